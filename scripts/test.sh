@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Quick start, command 2: set everything up on a fresh machine (Chromium included) and run all tests:
+# pytest (engine tables, shared cases, analysis, collector on moto, server routes, CLI),
+# jest (frontend units) and Galata (real Chromium on the demo account).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "[test] installing Debian's chromium for the browser tests" >&2
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+source "$ROOT/scripts/setup-env.sh" test
+cd "$ROOT"
+status=0
+echo "== pytest" >&2
+python -m pytest -q -p no:cacheprovider || status=$?
+echo "== jest" >&2
+jlpm test || status=$?
+echo "== galata (ui-tests)" >&2
+(
+  cd ui-tests
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  jlpm install --immutable
+  jlpm playwright test
+) || status=$?
+exit $status
