@@ -19,10 +19,10 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # jupyterlab provides jlpm (the yarn the labextension build uses); the hatch tools allow editable builds.
 python -m pip install -q "jupyterlab>=4.6,<4.7" "hatchling>=1.5" "hatch-jupyter-builder>=0.5" \
-  "hatch-nodejs-version>=0.3.2" editables 2>&1 | grep -v "is ignored" || true
+  "hatch-nodejs-version>=0.3.2" editables
 echo "[setup] installing the JavaScript dependencies and building the labextension" >&2
 jlpm install --immutable
 jlpm build:prod
 echo "[setup] installing sagemaker-isolation-ext[$EXTRAS] (editable)" >&2
-python -m pip install -q --no-build-isolation -e ".[$EXTRAS]" 2>&1 | grep -v "is ignored" || true
+python -m pip install -q --no-build-isolation -e ".[$EXTRAS]"
 jupyter labextension develop --overwrite . >/dev/null
