@@ -1,0 +1,8 @@
+"""``python -m sagemaker_isolation_ext``: the same CLI as the ``sagemaker-isolation`` script."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

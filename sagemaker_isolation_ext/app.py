@@ -1,0 +1,162 @@
+"""The Jupyter server extension: configuration traits and route registration.
+
+``SageMakerIsolationApp`` is loaded by jupyter_server through
+``sagemaker_isolation_ext._jupyter_server_extension_points``. It owns the configuration an operator
+sets (``c.SageMakerIsolationApp.domain_id = ...`` in ``jupyter_server_config.py``, or the
+environment variables named in each trait's help) and one :class:`~.jobs.ReportJobs` registry,
+which runs checks in worker threads so the event loop never blocks on AWS.
+
+The routes themselves live in :mod:`sagemaker_isolation_ext.handlers` (docs/ARCHITECTURE.md §6,
+docs/openapi.yaml).
+"""
+
+from __future__ import annotations
+
+import os
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Bool, Float, Type, Unicode, default, validate
+
+from .handlers import route_table
+from .jobs import Collector, ReportJobs
+
+# Same value as aws.context.DEFAULT_METADATA_PATH; repeated here so loading the extension does not
+# import the AWS layer (and boto3) before the first check. Source: AWS SageMaker Developer Guide,
+# "Get app metadata" (notebooks-run-and-manage-metadata).
+DEFAULT_METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
+
+
+class SageMakerIsolationApp(ExtensionApp):
+    """Server extension that checks SageMaker Studio domain resource isolation.
+
+    Config traits (all ``config=True``; section name ``SageMakerIsolationApp``):
+
+    - ``domain_id`` (str, env ``SAGEMAKER_ISOLATION_DOMAIN_ID``): the domain to check when the
+      request names none and Studio's metadata file is absent.
+    - ``region`` (str, env ``SAGEMAKER_ISOLATION_REGION``): AWS Region; empty means boto3's chain
+      (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the AWS config file).
+    - ``profile`` (str, env ``AWS_PROFILE`` honoured by boto3 when empty): named AWS profile.
+    - ``endpoint_url`` (str): one endpoint for every AWS client (a local moto server). Empty
+      means boto3's own resolution, which honours ``AWS_ENDPOINT_URL``; a value here overrides it.
+    - ``metadata_path`` (str): Studio's app metadata file,
+      default ``/opt/ml/metadata/resource-metadata.json``.
+    - ``cache_ttl`` (float, seconds, default 300): how long a finished report is served without
+      a new check.
+    - ``admin_actions_enabled`` (bool, default False): reserved for the admin issue (apply /
+      rollback); reported by the ``version`` route, nothing else uses it yet.
+    - ``collector_class`` (a :class:`~.jobs.Collector` subclass): the snapshot collector; the
+      default reads AWS through boto3. Tests inject fakes here.
+    """
+
+    name = "sagemaker_isolation_ext"
+    # No page of its own: the panel lives in JupyterLab.
+    load_other_extensions = True
+
+    domain_id = Unicode(
+        "",
+        help=(
+            "SageMaker domain id to check (d-xxxxxxxxxxxx) when a request names none and Studio's "
+            "metadata file is absent. Environment variable: SAGEMAKER_ISOLATION_DOMAIN_ID."
+        ),
+    ).tag(config=True)
+
+    @default("domain_id")
+    def _default_domain_id(self) -> str:
+        return os.environ.get("SAGEMAKER_ISOLATION_DOMAIN_ID", "")
+
+    region = Unicode(
+        "",
+        help=(
+            "AWS Region of the domain. Empty: AWS_REGION, then boto3's own chain "
+            "(AWS_DEFAULT_REGION, the AWS config file). Environment variable: "
+            "SAGEMAKER_ISOLATION_REGION."
+        ),
+    ).tag(config=True)
+
+    @default("region")
+    def _default_region(self) -> str:
+        return os.environ.get("SAGEMAKER_ISOLATION_REGION", "")
+
+    profile = Unicode(
+        "",
+        help=(
+            "Named AWS profile for the check. Empty: boto3's default chain (which honours "
+            "AWS_PROFILE)."
+        ),
+    ).tag(config=True)
+
+    endpoint_url = Unicode(
+        "",
+        help=(
+            "Endpoint URL for every AWS client (e.g. a local moto server, http://127.0.0.1:5000). "
+            "Empty: boto3's own resolution, which honours AWS_ENDPOINT_URL; a value here "
+            "overrides it."
+        ),
+    ).tag(config=True)
+
+    metadata_path = Unicode(
+        DEFAULT_METADATA_PATH,
+        help=(
+            "Path of SageMaker Studio's app metadata file (DomainId, UserProfileName or "
+            "SpaceName, ExecutionRoleArn). Read to find the domain when running inside Studio."
+        ),
+    ).tag(config=True)
+
+    cache_ttl = Float(
+        300.0,
+        help=(
+            "Seconds a finished report stays fresh. A GET of the report within this time "
+            "returns it; after it, the report is dropped and a new check must be started. "
+            "0 disables the cache (every POST starts a check)."
+        ),
+    ).tag(config=True)
+
+    @validate("cache_ttl")
+    def _validate_cache_ttl(self, proposal):
+        value = proposal["value"]
+        if value < 0:
+            raise ValueError(f"cache_ttl must be >= 0 seconds, got {value}")
+        return value
+
+    admin_actions_enabled = Bool(
+        False,
+        help=(
+            "Enable admin actions (attach the isolation policy, tag backfill, rollback). "
+            "Reserved for a later release: today it is only reported by the version route."
+        ),
+    ).tag(config=True)
+
+    collector_class = Type(
+        default_value="sagemaker_isolation_ext.jobs.BotoCollector",
+        klass=Collector,
+        help=(
+            "Collector backend (a sagemaker_isolation_ext.jobs.Collector subclass) that turns "
+            "a resolved context into a Snapshot. The default reads AWS through boto3; tests "
+            "and demos inject other backends here."
+        ),
+    ).tag(config=True)
+
+    def initialize_settings(self) -> None:
+        """Create the report-job registry the handlers share.
+
+        It is stored as ``settings["sagemaker_isolation_jobs"]``.
+        """
+        self.jobs = ReportJobs(
+            collector=self.collector_class(),
+            cache_ttl=lambda: self.cache_ttl,
+            log=self.log,
+        )
+        self.settings["sagemaker_isolation_jobs"] = self.jobs
+
+    def initialize_handlers(self) -> None:
+        """Register the routes of docs/ARCHITECTURE.md §6 under ``<base_url>/sagemaker-isolation/``.
+
+        ExtensionApp prepends the server's ``base_url`` to each pattern with ``url_path_join``.
+        """
+        self.handlers.extend(route_table())
+
+    async def stop_extension(self) -> None:
+        """Stop accepting checks and release the worker threads (running checks are abandoned)."""
+        jobs = getattr(self, "jobs", None)
+        if jobs is not None:
+            jobs.shutdown()

