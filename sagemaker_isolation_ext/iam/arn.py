@@ -1,0 +1,133 @@
+"""Wildcard matching for actions, resources and ARNs.
+
+IAM wildcards (IAM User Guide, "IAM JSON policy elements: Action" / "Resource"): ``*`` matches any
+run of characters (including none, and including ``:`` and ``/``), ``?`` matches exactly one
+character; every other character is literal. Actions are matched case-insensitively, resource
+ARNs case-sensitively. A wildcard in the resource-type part of an ARN pattern
+(``arn:aws:sagemaker:us-east-1:111122223333:*/*``) is just another glob character.
+
+``ArnEquals``/``ArnLike`` (IAM User Guide, "IAM JSON policy elements: Condition operators", ARN
+condition operators): "Each of the six colon-delimited components of the ARN is checked separately
+and each can include multi-character match wildcards (*) or single-character match wildcards (?)".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable, Optional
+
+__all__ = [
+    "glob_matcher",
+    "glob_regex",
+    "split_arn",
+    "arn_matcher",
+    "has_wildcard",
+    "LIT_STAR",
+    "LIT_QMARK",
+    "unsentinel",
+]
+
+#: Private-use characters standing for a *literal* ``*`` / ``?`` inside a pattern (from the
+#: policy variables ``${*}`` / ``${?}`` or from a substituted value; see variables.py).
+LIT_STAR = "\ue000"
+LIT_QMARK = "\ue001"
+
+
+def unsentinel(value: str) -> str:
+    """Turn :data:`LIT_STAR` / :data:`LIT_QMARK` back into ``*`` / ``?``."""
+    if LIT_STAR in value or LIT_QMARK in value:
+        return value.replace(LIT_STAR, "*").replace(LIT_QMARK, "?")
+    return value
+
+
+def has_wildcard(pattern: str) -> bool:
+    """True when ``pattern`` holds ``*`` or ``?``."""
+    return "*" in pattern or "?" in pattern
+
+
+def glob_regex(pattern: str) -> str:
+    """Translate an IAM glob to a regex source (anchoring is the caller's)."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == LIT_STAR:
+            out.append(re.escape("*"))
+        elif ch == LIT_QMARK:
+            out.append(re.escape("?"))
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def glob_matcher(pattern: str, ignore_case: bool = False) -> Callable[[str], bool]:
+    """Return a predicate ``f(value) -> bool`` for one IAM glob.
+
+    Args:
+        pattern: the glob (``*``, ``?`` wildcards).
+        ignore_case: compare case-insensitively (actions, StringEqualsIgnoreCase-like uses).
+
+    Returns:
+        a callable; ``"*"`` matches every string, including ``"*"`` and ``""``.
+    """
+    if pattern == "*":
+        return _always
+    if not has_wildcard(pattern):
+        literal = unsentinel(pattern)
+        if ignore_case:
+            low = literal.lower()
+            return lambda v: v.lower() == low
+        return literal.__eq__
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    rx = re.compile(glob_regex(pattern) + r"\Z", flags)
+    m = rx.match
+    return lambda v: m(v) is not None
+
+
+def _always(_v: str) -> bool:
+    return True
+
+
+def split_arn(arn: str) -> Optional[tuple[str, str, str, str, str, str]]:
+    """Split an ARN into its six parts.
+
+    ``arn:partition:service:region:account:resource``; the resource part keeps any further
+    colons. Returns None when ``arn`` does not start with ``arn:`` or has fewer than six parts.
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+
+
+@lru_cache(maxsize=16384)
+def arn_matcher(pattern: str) -> Callable[[str], bool]:
+    """Predicate for ``ArnLike``/``ArnEquals`` with one pattern, part by part.
+
+    Each of the six parts of ``pattern`` is a case-sensitive glob matched against the same part of
+    the value. A value that is not an ARN never matches. A pattern that is exactly ``"*"`` matches
+    any value (an ARN-shaped value, or not): that is how IAM treats a bare wildcard value. A
+    pattern that is not ARN-shaped otherwise matches only a value it equals as a whole-string glob.
+    """
+    if pattern == "*":
+        return _always
+    pparts = pattern.split(":", 5)
+    if len(pparts) != 6:
+        whole = glob_matcher(pattern)
+        return lambda v: split_arn(v) is not None and whole(v)
+    matchers = [glob_matcher(p) for p in pparts]
+
+    def match(value: str) -> bool:
+        vparts = value.split(":", 5)
+        if len(vparts) != 6:
+            return False
+        for f, part in zip(matchers, vparts):
+            if not f(part):
+                return False
+        return True
+
+    return match

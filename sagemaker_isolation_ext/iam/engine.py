@@ -1,0 +1,456 @@
+"""Policy evaluation: Request + PolicySet -> Decision.
+
+Source: IAM User Guide, "Policy evaluation logic" (and "Determining whether a request is allowed
+or denied within an account"):
+1. An explicit Deny in any applicable policy (identity, permissions boundary, SCP, RCP, session,
+   resource-based) wins.
+2. SCPs: every level of the OU path must have an Allow for the request; RCPs likewise.
+3. Identity-based policies: the request needs an Allow in at least one of them (union).
+4. Permissions boundary: when set, it must also allow (intersection with identity policies).
+5. Session policy: when set, it must also allow (intersection).
+Otherwise the request is implicitly denied.
+
+Resource-based policies are not evaluated yet: when one is supplied the decision is ``unknown``
+with reason "resource-based policies not evaluated yet" (unless an explicit deny already decides).
+
+Open world (``Request.open_world``): see docs/ARCHITECTURE.md §1 and :mod:`.context`.
+
+Compilation: :func:`compile_policy` turns a :class:`Policy` into matchers once (cached by the
+policy digest): action patterns to case-insensitive matchers memoised per action, statements
+indexed by action service prefix, Resource patterns to compiled globs, conditions to callables.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+from .arn import glob_matcher
+from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
+from .context import ContextValueError, RequestContext
+from .policy import Policy, Statement
+from .variables import UNRESOLVED, Template, Unknown, parse_template
+
+__all__ = [
+    "Request",
+    "PolicySet",
+    "Decision",
+    "StatementRef",
+    "CompiledPolicy",
+    "compile_policy",
+    "evaluate",
+]
+
+DECISIONS = ("allow", "explicit_deny", "implicit_deny", "unknown")
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """Names one statement: ``policy`` (the Policy name), ``sid`` (or None), ``index`` (0-based),
+    ``effect`` (``"Allow"``/``"Deny"``)."""
+
+    policy: str
+    sid: Optional[str]
+    index: int
+    effect: str
+
+    def to_json(self) -> dict:
+        """``{"policy", "sid", "index", "effect"}``."""
+        return {"policy": self.policy, "sid": self.sid, "index": self.index, "effect": self.effect}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One authorisation request.
+
+    Attributes:
+        principal: the principal ARN (informational; not used as ``aws:PrincipalArn`` unless the
+            caller puts that key in ``context``: nothing is derived).
+        action: ``service:Action`` (matched case-insensitively).
+        resource: the resource ARN, or ``"*"`` for actions without a resource type.
+        context: key -> ``str | list[str] | bool | int`` (key names case-insensitive).
+        open_world: False: a key not in ``context`` is absent. True: it is unknown unless it
+            matches one of ``absent_keys`` (see docs/ARCHITECTURE.md §1).
+        absent_keys: globs on key names (case-insensitive), e.g. ``"aws:ResourceTag/*"``.
+    """
+
+    principal: str
+    action: str
+    resource: str
+    context: dict = field(default_factory=dict)
+    open_world: bool = False
+    absent_keys: tuple = ()
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """The policies that apply to a request.
+
+    Attributes:
+        identity: identity-based policies (attached managed + inline): their Allows union.
+        boundary: the permissions boundary, or None.
+        scps: one list of SCPs per level of the OU path (root first); every level must allow.
+        session: the session policy, or None.
+        resource: a resource-based policy, or None (not evaluated yet: gives ``unknown``).
+        rcps: one list of RCPs per level, like ``scps``.
+    """
+
+    identity: Sequence[Policy] = ()
+    boundary: Optional[Policy] = None
+    scps: Sequence[Sequence[Policy]] = ()
+    session: Optional[Policy] = None
+    resource: Optional[Policy] = None
+    rcps: Sequence[Sequence[Policy]] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of :func:`evaluate`.
+
+    Attributes:
+        decision: ``"allow" | "explicit_deny" | "implicit_deny" | "unknown"``.
+        statements: the denying statements (explicit_deny), the allowing identity-policy
+            statements (allow), or empty.
+        reason: why (always set for unknown).
+        conditional_on: open world: the unknown keys the allow depends on (sorted).
+        uncredited_deny_keys: open world: unknown keys of Deny statements that were therefore not
+            credited (sorted).
+    """
+
+    decision: str
+    statements: tuple = ()
+    reason: Optional[str] = None
+    conditional_on: tuple = ()
+    uncredited_deny_keys: tuple = ()
+
+    def to_json(self) -> dict:
+        """The ``simulate`` line shape without ``id``: ``{"decision", "statements", "reason"?}``
+        (plus ``conditional_on`` / ``uncredited_deny_keys`` when non-empty)."""
+        out: dict[str, Any] = {
+            "decision": self.decision,
+            "statements": [s.to_json() for s in self.statements],
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.conditional_on:
+            out["conditional_on"] = list(self.conditional_on)
+        if self.uncredited_deny_keys:
+            out["uncredited_deny_keys"] = list(self.uncredited_deny_keys)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation
+
+# statement outcome codes
+_NO = 0
+_YES = 1
+_MAYBE = 2  # depends on unknown keys (open world)
+_ERROR = 3
+
+
+class _CompiledStatement:
+    __slots__ = (
+        "ref",
+        "allow",
+        "where",
+        "action_pats",
+        "negate_action",
+        "res_static",
+        "res_templates",
+        "res_any",
+        "negate_resource",
+        "has_resource",
+        "conditions",
+    )
+
+    def __init__(self, st: Statement, policy: Policy) -> None:
+        self.ref = StatementRef(policy.name, st.sid, st.index, st.effect)
+        self.allow = st.effect == "Allow"
+        where = f"policy {policy.name!r} statement #{st.index}"
+        if st.sid is not None:
+            where += f" (Sid {st.sid!r})"
+        self.where = where
+        pats = st.actions if st.actions is not None else st.not_actions
+        self.negate_action = st.actions is None
+        self.action_pats = tuple(glob_matcher(p.lower(), True) for p in pats)
+        res = st.resources if st.resources is not None else st.not_resources
+        self.has_resource = res is not None
+        self.negate_resource = st.resources is None and st.not_resources is not None
+        self.res_any = False
+        static = []
+        templates = []
+        for r in res or ():
+            pv = parse_template(r, policy.variables_enabled)
+            if isinstance(pv, Template):
+                templates.append(pv)
+            elif pv == "*":
+                self.res_any = True
+            else:
+                static.append(glob_matcher(pv))
+        self.res_static = tuple(static)
+        self.res_templates = tuple(templates)
+        vars_on = policy.variables_enabled
+        self.conditions: tuple[CompiledCondition, ...] = tuple(
+            compile_condition(c, vars_on, where) for c in st.conditions
+        )
+
+    def action_matches(self, action_lower: str) -> bool:
+        hit = any(m(action_lower) for m in self.action_pats)
+        return not hit if self.negate_action else hit
+
+    def resource_code(self, resource: str, ctx: RequestContext, unknown: list) -> int:
+        """_YES/_NO/_MAYBE for the Resource/NotResource element."""
+        if not self.has_resource:
+            return _YES  # resource-based policy: the resource is the policy's own
+        hit = self.res_any
+        if not hit:
+            for m in self.res_static:
+                if m(resource):
+                    hit = True
+                    break
+        maybe = False
+        unresolved = False
+        if not hit:
+            for t in self.res_templates:
+                r = t.resolve(ctx)
+                if r is UNRESOLVED:
+                    unresolved = True
+                elif isinstance(r, Unknown):
+                    maybe = True
+                    unknown.extend(r.keys)
+                elif glob_matcher(r)(resource):
+                    hit = True
+                    break
+        if self.negate_resource:
+            if hit:
+                return _NO
+            if maybe:
+                return _MAYBE
+            # Reading: an unresolvable variable in NotResource makes the element not match
+            # (same reading as the negated condition operators).
+            return _NO if unresolved else _YES
+        if hit:
+            return _YES
+        return _MAYBE if maybe else _NO
+
+    def outcome(self, resource: str, ctx: RequestContext) -> tuple[int, Any]:
+        """Given that the action matched: (_YES|_NO|_MAYBE|_ERROR, unknown keys | error message)."""
+        unknown: list = []
+        rc = self.resource_code(resource, ctx, unknown)
+        if rc == _NO:
+            return _NO, None
+        error = None
+        for c in self.conditions:
+            try:
+                code = c(ctx)
+            except ConditionEvalError as exc:
+                error = error or str(exc)
+                continue
+            if code == FALSE:
+                return _NO, None
+            if code == UNKNOWN:
+                unknown.extend(c.unknown_keys(ctx))
+        if error is not None:
+            return _ERROR, error
+        if unknown or rc == _MAYBE:
+            return _MAYBE, unknown
+        return _YES, None
+
+
+class CompiledPolicy:
+    """A policy compiled for evaluation (see :func:`compile_policy`).
+
+    Attributes:
+        policy: the source :class:`Policy`.
+        statements: the compiled statements, in document order.
+    """
+
+    __slots__ = ("policy", "statements", "_by_action")
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.statements = tuple(_CompiledStatement(s, policy) for s in policy.statements)
+        self._by_action: dict[str, tuple[_CompiledStatement, ...]] = {}
+
+    def candidates(self, action_lower: str) -> tuple:
+        """Statements whose Action/NotAction element matches ``action_lower`` (memoised)."""
+        got = self._by_action.get(action_lower)
+        if got is None:
+            got = tuple(s for s in self.statements if s.action_matches(action_lower))
+            if len(self._by_action) > 20000:
+                self._by_action.clear()
+            self._by_action[action_lower] = got
+        return got
+
+
+_CACHE: "OrderedDict[tuple[str, str, str], CompiledPolicy]" = OrderedDict()
+_CACHE_MAX = 4096
+
+
+def compile_policy(policy: Policy) -> CompiledPolicy:
+    """Compile ``policy`` (cached by ``(digest, name, kind)``; LRU of 4096 entries).
+
+    Args:
+        policy: a parsed :class:`Policy`.
+
+    Returns:
+        the :class:`CompiledPolicy` (shared: do not mutate).
+    """
+    key = (policy.digest, policy.name, policy.kind)
+    got = _CACHE.get(key)
+    if got is not None:
+        _CACHE.move_to_end(key)
+        return got
+    got = CompiledPolicy(policy)
+    _CACHE[key] = got
+    if len(_CACHE) > _CACHE_MAX:
+        _CACHE.popitem(last=False)
+    return got
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+class _Layer:
+    """Outcome of one group of policies for one request."""
+
+    __slots__ = ("allows", "allow_keys", "definite_allow", "allow_error", "denies",
+                 "deny_error", "deny_keys")
+
+    def __init__(self) -> None:
+        self.allows: list[StatementRef] = []
+        self.allow_keys: list[str] = []
+        self.definite_allow = False
+        self.allow_error: Optional[str] = None
+        self.denies: list[StatementRef] = []
+        self.deny_error: Optional[str] = None
+        self.deny_keys: list[str] = []
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.allows)
+
+
+def _eval_layer(
+    policies: Sequence[CompiledPolicy], action_lower: str, resource: str, ctx: RequestContext
+) -> _Layer:
+    layer = _Layer()
+    for cp in policies:
+        for st in cp.candidates(action_lower):
+            code, info = st.outcome(resource, ctx)
+            if code == _NO:
+                continue
+            if st.allow:
+                if code == _YES:
+                    layer.allows.append(st.ref)
+                    layer.definite_allow = True
+                elif code == _MAYBE:
+                    layer.allows.append(st.ref)
+                    layer.allow_keys.extend(info)
+                else:
+                    layer.allow_error = layer.allow_error or info
+            else:
+                if code == _YES:
+                    layer.denies.append(st.ref)
+                elif code == _MAYBE:
+                    layer.deny_keys.extend(info)
+                else:
+                    layer.deny_error = layer.deny_error or info
+    return layer
+
+
+def _uniq_sorted(keys) -> tuple:
+    seen = {}
+    for k in keys:
+        seen.setdefault(k.lower(), k)
+    return tuple(sorted(seen.values(), key=str.lower))
+
+
+def evaluate(request: Request, policies: PolicySet) -> Decision:
+    """Decide ``request`` against ``policies`` (IAM "Policy evaluation logic", same account).
+
+    Args:
+        request: the :class:`Request`.
+        policies: the :class:`PolicySet`.
+
+    Returns:
+        a :class:`Decision`. Never raises for policy content: anything that cannot be evaluated
+        (unsupported operator, malformed value, a bad context value) gives ``unknown`` with a
+        reason, except that a definite explicit deny still decides ``explicit_deny``.
+    """
+    try:
+        ctx = RequestContext(request.context, request.open_world, tuple(request.absent_keys))
+    except ContextValueError as exc:
+        return Decision("unknown", reason=f"bad request context: {exc}")
+    if not isinstance(request.action, str) or not isinstance(request.resource, str):
+        return Decision("unknown", reason="request action and resource must be strings")
+    action_lower = request.action.lower()
+    resource = request.resource
+
+    identity = _eval_layer([compile_policy(p) for p in policies.identity], action_lower,
+                           resource, ctx)
+    gates: list[tuple[str, _Layer]] = [("identity policies", identity)]
+    if policies.boundary is not None:
+        gates.append(("permissions boundary",
+                      _eval_layer([compile_policy(policies.boundary)], action_lower, resource,
+                                  ctx)))
+    if policies.session is not None:
+        gates.append(("session policy",
+                      _eval_layer([compile_policy(policies.session)], action_lower, resource,
+                                  ctx)))
+    for i, level in enumerate(policies.scps):
+        gates.append((f"SCPs at OU level {i}",
+                      _eval_layer([compile_policy(p) for p in level], action_lower, resource,
+                                  ctx)))
+    for i, level in enumerate(policies.rcps):
+        gates.append((f"RCPs at OU level {i}",
+                      _eval_layer([compile_policy(p) for p in level], action_lower, resource,
+                                  ctx)))
+    resource_layer = None
+    if policies.resource is not None:
+        resource_layer = _eval_layer([compile_policy(policies.resource)], action_lower,
+                                     resource, ctx)
+    layers = [g for _, g in gates] + ([resource_layer] if resource_layer else [])
+
+    denies = [r for lay in layers for r in lay.denies]
+    deny_keys = _uniq_sorted(k for lay in layers for k in lay.deny_keys)
+    if denies:
+        return Decision("explicit_deny", tuple(denies), uncredited_deny_keys=deny_keys)
+    for lay in layers:
+        if lay.deny_error:
+            return Decision(
+                "unknown",
+                reason=f"a Deny statement could not be evaluated: {lay.deny_error}",
+                uncredited_deny_keys=deny_keys,
+            )
+    if resource_layer is not None:
+        return Decision("unknown", reason="resource-based policies not evaluated yet",
+                        uncredited_deny_keys=deny_keys)
+    for name, lay in gates:
+        if not lay.allowed and lay.allow_error is None:
+            if name == "identity policies":
+                reason = "no identity-based policy allows the request"
+            else:
+                reason = f"the {name} does not allow the request"
+            return Decision("implicit_deny", reason=reason, uncredited_deny_keys=deny_keys)
+    for name, lay in gates:
+        if not lay.allowed:
+            return Decision(
+                "unknown",
+                reason=f"an Allow statement in the {name} could not be evaluated: "
+                f"{lay.allow_error}",
+                uncredited_deny_keys=deny_keys,
+            )
+    conditional = []
+    for _, lay in gates:
+        if not lay.definite_allow:
+            conditional.extend(lay.allow_keys)
+    return Decision(
+        "allow",
+        tuple(identity.allows),
+        conditional_on=_uniq_sorted(conditional),
+        uncredited_deny_keys=deny_keys,
+    )

@@ -1,0 +1,341 @@
+"""Parse, normalise and validate IAM policy documents.
+
+The grammar follows the AWS IAM User Guide, "IAM JSON policy element reference" and
+"IAM JSON policy grammar": a document has ``Version`` (optional), ``Id`` (optional) and
+``Statement`` (one object or a list); a statement has ``Sid`` (optional), ``Effect``
+(``Allow`` | ``Deny``), exactly one of ``Action`` / ``NotAction``, at most one of ``Resource`` /
+``NotResource`` (one is required in identity-based policies), ``Condition`` (optional), and in
+resource-based policies ``Principal`` / ``NotPrincipal``.
+
+Normalisation: a string value becomes a one-element tuple; ``Condition`` becomes a tuple of
+``(operator, key, values)`` triples with ``values`` a tuple of strings (JSON booleans and numbers
+are rendered the way IAM stores them: ``true``/``false``, decimal digits).
+
+Nothing here imports Jupyter, tornado, boto3 or botocore.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+__all__ = ["PolicyError", "Statement", "Policy", "parse_policy", "POLICY_KINDS"]
+
+#: Policy kinds parse_policy understands. ``identity`` covers managed, inline, permissions
+#: boundaries, session policies, SCPs and RCPs (all of which name no Principal); ``resource`` is a
+#: resource-based policy (Principal/NotPrincipal required, Resource optional).
+POLICY_KINDS = ("identity", "resource")
+
+_DOC_FIELDS = {"Version", "Id", "Statement"}
+_STMT_FIELDS = {
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "Principal",
+    "NotPrincipal",
+}
+_VERSIONS = ("2012-10-17", "2008-10-17")
+
+
+class PolicyError(ValueError):
+    """A policy document is malformed.
+
+    The message names the policy, the statement (0-based index and Sid when there is one) and the
+    field, e.g. ``policy 'p0' statement #2 (Sid 'ListAPIs'): missing field 'Effect'``.
+
+    Attributes:
+        policy: the policy name given to :func:`parse_policy`.
+        statement_index: 0-based statement position, or None for document-level problems.
+        sid: the statement's Sid, or None.
+        field: the offending field name (``"Effect"``, ``"Condition"``, ...), or None.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        policy: str,
+        statement_index: Optional[int] = None,
+        sid: Optional[str] = None,
+        field: Optional[str] = None,
+    ) -> None:
+        where = f"policy {policy!r}"
+        if statement_index is not None:
+            where += f" statement #{statement_index}"
+            if sid is not None:
+                where += f" (Sid {sid!r})"
+        super().__init__(f"{where}: {problem}")
+        self.policy = policy
+        self.statement_index = statement_index
+        self.sid = sid
+        self.field = field
+        self.problem = problem
+
+
+Condition = tuple[str, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One normalised statement.
+
+    Attributes:
+        index: 0-based position in the document's Statement list (0 for a single object).
+        sid: the Sid, or None.
+        effect: ``"Allow"`` or ``"Deny"``.
+        actions / not_actions: tuple of action patterns (exactly one of them is set).
+        resources / not_resources: tuple of ARN patterns, or None (both None only in a
+            resource-based policy, where the resource is implied).
+        conditions: tuple of ``(operator, key, values)``; ``operator`` exactly as written
+            (operator names are case-sensitive in AWS), ``key`` as written (matched
+            case-insensitively), ``values`` a tuple of strings.
+        principal / not_principal: the raw Principal / NotPrincipal value (resource policies),
+            normalised to a dict of ``{type: tuple[str, ...]}`` or the string ``"*"``.
+    """
+
+    index: int
+    sid: Optional[str]
+    effect: str
+    actions: Optional[tuple[str, ...]] = None
+    not_actions: Optional[tuple[str, ...]] = None
+    resources: Optional[tuple[str, ...]] = None
+    not_resources: Optional[tuple[str, ...]] = None
+    conditions: tuple[Condition, ...] = ()
+    principal: Any = None
+    not_principal: Any = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed policy.
+
+    Attributes:
+        name: the name the caller gave (policy name, inline policy name, file stem, ...).
+        version: the document's ``Version``; ``"2008-10-17"`` when absent (AWS treats a document
+            without Version as the old language, where ``${...}`` is literal text — IAM User
+            Guide, "IAM JSON policy elements: Version").
+        statements: the normalised statements, in document order.
+        document: the original document (dict), untouched.
+        digest: sha256 hex of the canonical JSON of ``document`` (sorted keys, no spaces);
+            compiled forms are cached by it.
+        kind: ``"identity"`` or ``"resource"``.
+    """
+
+    name: str
+    version: str
+    statements: tuple[Statement, ...]
+    document: dict = field(repr=False, compare=False)
+    digest: str = ""
+    kind: str = "identity"
+
+    @property
+    def variables_enabled(self) -> bool:
+        """True when ``${...}`` policy variables are substituted (Version 2012-10-17 only)."""
+        return self.version == "2012-10-17"
+
+
+def _digest(document: dict) -> str:
+    canon = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def _scalar_to_str(value: Any) -> Optional[str]:
+    """Render a JSON scalar as IAM compares it; None for non-scalars."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def parse_policy(
+    document: Union[dict, str], name: str, *, kind: str = "identity"
+) -> Policy:
+    """Parse and validate a policy document.
+
+    Args:
+        document: the policy as a dict, or as a JSON string.
+        name: a name for messages and for :class:`~sagemaker_isolation_ext.iam.StatementRef`.
+        kind: ``"identity"`` (default: identity, boundary, session, SCP, RCP) or ``"resource"``.
+
+    Returns:
+        a :class:`Policy`.
+
+    Raises:
+        PolicyError: the document is not JSON, not an object, has an unknown top-level field, no
+            Statement, or a statement with: missing Effect, Effect not Allow/Deny, both or neither
+            of Action/NotAction, both Resource and NotResource (or neither, in an identity
+            policy), a Condition that is not an object, an operator whose value is not an object,
+            a condition value that is not a string/number/boolean (or a list of them), or an
+            unknown field. An *unknown condition operator* is accepted here; evaluation then
+            gives ``unknown`` naming it.
+    """
+    if kind not in POLICY_KINDS:
+        raise ValueError(f"kind must be one of {POLICY_KINDS}, not {kind!r}")
+    if not isinstance(name, str):
+        raise PolicyError("policy name must be a string", policy=str(name))
+    if isinstance(document, (str, bytes)):
+        try:
+            document = json.loads(document)
+        except (ValueError, TypeError) as exc:
+            raise PolicyError(f"not valid JSON ({exc})", policy=name) from None
+    if not isinstance(document, dict):
+        raise PolicyError(
+            f"document must be a JSON object, not {type(document).__name__}", policy=name
+        )
+    unknown = sorted(set(document) - _DOC_FIELDS)
+    if unknown:
+        raise PolicyError(
+            f"unknown top-level field {unknown[0]!r} (allowed: Version, Id, Statement)",
+            policy=name,
+            field=unknown[0],
+        )
+    version = document.get("Version", "2008-10-17")
+    if version not in _VERSIONS:
+        raise PolicyError(
+            f"field 'Version' must be '2012-10-17' or '2008-10-17', not {version!r}",
+            policy=name,
+            field="Version",
+        )
+    if "Statement" not in document:
+        raise PolicyError("missing field 'Statement'", policy=name, field="Statement")
+    raw = document["Statement"]
+    if isinstance(raw, dict):
+        raw_list = [raw]
+    elif isinstance(raw, list):
+        raw_list = raw
+    else:
+        raise PolicyError(
+            "field 'Statement' must be an object or a list of objects",
+            policy=name,
+            field="Statement",
+        )
+    statements = tuple(_parse_statement(s, i, name, kind) for i, s in enumerate(raw_list))
+    return Policy(
+        name=name,
+        version=version,
+        statements=statements,
+        document=document,
+        digest=_digest(document),
+        kind=kind,
+    )
+
+
+def _str_list(value: Any, fld: str, err) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if isinstance(value, list) and not value:
+        raise err(f"field {fld!r} must not be an empty list", fld)
+    raise err(f"field {fld!r} must be a string or a list of strings", fld)
+
+
+def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
+    sid = raw.get("Sid") if isinstance(raw, dict) else None
+    sid_for_msg = sid if isinstance(sid, str) else None
+
+    def err(problem: str, fld: Optional[str] = None) -> PolicyError:
+        return PolicyError(
+            problem, policy=policy, statement_index=index, sid=sid_for_msg, field=fld
+        )
+
+    if not isinstance(raw, dict):
+        raise err(f"statement must be a JSON object, not {type(raw).__name__}")
+    unknown = sorted(set(raw) - _STMT_FIELDS)
+    if unknown:
+        raise err(f"unknown field {unknown[0]!r}", unknown[0])
+    if sid is not None and not isinstance(sid, str):
+        raise err("field 'Sid' must be a string", "Sid")
+    if "Effect" not in raw:
+        raise err("missing field 'Effect'", "Effect")
+    effect = raw["Effect"]
+    if effect not in ("Allow", "Deny"):
+        raise err(f"field 'Effect' must be 'Allow' or 'Deny', not {effect!r}", "Effect")
+
+    has_a, has_na = "Action" in raw, "NotAction" in raw
+    if has_a and has_na:
+        raise err("has both 'Action' and 'NotAction' (exactly one is allowed)", "Action")
+    if not has_a and not has_na:
+        raise err("missing field 'Action' (or 'NotAction')", "Action")
+    actions = _str_list(raw["Action"], "Action", err) if has_a else None
+    not_actions = _str_list(raw["NotAction"], "NotAction", err) if has_na else None
+
+    has_r, has_nr = "Resource" in raw, "NotResource" in raw
+    if has_r and has_nr:
+        raise err("has both 'Resource' and 'NotResource' (at most one is allowed)", "Resource")
+    if kind == "identity" and not has_r and not has_nr:
+        raise err("missing field 'Resource' (or 'NotResource')", "Resource")
+    resources = _str_list(raw["Resource"], "Resource", err) if has_r else None
+    not_resources = _str_list(raw["NotResource"], "NotResource", err) if has_nr else None
+
+    has_p, has_np = "Principal" in raw, "NotPrincipal" in raw
+    if kind == "identity" and (has_p or has_np):
+        fld = "Principal" if has_p else "NotPrincipal"
+        raise err(f"field {fld!r} is not allowed in an identity-based policy", fld)
+    if kind == "resource":
+        if has_p and has_np:
+            raise err("has both 'Principal' and 'NotPrincipal'", "Principal")
+        if not has_p and not has_np:
+            raise err("missing field 'Principal' (or 'NotPrincipal')", "Principal")
+    principal = _principal(raw["Principal"], "Principal", err) if has_p else None
+    not_principal = _principal(raw["NotPrincipal"], "NotPrincipal", err) if has_np else None
+
+    conditions: list[Condition] = []
+    if "Condition" in raw:
+        cond = raw["Condition"]
+        if not isinstance(cond, dict):
+            raise err("field 'Condition' must be an object", "Condition")
+        for op, block in cond.items():
+            if not isinstance(block, dict):
+                raise err(
+                    f"condition operator {op!r} must map to an object of key: value(s)",
+                    "Condition",
+                )
+            for key, vals in block.items():
+                conditions.append((op, key, _cond_values(vals, op, key, err)))
+    return Statement(
+        index=index,
+        sid=sid,
+        effect=effect,
+        actions=actions,
+        not_actions=not_actions,
+        resources=resources,
+        not_resources=not_resources,
+        conditions=tuple(conditions),
+        principal=principal,
+        not_principal=not_principal,
+    )
+
+
+def _cond_values(vals: Any, op: str, key: str, err) -> tuple[str, ...]:
+    items = vals if isinstance(vals, list) else [vals]
+    out = []
+    for v in items:
+        s = _scalar_to_str(v)
+        if s is None:
+            raise err(
+                f"condition {op!r} key {key!r}: values must be strings, numbers or booleans",
+                "Condition",
+            )
+        out.append(s)
+    return tuple(out)
+
+
+def _principal(value: Any, fld: str, err) -> Any:
+    if value == "*":
+        return "*"
+    if isinstance(value, dict) and value:
+        out = {}
+        for ptype, ids in value.items():
+            out[ptype] = _str_list(ids, f"{fld}.{ptype}", err)
+        return out
+    raise err(f"field {fld!r} must be '*' or an object of type: id(s)", fld)

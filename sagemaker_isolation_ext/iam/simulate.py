@@ -1,0 +1,153 @@
+"""The ``simulate --cases FILE.jsonl`` line contract (closed world: the context is used as given).
+
+Input line (shape of ``tests/cases/iam_eval_cases.jsonl``)::
+
+    {"id": "...",
+     "identity_policies": [{"name": "...", "document": {...}}],
+     "permissions_boundary": {"name", "document"} | null,
+     "scps": [{"name", "document"}, ...]            # one OU level; or [[...], [...]] per level
+     "rcps": same shape as scps,
+     "session_policy": {"name", "document"} | bare document | null,
+     "resource_policy": {"name", "document"} | bare document | null,
+     "request": {"principal": "...", "action": "...", "resource": "...", "context": {...}}}
+
+Output, one dict per input line: ``{"id", "decision", "statements": [{"policy", "sid", "index",
+"effect"}], "reason"?}``. A malformed line (bad JSON, malformed policy, missing field) gives
+``{"id": <id or null>, "decision": "unknown", "statements": [], "reason": "..."}``. Blank lines
+are skipped. Other keys of the line (``expected``, ...) are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator, Optional
+
+from .engine import PolicySet, Request, evaluate
+from .policy import Policy, PolicyError, parse_policy
+
+__all__ = ["run_case", "run_cases", "CaseError"]
+
+
+class CaseError(ValueError):
+    """A case line is malformed (message says which field)."""
+
+
+def _policy(entry: Any, where: str, default_name: str, kind: str = "identity") -> Policy:
+    if isinstance(entry, dict) and "document" in entry:
+        name = entry.get("name", default_name)
+        if not isinstance(name, str):
+            raise CaseError(f"{where}: 'name' must be a string")
+        return parse_policy(entry["document"], name, kind=kind)
+    if isinstance(entry, dict) and "Statement" in entry:
+        return parse_policy(entry, default_name, kind=kind)
+    raise CaseError(f"{where}: expected {{'name', 'document'}} or a policy document")
+
+
+def _levels(value: Any, field: str) -> list[list[Policy]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise CaseError(f"'{field}' must be a list")
+    if not value:
+        return []
+    if all(isinstance(v, list) for v in value):
+        return [
+            [_policy(p, f"{field}[{i}][{j}]", f"{field}-{i}-{j}") for j, p in enumerate(level)]
+            for i, level in enumerate(value)
+        ]
+    if any(isinstance(v, list) for v in value):
+        raise CaseError(f"'{field}' mixes policies and lists of policies")
+    return [[_policy(p, f"{field}[{i}]", f"{field}-{i}") for i, p in enumerate(value)]]
+
+
+def _build(obj: dict) -> tuple[Request, PolicySet]:
+    idp = obj.get("identity_policies")
+    if not isinstance(idp, list):
+        raise CaseError("'identity_policies' must be a list")
+    identity = [_policy(p, f"identity_policies[{i}]", f"p{i}") for i, p in enumerate(idp)]
+    pb = obj.get("permissions_boundary")
+    boundary = _policy(pb, "permissions_boundary", "boundary") if pb is not None else None
+    sp = obj.get("session_policy")
+    session = _policy(sp, "session_policy", "session_policy") if sp is not None else None
+    rp = obj.get("resource_policy")
+    resource = (
+        _policy(rp, "resource_policy", "resource_policy", kind="resource")
+        if rp is not None
+        else None
+    )
+    req = obj.get("request")
+    if not isinstance(req, dict):
+        raise CaseError("'request' must be an object")
+    for f in ("action", "resource"):
+        if not isinstance(req.get(f), str):
+            raise CaseError(f"'request.{f}' must be a string")
+    principal = req.get("principal", "")
+    if not isinstance(principal, str):
+        raise CaseError("'request.principal' must be a string")
+    context = req.get("context", {})
+    if context is None:
+        context = {}
+    if not isinstance(context, dict):
+        raise CaseError("'request.context' must be an object")
+    request = Request(principal, req["action"], req["resource"], context)
+    policies = PolicySet(
+        identity=identity,
+        boundary=boundary,
+        scps=_levels(obj.get("scps"), "scps"),
+        session=session,
+        resource=resource,
+        rcps=_levels(obj.get("rcps"), "rcps"),
+    )
+    return request, policies
+
+
+def _unknown(case_id: Optional[Any], reason: str) -> dict:
+    return {"id": case_id, "decision": "unknown", "statements": [], "reason": reason}
+
+
+def run_case(obj: Any) -> dict:
+    """Evaluate one parsed case.
+
+    Args:
+        obj: the case (dict, shape in the module docstring).
+
+    Returns:
+        ``{"id", "decision", "statements", "reason"?}``; malformed input gives ``unknown`` with a
+        reason (never raises for bad content).
+    """
+    if not isinstance(obj, dict):
+        return _unknown(None, f"case must be a JSON object, not {type(obj).__name__}")
+    case_id = obj.get("id")
+    if case_id is not None and not isinstance(case_id, (str, int)):
+        case_id = None
+    try:
+        request, policies = _build(obj)
+    except (PolicyError, CaseError) as exc:
+        return _unknown(case_id, f"malformed case: {exc}")
+    out = {"id": case_id}
+    out.update(evaluate(request, policies).to_json())
+    return out
+
+
+def run_cases(lines: Iterable[str]) -> Iterator[dict]:
+    """Evaluate JSONL lines lazily, one output dict per non-blank line.
+
+    Args:
+        lines: an iterable of text lines (e.g. an open file).
+
+    Yields:
+        one dict per case (see :func:`run_case`); a line that is not JSON gives
+        ``{"id": null, "decision": "unknown", "statements": [], "reason": "line N: not valid JSON
+        (...)"}``.
+    """
+    for n, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            line = line.decode("utf-8", "replace")
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield _unknown(None, f"line {n}: not valid JSON ({exc})")
+            continue
+        yield run_case(obj)
