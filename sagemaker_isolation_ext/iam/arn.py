@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Callable, Optional
+from typing import Callable
 
 __all__ = [
     "glob_matcher",
@@ -92,7 +92,7 @@ def _always(_v: str) -> bool:
     return True
 
 
-def split_arn(arn: str) -> Optional[tuple[str, str, str, str, str, str]]:
+def split_arn(arn: str) -> tuple[str, str, str, str, str, str] | None:
     """Split an ARN into its six parts.
 
     ``arn:partition:service:region:account:resource``; the resource part keeps any further

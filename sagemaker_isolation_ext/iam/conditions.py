@@ -4,7 +4,8 @@ Source: IAM User Guide, "IAM JSON policy elements: Condition operators" and "Sin
 multivalued context keys". Operator names are case-sensitive; key names are not.
 
 A compiled condition is called with a :class:`~sagemaker_isolation_ext.iam.context.RequestContext`
-and returns :data:`TRUE`, :data:`FALSE` or :data:`UNKNOWN` (open world: the key, or a variable's key,
+and returns :data:`TRUE`, :data:`FALSE` or :data:`UNKNOWN`
+(open world: the key, or a variable's key,
 is unknown), or raises :class:`ConditionEvalError` (unsupported operator, malformed policy value,
 a context value the operator cannot read).
 
@@ -32,7 +33,7 @@ import ipaddress
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 from .arn import arn_matcher, glob_matcher, has_wildcard, unsentinel
 from .context import PRESENT, UNKNOWN_KEY, RequestContext
@@ -205,7 +206,7 @@ _BASE: dict[str, tuple[Callable[[str], Callable[[str], bool]], bool]] = {
 SUPPORTED_OPERATORS = tuple(sorted(_BASE)) + ("Null",)
 
 
-def _parse_operator(op: str) -> Optional[tuple[str, Optional[str], bool]]:
+def _parse_operator(op: str) -> tuple[str, str | None, bool] | None:
     """``(base, qualifier 'any'|'all'|None, if_exists)`` or None when unknown."""
     qualifier = None
     rest = op
@@ -259,10 +260,10 @@ class CompiledCondition:
         self.key_lower = key.lower()
         self.values = values
         self.where = where
-        self._error: Optional[str] = None
+        self._error: str | None = None
         self._static: list[Callable[[str], bool]] = []
         self._templates: list[Template] = []
-        self._eq_set: Optional[frozenset] = None
+        self._eq_set: frozenset | None = None
         self._null_wants: tuple[bool, ...] = ()
         parsed = _parse_operator(operator)
         if parsed is None:
@@ -273,9 +274,7 @@ class CompiledCondition:
             wants = []
             for v in values:
                 if v.lower() not in ("true", "false"):
-                    self._error = (
-                        f"Null on {key!r} needs 'true' or 'false', not {v!r} ({where})"
-                    )
+                    self._error = f"Null on {key!r} needs 'true' or 'false', not {v!r} ({where})"
                     return
                 wants.append(v.lower() == "true")
             self._null_wants = tuple(wants)
@@ -327,7 +326,10 @@ class CompiledCondition:
             return self._negate(code, unresolved) if self._negated else code
         results = []
         for v in vals:
-            code, unresolved = self._positive_any((v,), ctx, )
+            code, unresolved = self._positive_any(
+                (v,),
+                ctx,
+            )
             results.append(self._negate(code, unresolved) if self._negated else code)
         if self._qualifier == "any":
             if TRUE in results:
@@ -347,7 +349,7 @@ class CompiledCondition:
 
     def _positive_any(self, vals: tuple[str, ...], ctx: RequestContext) -> tuple[int, bool]:
         """Does any context value match any policy value? -> (code, saw_unresolved)."""
-        error: Optional[str] = None
+        error: str | None = None
         eq = self._eq_set
         if eq is not None:
             for v in vals:

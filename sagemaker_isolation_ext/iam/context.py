@@ -14,7 +14,7 @@ Readings taken here (documented in docs/ARCHITECTURE.md §1):
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Union
 
 from .arn import glob_matcher
 
@@ -29,7 +29,7 @@ class ContextValueError(ValueError):
     """A request context value is not a string, boolean, integer or list of strings."""
 
 
-def _norm_value(key: str, value: Any) -> Optional[Union[str, tuple[str, ...]]]:
+def _norm_value(key: str, value: Any) -> Union[str, tuple[str, ...]] | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

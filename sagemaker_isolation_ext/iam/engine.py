@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 from .arn import glob_matcher
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
@@ -51,7 +51,7 @@ class StatementRef:
     ``effect`` (``"Allow"``/``"Deny"``)."""
 
     policy: str
-    sid: Optional[str]
+    sid: str | None
     index: int
     effect: str
 
@@ -97,10 +97,10 @@ class PolicySet:
     """
 
     identity: Sequence[Policy] = ()
-    boundary: Optional[Policy] = None
+    boundary: Policy | None = None
     scps: Sequence[Sequence[Policy]] = ()
-    session: Optional[Policy] = None
-    resource: Optional[Policy] = None
+    session: Policy | None = None
+    resource: Policy | None = None
     rcps: Sequence[Sequence[Policy]] = ()
 
 
@@ -120,7 +120,7 @@ class Decision:
 
     decision: str
     statements: tuple = ()
-    reason: Optional[str] = None
+    reason: str | None = None
     conditional_on: tuple = ()
     uncredited_deny_keys: tuple = ()
 
@@ -285,7 +285,7 @@ class CompiledPolicy:
         return got
 
 
-_CACHE: "OrderedDict[tuple[str, str, str], CompiledPolicy]" = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, str], CompiledPolicy] = OrderedDict()
 _CACHE_MAX = 4096
 
 
@@ -317,16 +317,23 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
 class _Layer:
     """Outcome of one group of policies for one request."""
 
-    __slots__ = ("allows", "allow_keys", "definite_allow", "allow_error", "denies",
-                 "deny_error", "deny_keys")
+    __slots__ = (
+        "allows",
+        "allow_keys",
+        "definite_allow",
+        "allow_error",
+        "denies",
+        "deny_error",
+        "deny_keys",
+    )
 
     def __init__(self) -> None:
         self.allows: list[StatementRef] = []
         self.allow_keys: list[str] = []
         self.definite_allow = False
-        self.allow_error: Optional[str] = None
+        self.allow_error: str | None = None
         self.denies: list[StatementRef] = []
-        self.deny_error: Optional[str] = None
+        self.deny_error: str | None = None
         self.deny_keys: list[str] = []
 
     @property
@@ -390,29 +397,43 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     action_lower = request.action.lower()
     resource = request.resource
 
-    identity = _eval_layer([compile_policy(p) for p in policies.identity], action_lower,
-                           resource, ctx)
+    identity = _eval_layer(
+        [compile_policy(p) for p in policies.identity], action_lower, resource, ctx
+    )
     gates: list[tuple[str, _Layer]] = [("identity policies", identity)]
     if policies.boundary is not None:
-        gates.append(("permissions boundary",
-                      _eval_layer([compile_policy(policies.boundary)], action_lower, resource,
-                                  ctx)))
+        gates.append(
+            (
+                "permissions boundary",
+                _eval_layer([compile_policy(policies.boundary)], action_lower, resource, ctx),
+            )
+        )
     if policies.session is not None:
-        gates.append(("session policy",
-                      _eval_layer([compile_policy(policies.session)], action_lower, resource,
-                                  ctx)))
+        gates.append(
+            (
+                "session policy",
+                _eval_layer([compile_policy(policies.session)], action_lower, resource, ctx),
+            )
+        )
     for i, level in enumerate(policies.scps):
-        gates.append((f"SCPs at OU level {i}",
-                      _eval_layer([compile_policy(p) for p in level], action_lower, resource,
-                                  ctx)))
+        gates.append(
+            (
+                f"SCPs at OU level {i}",
+                _eval_layer([compile_policy(p) for p in level], action_lower, resource, ctx),
+            )
+        )
     for i, level in enumerate(policies.rcps):
-        gates.append((f"RCPs at OU level {i}",
-                      _eval_layer([compile_policy(p) for p in level], action_lower, resource,
-                                  ctx)))
+        gates.append(
+            (
+                f"RCPs at OU level {i}",
+                _eval_layer([compile_policy(p) for p in level], action_lower, resource, ctx),
+            )
+        )
     resource_layer = None
     if policies.resource is not None:
-        resource_layer = _eval_layer([compile_policy(policies.resource)], action_lower,
-                                     resource, ctx)
+        resource_layer = _eval_layer(
+            [compile_policy(policies.resource)], action_lower, resource, ctx
+        )
     layers = [g for _, g in gates] + ([resource_layer] if resource_layer else [])
 
     denies = [r for lay in layers for r in lay.denies]
@@ -427,8 +448,11 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
                 uncredited_deny_keys=deny_keys,
             )
     if resource_layer is not None:
-        return Decision("unknown", reason="resource-based policies not evaluated yet",
-                        uncredited_deny_keys=deny_keys)
+        return Decision(
+            "unknown",
+            reason="resource-based policies not evaluated yet",
+            uncredited_deny_keys=deny_keys,
+        )
     for name, lay in gates:
         if not lay.allowed and lay.allow_error is None:
             if name == "identity policies":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 __all__ = ["PolicyError", "Statement", "Policy", "parse_policy", "POLICY_KINDS"]
 
@@ -61,9 +61,9 @@ class PolicyError(ValueError):
         problem: str,
         *,
         policy: str,
-        statement_index: Optional[int] = None,
-        sid: Optional[str] = None,
-        field: Optional[str] = None,
+        statement_index: int | None = None,
+        sid: str | None = None,
+        field: str | None = None,
     ) -> None:
         where = f"policy {policy!r}"
         if statement_index is not None:
@@ -100,12 +100,12 @@ class Statement:
     """
 
     index: int
-    sid: Optional[str]
+    sid: str | None
     effect: str
-    actions: Optional[tuple[str, ...]] = None
-    not_actions: Optional[tuple[str, ...]] = None
-    resources: Optional[tuple[str, ...]] = None
-    not_resources: Optional[tuple[str, ...]] = None
+    actions: tuple[str, ...] | None = None
+    not_actions: tuple[str, ...] | None = None
+    resources: tuple[str, ...] | None = None
+    not_resources: tuple[str, ...] | None = None
     conditions: tuple[Condition, ...] = ()
     principal: Any = None
     not_principal: Any = None
@@ -145,7 +145,7 @@ def _digest(document: dict) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-def _scalar_to_str(value: Any) -> Optional[str]:
+def _scalar_to_str(value: Any) -> str | None:
     """Render a JSON scalar as IAM compares it; None for non-scalars."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -156,9 +156,7 @@ def _scalar_to_str(value: Any) -> Optional[str]:
     return None
 
 
-def parse_policy(
-    document: Union[dict, str], name: str, *, kind: str = "identity"
-) -> Policy:
+def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity") -> Policy:
     """Parse and validate a policy document.
 
     Args:
@@ -243,7 +241,7 @@ def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
     sid = raw.get("Sid") if isinstance(raw, dict) else None
     sid_for_msg = sid if isinstance(sid, str) else None
 
-    def err(problem: str, fld: Optional[str] = None) -> PolicyError:
+    def err(problem: str, fld: str | None = None) -> PolicyError:
         return PolicyError(
             problem, policy=policy, statement_index=index, sid=sid_for_msg, field=fld
         )

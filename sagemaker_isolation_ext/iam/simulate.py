@@ -20,7 +20,7 @@ are skipped. Other keys of the line (``expected``, ...) are ignored.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator
 
 from .engine import PolicySet, Request, evaluate
 from .policy import Policy, PolicyError, parse_policy
@@ -101,7 +101,7 @@ def _build(obj: dict) -> tuple[Request, PolicySet]:
     return request, policies
 
 
-def _unknown(case_id: Optional[Any], reason: str) -> dict:
+def _unknown(case_id: Any | None, reason: str) -> dict:
     return {"id": case_id, "decision": "unknown", "statements": [], "reason": reason}
 
 
