@@ -1,0 +1,519 @@
+"""Collect a Snapshot of one SageMaker domain: its execution roles and their policies.
+
+The only module that reads AWS for a check. Calls made (SageMaker API reference and IAM API
+reference):
+
+- ``sagemaker:DescribeDomain`` -> domain id, ARN, name, ``DefaultUserSettings.ExecutionRole``,
+  ``DefaultSpaceSettings.ExecutionRole``, ``DefaultUserSettings.StudioWebPortal`` and
+  ``DefaultUserSettings.DefaultLandingUri`` (the default experience);
+- ``sagemaker:ListUserProfiles`` (paginated, ``DomainIdEquals``) and ``sagemaker:DescribeUserProfile``
+  for each -> ``UserSettings.ExecutionRole`` (None: the profile uses the domain default);
+- for each distinct role: ``iam:GetRole`` (``PermissionsBoundary``), ``iam:ListAttachedRolePolicies``
+  (paginated), ``iam:ListRolePolicies`` (paginated) + ``iam:GetRolePolicy`` each;
+- for each distinct managed policy (attached or boundary), once: ``iam:GetPolicy``
+  (``DefaultVersionId``) + ``iam:GetPolicyVersion``.
+
+The account id comes from the domain ARN (``sts:GetCallerIdentity`` only if the ARN lacks it).
+
+Failure policy: a failure of DescribeDomain, missing credentials or an unreachable endpoint raise
+:class:`AwsUnreachable` (nothing can be judged). Every other failed call (AccessDenied, throttling
+past retries, HTTP 5xx / not implemented, unparsable response, timeout, connection error) is
+recorded in the Snapshot's ``errors`` and what depends on it is marked incomplete
+(``roles[arn].complete = false``, ``user_profiles[i].complete = false``); it never raises.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote
+
+import boto3
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+from sagemaker_isolation_ext.aws.session import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_READ_TIMEOUT,
+    client,
+    make_session,
+)
+
+__all__ = ["collect_snapshot", "decode_policy_document", "AwsUnreachable", "ProgressFn"]
+
+ProgressFn = Callable[[str, int, int], None]
+
+SCHEMA_VERSION = 1  # keep equal to sagemaker_isolation_ext.sagemaker.snapshot.SCHEMA_VERSION
+
+_DOMAIN_NOT_FOUND = {"ResourceNotFound", "ValidationException", "ValidationError"}
+_ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+_BAD_CREDENTIALS = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+}
+_UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)
+
+
+def _error_code_message(exc: Exception) -> tuple[str, str]:
+    """``(code, message)`` of a botocore exception: the AWS error code, or the exception class
+    name for client-side failures (``EndpointConnectionError``, ``ReadTimeoutError``,
+    ``ResponseParserError``...)."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {}) or {}
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = err.get("Code") or (f"HTTP{status}" if status else "ClientError")
+        message = err.get("Message") or str(exc)
+        return str(code), str(message)
+    return type(exc).__name__, str(exc)
+
+
+def decode_policy_document(document: Any) -> dict:
+    """A policy document as a dict.
+
+    IAM returns documents URL-encoded (RFC 3986) in its XML answers; botocore usually decodes
+    them already (its ``json_decode_policies`` handler), but a string may still arrive.
+
+    Args:
+        document: dict (returned as is), JSON string, or URL-encoded JSON string.
+
+    Returns:
+        The document dict.
+
+    Raises:
+        ValueError: not a JSON object after decoding.
+    """
+    if isinstance(document, dict):
+        return document
+    if isinstance(document, (bytes, bytearray)):
+        document = document.decode("utf-8")
+    if not isinstance(document, str):
+        raise ValueError(f"policy document is a {type(document).__name__}, expected an object")
+    candidates = [document]
+    decoded = unquote(document)
+    if decoded != document:
+        candidates.insert(0, decoded)
+    last: Exception | None = None
+    for text in candidates:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            last = e
+            continue
+        if isinstance(value, dict):
+            return value
+        last = ValueError(f"policy document is a JSON {type(value).__name__}, expected an object")
+    raise ValueError(f"policy document is not a JSON object: {last}")
+
+
+def _parse_arn(arn: str | None) -> dict | None:
+    """Split ``arn:partition:service:region:account:resource`` or return None."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return {
+        "partition": parts[1],
+        "service": parts[2],
+        "region": parts[3],
+        "account": parts[4],
+        "resource": parts[5],
+    }
+
+
+def _role_name(role_arn: str) -> str | None:
+    """Role name (last path segment) of ``arn:<p>:iam::<account>:role/<path/>name``, or None."""
+    parsed = _parse_arn(role_arn)
+    if not parsed or parsed["service"] != "iam" or not parsed["resource"].startswith("role/"):
+        return None
+    name = parsed["resource"].rsplit("/", 1)[-1]
+    return name or None
+
+
+class _Collector:
+    """One collection run: clients, the errors list and the call wrapper."""
+
+    def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
+                 max_attempts: int, connect_timeout: float, read_timeout: float) -> None:
+        self.ctx = ctx
+        self.progress = progress
+        opts = dict(
+            max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
+        )
+        self.session = session
+        self._opts = opts
+        self.sm = client(session, "sagemaker", ctx.endpoint_url, **opts)
+        self.iam = client(session, "iam", ctx.endpoint_url, **opts)
+        self.errors: list[dict] = []
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def record(self, operation: str, target: str | None, code: str, message: str,
+               **extra: Any) -> dict:
+        entry = {"operation": operation, "target": target, "code": code, "message": message}
+        entry.update(extra)
+        self.errors.append(entry)
+        return entry
+
+    def call(self, operation: str, target: str | None, fn: Callable[[], Any]) -> tuple[Any, bool]:
+        """Run ``fn``; on a botocore failure record it and return ``(None, False)``."""
+        try:
+            return fn(), True
+        except (NoCredentialsError, PartialCredentialsError) as e:
+            raise _no_credentials(e) from None
+        except (ClientError, BotoCoreError) as e:
+            code, message = _error_code_message(e)
+            self.record(operation, target, code, message)
+            return None, False
+
+    def paginate(self, svc, op: str, key: str, **kwargs: Any) -> list:
+        """All items under ``key`` of every page of paginated operation ``op``."""
+        items: list = []
+        for page in svc.get_paginator(op).paginate(**kwargs):
+            items.extend(page.get(key) or [])
+        return items
+
+
+def _no_credentials(e: Exception) -> AwsUnreachable:
+    return AwsUnreachable(
+        f"No AWS credentials found ({e}). Configure credentials (aws configure, AWS_PROFILE, "
+        "or an instance/Studio role) or pass --profile.",
+        reason="no-credentials",
+        code=type(e).__name__,
+    )
+
+
+def _describe_domain(col: _Collector) -> dict:
+    ctx = col.ctx
+    op = "sagemaker:DescribeDomain"
+    try:
+        return col.sm.describe_domain(DomainId=ctx.domain_id)
+    except (NoCredentialsError, PartialCredentialsError) as e:
+        raise _no_credentials(e) from None
+    except _UNREACHABLE as e:
+        raise AwsUnreachable(
+            f"The SageMaker endpoint for {ctx.region} cannot be reached ({e}). Check the network, "
+            "the Region, and AWS_ENDPOINT_URL / --endpoint-url.",
+            reason="endpoint-unreachable",
+            operation=op,
+            code=type(e).__name__,
+        ) from None
+    except ReadTimeoutError as e:
+        raise AwsUnreachable(
+            f"The SageMaker endpoint for {ctx.region} did not answer DescribeDomain in time ({e}).",
+            reason="endpoint-unreachable",
+            operation=op,
+            code=type(e).__name__,
+        ) from None
+    except ClientError as e:
+        code, message = _error_code_message(e)
+        if code in _DOMAIN_NOT_FOUND:
+            raise AwsUnreachable(
+                f"Domain {ctx.domain_id} not found in {ctx.region} ({code}: {message}). Check the "
+                "domain id and the Region.",
+                reason="domain-not-found",
+                operation=op,
+                code=code,
+            ) from None
+        if code in _ACCESS_DENIED:
+            raise AwsUnreachable(
+                f"sagemaker:DescribeDomain on {ctx.domain_id} was denied ({message}). The "
+                "credentials in use need sagemaker:DescribeDomain to check a domain.",
+                reason="access-denied",
+                operation=op,
+                code=code,
+            ) from None
+        if code in _BAD_CREDENTIALS:
+            raise AwsUnreachable(
+                f"AWS rejected the credentials ({code}: {message}).",
+                reason="credentials-rejected",
+                operation=op,
+                code=code,
+            ) from None
+        raise AwsUnreachable(
+            f"sagemaker:DescribeDomain on {ctx.domain_id} failed ({code}: {message}).",
+            reason="aws-error",
+            operation=op,
+            code=code,
+        ) from None
+    except BotoCoreError as e:
+        code, message = _error_code_message(e)
+        raise AwsUnreachable(
+            f"sagemaker:DescribeDomain on {ctx.domain_id} failed ({code}: {message}).",
+            reason="aws-error",
+            operation=op,
+            code=code,
+        ) from None
+
+
+def _user_profiles(col: _Collector, domain_id: str, domain_arn: str, partition: str,
+                   region: str, account: str | None) -> list[dict]:
+    items, ok = col.call(
+        "sagemaker:ListUserProfiles",
+        domain_arn,
+        lambda: col.paginate(col.sm, "list_user_profiles", "UserProfiles",
+                             DomainIdEquals=domain_id),
+    )
+    if not ok:
+        return []
+    names = sorted({
+        p["UserProfileName"]
+        for p in items
+        if isinstance(p, dict) and p.get("UserProfileName")
+        and p.get("DomainId", domain_id) == domain_id
+    })
+    profiles: list[dict] = []
+    col.report("user-profiles", 0, len(names))
+    for i, name in enumerate(names, 1):
+        target = f"arn:{partition}:sagemaker:{region}:{account or ''}:user-profile/{domain_id}/{name}"
+        resp, ok = col.call(
+            "sagemaker:DescribeUserProfile",
+            target,
+            lambda name=name: col.sm.describe_user_profile(DomainId=domain_id,
+                                                           UserProfileName=name),
+        )
+        entry: dict = {"name": name, "execution_role": None}
+        if ok:
+            role = ((resp or {}).get("UserSettings") or {}).get("ExecutionRole")
+            entry["execution_role"] = role or None
+        else:
+            entry["complete"] = False
+        profiles.append(entry)
+        col.report("user-profiles", i, len(names))
+    return profiles
+
+
+def _read_role(col: _Collector, role_arn: str) -> dict:
+    name = _role_name(role_arn)
+    role: dict = {
+        "arn": role_arn,
+        "name": name or role_arn.rsplit("/", 1)[-1],
+        "attached_policies": [],
+        "inline_policies": [],
+        "permissions_boundary": None,
+        "complete": True,
+    }
+    if name is None:
+        col.record("iam:GetRole", role_arn, "InvalidRoleArn",
+                   f"{role_arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+        role["complete"] = False
+        return role
+
+    resp, ok = col.call("iam:GetRole", role_arn, lambda: col.iam.get_role(RoleName=name))
+    if ok:
+        boundary = ((resp or {}).get("Role") or {}).get("PermissionsBoundary") or {}
+        role["permissions_boundary"] = boundary.get("PermissionsBoundaryArn") or None
+    else:
+        role["complete"] = False
+
+    attached, ok = col.call(
+        "iam:ListAttachedRolePolicies", role_arn,
+        lambda: col.paginate(col.iam, "list_attached_role_policies", "AttachedPolicies",
+                             RoleName=name),
+    )
+    if ok:
+        seen: list[str] = []
+        for p in attached:
+            arn = p.get("PolicyArn") if isinstance(p, dict) else None
+            if arn and arn not in seen:
+                seen.append(arn)
+        role["attached_policies"] = seen
+    else:
+        role["complete"] = False
+
+    inline_names, ok = col.call(
+        "iam:ListRolePolicies", role_arn,
+        lambda: col.paginate(col.iam, "list_role_policies", "PolicyNames", RoleName=name),
+    )
+    if not ok:
+        role["complete"] = False
+        inline_names = []
+    for pname in sorted(set(inline_names)):
+        resp, ok = col.call(
+            "iam:GetRolePolicy", role_arn,
+            lambda pname=pname: col.iam.get_role_policy(RoleName=name, PolicyName=pname),
+        )
+        if not ok:
+            role["complete"] = False
+            continue
+        try:
+            doc = decode_policy_document((resp or {}).get("PolicyDocument"))
+        except ValueError as e:
+            col.record("iam:GetRolePolicy", role_arn, "MalformedPolicyDocument",
+                       f"inline policy {pname!r}: {e}")
+            role["complete"] = False
+            continue
+        role["inline_policies"].append({"name": pname, "document": doc})
+    return role
+
+
+def _read_policy(col: _Collector, policy_arn: str) -> dict | None:
+    resp, ok = col.call("iam:GetPolicy", policy_arn,
+                        lambda: col.iam.get_policy(PolicyArn=policy_arn))
+    if not ok:
+        return None
+    pol = (resp or {}).get("Policy") or {}
+    version = pol.get("DefaultVersionId")
+    name = pol.get("PolicyName") or policy_arn.rsplit("/", 1)[-1]
+    if not version:
+        col.record("iam:GetPolicy", policy_arn, "MissingDefaultVersion",
+                   "GetPolicy returned no DefaultVersionId")
+        return None
+    resp, ok = col.call(
+        "iam:GetPolicyVersion", policy_arn,
+        lambda: col.iam.get_policy_version(PolicyArn=policy_arn, VersionId=version),
+    )
+    if not ok:
+        return None
+    try:
+        doc = decode_policy_document(((resp or {}).get("PolicyVersion") or {}).get("Document"))
+    except ValueError as e:
+        col.record("iam:GetPolicyVersion", policy_arn, "MalformedPolicyDocument", str(e))
+        return None
+    return {"arn": policy_arn, "name": name, "version_id": version, "document": doc}
+
+
+def collect_snapshot(
+    ctx: AwsContext,
+    progress: ProgressFn | None = None,
+    *,
+    session: boto3.Session | None = None,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+) -> dict:
+    """Read one domain's execution roles and policies into a Snapshot (ARCHITECTURE.md §3).
+
+    Args:
+        ctx: the resolved context (domain id, Region, profile, endpoint URL).
+        progress: optional ``progress(stage, done, total)`` callback; stages in order:
+            ``"domain"``, ``"user-profiles"``, ``"roles"``, ``"policies"``; ``done``/``total``
+            are item counts.
+        session: a boto3 Session to use instead of :func:`make_session(ctx)` (tests register
+            botocore event hooks on it).
+        max_attempts, connect_timeout, read_timeout: retry attempts per call and timeouts in
+            seconds (see :mod:`sagemaker_isolation_ext.aws.session`).
+
+    Returns:
+        The Snapshot dict, ``source: "live"``.
+
+    Raises:
+        AwsUnreachable: no credentials, endpoint not reachable, domain not found, DescribeDomain
+            denied or failed, profile not configured.
+    """
+    if session is None:
+        session = make_session(ctx)
+    col = _Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout)
+
+    col.report("domain", 0, 1)
+    d = _describe_domain(col)
+    domain_arn = d.get("DomainArn") or ""
+    domain_id = d.get("DomainId") or ctx.domain_id
+    parsed = _parse_arn(domain_arn) or {}
+    partition = parsed.get("partition") or "aws"
+    region = parsed.get("region") or ctx.region
+    account = parsed.get("account") or None
+    if not account:
+        sts = client(session, "sts", ctx.endpoint_url, **col._opts)
+        resp, ok = col.call("sts:GetCallerIdentity", None, sts.get_caller_identity)
+        account = (resp or {}).get("Account") if ok else None
+    if not domain_arn:
+        domain_arn = f"arn:{partition}:sagemaker:{region}:{account or ''}:domain/{domain_id}"
+    user_settings = d.get("DefaultUserSettings") or {}
+    space_settings = d.get("DefaultSpaceSettings") or {}
+    domain = {
+        "id": domain_id,
+        "arn": domain_arn,
+        "name": d.get("DomainName"),
+        "default_user_execution_role": user_settings.get("ExecutionRole") or None,
+        "default_space_execution_role": space_settings.get("ExecutionRole") or None,
+        "studio_web_portal": user_settings.get("StudioWebPortal") or None,
+        "default_landing_uri": user_settings.get("DefaultLandingUri") or None,
+    }
+    col.report("domain", 1, 1)
+
+    profiles = _user_profiles(col, domain_id, domain_arn, partition, region, account)
+
+    role_arns: list[str] = []
+    for arn in [domain["default_user_execution_role"], domain["default_space_execution_role"]] + [
+        p["execution_role"] for p in profiles
+    ]:
+        if arn and arn not in role_arns:
+            role_arns.append(arn)
+
+    roles: dict[str, dict] = {}
+    col.report("roles", 0, len(role_arns))
+    for i, arn in enumerate(role_arns, 1):
+        roles[arn] = _read_role(col, arn)
+        col.report("roles", i, len(role_arns))
+
+    # Each distinct managed policy once, attached or boundary; remember who depends on it.
+    dependents: dict[str, list[tuple[str, str]]] = {}
+    for arn, role in roles.items():
+        for p in role["attached_policies"]:
+            dependents.setdefault(p, []).append((arn, "attached"))
+        if role["permissions_boundary"]:
+            dependents.setdefault(role["permissions_boundary"], []).append((arn, "boundary"))
+    policies: dict[str, dict] = {}
+    col.report("policies", 0, len(dependents))
+    for i, (parn, users) in enumerate(dependents.items(), 1):
+        n_errors = len(col.errors)
+        pol = _read_policy(col, parn)
+        if pol is not None:
+            policies[parn] = pol
+        else:
+            cause = col.errors[-1] if len(col.errors) > n_errors else None
+            for role_arn, kind in users:
+                roles[role_arn]["complete"] = False
+                col.record(
+                    cause["operation"] if cause else "iam:GetPolicyVersion",
+                    role_arn,
+                    cause["code"] if cause else "Unknown",
+                    f"{'permissions boundary' if kind == 'boundary' else 'attached policy'} "
+                    f"{parn} could not be read"
+                    + (f": {cause['message']}" if cause else ""),
+                    policy=parn,
+                )
+        col.report("policies", i, len(dependents))
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": "live",
+        "collected_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "partition": partition,
+        "region": region,
+        "account_id": account,
+        "context": {
+            "source": ctx.source,
+            "detail": ctx.detail,
+            "user_profile_name": ctx.user_profile_name,
+            "space_name": ctx.space_name,
+            "execution_role_arn": ctx.execution_role_arn,
+            "app_type": ctx.app_type,
+        },
+        "domain": domain,
+        "user_profiles": profiles,
+        "roles": roles,
+        "policies": policies,
+        "errors": col.errors,
+    }

@@ -1,0 +1,90 @@
+"""boto3 sessions and clients with the retry and timeout settings every AWS call uses.
+
+Retries use botocore's ``adaptive`` mode (client-side rate limiting on top of the ``standard``
+mode's retry of throttling, 5xx and connection errors; botocore docs "Retries",
+https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html).
+``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` are honoured by boto3 itself; an explicit
+``endpoint_url`` wins over them.
+"""
+
+from __future__ import annotations
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ProfileNotFound
+
+from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+
+__all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_READ_TIMEOUT",
+    "make_session",
+    "client",
+    "client_config",
+]
+
+DEFAULT_MAX_ATTEMPTS = 5
+"""Total attempts per call, first one included (botocore ``max_attempts``)."""
+DEFAULT_CONNECT_TIMEOUT = 5.0
+"""Seconds to open a connection."""
+DEFAULT_READ_TIMEOUT = 20.0
+"""Seconds to wait for a response once connected."""
+
+
+def make_session(ctx: AwsContext) -> boto3.Session:
+    """A boto3 Session for ``ctx.profile`` (None: boto3's default chain) and ``ctx.region``.
+
+    Raises:
+        AwsUnreachable: reason ``"profile-not-found"`` when the profile is not configured.
+    """
+    try:
+        return boto3.Session(profile_name=ctx.profile, region_name=ctx.region)
+    except ProfileNotFound as e:
+        raise AwsUnreachable(
+            f"AWS profile {ctx.profile!r} is not configured ({e}). Run `aws configure --profile "
+            f"{ctx.profile}` or pass another --profile.",
+            reason="profile-not-found",
+        ) from None
+
+
+def client_config(
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+) -> Config:
+    """The botocore ``Config``: adaptive retries, ``max_attempts`` total attempts, timeouts in
+    seconds."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": int(max_attempts)},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
+
+
+def client(
+    session: boto3.Session,
+    service: str,
+    endpoint_url: str | None = None,
+    *,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
+):
+    """A low-level boto3 client for ``service`` (``"sagemaker"``, ``"iam"``, ``"sts"``).
+
+    Args:
+        session: from :func:`make_session`; its Region is used (IAM is global; boto3 routes it).
+        service: boto3 service name.
+        endpoint_url: explicit endpoint, or None for boto3's own resolution (which includes
+            ``AWS_ENDPOINT_URL``).
+        max_attempts, connect_timeout, read_timeout: see :func:`client_config`.
+
+    Returns:
+        ``botocore.client.BaseClient``.
+    """
+    kwargs = {"config": client_config(max_attempts, connect_timeout, read_timeout)}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    return session.client(service, **kwargs)

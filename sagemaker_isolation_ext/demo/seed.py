@@ -1,0 +1,266 @@
+"""Seed a local AWS (moto) with a realistic two-domain SageMaker account for the demo and tests.
+
+Account layout (moto's default account ``123456789012``, one Region):
+
+- domain ``ml-research`` (id ``d-ml-research``): the AWS doc isolation policy is attached to its
+  default execution role **together with** ``AmazonSageMakerFullAccess``, whose
+  ``AllowAllNonAdminSageMakerActions`` statement allows ``sagemaker:*`` on every resource of
+  every domain: isolation defeated.
+  - default user role ``SageMakerResearchExecutionRole``: AmazonSageMakerFullAccess +
+    StudioDomainResourceIsolationPolicy-d-ml-research;
+  - default space role ``SageMakerResearchSpaceRole``: the isolation policy + inline
+    tag-on-create;
+  - user profile ``alice`` with her own role ``SageMakerResearchAliceRole`` (isolation policy,
+    inline tag-on-create, permissions boundary ``SageMakerStudioPermissionsBoundary``);
+  - user profile ``bob`` without a role (uses the domain default).
+- domain ``ml-prod`` (id ``d-ml-prod``): correctly isolated: its one role
+  ``SageMakerProdExecutionRole`` (default user *and* default space role) has only the doc policy
+  for this domain plus the tag-on-create allowance Studio needs; user profile ``carol`` without a
+  role.
+- resources (models, endpoint configs, experiments) tagged ``sagemaker:domain-arn`` with each
+  domain's ARN, and untagged ones.
+
+Policy documents are the real ones in ``sagemaker_isolation_ext/data``: AWS managed documents
+(``managed_policies/*.json``, see its SOURCES.md) are created as *customer managed* policies with
+the same names, because moto's own AWS-managed set is not the current one; the isolation policy is
+the AWS doc's (``isolation_policies/aws-docs-studio-domain-resource-isolation.json``) with its
+``domain-arn`` / ``domain-id`` placeholders filled in.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+__all__ = ["seed_demo_account", "DEMO_DOMAINS", "DEMO_ACCOUNT_ID", "isolation_policy_document"]
+
+DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
+DEMO_DOMAINS = ("ml-research", "ml-prod")
+
+_ASSUME_ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "sagemaker.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
+
+
+def _data_json(*parts: str) -> dict:
+    ref = resources.files("sagemaker_isolation_ext").joinpath("data", *parts)
+    return json.loads(ref.read_text(encoding="utf-8"))
+
+
+def isolation_policy_document(domain_arn: str, domain_id: str) -> dict:
+    """The AWS doc's ``StudioDomainResourceIsolationPolicy-<domain-id>`` for one domain.
+
+    Source: AWS doc "Isolate domain resources"
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html), copied in
+    ``data/isolation_policies/aws-docs-studio-domain-resource-isolation.json``. The placeholder
+    value ``domain-arn`` becomes ``domain_arn`` and ``app/domain-id/`` becomes
+    ``app/<domain_id>/``; nothing else changes.
+    """
+    doc = _data_json("isolation_policies", "aws-docs-studio-domain-resource-isolation.json")
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, str):
+            if value == "domain-arn":
+                return domain_arn
+            return value.replace("app/domain-id/", f"app/{domain_id}/")
+        return value
+
+    return fill(doc)
+
+
+def _tag_on_create(region: str, account: str) -> dict:
+    """Inline policy letting Studio tag what it creates (AWS doc "Provide permissions for tagging
+    SageMaker AI resources": ``sagemaker:AddTags`` when ``sagemaker:TaggingAction`` is present,
+    i.e. only as part of a Create call)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AllowTagOnCreate",
+            "Effect": "Allow",
+            "Action": "sagemaker:AddTags",
+            "Resource": f"arn:aws:sagemaker:{region}:{account}:*/*",
+            "Condition": {"Null": {"sagemaker:TaggingAction": "false"}},
+        }],
+    }
+
+
+_BOUNDARY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "AllowStudioServices",
+            "Effect": "Allow",
+            "Action": ["sagemaker:*", "s3:*", "logs:*", "cloudwatch:*", "ecr:*", "kms:Decrypt",
+                       "iam:PassRole", "iam:GetRole"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "DenyIamWrites",
+            "Effect": "Deny",
+            "Action": ["iam:Create*", "iam:Delete*", "iam:Put*", "iam:Attach*", "iam:Detach*"],
+            "Resource": "*",
+        },
+    ],
+}
+
+
+def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
+    """Create the demo account (see the module docstring) in the moto server at ``endpoint_url``.
+
+    The Studio plugin must be installed in the server's process (``demo.server.start_local_aws``
+    does it). Uses fake credentials if none are set. Not idempotent: seed a fresh server once.
+
+    Returns:
+        ``{"endpoint_url", "region", "account_id",
+        "domains": {"ml-research": {"id", "arn", "name", "default_user_execution_role",
+        "default_space_execution_role", "user_profiles": {name: role_arn | None}}, "ml-prod": {...}},
+        "roles": {role_name: role_arn}, "policies": {policy_name: policy_arn},
+        "resources": {"ml-research": [arn, ...], "ml-prod": [...], "untagged": [...]}}``.
+
+    Raises:
+        botocore.exceptions.ClientError / EndpointConnectionError: the server refused a call.
+    """
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
+    )
+    cfg = Config(retries={"mode": "standard", "max_attempts": 2})
+    iam = session.client("iam", endpoint_url=endpoint_url, config=cfg)
+    sm = session.client("sagemaker", endpoint_url=endpoint_url, config=cfg)
+    account = DEMO_ACCOUNT_ID
+
+    policies: dict[str, str] = {}
+
+    def managed(name: str, document: dict, description: str) -> str:
+        arn = iam.create_policy(
+            PolicyName=name, PolicyDocument=json.dumps(document), Description=description
+        )["Policy"]["Arn"]
+        policies[name] = arn
+        return arn
+
+    for name in ("AmazonSageMakerFullAccess", "AmazonSageMakerReadOnly"):
+        managed(name, _data_json("managed_policies", f"{name}.json"),
+                f"Copy of the AWS managed policy {name} (data/managed_policies)")
+    managed("SageMakerStudioPermissionsBoundary", _BOUNDARY, "Demo permissions boundary")
+
+    roles: dict[str, str] = {}
+
+    def role(name: str, attached: list[str], inline: dict[str, dict] | None = None,
+             boundary: str | None = None) -> str:
+        kwargs: dict[str, Any] = {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": json.dumps(_ASSUME_ROLE),
+            "Path": "/service-role/",
+        }
+        if boundary:
+            kwargs["PermissionsBoundary"] = boundary
+        arn = iam.create_role(**kwargs)["Role"]["Arn"]
+        for parn in attached:
+            iam.attach_role_policy(RoleName=name, PolicyArn=parn)
+        for pname, doc in (inline or {}).items():
+            iam.put_role_policy(RoleName=name, PolicyName=pname, PolicyDocument=json.dumps(doc))
+        roles[name] = arn
+        return arn
+
+    def domain_arn(name: str) -> str:
+        return f"arn:aws:sagemaker:{region}:{account}:domain/d-{name}"
+
+    tag_inline = {"StudioTagOnCreate": _tag_on_create(region, account)}
+    iso = {}
+    for dname in DEMO_DOMAINS:
+        iso[dname] = managed(
+            f"StudioDomainResourceIsolationPolicy-d-{dname}",
+            isolation_policy_document(domain_arn(dname), f"d-{dname}"),
+            "AWS doc 'Isolate domain resources' policy",
+        )
+
+    research_default = role("SageMakerResearchExecutionRole",
+                            [policies["AmazonSageMakerFullAccess"], iso["ml-research"]])
+    research_space = role("SageMakerResearchSpaceRole", [iso["ml-research"]], tag_inline)
+    alice_role = role("SageMakerResearchAliceRole", [iso["ml-research"]], tag_inline,
+                      boundary=policies["SageMakerStudioPermissionsBoundary"])
+    prod_role = role("SageMakerProdExecutionRole", [iso["ml-prod"]], tag_inline)
+
+    layout = {
+        "ml-research": (research_default, research_space,
+                        {"alice": alice_role, "bob": None}),
+        "ml-prod": (prod_role, prod_role, {"carol": None}),
+    }
+    domains: dict[str, dict] = {}
+    for dname, (user_role, space_role, profiles) in layout.items():
+        resp = sm.create_domain(
+            DomainName=dname,
+            AuthMode="IAM",
+            DefaultUserSettings={
+                "ExecutionRole": user_role,
+                # Studio Classic as the default experience: the doc policy "only works" there.
+                "StudioWebPortal": "DISABLED",
+                "DefaultLandingUri": "app:JupyterServer:",
+            },
+            DefaultSpaceSettings={"ExecutionRole": space_role},
+            SubnetIds=["subnet-0demo"],
+            VpcId="vpc-0demo",
+        )
+        darn = resp["DomainArn"]
+        did = darn.rsplit("/", 1)[-1]
+        dtag = [{"Key": "sagemaker:domain-arn", "Value": darn}]
+        for pname, prole in profiles.items():
+            settings = {"ExecutionRole": prole} if prole else {}
+            sm.create_user_profile(DomainId=did, UserProfileName=pname, UserSettings=settings,
+                                   Tags=dtag)
+        sm.create_space(DomainId=did, SpaceName=f"{dname}-shared", Tags=dtag,
+                        SpaceSharingSettings={"SharingType": "Shared"})
+        first = next(iter(profiles))
+        sm.create_app(DomainId=did, UserProfileName=first, AppType="JupyterServer",
+                      AppName="default", Tags=dtag)
+        domains[dname] = {
+            "id": did,
+            "arn": darn,
+            "name": dname,
+            "default_user_execution_role": user_role,
+            "default_space_execution_role": space_role,
+            "user_profiles": dict(profiles),
+        }
+
+    res: dict[str, list[str]] = {"ml-research": [], "ml-prod": [], "untagged": []}
+    for owner in ("ml-research", "ml-prod", "untagged"):
+        tags = ([] if owner == "untagged"
+                else [{"Key": "sagemaker:domain-arn", "Value": domains[owner]["arn"]}])
+        model = f"{owner}-churn-model"
+        res[owner].append(sm.create_model(
+            ModelName=model,
+            ExecutionRoleArn=domains["ml-prod" if owner == "ml-prod" else "ml-research"][
+                "default_user_execution_role"],
+            PrimaryContainer={"Image": f"{account}.dkr.ecr.{region}.amazonaws.com/churn:1"},
+            Tags=tags,
+        )["ModelArn"])
+        res[owner].append(sm.create_endpoint_config(
+            EndpointConfigName=f"{owner}-churn-config",
+            ProductionVariants=[{"VariantName": "main", "ModelName": model,
+                                 "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}],
+            Tags=tags,
+        )["EndpointConfigArn"])
+        res[owner].append(sm.create_experiment(
+            ExperimentName=f"{owner}-experiment", Tags=tags)["ExperimentArn"])
+
+    return {
+        "endpoint_url": endpoint_url,
+        "region": region,
+        "account_id": account,
+        "domains": domains,
+        "roles": roles,
+        "policies": policies,
+        "resources": res,
+    }

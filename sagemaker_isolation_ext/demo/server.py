@@ -1,0 +1,30 @@
+"""Start a local AWS (moto's threaded server) with the Studio plugin installed."""
+
+from __future__ import annotations
+
+import logging
+
+from moto.server import ThreadedMotoServer
+
+from sagemaker_isolation_ext.demo.moto_plugin import install_studio_plugin
+
+__all__ = ["start_local_aws"]
+
+
+def start_local_aws(port: int = 0) -> tuple[ThreadedMotoServer, str]:
+    """Start ``ThreadedMotoServer`` on 127.0.0.1 (``port=0``: a free port chosen by the OS).
+
+    Returns:
+        ``(server, endpoint_url)``, e.g. ``(<server>, "http://127.0.0.1:50123")``. Stop it with
+        ``server.stop()``. The server runs in a thread of this process, so the Studio plugin
+        (:func:`install_studio_plugin`) applies to it.
+
+    Raises:
+        OSError: the port cannot be bound.
+    """
+    install_studio_plugin()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access log
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    host, bound_port = server.get_host_and_port()
+    return server, f"http://{host}:{bound_port}"
