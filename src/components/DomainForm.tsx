@@ -1,0 +1,100 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+import type { ITarget } from '../api';
+
+/** SageMaker domain ids as the server accepts them (handlers.py `DOMAIN_ID_RE`). */
+export const DOMAIN_ID_PATTERN = /^d-(-*[a-z0-9]){1,61}$/;
+/** AWS Region names (handlers.py `REGION_RE`). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Check the form's values before sending them.
+ *
+ * @returns a translated message per invalid field (empty when valid). Region and profile may be
+ *   blank (the server then uses its configuration / boto3's chain).
+ */
+export function validateTarget(
+  target: ITarget,
+  trans: TranslationBundle
+): Partial<Record<keyof ITarget, string>> {
+  const errors: Partial<Record<keyof ITarget, string>> = {};
+  const domain = (target.domain_id ?? '').trim();
+  const region = (target.region ?? '').trim();
+  const profile = target.profile ?? '';
+  if (!DOMAIN_ID_PATTERN.test(domain)) {
+    errors.domain_id = trans.__('A domain id looks like d-xxxxxxxxxxxx.');
+  }
+  if (region && !REGION_PATTERN.test(region)) {
+    errors.region = trans.__('A Region looks like us-east-1.');
+  }
+  if (profile.length > 128 || /[\x00-\x1f\x7f]/.test(profile)) {
+    errors.profile = trans.__('A profile name is printable text, at most 128 characters.');
+  }
+  return errors;
+}
+
+/** "Not in Studio: enter a domain" form (domain id, Region, optional AWS profile). */
+export function DomainForm(props: {
+  initial: ITarget;
+  detail?: string | null;
+  error?: string | null;
+  trans: TranslationBundle;
+  onSubmit: (target: ITarget) => void;
+}): JSX.Element {
+  const { trans } = props;
+  const [target, setTarget] = React.useState<ITarget>(props.initial);
+  const [errors, setErrors] = React.useState<Partial<Record<keyof ITarget, string>>>({});
+  const field = (
+    key: keyof ITarget,
+    label: string,
+    placeholder: string,
+    required: boolean
+  ) => (
+    <div className="jp-SMIso-field">
+      <label htmlFor={`jp-SMIso-form-${key}`}>{label}</label>
+      <input
+        id={`jp-SMIso-form-${key}`}
+        className="jp-mod-styled"
+        value={target[key] ?? ''}
+        placeholder={placeholder}
+        required={required}
+        aria-invalid={errors[key] ? true : undefined}
+        aria-describedby={errors[key] ? `jp-SMIso-form-${key}-error` : undefined}
+        onChange={e => setTarget({ ...target, [key]: e.target.value })}
+      />
+      {errors[key] && (
+        <div id={`jp-SMIso-form-${key}-error`} className="jp-SMIso-field-error">
+          {errors[key]}
+        </div>
+      )}
+    </div>
+  );
+  return (
+    <form
+      className="jp-SMIso-form"
+      aria-label={trans.__('Domain to check')}
+      onSubmit={e => {
+        e.preventDefault();
+        const found = validateTarget(target, trans);
+        setErrors(found);
+        if (Object.keys(found).length === 0) {
+          props.onSubmit(target);
+        }
+      }}
+    >
+      <h3>{trans.__('Not in Studio: enter a domain')}</h3>
+      {props.detail && <p className="jp-SMIso-meta">{props.detail}</p>}
+      {field('domain_id', trans.__('Domain id'), 'd-xxxxxxxxxxxx', true)}
+      {field('region', trans.__('Region'), 'us-east-1', false)}
+      {field('profile', trans.__('AWS profile (optional)'), 'default', false)}
+      {props.error && (
+        <p className="jp-SMIso-field-error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <button type="submit" className="jp-mod-styled jp-mod-accept jp-SMIso-button">
+        {trans.__('Check isolation')}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,465 @@
+import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { refreshIcon } from '@jupyterlab/ui-components';
+import React from 'react';
+import type { IContextInfo, IErrorInfo, IReport, ITarget } from '../api';
+import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
+import { CopyButton } from './CopyButton';
+import { CoverageSection } from './CoverageSection';
+import { DomainForm } from './DomainForm';
+import { ErrorBoundary } from './ErrorBoundary';
+import { FindingList } from './FindingList';
+import { RoleSection } from './RoleSection';
+import { TemplatesSection } from './TemplatesSection';
+import { VerdictBadge } from './VerdictBadge';
+
+/** A collapsible section with a real heading (keyboard: the summary is focusable). */
+function Section(props: {
+  id: string;
+  title: string;
+  count?: number;
+  open?: boolean;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <details
+      className="jp-SMIso-section"
+      open={props.open}
+      data-section={props.id}
+    >
+      <summary>
+        <h3 className="jp-SMIso-section-title" id={`jp-SMIso-section-${props.id}`}>
+          {props.title}
+          {props.count !== undefined && (
+            <span className="jp-SMIso-count">{props.count}</span>
+          )}
+        </h3>
+      </summary>
+      <div
+        className="jp-SMIso-section-body"
+        role="region"
+        aria-labelledby={`jp-SMIso-section-${props.id}`}
+      >
+        {props.children}
+      </div>
+    </details>
+  );
+}
+
+function contextSourceLabel(source: string | undefined | null, trans: TranslationBundle): string {
+  switch (source) {
+    case 'studio-metadata':
+      return trans.__('from the Studio app metadata');
+    case 'config':
+      return trans.__('from the server configuration');
+    case 'cli':
+      return trans.__('from the command line');
+    case 'panel':
+      return trans.__('entered in this panel');
+    case 'settings':
+      return trans.__('from the extension settings');
+    case 'none':
+      return trans.__('no domain known');
+    default:
+      return source ?? '';
+  }
+}
+
+/** Why a report is `unknown`: role reasons, undecided requests and failed AWS calls. */
+export function unknownReasons(report: IReport): string[] {
+  const reasons: string[] = [];
+  for (const role of report.roles ?? []) {
+    if (role.verdict === 'unknown') {
+      const label = role.name || role.arn || '?';
+      reasons.push(
+        role.verdict_reason ? `${label}: ${role.verdict_reason}` : `${label}`
+      );
+    }
+  }
+  for (const err of report.errors ?? []) {
+    reasons.push(
+      [err.operation, err.target, err.code, err.message].filter(Boolean).join(' · ')
+    );
+  }
+  return reasons;
+}
+
+function StateBox(props: {
+  kind: 'info' | 'warn' | 'error';
+  title: string;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div
+      className={`jp-SMIso-state jp-SMIso-state-${props.kind}`}
+      role={props.kind === 'error' ? 'alert' : 'status'}
+    >
+      <h3>{props.title}</h3>
+      {props.children}
+    </div>
+  );
+}
+
+function ErrorDetail(props: { error: IErrorInfo | null | undefined }): JSX.Element | null {
+  const e = props.error;
+  if (!e) {
+    return null;
+  }
+  return (
+    <>
+      <p>{e.message}</p>
+      <p className="jp-SMIso-meta">
+        <code>{[e.reason, e.operation, e.code].filter(Boolean).join(' · ')}</code>
+      </p>
+    </>
+  );
+}
+
+function DomainLine(props: {
+  state: IModelState;
+  report: IReport | null;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { state, report, trans } = props;
+  const ctx: IContextInfo | null = state.context;
+  const fromTarget = Boolean(state.target.domain_id);
+  const domainId = report?.domain?.id ?? state.target.domain_id ?? ctx?.domain_id;
+  if (!domainId) {
+    return null;
+  }
+  const region = report?.domain?.region ?? state.target.region ?? ctx?.region;
+  const source = fromTarget ? 'panel' : (report?.context?.source ?? ctx?.source);
+  const detail = fromTarget ? null : (report?.context?.detail ?? ctx?.detail);
+  return (
+    <div className="jp-SMIso-domain" aria-label={trans.__('Domain')}>
+      <div>
+        <strong>{report?.domain?.name || domainId}</strong>{' '}
+        {report?.domain?.name && <code>{domainId}</code>}{' '}
+        {region && <span className="jp-SMIso-meta">{region}</span>}
+      </div>
+      <div className="jp-SMIso-meta">
+        {contextSourceLabel(source, trans)}
+        {detail ? ` (${detail})` : ''}
+      </div>
+    </div>
+  );
+}
+
+function ReportView(props: { report: IReport; trans: TranslationBundle }): JSX.Element {
+  const { report, trans } = props;
+  const roleArns = new Set((report.roles ?? []).map(r => r.arn).filter(Boolean));
+  const globalFindings = (report.findings ?? []).filter(
+    f => !f.role || !roleArns.has(f.role)
+  );
+  const reasons = report.verdict === 'unknown' ? unknownReasons(report) : [];
+  return (
+    <div className="jp-SMIso-report">
+      <div className="jp-SMIso-verdict" aria-live="polite">
+        <VerdictBadge verdict={report.verdict} trans={trans} large={true} />
+        <span className="jp-SMIso-meta">
+          {report.verdict === 'isolated'
+            ? trans.__('No execution role can reach another domain’s resources.')
+            : report.verdict === 'not_isolated'
+              ? trans.__('At least one execution role can act on another domain’s resources.')
+              : trans.__('Some input was missing or undecidable, so isolation cannot be confirmed.')}
+        </span>
+      </div>
+      {reasons.length > 0 && (
+        <div className="jp-SMIso-state jp-SMIso-state-warn" role="status">
+          <h3>{trans.__('Why unknown')}</h3>
+          <ul>
+            {reasons.map((r, i) => (
+              <li key={i}>{r}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {report.domain?.default_experience && (
+        <p className="jp-SMIso-meta">
+          {trans.__('Default experience: %1', report.domain.default_experience)}
+          {report.domain.default_experience_detail
+            ? ` (${report.domain.default_experience_detail})`
+            : ''}
+        </p>
+      )}
+      <Section id="roles" title={trans.__('Execution roles')} count={report.roles.length} open>
+        {report.roles.map((role, i) => (
+          <RoleSection
+            key={role.arn ?? i}
+            role={role}
+            findings={(report.findings ?? []).filter(f => f.role && f.role === role.arn)}
+            trans={trans}
+          />
+        ))}
+      </Section>
+      <Section
+        id="findings"
+        title={trans.__('Domain findings')}
+        count={globalFindings.length}
+        open={globalFindings.length > 0}
+      >
+        <FindingList findings={globalFindings} trans={trans} />
+      </Section>
+      <Section id="templates" title={trans.__('Isolation policy templates')}>
+        <TemplatesSection templates={report.templates ?? []} trans={trans} />
+      </Section>
+      <Section id="coverage" title={trans.__('Coverage')}>
+        <CoverageSection coverage={report.coverage} catalog={report.catalog} trans={trans} />
+      </Section>
+      {((report.assumptions ?? []).length > 0 || (report.readings ?? []).length > 0) && (
+        <Section id="assumptions" title={trans.__('Assumptions and readings')}>
+          <ul className="jp-SMIso-findings">
+            {(report.assumptions ?? []).map(a => (
+              <li key={a.id} className="jp-SMIso-finding">
+                <strong>{a.title}</strong>
+                {a.detail && <p className="jp-SMIso-detail">{a.detail}</p>}
+              </li>
+            ))}
+            {(report.readings ?? []).map(r => (
+              <li key={r.id} className="jp-SMIso-finding">
+                <p className="jp-SMIso-detail">{r.text}</p>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      {(report.errors ?? []).length > 0 && (
+        <Section
+          id="errors"
+          title={trans.__('AWS calls that failed')}
+          count={(report.errors ?? []).length}
+          open
+        >
+          <ul className="jp-SMIso-findings">
+            {(report.errors ?? []).map((e, i) => (
+              <li key={i} className="jp-SMIso-finding">
+                <code>{e.operation}</code> {e.target && <code>{e.target}</code>}{' '}
+                {e.code && <strong>{e.code}</strong>}
+                {e.message && <p className="jp-SMIso-detail">{e.message}</p>}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      <p className="jp-SMIso-meta">
+        {trans.__(
+          'Generated %1 by sagemaker-isolation %2; catalog %3 %4',
+          report.generated_at ?? '?',
+          report.tool_version ?? '?',
+          report.catalog?.source ?? '?',
+          report.catalog?.version ?? '?'
+        )}
+      </p>
+    </div>
+  );
+}
+
+/** The panel's body for one state. */
+export function PanelBody(props: {
+  model: IsolationModel;
+  state: IModelState;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, state, trans } = props;
+  const [editing, setEditing] = React.useState(false);
+  const view: PanelView = viewOf(state);
+  const report = state.job?.status === 'ready' ? (state.job.report ?? null) : null;
+  const submit = (target: ITarget) => {
+    setEditing(false);
+    model.setTarget(target);
+    void model.check(false);
+  };
+  const jobError = state.job?.status === 'error' ? state.job.error : state.requestError;
+  const canCheck = state.server.status === 'ok' && view !== 'need-domain';
+  const initialTarget: ITarget = {
+    domain_id: state.target.domain_id ?? state.context?.domain_id ?? '',
+    region: state.target.region ?? state.context?.region ?? '',
+    profile: state.target.profile ?? ''
+  };
+
+  let body: React.ReactNode;
+  switch (view) {
+    case 'probing':
+      body = <StateBox kind="info" title={trans.__('Connecting to the server extension…')} />;
+      break;
+    case 'server-missing':
+      body = (
+        <StateBox kind="error" title={trans.__('Server extension missing or different version')}>
+          <p>
+            {trans.__(
+              'The sagemaker-isolation server extension does not answer. Check that it is installed and enabled: jupyter server extension list'
+            )}
+          </p>
+        </StateBox>
+      );
+      break;
+    case 'server-mismatch':
+      body = (
+        <StateBox kind="error" title={trans.__('Server extension missing or different version')}>
+          <p>
+            {trans.__(
+              'The server extension is version %1 but this panel is version %2. Reinstall sagemaker-isolation-ext and restart JupyterLab.',
+              state.server.serverVersion ?? '?',
+              model.frontendVersion
+            )}
+          </p>
+        </StateBox>
+      );
+      break;
+    case 'server-error':
+      body = (
+        <StateBox kind="error" title={trans.__('Cannot reach the Jupyter server')}>
+          <p>{state.server.message}</p>
+        </StateBox>
+      );
+      break;
+    case 'need-domain':
+      body = null;
+      break;
+    case 'idle':
+      body = (
+        <StateBox kind="info" title={trans.__('No check has run for this domain yet')}>
+          <button
+            className="jp-mod-styled jp-mod-accept jp-SMIso-button"
+            onClick={() => void model.check(false)}
+          >
+            {trans.__('Check isolation')}
+          </button>
+        </StateBox>
+      );
+      break;
+    case 'checking': {
+      const p = state.job?.progress;
+      body = (
+        <StateBox kind="info" title={trans.__('Checking…')}>
+          {p ? (
+            <>
+              <p className="jp-SMIso-meta">{p.stage}</p>
+              <progress
+                className="jp-SMIso-progress"
+                max={p.total > 0 ? p.total : undefined}
+                value={p.total > 0 ? p.done : undefined}
+                aria-label={trans.__('Check progress')}
+              />
+              {p.total > 0 && (
+                <span className="jp-SMIso-meta">
+                  {trans.__('%1 of %2', p.done, p.total)}
+                </span>
+              )}
+            </>
+          ) : (
+            <progress className="jp-SMIso-progress" aria-label={trans.__('Check progress')} />
+          )}
+        </StateBox>
+      );
+      break;
+    }
+    case 'no-credentials':
+      body = (
+        <StateBox kind="warn" title={trans.__('Missing AWS credentials')}>
+          <ErrorDetail error={jobError} />
+          <p>
+            {trans.__(
+              'The Jupyter server has no usable AWS credentials. Configure a profile (aws configure / aws sso login) or environment credentials for the server, or enter a profile below, then retry.'
+            )}
+          </p>
+        </StateBox>
+      );
+      break;
+    case 'aws-unreachable':
+      body = (
+        <StateBox kind="warn" title={trans.__('AWS is not reachable or readable')}>
+          <ErrorDetail error={jobError} />
+        </StateBox>
+      );
+      break;
+    case 'failed':
+      body = (
+        <StateBox kind="error" title={trans.__('The check failed')}>
+          <ErrorDetail error={jobError} />
+        </StateBox>
+      );
+      break;
+    case 'report':
+      body = report ? <ReportView report={report} trans={trans} /> : null;
+      break;
+  }
+
+  const showForm =
+    view === 'need-domain' ||
+    ((editing || view === 'no-credentials') && state.server.status === 'ok');
+  return (
+    <div className="jp-SMIso-body">
+      <div className="jp-SMIso-header">
+        <h2 className="jp-SMIso-title">{trans.__('SageMaker domain isolation')}</h2>
+        <div className="jp-SMIso-toolbar" role="toolbar" aria-label={trans.__('Isolation check')}>
+          <button
+            className="jp-mod-styled jp-SMIso-button jp-SMIso-refresh"
+            onClick={() => void model.check(true)}
+            disabled={!canCheck || view === 'checking'}
+            aria-label={trans.__('Refresh the isolation report')}
+            title={trans.__('Refresh the isolation report')}
+          >
+            <refreshIcon.react tag="span" className="jp-SMIso-icon" />
+            {trans.__('Refresh')}
+          </button>
+          {state.server.status === 'ok' && view !== 'need-domain' && (
+            <button
+              className="jp-mod-styled jp-SMIso-button"
+              aria-expanded={editing}
+              onClick={() => setEditing(!editing)}
+            >
+              {trans.__('Change domain')}
+            </button>
+          )}
+          {report && (
+            <CopyButton
+              label={trans.__('Copy report JSON')}
+              text={() => JSON.stringify(report, null, 2)}
+              trans={trans}
+            />
+          )}
+        </div>
+      </div>
+      <DomainLine state={state} report={report} trans={trans} />
+      {showForm && (
+        <DomainForm
+          key={JSON.stringify(initialTarget)}
+          initial={initialTarget}
+          detail={
+            view === 'need-domain' && state.context?.source === 'none'
+              ? state.context.detail
+              : null
+          }
+          error={view === 'need-domain' ? (jobError?.message ?? null) : null}
+          trans={trans}
+          onSubmit={submit}
+        />
+      )}
+      {body}
+    </div>
+  );
+}
+
+/** The left-sidebar widget: renders the model's state, re-rendering on `stateChanged`. */
+export class IsolationPanel extends ReactWidget {
+  constructor(
+    readonly model: IsolationModel,
+    private readonly _trans: TranslationBundle
+  ) {
+    super();
+    this.addClass('jp-SMIso-panel');
+  }
+
+  render(): JSX.Element {
+    return (
+      <ErrorBoundary trans={this._trans}>
+        <UseSignal signal={this.model.stateChanged} initialArgs={this.model.state}>
+          {(_, state) => (
+            <PanelBody model={this.model} state={state ?? this.model.state} trans={this._trans} />
+          )}
+        </UseSignal>
+      </ErrorBoundary>
+    );
+  }
+}

@@ -1,0 +1,267 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+import type {
+  ICrossDomainEntry,
+  IFinding,
+  IRoleReport,
+  IStatementRef,
+  IUncoveredEntry
+} from '../api';
+import {
+  formatStatementRef,
+  groupByAccessLevel,
+  parseUsedBy,
+  splitCrossDomain,
+  UNKNOWN_ACCESS_LEVEL
+} from '../leaks';
+import { FindingList } from './FindingList';
+import { VerdictBadge } from './VerdictBadge';
+
+/** The translated label of one `used_by` value. */
+export function usedByLabel(value: string, trans: TranslationBundle): string {
+  const u = parseUsedBy(value);
+  switch (u.kind) {
+    case 'domain-default':
+      return trans.__('domain default');
+    case 'default-space':
+      return trans.__('default space (shared spaces)');
+    case 'user-profile':
+      return trans.__('user profile %1', u.name);
+    default:
+      return u.value;
+  }
+}
+
+function accessLevelLabel(level: string, trans: TranslationBundle): string {
+  switch (level) {
+    case UNKNOWN_ACCESS_LEVEL:
+      return trans.__('Unknown access level');
+    case 'Permissions management':
+      return trans.__('Permissions management');
+    case 'Write':
+      return trans.__('Write');
+    case 'Tagging':
+      return trans.__('Tagging');
+    case 'Read':
+      return trans.__('Read');
+    case 'List':
+      return trans.__('List');
+    default:
+      return level;
+  }
+}
+
+function StatementRefs(props: { refs?: IStatementRef[] }): JSX.Element {
+  const refs = props.refs ?? [];
+  return (
+    <span className="jp-SMIso-refs">
+      {refs.map((ref, i) => (
+        <code key={i} className="jp-SMIso-ref">
+          {formatStatementRef(ref)}
+        </code>
+      ))}
+    </span>
+  );
+}
+
+function EntryRow(props: {
+  entry: ICrossDomainEntry | IUncoveredEntry;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { entry, trans } = props;
+  const cross = entry as ICrossDomainEntry;
+  const uncovered = entry as IUncoveredEntry;
+  return (
+    <li
+      className={`jp-SMIso-entry${
+        cross.accepted === true ? ' jp-SMIso-entry-accepted' : ''
+      }`}
+    >
+      <code className="jp-SMIso-action">{entry.action}</code>
+      {cross.accepted === true && (
+        <span
+          className="jp-SMIso-tag jp-SMIso-tag-accepted"
+          title={cross.accepted_reason ?? undefined}
+        >
+          {trans.__('accepted')}
+        </span>
+      )}
+      {entry.resource_types && entry.resource_types.length > 0 && (
+        <span className="jp-SMIso-meta">
+          {trans.__('on %1', entry.resource_types.join(', '))}
+        </span>
+      )}
+      {uncovered.reason && (
+        <span className="jp-SMIso-meta">
+          {uncovered.reason === 'no-resource-type'
+            ? trans.__('no resource type: tags cannot scope it')
+            : uncovered.reason === 'resource-type-not-taggable'
+              ? trans.__('resource type takes no tag condition keys')
+              : uncovered.reason}
+        </span>
+      )}
+      <div className="jp-SMIso-allowedby">
+        {trans.__('allowed by')} <StatementRefs refs={entry.allowed_by} />
+      </div>
+      {cross.accepted === true && cross.accepted_reason && (
+        <div className="jp-SMIso-meta">{cross.accepted_reason}</div>
+      )}
+      {entry.conditional_on && entry.conditional_on.length > 0 && (
+        <div className="jp-SMIso-meta jp-SMIso-conditional">
+          {trans.__(
+            'only if conditions on %1 hold (unknown to the analysis, counted as allowing)',
+            entry.conditional_on.join(', ')
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** Entries grouped by access level, one collapsible group per level. */
+export function GroupedEntries(props: {
+  entries: (ICrossDomainEntry | IUncoveredEntry)[];
+  trans: TranslationBundle;
+  open?: boolean;
+  testId?: string;
+}): JSX.Element {
+  const groups = groupByAccessLevel(props.entries);
+  return (
+    <div className="jp-SMIso-groups" data-testid={props.testId}>
+      {groups.map(group => (
+        <details
+          key={group.accessLevel}
+          className="jp-SMIso-group"
+          open={props.open}
+          data-access-level={group.accessLevel}
+        >
+          <summary>
+            <span className="jp-SMIso-group-title">
+              {accessLevelLabel(group.accessLevel, props.trans)}
+            </span>{' '}
+            <span className="jp-SMIso-count">{group.entries.length}</span>
+          </summary>
+          <ul className="jp-SMIso-entries">
+            {group.entries.map((entry, i) => (
+              <EntryRow
+                key={`${entry.action}-${i}`}
+                entry={entry}
+                trans={props.trans}
+              />
+            ))}
+          </ul>
+        </details>
+      ))}
+    </div>
+  );
+}
+
+/** One execution role: verdict, who uses it, leaks by access level, findings, unknowns. */
+export function RoleSection(props: {
+  role: IRoleReport;
+  findings: IFinding[];
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { role, trans } = props;
+  const { leaks, accepted } = splitCrossDomain(role);
+  const uncovered = role.uncovered_allowed ?? [];
+  const unknown = role.unknown ?? [];
+  const name = role.name || role.arn || trans.__('(offline role)');
+  const headingId = `jp-SMIso-role-${(role.arn ?? name).replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  return (
+    <section
+      className="jp-SMIso-role"
+      aria-labelledby={headingId}
+      data-verdict={role.verdict}
+    >
+      <h3 id={headingId} className="jp-SMIso-role-title">
+        <VerdictBadge verdict={role.verdict} trans={trans} />{' '}
+        <span title={role.arn ?? undefined}>{name}</span>
+      </h3>
+      <div className="jp-SMIso-meta">
+        {trans.__('Used by: %1', role.used_by.map(u => usedByLabel(u, trans)).join('; ') || '-')}
+      </div>
+      {role.verdict_reason && (
+        <p className="jp-SMIso-reason">{role.verdict_reason}</p>
+      )}
+      {role.policies && role.policies.length > 0 && (
+        <div className="jp-SMIso-meta">
+          {trans.__('Policies:')}{' '}
+          {role.policies.map((p, i) => (
+            <code key={i} className="jp-SMIso-ref" title={p.arn ?? undefined}>
+              {p.kind === 'boundary'
+                ? trans.__('%1 (permissions boundary)', p.name)
+                : p.kind === 'inline'
+                  ? trans.__('%1 (inline)', p.name)
+                  : p.name}
+            </code>
+          ))}
+        </div>
+      )}
+      <h4>
+        {trans.__('Actions allowed on other domains’ resources')}{' '}
+        <span className="jp-SMIso-count">{leaks.length}</span>
+      </h4>
+      {leaks.length === 0 ? (
+        <p className="jp-SMIso-meta">
+          {trans.__('None (besides accepted exceptions).')}
+        </p>
+      ) : (
+        <GroupedEntries
+          entries={leaks}
+          trans={trans}
+          open={true}
+          testId="jp-SMIso-leaks"
+        />
+      )}
+      {accepted.length > 0 && (
+        <details className="jp-SMIso-sub">
+          <summary>
+            {trans.__('Accepted exceptions (granted on purpose by the AWS procedure)')}{' '}
+            <span className="jp-SMIso-count">{accepted.length}</span>
+          </summary>
+          <GroupedEntries entries={accepted} trans={trans} open={true} />
+        </details>
+      )}
+      {unknown.length > 0 && (
+        <details className="jp-SMIso-sub" open>
+          <summary>
+            {trans.__('Undecided requests (make the verdict unknown)')}{' '}
+            <span className="jp-SMIso-count">{unknown.length}</span>
+          </summary>
+          <ul className="jp-SMIso-entries">
+            {unknown.map((u, i) => (
+              <li key={i} className="jp-SMIso-entry">
+                <code className="jp-SMIso-action">{u.action}</code>
+                {u.resource_type && (
+                  <span className="jp-SMIso-meta">{trans.__('on %1', u.resource_type)}</span>
+                )}
+                <div className="jp-SMIso-meta">{u.reason}</div>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {uncovered.length > 0 && (
+        <details className="jp-SMIso-sub">
+          <summary>
+            {trans.__('Allowed actions tags cannot isolate (List*, untaggable types)')}{' '}
+            <span className="jp-SMIso-count">{uncovered.length}</span>
+          </summary>
+          <GroupedEntries entries={uncovered} trans={trans} />
+        </details>
+      )}
+      {role.create_rights && role.create_rights.length > 0 && (
+        <div className="jp-SMIso-meta">
+          {trans.__('Create rights: %1 actions', role.create_rights.length)}
+        </div>
+      )}
+      {props.findings.length > 0 && (
+        <>
+          <h4>{trans.__('Findings for this role')}</h4>
+          <FindingList findings={props.findings} trans={trans} />
+        </>
+      )}
+    </section>
+  );
+}
