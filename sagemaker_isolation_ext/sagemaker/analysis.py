@@ -1,0 +1,781 @@
+"""Isolation analysis: judge each execution role of a domain with our IAM policy engine.
+
+``analyze(snapshot)`` takes the Snapshot dict (docs/ARCHITECTURE.md §3) and returns the report
+(§7). It is pure: no I/O, deterministic for a given snapshot, catalog and ``now``.
+
+For every ``sagemaker:`` action of the catalog and each of its resource types it evaluates, in the
+engine's open-world mode, a request on
+
+- ``this``: a resource of this domain (its ARN carries this domain's id where the format has
+  ``${DomainId}``; tagged ``sagemaker:domain-arn`` = this domain for taggable types),
+- ``other``: a resource of another domain of the same account and Region (``OTHER_DOMAIN_ID``
+  in the ARN; tagged with that domain's ARN for taggable types),
+- ``untagged``: the resource with no tags (``aws:ResourceTag/*`` and ``sagemaker:ResourceTag/*``
+  known to be absent).
+
+Actions without a resource type are evaluated once, on ``*`` with no resource tags. Every key
+that is not set here is *unknown* to the engine: an Allow that depends on one still allows (its
+entry carries ``conditional_on``), a Deny that depends on one is not credited. That reading can
+only err towards "not isolated", never towards "isolated".
+
+Definitions (issue #2 §3): ``cross_domain`` = non-``Create*`` actions allowed on the ``other``
+request of a taggable type; ``create_rights`` = ``Create*`` actions allowed; ``uncovered_allowed``
+= actions allowed on a resource type without tag keys or with no resource type (plus the AWS doc's
+pipeline-execution list, evaluated untagged as the doc describes). Accepted exceptions: the five
+actions of the doc's ``AllowActionsThatDontSupportTagging`` statement and ``DeleteApp`` on this
+domain's ``jupyterserver/default`` apps.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from ..iam import Decision, PolicyError, PolicySet, Request, evaluate, parse_policy
+from . import findings as F
+from . import templates
+from .catalog import DOC_UNCOVERED_ACTIONS, Catalog, example_arn, load_catalog
+
+#: The id of the invented "other domain" in the same account and Region.
+OTHER_DOMAIN_ID = "d-otherdomain00"
+
+#: Actions the AWS procedure grants on purpose without the tag condition (its
+#: ``AllowActionsThatDontSupportTagging`` statement; data/isolate-domain-resources.txt).
+ACCEPTED_ACTIONS = frozenset(
+    {
+        "sagemaker:DescribeImageVersion",
+        "sagemaker:UpdateImageVersion",
+        "sagemaker:DeleteImageVersion",
+        "sagemaker:DescribeModelCardExportJob",
+        "sagemaker:DescribeAction",
+    }
+)
+
+_ACCEPTED_REASON = (
+    "granted on purpose by the AWS procedure's AllowActionsThatDontSupportTagging statement "
+    "(Studio does not tag these resources)"
+)
+_DEFAULT_APP_REASON = (
+    "DeleteApp on this domain's jupyterserver/default app: granted on purpose by the AWS "
+    "procedure's DeleteDefaultApp statement"
+)
+
+#: Create actions Studio runs with tags, and the resource type each creates (tag-on-create check).
+TAG_ON_CREATE_ACTIONS = (
+    ("sagemaker:CreateSpace", "space"),
+    ("sagemaker:CreateApp", "app"),
+    ("sagemaker:CreateTrainingJob", "training-job"),
+    ("sagemaker:CreateProcessingJob", "processing-job"),
+    ("sagemaker:CreateTransformJob", "transform-job"),
+    ("sagemaker:CreateHyperParameterTuningJob", "hyper-parameter-tuning-job"),
+    ("sagemaker:CreateModel", "model"),
+    ("sagemaker:CreateEndpointConfig", "endpoint-config"),
+    ("sagemaker:CreateEndpoint", "endpoint"),
+    ("sagemaker:CreatePipeline", "pipeline"),
+    ("sagemaker:CreateExperiment", "experiment"),
+)
+
+_ABSENT_TAGS = ("aws:ResourceTag/*", "sagemaker:ResourceTag/*")
+_STUDIO_TYPES = frozenset({"domain", "user-profile", "space", "app"})
+_CASES = ("this", "other", "untagged")
+
+SCHEMA_VERSION = 1
+
+
+def _tool_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------------------------
+# Probes: the requests evaluated for every role (built once per domain and catalog)
+
+
+@dataclass(frozen=True)
+class _Probe:
+    action: str
+    rt: str | None  # resource type key, None for actions without one
+    case: str  # "this" | "other" | "untagged" | "any" (no resource type) | "other-default-app"
+    resource: str
+    tags: tuple[tuple[str, str], ...]
+    absent: tuple[str, ...]
+    taggable: bool
+
+
+def _arn_values(case: str) -> dict[str, str]:
+    prefix = "other" if case.startswith("other") else "example"
+    return {
+        "UserProfileName": f"{prefix}-user",
+        "SpaceName": f"{prefix}-space",
+        "AppType": "jupyterlab",
+        "AppName": f"{prefix}-app",
+    }
+
+
+def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
+    other_arn = (
+        f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{OTHER_DOMAIN_ID}"
+    )
+    probes: list[_Probe] = []
+    for name, info in catalog.actions.items():
+        if not info.resource_types:
+            probes.append(_Probe(name, None, "any", "*", (), _ABSENT_TAGS, False))
+            continue
+        for ref in info.resource_types:
+            rt = catalog.resource_types[ref.key]
+            for case in _CASES:
+                did = OTHER_DOMAIN_ID if case == "other" else dom.domain_id
+                arn = example_arn(rt, dom.region, dom.account, did, dom.partition, _arn_values(case))
+                if rt.taggable and case != "untagged":
+                    value = dom.arn if case == "this" else other_arn
+                    tags = (
+                        ("aws:ResourceTag/sagemaker:domain-arn", value),
+                        ("sagemaker:ResourceTag/sagemaker:domain-arn", value),
+                    )
+                    absent: tuple[str, ...] = ()
+                else:
+                    tags, absent = (), _ABSENT_TAGS
+                probes.append(_Probe(name, ref.key, case, arn, tags, absent, rt.taggable))
+            if name == "sagemaker:DeleteApp" and ref.key == "app" and rt.taggable:
+                # Another domain's default JupyterServer app: catches DeleteApp granted on
+                # app/*/*/jupyterserver/default (the doc's statement with the domain id left out).
+                arn = example_arn(
+                    rt,
+                    dom.region,
+                    dom.account,
+                    OTHER_DOMAIN_ID,
+                    dom.partition,
+                    {"UserProfileName": "other-user", "AppType": "jupyterserver", "AppName": "default"},
+                )
+                tags = (
+                    ("aws:ResourceTag/sagemaker:domain-arn", other_arn),
+                    ("sagemaker:ResourceTag/sagemaker:domain-arn", other_arn),
+                )
+                probes.append(_Probe(name, ref.key, "other-default-app", arn, tags, (), True))
+    return probes
+
+
+_PROBE_CACHE: dict[tuple[int, str], list[_Probe]] = {}
+
+
+def _probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
+    key = (id(catalog), dom.arn)
+    if key not in _PROBE_CACHE:
+        if len(_PROBE_CACHE) > 16:
+            _PROBE_CACHE.clear()
+        _PROBE_CACHE[key] = _build_probes(catalog, dom)
+    return _PROBE_CACHE[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Role inputs
+
+
+@dataclass
+class RoleInput:
+    """What the analysis knows about one execution role.
+
+    Attributes:
+        key: the role's key in ``snapshot["roles"]`` (usually its ARN).
+        arn: the role ARN, or None (offline policy files).
+        name: the role name.
+        used_by: ``["domain-default", "default-space", "user-profile:<name>", ...]``.
+        identity: parsed identity policies (managed and inline).
+        boundary: the parsed permissions boundary, or None.
+        policies: ``[{"name", "arn", "kind"}]`` for the report.
+        problems: ``[{"kind": "role-unreadable"|"policy-unreadable"|"policy-invalid"|
+            "role-missing", "target", "detail", "errors": [...]}]``: inputs that are missing or
+            broken; any problem makes the role's verdict ``unknown``.
+        user_profile_name: the caller's user profile name when the role serves exactly one.
+    """
+
+    key: str
+    arn: str | None
+    name: str
+    used_by: list[str]
+    identity: list = field(default_factory=list)
+    boundary: object | None = None
+    policies: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    user_profile_name: str | None = None
+
+
+def _errors_for(snapshot: dict, target: str | None) -> list[dict]:
+    if target is None:
+        return []
+    return [e for e in snapshot.get("errors") or () if isinstance(e, dict) and e.get("target") == target]
+
+
+def _policy_name_from_arn(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def _execution_roles(snapshot: dict) -> dict[str, list[str]]:
+    """Ordered ``{role arn: used_by}`` from the domain and its user profiles."""
+    dom = snapshot.get("domain") or {}
+    used: dict[str, list[str]] = {}
+
+    def add(arn, who):
+        if isinstance(arn, str) and arn:
+            used.setdefault(arn, [])
+            if who not in used[arn]:
+                used[arn].append(who)
+
+    default_user = dom.get("default_user_execution_role")
+    add(default_user, "domain-default")
+    add(dom.get("default_space_execution_role"), "default-space")
+    for up in snapshot.get("user_profiles") or ():
+        if not isinstance(up, dict) or not up.get("name"):
+            continue
+        # A profile without its own role runs with the domain default (SageMaker API reference,
+        # UserSettings.ExecutionRole: "defaults to the domain's").
+        add(up.get("execution_role") or default_user, f"user-profile:{up['name']}")
+    return used
+
+
+def _parse_cached(cache: dict, key: str, document, name: str):
+    if key not in cache:
+        try:
+            cache[key] = parse_policy(document, name)
+        except PolicyError as exc:
+            cache[key] = exc
+    return cache[key]
+
+
+def _role_inputs(snapshot: dict) -> list[RoleInput]:
+    roles = snapshot.get("roles") or {}
+    if not isinstance(roles, dict):
+        raise ValueError("snapshot 'roles' must be an object keyed by role ARN")
+    policies = snapshot.get("policies") or {}
+    if not isinstance(policies, dict):
+        raise ValueError("snapshot 'policies' must be an object keyed by policy ARN")
+    used = _execution_roles(snapshot)
+    keys = list(used) + [k for k in roles if k not in used]
+    cache: dict = {}
+    out: list[RoleInput] = []
+    for key in keys:
+        entry = roles.get(key)
+        used_by = used.get(key, [])
+        profiles = [u.split(":", 1)[1] for u in used_by if u.startswith("user-profile:")]
+        upn = profiles[0] if len(profiles) == 1 and len(used_by) == 1 else None
+        if not isinstance(entry, dict):
+            name = _policy_name_from_arn(key)
+            out.append(
+                RoleInput(
+                    key=key,
+                    arn=key,
+                    name=name,
+                    used_by=used_by,
+                    user_profile_name=upn,
+                    problems=[
+                        {
+                            "kind": "role-missing",
+                            "target": key,
+                            "detail": "the role is used by the domain but was not read "
+                            "(absent from the snapshot)",
+                            "errors": _errors_for(snapshot, key),
+                        }
+                    ],
+                )
+            )
+            continue
+        arn = entry.get("arn")
+        ri = RoleInput(
+            key=key,
+            arn=arn,
+            name=entry.get("name") or _policy_name_from_arn(arn or key),
+            used_by=used_by,
+            user_profile_name=upn,
+        )
+        if entry.get("complete") is not True:
+            ri.problems.append(
+                {
+                    "kind": "role-unreadable",
+                    "target": arn or key,
+                    "detail": "the role's policies could not all be read (complete: false)",
+                    "errors": _errors_for(snapshot, arn or key),
+                }
+            )
+
+        def managed(parn, kind):
+            pentry = policies.get(parn)
+            pname = (pentry or {}).get("name") or _policy_name_from_arn(parn)
+            ri.policies.append({"name": pname, "arn": parn, "kind": kind})
+            if not isinstance(pentry, dict) or "document" not in pentry:
+                ri.problems.append(
+                    {
+                        "kind": "policy-unreadable",
+                        "target": parn,
+                        "detail": f"the document of {kind} policy {pname} was not read",
+                        "errors": _errors_for(snapshot, parn),
+                    }
+                )
+                return None
+            p = _parse_cached(cache, parn, pentry["document"], pname)
+            if isinstance(p, PolicyError):
+                ri.problems.append(
+                    {"kind": "policy-invalid", "target": parn, "detail": str(p), "errors": []}
+                )
+                return None
+            return p
+
+        for parn in entry.get("attached_policies") or ():
+            p = managed(parn, "managed")
+            if p is not None:
+                ri.identity.append(p)
+        for inline in entry.get("inline_policies") or ():
+            iname = (inline or {}).get("name") or "inline"
+            ri.policies.append({"name": iname, "arn": None, "kind": "inline"})
+            try:
+                ri.identity.append(parse_policy((inline or {}).get("document"), iname))
+            except PolicyError as exc:
+                ri.problems.append(
+                    {"kind": "policy-invalid", "target": iname, "detail": str(exc), "errors": []}
+                )
+        if entry.get("permissions_boundary"):
+            ri.boundary = managed(entry["permissions_boundary"], "boundary")
+            if ri.boundary is None:
+                ri.boundary = False  # marker: a boundary exists but is unreadable
+        out.append(ri)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation of one role
+
+
+@dataclass
+class _Acc:
+    """Accumulates one report entry (one action) over its resource types."""
+
+    action: str
+    access_level: str
+    resource_types: list[str] = field(default_factory=list)
+    allowed_by: dict = field(default_factory=dict)
+    conditional_on: set = field(default_factory=set)
+    accepted: bool = True
+    accepted_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def add(self, rt: str | None, d: Decision) -> None:
+        if rt is not None and rt not in self.resource_types:
+            self.resource_types.append(rt)
+        for s in d.statements:
+            self.allowed_by.setdefault((s.policy, s.sid, s.index), None)
+        self.conditional_on.update(d.conditional_on)
+
+    def to_json(self, with_accepted: bool) -> dict:
+        out = {
+            "action": self.action,
+            "resource_types": self.resource_types,
+            "access_level": self.access_level,
+            "allowed_by": [{"policy": p, "sid": s, "index": i} for (p, s, i) in self.allowed_by],
+        }
+        if with_accepted:
+            out["accepted"] = self.accepted
+            if self.accepted:
+                out["accepted_reason"] = self.accepted_reason
+        if self.conditional_on:
+            out["conditional_on"] = sorted(self.conditional_on)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class RoleResult:
+    """The evaluated permissions of one role (internal; ``to_json`` gives the report's role)."""
+
+    cross_domain: dict = field(default_factory=dict)
+    uncovered: dict = field(default_factory=dict)
+    create_rights: dict = field(default_factory=dict)
+    untagged: dict = field(default_factory=dict)
+    presigned: dict = field(default_factory=dict)
+    unknown: list = field(default_factory=list)
+    decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision
+    requests: int = 0
+    uncredited_deny_keys: set = field(default_factory=set)
+
+
+def _is_create(action: str) -> bool:
+    return action.startswith("sagemaker:Create")
+
+
+def _is_presigned(action: str) -> bool:
+    return action.startswith("sagemaker:CreatePresigned")
+
+
+def _base_context(dom: templates.DomainArn, ri: RoleInput) -> dict:
+    ctx: dict = {
+        "aws:PrincipalAccount": dom.account,
+        "aws:ResourceAccount": dom.account,
+        "sagemaker:DomainId": dom.domain_id,
+    }
+    if ri.arn:
+        ctx["aws:PrincipalArn"] = ri.arn
+    if ri.user_profile_name:
+        ctx["sagemaker:UserProfileName"] = ri.user_profile_name
+    return ctx
+
+
+def _principal(ri: RoleInput, dom: templates.DomainArn) -> str:
+    return ri.arn or f"arn:{dom.partition}:iam::{dom.account}:role/{ri.name}"
+
+
+def evaluate_role(
+    ri: RoleInput, policy_set: PolicySet, dom: templates.DomainArn, catalog: Catalog
+) -> RoleResult:
+    """Evaluate every probe request for one role.
+
+    Args:
+        ri: the role (for principal and context).
+        policy_set: the role's policies (identity + boundary).
+        dom: the domain.
+        catalog: the action catalog.
+
+    Returns:
+        RoleResult with the raw entries (accumulators) and decisions.
+    """
+    base = _base_context(dom, ri)
+    principal = _principal(ri, dom)
+    res = RoleResult()
+    this_default_app = re.compile(
+        rf"^arn:[^:]+:sagemaker:[^:]*:[^:]*:app/{re.escape(dom.domain_id)}/[^/]+/jupyterserver/default$"
+    )
+    for pr in _probes(catalog, dom):
+        ctx = dict(base)
+        ctx.update(pr.tags)
+        req = Request(principal, pr.action, pr.resource, ctx, open_world=True, absent_keys=pr.absent)
+        d = evaluate(req, policy_set)
+        res.requests += 1
+        res.decisions[(pr.action, pr.rt, pr.case)] = d
+        res.uncredited_deny_keys.update(d.uncredited_deny_keys)
+        if d.decision == "unknown":
+            res.unknown.append(
+                {"action": pr.action, "resource_type": pr.rt, "case": pr.case, "reason": d.reason}
+            )
+            continue
+        if d.decision != "allow":
+            continue
+        level = catalog.actions[pr.action].access_level
+        if _is_create(pr.action):
+            res.create_rights.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
+            if _is_presigned(pr.action) and pr.case.startswith("other") and pr.taggable:
+                res.presigned.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
+            if not (_is_presigned(pr.action) and not pr.taggable):
+                continue
+        if pr.rt is None or not pr.taggable:
+            acc = res.uncovered.setdefault(pr.action, _Acc(pr.action, level))
+            acc.extra["reason"] = "no-resource-type" if pr.rt is None else "resource-type-not-taggable"
+            acc.add(pr.rt, d)
+            continue
+        if pr.case.startswith("other"):
+            acc = res.cross_domain.get(pr.action)
+            if acc is None:
+                acc = res.cross_domain[pr.action] = _Acc(pr.action, level)
+                acc.accepted_reason = _ACCEPTED_REASON if pr.action in ACCEPTED_ACTIONS else None
+            accepted = pr.action in ACCEPTED_ACTIONS or (
+                pr.action == "sagemaker:DeleteApp" and bool(this_default_app.match(pr.resource))
+            )
+            if accepted and acc.accepted_reason is None:
+                acc.accepted_reason = _DEFAULT_APP_REASON
+            acc.accepted = acc.accepted and accepted
+            acc.add(pr.rt, d)
+        elif pr.case == "untagged":
+            res.untagged.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
+            if pr.action in DOC_UNCOVERED_ACTIONS:
+                # The doc's reading: pipeline-execution carries no tags at authorisation time.
+                acc = res.uncovered.setdefault(pr.action, _Acc(pr.action, level))
+                acc.extra["reason"] = "resource-type-not-taggable"
+                acc.extra["doc_listed"] = True
+                acc.add(pr.rt, d)
+    return res
+
+
+def _verdict(ri: RoleInput, res: RoleResult) -> tuple[str, str]:
+    leaking = [a for a in res.cross_domain.values() if not a.accepted]
+    if ri.problems:
+        what = "; ".join(p["detail"] for p in ri.problems)
+        extra = (
+            f" ({len(leaking)} cross-domain allows were found in the readable policies, but a "
+            "policy that could not be read might deny them)"
+            if leaking
+            else ""
+        )
+        return "unknown", f"an input is missing: {what}{extra}"
+    if leaking:
+        names = ", ".join(a.action for a in leaking[:3])
+        more = f" and {len(leaking) - 3} more" if len(leaking) > 3 else ""
+        return (
+            "not_isolated",
+            f"{len(leaking)} actions are allowed on resources tagged with another domain's ARN "
+            f"({names}{more})",
+        )
+    if res.unknown:
+        return (
+            "unknown",
+            f"{len(res.unknown)} requests could not be decided by the policy engine "
+            f"(first: {res.unknown[0]['action']}: {res.unknown[0]['reason']})",
+        )
+    acc = sum(1 for a in res.cross_domain.values() if a.accepted)
+    return (
+        "isolated",
+        "no action is allowed on another domain's tagged resources"
+        + (f" except {acc} accepted exceptions of the AWS procedure" if acc else ""),
+    )
+
+
+def _policy_set(ri: RoleInput, extra=None, replace_name: str | None = None) -> PolicySet:
+    identity = [p for p in ri.identity if replace_name is None or p.name != replace_name]
+    if extra is not None:
+        identity.append(extra)
+    boundary = ri.boundary if ri.boundary not in (None, False) else None
+    return PolicySet(identity=identity, boundary=boundary)
+
+
+def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog) -> dict:
+    verdict, reason = _verdict(ri, res)
+    cross = [a.to_json(True) for a in res.cross_domain.values()]
+    unc = [a.to_json(False) for a in res.uncovered.values()]
+    creates = [a.to_json(False) for a in res.create_rights.values()]
+    return {
+        "arn": ri.arn,
+        "name": ri.name,
+        "used_by": ri.used_by,
+        "verdict": verdict,
+        "verdict_reason": reason,
+        "policies": ri.policies,
+        "cross_domain": cross,
+        "uncovered_allowed": unc,
+        "create_rights": creates,
+        "unknown": res.unknown,
+        "problems": ri.problems,
+        "counts": {
+            "actions": len(catalog.actions),
+            "requests": res.requests,
+            "cross_domain": sum(1 for a in cross if not a["accepted"]),
+            "accepted": sum(1 for a in cross if a["accepted"]),
+            "uncovered_allowed": len(unc),
+            "create_rights": len(creates),
+            "untagged_allowed": len(res.untagged),
+            "unknown": len(res.unknown),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Domain
+
+
+def _domain_arn(snapshot: dict) -> templates.DomainArn:
+    dom = snapshot.get("domain")
+    if not isinstance(dom, dict):
+        raise ValueError("snapshot has no 'domain' object")
+    arn = dom.get("arn")
+    if not arn:
+        did, region, account = dom.get("id"), snapshot.get("region"), snapshot.get("account_id")
+        if not (did and region and account):
+            raise ValueError("snapshot domain needs 'arn' (or 'id' with top-level 'region' and 'account_id')")
+        arn = f"arn:{snapshot.get('partition') or 'aws'}:sagemaker:{region}:{account}:domain/{did}"
+    d = templates.parse_domain_arn(arn)
+    if dom.get("id") and dom["id"] != d.domain_id:
+        raise ValueError(f"snapshot domain id {dom['id']!r} does not match its ARN {arn!r}")
+    return d
+
+
+def default_experience(domain: dict) -> tuple[str, str]:
+    """Which experience the domain opens by default.
+
+    Source: SageMaker API reference, ``UserSettings.DefaultLandingUri`` (``"studio::"`` opens
+    Studio, ``"app:JupyterServer:"`` opens Studio Classic) and ``StudioWebPortal`` (``DISABLED``
+    leaves only Studio Classic).
+
+    Args:
+        domain: the snapshot's ``domain`` object.
+
+    Returns:
+        ``("studio-classic" | "studio" | "unknown", detail)``.
+    """
+    uri = domain.get("default_landing_uri")
+    portal = domain.get("studio_web_portal")
+    if uri == "studio::":
+        return "studio", "DefaultLandingUri is 'studio::' (Studio)"
+    if isinstance(uri, str) and uri.startswith("app:JupyterServer"):
+        return "studio-classic", f"DefaultLandingUri is {uri!r} (Studio Classic)"
+    if portal == "DISABLED":
+        return "studio-classic", "StudioWebPortal is DISABLED: only Studio Classic is available"
+    if portal == "ENABLED":
+        return "studio", "StudioWebPortal is ENABLED and DefaultLandingUri is not Studio Classic"
+    return "unknown", "the domain's DefaultLandingUri and StudioWebPortal were not read"
+
+
+def _aggregate(verdicts: list[str]) -> str:
+    if not verdicts:
+        return "unknown"
+    if "not_isolated" in verdicts:
+        return "not_isolated"
+    if "unknown" in verdicts:
+        return "unknown"
+    return "isolated"
+
+
+def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None) -> dict:
+    """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
+
+    Args:
+        snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
+        catalog: the action catalog (``load_catalog()`` when None).
+        now: the report's ``generated_at`` (UTC now when None).
+
+    Returns:
+        the report dict (JSON-serialisable).
+
+    Raises:
+        ValueError: the snapshot has no usable domain ARN/id (clear message), or a structural
+            field has the wrong type.
+    """
+    if not isinstance(snapshot, dict):
+        raise ValueError("snapshot must be a JSON object")
+    catalog = catalog or load_catalog()
+    dom = _domain_arn(snapshot)
+    sdom = snapshot["domain"]
+    experience, experience_detail = default_experience(sdom)
+    inputs = _role_inputs(snapshot)
+    roles_json = []
+    findings: list[dict] = []
+    results = []
+    for ri in inputs:
+        res = evaluate_role(ri, _policy_set(ri), dom, catalog)
+        rj = _role_json(ri, res, catalog)
+        roles_json.append(rj)
+        results.append((ri, res, rj))
+        findings.extend(F.role_findings(ri, res, rj, dom, catalog, _tag_on_create(ri, res, dom, catalog)))
+    findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
+    verdict = _aggregate([r["verdict"] for r in roles_json])
+    tmpl = _templates_section(dom, results, catalog)
+    readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
+    generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    coverage = catalog.coverage()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": _tool_version(),
+        "generated_at": generated,
+        "verdict": verdict,
+        "verdict_reason": _domain_reason(verdict, roles_json),
+        "domain": {
+            "id": dom.domain_id,
+            "arn": dom.arn,
+            "name": sdom.get("name"),
+            "region": dom.region,
+            "account_id": dom.account,
+            "default_experience": experience,
+            "default_experience_detail": experience_detail,
+        },
+        "context": snapshot.get("context") or {"source": snapshot.get("source"), "detail": ""},
+        "roles": roles_json,
+        "findings": findings,
+        "catalog": {
+            "source": catalog.source,
+            "version": catalog.version,
+            "package_version": catalog.package_version,
+        },
+        "coverage": {k: coverage[k] for k in (
+            "doc_uncovered", "data_uncovered", "only_in_doc", "only_in_data", "explanation"
+        )},
+        "coverage_summary": {
+            "actions": len(catalog.actions),
+            "uncovered_actions": len(coverage["data_uncovered"]),
+            "resource_types": len(catalog.resource_types),
+            "untaggable_resource_types": coverage["untaggable_resource_types"],
+        },
+        "templates": tmpl,
+        "assumptions": F.assumptions(),
+        "readings": readings,
+        "errors": list(snapshot.get("errors") or ()),
+    }
+
+
+def _domain_reason(verdict: str, roles: list[dict]) -> str:
+    if not roles:
+        return "no execution role of the domain is known (domain and user profile settings not read)"
+    by = {v: [r["name"] for r in roles if r["verdict"] == v] for v in ("not_isolated", "unknown")}
+    if verdict == "not_isolated":
+        return "not isolated through role(s): " + ", ".join(by["not_isolated"])
+    if verdict == "unknown":
+        return "could not decide for role(s): " + ", ".join(by["unknown"])
+    return f"all {len(roles)} execution role(s) are isolated"
+
+
+def _tag_on_create(ri: RoleInput, res: RoleResult, dom: templates.DomainArn, catalog: Catalog) -> list[dict]:
+    """For each Create the role may run (untagged probe allowed), evaluate Studio's AddTags."""
+    out = []
+    if "sagemaker:AddTags" not in catalog.actions:
+        return out
+    principal = _principal(ri, dom)
+    base = _base_context(dom, ri)
+    creator_key = "sagemaker:user-profile-arn"
+    creator = (
+        f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:user-profile/"
+        f"{dom.domain_id}/{ri.user_profile_name or 'example-user'}"
+    )
+    pset = _policy_set(ri)
+    for create, rtkey in TAG_ON_CREATE_ACTIONS:
+        if create not in catalog.actions or rtkey not in catalog.resource_types:
+            continue
+        d = res.decisions.get((create, rtkey, "untagged"))
+        if d is None or d.decision != "allow":
+            continue
+        arn = example_arn(
+            catalog.resource_types[rtkey], dom.region, dom.account, dom.domain_id, dom.partition,
+            _arn_values("this"),
+        )
+        ctx = dict(base)
+        ctx.update(
+            {
+                "sagemaker:TaggingAction": create.split(":", 1)[1],
+                "aws:RequestTag/sagemaker:domain-arn": dom.arn,
+                f"aws:RequestTag/{creator_key}": creator,
+                "aws:TagKeys": ["sagemaker:domain-arn", creator_key],
+            }
+        )
+        req = Request(
+            principal, "sagemaker:AddTags", arn, ctx, open_world=True,
+            absent_keys=_ABSENT_TAGS + ("aws:RequestTag/*",),
+        )
+        dd = evaluate(req, pset)
+        res.requests += 1
+        out.append({"create": create, "resource_type": rtkey, "resource": arn, "decision": dd})
+    return out
+
+
+def _templates_section(dom: templates.DomainArn, results: list, catalog: Catalog) -> list[dict]:
+    out = []
+    name = templates.policy_name(dom.domain_id)
+    for variant in templates.VARIANTS:
+        doc = templates.render(dom.arn, variant)
+        pol = parse_policy(doc, name)
+        roles = []
+        for ri, _res, rj in results:
+            after_res = evaluate_role(ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog)
+            after, reason = _verdict(ri, after_res)
+            roles.append(
+                {
+                    "arn": ri.arn,
+                    "name": ri.name,
+                    "verdict_before": rj["verdict"],
+                    "verdict_after": after,
+                    "verdict_after_reason": reason,
+                    "cross_domain_after": sum(1 for a in after_res.cross_domain.values() if not a.accepted),
+                }
+            )
+        out.append(
+            {
+                "variant": variant,
+                "name": name,
+                "arn": templates.policy_arn(dom.account, dom.domain_id, dom.partition),
+                "document": doc,
+                "roles": roles,
+            }
+        )
+    return out
