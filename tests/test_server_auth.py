@@ -1,0 +1,215 @@
+"""Authentication and authorization of every route of the extension.
+
+- The server runs with ``allow_unauthenticated_access=False``.
+- Every route (taken from the app's own handler list, not a hand-written list) answers 401/403
+  or a redirect to the login page without a token, for every verb it implements.
+- Loading the extension emits no ``JupyterServerAuthWarning`` (and a deliberately undecorated
+  handler does, so the check can fail).
+- Every verb asks the authorizer about resource ``sagemaker-isolation`` with the right action,
+  and a denying authorizer gets 403 with the JSON error shape.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+import tornado.web
+from jupyter_server.auth.authorizer import Authorizer
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import JupyterServerAuthWarning, url_path_join
+from tornado.httpclient import HTTPClientError
+
+from sagemaker_isolation_ext.app import SageMakerIsolationApp
+from sagemaker_isolation_ext.handlers import AUTH_RESOURCE, route_table
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+EXTENSION_ROUTES = route_table()
+
+
+class RecordingAuthorizer(Authorizer):
+    """Allows everything and records each (action, resource) asked about."""
+
+    seen: list = []
+
+    def is_authorized(self, handler, user, action, resource):
+        type(self).seen.append((handler.request.method, action, resource))
+        return True
+
+
+class DenyIsolationAuthorizer(Authorizer):
+    """Denies the ``sagemaker-isolation`` resource, allows the rest of the server."""
+
+    def is_authorized(self, handler, user, action, resource):
+        return resource != AUTH_RESOURCE
+
+
+@pytest.fixture
+def authorizer_class():
+    return None
+
+
+@pytest.fixture
+def jp_server_config(authorizer_class, tmp_path):
+    server = {
+        "jpserver_extensions": {"sagemaker_isolation_ext": True, "jupyter_server_terminals": False},
+        "allow_unauthenticated_access": False,
+    }
+    if authorizer_class is not None:
+        server["authorizer_class"] = authorizer_class
+    return {
+        "ServerApp": server,
+        "SageMakerIsolationApp": {
+            "domain_id": "d-research0001",
+            "region": "us-east-1",
+            "metadata_path": str(tmp_path / "absent.json"),
+        },
+    }
+
+
+def _implemented_methods(handler: type) -> list[str]:
+    """Verbs the handler implements, except APIHandler's own CORS preflight ``OPTIONS``.
+
+    jupyter_server marks ``APIHandler.options`` ``@allow_unauthenticated`` on purpose (browsers
+    send preflights without credentials); it returns headers only. We check below that no
+    handler of ours overrides it.
+    """
+    return [
+        m
+        for m in handler.SUPPORTED_METHODS
+        if getattr(handler, m.lower()) is not tornado.web.RequestHandler._unimplemented_method
+        and m != "OPTIONS"
+    ]
+
+
+def test_route_table_covers_the_contract():
+    """The routes of ARCHITECTURE.md §6 and nothing else, each with GET (report also POST)."""
+    names = {pattern.rsplit("/", 1)[-1]: cls for pattern, cls in EXTENSION_ROUTES}
+    assert set(names) == {"version", "context", "report", "coverage", "templates"}
+    for pattern, cls in EXTENSION_ROUTES:
+        assert pattern.startswith("/sagemaker-isolation/")
+        assert cls.auth_resource == AUTH_RESOURCE
+    for cls in names.values():
+        assert cls.options is APIHandler.options, f"{cls.__name__} overrides OPTIONS"
+    assert _implemented_methods(names["report"]) == ["GET", "POST"]
+    for name in ("version", "context", "coverage", "templates"):
+        assert _implemented_methods(names[name]) == ["GET"]
+
+
+def test_app_registers_exactly_the_route_table(jp_serverapp):
+    (ext,) = jp_serverapp.extension_manager.extension_apps["sagemaker_isolation_ext"]
+    assert isinstance(ext, SageMakerIsolationApp)
+    registered = [(h[0], h[1]) for h in ext.handlers]
+    assert registered == EXTENSION_ROUTES
+
+
+async def test_every_route_refuses_unauthenticated_requests(
+    jp_serverapp, http_server_client, jp_base_url
+):
+    (ext,) = jp_serverapp.extension_manager.extension_apps["sagemaker_isolation_ext"]
+    checked = []
+    for pattern, handler, *_ in ext.handlers:
+        url = url_path_join(jp_base_url, pattern)
+        for method in _implemented_methods(handler):
+            body = "{}" if method in ("POST", "PUT", "PATCH") else None
+            response = await http_server_client.fetch(
+                url, method=method, body=body, raise_error=False, follow_redirects=False
+            )
+            location = response.headers.get("Location", "")
+            ok = response.code in (401, 403) or (response.code == 302 and "login" in location)
+            assert ok, f"{method} {url} answered {response.code} without a token"
+            checked.append((method, pattern))
+            # Also with a wrong token.
+            response = await http_server_client.fetch(
+                url,
+                method=method,
+                body=body,
+                raise_error=False,
+                follow_redirects=False,
+                headers={"Authorization": "token not-the-token"},
+            )
+            assert response.code in (401, 403, 302), f"{method} {url} accepted a wrong token"
+    assert len(checked) == 6  # 5 GETs + POST report
+
+    # The CORS preflight (jupyter_server's own, unauthenticated by design) carries no data.
+    for pattern, _handler, *_ in ext.handlers:
+        response = await http_server_client.fetch(
+            url_path_join(jp_base_url, pattern), method="OPTIONS", raise_error=False
+        )
+        assert response.body == b"", pattern
+
+
+async def test_authenticated_request_succeeds(jp_fetch):
+    """Control for the test above: with the token the same server answers 200."""
+    response = await jp_fetch("sagemaker-isolation", "version")
+    assert response.code == 200
+
+
+def test_loading_the_extension_emits_no_auth_warning(jp_configurable_serverapp, tmp_path):
+    config = {
+        "ServerApp": {
+            "jpserver_extensions": {
+                "sagemaker_isolation_ext": True,
+                "jupyter_server_terminals": False,
+            },
+            "allow_unauthenticated_access": False,
+        },
+        "SageMakerIsolationApp": {"metadata_path": str(tmp_path / "absent.json")},
+    }
+    from traitlets.config import Config
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app = jp_configurable_serverapp(config=Config(config))
+    auth = [w for w in caught if issubclass(w.category, JupyterServerAuthWarning)]
+    assert auth == [], [str(w.message) for w in auth]
+    assert "sagemaker_isolation_ext" in app.extension_manager.extension_apps
+
+    # The check can fail: an undecorated handler on the same app does warn.
+    class Undecorated(APIHandler):
+        def get(self):
+            self.finish("{}")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        app.web_app.add_handlers(".*$", [(r"/undecorated-probe", Undecorated)])
+    assert any(issubclass(w.category, JupyterServerAuthWarning) for w in caught)
+
+
+@pytest.mark.parametrize("authorizer_class", [RecordingAuthorizer])
+async def test_every_verb_is_authorized_on_the_resource(jp_fetch):
+    RecordingAuthorizer.seen = []
+    await jp_fetch("sagemaker-isolation", "version")
+    await jp_fetch("sagemaker-isolation", "context")
+    await jp_fetch("sagemaker-isolation", "report")
+    await jp_fetch(
+        "sagemaker-isolation",
+        "templates",
+        params={"domain_arn": "arn:aws:sagemaker:us-east-1:111122223333:domain/d-research0001"},
+    )
+    await jp_fetch("sagemaker-isolation", "coverage", params={"q": "ListTags"})
+    with pytest.raises(HTTPClientError):  # bad body: authorized first, then 400
+        await jp_fetch("sagemaker-isolation", "report", method="POST", body='{"x": 1}')
+    ours = [s for s in RecordingAuthorizer.seen if s[2] == AUTH_RESOURCE]
+    assert [m for m, _, _ in ours] == ["GET"] * 5 + ["POST"]
+    assert {a for m, a, _ in ours if m == "GET"} == {"read"}
+    assert {a for m, a, _ in ours if m == "POST"} == {"write"}
+
+
+@pytest.mark.parametrize("authorizer_class", [DenyIsolationAuthorizer])
+async def test_denying_authorizer_gets_403_json(jp_fetch):
+    for name in ("version", "context", "report", "coverage", "templates"):
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch("sagemaker-isolation", name)
+        assert info.value.code == 403, name
+        body = json.loads(info.value.response.body)
+        assert set(body) == {"message", "reason"}
+        assert AUTH_RESOURCE in body["message"]
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("sagemaker-isolation", "report", method="POST", body="{}")
+    assert info.value.code == 403
+    # The rest of the server still answers: only our resource is denied.
+    response = await jp_fetch("api", "status")
+    assert response.code == 200
