@@ -142,7 +142,7 @@ def _boto3_region(profile: str | None) -> str | None:
     except BotoCoreError as e:  # ProfileNotFound and friends
         raise ContextError(
             f"AWS profile {profile!r} cannot be used: {e}. Check ~/.aws/config or pass --profile.",
-            reason="no-region",
+            reason="bad-profile",
         ) from None
 
 

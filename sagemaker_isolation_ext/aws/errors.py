@@ -13,7 +13,7 @@ class ContextError(ValueError):
     Raised by :func:`sagemaker_isolation_ext.aws.context.resolve_context`. The message says what was
     looked at and how to fix it (e.g. "pass --domain-id"). ``reason`` is a short stable id:
     ``"no-domain"``, ``"notebook-instance"``, ``"bad-metadata"``, ``"bad-domain-id"``,
-    ``"no-region"``, ``"bad-region"``.
+    ``"no-region"``, ``"bad-region"``, ``"bad-profile"``.
     """
 
     def __init__(self, message: str, reason: str = "no-domain") -> None:

@@ -128,7 +128,8 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         "domains": {"ml-research": {"id", "arn", "name", "default_user_execution_role",
         "default_space_execution_role", "user_profiles": {name: role_arn | None}}, "ml-prod": {...}},
         "roles": {role_name: role_arn}, "policies": {policy_name: policy_arn},
-        "resources": {"ml-research": [arn, ...], "ml-prod": [...], "untagged": [...]}}``.
+        "resources": {"ml-research": [arn, ...], "ml-prod": [...], "untagged": [...]},
+        "research_domain_id", "prod_domain_id", "profile_role_arn" (alice's role)}``.
 
     Raises:
         botocore.exceptions.ClientError / EndpointConnectionError: the server refused a call.
@@ -263,4 +264,8 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         "roles": roles,
         "policies": policies,
         "resources": res,
+        # Shortcuts (scripts/benchmark.py, tests).
+        "research_domain_id": domains["ml-research"]["id"],
+        "prod_domain_id": domains["ml-prod"]["id"],
+        "profile_role_arn": alice_role,
     }

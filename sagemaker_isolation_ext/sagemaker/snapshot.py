@@ -35,7 +35,8 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 SOURCES = ("live", "policy-files", "fixture")
-CONTEXT_SOURCES = ("studio-metadata", "config", "cli", "offline")
+# "panel": the domain id came from a request of the JupyterLab panel (handlers.py).
+CONTEXT_SOURCES = ("studio-metadata", "config", "cli", "panel", "offline")
 OFFLINE_ROLE_KEY = "offline:role"
 OFFLINE_PREFIX = "offline:"
 

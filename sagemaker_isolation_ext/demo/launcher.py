@@ -1,0 +1,151 @@
+"""``sagemaker-isolation demo``: local AWS + seeded account + JupyterLab pointed at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sagemaker_isolation_ext.demo.seed import seed_demo_account
+from sagemaker_isolation_ext.demo.server import start_local_aws
+
+__all__ = ["run_demo", "demo_environment", "demo_jupyter_config", "free_port"]
+
+DEMO_REGION = "us-east-1"
+DEMO_DOMAIN = "ml-research"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_environment(endpoint_url: str, base: dict | None = None) -> dict:
+    """The environment for the demo's JupyterLab: every boto3 client goes to ``endpoint_url``
+    (``AWS_ENDPOINT_URL``) with fake credentials and Region ``us-east-1``; a real profile,
+    session token or credentials file from the caller are dropped so nothing reaches AWS."""
+    env = dict(os.environ if base is None else base)
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_ROLE_ARN",
+                "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        env.pop(key, None)
+    env.update({
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": DEMO_REGION,
+        "AWS_DEFAULT_REGION": DEMO_REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    return env
+
+
+def demo_jupyter_config(domain_id: str, endpoint_url: str, port: int, token: str,
+                        root_dir: str, open_browser: bool) -> dict:
+    """The ``jupyter_server_config.json`` content of the demo: the extension's traits
+    (``SageMakerIsolationApp.domain_id`` / ``.region`` / ``.endpoint_url``; ``metadata_path``
+    emptied so a real Studio metadata file is not read) and the server's port, token, root."""
+    server: dict = {
+        "ip": "127.0.0.1",
+        "port": port,
+        "port_retries": 0,
+        "open_browser": bool(open_browser),
+        "root_dir": root_dir,
+        "answer_yes": True,  # Ctrl-C stops at once, no "Shutdown this Jupyter server?" prompt
+        "jpserver_extensions": {"sagemaker_isolation_ext": True, "jupyterlab": True},
+    }
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        server["allow_root"] = True
+    return {
+        "ServerApp": server,
+        "IdentityProvider": {"token": token},
+        "SageMakerIsolationApp": {
+            "domain_id": domain_id,
+            "region": DEMO_REGION,
+            "endpoint_url": endpoint_url,
+            "metadata_path": "",
+        },
+    }
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def run_demo(open_browser: bool = True, port: int | None = None,
+             lab_args: Sequence[str] = (), out=None) -> int:
+    """Run the demo until Ctrl-C: start moto (127.0.0.1, free port) with the Studio plugin, seed
+    the two-domain account, then launch ``python -m jupyterlab`` with the extension pointed at
+    domain ``ml-research``; on exit stop JupyterLab and moto.
+
+    Args:
+        open_browser: let JupyterLab open a browser tab.
+        port: JupyterLab port; None picks a free one.
+        lab_args: extra command-line arguments for ``jupyter lab``.
+        out: text stream for messages (default ``sys.stdout``).
+
+    Returns:
+        JupyterLab's exit code (0 after Ctrl-C).
+    """
+    out = out or sys.stdout
+    server, endpoint = start_local_aws()
+    proc = None
+    try:
+        seeded = seed_demo_account(endpoint, region=DEMO_REGION)
+        domain = seeded["domains"][DEMO_DOMAIN]
+        port = port or free_port()
+        token = secrets.token_hex(16)
+        work = Path(tempfile.mkdtemp(prefix="sagemaker-isolation-demo-"))
+        config_dir = work / "jupyter-config"
+        root_dir = work / "notebooks"
+        config_dir.mkdir()
+        root_dir.mkdir()
+        (config_dir / "jupyter_server_config.json").write_text(json.dumps(
+            demo_jupyter_config(domain["id"], endpoint, port, token, str(root_dir),
+                                open_browser), indent=2))
+        (root_dir / "README.md").write_text(
+            "# sagemaker-isolation demo\n\nA local AWS (moto) at " + endpoint + " holds two "
+            "domains: `ml-research` (isolation defeated by AmazonSageMakerFullAccess) and "
+            "`ml-prod` (isolated). Open the SageMaker isolation panel in the left sidebar.\n")
+        env = demo_environment(endpoint)
+        env["JUPYTER_CONFIG_DIR"] = str(config_dir)
+        url = f"http://127.0.0.1:{port}/lab?token={token}"
+        print(f"Local AWS (moto): {endpoint}", file=out)
+        print(f"Domains: {', '.join(d['id'] for d in seeded['domains'].values())}; "
+              f"the panel checks {domain['id']}", file=out)
+        print(f"Starting JupyterLab: {url}", file=out, flush=True)
+        proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", *lab_args], env=env)
+        if _wait_for_port(port, proc, timeout=120):
+            print(f"Demo ready: {url}  (Ctrl-C to stop)", file=out, flush=True)
+        return proc.wait()
+    except KeyboardInterrupt:
+        print("Stopping the demo...", file=out, flush=True)
+        return 0
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        server.stop()

@@ -1,0 +1,216 @@
+"""resolve_context on the six real metadata shapes, plus env / explicit overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sagemaker_isolation_ext.aws.context import AwsContext, ContextError, resolve_context
+
+CASES = json.loads(
+    (Path(__file__).parent / "cases" / "resource_metadata_examples.json").read_text()
+)
+EXAMPLES = {e["id"]: e["content"] for e in CASES["examples"]}
+
+
+@pytest.fixture
+def no_region_env(aws_env, monkeypatch):
+    """No Region anywhere: not in the env, not in an AWS config file."""
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    return {}
+
+
+def write_meta(tmp_path: Path, content) -> Path:
+    p = tmp_path / "resource-metadata.json"
+    p.write_text(content if isinstance(content, str) else json.dumps(content))
+    return p
+
+
+def test_all_six_examples_are_covered():
+    assert set(EXAMPLES) == {
+        "awsdocs-studio-classic-kernelgateway",
+        "datawrangler-docstring-kernelgateway",
+        "kernel-wrapper-test-kernelgateway-space",
+        "smus-jupyter-server-extension-test-jupyterlab",
+        "sagemaker-studio-sdk-test-jupyterlab",
+        "awsdocs-notebook-instance",
+    }
+
+
+def test_studio_classic_kernelgateway_region_from_resource_arn(tmp_path, no_region_env):
+    meta = write_meta(tmp_path, EXAMPLES["awsdocs-studio-classic-kernelgateway"])
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert ctx.domain_id == "d-xxxxxxxxxxxx"
+    assert ctx.user_profile_name == "profile-name"
+    assert ctx.space_name is None
+    assert ctx.app_type == "KernelGateway"
+    assert ctx.execution_role_arn is None
+    assert ctx.region == "us-east-2"  # only the ResourceArn has one
+    assert ctx.source == "studio-metadata"
+    assert "metadata ResourceArn" in ctx.detail
+
+
+def test_datawrangler_unparsable_arn_uses_aws_region(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["datawrangler-docstring-kernelgateway"])
+    ctx = resolve_context(metadata_path=meta, environ={"AWS_REGION": "eu-west-1"})
+    assert ctx.domain_id == "d-wbkeatwf4ga6"
+    assert ctx.user_profile_name == "default-1607568379370"
+    assert ctx.region == "eu-west-1"
+    assert ctx.resource_arn is None  # "some arn" is not an ARN
+
+
+def test_datawrangler_without_any_region_is_a_context_error(tmp_path, no_region_env):
+    meta = write_meta(tmp_path, EXAMPLES["datawrangler-docstring-kernelgateway"])
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=meta, environ={})
+    assert err.value.reason == "no-region"
+    assert "--region" in str(err.value)
+
+
+def test_kernelgateway_shared_space_shape(tmp_path, no_region_env):
+    meta = write_meta(tmp_path, EXAMPLES["kernel-wrapper-test-kernelgateway-space"])
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert ctx.domain_id == "d-fnytsoocmwo1"
+    assert ctx.space_name == "my_space"
+    assert ctx.user_profile_name is None
+    assert ctx.execution_role_arn == "arn:aws:iam::111122223333:role/service-role/test-exec-role"
+    assert ctx.region == "us-east-1"
+
+
+def test_unified_studio_jupyterlab_space(tmp_path, no_region_env):
+    meta = write_meta(tmp_path, EXAMPLES["smus-jupyter-server-extension-test-jupyterlab"])
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert ctx.domain_id == "d-1234567890ab"
+    assert ctx.app_type == "JupyterLab"
+    assert ctx.space_name.startswith("default-12345abc")
+    assert ctx.execution_role_arn == "arn:aws:iam::111122223333:role/Admin"
+    assert ctx.region == "us-west-2"
+    assert ctx.resource_arn.startswith("arn:aws:sagemaker:us-west-2:")
+
+
+def test_bogus_domain_id_in_metadata_is_a_context_error(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["sagemaker-studio-sdk-test-jupyterlab"])
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=meta, environ={"AWS_REGION": "us-east-1"})
+    assert err.value.reason == "bad-domain-id"
+    assert "bogus_domain_id_sm_space" in str(err.value)
+
+
+def test_explicit_domain_wins_and_drops_other_domains_app_fields(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["sagemaker-studio-sdk-test-jupyterlab"])
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=meta,
+                          environ={"AWS_REGION": "us-east-1"}, explicit_source="config")
+    assert ctx.domain_id == "d-abc123"
+    assert ctx.source == "config"
+    assert ctx.user_profile_name is None and ctx.space_name is None
+    assert "another domain" in ctx.detail
+
+
+def test_notebook_instance_is_not_a_domain(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["awsdocs-notebook-instance"])
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=meta, environ={"AWS_REGION": "us-east-1"})
+    assert err.value.reason == "notebook-instance"
+    assert "notebook instance" in str(err.value)
+
+
+def test_notebook_instance_arn_shape_detected(tmp_path, aws_env):
+    meta = write_meta(tmp_path, {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1",
+        "ResourceName": "nb1",
+    })
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=meta, environ={})
+    assert err.value.reason == "notebook-instance"
+
+
+def test_notebook_instance_with_explicit_domain_is_fine(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["awsdocs-notebook-instance"])
+    ctx = resolve_context(domain_id="d-abc123", region="us-east-1", metadata_path=meta)
+    assert ctx.domain_id == "d-abc123" and ctx.source == "cli"
+
+
+def test_region_precedence_explicit_then_aws_region_then_default(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["smus-jupyter-server-extension-test-jupyterlab"])
+    env = {"AWS_REGION": "eu-central-1", "AWS_DEFAULT_REGION": "ap-south-1"}
+    assert resolve_context(metadata_path=meta, environ=env).region == "eu-central-1"
+    assert resolve_context(metadata_path=meta, environ=env, region="sa-east-1").region == \
+        "sa-east-1"
+    only_default = {"AWS_DEFAULT_REGION": "ap-south-1"}
+    assert resolve_context(metadata_path=meta, environ=only_default).region == "ap-south-1"
+
+
+def test_region_from_boto3_config_chain_before_resource_arn(tmp_path, no_region_env, monkeypatch):
+    cfg = tmp_path / "aws-config"
+    cfg.write_text("[default]\nregion = ca-central-1\n[profile team]\nregion = eu-north-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(cfg))
+    meta = write_meta(tmp_path, EXAMPLES["smus-jupyter-server-extension-test-jupyterlab"])
+    assert resolve_context(metadata_path=meta, environ={}).region == "ca-central-1"
+    ctx = resolve_context(metadata_path=meta, environ={}, profile="team")
+    assert ctx.region == "eu-north-1" and ctx.profile == "team"
+
+
+def test_unknown_profile_is_a_clear_context_error(tmp_path, no_region_env):
+    with pytest.raises(ContextError) as err:
+        resolve_context(domain_id="d-abc123", profile="nope", metadata_path=None, environ={})
+    assert err.value.reason == "bad-profile" and "nope" in str(err.value)
+
+
+def test_outside_studio_without_domain(tmp_path, aws_env):
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=tmp_path / "absent.json")
+    assert err.value.reason == "no-domain"
+    assert "--domain-id" in str(err.value)
+
+
+def test_metadata_path_none_skips_the_file(aws_env):
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=None)
+    assert err.value.reason == "no-domain"
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected an object"),
+])
+def test_malformed_metadata(tmp_path, aws_env, content, fragment):
+    meta = write_meta(tmp_path, content)
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=meta)
+    assert err.value.reason == "bad-metadata" and fragment in str(err.value)
+    # an explicit domain still works, and says the file was ignored
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=meta)
+    assert "metadata ignored" in ctx.detail
+
+
+@pytest.mark.parametrize("bad", ["abc", "D-ABC", "d-", "d-ab_c", "arn:aws:sagemaker:x"])
+def test_bad_explicit_domain_id(aws_env, bad):
+    with pytest.raises(ContextError) as err:
+        resolve_context(domain_id=bad, metadata_path=None)
+    assert err.value.reason == "bad-domain-id"
+
+
+def test_bad_region(aws_env):
+    with pytest.raises(ContextError) as err:
+        resolve_context(domain_id="d-abc123", region="mars-1", metadata_path=None)
+    assert err.value.reason == "bad-region"
+
+
+def test_endpoint_and_json_shape(aws_env):
+    ctx = resolve_context(domain_id="d-abc123", endpoint_url="http://127.0.0.1:5000",
+                          metadata_path=None)
+    assert isinstance(ctx, AwsContext)
+    data = ctx.to_json()
+    assert data["endpoint_url"] == "http://127.0.0.1:5000"
+    assert data["region"] == "us-east-1"
+    assert set(data) >= {"domain_id", "region", "profile", "endpoint_url", "source", "detail",
+                         "user_profile_name", "space_name", "execution_role_arn", "app_type"}
+
+
+def test_metadata_domain_matching_explicit_keeps_app_fields(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["kernel-wrapper-test-kernelgateway-space"])
+    ctx = resolve_context(domain_id="d-fnytsoocmwo1", metadata_path=meta)
+    assert ctx.space_name == "my_space" and ctx.source == "cli"
