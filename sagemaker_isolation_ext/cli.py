@@ -24,6 +24,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 EXIT_OK = 0
@@ -162,16 +163,6 @@ def _stderr_progress(verbose: bool):
     return progress
 
 
-def _read_json_file(path: str, what: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} {path!r}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise UsageError(f"{what} {path!r} is not valid JSON: {exc}") from None
-
-
 def _snapshot_for_check(args: argparse.Namespace) -> dict:
     """Build or read the Snapshot the check analyses. Raises UsageError / AwsUnreachable."""
     from .sagemaker import snapshot as snap
@@ -199,11 +190,10 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         ]
         if others:
             raise UsageError(f"--snapshot cannot be combined with {', '.join(others)}")
-        obj = _read_json_file(args.snapshot, "snapshot")
         try:
-            return snap.load_snapshot(obj)
-        except ValueError as exc:
-            raise UsageError(f"snapshot {args.snapshot!r} is invalid: {exc}") from None
+            return snap.load_snapshot(Path(args.snapshot))
+        except ValueError as exc:  # SnapshotError: names the file and the field
+            raise UsageError(str(exc)) from None
 
     if args.policy_file or args.boundary_file or args.domain_arn:
         if live_flags:
@@ -403,7 +393,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             f"the demo needs the 'demo' extra (pip install 'sagemaker-isolation-ext[demo]'): {exc}"
         ) from None
-    result = run_demo(open_browser=not args.no_browser, port=args.port)
+    result = run_demo(open_browser=not args.no_browser, port=args.port, out=out)
     return result if isinstance(result, int) else EXIT_OK
 
 
