@@ -110,15 +110,20 @@ def arn_matcher(pattern: str) -> Callable[[str], bool]:
 
     Each of the six parts of ``pattern`` is a case-sensitive glob matched against the same part of
     the value. A value that is not an ARN never matches. A pattern that is exactly ``"*"`` matches
-    any value (an ARN-shaped value, or not): that is how IAM treats a bare wildcard value. A
-    pattern that is not ARN-shaped otherwise matches only a value it equals as a whole-string glob.
+    any value.
+
+    Raises:
+        ValueError: ``pattern`` has fewer than six colon-separated parts (the documentation does
+            not say how such a pattern compares, so the engine reports ``unknown``).
     """
     if pattern == "*":
         return _always
     pparts = pattern.split(":", 5)
     if len(pparts) != 6:
-        whole = glob_matcher(pattern)
-        return lambda v: split_arn(v) is not None and whole(v)
+        raise ValueError(
+            f"{unsentinel(pattern)!r} is not an ARN pattern (arn:partition:service:region:"
+            "account:resource)"
+        )
     matchers = [glob_matcher(p) for p in pparts]
 
     def match(value: str) -> bool:

@@ -20,9 +20,12 @@ Semantics (the readings we take are marked *reading*):
   ``ForAllValues:`` behaves like ``ForAnyValue:`` for positive operators (any value matches), and
   the negated operator is the negation of that (no value matches).
 - *Reading*: a policy value whose variable cannot be resolved matches nothing. For a negated
-  operator, such a value makes the condition false (we cannot say the context value differs from
-  a value that does not exist) — AWS: an unresolvable variable "might cause the entire statement
-  to be invalid" (IAM User Guide, "IAM JSON policy elements: Variables and tags").
+  operator, such a value makes the condition false in closed world (we cannot say the context
+  value differs from a value that does not exist) — AWS: an unresolvable variable "might cause
+  the entire statement to be invalid" (IAM User Guide, "IAM JSON policy elements: Variables and
+  tags"). In open world the documentation leaves this uncertain, so the condition is UNKNOWN on
+  the variable's key: an Allow counts it as met, a Deny is not credited (the reading that cannot
+  produce a false "isolated").
 - ``ForAnyValue:`` is true when some context value satisfies the operator; ``ForAllValues:`` when
   every one does (true for a missing or empty key — the trap of using it in an Allow).
 """
@@ -323,14 +326,16 @@ class CompiledCondition:
         vals = val if isinstance(val, tuple) else (val,)
         if self._qualifier is None:
             code, unresolved = self._positive_any(vals, ctx)
-            return self._negate(code, unresolved) if self._negated else code
+            return self._negate(code, unresolved, ctx.open_world) if self._negated else code
         results = []
         for v in vals:
             code, unresolved = self._positive_any(
                 (v,),
                 ctx,
             )
-            results.append(self._negate(code, unresolved) if self._negated else code)
+            results.append(
+                self._negate(code, unresolved, ctx.open_world) if self._negated else code
+            )
         if self._qualifier == "any":
             if TRUE in results:
                 return TRUE
@@ -340,11 +345,13 @@ class CompiledCondition:
         return UNKNOWN if UNKNOWN in results else TRUE
 
     @staticmethod
-    def _negate(code: int, unresolved: bool) -> int:
+    def _negate(code: int, unresolved: bool, open_world: bool) -> int:
         if code == TRUE:
             return FALSE
         if code == FALSE:
-            return FALSE if unresolved else TRUE
+            if unresolved:
+                return UNKNOWN if open_world else FALSE
+            return TRUE
         return code
 
     def _positive_any(self, vals: tuple[str, ...], ctx: RequestContext) -> tuple[int, bool]:
@@ -398,6 +405,8 @@ class CompiledCondition:
             r = t.resolve(ctx)
             if isinstance(r, Unknown):
                 out.extend(r.keys)
+            elif r is UNRESOLVED and self._negated:
+                out.extend(t.keys)
         return tuple(out)
 
 

@@ -217,6 +217,8 @@ class _CompiledStatement:
                 r = t.resolve(ctx)
                 if r is UNRESOLVED:
                     unresolved = True
+                    if self.negate_resource and ctx.open_world:
+                        unknown.extend(t.keys)
                 elif isinstance(r, Unknown):
                     maybe = True
                     unknown.extend(r.keys)
@@ -228,9 +230,12 @@ class _CompiledStatement:
                 return _NO
             if maybe:
                 return _MAYBE
-            # Reading: an unresolvable variable in NotResource makes the element not match
-            # (same reading as the negated condition operators).
-            return _NO if unresolved else _YES
+            # Reading: an unresolvable variable in NotResource makes the element not match in
+            # closed world, and depend on the variable's key in open world (same reading as the
+            # negated condition operators, see conditions.py).
+            if unresolved:
+                return _MAYBE if ctx.open_world else _NO
+            return _YES
         if hit:
             return _YES
         return _MAYBE if maybe else _NO
