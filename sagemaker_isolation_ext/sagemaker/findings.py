@@ -74,11 +74,19 @@ def _normal(st) -> tuple:
     low = lambda xs: None if xs is None else tuple(sorted(x.lower() for x in xs))  # noqa: E731
     srt = lambda xs: None if xs is None else tuple(sorted(xs))  # noqa: E731
     conds = tuple(sorted((op, key.lower(), tuple(sorted(v))) for op, key, v in st.conditions))
-    return (st.effect, low(st.actions), low(st.not_actions), srt(st.resources),
-            srt(st.not_resources), conds)
+    return (
+        st.effect,
+        low(st.actions),
+        low(st.not_actions),
+        srt(st.resources),
+        srt(st.not_resources),
+        conds,
+    )
 
 
-def role_findings(ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_checks: list) -> list[dict]:
+def role_findings(
+    ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_checks: list
+) -> list[dict]:
     """All findings for one role.
 
     Args:
@@ -97,40 +105,55 @@ def role_findings(ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_check
     out: list[dict] = []
     for p in ri.problems:
         if p["kind"] in ("role-unreadable", "role-missing"):
-            calls = ", ".join(
-                f"{e.get('operation')} ({e.get('code')})" for e in p["errors"]
-            ) or "no failed call was recorded"
-            out.append(_f(
-                "role-unreadable", "medium",
-                f"Role {ri.name} could not be fully read",
-                f"{p['detail']}; failed calls: {calls}. The role's verdict is unknown.",
-                "Run the check with credentials that may call iam:GetRole, "
-                "iam:ListAttachedRolePolicies, iam:ListRolePolicies, iam:GetRolePolicy, "
-                "iam:GetPolicy and iam:GetPolicyVersion on this role (a Studio execution role "
-                "usually cannot), or check offline with --policy-file.",
-                {"target": p["target"], "errors": p["errors"]}, role,
-            ))
+            calls = (
+                ", ".join(f"{e.get('operation')} ({e.get('code')})" for e in p["errors"])
+                or "no failed call was recorded"
+            )
+            out.append(
+                _f(
+                    "role-unreadable",
+                    "medium",
+                    f"Role {ri.name} could not be fully read",
+                    f"{p['detail']}; failed calls: {calls}. The role's verdict is unknown.",
+                    "Run the check with credentials that may call iam:GetRole, "
+                    "iam:ListAttachedRolePolicies, iam:ListRolePolicies, iam:GetRolePolicy, "
+                    "iam:GetPolicy and iam:GetPolicyVersion on this role (a Studio execution role "
+                    "usually cannot), or check offline with --policy-file.",
+                    {"target": p["target"], "errors": p["errors"]},
+                    role,
+                )
+            )
         elif p["kind"] == "policy-unreadable":
-            calls = ", ".join(
-                f"{e.get('operation')} ({e.get('code')})" for e in p["errors"]
-            ) or "no failed call was recorded"
-            out.append(_f(
-                "policy-unreadable", "medium",
-                f"A policy of role {ri.name} could not be read",
-                f"{p['detail']} (ARN {p['target']}); failed calls: {calls}. It might allow or "
-                "deny anything, so the role's verdict is unknown.",
-                "Allow iam:GetPolicy and iam:GetPolicyVersion on this policy for the checking "
-                "identity, or pass its document with --policy-file.",
-                {"target": p["target"], "errors": p["errors"]}, role,
-            ))
+            calls = (
+                ", ".join(f"{e.get('operation')} ({e.get('code')})" for e in p["errors"])
+                or "no failed call was recorded"
+            )
+            out.append(
+                _f(
+                    "policy-unreadable",
+                    "medium",
+                    f"A policy of role {ri.name} could not be read",
+                    f"{p['detail']} (ARN {p['target']}); failed calls: {calls}. It might allow or "
+                    "deny anything, so the role's verdict is unknown.",
+                    "Allow iam:GetPolicy and iam:GetPolicyVersion on this policy for the checking "
+                    "identity, or pass its document with --policy-file.",
+                    {"target": p["target"], "errors": p["errors"]},
+                    role,
+                )
+            )
         elif p["kind"] == "policy-invalid":
-            out.append(_f(
-                "policy-invalid", "medium",
-                f"A policy of role {ri.name} is not a valid IAM policy",
-                f"{p['detail']}. IAM would reject this document; the role's verdict is unknown.",
-                "Fix the document (the message names the statement and field) and check again.",
-                {"target": p["target"]}, role,
-            ))
+            out.append(
+                _f(
+                    "policy-invalid",
+                    "medium",
+                    f"A policy of role {ri.name} is not a valid IAM policy",
+                    f"{p['detail']}. IAM would reject this document; the role's verdict is "
+                    "unknown.",
+                    "Fix the document (the message names the statement and field) and check again.",
+                    {"target": p["target"]},
+                    role,
+                )
+            )
 
     # broad allows, one finding per allowing statement
     by_stmt: dict = {}
@@ -147,61 +170,96 @@ def role_findings(ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_check
         actions = [e["action"] for e in entries]
         cond = sorted({k for e in entries for k in e.get("conditional_on", ())})
         label = _statement_label(policy, sid, index)
-        out.append(_f(
-            "broad-allow-defeats-isolation", "high",
-            f"{label} lets role {ri.name} act on other domains' resources",
-            f"{label} allows {len(actions)} actions on resources tagged with another domain's "
-            f"ARN (by access level: {', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}), "
-            f"e.g. {', '.join(actions[:5])}. The AWS isolation policy only adds Allows, so it "
-            "cannot take these away."
-            + (f" Some depend on keys the analysis cannot see: {', '.join(cond)}." if cond else ""),
-            f"Attach the deny variant of {pname} (sagemaker-isolation policy --variant deny), "
-            f"or replace {policy} with a policy that does not allow these actions on every resource.",
-            {"policy": policy, "sid": sid, "index": index, "actions": actions[:50],
-             "count": len(actions), "access_levels": levels, "conditional_on": cond},
-            role,
-        ))
+        out.append(
+            _f(
+                "broad-allow-defeats-isolation",
+                "high",
+                f"{label} lets role {ri.name} act on other domains' resources",
+                f"{label} allows {len(actions)} actions on resources tagged with another domain's "
+                "ARN (by access level: "
+                f"{', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}), "
+                f"e.g. {', '.join(actions[:5])}. The AWS isolation policy only adds Allows, so it "
+                "cannot take these away."
+                + (
+                    f" Some depend on keys the analysis cannot see: {', '.join(cond)}."
+                    if cond
+                    else ""
+                ),
+                f"Attach the deny variant of {pname} (sagemaker-isolation policy --variant deny), "
+                f"or replace {policy} with a policy that does not allow these actions on every "
+                "resource.",
+                {
+                    "policy": policy,
+                    "sid": sid,
+                    "index": index,
+                    "actions": actions[:50],
+                    "count": len(actions),
+                    "access_levels": levels,
+                    "conditional_on": cond,
+                },
+                role,
+            )
+        )
 
     for action, acc in res.presigned.items():
         studio = any(rt in ("domain", "user-profile", "space", "app") for rt in acc.resource_types)
-        out.append(_f(
-            "presigned-url-reach", "high" if studio else "medium",
-            f"{action} reaches another domain's resources",
-            f"{action} is allowed on {', '.join(acc.resource_types)} resources tagged with another "
-            "domain's ARN. It is a Create* action by name but opens an existing resource"
-            + (" (another domain's Studio)." if studio else "."),
-            f"Limit {action} with a condition on aws:ResourceTag/sagemaker:domain-arn, or attach "
-            f"the deny variant of {pname}.",
-            {"action": action, "resource_types": acc.resource_types,
-             "allowed_by": [{"policy": p, "sid": s, "index": i} for (p, s, i) in acc.allowed_by]},
-            role,
-        ))
+        out.append(
+            _f(
+                "presigned-url-reach",
+                "high" if studio else "medium",
+                f"{action} reaches another domain's resources",
+                f"{action} is allowed on {', '.join(acc.resource_types)} resources tagged with "
+                "another "
+                "domain's ARN. It is a Create* action by name but opens an existing resource"
+                + (" (another domain's Studio)." if studio else "."),
+                f"Limit {action} with a condition on aws:ResourceTag/sagemaker:domain-arn, or "
+                "attach "
+                f"the deny variant of {pname}.",
+                {
+                    "action": action,
+                    "resource_types": acc.resource_types,
+                    "allowed_by": [
+                        {"policy": p, "sid": s, "index": i} for (p, s, i) in acc.allowed_by
+                    ],
+                },
+                role,
+            )
+        )
 
     if res.unknown:
         reasons = sorted({u["reason"] or "" for u in res.unknown})
-        out.append(_f(
-            "undecidable-requests", "medium",
-            f"{len(res.unknown)} requests for role {ri.name} could not be decided",
-            "The policy engine could not evaluate some statements (reasons: "
-            + "; ".join(reasons[:5]) + "). The role's verdict is unknown unless it already leaks.",
-            "Check the named statements; rewrite conditions the engine does not support.",
-            {"requests": res.unknown[:_SAMPLE], "count": len(res.unknown)}, role,
-        ))
+        out.append(
+            _f(
+                "undecidable-requests",
+                "medium",
+                f"{len(res.unknown)} requests for role {ri.name} could not be decided",
+                "The policy engine could not evaluate some statements (reasons: "
+                + "; ".join(reasons[:5])
+                + "). The role's verdict is unknown unless it already leaks.",
+                "Check the named statements; rewrite conditions the engine does not support.",
+                {"requests": res.unknown[:_SAMPLE], "count": len(res.unknown)},
+                role,
+            )
+        )
 
     # isolation policy present / complete
     names = {p["name"] for p in ri.policies}
     if pname not in names:
         isolated = rj["verdict"] == "isolated"
-        out.append(_f(
-            "isolation-policy-missing", "info" if isolated else "medium",
-            f"Role {ri.name} has no {pname} policy",
-            f"The AWS procedure attaches {pname} to each execution role of the domain; role "
-            f"{ri.name} has none"
-            + (" (it is isolated by its other policies)." if isolated else "."),
-            f"Create {pname} (sagemaker-isolation policy --domain-arn {dom.arn} --variant "
-            "deny|allow) and attach it to the role.",
-            {"policies": sorted(names)}, role,
-        ))
+        out.append(
+            _f(
+                "isolation-policy-missing",
+                "info" if isolated else "medium",
+                f"Role {ri.name} has no {pname} policy",
+                f"The AWS procedure attaches {pname} to each execution role of the domain; role "
+                f"{ri.name} has none"
+                + (" (it is isolated by its other policies)." if isolated else "."),
+                f"Create {pname} (sagemaker-isolation policy --domain-arn {dom.arn} --variant "
+                "deny|allow) and attach it to the role.",
+                {"policies": sorted(names)},
+                role,
+            )
+        )
     else:
         pol = next((p for p in ri.identity if p.name == pname), None)
         if pol is not None:
@@ -212,62 +270,89 @@ def role_findings(ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_check
                 tp = parse_policy(tmpl, f"{pname}-{variant}")
                 missing[variant] = [s.sid for s in tp.statements if _normal(s) not in have]
             if missing["allow"] and missing["deny"]:
-                out.append(_f(
-                    "isolation-statements-missing", "medium",
-                    f"{pname} on role {ri.name} lacks isolation statements",
-                    f"The attached {pname} does not hold the statements of either template for "
-                    f"this domain: missing from the doc's policy: {', '.join(missing['allow'])}; "
-                    f"from the deny variant: {', '.join(missing['deny'])}. (A statement "
-                    "written for another domain's ARN or id counts as missing.)",
-                    f"Replace its document with sagemaker-isolation policy --domain-arn {dom.arn} "
-                    "--variant deny (or allow).",
-                    {"missing_allow": missing["allow"], "missing_deny": missing["deny"]}, role,
-                ))
+                out.append(
+                    _f(
+                        "isolation-statements-missing",
+                        "medium",
+                        f"{pname} on role {ri.name} lacks isolation statements",
+                        f"The attached {pname} does not hold the statements of either template for "
+                        "this domain: missing from the doc's policy: "
+                        f"{', '.join(missing['allow'])}; "
+                        f"from the deny variant: {', '.join(missing['deny'])}. (A statement "
+                        "written for another domain's ARN or id counts as missing.)",
+                        "Replace its document with sagemaker-isolation policy --domain-arn "
+                        f"{dom.arn} "
+                        "--variant deny (or allow).",
+                        {"missing_allow": missing["allow"], "missing_deny": missing["deny"]},
+                        role,
+                    )
+                )
 
     # tag on create
     blocked = [t for t in tag_checks if t["decision"].decision != "allow"]
     if blocked:
-        out.append(_f(
-            "tag-on-create-blocked", "medium",
-            f"Studio's tagging on create is denied for role {ri.name}",
-            "Studio tags what it creates with sagemaker:domain-arn, which needs sagemaker:AddTags "
-            "with sagemaker:TaggingAction set; for these creates it would be "
-            + ", ".join(f"{t['create']} ({t['decision'].decision})" for t in blocked)
-            + ", so they fail with AccessDenied on sagemaker:AddTags.",
-            'Allow sagemaker:AddTags on these resource types with Condition {"Null": '
-            '{"sagemaker:TaggingAction": "false"}} (AWS doc "Provide permissions for tagging '
-            'SageMaker AI resources").',
-            {"blocked": [{"create": t["create"], "resource": t["resource"],
-                          "decision": t["decision"].decision,
-                          "reason": t["decision"].reason} for t in blocked]},
-            role,
-        ))
+        out.append(
+            _f(
+                "tag-on-create-blocked",
+                "medium",
+                f"Studio's tagging on create is denied for role {ri.name}",
+                "Studio tags what it creates with sagemaker:domain-arn, which needs "
+                "sagemaker:AddTags "
+                "with sagemaker:TaggingAction set; for these creates it would be "
+                + ", ".join(f"{t['create']} ({t['decision'].decision})" for t in blocked)
+                + ", so they fail with AccessDenied on sagemaker:AddTags.",
+                'Allow sagemaker:AddTags on these resource types with Condition {"Null": '
+                '{"sagemaker:TaggingAction": "false"}} (AWS doc "Provide permissions for tagging '
+                'SageMaker AI resources").',
+                {
+                    "blocked": [
+                        {
+                            "create": t["create"],
+                            "resource": t["resource"],
+                            "decision": t["decision"].decision,
+                            "reason": t["decision"].reason,
+                        }
+                        for t in blocked
+                    ]
+                },
+                role,
+            )
+        )
 
     # uncovered, List*, Search
     unc = rj["uncovered_allowed"]
     lists = [e for e in unc if e["access_level"] == "List"]
     others = [e for e in unc if e["access_level"] != "List"]
     if others:
-        out.append(_f(
-            "uncovered-actions-allowed", "low",
-            f"Role {ri.name} may run {len(others)} actions that tags cannot isolate",
-            "These actions act on resource types without tag condition keys, or on no resource "
-            "type, so no tag-based policy can confine them to the domain: "
-            + ", ".join(e["action"] for e in others[:_SAMPLE])
-            + (" ..." if len(others) > _SAMPLE else "."),
-            "Accept them knowingly, or remove them from the role's policies where not needed.",
-            {"actions": [e["action"] for e in others], "count": len(others)}, role,
-        ))
+        out.append(
+            _f(
+                "uncovered-actions-allowed",
+                "low",
+                f"Role {ri.name} may run {len(others)} actions that tags cannot isolate",
+                "These actions act on resource types without tag condition keys, or on no resource "
+                "type, so no tag-based policy can confine them to the domain: "
+                + ", ".join(e["action"] for e in others[:_SAMPLE])
+                + (" ..." if len(others) > _SAMPLE else "."),
+                "Accept them knowingly, or remove them from the role's policies where not needed.",
+                {"actions": [e["action"] for e in others], "count": len(others)},
+                role,
+            )
+        )
     if lists:
-        out.append(_f(
-            "list-actions-allowed", "info",
-            f"Role {ri.name} may run {len(lists)} List* actions",
-            "List* calls take no resource type and are never isolated by tags: users see the "
-            "names of other domains' resources (e.g. "
-            + ", ".join(e["action"] for e in lists[:5]) + ").",
-            "Expected for Studio; remove List* you do not need.",
-            {"actions": [e["action"] for e in lists], "count": len(lists)}, role,
-        ))
+        out.append(
+            _f(
+                "list-actions-allowed",
+                "info",
+                f"Role {ri.name} may run {len(lists)} List* actions",
+                "List* calls take no resource type and are never isolated by tags: users see the "
+                "names of other domains' resources (e.g. "
+                + ", ".join(e["action"] for e in lists[:5])
+                + ").",
+                "Expected for Studio; remove List* you do not need.",
+                {"actions": [e["action"] for e in lists], "count": len(lists)},
+                role,
+            )
+        )
     search = next((e for e in unc if e["action"] == "sagemaker:Search"), None)
     if search is not None:
         unnarrowed = []
@@ -277,28 +362,41 @@ def role_findings(ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_check
             if not any(k.startswith("sagemaker:searchvisibilitycondition/") for k in keys):
                 unnarrowed.append(ref)
         if unnarrowed:
-            out.append(_f(
-                "search-not-narrowed", "low",
-                f"sagemaker:Search is not narrowed for role {ri.name}",
-                "sagemaker:Search takes no resource type; without a "
-                "sagemaker:SearchVisibilityCondition/... condition it returns other domains' "
-                "resources. Allowed without it by: "
-                + ", ".join(_statement_label(r["policy"], r["sid"], r["index"]) for r in unnarrowed),
-                "Add a condition on sagemaker:SearchVisibilityCondition/Tags.sagemaker:domain-arn/"
-                "EqualsIfExists (or similar) to the statements that allow sagemaker:Search.",
-                {"allowed_by": unnarrowed}, role,
-            ))
+            out.append(
+                _f(
+                    "search-not-narrowed",
+                    "low",
+                    f"sagemaker:Search is not narrowed for role {ri.name}",
+                    "sagemaker:Search takes no resource type; without a "
+                    "sagemaker:SearchVisibilityCondition/... condition it returns other domains' "
+                    "resources. Allowed without it by: "
+                    + ", ".join(
+                        _statement_label(r["policy"], r["sid"], r["index"]) for r in unnarrowed
+                    ),
+                    "Add a condition on "
+                    "sagemaker:SearchVisibilityCondition/Tags.sagemaker:domain-arn/"
+                    "EqualsIfExists (or similar) to the statements that allow sagemaker:Search.",
+                    {"allowed_by": unnarrowed},
+                    role,
+                )
+            )
 
     if res.untagged:
         acts = sorted(res.untagged)
-        out.append(_f(
-            "untagged-resources-reachable", "info",
-            f"Role {ri.name} may act on untagged resources ({len(acts)} actions)",
-            "Resources without the sagemaker:domain-arn tag (created outside Studio or before "
-            "2022-11-30) are not isolated by any tag condition: e.g. " + ", ".join(acts[:5]) + ".",
-            "Backfill the sagemaker:domain-arn tag on existing resources.",
-            {"actions": acts[:50], "count": len(acts)}, role,
-        ))
+        out.append(
+            _f(
+                "untagged-resources-reachable",
+                "info",
+                f"Role {ri.name} may act on untagged resources ({len(acts)} actions)",
+                "Resources without the sagemaker:domain-arn tag (created outside Studio or before "
+                "2022-11-30) are not isolated by any tag condition: e.g. "
+                + ", ".join(acts[:5])
+                + ".",
+                "Backfill the sagemaker:domain-arn tag on existing resources.",
+                {"actions": acts[:50], "count": len(acts)},
+                role,
+            )
+        )
     out.sort(key=lambda f: _SEVERITY_ORDER[f["severity"]])
     return out
 
@@ -314,49 +412,71 @@ def domain_findings(dom: DomainArn, experience: str, detail: str, inputs: list) 
     """
     out = []
     if experience != "studio-classic":
-        out.append(_f(
-            "default-experience-not-classic",
-            "medium" if experience == "studio" else "low",
-            "The domain's default experience is not Studio Classic"
-            if experience == "studio"
-            else "The domain's default experience is not known",
-            f"{detail}. The AWS doc says its isolation policy \"only works in domains that use "
-            "Amazon SageMaker Studio Classic as the default experience\".",
-            "Test Studio's own flows (spaces, apps, jobs) under the policy before relying on it, "
-            "or set the default experience to Studio Classic.",
-            {"default_experience": experience, "detail": detail}, None,
-        ))
+        out.append(
+            _f(
+                "default-experience-not-classic",
+                "medium" if experience == "studio" else "low",
+                "The domain's default experience is not Studio Classic"
+                if experience == "studio"
+                else "The domain's default experience is not known",
+                f'{detail}. The AWS doc says its isolation policy "only works in domains that use '
+                'Amazon SageMaker Studio Classic as the default experience".',
+                "Test Studio's own flows (spaces, apps, jobs) under the policy before relying on "
+                "it, "
+                "or set the default experience to Studio Classic.",
+                {"default_experience": experience, "detail": detail},
+                None,
+            )
+        )
     if not inputs:
-        out.append(_f(
-            "no-execution-role", "medium",
-            "No execution role of the domain is known",
-            "Neither the domain's default settings nor any user profile named an execution role "
-            "that was read, so nothing could be checked.",
-            "Allow sagemaker:DescribeDomain, sagemaker:ListUserProfiles and "
-            "sagemaker:DescribeUserProfile for the checking identity, or pass --policy-file.",
-            {}, None,
-        ))
+        out.append(
+            _f(
+                "no-execution-role",
+                "medium",
+                "No execution role of the domain is known",
+                "Neither the domain's default settings nor any user profile named an execution "
+                "role "
+                "that was read, so nothing could be checked.",
+                "Allow sagemaker:DescribeDomain, sagemaker:ListUserProfiles and "
+                "sagemaker:DescribeUserProfile for the checking identity, or pass --policy-file.",
+                {},
+                None,
+            )
+        )
     return out
 
 
 def assumptions() -> list[dict]:
     """What the account cannot show the analysis (severity info, never an unknown)."""
     return [
-        {"id": "scp-not-visible", "severity": "info",
-         "title": "Service control policies are not read",
-         "detail": "SCPs of the organization can only deny more; they are assumed to allow the "
-                   "analysed actions. A real SCP may make the role stricter, never looser."},
-        {"id": "rcp-not-visible", "severity": "info",
-         "title": "Resource control policies are not read",
-         "detail": "RCPs can only restrict; they are assumed not to deny."},
-        {"id": "resource-policies-not-read", "severity": "info",
-         "title": "Resource-based policies are not read",
-         "detail": "Resource-based policies on model package groups, hubs and lineage groups can "
-                   "grant other principals access; they are not part of this check."},
-        {"id": "session-policies-not-visible", "severity": "info",
-         "title": "Session policies are not visible",
-         "detail": "Studio does not pass session policies to the execution role; any that a "
-                   "caller passes can only restrict."},
+        {
+            "id": "scp-not-visible",
+            "severity": "info",
+            "title": "Service control policies are not read",
+            "detail": "SCPs of the organization can only deny more; they are assumed to allow the "
+            "analysed actions. A real SCP may make the role stricter, never looser.",
+        },
+        {
+            "id": "rcp-not-visible",
+            "severity": "info",
+            "title": "Resource control policies are not read",
+            "detail": "RCPs can only restrict; they are assumed not to deny.",
+        },
+        {
+            "id": "resource-policies-not-read",
+            "severity": "info",
+            "title": "Resource-based policies are not read",
+            "detail": "Resource-based policies on model package groups, hubs and lineage groups "
+            "can "
+            "grant other principals access; they are not part of this check.",
+        },
+        {
+            "id": "session-policies-not-visible",
+            "severity": "info",
+            "title": "Session policies are not visible",
+            "detail": "Studio does not pass session policies to the execution role; any that a "
+            "caller passes can only restrict.",
+        },
     ]
 
 
@@ -368,38 +488,67 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
         uncredited: whether some Deny depended on an unknown key and was not credited.
     """
     out = [
-        {"id": "unknown-keys-pessimistic",
-         "text": "Condition keys the analysis cannot know (aws:SourceIp, aws:RequestTag/..., "
-                 "tag keys other than sagemaker:domain-arn, ...) count as met in an Allow (the "
-                 "entry lists them in conditional_on) and as not met in a Deny (the deny is not "
-                 "credited)."},
-        {"id": "untagged-tags-absent",
-         "text": "For the untagged resource, for resource types without tag keys and for actions "
-                 "without a resource type, aws:ResourceTag/* and sagemaker:ResourceTag/* are "
-                 "known to be absent."},
-        {"id": "other-domain-invented",
-         "text": "Another domain's resource is modelled in the same account and Region with the "
-                 "domain id d-otherdomain00 in its ARN where the format carries one, tagged "
-                 "sagemaker:domain-arn with that domain's ARN."},
-        {"id": "doc-uncovered-both-readings",
-         "text": "The doc says the pipeline-execution actions are not isolated; the data now "
-                 "gives that type tag keys. Both readings are evaluated: tagged (cross_domain) "
-                 "and untagged (uncovered_allowed)."},
-        {"id": "missing-input-unknown",
-         "text": "A role with a policy or boundary that could not be read is unknown, even when "
-                 "its readable policies allow cross-domain actions (a missing Deny could deny "
-                 "them) and even when they allow nothing (a missing Allow could allow)."},
-        {"id": "presigned-is-create",
-         "text": "CreatePresigned*Url actions are creation rights by name; when they reach "
-                 "another domain's resource that is a finding (presigned-url-reach)."},
+        {
+            "id": "unknown-keys-pessimistic",
+            "text": "Condition keys the analysis cannot know (aws:SourceIp, aws:RequestTag/..., "
+            "tag keys other than sagemaker:domain-arn, ...) count as met in an Allow (the "
+            "entry lists them in conditional_on) and as not met in a Deny (the deny is not "
+            "credited).",
+        },
+        {
+            "id": "untagged-tags-absent",
+            "text": "For the untagged resource, for resource types without tag keys and for "
+            "actions "
+            "without a resource type, aws:ResourceTag/* and sagemaker:ResourceTag/* are "
+            "known to be absent.",
+        },
+        {
+            "id": "other-domain-invented",
+            "text": "Another domain's resource is modelled in the same account and Region with the "
+            "domain id d-otherdomain00 in its ARN where the format carries one, tagged "
+            "sagemaker:domain-arn with that domain's ARN.",
+        },
+        {
+            "id": "doc-uncovered-both-readings",
+            "text": "The doc says the pipeline-execution actions are not isolated; the data now "
+            "gives that type tag keys. Both readings are evaluated: tagged (cross_domain) "
+            "and untagged (uncovered_allowed).",
+        },
+        {
+            "id": "missing-input-unknown",
+            "text": "A role with a policy or boundary that could not be read is unknown, even when "
+            "its readable policies allow cross-domain actions (a missing Deny could deny "
+            "them) and even when they allow nothing (a missing Allow could allow).",
+        },
+        {
+            "id": "tagging-action-absent-on-existing",
+            "text": "sagemaker:TaggingAction is set by SageMaker only while a Create* call tags "
+            "the resource it creates; on an existing resource tagged for a domain it is "
+            "taken as absent, so AddTags granted with Null {sagemaker:TaggingAction: false} "
+            "(the AWS tag-on-create permission) does not count as cross-domain. On the "
+            "untagged resource it stays unknown.",
+        },
+        {
+            "id": "presigned-is-create",
+            "text": "CreatePresigned*Url actions are creation rights by name; when they reach "
+            "another domain's resource that is a finding (presigned-url-reach).",
+        },
     ]
     unknown_upn = [ri.name for ri in inputs if not ri.user_profile_name]
     if unknown_upn:
-        out.append({"id": "user-profile-name-unknown",
-                    "text": "sagemaker:UserProfileName is unknown for role(s) used by several "
-                            "callers or by the domain default: " + ", ".join(unknown_upn) + "."})
+        out.append(
+            {
+                "id": "user-profile-name-unknown",
+                "text": "sagemaker:UserProfileName is unknown for role(s) used by several "
+                "callers or by the domain default: " + ", ".join(unknown_upn) + ".",
+            }
+        )
     if uncredited:
-        out.append({"id": "deny-not-credited",
-                    "text": "At least one Deny statement depended on a key the analysis cannot "
-                            "know, and was not credited."})
+        out.append(
+            {
+                "id": "deny-not-credited",
+                "text": "At least one Deny statement depended on a key the analysis cannot "
+                "know, and was not credited.",
+            }
+        )
     return out

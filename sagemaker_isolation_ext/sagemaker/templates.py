@@ -49,7 +49,10 @@ _DOC_POLICY_FILE = "aws-docs-studio-domain-resource-isolation.json"
 
 @dataclass(frozen=True)
 class DomainArn:
-    """A parsed SageMaker domain ARN (``arn:<partition>:sagemaker:<region>:<account>:domain/<id>``)."""
+    """A parsed SageMaker domain ARN.
+
+    Form: ``arn:<partition>:sagemaker:<region>:<account>:domain/<id>``.
+    """
 
     arn: str
     partition: str
