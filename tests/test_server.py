@@ -18,7 +18,7 @@ from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext import __version__
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
-from sagemaker_isolation_ext.jobs import Collector
+from sagemaker_isolation_ext.jobs import BotoCollector, Collector
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -515,3 +515,47 @@ async def test_unknown_route_is_404_json(jp_fetch):
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("sagemaker-isolation", "nope")
     assert info.value.code == 404
+
+
+# -- the real collector against the local AWS (moto server seeded like the demo) ------------------
+
+
+@pytest.fixture(scope="module")
+def local_aws():
+    pytest.importorskip("moto")
+    from sagemaker_isolation_ext.demo.seed import seed_demo_account
+    from sagemaker_isolation_ext.demo.server import start_local_aws
+
+    server, endpoint = start_local_aws()
+    try:
+        yield endpoint, seed_demo_account(endpoint, region=REGION)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("collector_class", [BotoCollector])
+async def test_report_with_the_boto_collector_on_local_aws(
+    jp_fetch, jp_serverapp, local_aws, monkeypatch, tmp_path
+):
+    endpoint, seeded = local_aws
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    (ext,) = jp_serverapp.extension_manager.extension_apps["sagemaker_isolation_ext"]
+    ext.endpoint_url = endpoint
+    research = seeded["research_domain_id"]
+    code, _ = await post_report(jp_fetch, {"domain_id": research})
+    assert code == 202
+    done = await wait_done(jp_fetch, timeout=60, domain_id=research)
+    assert done["status"] == "ready", done["error"]
+    report = done["report"]
+    assert report["domain"]["id"] == research
+    assert report["verdict"] == "not_isolated"
+    # A domain that does not exist: an error status with a helpful message, not a 500.
+    await post_report(jp_fetch, {"domain_id": "d-doesnotexist1"})
+    missing = await wait_done(jp_fetch, timeout=60, domain_id="d-doesnotexist1")
+    assert missing["status"] == "error"
+    assert missing["error"]["kind"] == "aws-unreachable"
+    assert missing["error"]["reason"] == "domain-not-found"
+    assert "d-doesnotexist1" in missing["error"]["message"]
