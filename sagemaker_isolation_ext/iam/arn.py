@@ -19,6 +19,7 @@ from typing import Callable
 
 __all__ = [
     "glob_matcher",
+    "globs_matcher",
     "glob_regex",
     "split_arn",
     "arn_matcher",
@@ -90,6 +91,48 @@ def glob_matcher(pattern: str, ignore_case: bool = False) -> Callable[[str], boo
 
 def _always(_v: str) -> bool:
     return True
+
+
+def _never(_v: str) -> bool:
+    return False
+
+
+@lru_cache(maxsize=16384)
+def globs_matcher(patterns: tuple, ignore_case: bool = False) -> Callable[[str], bool]:
+    """One predicate for a list of globs (ORed): true when any pattern matches.
+
+    Exact patterns go in a set, wildcard patterns in one alternation regex, so a value is tested
+    with at most one set lookup and one regex match.
+
+    Args:
+        patterns: tuple of globs.
+        ignore_case: compare case-insensitively (the caller then passes lower-cased values).
+
+    Returns:
+        a callable ``f(value) -> bool``.
+    """
+    if any(p == "*" for p in patterns):
+        return _always
+    exact = frozenset(
+        unsentinel(p).lower() if ignore_case else unsentinel(p)
+        for p in patterns
+        if not has_wildcard(p)
+    )
+    wild = [p for p in patterns if has_wildcard(p)]
+    if not wild:
+        if not exact:
+            return _never
+        if ignore_case:
+            return lambda v: v.lower() in exact
+        return exact.__contains__
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    rx = re.compile("(?:" + "|".join(glob_regex(p) for p in wild) + r")\Z", flags)
+    m = rx.match
+    if not exact:
+        return lambda v: m(v) is not None
+    if ignore_case:
+        return lambda v: v.lower() in exact or m(v) is not None
+    return lambda v: v in exact or m(v) is not None
 
 
 def split_arn(arn: str) -> tuple[str, str, str, str, str, str] | None:

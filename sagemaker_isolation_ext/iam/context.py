@@ -14,9 +14,10 @@ Readings taken here (documented in docs/ARCHITECTURE.md §1):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping, Union
 
-from .arn import glob_matcher
+from .arn import globs_matcher
 
 __all__ = ["PRESENT", "ABSENT", "UNKNOWN_KEY", "RequestContext", "ContextValueError"]
 
@@ -52,6 +53,14 @@ def _norm_value(key: str, value: Any) -> Union[str, tuple[str, ...]] | None:
     )
 
 
+@lru_cache(maxsize=1024)
+def _absent_matcher(patterns: tuple):
+    for p in patterns:
+        if not isinstance(p, str):
+            raise ContextValueError(f"absent_keys entries must be strings, not {p!r}")
+    return globs_matcher(tuple(p.lower() for p in patterns), True)
+
+
 class RequestContext:
     """Normalised context of one request.
 
@@ -75,6 +84,9 @@ class RequestContext:
         values: dict[str, Union[str, tuple[str, ...]]] = {}
         given_empty: set[str] = set()
         for k, v in context.items():
+            if type(v) is str and type(k) is str:
+                values[k.lower()] = v
+                continue
             if not isinstance(k, str):
                 raise ContextValueError(f"context key {k!r} must be a string")
             nv = _norm_value(k, v)
@@ -85,7 +97,11 @@ class RequestContext:
         self.values = values
         self._given_empty = given_empty
         self.open_world = open_world
-        self._absent = tuple(glob_matcher(p.lower()) for p in absent_keys)
+        if isinstance(absent_keys, str):
+            absent_keys = (absent_keys,)
+        elif not isinstance(absent_keys, tuple):
+            absent_keys = tuple(absent_keys)
+        self._absent = _absent_matcher(absent_keys) if open_world else None
         self._state_cache: dict[str, int] = {}
 
     def state(self, key_lower: str) -> int:
@@ -96,6 +112,6 @@ class RequestContext:
             return ABSENT
         st = self._state_cache.get(key_lower)
         if st is None:
-            st = ABSENT if any(m(key_lower) for m in self._absent) else UNKNOWN_KEY
+            st = ABSENT if self._absent(key_lower) else UNKNOWN_KEY
             self._state_cache[key_lower] = st
         return st

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .arn import glob_matcher
+from .arn import glob_matcher, globs_matcher
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
 from .context import ContextValueError, RequestContext
 from .policy import Policy, Statement
@@ -174,7 +174,7 @@ class _CompiledStatement:
         self.where = where
         pats = st.actions if st.actions is not None else st.not_actions
         self.negate_action = st.actions is None
-        self.action_pats = tuple(glob_matcher(p.lower(), True) for p in pats)
+        self.action_pats = globs_matcher(tuple(p.lower() for p in pats), True)
         res = st.resources if st.resources is not None else st.not_resources
         self.has_resource = res is not None
         self.negate_resource = st.resources is None and st.not_resources is not None
@@ -188,8 +188,8 @@ class _CompiledStatement:
             elif pv == "*":
                 self.res_any = True
             else:
-                static.append(glob_matcher(pv))
-        self.res_static = tuple(static)
+                static.append(pv)
+        self.res_static = globs_matcher(tuple(static)) if static else None
         self.res_templates = tuple(templates)
         vars_on = policy.variables_enabled
         self.conditions: tuple[CompiledCondition, ...] = tuple(
@@ -197,19 +197,18 @@ class _CompiledStatement:
         )
 
     def action_matches(self, action_lower: str) -> bool:
-        hit = any(m(action_lower) for m in self.action_pats)
+        hit = self.action_pats(action_lower)
         return not hit if self.negate_action else hit
 
     def resource_code(self, resource: str, ctx: RequestContext, unknown: list) -> int:
         """_YES/_NO/_MAYBE for the Resource/NotResource element."""
         if not self.has_resource:
             return _YES  # resource-based policy: the resource is the policy's own
-        hit = self.res_any
-        if not hit:
-            for m in self.res_static:
-                if m(resource):
-                    hit = True
-                    break
+        hit = self.res_any or (self.res_static is not None and self.res_static(resource))
+        if not self.res_templates:
+            if self.negate_resource:
+                return _NO if hit else _YES
+            return _YES if hit else _NO
         maybe = False
         unresolved = False
         if not hit:
@@ -341,17 +340,16 @@ class _Layer:
         self.deny_error: str | None = None
         self.deny_keys: list[str] = []
 
-    @property
-    def allowed(self) -> bool:
-        return bool(self.allows)
-
 
 def _eval_layer(
     policies: Sequence[CompiledPolicy], action_lower: str, resource: str, ctx: RequestContext
 ) -> _Layer:
     layer = _Layer()
     for cp in policies:
-        for st in cp.candidates(action_lower):
+        got = cp._by_action.get(action_lower)
+        if got is None:
+            got = cp.candidates(action_lower)
+        for st in got:
             code, info = st.outcome(resource, ctx)
             if code == _NO:
                 continue
@@ -362,23 +360,54 @@ def _eval_layer(
                 elif code == _MAYBE:
                     layer.allows.append(st.ref)
                     layer.allow_keys.extend(info)
-                else:
-                    layer.allow_error = layer.allow_error or info
+                elif layer.allow_error is None:
+                    layer.allow_error = info
             else:
                 if code == _YES:
                     layer.denies.append(st.ref)
                 elif code == _MAYBE:
                     layer.deny_keys.extend(info)
-                else:
-                    layer.deny_error = layer.deny_error or info
+                elif layer.deny_error is None:
+                    layer.deny_error = info
     return layer
 
 
-def _uniq_sorted(keys) -> tuple:
-    seen = {}
+def _uniq_sorted(keys: list) -> tuple:
+    if not keys:
+        return ()
+    seen: dict[str, str] = {}
     for k in keys:
         seen.setdefault(k.lower(), k)
     return tuple(sorted(seen.values(), key=str.lower))
+
+
+class _Plan:
+    """A PolicySet compiled once: identity policies, then the other gates, then the resource
+    policy (cached on the PolicySet object)."""
+
+    __slots__ = ("identity", "gates", "resource")
+
+    def __init__(self, ps: PolicySet) -> None:
+        self.identity = tuple(compile_policy(p) for p in ps.identity)
+        gates = []
+        if ps.boundary is not None:
+            gates.append(("permissions boundary", (compile_policy(ps.boundary),)))
+        if ps.session is not None:
+            gates.append(("session policy", (compile_policy(ps.session),)))
+        for i, level in enumerate(ps.scps):
+            gates.append((f"SCPs at OU level {i}", tuple(compile_policy(p) for p in level)))
+        for i, level in enumerate(ps.rcps):
+            gates.append((f"RCPs at OU level {i}", tuple(compile_policy(p) for p in level)))
+        self.gates = tuple(gates)
+        self.resource = (compile_policy(ps.resource),) if ps.resource is not None else None
+
+
+def _plan(policies: PolicySet) -> _Plan:
+    plan = policies.__dict__.get("_plan")
+    if plan is None:
+        plan = _Plan(policies)
+        object.__setattr__(policies, "_plan", plan)
+    return plan
 
 
 def evaluate(request: Request, policies: PolicySet) -> Decision:
@@ -386,7 +415,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     Args:
         request: the :class:`Request`.
-        policies: the :class:`PolicySet`.
+        policies: the :class:`PolicySet` (compiled on first use and cached on the object: do not
+            mutate its lists afterwards).
 
     Returns:
         a :class:`Decision`. Never raises for policy content: anything that cannot be evaluated
@@ -394,86 +424,70 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         reason, except that a definite explicit deny still decides ``explicit_deny``.
     """
     try:
-        ctx = RequestContext(request.context, request.open_world, tuple(request.absent_keys))
+        ctx = RequestContext(request.context, request.open_world, request.absent_keys)
     except ContextValueError as exc:
         return Decision("unknown", reason=f"bad request context: {exc}")
     if not isinstance(request.action, str) or not isinstance(request.resource, str):
         return Decision("unknown", reason="request action and resource must be strings")
     action_lower = request.action.lower()
     resource = request.resource
+    plan = _plan(policies)
 
-    identity = _eval_layer(
-        [compile_policy(p) for p in policies.identity], action_lower, resource, ctx
-    )
-    gates: list[tuple[str, _Layer]] = [("identity policies", identity)]
-    if policies.boundary is not None:
-        gates.append(
-            (
-                "permissions boundary",
-                _eval_layer([compile_policy(policies.boundary)], action_lower, resource, ctx),
-            )
+    identity = _eval_layer(plan.identity, action_lower, resource, ctx)
+    if not plan.gates and plan.resource is None:
+        # Fast path: identity policies only.
+        gates: list = [("identity policies", identity)]
+        layers: list = [identity]
+    else:
+        gates = [("identity policies", identity)]
+        gates.extend(
+            (name, _eval_layer(cps, action_lower, resource, ctx)) for name, cps in plan.gates
         )
-    if policies.session is not None:
-        gates.append(
-            (
-                "session policy",
-                _eval_layer([compile_policy(policies.session)], action_lower, resource, ctx),
-            )
-        )
-    for i, level in enumerate(policies.scps):
-        gates.append(
-            (
-                f"SCPs at OU level {i}",
-                _eval_layer([compile_policy(p) for p in level], action_lower, resource, ctx),
-            )
-        )
-    for i, level in enumerate(policies.rcps):
-        gates.append(
-            (
-                f"RCPs at OU level {i}",
-                _eval_layer([compile_policy(p) for p in level], action_lower, resource, ctx),
-            )
-        )
-    resource_layer = None
-    if policies.resource is not None:
-        resource_layer = _eval_layer(
-            [compile_policy(policies.resource)], action_lower, resource, ctx
-        )
-    layers = [g for _, g in gates] + ([resource_layer] if resource_layer else [])
+        layers = [g for _, g in gates]
+        if plan.resource is not None:
+            layers.append(_eval_layer(plan.resource, action_lower, resource, ctx))
 
-    denies = [r for lay in layers for r in lay.denies]
-    deny_keys = _uniq_sorted(k for lay in layers for k in lay.deny_keys)
-    if denies:
-        return Decision("explicit_deny", tuple(denies), uncredited_deny_keys=deny_keys)
+    denies: list = []
+    deny_keys: list = []
+    deny_error = None
     for lay in layers:
-        if lay.deny_error:
-            return Decision(
-                "unknown",
-                reason=f"a Deny statement could not be evaluated: {lay.deny_error}",
-                uncredited_deny_keys=deny_keys,
-            )
-    if resource_layer is not None:
+        if lay.denies:
+            denies.extend(lay.denies)
+        if lay.deny_keys:
+            deny_keys.extend(lay.deny_keys)
+        if deny_error is None:
+            deny_error = lay.deny_error
+    uncredited = _uniq_sorted(deny_keys)
+    if denies:
+        return Decision("explicit_deny", tuple(denies), uncredited_deny_keys=uncredited)
+    if deny_error is not None:
+        return Decision(
+            "unknown",
+            reason=f"a Deny statement could not be evaluated: {deny_error}",
+            uncredited_deny_keys=uncredited,
+        )
+    if plan.resource is not None:
         return Decision(
             "unknown",
             reason="resource-based policies not evaluated yet",
-            uncredited_deny_keys=deny_keys,
+            uncredited_deny_keys=uncredited,
         )
     for name, lay in gates:
-        if not lay.allowed and lay.allow_error is None:
+        if not lay.allows and lay.allow_error is None:
             if name == "identity policies":
                 reason = "no identity-based policy allows the request"
             else:
                 reason = f"the {name} does not allow the request"
-            return Decision("implicit_deny", reason=reason, uncredited_deny_keys=deny_keys)
+            return Decision("implicit_deny", reason=reason, uncredited_deny_keys=uncredited)
     for name, lay in gates:
-        if not lay.allowed:
+        if not lay.allows:
             return Decision(
                 "unknown",
                 reason=f"an Allow statement in the {name} could not be evaluated: "
                 f"{lay.allow_error}",
-                uncredited_deny_keys=deny_keys,
+                uncredited_deny_keys=uncredited,
             )
-    conditional = []
+    conditional: list = []
     for _, lay in gates:
         if not lay.definite_allow:
             conditional.extend(lay.allow_keys)
@@ -481,5 +495,5 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         "allow",
         tuple(identity.allows),
         conditional_on=_uniq_sorted(conditional),
-        uncredited_deny_keys=deny_keys,
+        uncredited_deny_keys=uncredited,
     )
