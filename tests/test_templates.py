@@ -135,6 +135,15 @@ def test_unknown_variant():
         T.render(ARN, "permissive")
 
 
+def test_domain_ids_with_hyphens_follow_the_api_pattern():
+    d = T.parse_domain_arn("arn:aws:sagemaker:us-east-1:444455556666:domain/d-ml-research")
+    assert d.domain_id == "d-ml-research"
+    assert T.policy_name("d-ml-research").endswith("-d-ml-research")
+    for bad in ("d-", "d-ABC", "d-a_b", "x-abc"):
+        with pytest.raises(ValueError):
+            T.policy_name(bad)
+
+
 def test_parse_domain_arn_partitions():
     d = T.parse_domain_arn("arn:aws-us-gov:sagemaker:us-gov-west-1:444455556666:domain/d-abc")
     assert (d.partition, d.region, d.account, d.domain_id) == (

@@ -39,9 +39,10 @@ POLICY_NAME_PREFIX = "StudioDomainResourceIsolationPolicy-"
 _DOMAIN_ARN = re.compile(
     r"^arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)"
     r":sagemaker:(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):(?P<account>\d{12})"
-    r":domain/(?P<domain_id>d-[a-z0-9]{1,63})$"
+    r":domain/(?P<domain_id>d-(?:-*[a-z0-9]){1,61})$"
 )
-_DOMAIN_ID = re.compile(r"^d-[a-z0-9]{1,63}$")
+# SageMaker API Reference, DescribeDomain: DomainId pattern ``d-(-*[a-z0-9]){1,61}``.
+_DOMAIN_ID = re.compile(r"^d-(?:-*[a-z0-9]){1,61}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 _DOC_POLICY_FILE = "aws-docs-studio-domain-resource-isolation.json"
@@ -89,7 +90,7 @@ def policy_name(domain_id: str) -> str:
     """The policy name the AWS doc uses: ``StudioDomainResourceIsolationPolicy-<domain-id>``.
 
     Raises:
-        ValueError: ``domain_id`` is not of the form ``d-<lowercase letters and digits>``.
+        ValueError: ``domain_id`` does not match the API's pattern ``d-(-*[a-z0-9]){1,61}``.
     """
     if not isinstance(domain_id, str) or not _DOMAIN_ID.match(domain_id):
         raise ValueError(f"not a SageMaker domain id: {domain_id!r} (expected d-<id>)")
