@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from sagemaker_isolation_ext.iam import (
     PolicyError,
@@ -226,3 +228,119 @@ def test_bad_context_value_is_unknown_not_a_traceback():
     )
     d = evaluate(Request(PRINCIPAL, "s3:GetObject", "*", {"k": {"nested": 1}}), PolicySet([p]))
     assert d.decision == "unknown" and "context" in d.reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties (hypothesis): invariants of the evaluation logic on random small policies.
+
+
+_ACTIONS = [
+    "sagemaker:DescribeDomain",
+    "sagemaker:DeleteApp",
+    "sagemaker:ListDomains",
+    "s3:GetObject",
+]
+_PATTERNS = ["*", "sagemaker:*", "sagemaker:Describe*", "SageMaker:delete?pp", "s3:*", "iam:*"]
+_RESOURCES = [
+    "*",
+    "arn:aws:sagemaker:us-east-1:111122223333:domain/d-aaaaaaaaaaaa",
+    "arn:aws:sagemaker:us-east-1:111122223333:app/d-aaaaaaaaaaaa/alice/jupyterserver/default",
+]
+_RPATTERNS = ["*", "arn:aws:sagemaker:*:*:domain/*", "arn:aws:sagemaker:us-east-1:111122223333:*/*"]
+_CONDS = [
+    None,
+    {"StringEquals": {"aws:ResourceTag/team": "blue"}},
+    {"StringNotEquals": {"aws:ResourceTag/team": "blue"}},
+    {"Null": {"aws:ResourceTag/team": "true"}},
+    {"ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}},
+]
+
+
+@hs.composite
+def _statement(draw, effect=None):
+    s = {
+        "Effect": effect or draw(hs.sampled_from(["Allow", "Deny"])),
+        draw(hs.sampled_from(["Action", "NotAction"])): draw(
+            hs.lists(hs.sampled_from(_PATTERNS), min_size=1, max_size=3)
+        ),
+        draw(hs.sampled_from(["Resource", "NotResource"])): draw(
+            hs.lists(hs.sampled_from(_RPATTERNS), min_size=1, max_size=2)
+        ),
+    }
+    cond = draw(hs.sampled_from(_CONDS))
+    if cond:
+        s["Condition"] = cond
+    return s
+
+
+_policy_docs = hs.lists(_statement(), min_size=0, max_size=4).map(
+    lambda sts: {"Version": "2012-10-17", "Statement": sts}
+)
+_requests = hs.builds(
+    lambda a, r, ctx: Request(PRINCIPAL, a, r, ctx),
+    hs.sampled_from(_ACTIONS),
+    hs.sampled_from(_RESOURCES),
+    hs.fixed_dictionaries(
+        {},
+        optional={
+            "aws:ResourceTag/team": hs.sampled_from(["blue", "red"]),
+            "aws:TagKeys": hs.lists(hs.sampled_from(["team", "x"]), max_size=2),
+        },
+    ),
+)
+
+
+def _ps(docs):
+    return PolicySet([parse_policy(d, f"p{i}") for i, d in enumerate(docs)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(hs.lists(_policy_docs, min_size=1, max_size=3), _requests, _statement(effect="Deny"))
+def test_adding_a_deny_never_turns_a_deny_into_allow(docs, request, deny):
+    before = evaluate(request, _ps(docs)).decision
+    after = evaluate(request, _ps(docs + [{"Version": "2012-10-17", "Statement": [deny]}]))
+    if before != "allow":
+        assert after.decision != "allow"
+    assert after.decision in ("allow", "explicit_deny", "implicit_deny")
+
+
+@settings(max_examples=100, deadline=None)
+@given(hs.lists(_policy_docs, min_size=0, max_size=3), _requests)
+def test_allow_star_without_condition_allows_unless_denied(docs, request):
+    star = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    }
+    d = evaluate(request, _ps(docs + [star]))
+    assert d.decision in ("allow", "explicit_deny")
+
+
+@settings(max_examples=100, deadline=None)
+@given(hs.lists(_policy_docs, min_size=1, max_size=3), _requests, hs.randoms())
+def test_permuting_statements_and_policies_keeps_the_decision(docs, request, rnd):
+    base = evaluate(request, _ps(docs))
+    shuffled = [dict(d, Statement=rnd.sample(d["Statement"], len(d["Statement"]))) for d in docs]
+    rnd.shuffle(shuffled)
+    again = evaluate(request, _ps(shuffled))
+    assert again.decision == base.decision
+    if base.decision == "allow":
+        # The same set of statements (by content) decides, whatever the order.
+        assert len(again.statements) == len(base.statements)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hs.lists(_policy_docs, min_size=1, max_size=2), _requests)
+def test_open_world_with_full_context_equals_closed_world(docs, request):
+    """With every key known (all absent keys declared absent), open world equals closed world."""
+    closed = evaluate(request, _ps(docs))
+    ow = Request(
+        request.principal,
+        request.action,
+        request.resource,
+        request.context,
+        open_world=True,
+        absent_keys=("*",),
+    )
+    opened = evaluate(ow, _ps(docs))
+    assert (opened.decision, opened.statements) == (closed.decision, closed.statements)
+    assert opened.conditional_on == () and opened.uncredited_deny_keys == ()
