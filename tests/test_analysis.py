@@ -252,6 +252,8 @@ def test_domain_verdict_aggregation_and_used_by():
     r2 = _report("multi_role_unknown")
     assert [x["verdict"] for x in r2["roles"]] == ["isolated", "unknown"]
     assert r2["verdict"] == "unknown"
+    # an unread role gets no claim about which policies it lacks
+    assert "isolation-policy-missing" not in _ids(r2, "arn:aws:iam::111122223333:role/BobRole")
 
 
 def test_user_profile_name_in_context_only_when_single_caller():
@@ -378,6 +380,28 @@ def test_invalid_policy_document_gives_unknown():
     assert r["verdict"] == "unknown"
     f = _finding(r, "policy-invalid")[0]
     assert "Effect" in f["detail"]
+
+
+def test_permissions_boundary_intersects():
+    snap = copy.deepcopy(_snap("doc_plus_fullaccess"))
+    role = next(iter(snap["roles"].values()))
+    iso = next(a for a in role["attached_policies"] if "Isolation" in a)
+    role["attached_policies"] = [a for a in role["attached_policies"] if a != iso]
+    role["permissions_boundary"] = iso  # FullAccess, bounded by the doc's policy
+    r = A.analyze(snap)
+    (rj,) = r["roles"]
+    assert rj["verdict"] == "isolated"
+    assert {
+        "name": "StudioDomainResourceIsolationPolicy-d-fixture00001",
+        "arn": iso,
+        "kind": "boundary",
+    } in rj["policies"]
+    # an unreadable boundary makes the role unknown, never isolated
+    del snap["policies"][iso]
+    r2 = A.analyze(snap)
+    assert r2["roles"][0]["verdict"] == "unknown"
+    assert "policy-unreadable" in _ids(r2)
+    assert "isolation-policy-missing" not in _ids(r2)
 
 
 def test_offline_role_without_arn():

@@ -244,7 +244,7 @@ def role_findings(
 
     # isolation policy present / complete
     names = {p["name"] for p in ri.policies}
-    if pname not in names:
+    if pname not in names and not ri.problems:  # unread roles: we cannot say what they hold
         isolated = rj["verdict"] == "isolated"
         out.append(
             _f(
