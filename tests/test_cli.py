@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -428,6 +429,10 @@ def local_aws():
         old = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
         os.environ["AWS_ACCESS_KEY_ID"] = "testing"
         os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+        # moto's backends are process-wide: start from an empty account even if another test
+        # module seeded one (moto server's documented reset endpoint).
+        reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=10).close()
         seeded = seed_demo_account(endpoint, region="us-east-1")
         yield endpoint, seeded
     finally:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -528,6 +529,10 @@ def local_aws():
 
     server, endpoint = start_local_aws()
     try:
+        # moto's backends are process-wide: start from an empty account even if another test
+        # module seeded one (moto server's documented reset endpoint).
+        reset = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=10).close()
         yield endpoint, seed_demo_account(endpoint, region=REGION)
     finally:
         server.stop()
