@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 
 FAKE_AWS_ENV = {
@@ -66,17 +64,11 @@ def moto_server():
         server.stop()
 
 
-def reset_moto(endpoint_url: str) -> None:
-    """Drop every resource in the (process-wide) moto backends via ``/moto-api/reset``."""
-    req = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST", data=b"")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        resp.read()
-
-
 @pytest.fixture
 def demo_account(moto_server, aws_env) -> dict:
     """A freshly reset moto seeded with the demo account; returns ``seed_demo_account``'s dict."""
     from sagemaker_isolation_ext.demo.seed import seed_demo_account
+    from sagemaker_isolation_ext.demo.server import reset_local_aws
 
-    reset_moto(moto_server)
+    reset_local_aws(moto_server)
     return seed_demo_account(moto_server, region="us-east-1")

@@ -6,10 +6,12 @@ reference):
 - ``sagemaker:DescribeDomain`` -> domain id, ARN, name, ``DefaultUserSettings.ExecutionRole``,
   ``DefaultSpaceSettings.ExecutionRole``, ``DefaultUserSettings.StudioWebPortal`` and
   ``DefaultUserSettings.DefaultLandingUri`` (the default experience);
-- ``sagemaker:ListUserProfiles`` (paginated, ``DomainIdEquals``) and ``sagemaker:DescribeUserProfile``
-  for each -> ``UserSettings.ExecutionRole`` (None: the profile uses the domain default);
-- for each distinct role: ``iam:GetRole`` (``PermissionsBoundary``), ``iam:ListAttachedRolePolicies``
-  (paginated), ``iam:ListRolePolicies`` (paginated) + ``iam:GetRolePolicy`` each;
+- ``sagemaker:ListUserProfiles`` (paginated, ``DomainIdEquals``) and
+  ``sagemaker:DescribeUserProfile`` for each -> ``UserSettings.ExecutionRole`` (None: the
+  profile uses the domain default);
+- for each distinct role: ``iam:GetRole`` (``PermissionsBoundary``),
+  ``iam:ListAttachedRolePolicies`` (paginated), ``iam:ListRolePolicies`` (paginated) +
+  ``iam:GetRolePolicy`` each;
 - for each distinct managed policy (attached or boundary), once: ``iam:GetPolicy``
   (``DefaultVersionId``) + ``iam:GetPolicyVersion``.
 
@@ -41,6 +43,7 @@ from botocore.exceptions import (
     PartialCredentialsError,
     ReadTimeoutError,
 )
+from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
@@ -70,6 +73,10 @@ _BAD_CREDENTIALS = {
     "AuthFailure",
 }
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)
+# ResponseParserError is a plain Exception in botocore (not a BotoCoreError): moto answers an
+# unimplemented operation with an HTML 500 page, which ends as this.
+_CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+_MAX_MESSAGE = 500
 
 
 def _error_code_message(exc: Exception) -> tuple[str, str]:
@@ -81,8 +88,14 @@ def _error_code_message(exc: Exception) -> tuple[str, str]:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = err.get("Code") or (f"HTTP{status}" if status else "ClientError")
         message = err.get("Message") or str(exc)
-        return str(code), str(message)
-    return type(exc).__name__, str(exc)
+        return str(code), _clip(str(message))
+    return type(exc).__name__, _clip(str(exc))
+
+
+def _clip(message: str) -> str:
+    """One line, at most ``_MAX_MESSAGE`` characters (moto's 500 pages are whole HTML docs)."""
+    message = " ".join(message.split())
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
 
 
 def decode_policy_document(document: Any) -> dict:
@@ -181,7 +194,7 @@ class _Collector:
             return fn(), True
         except (NoCredentialsError, PartialCredentialsError) as e:
             raise _no_credentials(e) from None
-        except (ClientError, BotoCoreError) as e:
+        except _CALL_ERRORS as e:
             code, message = _error_code_message(e)
             self.record(operation, target, code, message)
             return None, False
@@ -256,7 +269,7 @@ def _describe_domain(col: _Collector) -> dict:
             operation=op,
             code=code,
         ) from None
-    except BotoCoreError as e:
+    except (BotoCoreError, ResponseParserError) as e:
         code, message = _error_code_message(e)
         raise AwsUnreachable(
             f"sagemaker:DescribeDomain on {ctx.domain_id} failed ({code}: {message}).",
@@ -285,7 +298,8 @@ def _user_profiles(col: _Collector, domain_id: str, domain_arn: str, partition: 
     profiles: list[dict] = []
     col.report("user-profiles", 0, len(names))
     for i, name in enumerate(names, 1):
-        target = f"arn:{partition}:sagemaker:{region}:{account or ''}:user-profile/{domain_id}/{name}"
+        target = (f"arn:{partition}:sagemaker:{region}:{account or ''}:"
+                  f"user-profile/{domain_id}/{name}")
         resp, ok = col.call(
             "sagemaker:DescribeUserProfile",
             target,

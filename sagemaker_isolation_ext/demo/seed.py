@@ -17,8 +17,8 @@ Account layout (moto's default account ``123456789012``, one Region):
   ``SageMakerProdExecutionRole`` (default user *and* default space role) has only the doc policy
   for this domain plus the tag-on-create allowance Studio needs; user profile ``carol`` without a
   role.
-- resources (models, endpoint configs, experiments) tagged ``sagemaker:domain-arn`` with each
-  domain's ARN, and untagged ones.
+- resources (models, endpoint configs, experiments, training jobs) tagged
+  ``sagemaker:domain-arn`` with each domain's ARN, and untagged ones.
 
 Policy documents are the real ones in ``sagemaker_isolation_ext/data``: AWS managed documents
 (``managed_policies/*.json``, see its SOURCES.md) are created as *customer managed* policies with
@@ -34,6 +34,7 @@ from importlib import resources
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 __all__ = ["seed_demo_account", "DEMO_DOMAINS", "DEMO_ACCOUNT_ID", "isolation_policy_document"]
@@ -117,6 +118,19 @@ _BOUNDARY = {
 }
 
 
+_BOTOCORE_SESSION: botocore.session.Session | None = None
+
+
+def _seed_session(region: str) -> boto3.Session:
+    """A boto3 Session on one cached botocore session (loading the SageMaker service model
+    takes ~0.25 s; tests seed many times). Fake credentials: moto accepts any."""
+    global _BOTOCORE_SESSION
+    if _BOTOCORE_SESSION is None:
+        _BOTOCORE_SESSION = botocore.session.get_session()
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                         region_name=region, botocore_session=_BOTOCORE_SESSION)
+
+
 def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     """Create the demo account (see the module docstring) in the moto server at ``endpoint_url``.
 
@@ -126,7 +140,8 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     Returns:
         ``{"endpoint_url", "region", "account_id",
         "domains": {"ml-research": {"id", "arn", "name", "default_user_execution_role",
-        "default_space_execution_role", "user_profiles": {name: role_arn | None}}, "ml-prod": {...}},
+        "default_space_execution_role", "user_profiles": {name: role_arn | None}},
+        "ml-prod": {...}},
         "roles": {role_name: role_arn}, "policies": {policy_name: policy_arn},
         "resources": {"ml-research": [arn, ...], "ml-prod": [...], "untagged": [...]},
         "research_domain_id", "prod_domain_id", "profile_role_arn" (alice's role)}``.
@@ -134,9 +149,7 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     Raises:
         botocore.exceptions.ClientError / EndpointConnectionError: the server refused a call.
     """
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region
-    )
+    session = _seed_session(region)
     cfg = Config(retries={"mode": "standard", "max_attempts": 2})
     iam = session.client("iam", endpoint_url=endpoint_url, config=cfg)
     sm = session.client("sagemaker", endpoint_url=endpoint_url, config=cfg)
@@ -240,10 +253,11 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         tags = ([] if owner == "untagged"
                 else [{"Key": "sagemaker:domain-arn", "Value": domains[owner]["arn"]}])
         model = f"{owner}-churn-model"
+        role_for_resources = domains["ml-prod" if owner == "ml-prod" else "ml-research"][
+            "default_user_execution_role"]
         res[owner].append(sm.create_model(
             ModelName=model,
-            ExecutionRoleArn=domains["ml-prod" if owner == "ml-prod" else "ml-research"][
-                "default_user_execution_role"],
+            ExecutionRoleArn=role_for_resources,
             PrimaryContainer={"Image": f"{account}.dkr.ecr.{region}.amazonaws.com/churn:1"},
             Tags=tags,
         )["ModelArn"])
@@ -253,8 +267,21 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
                                  "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}],
             Tags=tags,
         )["EndpointConfigArn"])
-        res[owner].append(sm.create_experiment(
-            ExperimentName=f"{owner}-experiment", Tags=tags)["ExperimentArn"])
+        exp = sm.create_experiment(ExperimentName=f"{owner}-experiment", Tags=tags)
+        if tags:  # moto 5.2.5's CreateExperiment drops Tags; AddTags stores them
+            sm.add_tags(ResourceArn=exp["ExperimentArn"], Tags=tags)
+        res[owner].append(exp["ExperimentArn"])
+        res[owner].append(sm.create_training_job(
+            TrainingJobName=f"{owner}-churn-training",
+            AlgorithmSpecification={"TrainingImage": f"{account}.dkr.ecr.{region}.amazonaws.com/"
+                                                     "churn-train:1", "TrainingInputMode": "File"},
+            RoleArn=role_for_resources,
+            OutputDataConfig={"S3OutputPath": f"s3://{owner}-artifacts/output"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                            "VolumeSizeInGB": 10},
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+            Tags=tags,
+        )["TrainingJobArn"])
 
     return {
         "endpoint_url": endpoint_url,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import urllib.request
 
 from moto.server import ThreadedMotoServer
 
 from sagemaker_isolation_ext.demo.moto_plugin import install_studio_plugin
 
-__all__ = ["start_local_aws"]
+__all__ = ["start_local_aws", "reset_local_aws"]
 
 
 def start_local_aws(port: int = 0) -> tuple[ThreadedMotoServer, str]:
@@ -28,3 +29,17 @@ def start_local_aws(port: int = 0) -> tuple[ThreadedMotoServer, str]:
     server.start()
     host, bound_port = server.get_host_and_port()
     return server, f"http://{host}:{bound_port}"
+
+
+def reset_local_aws(endpoint_url: str) -> None:
+    """Drop every resource of the moto server at ``endpoint_url`` (``POST /moto-api/reset``).
+
+    moto's backends are process-wide: this resets every moto server and ``mock_aws`` of this
+    process. The Studio plugin's storage lives on the backends, so it is reset too.
+
+    Raises:
+        urllib.error.URLError: the server cannot be reached.
+    """
+    req = urllib.request.Request(f"{endpoint_url}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        resp.read()
