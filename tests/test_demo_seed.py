@@ -254,3 +254,29 @@ def test_run_demo_launches_lab_with_config_and_stops_moto(monkeypatch, aws_env):
     assert stopped == [seen["env"]["AWS_ENDPOINT_URL"]]
     text = "".join(lines)
     assert "http://127.0.0.1:18765/lab?token=" in text
+
+
+# -- the demo's promise, end to end (collect -> analyze) ----------------------------------------
+
+
+def test_demo_verdicts_research_defeated_prod_isolated(demo_account):
+    """ml-research: not_isolated, naming AmazonSageMakerFullAccess; ml-prod: isolated."""
+    analysis = pytest.importorskip("sagemaker_isolation_ext.sagemaker.analysis")
+    from sagemaker_isolation_ext.aws.collect import collect_snapshot
+    from sagemaker_isolation_ext.aws.context import resolve_context
+
+    reports = {}
+    for dname, d in demo_account["domains"].items():
+        ctx = resolve_context(domain_id=d["id"], region="us-east-1",
+                              endpoint_url=demo_account["endpoint_url"], metadata_path=None)
+        reports[dname] = analysis.analyze(collect_snapshot(ctx))
+    research, prod = reports["ml-research"], reports["ml-prod"]
+    assert research["verdict"] == "not_isolated"
+    by_name = {r["name"]: r for r in research["roles"]}
+    assert by_name["SageMakerResearchExecutionRole"]["verdict"] == "not_isolated"
+    defeating = {a["policy"] for e in by_name["SageMakerResearchExecutionRole"]["cross_domain"]
+                 if not e.get("accepted") for a in e["allowed_by"]}
+    assert "AmazonSageMakerFullAccess" in defeating
+    assert prod["verdict"] == "isolated"
+    assert [r["used_by"] for r in prod["roles"]] == [
+        ["domain-default", "default-space", "user-profile:carol"]]
