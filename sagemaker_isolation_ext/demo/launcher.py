@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +93,20 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
+def _stop_on_sigterm():
+    """Make SIGTERM behave like Ctrl-C (so JupyterLab and moto are stopped, not orphaned).
+    Returns the previous handler, or None when not in the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
 def run_demo(open_browser: bool = True, port: int | None = None,
              lab_args: Sequence[str] = (), out=None) -> int:
     """Run the demo until Ctrl-C: start moto (127.0.0.1, free port) with the Studio plugin, seed
@@ -109,6 +125,8 @@ def run_demo(open_browser: bool = True, port: int | None = None,
     out = out or sys.stdout
     server, endpoint = start_local_aws()
     proc = None
+    work: Path | None = None
+    previous_term = _stop_on_sigterm()
     try:
         seeded = seed_demo_account(endpoint, region=DEMO_REGION)
         domain = seeded["domains"][DEMO_DOMAIN]
@@ -149,3 +167,7 @@ def run_demo(open_browser: bool = True, port: int | None = None,
                 proc.kill()
                 proc.wait()
         server.stop()
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
