@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Type, Unicode, default, validate
+from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
 
 from .handlers import route_table
 from .jobs import Collector, ReportJobs
@@ -115,7 +115,7 @@ class SageMakerIsolationApp(ExtensionApp):
     def _validate_cache_ttl(self, proposal):
         value = proposal["value"]
         if value < 0:
-            raise ValueError(f"cache_ttl must be >= 0 seconds, got {value}")
+            raise TraitError(f"cache_ttl must be >= 0 seconds, got {value}")
         return value
 
     admin_actions_enabled = Bool(

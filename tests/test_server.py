@@ -564,3 +564,92 @@ async def test_report_with_the_boto_collector_on_local_aws(
     assert missing["error"]["kind"] == "aws-unreachable"
     assert missing["error"]["reason"] == "domain-not-found"
     assert "d-doesnotexist1" in missing["error"]["message"]
+
+
+# -- ReportJobs on its own (no server) ------------------------------------------------------------
+
+
+def _ctx(domain_id: str):
+    from sagemaker_isolation_ext.aws.context import AwsContext
+
+    return AwsContext(domain_id=domain_id, region=REGION)
+
+
+def _wait_status(jobs, key, wanted, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = jobs.status(key)
+        if status["status"] in wanted:
+            return status
+        assert time.monotonic() < deadline, status
+        time.sleep(0.02)
+
+
+def test_jobs_for_different_keys_run_concurrently():
+    from sagemaker_isolation_ext.jobs import JobKey, ReportJobs
+
+    gate = threading.Event()
+    entered = []
+
+    class Gated(Collector):
+        def collect(self, ctx, progress):
+            entered.append(ctx.domain_id)
+            assert gate.wait(timeout=20)
+            return make_snapshot(ctx.domain_id)
+
+    jobs = ReportJobs(Gated(), cache_ttl=300)
+    a, b = JobKey("d-aaaaaaaaaaa1", REGION, None), JobKey("d-bbbbbbbbbbb2", REGION, None)
+    try:
+        assert jobs.start(a, _ctx(a.domain_id))["status"] == "running"
+        assert jobs.start(b, _ctx(b.domain_id))["status"] == "running"
+        deadline = time.monotonic() + 10
+        while len(entered) < 2:  # both collectors are inside collect() at the same time
+            assert time.monotonic() < deadline, entered
+            time.sleep(0.02)
+    finally:
+        gate.set()
+    assert _wait_status(jobs, a, {"ready", "error"})["report"]["domain"]["id"] == a.domain_id
+    assert _wait_status(jobs, b, {"ready", "error"})["report"]["domain"]["id"] == b.domain_id
+    jobs.shutdown()
+
+
+def test_jobs_ttl_is_read_live_and_shutdown_refuses_new_checks():
+    from sagemaker_isolation_ext.jobs import JobKey, ReportJobs
+
+    ttl = {"value": 300.0}
+    FakeCollector.calls = []
+    jobs = ReportJobs(FakeCollector(), cache_ttl=lambda: ttl["value"])
+    key = JobKey(DOMAIN_ID, REGION, None)
+    jobs.start(key, _ctx(DOMAIN_ID))
+    ready = _wait_status(jobs, key, {"ready", "error"})
+    assert ready["status"] == "ready" and ready["fresh"] is True
+    assert jobs.start(key, _ctx(DOMAIN_ID))["status"] == "ready"  # cached
+    assert len(FakeCollector.calls) == 1
+    ttl["value"] = 0.0  # e.g. the operator lowered cache_ttl
+    assert jobs.status(key)["status"] == "none"
+    jobs.shutdown()
+    with pytest.raises(RuntimeError, match="shutting down"):
+        jobs.start(key, _ctx(DOMAIN_ID))
+
+
+def test_cache_ttl_must_not_be_negative():
+    from traitlets import TraitError
+
+    from sagemaker_isolation_ext.app import SageMakerIsolationApp
+
+    with pytest.raises(TraitError, match="cache_ttl"):
+        SageMakerIsolationApp(cache_ttl=-1)
+
+
+def test_domain_id_trait_defaults_from_the_environment(monkeypatch):
+    from sagemaker_isolation_ext.app import SageMakerIsolationApp
+
+    monkeypatch.setenv("SAGEMAKER_ISOLATION_DOMAIN_ID", "d-fromenv00001")
+    monkeypatch.setenv("SAGEMAKER_ISOLATION_REGION", "eu-west-1")
+    app = SageMakerIsolationApp()
+    assert app.domain_id == "d-fromenv00001"
+    assert app.region == "eu-west-1"
+    assert app.cache_ttl == 300
+    assert app.admin_actions_enabled is False
+    assert app.metadata_path == "/opt/ml/metadata/resource-metadata.json"
+    assert app.collector_class is BotoCollector
