@@ -103,7 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     offline.add_argument("--boundary-file", metavar="F", help="permissions boundary document")
     check.add_argument("--snapshot", metavar="F", help="analyse a saved snapshot (JSON)")
     check.add_argument("--save-snapshot", metavar="F", help="write the snapshot used to F")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text summary (default) or the report JSON",
+    )
     check.add_argument(
         "--verbose", "-v", action="store_true", help="progress on stderr even when not a TTY"
     )

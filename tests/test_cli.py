@@ -266,6 +266,21 @@ def test_check_text_names_the_leaking_statement(tmp_path):
     assert "Findings:" in text and "fix:" in text
 
 
+def test_check_permissions_boundary_limits_full_access(tmp_path):
+    """A boundary holding only the doc policy intersects away AmazonSageMakerFullAccess's reach."""
+    policy = _doc_policy_for_domain(tmp_path)
+    argv = ["check", "--domain-arn", DOMAIN_ARN, "--format", "json"]
+    argv += ["--policy-file", str(policy), "--policy-file", str(FULL_ACCESS)]
+    code, text = run(argv)
+    assert code == 1
+    code, text = run(argv + ["--boundary-file", str(policy)])
+    report = json.loads(text)
+    assert code == 0, report["roles"][0]["verdict_reason"]
+    assert report["verdict"] == "isolated"
+    kinds = {p["kind"] for p in report["roles"][0]["policies"]}
+    assert "boundary" in kinds
+
+
 def test_save_snapshot_round_trip_and_unknown(tmp_path):
     policy = _doc_policy_for_domain(tmp_path)
     saved = tmp_path / "snap.json"
