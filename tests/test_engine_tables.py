@@ -60,6 +60,7 @@ def _policyset(case: dict) -> PolicySet:
             if case.get("resource_policy")
             else None
         ),
+        rcps=[_named(level, f"rcp{i}-") for i, level in enumerate(case.get("rcps", []))],
     )
 
 
@@ -78,6 +79,13 @@ def test_tables_exist_and_have_reasons():
         "explicit_deny",
         "open_world",
         "malformed",
+        "numeric",
+        "dates",
+        "bool",
+        "binary",
+        "ip_address",
+        "resource_policies",
+        "org_policies",
     ):
         assert topic in topics
     for case in _eval_cases():
@@ -90,7 +98,7 @@ def test_tables_exist_and_have_reasons():
 def test_engine_case(case):
     r = case["request"]
     request = Request(
-        PRINCIPAL,
+        r.get("principal", PRINCIPAL),
         r["action"],
         r["resource"],
         r.get("context", {}),

@@ -131,22 +131,41 @@ def test_session_policy_forms():
     assert run_case(case(session_policy=s3_only))["decision"] == "implicit_deny"
 
 
-def test_resource_policy_gives_unknown():
-    rp = {
+def test_resource_policy_same_account_logic():
+    """resource_policy is evaluated: an account grant delegates, a session grant suffices."""
+
+    def rp(principal):
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "G", "Effect": "Allow", "Principal": principal, "Action": "sagemaker:*"}
+            ],
+        }
+
+    account = rp({"AWS": "arn:aws:iam::111122223333:root"})
+    out = run_case(case(identity_policies=[], resource_policy=account))
+    assert out["decision"] == "implicit_deny" and out["statements"] == []
+    out = run_case(case(resource_policy=account))
+    assert out["decision"] == "allow"
+    assert out["statements"] == [{"policy": "p0", "sid": "SM", "index": 0, "effect": "Allow"}]
+    session = rp({"AWS": REQ["principal"]})
+    out = run_case(case(identity_policies=[], resource_policy={"name": "mpg", "document": session}))
+    assert out["decision"] == "allow"
+    assert out["statements"] == [{"policy": "mpg", "sid": "G", "index": 0, "effect": "Allow"}]
+    # a resource policy without Principal is malformed
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]}
+    out = run_case(case(resource_policy=bad))
+    assert out["decision"] == "unknown" and "Principal" in out["reason"]
+
+
+def test_rcps_levels_accepted():
+    s3_only = {
         "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-                "Action": "sagemaker:*",
-            }
-        ],
+        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
     }
-    out = run_case(case(resource_policy=rp))
-    assert (
-        out["decision"] == "unknown"
-        and "resource-based policies not evaluated yet" in out["reason"]
-    )
+    out = run_case(case(rcps=[[ALLOW_ALL], [s3_only]]))
+    assert out["decision"] == "implicit_deny" and "RCPs at OU level 1" in out["reason"]
+    assert run_case(case(rcps=[ALLOW_ALL]))["decision"] == "allow"
 
 
 def test_malformed_policy_line():

@@ -10,8 +10,18 @@ or denied within an account"):
 5. Session policy: when set, it must also allow (intersection).
 Otherwise the request is implicitly denied.
 
-Resource-based policies are not evaluated yet: when one is supplied the decision is ``unknown``
-with reason "resource-based policies not evaluated yet" (unless an explicit deny already decides).
+Resource-based policies (``PolicySet.resource``), same account (the request principal's account
+equals the resource ARN's account, or either is unknown): a resource-policy Allow whose Principal
+names this role session directly, an IAM user, or everyone suffices on its own (SCPs and RCPs
+still apply); one naming the underlying role ARN stands in for the identity-based Allow but the
+permissions boundary and session policy still limit it; one naming the account delegates to the
+identity-based policies (IAM User Guide, "Permissions boundaries for IAM entities" and "Policy
+evaluation logic"; the grant kinds and readings are in :mod:`.principals`). Cross-account (both
+accounts known and different): the identity path *and* the resource policy must allow
+("Cross-account policy evaluation logic"). A resource-policy Deny naming the principal (or its
+account) is an explicit deny; ``NotPrincipal`` with Deny applies to every principal it does not
+list, and always to a principal with a permissions boundary (the warning on the permissions
+boundaries page).
 
 Open world (``Request.open_world``): see docs/ARCHITECTURE.md §1 and :mod:`.context`.
 
@@ -26,10 +36,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .arn import glob_matcher, globs_matcher
+from .arn import glob_matcher, globs_matcher, split_arn
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
 from .context import ContextValueError, RequestContext
 from .policy import Policy, Statement
+from .principals import RequestPrincipal, grant_kind, principal_of
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
 __all__ = [
@@ -92,7 +103,8 @@ class PolicySet:
         boundary: the permissions boundary, or None.
         scps: one list of SCPs per level of the OU path (root first); every level must allow.
         session: the session policy, or None.
-        resource: a resource-based policy, or None (not evaluated yet: gives ``unknown``).
+        resource: the resource-based policy of the requested resource, or None (same-account
+            and cross-account logic in the module docstring).
         rcps: one list of RCPs per level, like ``scps``.
     """
 
@@ -111,7 +123,7 @@ class Decision:
     Attributes:
         decision: ``"allow" | "explicit_deny" | "implicit_deny" | "unknown"``.
         statements: the denying statements (explicit_deny), the allowing identity-policy
-            statements (allow), or empty.
+            statements, then the granting resource-policy statements (allow), or empty.
         reason: why (always set for unknown).
         conditional_on: open world: the unknown keys the allow depends on (sorted).
         uncredited_deny_keys: open world: unknown keys of Deny statements that were therefore not
@@ -163,6 +175,8 @@ class _CompiledStatement:
         "negate_resource",
         "has_resource",
         "conditions",
+        "principal",
+        "not_principal",
     )
 
     def __init__(self, st: Statement, policy: Policy) -> None:
@@ -195,6 +209,23 @@ class _CompiledStatement:
         self.conditions: tuple[CompiledCondition, ...] = tuple(
             compile_condition(c, vars_on, where) for c in st.conditions
         )
+        self.principal = st.principal
+        self.not_principal = st.not_principal
+
+    def names(self, who: RequestPrincipal, has_boundary: bool) -> str | None:
+        """Resource-based policies: the grant kind by which this statement applies to ``who``
+        (``"direct"``/``"role"``/``"account"``), or None when it does not apply."""
+        if self.principal is not None:
+            return grant_kind(self.principal, who)
+        if self.not_principal is not None:
+            if not self.allow and has_boundary:
+                # IAM User Guide, "Permissions boundaries for IAM entities" (Important): a Deny
+                # with NotPrincipal always denies a principal that has a permissions boundary.
+                return "direct"
+            # Reading: the principal is excluded when any NotPrincipal entry names it (AWS asks
+            # for both the role and the session ARN; requiring only one can only avoid a deny).
+            return None if grant_kind(self.not_principal, who) is not None else "direct"
+        return "direct"
 
     def action_matches(self, action_lower: str) -> bool:
         hit = self.action_pats(action_lower)
@@ -372,6 +403,158 @@ def _eval_layer(
     return layer
 
 
+def _eval_resource_layer(
+    cp: CompiledPolicy,
+    action_lower: str,
+    resource: str,
+    ctx: RequestContext,
+    who: RequestPrincipal,
+    has_boundary: bool,
+) -> tuple[_Layer, dict[str, _Layer]]:
+    """Resource-based policy: (deny layer, {grant kind: allow layer})."""
+    denies = _Layer()
+    grants = {"direct": _Layer(), "role": _Layer(), "account": _Layer()}
+    for st in cp.candidates(action_lower):
+        kind = st.names(who, has_boundary)
+        if kind is None:
+            continue
+        code, info = st.outcome(resource, ctx)
+        if code == _NO:
+            continue
+        if st.allow:
+            lay = grants[kind]
+            if code == _YES:
+                lay.allows.append(st.ref)
+                lay.definite_allow = True
+            elif code == _MAYBE:
+                lay.allows.append(st.ref)
+                lay.allow_keys.extend(info)
+            elif lay.allow_error is None:
+                lay.allow_error = info
+        elif code == _YES:
+            denies.denies.append(st.ref)
+        elif code == _MAYBE:
+            denies.deny_keys.extend(info)
+        elif denies.deny_error is None:
+            denies.deny_error = info
+    return denies, grants
+
+
+class _Path:
+    """Three-valued outcome of a group of layers: status _YES/_MAYBE/_ERROR/_NO, the granting
+    statements, the unknown keys an allow depends on, and the reason/error text."""
+
+    __slots__ = ("status", "refs", "keys", "text")
+
+    def __init__(self, status: int, refs: tuple = (), keys: tuple = (), text: str = "") -> None:
+        self.status = status
+        self.refs = refs
+        self.keys = keys
+        self.text = text
+
+
+def _layer_path(lay: _Layer, granting: bool, deny_text: str, error_text: str) -> _Path:
+    refs = tuple(lay.allows) if granting else ()
+    if lay.definite_allow:
+        return _Path(_YES, refs)
+    if lay.allows:
+        return _Path(_MAYBE, refs, tuple(lay.allow_keys))
+    if lay.allow_error is not None:
+        return _Path(_ERROR, text=f"{error_text}: {lay.allow_error}")
+    return _Path(_NO, text=deny_text)
+
+
+def _all(paths: list) -> _Path:
+    """Every path must allow (intersection)."""
+    for p in paths:
+        if p.status == _NO:
+            return p
+    for p in paths:
+        if p.status == _ERROR:
+            return p
+    refs = tuple(r for p in paths for r in p.refs)
+    keys = tuple(k for p in paths if p.status == _MAYBE for k in p.keys)
+    status = _MAYBE if any(p.status == _MAYBE for p in paths) else _YES
+    return _Path(status, refs, keys)
+
+
+def _any(paths: list) -> _Path:
+    """One path suffices (union); the first NO/ERROR text explains a failure."""
+    yes = [p for p in paths if p.status == _YES]
+    if yes:
+        return _Path(_YES, tuple(r for p in yes for r in p.refs))
+    maybe = [p for p in paths if p.status == _MAYBE]
+    if maybe:
+        return _Path(
+            _MAYBE, tuple(r for p in maybe for r in p.refs), tuple(k for p in maybe for k in p.keys)
+        )
+    for p in paths:
+        if p.status == _ERROR:
+            return p
+    texts = list(dict.fromkeys(p.text for p in paths))
+    return _Path(_NO, text="; ".join(texts))
+
+
+def _gate_path(name: str, lay: _Layer) -> _Path:
+    return _layer_path(
+        lay,
+        False,
+        f"the {name} does not allow the request",
+        f"an Allow statement in the {name} could not be evaluated",
+    )
+
+
+def _with_resource_policy(
+    plan: _Plan,
+    identity: _Layer,
+    gates: list,
+    grants: dict[str, _Layer],
+    request: Request,
+    ctx: RequestContext,
+    uncredited: tuple,
+) -> Decision:
+    """Allow logic when a resource-based policy is supplied (no explicit deny, no deny error)."""
+    id_path = _layer_path(
+        identity,
+        True,
+        "no identity-based policy allows the request",
+        "an Allow statement in the identity policies could not be evaluated",
+    )
+    org = [_gate_path(n, lay) for n, lay in gates if n.startswith(("SCPs", "RCPs"))]
+    limits = [_gate_path(n, lay) for n, lay in gates if not n.startswith(("SCPs", "RCPs"))]
+    rp_name = plan.resource[0].policy.name
+
+    def rp(kind: str) -> _Path:
+        return _layer_path(
+            grants[kind],
+            True,
+            f"the resource-based policy {rp_name!r} does not allow the request",
+            "an Allow statement in the resource-based policy could not be evaluated",
+        )
+
+    who_account = principal_of(request.principal, _ctx_str(ctx, "aws:principalarn")).account
+    parts = split_arn(request.resource)
+    res_account = parts[4] if parts is not None and parts[4] else None
+    if who_account and res_account and who_account != res_account:
+        # Cross-account: both sides must allow; a grant to the account counts on the resource side.
+        result = _all([id_path] + limits + org + [_any([rp("direct"), rp("role"), rp("account")])])
+    else:
+        via_identity = _all([_any([id_path, rp("role")])] + limits + org)
+        via_session = _all([rp("direct")] + org)
+        result = _any([via_identity, via_session])
+    if result.status == _NO:
+        return Decision("implicit_deny", reason=result.text, uncredited_deny_keys=uncredited)
+    if result.status == _ERROR:
+        return Decision("unknown", reason=result.text, uncredited_deny_keys=uncredited)
+    keys = _uniq_sorted(list(result.keys)) if result.status == _MAYBE else ()
+    return Decision("allow", result.refs, conditional_on=keys, uncredited_deny_keys=uncredited)
+
+
+def _ctx_str(ctx: RequestContext, key_lower: str) -> str | None:
+    v = ctx.values.get(key_lower)
+    return v if isinstance(v, str) else None
+
+
 def _uniq_sorted(keys: list) -> tuple:
     if not keys:
         return ()
@@ -385,7 +568,7 @@ class _Plan:
     """A PolicySet compiled once: identity policies, then the other gates, then the resource
     policy (cached on the PolicySet object)."""
 
-    __slots__ = ("identity", "gates", "resource")
+    __slots__ = ("identity", "gates", "resource", "has_boundary")
 
     def __init__(self, ps: PolicySet) -> None:
         self.identity = tuple(compile_policy(p) for p in ps.identity)
@@ -400,6 +583,7 @@ class _Plan:
             gates.append((f"RCPs at OU level {i}", tuple(compile_policy(p) for p in level)))
         self.gates = tuple(gates)
         self.resource = (compile_policy(ps.resource),) if ps.resource is not None else None
+        self.has_boundary = ps.boundary is not None
 
 
 def _plan(policies: PolicySet) -> _Plan:
@@ -445,7 +629,11 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         )
         layers = [g for _, g in gates]
         if plan.resource is not None:
-            layers.append(_eval_layer(plan.resource, action_lower, resource, ctx))
+            who = principal_of(request.principal, _ctx_str(ctx, "aws:principalarn"))
+            rp_denies, grants = _eval_resource_layer(
+                plan.resource[0], action_lower, resource, ctx, who, plan.has_boundary
+            )
+            layers.append(rp_denies)
 
     denies: list = []
     deny_keys: list = []
@@ -467,11 +655,7 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
             uncredited_deny_keys=uncredited,
         )
     if plan.resource is not None:
-        return Decision(
-            "unknown",
-            reason="resource-based policies not evaluated yet",
-            uncredited_deny_keys=uncredited,
-        )
+        return _with_resource_policy(plan, identity, gates[1:], grants, request, ctx, uncredited)
     for name, lay in gates:
         if not lay.allows and lay.allow_error is None:
             if name == "identity policies":
