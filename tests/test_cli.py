@@ -487,12 +487,22 @@ def test_check_live_research_domain_is_not_isolated(local_aws, tmp_path, capsys)
     assert "[" in capsys.readouterr().err  # --verbose progress lines on stderr
 
 
-def test_check_live_prod_domain_is_isolated(local_aws, tmp_path):
+def test_check_live_prod_domain_is_isolated(local_aws, tmp_path, capsys):
     endpoint, seeded = local_aws
-    code, text = run(_live(endpoint, seeded["prod_domain_id"], tmp_path, "--format", "json"))
+    saved = tmp_path / "prod-snapshot.json"
+    code, text = run(
+        _live(endpoint, seeded["prod_domain_id"], tmp_path, "--format", "json")
+        + ["--save-snapshot", str(saved)]
+    )
     report = json.loads(text)
     assert code == 0, [(r["name"], r["verdict"], r["verdict_reason"]) for r in report["roles"]]
     assert report["verdict"] == "isolated"
+    # stderr is not a TTY here and --verbose was not given: no progress lines.
+    assert capsys.readouterr().err == ""
+    # The saved live snapshot re-analyses offline to the same verdict.
+    code, again = run(["check", "--snapshot", str(saved), "--format", "json"])
+    assert code == 0
+    assert json.loads(again)["domain"]["id"] == seeded["prod_domain_id"]
 
 
 def test_check_live_domain_not_found_exits_4(local_aws, tmp_path, capsys):
