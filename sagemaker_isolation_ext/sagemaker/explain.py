@@ -114,6 +114,7 @@ _NOT_IAM_MARKERS = (
     ("unable to assume the role", "trust"),
     ("cannot be assumed", "trust"),
     ("unable to perform sts:assumerole", "trust"),
+    ("trust relationship policy allows", "trust"),
     ("is unable to use your associated executionrole", "execution-role"),
     ("please check if user is assigned to studio domain", "sso"),
     ("sso application", "sso"),
