@@ -31,23 +31,27 @@ POLICY = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
 
 
 def live_snapshot() -> dict:
-    return {
-        "schema_version": 1,
-        "source": "live",
-        "collected_at": "2026-12-01T07:00:00Z",
-        "partition": "aws", "region": "us-east-1", "account_id": "111122223333",
-        "context": {"source": "cli", "detail": "test"},
-        "domain": {"id": "d-abc123def456", "arn": DOMAIN_ARN, "name": "research",
-                   "default_user_execution_role": ROLE, "default_space_execution_role": None,
-                   "studio_web_portal": "DISABLED", "default_landing_uri": "app:JupyterServer:"},
-        "user_profiles": [{"name": "alice", "execution_role": None}],
-        "roles": {ROLE: {"arn": ROLE, "name": "Exec", "attached_policies": [POLICY],
-                         "inline_policies": [{"name": "iso", "document": DOC_POLICY}],
-                         "permissions_boundary": None, "complete": True}},
-        "policies": {POLICY: {"arn": POLICY, "name": "AmazonSageMakerFullAccess",
-                              "version_id": "v29", "document": FULL_ACCESS}},
-        "errors": [],
-    }
+    """A fresh (deep-copied) live Snapshot; tests may mutate it."""
+    return copy.deepcopy(_LIVE)
+
+
+_LIVE = {
+    "schema_version": 1,
+    "source": "live",
+    "collected_at": "2026-12-01T07:00:00Z",
+    "partition": "aws", "region": "us-east-1", "account_id": "111122223333",
+    "context": {"source": "cli", "detail": "test"},
+    "domain": {"id": "d-abc123def456", "arn": DOMAIN_ARN, "name": "research",
+               "default_user_execution_role": ROLE, "default_space_execution_role": None,
+               "studio_web_portal": "DISABLED", "default_landing_uri": "app:JupyterServer:"},
+    "user_profiles": [{"name": "alice", "execution_role": None}],
+    "roles": {ROLE: {"arn": ROLE, "name": "Exec", "attached_policies": [POLICY],
+                     "inline_policies": [{"name": "iso", "document": DOC_POLICY}],
+                     "permissions_boundary": None, "complete": True}},
+    "policies": {POLICY: {"arn": POLICY, "name": "AmazonSageMakerFullAccess",
+                          "version_id": "v29", "document": FULL_ACCESS}},
+    "errors": [],
+}
 
 
 def test_round_trip_through_dump_and_load():
@@ -246,3 +250,74 @@ def test_snapshot_module_is_pure():
     source = Path(mod.__file__).read_text()
     for banned in ("boto3", "botocore", "tornado", "jupyter"):
         assert f"import {banned}" not in source and f"from {banned}" not in source
+
+
+# -- robustness: bad input gives SnapshotError, never another exception --------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def _paths(obj, prefix=()):
+    yield prefix
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _paths(v, prefix + (i,))
+
+
+ALL_PATHS = [p for p in _paths(live_snapshot()) if p]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(path=st.sampled_from(ALL_PATHS), value=JSON, delete=st.booleans())
+def test_mutated_snapshot_loads_or_raises_snapshot_error(path, value, delete):
+    snap = live_snapshot()
+    parent = snap
+    for step in path[:-1]:
+        parent = parent[step]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    try:
+        out = load_snapshot(snap)
+    except SnapshotError as e:
+        assert str(e).startswith("snapshot") or "JSON object" in str(e)
+        return
+    assert load_snapshot(dump_snapshot(out)) == out
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=JSON)
+def test_random_json_never_crashes(value):
+    try:
+        load_snapshot(value if not isinstance(value, str) else json.dumps(value))
+    except SnapshotError:
+        pass
+
+
+def test_dump_rejects_non_json_values():
+    snap = live_snapshot()
+    snap["extra"] = {1, 2}
+    with pytest.raises(SnapshotError, match="not JSON-serialisable"):
+        dump_snapshot(snap)
+    with pytest.raises(SnapshotError, match="keys are role ARNs"):
+        load_snapshot({**live_snapshot(), "roles": {1: {}}})
+
+
+def test_plain_json_document_with_percent_is_not_unquoted(tmp_path):
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                   "Resource": "arn:aws:s3:::b/%41*"}]}
+    p = tmp_path / "pct.json"
+    p.write_text(json.dumps({"PolicyVersion": {"Document": json.dumps(doc)}}))
+    assert read_policy_file(p)[1] == doc

@@ -119,10 +119,12 @@ def decode_policy_document(document: Any) -> dict:
         document = document.decode("utf-8")
     if not isinstance(document, str):
         raise ValueError(f"policy document is a {type(document).__name__}, expected an object")
+    # Plain JSON first: URL-encoded JSON ("%7B...") never parses as JSON, while unquoting plain
+    # JSON could alter a literal "%41" inside a condition value.
     candidates = [document]
     decoded = unquote(document)
     if decoded != document:
-        candidates.insert(0, decoded)
+        candidates.append(decoded)
     last: Exception | None = None
     for text in candidates:
         try:

@@ -185,6 +185,9 @@ def _validate(snap: Any) -> dict:
             _expect(p["complete"], (bool,), path + ".complete")
 
     roles = _expect(_require(s, "roles", ""), (dict,), "roles")
+    for key in roles:
+        if not isinstance(key, str):
+            raise _fail("roles", f"keys are role ARNs (strings), got {_tname(key)} {key!r}")
     for key, role in roles.items():
         path = f"roles[{key!r}]"
         _expect(role, (dict,), path)
@@ -214,6 +217,9 @@ def _validate(snap: Any) -> dict:
         _expect(role["complete"], (bool,), path + ".complete")
 
     policies = _expect(_require(s, "policies", ""), (dict,), "policies")
+    for key in policies:
+        if not isinstance(key, str):
+            raise _fail("policies", f"keys are policy ARNs (strings), got {_tname(key)} {key!r}")
     for key, pol in policies.items():
         path = f"policies[{key!r}]"
         _expect(pol, (dict,), path)
@@ -237,6 +243,10 @@ def _validate(snap: Any) -> dict:
         _expect(_require(e, "code", path + "."), (str,), path + ".code")
         e.setdefault("message", "")
         _expect(e["message"], (str,), path + ".message")
+    try:  # plain JSON only: no sets, datetimes, NaN or infinities anywhere
+        json.dumps(s, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as e:
+        raise SnapshotError(f"snapshot is not JSON-serialisable: {e}") from None
     return s
 
 
@@ -388,7 +398,8 @@ def _document_from(value: Any, where: str) -> dict:
     """A policy document from a dict or a (URL-encoded) JSON string."""
     if isinstance(value, str):
         text = value
-        for candidate in (unquote(text), text):
+        # plain JSON first: URL-encoded JSON never parses as JSON
+        for candidate in (text, unquote(text)):
             try:
                 value = json.loads(candidate)
                 break
