@@ -214,3 +214,36 @@ def test_metadata_domain_matching_explicit_keeps_app_fields(tmp_path, aws_env):
     meta = write_meta(tmp_path, EXAMPLES["kernel-wrapper-test-kernelgateway-space"])
     ctx = resolve_context(domain_id="d-fnytsoocmwo1", metadata_path=meta)
     assert ctx.space_name == "my_space" and ctx.source == "cli"
+
+
+# -- robustness: any metadata file gives an AwsContext or a ContextError ------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.sampled_from(
+    ["d-abc123", "arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123/x/JupyterLab/default",
+     "arn:aws:iam::111122223333:role/r", ":::::",
+     "arn:aws:sagemaker:us-east-1:1:notebook-instance/n"]
+)
+_META = st.dictionaries(
+    st.sampled_from(["DomainId", "UserProfileName", "SpaceName", "ExecutionRoleArn", "AppType",
+                     "ResourceArn", "ResourceName", "AppImageVersion", "Other"]),
+    _VALUES | st.lists(_VALUES, max_size=2) | st.dictionaries(st.text(max_size=3), _VALUES,
+                                                              max_size=2),
+    max_size=6,
+) | st.lists(_VALUES, max_size=3) | _VALUES
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(meta=_META)
+def test_any_metadata_gives_context_or_context_error(tmp_path, aws_env, meta):
+    path = write_meta(tmp_path, meta)
+    try:
+        ctx = resolve_context(metadata_path=path, environ={"AWS_REGION": "us-east-1"})
+    except ContextError as e:
+        assert e.reason in {"no-domain", "notebook-instance", "bad-metadata", "bad-domain-id"}
+        return
+    assert isinstance(meta, dict) and ctx.domain_id == meta["DomainId"]
+    assert ctx.source == "studio-metadata"
