@@ -431,3 +431,49 @@ def test_collect_module_is_the_only_boto3_user_in_core():
             text = f.read_text()
             for banned in ("boto3", "botocore"):
                 assert f"import {banned}" not in text and f"from {banned}" not in text, f
+
+
+def test_real_moto_500_for_an_unimplemented_call(demo_account, monkeypatch):
+    """Without the plugin's ListUserProfiles, moto answers HTTP 500 with an HTML page
+    (TOOLCHAIN.md §11); for SageMaker (JSON protocol) botocore makes it a ClientError with code
+    "500". Recorded, not raised."""
+    from moto.sagemaker.responses import SageMakerResponse
+
+    monkeypatch.delattr(SageMakerResponse, "list_user_profiles")
+    snap = collect_snapshot(ctx_for(demo_account), max_attempts=1)
+    (err,) = snap["errors"]
+    assert err["operation"] == "sagemaker:ListUserProfiles"
+    assert err["code"] == "500"
+    assert len(err["message"]) <= 500
+    assert snap["user_profiles"] == []
+    # the domain's own roles are still read
+    assert len(snap["roles"]) == 2 and all(r["complete"] for r in snap["roles"].values())
+
+
+def test_real_moto_500_on_iam_is_a_response_parser_error(demo_account, monkeypatch):
+    """IAM is an XML (query) protocol: moto's HTML 500 page ends as botocore's
+    ResponseParserError, a plain Exception (not a BotoCoreError). Recorded, not raised."""
+    from moto.iam.responses import IamResponse
+
+    monkeypatch.delattr(IamResponse, "get_role")
+    snap = collect_snapshot(ctx_for(demo_account), max_attempts=1)
+    errs = [e for e in snap["errors"] if e["operation"] == "iam:GetRole"]
+    assert len(errs) == 3 and {e["code"] for e in errs} == {"ResponseParserError"}
+    assert all(r["complete"] is False for r in snap["roles"].values())
+    assert all(r["permissions_boundary"] is None for r in snap["roles"].values())
+
+
+def test_client_config_retries_timeouts_and_endpoints(aws_env, monkeypatch):
+    from sagemaker_isolation_ext.aws.session import client, make_session
+
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=None)
+    s = make_session(ctx)
+    c = client(s, "iam", "http://127.0.0.1:4566", max_attempts=7, connect_timeout=2,
+               read_timeout=9)
+    cfg = c.meta.config
+    assert cfg.retries == {"mode": "adaptive", "total_max_attempts": 7}
+    assert (cfg.connect_timeout, cfg.read_timeout) == (2, 9)
+    assert c.meta.endpoint_url == "http://127.0.0.1:4566"
+    assert c.meta.region_name == "us-east-1"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4999")
+    assert client(make_session(ctx), "sagemaker").meta.endpoint_url == "http://127.0.0.1:4999"

@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_ATTEMPTS = 5
-"""Total attempts per call, first one included (botocore ``max_attempts``)."""
+"""Total attempts per call, first one included (botocore ``total_max_attempts``; botocore's own
+``max_attempts`` key counts retries only)."""
 DEFAULT_CONNECT_TIMEOUT = 5.0
 """Seconds to open a connection."""
 DEFAULT_READ_TIMEOUT = 20.0
@@ -54,10 +55,10 @@ def client_config(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> Config:
-    """The botocore ``Config``: adaptive retries, ``max_attempts`` total attempts, timeouts in
-    seconds."""
+    """The botocore ``Config``: adaptive retries, ``max_attempts`` total attempts (first one
+    included, >= 1), timeouts in seconds."""
     return Config(
-        retries={"mode": "adaptive", "max_attempts": int(max_attempts)},
+        retries={"mode": "adaptive", "total_max_attempts": max(1, int(max_attempts))},
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
     )
