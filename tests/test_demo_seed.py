@@ -166,7 +166,7 @@ def test_research_default_role_has_full_access_and_doc_policy(clients, demo_acco
 def test_resources_tagged_per_domain_and_untagged(clients, demo_account):
     sm, _ = clients
     res = demo_account["resources"]
-    assert all(len(res[k]) == 4 for k in ("ml-research", "ml-prod", "untagged"))
+    assert all(len(res[k]) == 5 for k in ("ml-research", "ml-prod", "untagged"))
     for owner in ("ml-research", "ml-prod"):
         for arn in res[owner]:
             tags = sm.list_tags(ResourceArn=arn)["Tags"]

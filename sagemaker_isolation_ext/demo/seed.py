@@ -17,7 +17,7 @@ Account layout (moto's default account ``123456789012``, one Region):
   ``SageMakerProdExecutionRole`` (default user *and* default space role) has only the doc policy
   for this domain plus the tag-on-create allowance Studio needs; user profile ``carol`` without a
   role.
-- resources (models, endpoint configs, experiments, training jobs) tagged
+- resources (models, endpoint configs, endpoints, experiments, training jobs) tagged
   ``sagemaker:domain-arn`` with each domain's ARN, and untagged ones.
 
 Policy documents are the real ones in ``sagemaker_isolation_ext/data``: AWS managed documents
@@ -267,6 +267,10 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
                                  "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}],
             Tags=tags,
         )["EndpointConfigArn"])
+        res[owner].append(sm.create_endpoint(
+            EndpointName=f"{owner}-churn-endpoint", EndpointConfigName=f"{owner}-churn-config",
+            Tags=tags,
+        )["EndpointArn"])
         exp = sm.create_experiment(ExperimentName=f"{owner}-experiment", Tags=tags)
         if tags:  # moto 5.2.5's CreateExperiment drops Tags; AddTags stores them
             sm.add_tags(ResourceArn=exp["ExperimentArn"], Tags=tags)
