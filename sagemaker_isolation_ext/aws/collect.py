@@ -164,7 +164,11 @@ def _role_name(role_arn: str) -> str | None:
 
 
 class _Collector:
-    """One collection run: clients, the errors list and the call wrapper."""
+    """One collection run: clients, the errors list and the call wrapper.
+
+    Also used by ``aws/evidence.py`` (``explain``), together with :func:`_read_role` and
+    :func:`_read_policy`: keep these three signatures stable.
+    """
 
     def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
                  max_attempts: int, connect_timeout: float, read_timeout: float) -> None:
