@@ -17,6 +17,7 @@ from sagemaker_isolation_ext.sagemaker.explain import (
     parse_message,
     render_text,
 )
+from sagemaker_isolation_ext.sagemaker.templates import render
 
 CASES = Path(__file__).parent / "cases"
 SHARED = {
@@ -96,7 +97,8 @@ def test_scp_cause_says_it_cannot_be_read():
 def test_policy_arn_from_newer_wording_is_in_the_cause():
     case = next(c for c in OWN if c["id"] == "newer-form-identity-policy-arn")
     top = _explain(case)["causes"][0]
-    assert top["evidence"]["facts"]["policy_arn"] == "arn:aws:iam::111122223333:policy/DenyLargeInstances"
+    want = "arn:aws:iam::111122223333:policy/DenyLargeInstances"
+    assert top["evidence"]["facts"]["policy_arn"] == want
     assert "DenyLargeInstances" in top["detail"]
 
 
@@ -234,13 +236,8 @@ def test_unreadable_policy_is_reported_not_guessed():
 
 
 def test_isolation_with_engine_and_tags():
-    doc = json.loads((Path(__file__).parents[1] / "sagemaker_isolation_ext" / "data" /
-                      "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
-                      ).read_text())
-    doc = doc.get("document", doc)
-    text = json.dumps(doc).replace("<Region>", "us-east-1").replace("<Account>", "111122223333") \
-        .replace("<DomainId>", D).replace("<domain-id>", D)
-    ev = _evidence([{"name": "isolation", "document": json.loads(text)}],
+    doc = render(DARN, "allow")  # the AWS doc's isolation policy for this domain
+    ev = _evidence([{"name": "isolation", "document": doc}],
                    tags={"sagemaker:domain-arn": DARN.replace(D, "d-other0domain1")},
                    tag_status="ok")
     msg = (f"User: {P} is not authorized to perform: sagemaker:DescribeModel on resource: "
@@ -252,6 +249,13 @@ def test_isolation_with_engine_and_tags():
     assert result["evaluation"]["context"]["aws:ResourceTag/sagemaker:domain-arn"].endswith(
         "d-other0domain1")
     assert result["evaluation"]["identity"]["decision"] == "implicit_deny"
+    # the same policy allows the resource once it carries this domain's tag
+    ev["resource_tags"]["tags"] = {"sagemaker:domain-arn": DARN}
+    again = explain_message(msg, evidence=ev, catalog=CATALOG)
+    assert again["evaluation"]["identity"]["decision"] == "allow"
+    assert again["evaluation"]["identity"]["statements"][0]["sid"] == (
+        "ResourceAccessRequireDomainTag")
+    assert again["causes"][0]["id"] == "tag-propagation-delay"
 
 
 def test_render_text_lists_fields_causes_and_checks():

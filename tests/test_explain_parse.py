@@ -76,7 +76,8 @@ def test_every_field_is_in_an_enum_or_none():
 
 
 def test_operation_differs_from_denied_action():
-    p = parse_message(_message(next(c for c in OWN if c["id"] == "awsome634-createapp-addtags-lambda")))
+    case = next(c for c in OWN if c["id"] == "awsome634-createapp-addtags-lambda")
+    p = parse_message(_message(case))
     assert (p.operation, p.action) == ("CreateApp", "sagemaker:AddTags")
 
 
