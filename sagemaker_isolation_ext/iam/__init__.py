@@ -5,6 +5,7 @@ Public API (the contract in docs/ARCHITECTURE.md §1)::
     from sagemaker_isolation_ext.iam import (
         parse_policy, PolicyError, Policy, Statement,
         Request, PolicySet, evaluate, Decision, StatementRef, compile_policy,
+        explain, format_explanation, lint_policy,   # engine issue additions
     )
 
 Semantics follow the AWS IAM User Guide ("Policy evaluation logic", "IAM JSON policy elements:
@@ -14,6 +15,8 @@ the documentation leaves room are listed in the module docstrings of ``condition
 """
 
 from .engine import Decision, PolicySet, Request, StatementRef, compile_policy, evaluate
+from .explain import explain, format_explanation
+from .lint import lint_policy
 from .policy import Policy, PolicyError, Statement, parse_policy
 
 __all__ = [
@@ -27,4 +30,7 @@ __all__ = [
     "Decision",
     "StatementRef",
     "compile_policy",
+    "explain",
+    "format_explanation",
+    "lint_policy",
 ]

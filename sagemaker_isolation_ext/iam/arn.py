@@ -47,13 +47,10 @@ def has_wildcard(pattern: str) -> bool:
     return "*" in pattern or "?" in pattern
 
 
-def glob_regex(pattern: str) -> str:
-    """Translate an IAM glob to a regex source (anchoring is the caller's)."""
+def _segment_regex(segment: str) -> str:
     out = []
-    for ch in pattern:
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
+    for ch in segment:
+        if ch == "?":
             out.append(".")
         elif ch == LIT_STAR:
             out.append(re.escape("*"))
@@ -62,6 +59,25 @@ def glob_regex(pattern: str) -> str:
         else:
             out.append(re.escape(ch))
     return "".join(out)
+
+
+def glob_regex(pattern: str) -> str:
+    """Translate an IAM glob to a regex source (anchoring with ``\\Z`` is the caller's).
+
+    The regex cannot backtrack catastrophically: the text between two ``*`` is matched at its
+    leftmost occurrence inside an atomic group (``(?>.*?seg)``) — the greedy-leftmost strategy,
+    which is exact for ``*``/``?`` globs because an earlier match leaves more room for the rest —
+    so matching costs O(len(value) * len(pattern)) instead of growing exponentially with the
+    number of ``*`` (a pattern like ``*a*a*a*a*a*a*b`` took minutes with a naive translation).
+    """
+    segments = pattern.split("*")
+    if len(segments) == 1:
+        return _segment_regex(pattern)
+    first, middles, last = segments[0], segments[1:-1], segments[-1]
+    parts = [_segment_regex(first)]
+    parts.extend(f"(?>.*?{_segment_regex(m)})" for m in middles if m)
+    parts.append(".*" + _segment_regex(last))
+    return "".join(parts)
 
 
 @lru_cache(maxsize=65536)

@@ -42,6 +42,27 @@ _STMT_FIELDS = {
 }
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
+#: Deepest nesting accepted (a valid policy nests 6 levels: document, Statement list, statement,
+#: Condition, operator, value list). Deeper input is rejected before any recursive processing, so
+#: hostile documents cannot exhaust the stack (the parser's recursion guard).
+MAX_DEPTH = 32
+#: Longest JSON text accepted by :func:`parse_policy` (IAM's largest quota is 10,240 characters;
+#: the margin allows pretty-printed and resource-based documents).
+MAX_TEXT_CHARS = 1_000_000
+
+
+def _check_depth(document: Any, name: str) -> None:
+    """Raise PolicyError when ``document`` nests deeper than :data:`MAX_DEPTH` (iterative)."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise PolicyError(f"document nests deeper than {MAX_DEPTH} levels", policy=name)
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
 
 class PolicyError(ValueError):
     """A policy document is malformed.
@@ -168,7 +189,8 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
         a :class:`Policy`.
 
     Raises:
-        PolicyError: the document is not JSON, not an object, has an unknown top-level field, no
+        PolicyError: the document is not JSON, longer than :data:`MAX_TEXT_CHARS` or nested
+            deeper than :data:`MAX_DEPTH`, not an object, has an unknown top-level field, no
             Statement, or a statement with: missing Effect, Effect not Allow/Deny, both or neither
             of Action/NotAction, both Resource and NotResource (or neither, in an identity
             policy), a Condition that is not an object, an operator whose value is not an object,
@@ -181,14 +203,24 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
     if not isinstance(name, str):
         raise PolicyError("policy name must be a string", policy=str(name))
     if isinstance(document, (str, bytes)):
+        if len(document) > MAX_TEXT_CHARS:
+            raise PolicyError(
+                f"document is {len(document)} characters, over the {MAX_TEXT_CHARS} accepted",
+                policy=name,
+            )
         try:
             document = json.loads(document)
+        except RecursionError:
+            raise PolicyError(
+                f"document nests deeper than {MAX_DEPTH} levels", policy=name
+            ) from None
         except (ValueError, TypeError) as exc:
             raise PolicyError(f"not valid JSON ({exc})", policy=name) from None
     if not isinstance(document, dict):
         raise PolicyError(
             f"document must be a JSON object, not {type(document).__name__}", policy=name
         )
+    _check_depth(document, name)
     unknown = sorted(set(document) - _DOC_FIELDS)
     if unknown:
         raise PolicyError(
