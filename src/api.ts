@@ -176,7 +176,11 @@ export interface IProgress {
 /** The `report` route's answer: the status of the check job for one domain. */
 export interface IJobStatus {
   status: 'none' | 'running' | 'ready' | 'error';
-  key?: { domain_id: string | null; region: string | null; profile?: string | null };
+  key?: {
+    domain_id: string | null;
+    region: string | null;
+    profile?: string | null;
+  };
   progress?: IProgress | null;
   report?: IReport | null;
   error?: IErrorInfo | null;

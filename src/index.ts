@@ -71,7 +71,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     translator: ITranslator | null
   ) => {
-    const trans = (translator ?? nullTranslator).load('sagemaker_isolation_ext');
+    const trans = (translator ?? nullTranslator).load(
+      'sagemaker_isolation_ext'
+    );
     const model = new IsolationModel({
       serverSettings: app.serviceManager.serverSettings,
       frontendVersion: FRONTEND_VERSION
@@ -90,7 +92,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('Refresh SageMaker Isolation Report'),
-      caption: trans.__('Re-run the isolation check, ignoring the cached report'),
+      caption: trans.__(
+        'Re-run the isolation check, ignoring the cached report'
+      ),
       isEnabled: () => model.state.server.status === 'ok',
       execute: async () => {
         labShell.activateById(panel.id);
@@ -102,11 +106,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       palette.addItem({ command: CommandIDs.open, category });
       palette.addItem({ command: CommandIDs.refresh, category });
     }
-    model.stateChanged.connect(() => app.commands.notifyCommandChanged(CommandIDs.refresh));
+    model.stateChanged.connect(() =>
+      app.commands.notifyCommandChanged(CommandIDs.refresh)
+    );
 
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {
-        item: new IsolationStatus(model, trans, () => labShell.activateById(panel.id)),
+        item: new IsolationStatus(model, trans, () =>
+          labShell.activateById(panel.id)
+        ),
         align: 'left',
         rank: 100
       });
@@ -144,8 +152,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         void model.fetchStatus();
       }
     });
-    await app.restored;
-    void model.initialize(initial.autoCheckOnStart);
+    // Not awaited: `app.restored` waits for every plugin's activation, this one included.
+    void app.restored.then(() => model.initialize(initial.autoCheckOnStart));
   }
 };
 

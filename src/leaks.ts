@@ -160,3 +160,39 @@ export function filterActions(
   const list = [...(actions ?? [])];
   return q ? list.filter(a => a.toLowerCase().includes(q)) : list;
 }
+
+/** One allowing statement and how many entries it allows. */
+export interface IStatementCount {
+  ref: IStatementRef;
+  label: string;
+  count: number;
+}
+
+/**
+ * The distinct allowing statements of the given entries (by policy, Sid and index), most
+ * frequent first: what to fix first. An entry allowed by several statements counts for each.
+ */
+export function allowingStatements(
+  entries: readonly { allowed_by?: IStatementRef[] }[]
+): IStatementCount[] {
+  const counts = new Map<string, IStatementCount>();
+  for (const entry of entries) {
+    const seen = new Set<string>();
+    for (const ref of entry.allowed_by ?? []) {
+      const key = `${ref.policy}\u0000${ref.sid ?? ''}\u0000${ref.index}`;
+      if (seen.has(key)) {
+        continue;
+      }
+      seen.add(key);
+      const found = counts.get(key);
+      if (found) {
+        found.count++;
+      } else {
+        counts.set(key, { ref, label: formatStatementRef(ref), count: 1 });
+      }
+    }
+  }
+  return [...counts.values()].sort(
+    (a, b) => b.count - a.count || a.label.localeCompare(b.label)
+  );
+}

@@ -5,7 +5,10 @@ import { IModelState, IsolationModel, viewOf } from './model';
 import { normaliseVerdict } from './leaks';
 
 /** The status-bar text for a state (`SageMaker: not isolated`, `SageMaker: checking…`, ...). */
-export function statusText(state: IModelState, trans: TranslationBundle): string {
+export function statusText(
+  state: IModelState,
+  trans: TranslationBundle
+): string {
   const view = viewOf(state);
   switch (view) {
     case 'report': {
@@ -41,11 +44,16 @@ export class IsolationStatus extends ReactWidget {
 
   render(): JSX.Element {
     return (
-      <UseSignal signal={this._model.stateChanged} initialArgs={this._model.state}>
+      <UseSignal
+        signal={this._model.stateChanged}
+        initialArgs={this._model.state}
+      >
         {(_, state) => {
           const s = state ?? this._model.state;
           const verdict =
-            viewOf(s) === 'report' ? normaliseVerdict(s.job?.report?.verdict) : 'none';
+            viewOf(s) === 'report'
+              ? normaliseVerdict(s.job?.report?.verdict)
+              : 'none';
           return (
             <button
               className={`jp-SMIso-status-button jp-SMIso-status-${verdict}`}

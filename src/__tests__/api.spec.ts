@@ -24,7 +24,10 @@ describe('requestAPI', () => {
 
   it('sends the query string and the JSON body', async () => {
     const { settings, log } = fakeServer({
-      'POST report': req => ({ status: 202, body: { status: 'running', echo: req.body } })
+      'POST report': req => ({
+        status: 202,
+        body: { status: 'running', echo: req.body }
+      })
     });
     const answer = await requestAPI<{ echo: unknown }>(
       `report${queryString({ a: 'x y' })}`,
@@ -58,7 +61,9 @@ describe('requestAPI', () => {
   });
 
   it('reports a network failure as status 0', async () => {
-    const { settings } = fakeServer({ 'GET version': () => new TypeError('Failed to fetch') });
+    const { settings } = fakeServer({
+      'GET version': () => new TypeError('Failed to fetch')
+    });
     const error = await apiError(requestAPI('version', {}, settings));
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(0);
@@ -78,9 +83,9 @@ describe('requestAPI', () => {
 
 describe('queryString', () => {
   it('drops empty values and encodes the rest', () => {
-    expect(queryString({ domain_id: 'd-1', region: '', profile: undefined })).toBe(
-      '?domain_id=d-1'
-    );
+    expect(
+      queryString({ domain_id: 'd-1', region: '', profile: undefined })
+    ).toBe('?domain_id=d-1');
     expect(queryString({ q: 'a&b' })).toBe('?q=a%26b');
     expect(queryString({})).toBe('');
   });

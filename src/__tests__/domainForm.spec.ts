@@ -12,6 +12,10 @@ describe('validateTarget', () => {
       { domain_id: 'abc', region: 'US-EAST-1', profile: 'a\nb' },
       trans
     );
-    expect(Object.keys(errors).sort()).toEqual(['domain_id', 'profile', 'region']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'domain_id',
+      'profile',
+      'region'
+    ]);
   });
 });

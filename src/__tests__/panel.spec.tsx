@@ -9,7 +9,9 @@ import { fakeServer } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 
 // React 18: tell React this is a test environment so act() works.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
 
 const trans = nullTranslator.load('sagemaker_isolation_ext');
 
@@ -23,7 +25,12 @@ function model(): IsolationModel {
 function readyState(report = notIsolatedReport()): IModelState {
   return {
     server: { status: 'ok', serverVersion: '0.1.0' },
-    context: { domain_id: 'd-research0001', region: 'us-east-1', source: 'config', detail: 'x' },
+    context: {
+      domain_id: 'd-research0001',
+      region: 'us-east-1',
+      source: 'config',
+      detail: 'x'
+    },
     target: {},
     job: { status: 'ready', report },
     requestError: null,
@@ -46,7 +53,9 @@ afterEach(() => {
 });
 
 function render(state: IModelState): void {
-  act(() => root.render(<PanelBody model={model()} state={state} trans={trans} />));
+  act(() =>
+    root.render(<PanelBody model={model()} state={state} trans={trans} />)
+  );
 }
 
 describe('PanelBody with a not_isolated report', () => {
@@ -65,7 +74,9 @@ describe('PanelBody with a not_isolated report', () => {
     expect(leaks.textContent).toContain(
       'AmazonSageMakerFullAccess / Sid AllowAllNonAdminSageMakerActions'
     );
-    expect(leaks.textContent).toContain('AmazonSageMakerFullAccess / statement #1');
+    expect(leaks.textContent).toContain(
+      'AmazonSageMakerFullAccess / statement #1'
+    );
     // The accepted exception is not among the leaks, but is shown and marked.
     expect(leaks.textContent).not.toContain('sagemaker:AddAssociation');
     const accepted = container.querySelector('.jp-SMIso-entry-accepted');
@@ -79,19 +90,24 @@ describe('PanelBody with a not_isolated report', () => {
     expect(role.textContent).toContain(
       'Used by: domain default; default space (shared spaces); user profile alice'
     );
-    expect(role.querySelector('[data-finding-id="broad-allow-defeats-isolation"]')?.textContent).toContain(
-      'Attach the Deny-based variant.'
-    );
+    expect(
+      role.querySelector('[data-finding-id="broad-allow-defeats-isolation"]')
+        ?.textContent
+    ).toContain('Attach the Deny-based variant.');
     expect(container.textContent).toContain('0.1.202610271');
   });
 
   it('copies the report JSON and a template document', () => {
-    const spy = jest.spyOn(Clipboard, 'copyToSystem').mockImplementation(() => undefined);
+    const spy = jest
+      .spyOn(Clipboard, 'copyToSystem')
+      .mockImplementation(() => undefined);
     render(readyState());
     const buttons = [...container.querySelectorAll('button')];
     const copyReport = buttons.find(b => b.textContent === 'Copy report JSON')!;
     act(() => copyReport.click());
-    expect(JSON.parse(spy.mock.calls[0][0] as string).verdict).toBe('not_isolated');
+    expect(JSON.parse(spy.mock.calls[0][0] as string).verdict).toBe(
+      'not_isolated'
+    );
     const copyPolicy = buttons.find(b => b.textContent === 'Copy policy JSON')!;
     act(() => copyPolicy.click());
     expect(JSON.parse(spy.mock.calls[1][0] as string)).toEqual({
@@ -106,14 +122,17 @@ describe('PanelBody with a not_isolated report', () => {
     const input = container.querySelector(
       'input[aria-label="Search uncovered actions"]'
     ) as HTMLInputElement;
-    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    const setter = Object.getOwnPropertyDescriptor(
+      HTMLInputElement.prototype,
+      'value'
+    )!.set!;
     act(() => {
       setter.call(input, 'listtags');
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    const cells = [...container.querySelectorAll('.jp-SMIso-coverage tbody td')].map(
-      td => td.textContent
-    );
+    const cells = [
+      ...container.querySelectorAll('.jp-SMIso-coverage tbody td')
+    ].map(td => td.textContent);
     expect(cells.join('|')).toContain('sagemaker:ListTags');
     expect(cells.join('|')).not.toContain('sagemaker:AddAssociation');
   });
@@ -124,9 +143,15 @@ describe('PanelBody states', () => {
     const report = notIsolatedReport();
     report.verdict = 'unknown';
     report.roles[0].verdict = 'unknown';
-    report.roles[0].verdict_reason = 'policy AmazonSageMakerFullAccess could not be read';
+    report.roles[0].verdict_reason =
+      'policy AmazonSageMakerFullAccess could not be read';
     report.errors = [
-      { operation: 'iam:GetPolicyVersion', target: 'arn:p', code: 'AccessDenied', message: 'no' }
+      {
+        operation: 'iam:GetPolicyVersion',
+        target: 'arn:p',
+        code: 'AccessDenied',
+        message: 'no'
+      }
     ];
     expect(unknownReasons(report)).toEqual([
       'research-default: policy AmazonSageMakerFullAccess could not be read',
@@ -140,24 +165,40 @@ describe('PanelBody states', () => {
   it('shows the domain form when not in Studio', () => {
     render({
       ...readyState(),
-      context: { domain_id: null, region: null, source: 'none', detail: 'no Studio metadata' },
+      context: {
+        domain_id: null,
+        region: null,
+        source: 'none',
+        detail: 'no Studio metadata'
+      },
       job: null
     });
-    expect(container.querySelector('form[aria-label="Domain to check"]')).not.toBeNull();
+    expect(
+      container.querySelector('form[aria-label="Domain to check"]')
+    ).not.toBeNull();
     expect(container.textContent).toContain('Not in Studio: enter a domain');
     expect(container.textContent).toContain('no Studio metadata');
   });
 
   it('says clearly when the server extension is missing or another version', () => {
-    render({ ...readyState(), server: { status: 'mismatch', serverVersion: '0.0.9' }, job: null });
-    expect(container.textContent).toContain('Server extension missing or different version');
+    render({
+      ...readyState(),
+      server: { status: 'mismatch', serverVersion: '0.0.9' },
+      job: null
+    });
+    expect(container.textContent).toContain(
+      'Server extension missing or different version'
+    );
     expect(container.textContent).toContain('0.0.9');
   });
 
   it('shows progress while checking', () => {
     render({
       ...readyState(),
-      job: { status: 'running', progress: { stage: 'reading roles', done: 2, total: 5 } }
+      job: {
+        status: 'running',
+        progress: { stage: 'reading roles', done: 2, total: 5 }
+      }
     });
     const progress = container.querySelector('progress')!;
     expect(progress.getAttribute('value')).toBe('2');
@@ -170,7 +211,11 @@ describe('PanelBody states', () => {
       ...readyState(),
       job: {
         status: 'error',
-        error: { message: 'no AWS credentials', reason: 'no-credentials', kind: 'aws-unreachable' }
+        error: {
+          message: 'no AWS credentials',
+          reason: 'no-credentials',
+          kind: 'aws-unreachable'
+        }
       }
     });
     expect(container.textContent).toContain('Missing AWS credentials');

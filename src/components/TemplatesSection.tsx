@@ -11,12 +11,20 @@ export function TemplatesSection(props: {
 }): JSX.Element {
   const { trans } = props;
   if (props.templates.length === 0) {
-    return <p className="jp-SMIso-meta">{trans.__('No templates in this report.')}</p>;
+    return (
+      <p className="jp-SMIso-meta">
+        {trans.__('No templates in this report.')}
+      </p>
+    );
   }
   return (
     <div className="jp-SMIso-templates">
       {props.templates.map(t => (
-        <div key={t.variant} className="jp-SMIso-template" data-variant={t.variant}>
+        <div
+          key={t.variant}
+          className="jp-SMIso-template"
+          data-variant={t.variant}
+        >
           <h4>
             {t.variant === 'deny'
               ? trans.__('Deny-based variant (works beside broad Allows)')
@@ -57,7 +65,11 @@ export function TemplatesSection(props: {
           <div className="jp-SMIso-actions">
             <CopyButton
               label={trans.__('Copy policy JSON')}
-              ariaLabel={trans.__('Copy policy JSON of %1 (%2)', t.name, t.variant)}
+              ariaLabel={trans.__(
+                'Copy policy JSON of %1 (%2)',
+                t.name,
+                t.variant
+              )}
               text={() => JSON.stringify(t.document, null, 2)}
               trans={trans}
             />

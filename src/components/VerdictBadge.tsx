@@ -4,7 +4,10 @@ import type { Verdict } from '../api';
 import { normaliseVerdict } from '../leaks';
 
 /** The translated label of a verdict. */
-export function verdictLabel(verdict: Verdict, trans: TranslationBundle): string {
+export function verdictLabel(
+  verdict: Verdict,
+  trans: TranslationBundle
+): string {
   switch (normaliseVerdict(verdict)) {
     case 'isolated':
       return trans.__('Isolated');

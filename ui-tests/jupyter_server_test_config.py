@@ -1,0 +1,39 @@
+"""JupyterLab server configuration for the Galata tests.
+
+Starts the demo's local AWS (moto server on 127.0.0.1, a free port, with the Studio-API plugin),
+seeds it with the demo account (two domains; the research domain's default role has
+AmazonSageMakerFullAccess beside the isolation policy, so it is ``not_isolated``) and points the
+extension at it with fake credentials. Nothing here reaches real AWS.
+
+Run by ``jlpm start`` (playwright.config.js ``webServer``); never imported by the package.
+"""
+
+import os
+
+from jupyterlab.galata import configure_jupyter_server
+
+from sagemaker_isolation_ext.demo.launcher import demo_environment
+from sagemaker_isolation_ext.demo.seed import seed_demo_account
+from sagemaker_isolation_ext.demo.server import start_local_aws
+
+configure_jupyter_server(c)  # noqa: F821 (``c`` is the config object Jupyter passes in)
+
+# CI runs as root (TOOLCHAIN.md pitfall 5).
+c.ServerApp.allow_root = True  # noqa: F821
+
+# The local AWS lives in a thread of this server process for the whole test run.
+_local_aws, _endpoint_url = start_local_aws()
+_seeded = seed_demo_account(_endpoint_url)
+
+# Fake credentials and the local endpoint for every boto3 client of the extension; a real
+# profile or credentials file from the caller's environment is dropped.
+_env = demo_environment(_endpoint_url)
+for _key in list(os.environ):
+    if _key not in _env:
+        del os.environ[_key]
+os.environ.update(_env)
+
+c.SageMakerIsolationApp.domain_id = _seeded["research_domain_id"]  # noqa: F821
+c.SageMakerIsolationApp.region = "us-east-1"  # noqa: F821
+c.SageMakerIsolationApp.endpoint_url = _endpoint_url  # noqa: F821
+c.SageMakerIsolationApp.metadata_path = ""  # noqa: F821  (ignore a real Studio metadata file)

@@ -1,0 +1,122 @@
+/**
+ * The panel on the demo (real server extension, real analysis, local AWS seeded by
+ * jupyter_server_test_config.py): the research domain is not isolated because its default
+ * execution role carries AmazonSageMakerFullAccess beside the isolation policy.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as path from 'path';
+
+const PANEL_ID = 'jp-SMIso-panel';
+const SCREENSHOT = path.resolve(__dirname, '..', '..', 'docs', 'screenshot-panel.png');
+
+/** Page object for the isolation sidebar panel. */
+class IsolationPanel {
+  constructor(readonly page: IJupyterLabPageFixture) {}
+
+  get root(): Locator {
+    return this.page.locator(`#${PANEL_ID}`);
+  }
+
+  /** Open the panel from its left-sidebar tab, as a user does. */
+  async open(): Promise<void> {
+    await this.page.locator(`.jp-SideBar [data-id="${PANEL_ID}"]`).click();
+    await expect(this.root).toBeVisible();
+  }
+
+  /** Drag the sidebar's split handle so the panel is `width` pixels wide (for the screenshot). */
+  async widen(width: number): Promise<void> {
+    const panelBox = await this.root.boundingBox();
+    const handle = this.page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').first();
+    const handleBox = await handle.boundingBox();
+    if (!panelBox || !handleBox) {
+      return;
+    }
+    const y = handleBox.y + handleBox.height / 2;
+    await this.page.mouse.move(handleBox.x + handleBox.width / 2, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(panelBox.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** The domain verdict badge, once a report is shown (the check runs on start). */
+  verdictBadge(): Locator {
+    return this.root.locator('.jp-SMIso-verdict .jp-SMIso-badge');
+  }
+
+  leaks(): Locator {
+    return this.root.locator('[data-testid="jp-SMIso-leaks"]');
+  }
+}
+
+test.use({ autoGoto: true });
+
+test.describe('SageMaker isolation panel on the demo', () => {
+  test('shows not_isolated with the defeating statement, in the dark theme too', async ({
+    page
+  }) => {
+    const panel = new IsolationPanel(page);
+    await panel.open();
+
+    // The check runs against the local AWS; the report arrives after a few polls.
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
+      timeout: 90_000
+    });
+    await expect(panel.verdictBadge()).toHaveText('Not isolated');
+
+    // The domain line names the research domain and where the context came from.
+    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText(
+      'from the server configuration'
+    );
+
+    // A not-isolated role, its leaks grouped by access level, naming AmazonSageMakerFullAccess.
+    const badRole = panel.root.locator('.jp-SMIso-role[data-verdict="not_isolated"]').first();
+    await expect(badRole).toBeVisible();
+    const leaks = badRole.locator('[data-testid="jp-SMIso-leaks"]');
+    await expect(leaks.locator('details[data-access-level]').first()).toBeVisible();
+    await expect(leaks).toContainText('AmazonSageMakerFullAccess');
+
+    // The status bar shows the verdict too.
+    await expect(page.locator('.jp-SMIso-status')).toHaveText('SageMaker: not isolated');
+
+    // Both commands are registered (command palette entries).
+    const commands = await page.evaluate(() =>
+      (window as any).jupyterapp.commands.listCommands()
+    );
+    expect(commands).toEqual(
+      expect.arrayContaining([
+        'sagemaker-isolation:refresh-report',
+        'sagemaker-isolation:open-panel'
+      ])
+    );
+
+    await page.theme.setDarkTheme();
+    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated');
+
+    // A wider sidebar shows the verdict, the first role and its defeating statement at once.
+    await panel.widen(460);
+    await expect(badRole.locator('[data-testid="jp-SMIso-culprits"]')).toContainText(
+      'AmazonSageMakerFullAccess'
+    );
+    await panel.root.screenshot({
+      path: SCREENSHOT,
+    });
+  });
+
+  test('refresh command re-runs the check and shows progress, then the verdict', async ({
+    page
+  }) => {
+    const panel = new IsolationPanel(page);
+    await panel.open();
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
+      timeout: 90_000
+    });
+    await page.evaluate(() =>
+      (window as any).jupyterapp.commands.execute('sagemaker-isolation:refresh-report')
+    );
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
+      timeout: 90_000
+    });
+  });
+});
