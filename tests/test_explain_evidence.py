@@ -298,3 +298,72 @@ def test_no_domain_known_still_explains(aws):
     # with the tag read but no current domain, isolation is not confirmed
     iso = next(c for c in result["causes"] if c["id"] == "isolation-other-domain")
     assert iso["confidence"] != "confirmed"
+
+
+# ---- the notebook function -------------------------------------------------------------------
+
+from sagemaker_isolation_ext.notebook import Explanation, explain_access_denied  # noqa: E402
+
+EVIL = ("User: arn:aws:sts::1:assumed-role/<img/src=x/onerror=alert(1)>/s is not authorized "
+        "to perform: sagemaker:AddTags on resource: "
+        "arn:aws:sagemaker:us-east-1:1:space/d-abc123def456/<script>x</script> "
+        "because no identity-based policy allows the sagemaker:AddTags action")
+
+
+def test_notebook_offline_html_is_escaped(aws_env):
+    exp = explain_access_denied(EVIL, offline=True, domain_id=D, region=REGION,
+                                metadata_path=None, environ={})
+    assert isinstance(exp, Explanation)
+    html_out = exp._repr_html_()
+    assert "<script>" not in html_out and "<img" not in html_out
+    assert "&lt;script&gt;" in html_out and "&lt;img/src=x" in html_out
+    assert exp.top_cause["id"] == "tag-on-create-blocked-identity"
+    assert exp.to_json()["causes"][0]["id"] == "tag-on-create-blocked-identity"
+    assert json.loads(json.dumps(exp.to_json())) == exp.to_json()
+
+
+def test_notebook_text_and_pretty(aws_env):
+    exp = explain_access_denied(EVIL, offline=True, region=REGION, metadata_path=None,
+                                environ={})
+    text = str(exp)
+    assert "tag-on-create-blocked-identity" in text and "Fix:" in text
+
+    class P:
+        out = ""
+
+        def text(self, s):
+            self.out += s
+
+    p = P()
+    exp._repr_pretty_(p, False)
+    assert p.out == text
+    assert "tag-on-create" in repr(exp)
+
+
+def test_notebook_last_exception(aws_env, monkeypatch):
+    try:
+        raise RuntimeError(denial("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/{ROLE}",
+                                  "CreateProject"))
+    except RuntimeError as e:
+        monkeypatch.setattr("sys.last_value", e, raising=False)
+        monkeypatch.delattr("sys.last_exc", raising=False)
+    exp = explain_access_denied(offline=True, region=REGION, metadata_path=None, environ={})
+    assert exp.top_cause["id"] == "pass-role"
+    assert exp.result["operation"] == "CreateProject"
+
+
+def test_notebook_exception_object_and_no_text(aws_env, monkeypatch):
+    exp = explain_access_denied(ValueError("nothing to see"), offline=True, region=REGION,
+                                metadata_path=None, environ={})
+    assert exp.result["reason"] is None
+    monkeypatch.delattr("sys.last_value", raising=False)
+    monkeypatch.delattr("sys.last_exc", raising=False)
+    exp = explain_access_denied(offline=True)
+    assert exp.top_cause["id"] == "not-an-authorization-error"
+    assert "no exception" in exp.top_cause["detail"]
+
+
+def test_notebook_bad_option_is_an_answer_not_a_traceback(aws_env):
+    exp = explain_access_denied(EVIL, offline=True, domain_id="bad id", region=REGION,
+                                metadata_path=None, environ={})
+    assert "Bad option" in exp.top_cause["detail"]

@@ -718,7 +718,9 @@ def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
         not_checked}}], "evaluation": {...}|None, "catalog": {...}|None, "mode"}``;
         causes ranked best first, never empty.
     """
-    ev = evidence or None
+    ev = _sane_evidence(evidence)
+    if not isinstance(current_domain, dict):
+        current_domain = None
     cur = current_domain or (ev or {}).get("current_domain") or None
     cur_id = (cur or {}).get("id") or _domain_id_from_arn((cur or {}).get("arn"))
     checked, not_checked = _evidence_checks(ev)
@@ -979,6 +981,32 @@ def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
         part, score = base[reason]
         _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason)
     return _result(parsed, causes, evaluation, cat_facts, ev)
+
+
+def _sane_evidence(evidence) -> dict | None:
+    """The evidence with every part of an unexpected type dropped (treated as absent)."""
+    if not isinstance(evidence, dict) or not evidence:
+        return None
+    ev = dict(evidence)
+    for key in ("resource_tags", "principal_policies"):
+        if not isinstance(ev.get(key), dict):
+            ev.pop(key, None)
+    if not isinstance(ev.get("current_domain"), dict):
+        ev["current_domain"] = None
+    if not isinstance(ev.get("mode"), str):
+        ev["mode"] = "live" if ("resource_tags" in ev or "principal_policies" in ev) else "offline"
+    tags_ev = ev.get("resource_tags")
+    if tags_ev is not None:
+        tags = tags_ev.get("tags")
+        if tags is not None and not (isinstance(tags, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in tags.items())):
+            ev["resource_tags"] = dict(tags_ev, status="error", tags=None,
+                                       why="malformed tags in the evidence")
+    pp = ev.get("principal_policies")
+    if pp is not None and pp.get("status") == "ok" and not (
+            isinstance(pp.get("role"), dict) and isinstance(pp.get("policies", {}), dict)):
+        ev["principal_policies"] = dict(pp, status="error", why="malformed role evidence")
+    return ev
 
 
 def _explicit(add, parsed, ptype, evaluation, who, res_txt, score=95, confidence="likely"):
