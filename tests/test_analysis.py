@@ -541,3 +541,50 @@ def test_whole_catalog_timing_is_reported(capsys):
     pairs = sum(len(a.resource_types) for a in cat.actions.values())
     no_rt = sum(1 for a in cat.actions.values() if not a.resource_types)
     assert res.requests == 3 * pairs + no_rt + 1  # + the other domain's default app (DeleteApp)
+
+
+def test_unlisted_user_profiles_make_an_isolated_domain_unknown():
+    snap = copy.deepcopy(_snap("doc_only"))
+    assert A.analyze(snap)["verdict"] == "isolated"
+    snap["errors"].append(
+        {
+            "operation": "sagemaker:ListUserProfiles",
+            "target": snap["domain"]["arn"],
+            "code": "AccessDeniedException",
+            "message": "not authorized",
+        }
+    )
+    r = A.analyze(snap)
+    assert r["verdict"] == "unknown"
+    (f,) = _finding(r, "user-profiles-unreadable")
+    assert "sagemaker:ListUserProfiles" in f["fix"]
+
+
+def test_an_unread_user_profile_makes_an_isolated_domain_unknown():
+    snap = copy.deepcopy(_snap("doc_only"))
+    snap["user_profiles"].append({"name": "bob", "execution_role": None, "complete": False})
+    r = A.analyze(snap)
+    assert r["verdict"] == "unknown"
+    assert "bob" in _finding(r, "user-profiles-unreadable")[0]["detail"]
+
+
+def test_unread_profiles_do_not_hide_a_leak():
+    snap = copy.deepcopy(_snap("doc_plus_fullaccess"))
+    snap["user_profiles"].append({"name": "bob", "execution_role": None, "complete": False})
+    assert A.analyze(snap)["verdict"] == "not_isolated"
+
+
+def test_doc_policy_pasted_verbatim_is_not_reported_as_missing_statements():
+    """The doc's text keeps arn:aws:sagemaker:*:*: ARNs; pasting it as-is follows the procedure."""
+    from sagemaker_isolation_ext.sagemaker.templates import doc_literal
+
+    snap = copy.deepcopy(_snap("doc_only"))
+    iso = next(k for k in snap["policies"] if "Isolation" in k)
+    snap["policies"][iso]["document"] = doc_literal(snap["domain"]["arn"])
+    r = A.analyze(snap)
+    assert r["verdict"] == "isolated"
+    assert "isolation-statements-missing" not in _ids(r)
+    # ...but the doc's text written for another domain still counts as missing.
+    other = snap["domain"]["arn"].replace("d-fixture00001", "d-someoneelse1")
+    snap["policies"][iso]["document"] = doc_literal(other)
+    assert "isolation-statements-missing" in _ids(A.analyze(snap))

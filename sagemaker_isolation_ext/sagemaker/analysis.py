@@ -642,6 +642,35 @@ def _aggregate(verdicts: list[str]) -> str:
     return "isolated"
 
 
+def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
+    """User profiles whose execution role may exist but was not read.
+
+    Returns ``[{"what": str, "errors": [...]}]``: one entry when the profile listing failed
+    (an ``errors`` entry targets the domain ARN), one per profile with ``complete: false``.
+    """
+    out = []
+    dom_errors = [
+        e for e in _errors_for(snapshot, domain_arn) if "UserProfile" in str(e.get("operation"))
+    ]
+    if dom_errors:
+        out.append({"what": "the domain's user profiles could not be listed", "errors": dom_errors})
+    for up in snapshot.get("user_profiles") or ():
+        if isinstance(up, dict) and up.get("complete") is False:
+            out.append(
+                {
+                    "what": f"user profile {up.get('name')!r} could not be read",
+                    "errors": [
+                        e
+                        for e in snapshot.get("errors") or ()
+                        if isinstance(e, dict) and str(e.get("target", "")).endswith(
+                            f"/{up.get('name')}"
+                        )
+                    ],
+                }
+            )
+    return out
+
+
 def analyze(
     snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None
 ) -> dict:
@@ -679,6 +708,12 @@ def analyze(
         )
     findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
     verdict = _aggregate([r["verdict"] for r in roles_json])
+    unseen = _unseen_profiles(snapshot, dom.arn)
+    if unseen:
+        findings.append(F.profiles_unreadable_finding(unseen))
+        if verdict == "isolated":
+            # Roles of profiles that were not read are execution roles we have not judged.
+            verdict = "unknown"
     tmpl = _templates_section(dom, results, catalog)
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -25,6 +25,7 @@ id                                        severity  when
 ``no-execution-role``                     medium    no execution role of the domain is known
 ``uncovered-actions-allowed``             low       actions tags cannot isolate are allowed
 ``list-actions-allowed``                  info      ``List*`` actions (never isolated) allowed
+``user-profiles-unreadable``              medium    user profiles (and so their roles) not read
 ``search-not-narrowed``                   low       ``sagemaker:Search`` allowed without a
                                                     ``sagemaker:SearchVisibilityCondition/...``
 ``untagged-resources-reachable``          info      actions allowed on untagged resources
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from ..iam import parse_policy
 from .catalog import Catalog
-from .templates import DomainArn, policy_name, render
+from .templates import DomainArn, doc_literal, policy_name, render
 
 _SAMPLE = 10
 
@@ -269,6 +270,11 @@ def role_findings(
                 tmpl = render(dom.arn, variant)
                 tp = parse_policy(tmpl, f"{pname}-{variant}")
                 missing[variant] = [s.sid for s in tp.statements if _normal(s) not in have]
+            # The doc's own text (wildcard Region/account ARNs) is the procedure too.
+            lit = parse_policy(doc_literal(dom.arn), f"{pname}-doc")
+            lit_missing = [s.sid for s in lit.statements if _normal(s) not in have]
+            if len(lit_missing) < len(missing["allow"]):
+                missing["allow"] = lit_missing
             if missing["allow"] and missing["deny"]:
                 out.append(
                     _f(
@@ -552,3 +558,26 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             }
         )
     return out
+
+
+def profiles_unreadable_finding(unseen: list[dict]) -> dict:
+    """``user-profiles-unreadable``: execution roles of user profiles were not seen.
+
+    Args: unseen: ``[{"what", "errors"}]`` from the analysis. Returns one finding dict.
+    """
+    calls = sorted({str(e.get("operation")) for u in unseen for e in u["errors"]})
+    return _f(
+        "user-profiles-unreadable",
+        "medium",
+        "Some user profiles could not be read, so their execution roles were not judged",
+        "; ".join(u["what"] for u in unseen)
+        + ". A user profile can carry its own execution role (UserSettings.ExecutionRole); an "
+        "unread one could leak, so the domain cannot be called isolated.",
+        "Run the check with a principal allowed sagemaker:ListUserProfiles and "
+        "sagemaker:DescribeUserProfile on this domain"
+        + (f" (failed: {', '.join(calls)})" if calls else "")
+        + ".",
+        {"unseen": unseen},
+        None,
+    )
+

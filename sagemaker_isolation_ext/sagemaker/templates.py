@@ -146,6 +146,25 @@ def _render_allow(d: DomainArn) -> dict:
     return doc
 
 
+def doc_literal(domain_arn: str) -> dict:
+    """The AWS doc's policy exactly as the doc prints it, with only its two placeholders filled.
+
+    The doc writes Resource ARNs with wildcard Region and account (``arn:aws:sagemaker:*:*:...``);
+    admins who paste it keep that form. ``render(..., "allow")`` narrows those ARNs to the domain's
+    Region and account; this form is the one people attach, so checks that compare an attached
+    policy with the procedure accept both. Source: seed doc "Isolate domain resources".
+
+    Raises:
+        ValueError: the domain ARN does not parse.
+    """
+    d = parse_domain_arn(domain_arn)
+    text = json.dumps(_doc_policy())
+    text = text.replace('"domain-arn"', json.dumps(d.arn)).replace(
+        ":app/domain-id/", f":app/{d.domain_id}/"
+    )
+    return json.loads(text)
+
+
 def _render_deny(d: DomainArn) -> dict:
     return {
         "Version": "2012-10-17",
