@@ -588,3 +588,21 @@ def test_doc_policy_pasted_verbatim_is_not_reported_as_missing_statements():
     other = snap["domain"]["arn"].replace("d-fixture00001", "d-someoneelse1")
     snap["policies"][iso]["document"] = doc_literal(other)
     assert "isolation-statements-missing" in _ids(A.analyze(snap))
+
+
+def test_isolation_statements_under_another_name_are_recognised():
+    """Offline checks name a policy after its file; the statements, not the name, make it."""
+    snap = copy.deepcopy(_snap("doc_only"))
+    iso = next(k for k in snap["policies"] if "Isolation" in k)
+    snap["policies"][iso]["name"] = "iso"
+    r = A.analyze(snap)
+    (f,) = _finding(r, "isolation-policy-missing")
+    assert f["severity"] == "info"
+    assert f["evidence"]["holds_isolation_statements"] == "iso"
+    # A policy without the statements is still reported as missing, with medium severity
+    # when the role is not isolated.
+    snap2 = copy.deepcopy(_snap("doc_plus_fullaccess"))
+    role = next(iter(snap2["roles"].values()))
+    role["attached_policies"] = [a for a in role["attached_policies"] if "Isolation" not in a]
+    (f2,) = _finding(A.analyze(snap2), "isolation-policy-missing")
+    assert f2["severity"] == "medium" and f2["evidence"]["holds_isolation_statements"] is None

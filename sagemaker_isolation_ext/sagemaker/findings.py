@@ -85,6 +85,20 @@ def _normal(st) -> tuple:
     )
 
 
+def _holds_isolation_statement(policy, dom: DomainArn) -> bool:
+    """Whether ``policy`` holds the tag-conditioned statement of either template for ``dom``.
+
+    That is the doc's ``ResourceAccessRequireDomainTag`` Allow or our deny variant's Deny,
+    compared by meaning (Sid, order and case of actions ignored).
+    """
+    have = {_normal(s) for s in policy.statements}
+    for doc in (render(dom.arn, "allow"), render(dom.arn, "deny")):
+        for st in parse_policy(doc, "template").statements:
+            if st.conditions and _normal(st) in have:
+                return True
+    return False
+
+
 def role_findings(
     ri, res, rj: dict, dom: DomainArn, catalog: Catalog, tag_checks: list
 ) -> list[dict]:
@@ -247,17 +261,31 @@ def role_findings(
     names = {p["name"] for p in ri.policies}
     if pname not in names and not ri.problems:  # unread roles: we cannot say what they hold
         isolated = rj["verdict"] == "isolated"
+        # Offline checks name a policy after its file: recognise the procedure by its statements.
+        holder = next((p.name for p in ri.identity if _holds_isolation_statement(p, dom)), None)
+        if holder is not None:
+            title = f"Role {ri.name} holds the isolation statements in {holder}, not {pname}"
+            detail = (
+                f"Policy {holder} holds the tag-conditioned isolation statement for this domain; "
+                f"the AWS procedure names the policy {pname}, which is how admins and this tool "
+                "find it later."
+            )
+        else:
+            title = f"Role {ri.name} has no {pname} policy"
+            detail = (
+                f"The AWS procedure attaches {pname} to each execution role of the domain; role "
+                f"{ri.name} has none"
+                + (" (it is isolated by its other policies)." if isolated else ".")
+            )
         out.append(
             _f(
                 "isolation-policy-missing",
-                "info" if isolated else "medium",
-                f"Role {ri.name} has no {pname} policy",
-                f"The AWS procedure attaches {pname} to each execution role of the domain; role "
-                f"{ri.name} has none"
-                + (" (it is isolated by its other policies)." if isolated else "."),
+                "info" if isolated or holder is not None else "medium",
+                title,
+                detail,
                 f"Create {pname} (sagemaker-isolation policy --domain-arn {dom.arn} --variant "
                 "deny|allow) and attach it to the role.",
-                {"policies": sorted(names)},
+                {"policies": sorted(names), "holds_isolation_statements": holder},
                 role,
             )
         )
