@@ -17,6 +17,7 @@ import os
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
 
+from .compat import ensure_protected
 from .handlers import route_table
 from .jobs import Collector, ReportJobs
 
@@ -153,7 +154,10 @@ class SageMakerIsolationApp(ExtensionApp):
 
         ExtensionApp prepends the server's ``base_url`` to each pattern with ``url_path_join``.
         """
-        self.handlers.extend(route_table())
+        routes = route_table()
+        # jupyter_server 1.x has no allow_unauthenticated_access guard: refuse unprotected verbs.
+        ensure_protected(routes)
+        self.handlers.extend(routes)
 
     async def stop_extension(self) -> None:
         """Stop accepting checks and release the worker threads (running checks are abandoned)."""

@@ -19,13 +19,13 @@ from typing import Any
 
 import anyio
 import tornado.web
-from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
 from . import __version__
+from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, ReportJobs, none_status
 
 ROUTE_PREFIX = "sagemaker-isolation"
