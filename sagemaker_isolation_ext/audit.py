@@ -1,0 +1,191 @@
+"""Change records of admin actions (apply, rollback) in a local audit directory.
+
+Each record is one JSON file ``<id>.json`` in the audit directory, written atomically (temporary
+file + ``os.replace``) with mode 0600 in a 0700 directory. The directory is, in order:
+
+1. an explicit path (``--audit-dir`` or the server's ``audit_dir``),
+2. the environment variable ``SAGEMAKER_ISOLATION_AUDIT_DIR``,
+3. ``<jupyter data dir>/sagemaker-isolation/changes`` (``jupyter_core.paths.jupyter_data_dir()``:
+   ``~/.local/share/jupyter`` on Linux, honouring ``JUPYTER_DATA_DIR``).
+
+A record (written by ``aws/apply.py``): ``{"id", "kind": "apply"|"rollback", "status":
+"running"|"succeeded"|"failed"|"no-op"|"planned", "who": {"user", "principal_arn", "via"},
+"started_at", "finished_at", "account_id", "region", "domain": {id, arn, name}, "variant",
+"plan_hash", "plan", "steps": [...], "previous_state": {...}, "rollback_of", "rolled_back_by"}``.
+Ids are ``chg-<UTC yyyymmddThhmmssZ>-<8 hex>`` so their order is their time order.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AUDIT_DIR_ENV", "AuditError", "AuditStore", "default_audit_dir", "resolve_audit_dir",
+           "render_changes_text", "summary"]
+
+AUDIT_DIR_ENV = "SAGEMAKER_ISOLATION_AUDIT_DIR"
+_ID_RE = re.compile(r"^chg-\d{8}T\d{6}Z-[0-9a-f]{8}$")
+
+
+class AuditError(ValueError):
+    """The audit directory or a record cannot be used (bad id, unknown change, unreadable file).
+
+    The message names the path or id and what to do.
+    """
+
+
+def default_audit_dir() -> Path:
+    """``<jupyter data dir>/sagemaker-isolation/changes`` (per user)."""
+    from jupyter_core.paths import jupyter_data_dir
+
+    return Path(jupyter_data_dir()) / "sagemaker-isolation" / "changes"
+
+
+def resolve_audit_dir(explicit: str | os.PathLike | None = None,
+                      environ: dict | None = None) -> Path:
+    """The audit directory: ``explicit``, else ``$SAGEMAKER_ISOLATION_AUDIT_DIR``, else the default.
+
+    Args:
+        explicit: a path given by the caller (empty/None: not given).
+        environ: the environment (default ``os.environ``).
+
+    Returns:
+        an absolute Path (not created yet).
+    """
+    env = os.environ if environ is None else environ
+    chosen = explicit or env.get(AUDIT_DIR_ENV) or default_audit_dir()
+    return Path(chosen).expanduser().absolute()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class AuditStore:
+    """The change records of one audit directory.
+
+    Args:
+        path: the directory (see :func:`resolve_audit_dir`); created on first write.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def new_id(self) -> str:
+        """A fresh change id ``chg-<yyyymmddThhmmssZ>-<8 hex>``."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return f"chg-{stamp}-{secrets.token_hex(4)}"
+
+    def _file(self, change_id: str) -> Path:
+        if not isinstance(change_id, str) or not _ID_RE.match(change_id):
+            raise AuditError(f"not a change id: {change_id!r} (expected chg-<time>-<8 hex>, as "
+                             "listed by `sagemaker-isolation changes`)")
+        return self.path / f"{change_id}.json"
+
+    def write(self, record: dict) -> Path:
+        """Write (or overwrite) ``record`` atomically; returns its file.
+
+        Raises:
+            AuditError: no ``id``, or the directory cannot be created or written.
+        """
+        target = self._file(record.get("id"))
+        try:
+            self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = target.with_suffix(f".tmp-{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(record, fh, indent=2, sort_keys=False, default=str)
+                fh.write("\n")
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise AuditError(f"cannot write change record in {self.path}: "
+                             f"{exc.strerror or exc}. Set --audit-dir or "
+                             f"{AUDIT_DIR_ENV} to a writable directory.") from None
+        return target
+
+    def read(self, change_id: str) -> dict:
+        """The record ``change_id``.
+
+        Raises:
+            AuditError: bad id, no such record in this directory, or unreadable JSON.
+        """
+        f = self._file(change_id)
+        try:
+            text = f.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise AuditError(f"no change {change_id} in {self.path} (see `sagemaker-isolation "
+                             "changes`; --audit-dir selects another directory)") from None
+        except OSError as exc:
+            raise AuditError(f"cannot read {f}: {exc.strerror or exc}") from None
+        try:
+            rec = json.loads(text)
+        except ValueError as exc:
+            raise AuditError(f"change record {f} is not valid JSON: {exc}") from None
+        if not isinstance(rec, dict) or rec.get("id") != change_id:
+            raise AuditError(f"change record {f} is not a record of {change_id}")
+        return rec
+
+    def list(self) -> list[dict]:
+        """Every readable record, newest first (by id, which starts with the UTC time).
+
+        Unreadable files are skipped. Returns ``[]`` when the directory does not exist.
+        """
+        if not self.path.is_dir():
+            return []
+        out: list[dict] = []
+        for f in sorted(self.path.glob("chg-*.json"), reverse=True):
+            try:
+                rec = json.loads(f.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(rec, dict) and rec.get("id") == f.stem:
+                out.append(rec)
+        out.sort(key=lambda r: (r.get("started_at") or "", r["id"]), reverse=True)
+        return out
+
+
+def summary(record: dict) -> dict:
+    """The short form of a record the ``changes`` list shows.
+
+    Returns:
+        ``{"id", "kind", "status", "who", "started_at", "finished_at", "account_id", "region",
+        "domain_id", "variant", "steps_done", "steps_total", "rollback_of", "rolled_back_by"}``.
+    """
+    steps = record.get("steps") or []
+    return {
+        "id": record.get("id"),
+        "kind": record.get("kind"),
+        "status": record.get("status"),
+        "who": record.get("who"),
+        "started_at": record.get("started_at"),
+        "finished_at": record.get("finished_at"),
+        "account_id": record.get("account_id"),
+        "region": record.get("region"),
+        "domain_id": (record.get("domain") or {}).get("id"),
+        "variant": record.get("variant"),
+        "steps_done": sum(1 for s in steps if s.get("status") == "done"),
+        "steps_total": len(steps),
+        "rollback_of": record.get("rollback_of"),
+        "rolled_back_by": record.get("rolled_back_by"),
+    }
+
+
+def render_changes_text(records: list[dict[str, Any]]) -> str:
+    """One line per record (newest first), for ``sagemaker-isolation changes``."""
+    if not records:
+        return "no changes recorded\n"
+    lines = []
+    for r in records:
+        s = summary(r)
+        who = (s["who"] or {}).get("user") or "?"
+        extra = f" rollback of {s['rollback_of']}" if s["rollback_of"] else ""
+        extra += f" (rolled back by {s['rolled_back_by']})" if s["rolled_back_by"] else ""
+        lines.append(f"{s['id']}  {s['kind']:<8} {s['status']:<9} {s['domain_id'] or '-'} "
+                     f"{s['variant'] or ''} steps {s['steps_done']}/{s['steps_total']} by {who}"
+                     f"{extra}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,683 @@
+"""Isolation change plans: what applying an isolation policy to a domain's roles would change.
+
+Pure (no AWS, Jupyter or boto3): :func:`build_plan` takes the Snapshot (ARCHITECTURE.md §3), the
+variant (``"allow"``: the AWS doc policy, ``"deny"``: our Deny variant; see ``templates``), an
+optional role selection and the IAM facts the snapshot does not hold (``iam_state``, read by
+``aws/apply.py``), and returns the *plan*: a plain JSON document that can be shown, saved and
+applied later exactly as shown (its ``plan_hash`` covers every other field).
+
+A plan holds, for every execution role of the domain, the verdict **before** and **after**. Both
+come from :func:`analysis.analyze` run on the real snapshot and on a copy of it where the new
+policy document is in place and attached to the selected roles (and the tag-on-create policy to
+the roles that need it). So the "after" is computed by the engine on the role's real policies
+plus the new one, never assumed. A role whose policies could not all be read stays ``unknown``.
+
+Steps, in order (AWS doc "Isolate domain resources": create the policy, attach it to each
+execution role; repeat per domain):
+
+1. ``create-policy`` of ``StudioDomainResourceIsolationPolicy-<domain-id>`` when it does not
+   exist, or ``create-policy-version`` (set as default) when it exists with another document.
+   IAM keeps at most 5 versions of a managed policy (IAM User Guide, "Versioning IAM policies"):
+   when 5 exist the step names the oldest non-default version, which apply deletes only after
+   saving its document in the change record.
+2. The same for ``StudioDomainTagOnCreatePolicy-<domain-id>`` when a selected role would be
+   unable to let Studio tag what it creates (``sagemaker:AddTags`` with
+   ``sagemaker:TaggingAction``; AWS doc "Provide permissions for tagging SageMaker AI
+   resources"). The need is judged by the analysis' ``tag-on-create-blocked`` finding on the
+   role *with* the isolation policy in place.
+3. ``attach-role-policy`` for each selected role that lacks the policy.
+
+Validation (``plan["validation"]``): the documents are JSON the engine parses; each is at most
+6,144 characters, whitespace not counted (IAM User Guide, "IAM and AWS STS quotas": "Managed
+policy size ... 6,144 characters"; "IAM doesn't count white space"); no template placeholder is
+left; each role stays within the account's managed-policies-per-role quota (from
+``iam:GetAccountSummary`` ``AttachedPoliciesPerRoleQuota``; the default 10 when it could not be
+read, stated in the check); IAM Access Analyzer ``ValidatePolicy`` when the caller could run it
+(its result is passed in; when it could not, the check says so and does not pass or fail).
+
+Readings taken so that a plan can never claim a false "isolated": the after-verdict of a role
+that is incomplete in the snapshot is what the analysis says (``unknown``); a role outside the
+plan's selection that already attaches the policy is listed as affected by a new version, and
+in ``--role-arn`` mode roles not read are reported by ARN from ``iam_state`` with no verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import hashlib
+import json
+import re
+from typing import Any
+
+from ..iam import PolicyError, parse_policy
+from . import templates
+from .analysis import analyze
+from .catalog import Catalog
+
+__all__ = [
+    "PLAN_KIND",
+    "PLAN_SCHEMA_VERSION",
+    "MANAGED_POLICY_MAX_CHARS",
+    "DEFAULT_ATTACHED_POLICIES_PER_ROLE",
+    "MAX_POLICY_VERSIONS",
+    "TAG_ON_CREATE_PREFIX",
+    "PlanError",
+    "build_plan",
+    "canonical_json",
+    "document_size",
+    "load_plan",
+    "plan_hash",
+    "policy_diff",
+    "render_plan_text",
+    "tag_on_create_document",
+    "tag_on_create_policy_name",
+    "oldest_non_default_version",
+    "validate_document",
+]
+
+PLAN_KIND = "sagemaker-isolation-plan"
+PLAN_SCHEMA_VERSION = 1
+#: IAM User Guide, "IAM and AWS STS quotas": managed policy size, whitespace not counted.
+MANAGED_POLICY_MAX_CHARS = 6144
+#: IAM User Guide, "IAM and AWS STS quotas": managed policies attached to an IAM role, default 10
+#: (adjustable up to 20). Used only when ``iam:GetAccountSummary`` could not be read.
+DEFAULT_ATTACHED_POLICIES_PER_ROLE = 10
+#: IAM User Guide, "Versioning IAM policies": a managed policy keeps at most five versions.
+MAX_POLICY_VERSIONS = 5
+#: Name prefix of the per-domain tag-on-create policy this tool creates.
+TAG_ON_CREATE_PREFIX = "StudioDomainTagOnCreatePolicy-"
+
+_PLACEHOLDERS = (
+    (re.compile(r'"domain-arn"'), "the doc's 'domain-arn' placeholder"),
+    (re.compile(r"domain-id"), "the doc's 'domain-id' placeholder"),
+    (re.compile(r"account-id"), "an 'account-id' placeholder"),
+    (re.compile(r"arn:aws[a-z-]*:sagemaker:\*:\*:"), "an ARN with '*' Region and account"),
+    (re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>"), "a <placeholder>"),
+)
+
+
+class PlanError(ValueError):
+    """A plan cannot be built or a plan document is malformed or altered.
+
+    The message says what is wrong and how to fix it (e.g. an unknown role ARN, a bad variant,
+    a plan file whose ``plan_hash`` does not match its content).
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Documents
+
+
+def canonical_json(value: Any) -> str:
+    """Compact JSON with sorted keys (the form hashed and compared)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def document_size(document: dict) -> int:
+    """Characters IAM counts against the managed-policy size quota.
+
+    Whitespace is not counted (IAM User Guide, "IAM and AWS STS quotas"), so this is the number
+    of non-whitespace characters of the compact JSON text.
+
+    Args:
+        document: a policy document.
+
+    Returns:
+        the character count (int).
+    """
+    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def tag_on_create_policy_name(domain_id: str) -> str:
+    """``StudioDomainTagOnCreatePolicy-<domain-id>``.
+
+    Raises:
+        ValueError: not a SageMaker domain id.
+    """
+    return TAG_ON_CREATE_PREFIX + templates.policy_name(domain_id)[len(templates.POLICY_NAME_PREFIX):]
+
+
+def tag_on_create_document(domain_arn: str) -> dict:
+    """The tag-on-create policy for a domain's Region and account.
+
+    Allows ``sagemaker:AddTags`` only while a Create call tags what it creates (the key
+    ``sagemaker:TaggingAction`` is present). Source: AWS doc "Provide permissions for tagging
+    SageMaker AI resources" (``Null: {sagemaker:TaggingAction: false}``). On an existing resource
+    the key is absent, so this grants no cross-domain tagging.
+
+    Raises:
+        ValueError: not a domain ARN.
+    """
+    d = templates.parse_domain_arn(domain_arn)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowStudioTagOnCreate",
+                "Effect": "Allow",
+                "Action": "sagemaker:AddTags",
+                "Resource": f"arn:{d.partition}:sagemaker:{d.region}:{d.account}:*/*",
+                "Condition": {"Null": {"sagemaker:TaggingAction": "false"}},
+            }
+        ],
+    }
+
+
+def validate_document(name: str, document: Any) -> list[dict]:
+    """Static checks of one managed-policy document.
+
+    Args:
+        name: the policy name (for messages).
+        document: the policy document.
+
+    Returns:
+        checks ``[{"id": "json"|"size"|"placeholder", "policy", "ok": bool, "detail"}]``.
+    """
+    out = []
+    try:
+        text = json.dumps(document)
+        json.loads(text)
+        parse_policy(document, name)
+        out.append({"id": "json", "policy": name, "ok": True, "detail": "valid JSON policy"})
+    except (TypeError, ValueError, PolicyError) as exc:
+        out.append({"id": "json", "policy": name, "ok": False, "detail": f"not a valid policy: {exc}"})
+        return out
+    size = document_size(document)
+    out.append(
+        {
+            "id": "size",
+            "policy": name,
+            "ok": size <= MANAGED_POLICY_MAX_CHARS,
+            "detail": f"{size} of {MANAGED_POLICY_MAX_CHARS} characters (whitespace not counted)",
+            "size": size,
+        }
+    )
+    found = [label for rx, label in _PLACEHOLDERS if rx.search(text)]
+    out.append(
+        {
+            "id": "placeholder",
+            "policy": name,
+            "ok": not found,
+            "detail": "no placeholder left" if not found else "placeholder left: " + ", ".join(found),
+        }
+    )
+    return out
+
+
+def policy_diff(old: dict | None, new: dict) -> list[str]:
+    """A line diff of two policy documents (pretty JSON, sorted keys), unified format.
+
+    Args:
+        old: the current document, or None when the policy does not exist yet.
+        new: the planned document.
+
+    Returns:
+        lines (``---``/``+++`` headers, ``@@`` hunks, ``+``/``-``/`` `` lines); empty when equal.
+    """
+    import difflib
+
+    a = [] if old is None else json.dumps(old, indent=2, sort_keys=True).splitlines()
+    b = json.dumps(new, indent=2, sort_keys=True).splitlines()
+    if a == b:
+        return []
+    return list(difflib.unified_diff(a, b, "current", "planned", lineterm="", n=2))
+
+
+def oldest_non_default_version(versions: list[dict]) -> str | None:
+    """The version IAM lets us delete to make room: the oldest that is not the default.
+
+    Args:
+        versions: ``[{"version_id": "v3", "is_default": bool, "create_date": ISO str|None}]``.
+
+    Returns:
+        its version id, or None when every version is the default (one version).
+    """
+
+    def key(v):
+        vid = str(v.get("version_id") or "")
+        num = int(vid[1:]) if vid[1:].isdigit() else 0
+        return (str(v.get("create_date") or ""), num)
+
+    cands = [v for v in versions if not v.get("is_default")]
+    return min(cands, key=key)["version_id"] if cands else None
+
+
+# --------------------------------------------------------------------------------------------
+# Plan
+
+
+def _policy_step(arn: str, name: str, document: dict, state: dict, purpose: str) -> tuple[dict, list]:
+    """(policy section, steps) for one managed policy."""
+    exists = bool(state.get("exists"))
+    current = state.get("document") if exists else None
+    versions = list(state.get("versions") or [])
+    section = {
+        "name": name,
+        "arn": arn,
+        "purpose": purpose,
+        "document": document,
+        "exists": exists,
+        "current_default_version": state.get("default_version_id") if exists else None,
+        "current_document": current,
+        "versions": [v.get("version_id") for v in versions],
+        "attached_roles": state.get("attached_roles"),
+        "diff": policy_diff(current, document),
+        "action": "none",
+    }
+    steps: list[dict] = []
+    if not exists:
+        section["action"] = "create"
+        steps.append({"op": "create-policy", "policy_arn": arn, "policy_name": name,
+                      "document": document,
+                      "description": f"{purpose} (created by sagemaker-isolation)"})
+    elif current is None:
+        section["action"] = "unknown"
+    elif canonical_json(current) != canonical_json(document):
+        section["action"] = "new-version"
+        delete = None
+        if len(versions) >= MAX_POLICY_VERSIONS:
+            delete = oldest_non_default_version(versions)
+        steps.append({"op": "create-policy-version", "policy_arn": arn, "policy_name": name,
+                      "document": document,
+                      "expected_default_version": state.get("default_version_id"),
+                      "delete_version": delete})
+    return section, steps
+
+
+def _after_snapshot(snapshot, iso, iso_doc, tag, tag_doc, attach_iso, attach_tag):
+    snap = copy.deepcopy(snapshot)
+    pols = snap.setdefault("policies", {})
+    pols[iso["arn"]] = {"arn": iso["arn"], "name": iso["name"], "version_id": "planned",
+                        "document": iso_doc}
+    if tag_doc is not None and (attach_tag or tag["arn"] in pols):
+        pols[tag["arn"]] = {"arn": tag["arn"], "name": tag["name"], "version_id": "planned",
+                            "document": tag_doc}
+    for rarn, role in (snap.get("roles") or {}).items():
+        attached = role.setdefault("attached_policies", [])
+        if rarn in attach_iso and iso["arn"] not in attached:
+            attached.append(iso["arn"])
+        if rarn in attach_tag and tag["arn"] not in attached:
+            attached.append(tag["arn"])
+    return snap
+
+
+def _tag_blocked(report: dict) -> set[str]:
+    return {f.get("role") for f in report.get("findings") or ()
+            if f.get("id") == "tag-on-create-blocked" and f.get("role")}
+
+
+def _role_by_arn(report: dict) -> dict:
+    return {r.get("arn"): r for r in report.get("roles") or () if r.get("arn")}
+
+
+def _cross_domain_policies(role_json: dict, exclude: set[str]) -> list[str]:
+    names: list[str] = []
+    for entry in role_json.get("cross_domain") or ():
+        if entry.get("accepted"):
+            continue
+        for ref in entry.get("allowed_by") or ():
+            pname = ref.get("policy")
+            if pname and pname not in exclude and pname not in names:
+                names.append(pname)
+    return names
+
+
+def _template_after(report: dict, variant: str, arn: str) -> str | None:
+    for t in report.get("templates") or ():
+        if t.get("variant") == variant:
+            for r in t.get("roles") or ():
+                if r.get("arn") == arn:
+                    return r.get("verdict_after")
+    return None
+
+
+def _aggregate(verdicts: list[str]) -> str:
+    if not verdicts:
+        return "unknown"
+    if "not_isolated" in verdicts:
+        return "not_isolated"
+    if "unknown" in verdicts:
+        return "unknown"
+    return "isolated"
+
+
+def build_plan(
+    snapshot: dict,
+    variant: str,
+    iam_state: dict,
+    *,
+    role_arns: list[str] | None = None,
+    access_analyzer: dict | None = None,
+    catalog: Catalog | None = None,
+    now: _dt.datetime | None = None,
+) -> dict:
+    """Build the plan document for one domain.
+
+    Args:
+        snapshot: the Snapshot (validated; ``roles`` must hold every selected role).
+        variant: ``"allow"`` or ``"deny"`` (``templates.VARIANTS``).
+        iam_state: IAM facts not in the snapshot, read by ``aws.apply.read_iam_state``:
+            ``{"policies": {policy_arn: {"exists": bool, "default_version_id": str|None,
+            "document": dict|None, "versions": [{"version_id", "is_default", "create_date"}],
+            "attached_roles": [role arn]|None}}, "attached_policies_quota": int|None,
+            "quota_source": str}``. A policy ARN missing from it is taken as not existing.
+        role_arns: the roles to change (None: every execution role of the domain in the
+            snapshot). Each must be a key of ``snapshot["roles"]``.
+        access_analyzer: ``{policy_name: {"status": "ok"|"findings"|"not-run", "findings":
+            [...], "detail": str}}`` from IAM Access Analyzer ``ValidatePolicy`` (None: not run).
+        catalog: the action catalog (default: loaded).
+        now: the plan's ``created_at`` (default: UTC now).
+
+    Returns:
+        the plan dict: ``kind``, ``schema_version``, ``created_at``, ``account_id``,
+        ``partition``, ``region``, ``domain {id, arn, name}``, ``variant``, ``selection``
+        (``"all"``|``"roles"``), ``policy`` / ``tag_on_create`` (sections: name, arn, document,
+        exists, current_default_version, current_document, diff, action, attached_roles),
+        ``roles`` (per role: arn, name, used_by, selected, affected, verdict_before,
+        verdict_after, verdict_after_reason, attach (policy ARNs), attached_after, quota),
+        ``steps`` (``op`` in create-policy | create-policy-version | attach-role-policy, each
+        with ``index``), ``validation {ok, checks}``, ``recommendations``, ``warnings``,
+        ``verdict_before``, ``verdict_after`` (of the selected roles), ``plan_hash``.
+
+    Raises:
+        PlanError: bad variant, a selected role not in the snapshot, no domain ARN.
+    """
+    if variant not in templates.VARIANTS:
+        raise PlanError(f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}")
+    if not isinstance(iam_state, dict):
+        raise PlanError("iam_state must be an object")
+    dom_obj = snapshot.get("domain") or {}
+    try:
+        darn = templates.parse_domain_arn(dom_obj.get("arn") or "")
+    except ValueError as exc:
+        raise PlanError(f"the snapshot's domain: {exc}") from None
+    roles = snapshot.get("roles") or {}
+    before = analyze(snapshot, catalog, now=now)
+    execution = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
+    if role_arns is None:
+        selected = execution
+        selection = "all"
+    else:
+        selected = []
+        for arn in role_arns:
+            if arn not in roles:
+                raise PlanError(
+                    f"role {arn!r} is not in the snapshot; give the ARN of an execution role "
+                    "(arn:aws:iam::<account>:role/<name>)"
+                )
+            if arn not in selected:
+                selected.append(arn)
+        selection = "roles"
+    if not selected:
+        raise PlanError(
+            "the domain has no execution role to change (no default, space or user-profile "
+            "role was read)"
+        )
+
+    iso_name = templates.policy_name(darn.domain_id)
+    iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
+    iso_doc = templates.render(darn.arn, variant)
+    tag_name = tag_on_create_policy_name(darn.domain_id)
+    tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
+    tag_doc = tag_on_create_document(darn.arn)
+    pstate = iam_state.get("policies") or {}
+
+    iso_section, iso_steps = _policy_step(
+        iso_arn, iso_name, iso_doc, pstate.get(iso_arn) or {},
+        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)")
+    attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
+
+    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
+    mid = analyze(_after_snapshot(snapshot, {"arn": iso_arn, "name": iso_name}, iso_doc,
+                                  {"arn": tag_arn, "name": tag_name}, None, set(attach_iso),
+                                  set()), catalog, now=now)
+    tag_need = [a for a in selected if a in _tag_blocked(mid)]
+    attach_tag = [a for a in tag_need if tag_arn not in (roles[a].get("attached_policies") or ())]
+    tag_section = None
+    tag_steps: list[dict] = []
+    if tag_need:
+        tag_section, tag_steps = _policy_step(
+            tag_arn, tag_name, tag_doc, pstate.get(tag_arn) or {},
+            f"Studio tag-on-create for SageMaker domain {darn.domain_id}")
+        tag_section["needed_by"] = tag_need
+        after = analyze(_after_snapshot(snapshot, {"arn": iso_arn, "name": iso_name}, iso_doc,
+                                        {"arn": tag_arn, "name": tag_name}, tag_doc,
+                                        set(attach_iso), set(attach_tag)), catalog, now=now)
+    else:
+        after = mid
+
+    steps = iso_steps + tag_steps
+    for arn in selected:
+        rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
+        if arn in attach_iso:
+            steps.append({"op": "attach-role-policy", "role_arn": arn, "role_name": rname,
+                          "policy_arn": iso_arn})
+        if arn in attach_tag:
+            steps.append({"op": "attach-role-policy", "role_arn": arn, "role_name": rname,
+                          "policy_arn": tag_arn})
+    for i, st in enumerate(steps):
+        st["index"] = i
+
+    quota = iam_state.get("attached_policies_quota")
+    quota_source = iam_state.get("quota_source") or "default"
+    if not isinstance(quota, int) or quota <= 0:
+        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
+
+    b_roles, a_roles = _role_by_arn(before), _role_by_arn(after)
+    attached_elsewhere = set(iso_section.get("attached_roles") or ())
+    role_rows = []
+    checks = validate_document(iso_name, iso_doc)
+    if tag_section:
+        checks += validate_document(tag_name, tag_doc)
+    warnings: list[str] = []
+    recommendations: list[dict] = []
+    for rb in before["roles"]:
+        arn = rb.get("arn")
+        if not arn or arn not in roles:
+            continue
+        ra = a_roles.get(arn, rb)
+        is_sel = arn in selected
+        affected = is_sel or (iso_section["action"] == "new-version"
+                              and (iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
+                                   or arn in attached_elsewhere))
+        attach = ([iso_arn] if arn in attach_iso else []) + ([tag_arn] if arn in attach_tag else [])
+        n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
+        row = {
+            "arn": arn,
+            "name": rb.get("name"),
+            "used_by": rb.get("used_by") or [],
+            "selected": is_sel,
+            "affected": affected,
+            "verdict_before": rb.get("verdict"),
+            "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
+            "verdict_after_reason": ra.get("verdict_reason") if affected else rb.get("verdict_reason"),
+            "attach": attach,
+            "attached_after": n_after,
+            "quota": quota,
+            "needs_tag_on_create": arn in tag_need,
+            "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
+            "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
+        }
+        role_rows.append(row)
+        if is_sel and attach:
+            checks.append({
+                "id": "quota", "role": arn, "ok": n_after <= quota,
+                "detail": f"{rb.get('name')}: {n_after} managed policies attached after the change, "
+                f"quota {quota} ({'iam:GetAccountSummary' if quota_source != 'default' else 'IAM default; the account quota could not be read'})",
+            })
+        if is_sel and roles.get(arn, {}).get("complete") is not True:
+            warnings.append(f"role {rb.get('name')} could not be fully read: its attachments and "
+                            "verdicts are uncertain (after-verdict stays unknown)")
+        if is_sel and row["verdict_after"] == "not_isolated":
+            culprits = _cross_domain_policies(ra, {iso_name, tag_name})
+            rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
+            if variant == "allow":
+                deny_after = _template_after(before, "deny", arn)
+                rec.update({
+                    "id": "use-deny-variant-or-detach",
+                    "text": f"The allow variant leaves {rb.get('name')} not isolated: "
+                    + (", ".join(culprits) if culprits else "another policy")
+                    + " still allows actions on other domains' resources. Use --variant deny"
+                    + (f" (the deny variant gives {deny_after})" if deny_after else "")
+                    + (", or detach " + ", ".join(culprits) if culprits else "") + ".",
+                    "deny_variant_verdict": deny_after,
+                })
+            else:
+                rec.update({
+                    "id": "detach-policy",
+                    "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
+                    + ("detach " + ", ".join(culprits) if culprits else "review its policies") + ".",
+                })
+            recommendations.append(rec)
+        if (is_sel and isinstance(row["create_rights_before"], int)
+                and isinstance(row["create_rights_after"], int)
+                and row["create_rights_after"] < row["create_rights_before"]):
+            warnings.append(f"{rb.get('name')} loses {row['create_rights_before'] - row['create_rights_after']} "
+                            "SageMaker create rights with this change (the new document replaces "
+                            "the current one)")
+    if iso_section["action"] == "unknown":
+        checks.append({"id": "current-policy", "ok": False,
+                       "detail": f"{iso_name} exists but its current document could not be read: "
+                       "cannot tell whether a new version is needed"})
+    others = sorted(attached_elsewhere - set(b_roles))
+    if iso_section["action"] == "new-version" and others:
+        warnings.append("the new default version also applies to roles not in this plan: "
+                        + ", ".join(others))
+    aa = access_analyzer or {}
+    for pname in [iso_name] + ([tag_name] if tag_section else []):
+        res = aa.get(pname)
+        if not res or res.get("status") == "not-run":
+            checks.append({"id": "access-analyzer", "policy": pname, "ok": None,
+                           "detail": "IAM Access Analyzer ValidatePolicy was not run: "
+                           + ((res or {}).get("detail") or "not requested")})
+            continue
+        errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
+        checks.append({"id": "access-analyzer", "policy": pname, "ok": not errs,
+                       "detail": "ValidatePolicy: " + (
+                           "no findings" if not res.get("findings") else
+                           "; ".join(f"{f.get('findingType')} {f.get('issueCode')}"
+                                     for f in res["findings"])),
+                       "findings": res.get("findings") or []})
+    ok = all(c["ok"] is not False for c in checks)
+    sel_rows = [r for r in role_rows if r["selected"]]
+    plan = {
+        "kind": PLAN_KIND,
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "created_at": (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tool_version": before.get("tool_version"),
+        "account_id": darn.account,
+        "partition": darn.partition,
+        "region": darn.region,
+        "domain": {"id": darn.domain_id, "arn": darn.arn, "name": dom_obj.get("name")},
+        "variant": variant,
+        "selection": selection,
+        "policy": iso_section,
+        "tag_on_create": tag_section,
+        "roles": role_rows,
+        "steps": steps,
+        "validation": {"ok": ok, "checks": checks},
+        "recommendations": recommendations,
+        "warnings": warnings,
+        "verdict_before": _aggregate([r["verdict_before"] for r in sel_rows]),
+        "verdict_after": _aggregate([r["verdict_after"] for r in sel_rows]),
+        "domain_verdict_before": before.get("verdict"),
+        "domain_verdict_after": after.get("verdict") if selection == "all" else None,
+    }
+    plan["plan_hash"] = plan_hash(plan)
+    return plan
+
+
+def plan_hash(plan: dict) -> str:
+    """sha256 (hex) of the plan's canonical JSON without its ``plan_hash`` field."""
+    body = {k: v for k, v in plan.items() if k != "plan_hash"}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+_STEP_OPS = {"create-policy", "create-policy-version", "attach-role-policy"}
+
+
+def load_plan(obj: Any) -> dict:
+    """Validate a plan document read back from a file or a request.
+
+    Args:
+        obj: the parsed JSON (dict) or its text.
+
+    Returns:
+        the plan dict.
+
+    Raises:
+        PlanError: not JSON, not a plan, an unknown step, or a ``plan_hash`` that does not match
+            the content (the plan was edited after it was shown; build a new one).
+    """
+    if isinstance(obj, (str, bytes)):
+        try:
+            obj = json.loads(obj)
+        except ValueError as exc:
+            raise PlanError(f"the plan is not valid JSON: {exc}") from None
+    if not isinstance(obj, dict) or obj.get("kind") != PLAN_KIND:
+        raise PlanError(f"not a sagemaker-isolation plan (expected \"kind\": \"{PLAN_KIND}\")")
+    if obj.get("schema_version") != PLAN_SCHEMA_VERSION:
+        raise PlanError(f"unsupported plan schema_version {obj.get('schema_version')!r} "
+                        f"(expected {PLAN_SCHEMA_VERSION})")
+    steps = obj.get("steps")
+    if not isinstance(steps, list):
+        raise PlanError("plan field steps: expected a list")
+    for i, st in enumerate(steps):
+        if not isinstance(st, dict) or st.get("op") not in _STEP_OPS:
+            raise PlanError(f"plan step #{i}: unknown op {(st or {}).get('op') if isinstance(st, dict) else st!r}")
+    if obj.get("plan_hash") != plan_hash(obj):
+        raise PlanError("the plan's plan_hash does not match its content: it was changed after it "
+                        "was built. Build a new plan (apply without --plan) and review it.")
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+
+def _step_text(st: dict) -> str:
+    op = st["op"]
+    if op == "create-policy":
+        return f"create managed policy {st['policy_name']}"
+    if op == "create-policy-version":
+        extra = (f" (first delete the oldest non-default version {st['delete_version']}, "
+                 "saving its document in the change record)" if st.get("delete_version") else "")
+        return f"new default version of {st['policy_name']}{extra}"
+    return f"attach {st['policy_arn'].rsplit('/', 1)[-1]} to role {st['role_name']}"
+
+
+def render_plan_text(plan: dict) -> str:
+    """A human-readable summary of a plan (the CLI's ``apply`` text output).
+
+    Returns:
+        text ending with a newline.
+    """
+    d = plan["domain"]
+    lines = [f"Plan for domain {d['id']} ({d.get('name') or '-'}), variant {plan['variant']}",
+             f"  policy {plan['policy']['name']}: {plan['policy']['action']}"]
+    if plan.get("tag_on_create"):
+        lines.append(f"  policy {plan['tag_on_create']['name']}: {plan['tag_on_create']['action']}")
+    lines.append("Roles (verdict before -> after):")
+    for r in plan["roles"]:
+        mark = "*" if r["selected"] else (" ~" if r["affected"] else " ")
+        lines.append(f" {mark} {r['name']}: {r['verdict_before']} -> {r['verdict_after']}"
+                     f"  [{', '.join(r['used_by'])}]")
+    lines.append("Steps:" if plan["steps"] else "Steps: none (already applied)")
+    for st in plan["steps"]:
+        lines.append(f"  {st['index'] + 1}. {_step_text(st)}")
+    lines.append("Validation: " + ("ok" if plan["validation"]["ok"] else "FAILED"))
+    for c in plan["validation"]["checks"]:
+        flag = {True: "ok", False: "FAIL", None: "n/a"}[c["ok"]]
+        lines.append(f"  [{flag}] {c['id']}: {c['detail']}")
+    for rec in plan["recommendations"]:
+        lines.append(f"Recommendation: {rec['text']}")
+    for w in plan["warnings"]:
+        lines.append(f"Warning: {w}")
+    if plan["policy"].get("diff"):
+        lines.append("Policy diff:")
+        lines.extend("  " + ln for ln in plan["policy"]["diff"])
+    lines.append(f"Verdict of the selected roles: {plan['verdict_before']} -> {plan['verdict_after']}")
+    lines.append(f"plan_hash {plan['plan_hash']}")
+    return "\n".join(lines) + "\n"
