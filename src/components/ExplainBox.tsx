@@ -1,0 +1,339 @@
+import { UseSignal } from '@jupyterlab/apputils';
+import type { ServerConnection } from '@jupyterlab/services';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ISignal, Signal } from '@lumino/signaling';
+import React from 'react';
+import { ApiError, IErrorInfo, requestAPI } from '../api';
+import { CopyButton } from './CopyButton';
+
+/**
+ * "Explain an AccessDenied": paste an error message, get the ranked causes with their evidence
+ * and a copyable fix (`POST sagemaker-isolation/explain`, docs/EXPLAIN.md). Every value shown
+ * is rendered as React text (escaped); nothing is injected as HTML.
+ */
+
+/** Longest message sent to the server (characters); the server cuts at 64 KiB as well. */
+export const MAX_MESSAGE_CHARS = 65536;
+
+/** What one check did or could not do. */
+export interface IExplainCheck {
+  check: string;
+  result?: string;
+  why?: string;
+}
+
+/** One ranked cause (docs/EXPLAIN.md "Cause ids"). */
+export interface IExplainCause {
+  id: string;
+  rank: number;
+  confidence: 'confirmed' | 'likely' | 'possible' | string;
+  title: string;
+  detail: string;
+  fix: string;
+  evidence: {
+    facts?: Record<string, unknown>;
+    checked?: IExplainCheck[];
+    not_checked?: IExplainCheck[];
+  };
+}
+
+/** The `explain` route's answer (the fields extracted from the message plus the causes). */
+export interface IExplainResult {
+  principal: string | null;
+  action: string | null;
+  resource: string | null;
+  operation: string | null;
+  reason: string | null;
+  policy_type: string | null;
+  policy_arn: string | null;
+  error_code?: string | null;
+  truncated?: boolean;
+  mode?: 'live' | 'offline' | string;
+  causes: IExplainCause[];
+}
+
+/** Call `POST explain` with `{message, offline}`. */
+export function explainAccessDenied(
+  message: string,
+  offline: boolean,
+  settings?: ServerConnection.ISettings
+): Promise<IExplainResult> {
+  return requestAPI<IExplainResult>(
+    'explain',
+    { method: 'POST', body: JSON.stringify({ message, offline }) },
+    settings
+  );
+}
+
+/** State of the box. */
+export interface IExplainState {
+  text: string;
+  offline: boolean;
+  busy: boolean;
+  result: IExplainResult | null;
+  error: IErrorInfo | null;
+}
+
+/**
+ * Owns the box's state so the command-palette command can fill and run it while the panel shows
+ * it (`stateChanged` re-renders the box).
+ */
+export class ExplainController {
+  constructor(private readonly _settings?: ServerConnection.ISettings) {}
+
+  /** Emitted on every state change. */
+  get stateChanged(): ISignal<ExplainController, IExplainState> {
+    return this._changed;
+  }
+
+  /** The current state. */
+  get state(): IExplainState {
+    return this._state;
+  }
+
+  /** Replace the text being edited. */
+  setText(text: string): void {
+    this._set({ text });
+  }
+
+  /** Explain offline (no AWS call) or with live evidence. */
+  setOffline(offline: boolean): void {
+    this._set({ offline });
+  }
+
+  /**
+   * Explain `text` (default: the current text). An empty text gives an error without a call.
+   *
+   * @returns the result, or null when the call failed (the error is in the state).
+   */
+  async explain(text?: string): Promise<IExplainResult | null> {
+    const message = (text ?? this._state.text).slice(0, MAX_MESSAGE_CHARS);
+    if (!message.trim()) {
+      this._set({
+        text: message,
+        error: {
+          message: 'Paste an AccessDenied error message first.',
+          reason: 'empty'
+        },
+        result: null
+      });
+      return null;
+    }
+    const seq = ++this._seq;
+    this._set({ text: message, busy: true, error: null });
+    try {
+      const result = await explainAccessDenied(
+        message,
+        this._state.offline,
+        this._settings
+      );
+      if (seq === this._seq) {
+        this._set({ busy: false, result, error: null });
+      }
+      return result;
+    } catch (error) {
+      const info =
+        error instanceof ApiError
+          ? error.toInfo()
+          : { message: String(error), reason: 'error' };
+      if (seq === this._seq) {
+        this._set({ busy: false, error: info, result: null });
+      }
+      return null;
+    }
+  }
+
+  private _set(patch: Partial<IExplainState>): void {
+    this._state = { ...this._state, ...patch };
+    this._changed.emit(this._state);
+  }
+
+  private _state: IExplainState = {
+    text: '',
+    offline: false,
+    busy: false,
+    result: null,
+    error: null
+  };
+  private _seq = 0;
+  private _changed = new Signal<ExplainController, IExplainState>(this);
+}
+
+/** The text the user has selected in the page (a notebook output, an editor), or ''. */
+export function selectedText(win: Window = window): string {
+  const selection = win.getSelection?.();
+  return selection ? selection.toString() : '';
+}
+
+function Field(props: { label: string; value: string | null | undefined }) {
+  if (!props.value) {
+    return null;
+  }
+  return (
+    <>
+      <dt>{props.label}</dt>
+      <dd>
+        <code>{props.value}</code>
+      </dd>
+    </>
+  );
+}
+
+/** One cause: title, confidence, detail, fix (copyable), what was and was not checked. */
+export function CauseView(props: {
+  cause: IExplainCause;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { cause, trans } = props;
+  const checked = cause.evidence?.checked ?? [];
+  const notChecked = cause.evidence?.not_checked ?? [];
+  return (
+    <li
+      className={`jp-SMIso-cause jp-SMIso-confidence-${cause.confidence}`}
+      data-cause-id={cause.id}
+    >
+      <div className="jp-SMIso-cause-head">
+        <strong className="jp-SMIso-cause-title">{cause.title}</strong>{' '}
+        <span className="jp-SMIso-tag">{cause.confidence}</span>{' '}
+        <code className="jp-SMIso-meta">{cause.id}</code>
+      </div>
+      <p className="jp-SMIso-detail">{cause.detail}</p>
+      <div className="jp-SMIso-fix">
+        <span>{trans.__('Fix:')}</span> <code>{cause.fix}</code>{' '}
+        <CopyButton
+          label={trans.__('Copy fix')}
+          ariaLabel={trans.__('Copy the fix of %1', cause.id)}
+          text={() => cause.fix}
+          trans={trans}
+        />
+      </div>
+      {(checked.length > 0 || notChecked.length > 0) && (
+        <ul className="jp-SMIso-evidence">
+          {checked.map((c, i) => (
+            <li key={`c${i}`}>
+              {trans.__('checked %1: %2', c.check, c.result ?? '')}
+            </li>
+          ))}
+          {notChecked.map((c, i) => (
+            <li key={`n${i}`} className="jp-SMIso-not-checked">
+              {trans.__('not checked %1: %2', c.check, c.why ?? '')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** The result: extracted fields, then the ranked causes. */
+export function ExplainResultView(props: {
+  result: IExplainResult;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { result, trans } = props;
+  return (
+    <div className="jp-SMIso-explain-result" aria-live="polite">
+      <p className="jp-SMIso-meta">
+        {result.reason === null
+          ? trans.__('Not an AWS authorization error message.')
+          : trans.__(
+              'Reason: %1 · evidence: %2',
+              result.reason,
+              result.mode ?? 'offline'
+            )}
+      </p>
+      <dl className="jp-SMIso-explain-fields">
+        <Field label={trans.__('Principal')} value={result.principal} />
+        <Field label={trans.__('Action')} value={result.action} />
+        <Field label={trans.__('Resource')} value={result.resource} />
+        <Field label={trans.__('Operation')} value={result.operation} />
+        <Field label={trans.__('Policy type')} value={result.policy_type} />
+        <Field label={trans.__('Policy ARN')} value={result.policy_arn} />
+      </dl>
+      {result.truncated && (
+        <p className="jp-SMIso-meta">
+          {trans.__('The message was cut to its first 64 KiB.')}
+        </p>
+      )}
+      <ol className="jp-SMIso-causes">
+        {result.causes.map(c => (
+          <CauseView key={c.id} cause={c} trans={trans} />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** The box bound to a controller's state. */
+export function ExplainBoxView(props: {
+  controller: ExplainController;
+  state: IExplainState;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { controller, state, trans } = props;
+  return (
+    <section
+      className="jp-SMIso-explain"
+      aria-labelledby="jp-SMIso-explain-title"
+    >
+      <h3 id="jp-SMIso-explain-title">{trans.__('Explain an AccessDenied')}</h3>
+      <textarea
+        className="jp-mod-styled jp-SMIso-explain-input"
+        rows={5}
+        maxLength={MAX_MESSAGE_CHARS}
+        aria-label={trans.__('AccessDenied error message')}
+        placeholder={trans.__(
+          'Paste the error, e.g. An error occurred (AccessDeniedException) when calling …'
+        )}
+        value={state.text}
+        onChange={e => controller.setText(e.target.value)}
+      />
+      <div className="jp-SMIso-toolbar">
+        <button
+          className="jp-mod-styled jp-mod-accept jp-SMIso-button jp-SMIso-explain-run"
+          disabled={state.busy}
+          onClick={() => void controller.explain()}
+        >
+          {state.busy ? trans.__('Explaining…') : trans.__('Explain')}
+        </button>
+        <label className="jp-SMIso-meta">
+          <input
+            type="checkbox"
+            checked={state.offline}
+            onChange={e => controller.setOffline(e.target.checked)}
+          />{' '}
+          {trans.__('Offline (no AWS calls)')}
+        </label>
+      </div>
+      {state.error && (
+        <p className="jp-SMIso-error" role="alert">
+          {state.error.message}
+        </p>
+      )}
+      {state.result && (
+        <ExplainResultView result={state.result} trans={trans} />
+      )}
+    </section>
+  );
+}
+
+/** The box, re-rendered on the controller's `stateChanged`. */
+export function ExplainBox(props: {
+  controller: ExplainController;
+  trans: TranslationBundle;
+}): JSX.Element {
+  return (
+    <UseSignal
+      signal={props.controller.stateChanged}
+      initialArgs={props.controller.state}
+    >
+      {(_, state) => (
+        <ExplainBoxView
+          controller={props.controller}
+          state={state ?? props.controller.state}
+          trans={props.trans}
+        />
+      )}
+    </UseSignal>
+  );
+}
