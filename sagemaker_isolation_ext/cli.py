@@ -105,9 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--save-snapshot", metavar="F", help="write the snapshot used to F")
     check.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=("text", "json", "sarif"),
         default="text",
-        help="text summary (default) or the report JSON",
+        help="text summary (default), the report JSON, or SARIF 2.1.0 for CI code scanning",
     )
     check.add_argument(
         "--verbose", "-v", action="store_true", help="progress on stderr even when not a TTY"
@@ -260,9 +260,30 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     report = analyze(snapshot)
     if args.format == "json":
         out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
+    elif args.format == "sarif":
+        out.write(json.dumps(_sarif_for_check(args, report), indent=2) + "\n")
     else:
         out.write(render_report_text(report))
     return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:
+    """SARIF 2.1.0 of ``report`` (``sagemaker_isolation_ext.sarif``), locating findings in the
+    ``--policy-file``/``--boundary-file`` files when given. Raises UsageError (unreadable file)."""
+    from .sagemaker.snapshot import read_policy_file
+    from .sarif import policy_sources, report_to_sarif
+
+    try:
+        files = [(read_policy_file(p)[0], p) for p in args.policy_file or []]
+        boundary = (
+            (read_policy_file(args.boundary_file)[0], args.boundary_file)
+            if args.boundary_file
+            else None
+        )
+        sources = policy_sources(files, boundary)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read policy file for SARIF locations: {exc}") from None
+    return report_to_sarif(report, sources)
 
 
 def _statement_label(ref: dict) -> str:
