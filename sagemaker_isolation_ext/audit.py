@@ -25,8 +25,15 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AUDIT_DIR_ENV", "AuditError", "AuditStore", "default_audit_dir", "resolve_audit_dir",
-           "render_changes_text", "summary"]
+__all__ = [
+    "AUDIT_DIR_ENV",
+    "AuditError",
+    "AuditStore",
+    "default_audit_dir",
+    "resolve_audit_dir",
+    "render_changes_text",
+    "summary",
+]
 
 AUDIT_DIR_ENV = "SAGEMAKER_ISOLATION_AUDIT_DIR"
 _ID_RE = re.compile(r"^chg-\d{8}T\d{6}Z-[0-9a-f]{8}$")
@@ -46,8 +53,9 @@ def default_audit_dir() -> Path:
     return Path(jupyter_data_dir()) / "sagemaker-isolation" / "changes"
 
 
-def resolve_audit_dir(explicit: str | os.PathLike | None = None,
-                      environ: dict | None = None) -> Path:
+def resolve_audit_dir(
+    explicit: str | os.PathLike | None = None, environ: dict | None = None
+) -> Path:
     """The audit directory: ``explicit``, else ``$SAGEMAKER_ISOLATION_AUDIT_DIR``, else the default.
 
     Args:
@@ -83,8 +91,10 @@ class AuditStore:
 
     def _file(self, change_id: str) -> Path:
         if not isinstance(change_id, str) or not _ID_RE.match(change_id):
-            raise AuditError(f"not a change id: {change_id!r} (expected chg-<time>-<8 hex>, as "
-                             "listed by `sagemaker-isolation changes`)")
+            raise AuditError(
+                f"not a change id: {change_id!r} (expected chg-<time>-<8 hex>, as "
+                "listed by `sagemaker-isolation changes`)"
+            )
         return self.path / f"{change_id}.json"
 
     def write(self, record: dict) -> Path:
@@ -103,9 +113,11 @@ class AuditStore:
                 fh.write("\n")
             os.replace(tmp, target)
         except OSError as exc:
-            raise AuditError(f"cannot write change record in {self.path}: "
-                             f"{exc.strerror or exc}. Set --audit-dir or "
-                             f"{AUDIT_DIR_ENV} to a writable directory.") from None
+            raise AuditError(
+                f"cannot write change record in {self.path}: "
+                f"{exc.strerror or exc}. Set --audit-dir or "
+                f"{AUDIT_DIR_ENV} to a writable directory."
+            ) from None
         return target
 
     def read(self, change_id: str) -> dict:
@@ -118,8 +130,10 @@ class AuditStore:
         try:
             text = f.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise AuditError(f"no change {change_id} in {self.path} (see `sagemaker-isolation "
-                             "changes`; --audit-dir selects another directory)") from None
+            raise AuditError(
+                f"no change {change_id} in {self.path} (see `sagemaker-isolation "
+                "changes`; --audit-dir selects another directory)"
+            ) from None
         except OSError as exc:
             raise AuditError(f"cannot read {f}: {exc.strerror or exc}") from None
         try:
@@ -185,7 +199,9 @@ def render_changes_text(records: list[dict[str, Any]]) -> str:
         who = (s["who"] or {}).get("user") or "?"
         extra = f" rollback of {s['rollback_of']}" if s["rollback_of"] else ""
         extra += f" (rolled back by {s['rolled_back_by']})" if s["rolled_back_by"] else ""
-        lines.append(f"{s['id']}  {s['kind']:<8} {s['status']:<9} {s['domain_id'] or '-'} "
-                     f"{s['variant'] or ''} steps {s['steps_done']}/{s['steps_total']} by {who}"
-                     f"{extra}")
+        lines.append(
+            f"{s['id']}  {s['kind']:<8} {s['status']:<9} {s['domain_id'] or '-'} "
+            f"{s['variant'] or ''} steps {s['steps_done']}/{s['steps_total']} by {who}"
+            f"{extra}"
+        )
     return "\n".join(lines) + "\n"

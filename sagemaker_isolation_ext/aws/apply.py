@@ -94,7 +94,10 @@ def _now() -> str:
 def _err(exc: Exception) -> dict:
     if isinstance(exc, ClientError):
         e = exc.response.get("Error") or {}
-        return {"code": e.get("Code") or "ClientError", "message": str(e.get("Message") or exc)[:500]}
+        return {
+            "code": e.get("Code") or "ClientError",
+            "message": str(e.get("Message") or exc)[:500],
+        }
     return {"code": type(exc).__name__, "message": str(exc)[:500]}
 
 
@@ -123,8 +126,9 @@ def _guard(fn):
     try:
         return fn()
     except (NoCredentialsError, PartialCredentialsError) as e:
-        raise AwsUnreachable(f"No AWS credentials found ({e}).", reason="no-credentials",
-                             code=type(e).__name__) from None
+        raise AwsUnreachable(
+            f"No AWS credentials found ({e}).", reason="no-credentials", code=type(e).__name__
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,17 +141,32 @@ def _policy_state(iam, arn: str, with_documents: bool) -> dict:
         pol = _guard(lambda: iam.get_policy(PolicyArn=arn))["Policy"]
     except ClientError as exc:
         if _err(exc)["code"] in _NOT_FOUND:
-            return {"exists": False, "default_version_id": None, "document": None,
-                    "versions": [], "readable": True}
-        return {"exists": None, "readable": False, "error": _err(exc), "versions": [],
-                "default_version_id": None, "document": None}
+            return {
+                "exists": False,
+                "default_version_id": None,
+                "document": None,
+                "versions": [],
+                "readable": True,
+            }
+        return {
+            "exists": None,
+            "readable": False,
+            "error": _err(exc),
+            "versions": [],
+            "default_version_id": None,
+            "document": None,
+        }
     default = pol.get("DefaultVersionId")
     versions = []
     for page in iam.get_paginator("list_policy_versions").paginate(PolicyArn=arn):
         for v in page.get("Versions") or ():
-            versions.append({"version_id": v.get("VersionId"),
-                             "is_default": bool(v.get("IsDefaultVersion")),
-                             "create_date": _iso(v.get("CreateDate"))})
+            versions.append(
+                {
+                    "version_id": v.get("VersionId"),
+                    "is_default": bool(v.get("IsDefaultVersion")),
+                    "create_date": _iso(v.get("CreateDate")),
+                }
+            )
     docs: dict[str, dict | None] = {}
     for v in versions:
         if with_documents or v["version_id"] == default:
@@ -155,14 +174,20 @@ def _policy_state(iam, arn: str, with_documents: bool) -> dict:
             docs[v["version_id"]] = _doc(pv.get("Document"))
             if with_documents:
                 v["document"] = docs[v["version_id"]]
-    return {"exists": True, "default_version_id": default, "document": docs.get(default),
-            "versions": versions, "readable": True}
+    return {
+        "exists": True,
+        "default_version_id": default,
+        "document": docs.get(default),
+        "versions": versions,
+        "readable": True,
+    }
 
 
 def _attached_roles(iam, arn: str) -> list[str]:
     roles: list[str] = []
     for page in iam.get_paginator("list_entities_for_policy").paginate(
-            PolicyArn=arn, EntityFilter="Role"):
+        PolicyArn=arn, EntityFilter="Role"
+    ):
         for r in page.get("PolicyRoles") or ():
             roles.append(r.get("RoleName"))
     return roles
@@ -208,8 +233,9 @@ def read_iam_state(iam, policy_arns: list[str], account: str, partition: str = "
                 st["attached_role_names"] = names
                 st["attached_roles"] = None  # filled by make_plan from the snapshot's ARNs
             except _CALL_ERRORS as exc:
-                errors.append({"operation": "iam:ListEntitiesForPolicy", "target": arn,
-                               **_err(exc)})
+                errors.append(
+                    {"operation": "iam:ListEntitiesForPolicy", "target": arn, **_err(exc)}
+                )
                 st["attached_role_names"] = None
         policies[arn] = st
     quota, source = None, "default"
@@ -219,18 +245,28 @@ def read_iam_state(iam, policy_arns: list[str], account: str, partition: str = "
             quota, source = summary["AttachedPoliciesPerRoleQuota"], "iam:GetAccountSummary"
     except _CALL_ERRORS as exc:
         errors.append({"operation": "iam:GetAccountSummary", "target": None, **_err(exc)})
-    return {"policies": policies, "attached_policies_quota": quota, "quota_source": source,
-            "errors": errors}
+    return {
+        "policies": policies,
+        "attached_policies_quota": quota,
+        "quota_source": source,
+        "errors": errors,
+    }
 
 
-def validate_with_access_analyzer(session: boto3.Session, endpoint_url: str | None,
-                                  documents: dict[str, dict]) -> dict:
+def validate_with_access_analyzer(
+    session: boto3.Session | None,
+    endpoint_url: str | None,
+    documents: dict[str, dict],
+    *,
+    aa_client=None,
+) -> dict:
     """Run IAM Access Analyzer ``ValidatePolicy`` on each document, when the caller may.
 
     Args:
         session: boto3 Session.
         endpoint_url: explicit endpoint (a local moto server) or None.
         documents: ``{policy name: document}``.
+        aa_client: an ``accessanalyzer`` client to use (tests pass a stubbed one).
 
     Returns:
         ``{name: {"status": "ok"|"findings"|"not-run", "findings": [{findingType, issueCode,
@@ -239,20 +275,36 @@ def validate_with_access_analyzer(session: boto3.Session, endpoint_url: str | No
     """
     out: dict[str, dict] = {}
     try:
-        aa = client(session, "accessanalyzer", endpoint_url, max_attempts=2, read_timeout=10)
+        aa = aa_client or client(
+            session, "accessanalyzer", endpoint_url, max_attempts=2, read_timeout=10
+        )
     except Exception as exc:  # no such service model: say so
-        return {n: {"status": "not-run", "findings": [],
-                    "detail": f"Access Analyzer client unavailable ({exc})"} for n in documents}
+        return {
+            n: {
+                "status": "not-run",
+                "findings": [],
+                "detail": f"Access Analyzer client unavailable ({exc})",
+            }
+            for n in documents
+        }
     for name, doc in documents.items():
         try:
             findings: list[dict] = []
             for page in aa.get_paginator("validate_policy").paginate(
-                    policyDocument=json.dumps(doc), policyType="IDENTITY_POLICY"):
+                policyDocument=json.dumps(doc), policyType="IDENTITY_POLICY"
+            ):
                 for f in page.get("findings") or ():
-                    findings.append({k: f.get(k) for k in ("findingType", "issueCode",
-                                                           "findingDetails", "learnMoreLink")})
-            out[name] = {"status": "findings" if findings else "ok", "findings": findings,
-                         "detail": f"{len(findings)} finding(s)"}
+                    findings.append(
+                        {
+                            k: f.get(k)
+                            for k in ("findingType", "issueCode", "findingDetails", "learnMoreLink")
+                        }
+                    )
+            out[name] = {
+                "status": "findings" if findings else "ok",
+                "findings": findings,
+                "detail": f"{len(findings)} finding(s)",
+            }
         except (NoCredentialsError, PartialCredentialsError) as exc:
             out[name] = {"status": "not-run", "findings": [], "detail": f"no credentials ({exc})"}
         except _CALL_ERRORS as exc:
@@ -260,8 +312,10 @@ def validate_with_access_analyzer(session: boto3.Session, endpoint_url: str | No
             msg = e["message"].strip()
             if msg.startswith("<") or isinstance(exc, ResponseParserError):
                 msg = "the endpoint does not implement it (non-AWS error page)"
-            detail = (f"could not call access-analyzer:ValidatePolicy ({e['code']}: "
-                      f"{msg.splitlines()[0][:200] if msg else 'no message'})")
+            detail = (
+                f"could not call access-analyzer:ValidatePolicy ({e['code']}: "
+                f"{msg.splitlines()[0][:200] if msg else 'no message'})"
+            )
             # Same caller, same endpoint: the other documents would fail the same way.
             for rest in documents:
                 out.setdefault(rest, {"status": "not-run", "findings": [], "detail": detail})
@@ -269,8 +323,9 @@ def validate_with_access_analyzer(session: boto3.Session, endpoint_url: str | No
     return out
 
 
-def who_am_i(session: boto3.Session, endpoint_url: str | None, via: str,
-             user: str | None = None) -> dict:
+def who_am_i(
+    session: boto3.Session, endpoint_url: str | None, via: str, user: str | None = None
+) -> dict:
     """``{"user", "principal_arn", "via"}`` for the change record.
 
     ``user`` defaults to the OS user (``getpass.getuser()``); ``principal_arn`` comes from
@@ -305,36 +360,58 @@ def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list
     roles = {arn: _read_role(col, arn) for arn in role_arns}
     policies: dict[str, dict] = {}
     for arn, role in roles.items():
-        for parn in role["attached_policies"] + ([role["permissions_boundary"]]
-                                                 if role["permissions_boundary"] else []):
+        for parn in role["attached_policies"] + (
+            [role["permissions_boundary"]] if role["permissions_boundary"] else []
+        ):
             if parn in policies:
                 continue
             pol = _read_policy(col, parn)
             if pol is None:
                 role["complete"] = False
-                col.record("iam:GetPolicyVersion", arn, "Unknown",
-                           f"policy {parn} could not be read", policy=parn)
+                col.record(
+                    "iam:GetPolicyVersion",
+                    arn,
+                    "Unknown",
+                    f"policy {parn} could not be read",
+                    policy=parn,
+                )
             else:
                 policies[parn] = pol
     snap = {
-        "schema_version": 1, "source": "live",
-        "collected_at": _now(), "partition": parsed.get("partition") or "aws",
-        "region": parsed.get("region") or ctx.region, "account_id": parsed.get("account"),
+        "schema_version": 1,
+        "source": "live",
+        "collected_at": _now(),
+        "partition": parsed.get("partition") or "aws",
+        "region": parsed.get("region") or ctx.region,
+        "account_id": parsed.get("account"),
         "context": {"source": ctx.source, "detail": ctx.detail},
-        "domain": {"id": d.get("DomainId") or ctx.domain_id, "arn": darn,
-                   "name": d.get("DomainName"),
-                   "default_user_execution_role": us.get("ExecutionRole") or None,
-                   "default_space_execution_role": ss.get("ExecutionRole") or None,
-                   "studio_web_portal": us.get("StudioWebPortal") or None,
-                   "default_landing_uri": us.get("DefaultLandingUri") or None},
-        "user_profiles": [], "roles": roles, "policies": policies, "errors": col.errors,
+        "domain": {
+            "id": d.get("DomainId") or ctx.domain_id,
+            "arn": darn,
+            "name": d.get("DomainName"),
+            "default_user_execution_role": us.get("ExecutionRole") or None,
+            "default_space_execution_role": ss.get("ExecutionRole") or None,
+            "studio_web_portal": us.get("StudioWebPortal") or None,
+            "default_landing_uri": us.get("DefaultLandingUri") or None,
+        },
+        "user_profiles": [],
+        "roles": roles,
+        "policies": policies,
+        "errors": col.errors,
     }
     return load_snapshot(snap)
 
 
-def make_plan(ctx: AwsContext, variant: str, role_arns: list[str] | None = None, *,
-              session: boto3.Session | None = None, validate: bool = True,
-              snapshot: dict | None = None, catalog=None) -> dict:
+def make_plan(
+    ctx: AwsContext,
+    variant: str,
+    role_arns: list[str] | None = None,
+    *,
+    session: boto3.Session | None = None,
+    validate: bool = True,
+    snapshot: dict | None = None,
+    catalog=None,
+) -> dict:
     """Read the domain and IAM, and build the plan (``sagemaker.plan.build_plan``).
 
     Args:
@@ -356,16 +433,21 @@ def make_plan(ctx: AwsContext, variant: str, role_arns: list[str] | None = None,
     from ..sagemaker import templates
 
     if variant not in templates.VARIANTS:
-        raise P.PlanError(f"variant must be one of {', '.join(templates.VARIANTS)}, "
-                          f"got {variant!r}")
+        raise P.PlanError(
+            f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}"
+        )
     for arn in role_arns or ():
         if _role_name(arn) is None:
-            raise P.PlanError(f"not an IAM role ARN: {arn!r} "
-                              "(expected arn:aws:iam::<account>:role/<name>)")
+            raise P.PlanError(
+                f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
+            )
     session = session or make_session(ctx)
     if snapshot is None:
-        snapshot = (_snapshot_for_roles(ctx, session, list(role_arns)) if role_arns
-                    else collect_snapshot(ctx, session=session))
+        snapshot = (
+            _snapshot_for_roles(ctx, session, list(role_arns))
+            if role_arns
+            else collect_snapshot(ctx, session=session)
+        )
     darn = templates.parse_domain_arn(snapshot["domain"]["arn"])
     iso = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
     tag_name = P.tag_on_create_policy_name(darn.domain_id)
@@ -376,23 +458,28 @@ def make_plan(ctx: AwsContext, variant: str, role_arns: list[str] | None = None,
     for st in state["policies"].values():
         names = st.get("attached_role_names")
         if names is not None:
-            st["attached_roles"] = [by_name.get(n) or
-                                    f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
-                                    for n in names]
+            st["attached_roles"] = [
+                by_name.get(n) or f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
+                for n in names
+            ]
     aa = None
     if validate:
-        docs = {templates.policy_name(darn.domain_id): templates.render(darn.arn, variant),
-                tag_name: P.tag_on_create_document(darn.arn)}
+        docs = {
+            templates.policy_name(darn.domain_id): templates.render(darn.arn, variant),
+            tag_name: P.tag_on_create_document(darn.arn),
+        }
         aa = validate_with_access_analyzer(session, ctx.endpoint_url, docs)
-    plan = P.build_plan(snapshot, variant, state, role_arns=role_arns, access_analyzer=aa,
-                        catalog=catalog)
+    plan = P.build_plan(
+        snapshot, variant, state, role_arns=role_arns, access_analyzer=aa, catalog=catalog
+    )
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
     plan["plan_hash"] = P.plan_hash(plan)
     return plan
 
 
-def make_plans_all_domains(ctx: AwsContext, variant: str, *,
-                           session: boto3.Session | None = None, validate: bool = True) -> list:
+def make_plans_all_domains(
+    ctx: AwsContext, variant: str, *, session: boto3.Session | None = None, validate: bool = True
+) -> list:
     """One plan per domain of the account and Region (``sagemaker:ListDomains``).
 
     Returns:
@@ -412,9 +499,12 @@ def make_plans_all_domains(ctx: AwsContext, variant: str, *,
             ids.extend(d["DomainId"] for d in page.get("Domains") or ())
     except _CALL_ERRORS as exc:
         e = _err(exc)
-        raise AwsUnreachable(f"sagemaker:ListDomains failed ({e['code']}: {e['message']})",
-                             reason="aws-error", operation="sagemaker:ListDomains",
-                             code=e["code"]) from None
+        raise AwsUnreachable(
+            f"sagemaker:ListDomains failed ({e['code']}: {e['message']})",
+            reason="aws-error",
+            operation="sagemaker:ListDomains",
+            code=e["code"],
+        ) from None
     out = []
     for did in ids:
         c = dataclasses.replace(ctx, domain_id=did)
@@ -456,8 +546,11 @@ def capture_state(iam, policy_arns: list[str], role_arns: list[str]) -> dict:
         st = _policy_state(iam, arn, with_documents=True)
         if not st.get("readable"):
             raise ClientError({"Error": st["error"]}, "GetPolicy")
-        pols[arn] = {"exists": st["exists"], "default_version_id": st["default_version_id"],
-                     "versions": st["versions"]}
+        pols[arn] = {
+            "exists": st["exists"],
+            "default_version_id": st["default_version_id"],
+            "versions": st["versions"],
+        }
     atts = {arn: _role_attachments(iam, arn) for arn in role_arns}
     return {"policies": pols, "attachments": atts}
 
@@ -476,11 +569,15 @@ def _run_step(iam, st: dict, rec_step: dict) -> str:
             if P.canonical_json(cur["document"]) == P.canonical_json(st["document"]):
                 rec_step["detail"] = "the policy already exists with this document"
                 return "skipped"
-            raise ApplyError(f"{_policy_name(arn)} was created with another document since the "
-                             "plan was built; build a new plan")
-        resp = iam.create_policy(PolicyName=st["policy_name"],
-                                 PolicyDocument=json.dumps(st["document"]),
-                                 Description=st.get("description", "")[:1000])
+            raise ApplyError(
+                f"{_policy_name(arn)} was created with another document since the "
+                "plan was built; build a new plan"
+            )
+        resp = iam.create_policy(
+            PolicyName=st["policy_name"],
+            PolicyDocument=json.dumps(st["document"]),
+            Description=st.get("description", "")[:1000],
+        )
         rec_step["detail"] = f"created {resp['Policy']['Arn']} (v1)"
         return "done"
     if op == "create-policy-version":
@@ -488,21 +585,25 @@ def _run_step(iam, st: dict, rec_step: dict) -> str:
         if not cur["exists"]:
             raise ApplyError(f"{_policy_name(arn)} no longer exists; build a new plan")
         if P.canonical_json(cur["document"]) == P.canonical_json(st["document"]):
-            rec_step["detail"] = f"the default version {cur['default_version_id']} already has " \
-                                 "this document"
+            rec_step["detail"] = (
+                f"the default version {cur['default_version_id']} already has this document"
+            )
             return "skipped"
         if cur["default_version_id"] != st.get("expected_default_version"):
-            raise ApplyError(f"{_policy_name(arn)}'s default version is now "
-                             f"{cur['default_version_id']}, the plan expected "
-                             f"{st.get('expected_default_version')}; build a new plan")
+            raise ApplyError(
+                f"{_policy_name(arn)}'s default version is now "
+                f"{cur['default_version_id']}, the plan expected "
+                f"{st.get('expected_default_version')}; build a new plan"
+            )
         if len(cur["versions"]) >= P.MAX_POLICY_VERSIONS:
             victim = P.oldest_non_default_version(cur["versions"])
             saved = next(v for v in cur["versions"] if v["version_id"] == victim)
             rec_step["deleted_version"] = dict(saved)
             rec_step["_save_now"] = True  # the caller writes the record before the delete
             return "delete-first"
-        resp = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(st["document"]),
-                                         SetAsDefault=True)
+        resp = iam.create_policy_version(
+            PolicyArn=arn, PolicyDocument=json.dumps(st["document"]), SetAsDefault=True
+        )
         rec_step["created_version"] = resp["PolicyVersion"]["VersionId"]
         rec_step["detail"] = f"new default version {rec_step['created_version']}"
         return "done"
@@ -517,8 +618,9 @@ def _run_step(iam, st: dict, rec_step: dict) -> str:
     raise ApplyError(f"unknown step op {op!r}")
 
 
-def _new_record(store: AuditStore, kind: str, plan: dict | None, who: dict,
-                change_id: str | None) -> dict:
+def _new_record(
+    store: AuditStore, kind: str, plan: dict | None, who: dict, change_id: str | None
+) -> dict:
     return {
         "id": change_id or store.new_id(),
         "kind": kind,
@@ -548,13 +650,22 @@ def _check_account(session, endpoint_url, account: str | None) -> None:
     except (*_CALL_ERRORS, NoCredentialsError, PartialCredentialsError, KeyError):
         return  # cannot tell; IAM itself will refuse ARNs of another account
     if got != account:
-        raise ApplyError(f"the credentials are for account {got}, the plan is for {account}; "
-                         "use credentials of the plan's account")
+        raise ApplyError(
+            f"the credentials are for account {got}, the plan is for {account}; "
+            "use credentials of the plan's account"
+        )
 
 
-def apply_plan(plan: dict, store: AuditStore, *, session: boto3.Session,
-               endpoint_url: str | None = None, who: dict | None = None,
-               change_id: str | None = None, on_step: StepFn | None = None) -> dict:
+def apply_plan(
+    plan: dict,
+    store: AuditStore,
+    *,
+    session: boto3.Session,
+    endpoint_url: str | None = None,
+    who: dict | None = None,
+    change_id: str | None = None,
+    on_step: StepFn | None = None,
+) -> dict:
     """Apply a plan's steps in order and write the change record.
 
     Args:
@@ -583,16 +694,27 @@ def apply_plan(plan: dict, store: AuditStore, *, session: boto3.Session,
     who = who or who_am_i(session, endpoint_url, "cli")
     iam = client(session, "iam", endpoint_url)
     rec = _new_record(store, "apply", plan, who, change_id)
-    rec["steps"] = [{"index": s["index"], "op": s["op"], "policy_arn": s.get("policy_arn"),
-                     "role_arn": s.get("role_arn"), "status": "pending", "detail": None,
-                     "error": None} for s in plan["steps"]]
+    rec["steps"] = [
+        {
+            "index": s["index"],
+            "op": s["op"],
+            "policy_arn": s.get("policy_arn"),
+            "role_arn": s.get("role_arn"),
+            "status": "pending",
+            "detail": None,
+            "error": None,
+        }
+        for s in plan["steps"]
+    ]
     try:
-        rec["previous_state"] = _guard(lambda: capture_state(iam, _plan_policies(plan),
-                                                             _plan_roles(plan)))
+        rec["previous_state"] = _guard(
+            lambda: capture_state(iam, _plan_policies(plan), _plan_roles(plan))
+        )
     except _CALL_ERRORS as exc:
         rec["status"], rec["error"], rec["finished_at"] = "failed", _err(exc), _now()
-        rec["error"]["message"] = "could not read the current state, nothing changed: " + \
-            rec["error"]["message"]
+        rec["error"]["message"] = (
+            "could not read the current state, nothing changed: " + rec["error"]["message"]
+        )
         for s in rec["steps"]:
             s["status"] = "not-run"
         store.write(rec)
@@ -611,18 +733,25 @@ def apply_plan(plan: dict, store: AuditStore, *, session: boto3.Session,
                 store.write(rec)  # the version's document is on disk before it is deleted
                 victim = rs["deleted_version"]["version_id"]
                 iam.delete_policy_version(PolicyArn=st["policy_arn"], VersionId=victim)
-                resp = iam.create_policy_version(PolicyArn=st["policy_arn"],
-                                                 PolicyDocument=json.dumps(st["document"]),
-                                                 SetAsDefault=True)
+                resp = iam.create_policy_version(
+                    PolicyArn=st["policy_arn"],
+                    PolicyDocument=json.dumps(st["document"]),
+                    SetAsDefault=True,
+                )
                 rs["created_version"] = resp["PolicyVersion"]["VersionId"]
-                rs["detail"] = (f"deleted oldest non-default version {victim} (document saved "
-                                f"here), new default version {rs['created_version']}")
+                rs["detail"] = (
+                    f"deleted oldest non-default version {victim} (document saved "
+                    f"here), new default version {rs['created_version']}"
+                )
                 result = "done"
             rs["status"] = result
         except (ApplyError, *_CALL_ERRORS) as exc:
             rs["status"] = "failed"
-            rs["error"] = _err(exc) if not isinstance(exc, ApplyError) else \
-                {"code": "PreconditionFailed", "message": str(exc)}
+            rs["error"] = (
+                _err(exc)
+                if not isinstance(exc, ApplyError)
+                else {"code": "PreconditionFailed", "message": str(exc)}
+            )
             failed = True
         store.write(rec)
         if on_step:
@@ -650,7 +779,7 @@ def rollback_steps(record: dict, current: dict) -> list[dict]:
     steps: list[dict] = []
     for role, before in (prev.get("attachments") or {}).items():
         now = (current.get("attachments") or {}).get(role, [])
-        for parn in (prev.get("policies") or {}):
+        for parn in prev.get("policies") or {}:
             if parn in now and parn not in before:
                 steps.append({"op": "detach-role-policy", "role_arn": role, "policy_arn": parn})
             elif parn in before and parn not in now:
@@ -661,13 +790,24 @@ def rollback_steps(record: dict, current: dict) -> list[dict]:
             if pc.get("exists"):
                 for v in pc["versions"]:
                     if not v.get("is_default"):
-                        steps.append({"op": "delete-policy-version", "policy_arn": parn,
-                                      "version_id": v["version_id"]})
+                        steps.append(
+                            {
+                                "op": "delete-policy-version",
+                                "policy_arn": parn,
+                                "version_id": v["version_id"],
+                            }
+                        )
                 steps.append({"op": "delete-policy", "policy_arn": parn})
             continue
         if not pc.get("exists"):
-            steps.append({"op": "recreate-policy", "policy_arn": parn,
-                          "versions": pb["versions"], "default_version_id": pb["default_version_id"]})
+            steps.append(
+                {
+                    "op": "recreate-policy",
+                    "policy_arn": parn,
+                    "versions": pb["versions"],
+                    "default_version_id": pb["default_version_id"],
+                }
+            )
             continue
         prev_ids = {v["version_id"]: v for v in pb["versions"]}
         cur_ids = {v["version_id"]: v for v in pc["versions"]}
@@ -677,17 +817,34 @@ def rollback_steps(record: dict, current: dict) -> list[dict]:
                 steps.append({"op": "set-default-version", "policy_arn": parn, "version_id": pdef})
         else:
             doc = prev_ids[pdef].get("document")
-            steps.append({"op": "create-policy-version", "policy_arn": parn, "document": doc,
-                          "set_as_default": True, "replaces": pdef})
+            steps.append(
+                {
+                    "op": "create-policy-version",
+                    "policy_arn": parn,
+                    "document": doc,
+                    "set_as_default": True,
+                    "replaces": pdef,
+                }
+            )
         for vid, v in cur_ids.items():
             if vid not in prev_ids and not (v.get("is_default") and pdef not in cur_ids):
                 steps.append({"op": "delete-policy-version", "policy_arn": parn, "version_id": vid})
         cur_docs = [P.canonical_json(v.get("document")) for v in pc["versions"]]
         for vid, v in prev_ids.items():
-            if vid != pdef and vid not in cur_ids and P.canonical_json(v.get("document")) not in cur_docs:
-                steps.append({"op": "create-policy-version", "policy_arn": parn,
-                              "document": v.get("document"), "set_as_default": False,
-                              "replaces": vid})
+            if (
+                vid != pdef
+                and vid not in cur_ids
+                and P.canonical_json(v.get("document")) not in cur_docs
+            ):
+                steps.append(
+                    {
+                        "op": "create-policy-version",
+                        "policy_arn": parn,
+                        "document": v.get("document"),
+                        "set_as_default": False,
+                        "replaces": vid,
+                    }
+                )
     for i, s in enumerate(steps):
         s["index"] = i
     return steps
@@ -708,28 +865,44 @@ def _run_rollback_step(iam, s: dict) -> str:
         iam.delete_policy_version(PolicyArn=parn, VersionId=s["version_id"])
         return f"deleted version {s['version_id']} of {_policy_name(parn)}"
     if op == "create-policy-version":
-        r = iam.create_policy_version(PolicyArn=parn, PolicyDocument=json.dumps(s["document"]),
-                                      SetAsDefault=bool(s.get("set_as_default")))
+        r = iam.create_policy_version(
+            PolicyArn=parn,
+            PolicyDocument=json.dumps(s["document"]),
+            SetAsDefault=bool(s.get("set_as_default")),
+        )
         s["created_version"] = r["PolicyVersion"]["VersionId"]
-        return (f"re-created version {s['replaces']} of {_policy_name(parn)} from the saved "
-                f"document as {s['created_version']} (IAM assigns new version ids)")
+        return (
+            f"re-created version {s['replaces']} of {_policy_name(parn)} from the saved "
+            f"document as {s['created_version']} (IAM assigns new version ids)"
+        )
     if op == "delete-policy":
         for role in _attached_roles(iam, parn):
-            raise ApplyError(f"{_policy_name(parn)} is still attached to role {role} (attached "
-                             "outside this change); detach it or keep the policy")
+            raise ApplyError(
+                f"{_policy_name(parn)} is still attached to role {role} (attached "
+                "outside this change); detach it or keep the policy"
+            )
         iam.delete_policy(PolicyArn=parn)
         return f"deleted {_policy_name(parn)} (the change created it)"
     if op == "recreate-policy":
         vers = s["versions"]
         default = next(v for v in vers if v["version_id"] == s["default_version_id"])
-        iam.create_policy(PolicyName=_policy_name(parn), PolicyDocument=json.dumps(default["document"]))
+        iam.create_policy(
+            PolicyName=_policy_name(parn), PolicyDocument=json.dumps(default["document"])
+        )
         return f"re-created {_policy_name(parn)} with its previous default document"
     raise ApplyError(f"unknown rollback op {op!r}")
 
 
-def rollback_change(change_id: str, store: AuditStore, *, session: boto3.Session,
-                    endpoint_url: str | None = None, who: dict | None = None,
-                    dry_run: bool = True, new_id: str | None = None) -> dict:
+def rollback_change(
+    change_id: str,
+    store: AuditStore,
+    *,
+    session: boto3.Session,
+    endpoint_url: str | None = None,
+    who: dict | None = None,
+    dry_run: bool = True,
+    new_id: str | None = None,
+) -> dict:
     """Restore the state recorded before change ``change_id``.
 
     Args:
@@ -752,22 +925,35 @@ def rollback_change(change_id: str, store: AuditStore, *, session: boto3.Session
     """
     orig = store.read(change_id)
     if orig.get("kind") != "apply":
-        raise ApplyError(f"{change_id} is a {orig.get('kind')} record; only apply changes can be "
-                         "rolled back")
+        raise ApplyError(
+            f"{change_id} is a {orig.get('kind')} record; only apply changes can be rolled back"
+        )
     if not orig.get("previous_state"):
-        raise ApplyError(f"{change_id} has no recorded previous state (it stopped before "
-                         "changing anything): nothing to roll back")
+        raise ApplyError(
+            f"{change_id} has no recorded previous state (it stopped before "
+            "changing anything): nothing to roll back"
+        )
     _check_account(session, endpoint_url, orig.get("account_id"))
     iam = client(session, "iam", endpoint_url)
     prev = orig["previous_state"]
-    current = _guard(lambda: capture_state(iam, list(prev.get("policies") or {}),
-                                           list(prev.get("attachments") or {})))
+    current = _guard(
+        lambda: capture_state(
+            iam, list(prev.get("policies") or {}), list(prev.get("attachments") or {})
+        )
+    )
     steps = rollback_steps(orig, current)
     rec = _new_record(store, "rollback", None, who or {}, new_id)
-    rec.update({"account_id": orig.get("account_id"), "region": orig.get("region"),
-                "domain": orig.get("domain"), "variant": orig.get("variant"),
-                "rollback_of": change_id, "previous_state": current,
-                "steps": [dict(s, status="pending", detail=None, error=None) for s in steps]})
+    rec.update(
+        {
+            "account_id": orig.get("account_id"),
+            "region": orig.get("region"),
+            "domain": orig.get("domain"),
+            "variant": orig.get("variant"),
+            "rollback_of": change_id,
+            "previous_state": current,
+            "steps": [dict(s, status="pending", detail=None, error=None) for s in steps],
+        }
+    )
     if dry_run:
         rec["status"] = "planned"
         return rec
@@ -783,8 +969,11 @@ def rollback_change(change_id: str, store: AuditStore, *, session: boto3.Session
             s["status"] = "done"
         except (ApplyError, *_CALL_ERRORS) as exc:
             s["status"], failed = "failed", True
-            s["error"] = _err(exc) if not isinstance(exc, ApplyError) else \
-                {"code": "Conflict", "message": str(exc)}
+            s["error"] = (
+                _err(exc)
+                if not isinstance(exc, ApplyError)
+                else {"code": "Conflict", "message": str(exc)}
+            )
         store.write(rec)
     rec["status"] = "failed" if failed else ("succeeded" if rec["steps"] else "no-op")
     rec["finished_at"] = _now()

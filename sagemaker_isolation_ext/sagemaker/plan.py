@@ -136,7 +136,9 @@ def tag_on_create_policy_name(domain_id: str) -> str:
     Raises:
         ValueError: not a SageMaker domain id.
     """
-    return TAG_ON_CREATE_PREFIX + templates.policy_name(domain_id)[len(templates.POLICY_NAME_PREFIX):]
+    return (
+        TAG_ON_CREATE_PREFIX + templates.policy_name(domain_id)[len(templates.POLICY_NAME_PREFIX) :]
+    )
 
 
 def tag_on_create_document(domain_arn: str) -> dict:
@@ -182,7 +184,9 @@ def validate_document(name: str, document: Any) -> list[dict]:
         parse_policy(document, name)
         out.append({"id": "json", "policy": name, "ok": True, "detail": "valid JSON policy"})
     except (TypeError, ValueError, PolicyError) as exc:
-        out.append({"id": "json", "policy": name, "ok": False, "detail": f"not a valid policy: {exc}"})
+        out.append(
+            {"id": "json", "policy": name, "ok": False, "detail": f"not a valid policy: {exc}"}
+        )
         return out
     size = document_size(document)
     out.append(
@@ -200,7 +204,9 @@ def validate_document(name: str, document: Any) -> list[dict]:
             "id": "placeholder",
             "policy": name,
             "ok": not found,
-            "detail": "no placeholder left" if not found else "placeholder left: " + ", ".join(found),
+            "detail": "no placeholder left"
+            if not found
+            else "placeholder left: " + ", ".join(found),
         }
     )
     return out
@@ -248,7 +254,9 @@ def oldest_non_default_version(versions: list[dict]) -> str | None:
 # Plan
 
 
-def _policy_step(arn: str, name: str, document: dict, state: dict, purpose: str) -> tuple[dict, list]:
+def _policy_step(
+    arn: str, name: str, document: dict, state: dict, purpose: str
+) -> tuple[dict, list]:
     """(policy section, steps) for one managed policy."""
     exists = bool(state.get("exists"))
     current = state.get("document") if exists else None
@@ -269,9 +277,15 @@ def _policy_step(arn: str, name: str, document: dict, state: dict, purpose: str)
     steps: list[dict] = []
     if not exists:
         section["action"] = "create"
-        steps.append({"op": "create-policy", "policy_arn": arn, "policy_name": name,
-                      "document": document,
-                      "description": f"{purpose} (created by sagemaker-isolation)"})
+        steps.append(
+            {
+                "op": "create-policy",
+                "policy_arn": arn,
+                "policy_name": name,
+                "document": document,
+                "description": f"{purpose} (created by sagemaker-isolation)",
+            }
+        )
     elif current is None:
         section["action"] = "unknown"
     elif canonical_json(current) != canonical_json(document):
@@ -279,21 +293,35 @@ def _policy_step(arn: str, name: str, document: dict, state: dict, purpose: str)
         delete = None
         if len(versions) >= MAX_POLICY_VERSIONS:
             delete = oldest_non_default_version(versions)
-        steps.append({"op": "create-policy-version", "policy_arn": arn, "policy_name": name,
-                      "document": document,
-                      "expected_default_version": state.get("default_version_id"),
-                      "delete_version": delete})
+        steps.append(
+            {
+                "op": "create-policy-version",
+                "policy_arn": arn,
+                "policy_name": name,
+                "document": document,
+                "expected_default_version": state.get("default_version_id"),
+                "delete_version": delete,
+            }
+        )
     return section, steps
 
 
 def _after_snapshot(snapshot, iso, iso_doc, tag, tag_doc, attach_iso, attach_tag):
     snap = copy.deepcopy(snapshot)
     pols = snap.setdefault("policies", {})
-    pols[iso["arn"]] = {"arn": iso["arn"], "name": iso["name"], "version_id": "planned",
-                        "document": iso_doc}
+    pols[iso["arn"]] = {
+        "arn": iso["arn"],
+        "name": iso["name"],
+        "version_id": "planned",
+        "document": iso_doc,
+    }
     if tag_doc is not None and (attach_tag or tag["arn"] in pols):
-        pols[tag["arn"]] = {"arn": tag["arn"], "name": tag["name"], "version_id": "planned",
-                            "document": tag_doc}
+        pols[tag["arn"]] = {
+            "arn": tag["arn"],
+            "name": tag["name"],
+            "version_id": "planned",
+            "document": tag_doc,
+        }
     for rarn, role in (snap.get("roles") or {}).items():
         attached = role.setdefault("attached_policies", [])
         if rarn in attach_iso and iso["arn"] not in attached:
@@ -304,8 +332,11 @@ def _after_snapshot(snapshot, iso, iso_doc, tag, tag_doc, attach_iso, attach_tag
 
 
 def _tag_blocked(report: dict) -> set[str]:
-    return {f.get("role") for f in report.get("findings") or ()
-            if f.get("id") == "tag-on-create-blocked" and f.get("role")}
+    return {
+        f.get("role")
+        for f in report.get("findings") or ()
+        if f.get("id") == "tag-on-create-blocked" and f.get("role")
+    }
 
 
 def _role_by_arn(report: dict) -> dict:
@@ -425,26 +456,54 @@ def build_plan(
     pstate = iam_state.get("policies") or {}
 
     iso_section, iso_steps = _policy_step(
-        iso_arn, iso_name, iso_doc, pstate.get(iso_arn) or {},
-        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)")
+        iso_arn,
+        iso_name,
+        iso_doc,
+        pstate.get(iso_arn) or {},
+        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
+    )
     attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
 
     # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyze(_after_snapshot(snapshot, {"arn": iso_arn, "name": iso_name}, iso_doc,
-                                  {"arn": tag_arn, "name": tag_name}, None, set(attach_iso),
-                                  set()), catalog, now=now)
+    mid = analyze(
+        _after_snapshot(
+            snapshot,
+            {"arn": iso_arn, "name": iso_name},
+            iso_doc,
+            {"arn": tag_arn, "name": tag_name},
+            None,
+            set(attach_iso),
+            set(),
+        ),
+        catalog,
+        now=now,
+    )
     tag_need = [a for a in selected if a in _tag_blocked(mid)]
     attach_tag = [a for a in tag_need if tag_arn not in (roles[a].get("attached_policies") or ())]
     tag_section = None
     tag_steps: list[dict] = []
     if tag_need:
         tag_section, tag_steps = _policy_step(
-            tag_arn, tag_name, tag_doc, pstate.get(tag_arn) or {},
-            f"Studio tag-on-create for SageMaker domain {darn.domain_id}")
+            tag_arn,
+            tag_name,
+            tag_doc,
+            pstate.get(tag_arn) or {},
+            f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
+        )
         tag_section["needed_by"] = tag_need
-        after = analyze(_after_snapshot(snapshot, {"arn": iso_arn, "name": iso_name}, iso_doc,
-                                        {"arn": tag_arn, "name": tag_name}, tag_doc,
-                                        set(attach_iso), set(attach_tag)), catalog, now=now)
+        after = analyze(
+            _after_snapshot(
+                snapshot,
+                {"arn": iso_arn, "name": iso_name},
+                iso_doc,
+                {"arn": tag_arn, "name": tag_name},
+                tag_doc,
+                set(attach_iso),
+                set(attach_tag),
+            ),
+            catalog,
+            now=now,
+        )
     else:
         after = mid
 
@@ -452,11 +511,23 @@ def build_plan(
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
         if arn in attach_iso:
-            steps.append({"op": "attach-role-policy", "role_arn": arn, "role_name": rname,
-                          "policy_arn": iso_arn})
+            steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": iso_arn,
+                }
+            )
         if arn in attach_tag:
-            steps.append({"op": "attach-role-policy", "role_arn": arn, "role_name": rname,
-                          "policy_arn": tag_arn})
+            steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": tag_arn,
+                }
+            )
     for i, st in enumerate(steps):
         st["index"] = i
 
@@ -473,15 +544,24 @@ def build_plan(
         checks += validate_document(tag_name, tag_doc)
     warnings: list[str] = []
     recommendations: list[dict] = []
+    quota_note = (
+        "iam:GetAccountSummary"
+        if quota_source != "default"
+        else "IAM default; the account quota could not be read"
+    )
     for rb in before["roles"]:
         arn = rb.get("arn")
         if not arn or arn not in roles:
             continue
         ra = a_roles.get(arn, rb)
         is_sel = arn in selected
-        affected = is_sel or (iso_section["action"] == "new-version"
-                              and (iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
-                                   or arn in attached_elsewhere))
+        affected = is_sel or (
+            iso_section["action"] == "new-version"
+            and (
+                iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
+                or arn in attached_elsewhere
+            )
+        )
         attach = ([iso_arn] if arn in attach_iso else []) + ([tag_arn] if arn in attach_tag else [])
         n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
         row = {
@@ -492,7 +572,9 @@ def build_plan(
             "affected": affected,
             "verdict_before": rb.get("verdict"),
             "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
-            "verdict_after_reason": ra.get("verdict_reason") if affected else rb.get("verdict_reason"),
+            "verdict_after_reason": ra.get("verdict_reason")
+            if affected
+            else rb.get("verdict_reason"),
             "attach": attach,
             "attached_after": n_after,
             "quota": quota,
@@ -502,64 +584,104 @@ def build_plan(
         }
         role_rows.append(row)
         if is_sel and attach:
-            checks.append({
-                "id": "quota", "role": arn, "ok": n_after <= quota,
-                "detail": f"{rb.get('name')}: {n_after} managed policies attached after the change, "
-                f"quota {quota} ({'iam:GetAccountSummary' if quota_source != 'default' else 'IAM default; the account quota could not be read'})",
-            })
+            checks.append(
+                {
+                    "id": "quota",
+                    "role": arn,
+                    "ok": n_after <= quota,
+                    "detail": f"{rb.get('name')}: {n_after} managed policies attached after the "
+                    f"change, quota {quota} ({quota_note})",
+                }
+            )
         if is_sel and roles.get(arn, {}).get("complete") is not True:
-            warnings.append(f"role {rb.get('name')} could not be fully read: its attachments and "
-                            "verdicts are uncertain (after-verdict stays unknown)")
+            warnings.append(
+                f"role {rb.get('name')} could not be fully read: its attachments and "
+                "verdicts are uncertain (after-verdict stays unknown)"
+            )
         if is_sel and row["verdict_after"] == "not_isolated":
             culprits = _cross_domain_policies(ra, {iso_name, tag_name})
             rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
             if variant == "allow":
                 deny_after = _template_after(before, "deny", arn)
-                rec.update({
-                    "id": "use-deny-variant-or-detach",
-                    "text": f"The allow variant leaves {rb.get('name')} not isolated: "
-                    + (", ".join(culprits) if culprits else "another policy")
-                    + " still allows actions on other domains' resources. Use --variant deny"
-                    + (f" (the deny variant gives {deny_after})" if deny_after else "")
-                    + (", or detach " + ", ".join(culprits) if culprits else "") + ".",
-                    "deny_variant_verdict": deny_after,
-                })
+                rec.update(
+                    {
+                        "id": "use-deny-variant-or-detach",
+                        "text": f"The allow variant leaves {rb.get('name')} not isolated: "
+                        + (", ".join(culprits) if culprits else "another policy")
+                        + " still allows actions on other domains' resources. Use --variant deny"
+                        + (f" (the deny variant gives {deny_after})" if deny_after else "")
+                        + (", or detach " + ", ".join(culprits) if culprits else "")
+                        + ".",
+                        "deny_variant_verdict": deny_after,
+                    }
+                )
             else:
-                rec.update({
-                    "id": "detach-policy",
-                    "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
-                    + ("detach " + ", ".join(culprits) if culprits else "review its policies") + ".",
-                })
+                rec.update(
+                    {
+                        "id": "detach-policy",
+                        "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
+                        + ("detach " + ", ".join(culprits) if culprits else "review its policies")
+                        + ".",
+                    }
+                )
             recommendations.append(rec)
-        if (is_sel and isinstance(row["create_rights_before"], int)
-                and isinstance(row["create_rights_after"], int)
-                and row["create_rights_after"] < row["create_rights_before"]):
-            warnings.append(f"{rb.get('name')} loses {row['create_rights_before'] - row['create_rights_after']} "
-                            "SageMaker create rights with this change (the new document replaces "
-                            "the current one)")
+        if (
+            is_sel
+            and isinstance(row["create_rights_before"], int)
+            and isinstance(row["create_rights_after"], int)
+            and row["create_rights_after"] < row["create_rights_before"]
+        ):
+            warnings.append(
+                f"{rb.get('name')} loses "
+                f"{row['create_rights_before'] - row['create_rights_after']} "
+                "SageMaker create rights with this change (the new document replaces "
+                "the current one)"
+            )
     if iso_section["action"] == "unknown":
-        checks.append({"id": "current-policy", "ok": False,
-                       "detail": f"{iso_name} exists but its current document could not be read: "
-                       "cannot tell whether a new version is needed"})
+        checks.append(
+            {
+                "id": "current-policy",
+                "ok": False,
+                "detail": f"{iso_name} exists but its current document could not be read: "
+                "cannot tell whether a new version is needed",
+            }
+        )
     others = sorted(attached_elsewhere - set(b_roles))
     if iso_section["action"] == "new-version" and others:
-        warnings.append("the new default version also applies to roles not in this plan: "
-                        + ", ".join(others))
+        warnings.append(
+            "the new default version also applies to roles not in this plan: " + ", ".join(others)
+        )
     aa = access_analyzer or {}
     for pname in [iso_name] + ([tag_name] if tag_section else []):
         res = aa.get(pname)
         if not res or res.get("status") == "not-run":
-            checks.append({"id": "access-analyzer", "policy": pname, "ok": None,
-                           "detail": "IAM Access Analyzer ValidatePolicy was not run: "
-                           + ((res or {}).get("detail") or "not requested")})
+            checks.append(
+                {
+                    "id": "access-analyzer",
+                    "policy": pname,
+                    "ok": None,
+                    "detail": "IAM Access Analyzer ValidatePolicy was not run: "
+                    + ((res or {}).get("detail") or "not requested"),
+                }
+            )
             continue
         errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
-        checks.append({"id": "access-analyzer", "policy": pname, "ok": not errs,
-                       "detail": "ValidatePolicy: " + (
-                           "no findings" if not res.get("findings") else
-                           "; ".join(f"{f.get('findingType')} {f.get('issueCode')}"
-                                     for f in res["findings"])),
-                       "findings": res.get("findings") or []})
+        checks.append(
+            {
+                "id": "access-analyzer",
+                "policy": pname,
+                "ok": not errs,
+                "detail": "ValidatePolicy: "
+                + (
+                    "no findings"
+                    if not res.get("findings")
+                    else "; ".join(
+                        f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"]
+                    )
+                ),
+                "findings": res.get("findings") or [],
+            }
+        )
     ok = all(c["ok"] is not False for c in checks)
     sel_rows = [r for r in role_rows if r["selected"]]
     plan = {
@@ -617,19 +739,25 @@ def load_plan(obj: Any) -> dict:
         except ValueError as exc:
             raise PlanError(f"the plan is not valid JSON: {exc}") from None
     if not isinstance(obj, dict) or obj.get("kind") != PLAN_KIND:
-        raise PlanError(f"not a sagemaker-isolation plan (expected \"kind\": \"{PLAN_KIND}\")")
+        raise PlanError(f'not a sagemaker-isolation plan (expected "kind": "{PLAN_KIND}")')
     if obj.get("schema_version") != PLAN_SCHEMA_VERSION:
-        raise PlanError(f"unsupported plan schema_version {obj.get('schema_version')!r} "
-                        f"(expected {PLAN_SCHEMA_VERSION})")
+        raise PlanError(
+            f"unsupported plan schema_version {obj.get('schema_version')!r} "
+            f"(expected {PLAN_SCHEMA_VERSION})"
+        )
     steps = obj.get("steps")
     if not isinstance(steps, list):
         raise PlanError("plan field steps: expected a list")
     for i, st in enumerate(steps):
         if not isinstance(st, dict) or st.get("op") not in _STEP_OPS:
-            raise PlanError(f"plan step #{i}: unknown op {(st or {}).get('op') if isinstance(st, dict) else st!r}")
+            raise PlanError(
+                f"plan step #{i}: unknown op {st.get('op') if isinstance(st, dict) else st!r}"
+            )
     if obj.get("plan_hash") != plan_hash(obj):
-        raise PlanError("the plan's plan_hash does not match its content: it was changed after it "
-                        "was built. Build a new plan (apply without --plan) and review it.")
+        raise PlanError(
+            "the plan's plan_hash does not match its content: it was changed after it "
+            "was built. Build a new plan (apply without --plan) and review it."
+        )
     return obj
 
 
@@ -642,8 +770,12 @@ def _step_text(st: dict) -> str:
     if op == "create-policy":
         return f"create managed policy {st['policy_name']}"
     if op == "create-policy-version":
-        extra = (f" (first delete the oldest non-default version {st['delete_version']}, "
-                 "saving its document in the change record)" if st.get("delete_version") else "")
+        extra = (
+            f" (first delete the oldest non-default version {st['delete_version']}, "
+            "saving its document in the change record)"
+            if st.get("delete_version")
+            else ""
+        )
         return f"new default version of {st['policy_name']}{extra}"
     return f"attach {st['policy_arn'].rsplit('/', 1)[-1]} to role {st['role_name']}"
 
@@ -655,15 +787,19 @@ def render_plan_text(plan: dict) -> str:
         text ending with a newline.
     """
     d = plan["domain"]
-    lines = [f"Plan for domain {d['id']} ({d.get('name') or '-'}), variant {plan['variant']}",
-             f"  policy {plan['policy']['name']}: {plan['policy']['action']}"]
+    lines = [
+        f"Plan for domain {d['id']} ({d.get('name') or '-'}), variant {plan['variant']}",
+        f"  policy {plan['policy']['name']}: {plan['policy']['action']}",
+    ]
     if plan.get("tag_on_create"):
         lines.append(f"  policy {plan['tag_on_create']['name']}: {plan['tag_on_create']['action']}")
     lines.append("Roles (verdict before -> after):")
     for r in plan["roles"]:
         mark = "*" if r["selected"] else (" ~" if r["affected"] else " ")
-        lines.append(f" {mark} {r['name']}: {r['verdict_before']} -> {r['verdict_after']}"
-                     f"  [{', '.join(r['used_by'])}]")
+        lines.append(
+            f" {mark} {r['name']}: {r['verdict_before']} -> {r['verdict_after']}"
+            f"  [{', '.join(r['used_by'])}]"
+        )
     lines.append("Steps:" if plan["steps"] else "Steps: none (already applied)")
     for st in plan["steps"]:
         lines.append(f"  {st['index'] + 1}. {_step_text(st)}")
@@ -678,6 +814,8 @@ def render_plan_text(plan: dict) -> str:
     if plan["policy"].get("diff"):
         lines.append("Policy diff:")
         lines.extend("  " + ln for ln in plan["policy"]["diff"])
-    lines.append(f"Verdict of the selected roles: {plan['verdict_before']} -> {plan['verdict_after']}")
+    lines.append(
+        f"Verdict of the selected roles: {plan['verdict_before']} -> {plan['verdict_after']}"
+    )
     lines.append(f"plan_hash {plan['plan_hash']}")
     return "\n".join(lines) + "\n"
