@@ -99,6 +99,31 @@ export interface ICoverage {
   explanation?: string | null;
 }
 
+/** One row of the `coverage` route's table: can the domain tag scope this action? */
+export interface ICoverageRow {
+  action: string;
+  access_level: string;
+  resource_types: {
+    key: string;
+    arn_format?: string;
+    taggable: boolean;
+    required?: boolean;
+  }[];
+  covered: boolean;
+  reason: 'no-resource-type' | 'resource-type-not-taggable' | string | null;
+  in_doc_uncovered: boolean;
+}
+
+/** The `coverage?q=` route's answer (`Catalog.coverage_table`, plus the `ICoverage` lists). */
+export interface ICoverageTable extends ICoverage {
+  source: string;
+  version: string;
+  package_version?: string;
+  query: string;
+  actions: ICoverageRow[];
+  counts?: Record<string, number>;
+}
+
 /** A policy template for the domain, with the verdict each role would get with it attached. */
 export interface ITemplate {
   variant: 'allow' | 'deny' | string;

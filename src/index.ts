@@ -136,11 +136,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
         (values.region || '') !== (t.region ?? '') ||
         (values.profile || '') !== (t.profile ?? '')
       ) {
-        model.setTarget({
-          domain_id: values.domainId,
-          region: values.region,
-          profile: values.profile
-        });
+        model.setTarget(
+          {
+            domain_id: values.domainId,
+            region: values.region,
+            profile: values.profile
+          },
+          'settings'
+        );
       }
     };
     const initial = readSettings(settings);

@@ -9,6 +9,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import {
   ApiError,
   IContextInfo,
+  ICoverageTable,
   IErrorInfo,
   IJobStatus,
   ITarget,
@@ -40,6 +41,8 @@ export interface IModelState {
   context: IContextInfo | null;
   /** The domain asked for by the user (form) or the settings; overrides the context. */
   target: ITarget;
+  /** Where `target` came from (`panel` form or extension `settings`), null when empty. */
+  targetSource: 'panel' | 'settings' | null;
   /** The latest job status from the `report` route. */
   job: IJobStatus | null;
   /** The last failed request to the server (POST/GET report, context). */
@@ -270,10 +273,12 @@ export class IsolationModel {
    * Choose the domain to check (the form, or the settings). Blank fields are dropped. Clears the
    * shown job, since it belongs to the previous target, and stops any polling of it.
    */
-  setTarget(target: ITarget): void {
+  setTarget(target: ITarget, source: 'panel' | 'settings' = 'panel'): void {
     this._generation++;
+    const cleaned = cleanTarget(target);
     this._update({
-      target: cleanTarget(target),
+      target: cleaned,
+      targetSource: Object.keys(cleaned).length ? source : null,
       job: null,
       requestError: null,
       checking: false
@@ -320,6 +325,19 @@ export class IsolationModel {
     });
     this._running = run;
     return run;
+  }
+
+  /**
+   * GET `coverage?q=`: the catalog's coverage table, filtered by `query`.
+   *
+   * @throws ApiError when the server answers an error.
+   */
+  loadCoverage(query: string): Promise<ICoverageTable> {
+    return requestAPI<ICoverageTable>(
+      `coverage${queryString({ q: query.trim() })}`,
+      { method: 'GET' },
+      this._settings
+    );
   }
 
   private async _check(refresh: boolean): Promise<IJobStatus | null> {
@@ -412,6 +430,7 @@ export class IsolationModel {
     server: { status: 'probing' },
     context: null,
     target: {},
+    targetSource: null,
     job: null,
     requestError: null,
     checking: false

@@ -310,6 +310,7 @@ describe('viewOf', () => {
     server: { status: 'ok' },
     context: null,
     target: { domain_id: 'd-1' },
+    targetSource: 'panel',
     job: null,
     requestError: null,
     checking: false

