@@ -247,3 +247,133 @@ def test_any_metadata_gives_context_or_context_error(tmp_path, aws_env, meta):
         return
     assert isinstance(meta, dict) and ctx.domain_id == meta["DomainId"]
     assert ctx.source == "studio-metadata"
+
+
+# -- where the check runs: AwsContext.environment (reach issue) ---------------------------------
+
+# Every example of the shared cases file, with the environment it must be detected as.
+EXPECTED_ENVIRONMENT = {
+    "awsdocs-studio-classic-kernelgateway": ("studio-classic", "KernelGateway"),
+    "datawrangler-docstring-kernelgateway": ("studio-classic", "KernelGateway"),
+    "kernel-wrapper-test-kernelgateway-space": ("studio-classic", "KernelGateway"),
+    "smus-jupyter-server-extension-test-jupyterlab": ("studio-space", "JupyterLab"),
+    "sagemaker-studio-sdk-test-jupyterlab": ("studio-space", "JupyterLab"),
+    "awsdocs-notebook-instance": ("notebook-instance", None),
+}
+
+
+def test_every_metadata_example_has_an_expected_environment():
+    assert set(EXPECTED_ENVIRONMENT) == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("example_id", sorted(EXPECTED_ENVIRONMENT))
+def test_environment_of_each_metadata_example(tmp_path, aws_env, example_id):
+    """With an explicit domain every shape resolves, and says where it runs."""
+    meta = write_meta(tmp_path, EXAMPLES[example_id])
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=meta,
+                          environ={"AWS_REGION": "us-east-1"})
+    environment, app_type = EXPECTED_ENVIRONMENT[example_id]
+    assert ctx.environment == environment
+    assert ctx.to_json()["environment"] == environment
+    if example_id == "awsdocs-notebook-instance":
+        assert "not in a domain" in ctx.environment_detail
+    else:
+        from sagemaker_isolation_ext.aws.context import detect_environment
+
+        assert detect_environment(EXAMPLES[example_id], {})[2] == app_type
+
+
+def test_studio_classic_jupyterserver_app(tmp_path, aws_env):
+    """The JupyterServer app (Studio Classic's JupyterLab 3 UI), shape of the AWS doc's example."""
+    meta = write_meta(tmp_path, {
+        "AppType": "JupyterServer", "DomainId": "d-xxxxxxxxxxxx", "UserProfileName": "alice",
+        "ResourceArn": "arn:aws:sagemaker:us-east-2:111122223333:app/d-xxxxxxxxxxxx/alice/"
+                       "JupyterServer/default",
+        "ResourceName": "default", "AppImageVersion": "",
+    })
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert ctx.environment == "studio-classic" and ctx.app_type == "JupyterServer"
+    assert ctx.environment_detail == (
+        "Studio Classic JupyterServer app (JupyterLab 3) of user profile 'alice'"
+    )
+    assert ctx.user_profile_name == "alice" and ctx.domain_id == "d-xxxxxxxxxxxx"
+
+
+def test_kernelgateway_in_a_shared_space_names_the_space(tmp_path, no_region_env):
+    meta = write_meta(tmp_path, EXAMPLES["kernel-wrapper-test-kernelgateway-space"])
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert ctx.environment_detail == "Studio Classic KernelGateway app of space 'my_space'"
+
+
+def test_code_editor_space_from_metadata(tmp_path, aws_env):
+    meta = write_meta(tmp_path, {
+        "AppType": "CodeEditor", "DomainId": "d-abc123", "SpaceName": "bob-code",
+        "ExecutionRoleArn": "arn:aws:iam::111122223333:role/BobRole",
+        "ResourceArn": "arn:aws:sagemaker:eu-west-1:111122223333:app/d-abc123/bob-code/"
+                       "CodeEditor/default",
+    })
+    ctx = resolve_context(metadata_path=meta, environ={})
+    assert (ctx.environment, ctx.app_type, ctx.space_name) == (
+        "studio-space", "CodeEditor", "bob-code")
+    assert ctx.execution_role_arn == "arn:aws:iam::111122223333:role/BobRole"
+    assert ctx.environment_detail == "Studio Code Editor space 'bob-code'"
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({"SAGEMAKER_APP_TYPE": "CodeEditor"}, "CodeEditor"),
+    ({"SAGEMAKER_APP_TYPE": "JupyterLab"}, "JupyterLab"),
+    ({"SAGEMAKER_APP_TYPE_LOWERCASE": "jupyterlab"}, "JupyterLab"),
+    ({"SAGEMAKER_APP_TYPE_LOWERCASE": "codeeditor"}, "CodeEditor"),
+])
+def test_app_type_from_environment_when_metadata_has_none(tmp_path, aws_env, env, expected):
+    meta = write_meta(tmp_path, {"DomainId": "d-abc123", "SpaceName": "s1",
+                                 "ResourceArn": "arn:aws:sagemaker:us-east-1:111122223333:app/"
+                                                "d-abc123/s1/x/default"})
+    ctx = resolve_context(metadata_path=meta, environ={"AWS_REGION": "us-east-1", **env})
+    assert ctx.app_type == expected and ctx.environment == "studio-space"
+
+
+def test_metadata_app_type_wins_over_environment(tmp_path, aws_env):
+    meta = write_meta(tmp_path, EXAMPLES["awsdocs-studio-classic-kernelgateway"])
+    ctx = resolve_context(metadata_path=meta,
+                          environ={"AWS_REGION": "us-east-1", "SAGEMAKER_APP_TYPE": "JupyterLab"})
+    assert ctx.app_type == "KernelGateway" and ctx.environment == "studio-classic"
+    assert "SAGEMAKER_APP_TYPE says JupyterLab" in ctx.environment_detail
+
+
+def test_unknown_app_type_is_kept_as_studio(tmp_path, aws_env):
+    meta = write_meta(tmp_path, {"AppType": "Canvas", "DomainId": "d-abc123",
+                                 "UserProfileName": "u"})
+    ctx = resolve_context(metadata_path=meta, environ={"AWS_REGION": "us-east-1"})
+    assert ctx.environment == "studio" and ctx.app_type == "Canvas"
+    assert "'Canvas'" in ctx.environment_detail
+
+
+def test_local_machine_profile_and_region_from_aws_config(tmp_path, no_region_env, monkeypatch):
+    cfg = tmp_path / "aws-config"
+    cfg.write_text("[default]\nregion = ca-central-1\n[profile ml]\nregion = ap-northeast-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(cfg))
+    ctx = resolve_context(domain_id="d-abc123", profile="ml",
+                          metadata_path=tmp_path / "absent.json", environ={})
+    assert (ctx.environment, ctx.region, ctx.profile) == ("local", "ap-northeast-1", "ml")
+    assert "AWS config (boto3)" in ctx.detail
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=None,
+                          environ={"AWS_PROFILE": "ml"})
+    assert ctx.environment == "local" and "'ml' (AWS_PROFILE)" in ctx.environment_detail
+    assert ctx.region == "ca-central-1"  # boto3 chain for the default profile here
+
+
+def test_app_type_env_without_metadata_is_not_a_domain(tmp_path, aws_env):
+    env = {"AWS_REGION": "us-east-1", "SAGEMAKER_APP_TYPE": "JupyterLab"}
+    with pytest.raises(ContextError) as err:
+        resolve_context(metadata_path=tmp_path / "absent.json", environ=env)
+    assert err.value.reason == "no-domain"
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=tmp_path / "absent.json",
+                          environ=env)
+    assert ctx.environment == "local" and "no Studio metadata" in ctx.environment_detail
+
+
+def test_unreadable_metadata_with_explicit_domain_says_so(tmp_path, aws_env):
+    meta = write_meta(tmp_path, "{broken")
+    ctx = resolve_context(domain_id="d-abc123", metadata_path=meta)
+    assert ctx.environment == "studio" and "unusable" in ctx.environment_detail

@@ -14,6 +14,21 @@ Sources, in order of precedence (explicit arguments always win):
 A notebook instance writes the same file with only ``ResourceArn``/``ResourceName`` (AWS doc
 "Access Notebook Instance Metadata", doc_source/nbi-metadata.md): it belongs to no domain, so
 without an explicit domain id that is a :class:`ContextError`.
+
+Where the check runs (``AwsContext.environment``, see :func:`detect_environment`):
+
+- ``studio-classic``: a Studio Classic app, ``AppType`` ``JupyterServer`` (the JupyterLab 3 UI
+  server) or ``KernelGateway`` (an image's kernels); the AWS doc's isolation procedure is written
+  for domains whose default experience is Studio Classic;
+- ``studio-space``: a Studio (new experience) space app, ``AppType`` ``JupyterLab`` or
+  ``CodeEditor``, identified by ``SpaceName`` and, in newer images, ``ExecutionRoleArn``. Those
+  images also set the environment variable ``SAGEMAKER_APP_TYPE`` (``JupyterLab``,
+  ``CodeEditor``; and ``SAGEMAKER_APP_TYPE_LOWERCASE``, as the SageMaker Distribution image's
+  start-up script reads it), used when the metadata has no ``AppType``;
+- ``studio``: Studio metadata with an app type we do not know (kept as written);
+- ``notebook-instance``: a notebook instance (not in any domain; only with an explicit domain);
+- ``local``: no Studio metadata: a laptop, a CI runner, a plain server. Profile and Region come
+  from the flags, ``AWS_PROFILE``/``AWS_REGION`` and the AWS config file (boto3's chain).
 """
 
 from __future__ import annotations
@@ -33,7 +48,22 @@ __all__ = [
     "ContextError",
     "resolve_context",
     "is_domain_id",
+    "detect_environment",
+    "ENVIRONMENTS",
 ]
+
+#: Values of ``AwsContext.environment`` (see the module docstring).
+ENVIRONMENTS = ("studio-classic", "studio-space", "studio", "notebook-instance", "local")
+
+# AppType values (SageMaker API reference, CreateApp AppType enum) by the experience they belong to.
+_CLASSIC_APP_TYPES = {"jupyterserver": "JupyterServer", "kernelgateway": "KernelGateway"}
+_SPACE_APP_TYPES = {"jupyterlab": "JupyterLab", "codeeditor": "CodeEditor"}
+_APP_TYPE_LABEL = {
+    "JupyterServer": "Studio Classic JupyterServer app (JupyterLab 3)",
+    "KernelGateway": "Studio Classic KernelGateway app",
+    "JupyterLab": "Studio JupyterLab space",
+    "CodeEditor": "Studio Code Editor space",
+}
 
 DEFAULT_METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
 
@@ -64,6 +94,11 @@ class AwsContext:
         user_profile_name, space_name, execution_role_arn, app_type: from Studio's metadata when
             it describes an app of this same domain, else None.
         resource_arn: the metadata's ``ResourceArn`` (the app ARN) when it belongs to this domain.
+        environment: where the check runs, one of :data:`ENVIRONMENTS` (``studio-classic``,
+            ``studio-space``, ``studio``, ``notebook-instance``, ``local``); None only when
+            built by hand.
+        environment_detail: one human-readable line about it (e.g. ``"Studio JupyterLab space
+            'alice-space'"``, ``"local machine: no Studio metadata"``).
     """
 
     domain_id: str
@@ -77,6 +112,8 @@ class AwsContext:
     execution_role_arn: str | None = None
     app_type: str | None = None
     resource_arn: str | None = None
+    environment: str | None = None
+    environment_detail: str | None = None
 
     def to_json(self) -> dict:
         """Plain dict of all fields (what the server's ``context`` route returns)."""
@@ -130,6 +167,79 @@ def _is_notebook_instance(meta: Mapping) -> bool:
     return bool(keys) and keys <= {"ResourceArn", "ResourceName", "AppImageVersion"}
 
 
+def _canonical_app_type(value: str | None) -> str | None:
+    """``"jupyterlab"`` / ``"JupyterLab"`` -> ``"JupyterLab"``; unknown values kept as written."""
+    if not value:
+        return None
+    key = value.strip().lower().replace("-", "").replace("_", "")
+    return _CLASSIC_APP_TYPES.get(key) or _SPACE_APP_TYPES.get(key) or value.strip()
+
+
+def _env_app_type(environ: Mapping[str, str]) -> str | None:
+    """The app type Studio's newer images put in the environment, canonicalised, or None."""
+    for var in ("SAGEMAKER_APP_TYPE", "SAGEMAKER_APP_TYPE_LOWERCASE"):
+        value = environ.get(var)
+        if isinstance(value, str) and value.strip():
+            return _canonical_app_type(value)
+    return None
+
+
+def detect_environment(
+    meta: Mapping | None, environ: Mapping[str, str] = os.environ
+) -> tuple[str, str, str | None]:
+    """Where this process runs, from Studio's metadata (already parsed) and the environment.
+
+    Args:
+        meta: the parsed ``resource-metadata.json`` object, or None when there is none.
+        environ: the environment (``SAGEMAKER_APP_TYPE``, ``SAGEMAKER_APP_TYPE_LOWERCASE``,
+            ``AWS_PROFILE``).
+
+    Returns:
+        ``(environment, detail, app_type)``: one of :data:`ENVIRONMENTS`, one line saying why,
+        and the canonical app type (``JupyterServer``, ``KernelGateway``, ``JupyterLab``,
+        ``CodeEditor``, or the metadata's own value) or None. The metadata's ``AppType`` wins
+        over the environment's; a disagreement is named in the detail.
+    """
+    env_type = _env_app_type(environ)
+    if meta is None:
+        if env_type:
+            return (
+                "local",
+                f"SAGEMAKER_APP_TYPE says {env_type} but there is no Studio metadata file: "
+                "treated as outside Studio (pass the domain id)",
+                env_type,
+            )
+        profile = environ.get("AWS_PROFILE")
+        where = f"profile {profile!r} (AWS_PROFILE)" if profile else "the default AWS profile"
+        return "local", f"local machine (no Studio metadata); credentials from {where}", None
+    if _is_notebook_instance(meta):
+        arn = _str_field(meta, "ResourceArn") or "?"
+        return "notebook-instance", f"SageMaker notebook instance {arn} (not in a domain)", None
+    meta_type = _canonical_app_type(_str_field(meta, "AppType"))
+    app_type = meta_type or env_type
+    note = ""
+    if meta_type and env_type and meta_type != env_type:
+        note = f" (SAGEMAKER_APP_TYPE says {env_type}; the metadata's AppType is used)"
+    space = _str_field(meta, "SpaceName")
+    profile = _str_field(meta, "UserProfileName")
+    owner = f"space {space!r}" if space else (f"user profile {profile!r}" if profile else None)
+    if app_type in _CLASSIC_APP_TYPES.values():
+        label = _APP_TYPE_LABEL[app_type] + (f" of {owner}" if owner else "")
+        return "studio-classic", label + note, app_type
+    if app_type in _SPACE_APP_TYPES.values():
+        label = _APP_TYPE_LABEL[app_type] + (f" {space!r}" if space else "")
+        if profile and not space:
+            label += f" of user profile {profile!r}"
+        return "studio-space", label + note, app_type
+    if app_type:
+        return "studio", f"Studio app of type {app_type!r}" + (f" ({owner})" if owner else ""), (
+            app_type
+        )
+    return "studio", "Studio app (no AppType in the metadata)" + (
+        f" ({owner})" if owner else ""
+    ), None
+
+
 def _boto3_region(profile: str | None) -> str | None:
     """boto3's own Region chain (env, AWS config file for the profile). Imported lazily."""
     try:
@@ -179,6 +289,11 @@ def resolve_context(
     """
     meta, problem = _read_metadata(metadata_path)
     notes: list[str] = []
+    environment, environment_detail, detected_app_type = detect_environment(
+        meta if isinstance(meta, Mapping) else None, environ
+    )
+    if problem:  # a metadata file exists (so some SageMaker app) but cannot be read
+        environment, environment_detail = "studio", f"SageMaker metadata unusable: {problem}"
 
     meta_domain = _str_field(meta, "DomainId") if meta is not None else None
 
@@ -245,7 +360,7 @@ def resolve_context(
         assert meta is not None
         app_fields["user_profile_name"] = _str_field(meta, "UserProfileName")
         app_fields["space_name"] = _str_field(meta, "SpaceName")
-        app_fields["app_type"] = _str_field(meta, "AppType")
+        app_fields["app_type"] = _str_field(meta, "AppType") or detected_app_type
         arn = _str_field(meta, "ResourceArn")
         app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
         role = _str_field(meta, "ExecutionRoleArn")
@@ -302,5 +417,7 @@ def resolve_context(
         endpoint_url=endpoint_url or None,
         source=source,
         detail="; ".join(notes),
+        environment=environment,
+        environment_detail=environment_detail,
         **app_fields,
     )
