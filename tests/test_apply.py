@@ -222,10 +222,11 @@ def test_role_selection_reads_and_touches_only_those_roles(env, moto_server):
     assert [r["arn"] for r in plan["roles"]] == [role_arns[1]]
     rec = A.apply_plan(plan, store, session=session, endpoint_url=moto_server)
     assert rec["status"] == "succeeded"
-    names = lambda r: [
-        p["PolicyName"]
-        for p in iam.list_attached_role_policies(RoleName=r)["AttachedPolicies"]  # noqa: E731
-    ]
+
+    def names(role):
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+        return [p["PolicyName"] for p in attached]
+
     assert f"StudioDomainResourceIsolationPolicy-{did}" in names("FreshSpaceRole")
     assert f"StudioDomainResourceIsolationPolicy-{did}" not in names("FreshUserRole")
 
