@@ -6,6 +6,7 @@ import {
   ExplainBox,
   ExplainController,
   IExplainResult,
+  SelectionTracker,
   selectedText
 } from '../components/ExplainBox';
 import { fakeServer } from './fakeServer';
@@ -165,5 +166,49 @@ describe('ExplainBox', () => {
     );
     expect(selectedText(fake(null))).toBe('');
     expect(selectedText(fake(''))).toBe('');
+  });
+});
+
+describe('SelectionTracker', () => {
+  it('remembers the last selection outside the palette', () => {
+    const listeners: Record<string, () => void> = {};
+    let current: { text: string; anchor: Element | null } = {
+      text: '',
+      anchor: null
+    };
+    const fakeWin = {
+      getSelection: () => ({ toString: () => current.text })
+    } as unknown as Window;
+    const fakeDoc = {
+      defaultView: fakeWin,
+      addEventListener: (name: string, fn: () => void) => {
+        listeners[name] = fn;
+      },
+      removeEventListener: (name: string) => {
+        delete listeners[name];
+      },
+      getSelection: () => ({
+        toString: () => current.text,
+        anchorNode: current.anchor
+      })
+    } as unknown as Document;
+    const output = document.createElement('div');
+    const palette = document.createElement('div');
+    palette.className = 'lm-CommandPalette';
+    const inPalette = document.createElement('span');
+    palette.appendChild(inPalette);
+
+    const tracker = new SelectionTracker(fakeDoc);
+    current = { text: 'AccessDenied in an output', anchor: output };
+    listeners.selectionchange();
+    expect(tracker.text()).toBe('AccessDenied in an output');
+    // focus moves to the palette: the selection there is ignored, the last one is kept
+    current = { text: 'explain sel', anchor: inPalette };
+    listeners.selectionchange();
+    current = { text: '', anchor: null };
+    listeners.selectionchange();
+    expect(tracker.text()).toBe('AccessDenied in an output');
+    tracker.dispose();
+    expect(listeners.selectionchange).toBeUndefined();
   });
 });
