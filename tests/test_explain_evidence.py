@@ -367,3 +367,41 @@ def test_notebook_bad_option_is_an_answer_not_a_traceback(aws_env):
     exp = explain_access_denied(EVIL, offline=True, domain_id="bad id", region=REGION,
                                 metadata_path=None, environ={})
     assert "Bad option" in exp.top_cause["detail"]
+
+
+# ---- the same evidence from botocore's Stubber (no moto at all) --------------------------------
+
+def test_evidence_from_stubber(aws_env):
+    from botocore.stub import Stubber
+
+    session = boto3.Session(region_name=REGION)
+    clients = {name: session.client(name, region_name=REGION) for name in ("sts", "sagemaker",
+                                                                            "iam")}
+    stubs = {name: Stubber(c) for name, c in clients.items()}
+    model = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/stubbed"
+    stubs["sts"].add_response("get_caller_identity", {
+        "Account": ACCOUNT, "Arn": PRINCIPAL, "UserId": "AROAEXAMPLE:SageMaker"})
+    stubs["sagemaker"].add_response(
+        "list_tags", {"Tags": [{"Key": "sagemaker:domain-arn", "Value": ODARN}]},
+        {"ResourceArn": model, "MaxResults": 100})
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
+    stubs["iam"].add_response("get_role", {"Role": {
+        "Path": "/", "RoleName": ROLE, "RoleId": "AROAEXAMPLEEXAMPLE1", "Arn": role_arn,
+        "CreateDate": "2026-01-01T00:00:00Z"}}, {"RoleName": ROLE})
+    stubs["iam"].add_response("list_attached_role_policies", {"AttachedPolicies": []},
+                              {"RoleName": ROLE})
+    stubs["iam"].add_response("list_role_policies", {"PolicyNames": ["isolation"]},
+                              {"RoleName": ROLE})
+    stubs["iam"].add_response("get_role_policy", {
+        "RoleName": ROLE, "PolicyName": "isolation",
+        "PolicyDocument": json.dumps(ISOLATION)}, {"RoleName": ROLE, "PolicyName": "isolation"})
+    for st in stubs.values():
+        st.activate()
+    session.client = lambda name, *a, **kw: clients[name]  # every client the code asks for
+    result = run(denial("sagemaker:DescribeModel", model), session=session)
+    for st in stubs.values():
+        st.assert_no_pending_responses()
+    top = result["causes"][0]
+    assert top["id"] == "isolation-other-domain" and top["confidence"] == "confirmed"
+    assert result["evaluation"]["identity"]["decision"] == "implicit_deny"
+    assert result["live"]["caller"]["arn"] == PRINCIPAL

@@ -249,7 +249,10 @@ export function CauseView(props: {
       </div>
       <p className="jp-SMIso-detail">{cause.detail}</p>
       <div className="jp-SMIso-fix">
-        <span>{trans.__('Fix:')}</span> <code>{cause.fix}</code>{' '}
+        <span>{trans.__('Fix:')}</span>{' '}
+        <code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
+          {cause.fix}
+        </code>{' '}
         <CopyButton
           label={trans.__('Copy fix')}
           ariaLabel={trans.__('Copy the fix of %1', cause.id)}
@@ -329,6 +332,7 @@ export function ExplainBoxView(props: {
       <h3 id="jp-SMIso-explain-title">{trans.__('Explain an AccessDenied')}</h3>
       <textarea
         className="jp-mod-styled jp-SMIso-explain-input"
+        style={{ width: '100%', boxSizing: 'border-box', resize: 'vertical' }}
         rows={5}
         maxLength={MAX_MESSAGE_CHARS}
         aria-label={trans.__('AccessDenied error message')}
