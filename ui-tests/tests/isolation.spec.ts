@@ -119,4 +119,28 @@ test.describe('SageMaker isolation panel on the demo', () => {
       timeout: 90_000
     });
   });
+
+  test('coverage: the catalog table answers the search from the real catalog', async ({
+    page
+  }) => {
+    const panel = new IsolationPanel(page);
+    await panel.open();
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
+      timeout: 90_000
+    });
+    await panel.root.locator('[data-section="coverage"] > summary').click();
+    const search = panel.root.getByRole('searchbox', { name: 'Search uncovered actions' });
+    await search.fill('PipelineExecution');
+    const rows = panel.root.locator('[data-testid="jp-SMIso-catalog"] tbody tr');
+    await expect(rows.first()).toContainText('PipelineExecution');
+    const texts = await rows.allTextContents();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) {
+      expect(text.toLowerCase()).toContain('pipelineexecution');
+    }
+    // The doc's list (pipeline-execution actions) is shown beside the data-derived one.
+    await expect(panel.root.locator('[data-testid="jp-SMIso-doc-vs-data"]')).toContainText(
+      'PipelineExecution'
+    );
+  });
 });
