@@ -1,6 +1,7 @@
 """The ``sagemaker-isolation`` command line (also ``python -m sagemaker_isolation_ext``).
 
-Subcommands: ``check``, ``simulate``, ``policy``, ``demo``, ``coverage`` (docs/CLI.md).
+Subcommands: ``check``, ``simulate``, ``policy``, ``demo``, ``coverage``, and the admin
+``apply``, ``rollback``, ``changes`` (admin_cli.py) (docs/CLI.md).
 
 Exit codes, for every subcommand:
 
@@ -149,6 +150,52 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--format", choices=("text", "json"), default="text")
     coverage.add_argument("--search", default="", metavar="Q", help="keep entries mentioning Q")
     coverage.set_defaults(func=cmd_coverage)
+
+    # Admin issue: apply / rollback / changes (logic in admin_cli.py; dry-run unless --yes).
+    def aws_flags(p):
+        p.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
+        p.add_argument("--profile", help="named AWS profile")
+        p.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
+        p.add_argument("--audit-dir", metavar="D", help="change records directory (default: "
+                       "$SAGEMAKER_ISOLATION_AUDIT_DIR, then <jupyter data dir>/"
+                       "sagemaker-isolation/changes)")
+
+    apply_p = sub.add_parser(
+        "apply",
+        help="plan (default) or apply the isolation policy to a domain's execution roles",
+        description="Plan the isolation policy for a domain's execution roles, with each role's "
+        "verdict before and after. Nothing changes without --yes.",
+    )
+    apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
+    apply_p.add_argument("--variant", choices=("allow", "deny"), default=None,
+                         help="allow: the AWS doc policy (default); deny: our Deny variant")
+    apply_p.add_argument("--role-arn", action="append", default=[], metavar="ARN",
+                         help="change only this execution role (repeatable; no profile listing)")
+    plan_io = apply_p.add_mutually_exclusive_group()
+    plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")
+    plan_io.add_argument("--plan", metavar="F", help="use the saved plan F exactly as it is")
+    apply_p.add_argument("--yes", action="store_true", help="apply (default: only plan)")
+    apply_p.add_argument("--format", choices=("text", "json"), default="text")
+    apply_p.add_argument("--all-domains", action="store_true",
+                         help="plan for every domain of the account and Region")
+    apply_p.add_argument("--metadata-path", default=None, help=argparse.SUPPRESS)
+    aws_flags(apply_p)
+    apply_p.set_defaults(func=cmd_apply)
+
+    rollback_p = sub.add_parser(
+        "rollback", help="restore the state recorded before a change (dry run without --yes)"
+    )
+    rollback_p.add_argument("--change", required=True, metavar="ID",
+                            help="change id (see `changes`)")
+    rollback_p.add_argument("--yes", action="store_true", help="roll back (default: show steps)")
+    rollback_p.add_argument("--format", choices=("text", "json"), default="text")
+    aws_flags(rollback_p)
+    rollback_p.set_defaults(func=cmd_rollback)
+
+    changes_p = sub.add_parser("changes", help="list the change records, newest first")
+    changes_p.add_argument("--format", choices=("text", "json"), default="text")
+    changes_p.add_argument("--audit-dir", metavar="D", help="change records directory")
+    changes_p.set_defaults(func=cmd_changes)
     return parser
 
 
@@ -424,6 +471,27 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 # -- coverage --------------------------------------------------------------------
+
+
+def cmd_apply(args: argparse.Namespace, out: TextIO) -> int:
+    """``apply``: plan, or apply with --yes (admin_cli.run_apply; exits in docs/CLI.md)."""
+    from .admin_cli import run_apply
+
+    return run_apply(args, out)
+
+
+def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
+    """``rollback --change ID [--yes]`` (admin_cli.run_rollback)."""
+    from .admin_cli import run_rollback
+
+    return run_rollback(args, out)
+
+
+def cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
+    """``changes [--format json]`` (admin_cli.run_changes)."""
+    from .admin_cli import run_changes
+
+    return run_changes(args, out)
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:

@@ -327,3 +327,88 @@ def test_audit_dir_resolution_and_bad_ids(tmp_path, monkeypatch):
     path = store.write(rec)
     assert (path.stat().st_mode & 0o777) == 0o600
     assert store.read(rec["id"]) == rec
+
+
+# -- CLI (apply / rollback / changes) -----------------------------------------------------------
+
+
+def _cli(argv):
+    import io
+
+    from sagemaker_isolation_ext.cli import main
+
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue()
+
+
+def test_cli_apply_plan_rollback_changes(env, moto_server, tmp_path):
+    ctx, session, iam, store, demo = env
+    did = demo["research_domain_id"]
+    common = [
+        "--endpoint-url",
+        moto_server,
+        "--region",
+        "us-east-1",
+        "--audit-dir",
+        str(store.path),
+    ]
+    # Allow variant beside AmazonSageMakerFullAccess: the plan leaves a role not isolated.
+    code, text = _cli(["apply", "--domain-id", did, *common])
+    assert code == 1, text
+    assert "Recommendation:" in text and "Dry run: nothing changed" in text
+    plan_file = tmp_path / "plan.json"
+    code, text = _cli(
+        ["apply", "--domain-id", did, "--variant", "deny", "--plan-out", str(plan_file), *common]
+    )
+    assert code == 0, text
+    assert store.list() == []
+    saved = json.loads(plan_file.read_text())
+    assert saved["variant"] == "deny" and saved["verdict_after"] == "isolated"
+    # Applying the saved plan exactly as shown.
+    code, out = _cli(["apply", "--plan", str(plan_file), "--yes", "--format", "json", *common])
+    assert code == 0, out
+    rec = json.loads(out)
+    assert rec["status"] == "succeeded" and rec["plan_hash"] == saved["plan_hash"]
+    code, out = _cli(["changes", "--format", "json", "--audit-dir", str(store.path)])
+    assert code == 0 and [c["id"] for c in json.loads(out)] == [rec["id"]]
+    code, text = _cli(["rollback", "--change", rec["id"], *common])
+    assert code == 0 and "Dry run" in text
+    assert len(store.list()) == 1
+    code, text = _cli(["rollback", "--change", rec["id"], "--yes", *common])
+    assert code == 0 and "succeeded" in text
+    code, out = _cli(["changes", "--format", "json", "--audit-dir", str(store.path)])
+    listed = json.loads(out)
+    assert [c["kind"] for c in listed] == ["rollback", "apply"]
+    assert listed[0]["rollback_of"] == rec["id"]
+
+
+def test_cli_admin_bad_input_exits_3(env, moto_server, tmp_path):
+    ctx, session, iam, store, demo = env
+    did = demo["research_domain_id"]
+    common = ["--endpoint-url", moto_server, "--audit-dir", str(store.path)]
+    plan_file = tmp_path / "plan.json"
+    assert (
+        _cli(
+            [
+                "apply",
+                "--domain-id",
+                did,
+                "--variant",
+                "deny",
+                "--plan-out",
+                str(plan_file),
+                *common,
+            ]
+        )[0]
+        == 0
+    )
+    plan = json.loads(plan_file.read_text())
+    plan["variant"] = "allow"
+    plan_file.write_text(json.dumps(plan))
+    assert _cli(["apply", "--plan", str(plan_file), "--yes", *common])[0] == 3
+    assert _cli(["apply", "--all-domains", "--yes", *common])[0] == 3
+    assert _cli(["apply", "--domain-id", did, "--role-arn", "not-an-arn", *common])[0] == 3
+    assert _cli(["rollback", "--change", "chg-nope", *common])[0] == 3
+    assert _cli(["apply", "--plan", str(plan_file), "--plan-out", "x", *common])[0] == 3
+    assert store.list() == []
