@@ -36,6 +36,7 @@ would otherwise call tagged resources untagged); a failing ``ListDomains`` fails
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import Counter
@@ -64,7 +65,8 @@ from sagemaker_isolation_ext.sagemaker.tags import (
     parse_sagemaker_arn,
 )
 
-__all__ = ["ListSpec", "LIST_SPECS", "ScanCancelled", "TagScanError", "scan_tags", "list_domains"]
+__all__ = ["ListSpec", "LIST_SPECS", "ScanCancelled", "TagScanError", "scan_tags", "list_domains",
+           "account_context"]
 
 _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _KEEP_TAGS = (DOMAIN_TAG, *CREATOR_TAGS)
@@ -411,6 +413,42 @@ def _role_of(reg: _Region, spec: ListSpec, item: dict, budget: list[int]) -> str
     return role if isinstance(role, str) else None
 
 
+def account_context(region: str | None = None, profile: str | None = None,
+                    endpoint_url: str | None = None, domain_id: str | None = None,
+                    **kwargs: Any) -> AwsContext:
+    """The context of an account-wide scan (``--all-domains``): like ``resolve_context`` but a
+    missing domain is allowed (``domain_id=None``; Studio's metadata still supplies one if
+    present, to list first).
+
+    Raises:
+        ContextError: bad domain id, bad/no Region, bad profile (as ``resolve_context``).
+    """
+    import os
+
+    import boto3
+
+    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.errors import ContextError
+
+    try:
+        return resolve_context(domain_id=domain_id, region=region, profile=profile,
+                               endpoint_url=endpoint_url, **kwargs)
+    except ContextError as exc:
+        if exc.reason != "no-domain":
+            raise
+    env = kwargs.get("environ") or os.environ
+    chosen = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not chosen:
+        try:
+            chosen = boto3.Session(profile_name=profile).region_name
+        except Exception:  # botocore ProfileNotFound and friends: no Region from the profile
+            chosen = None
+    if not chosen:
+        raise ContextError("No AWS Region: pass --region or set AWS_REGION.", reason="no-region")
+    return AwsContext(domain_id=None, region=chosen, profile=profile, endpoint_url=endpoint_url,
+                      source="cli", detail="account-wide tag scan (no domain given)")
+
+
 def _taggable_types() -> list[str]:
     from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
@@ -478,7 +516,11 @@ def scan_tags(
             progress(info)
 
     for region in regions:
-        regs[region] = _Region(session, region, ctx.endpoint_url, calls, cancel, report,
+        # One Session per Region (a client takes its Region from its Session); an injected
+        # session is used as is for its own Region.
+        reg_session = session if getattr(session, "region_name", None) == region else \
+            make_session(dataclasses.replace(ctx, region=region))
+        regs[region] = _Region(reg_session, region, ctx.endpoint_url, calls, cancel, report,
                                max_attempts)
 
     workers = max(1, min(max_workers, len(regions)))
