@@ -193,6 +193,9 @@ def test_engine_boundary_blocks_tag_on_create_while_identity_allows():
     top = result["causes"][0]
     assert top["id"] == "tag-on-create-blocked-boundary" and top["confidence"] == "confirmed"
     assert "implicit_deny" in top["detail"]
+    text = render_text(result)
+    assert "engine on the identity policies: allow (tag-on-create (Sid TagOnCreate))" in text
+    assert "engine on the boundary policies: implicit_deny (no statement matched)" in text
 
 
 def test_identity_allows_so_implicit_identity_cause_is_demoted():

@@ -392,8 +392,9 @@ def explain_text(
         :func:`explain`'s dict plus ``"context": {"domain_id", "source", "detail"}``.
 
     Raises:
-        ContextError: only for an explicitly given malformed ``domain_id`` / ``region``
-            (reasons ``bad-domain-id`` / ``bad-region``): bad input the caller must fix.
+        ContextError: only for an explicitly given malformed ``domain_id`` / ``region`` /
+            ``profile`` (reasons ``bad-domain-id`` / ``bad-region`` / ``bad-profile``): bad
+            input the caller must fix.
     """
     from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
@@ -407,7 +408,8 @@ def explain_text(
                               environ=env)
         ctx_info = {"domain_id": ctx.domain_id, "source": ctx.source, "detail": ctx.detail}
     except ContextError as e:
-        if e.reason in ("bad-domain-id", "bad-region") and (domain_id or region):
+        if e.reason in ("bad-domain-id", "bad-region", "bad-profile") and (
+                domain_id or region or profile):
             raise
         ctx_info["detail"] = e.message
     if offline:

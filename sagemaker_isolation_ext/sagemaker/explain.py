@@ -877,7 +877,7 @@ def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
                 "The denied action is sagemaker:AddTags: SageMaker checks it when a Create call "
                 "carries tags (Studio always tags what it creates).",
                 "Exempt sagemaker:AddTags with Null sagemaker:TaggingAction = false from the deny.",
-                40, facts_operation=parsed.operation)
+                40, operation=parsed.operation)
         return _result(parsed, causes, evaluation, cat_facts, ev)
 
     if reason == "explicit_deny_unspecified":
@@ -1262,6 +1262,11 @@ def render_text(result: dict, max_causes: int = 5) -> str:
     if result.get("truncated"):
         lines.append(f"  (input cut to its first {MAX_INPUT_CHARS} characters)")
     lines.append(f"  evidence: {result.get('mode', 'offline')}")
+    evaluation = result.get("evaluation") or {}
+    for part in ("identity", "boundary"):
+        dec = evaluation.get(part)
+        if dec:
+            lines.append(f"  engine on the {part} policies: {dec['decision']} ({_stmts(dec)})")
     lines.append("")
     for c in (result.get("causes") or [])[:max_causes]:
         lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
