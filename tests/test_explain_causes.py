@@ -277,3 +277,13 @@ def test_parse_result_fields_in_json():
                 "policy_arn", "causes"):
         assert key in result
     assert result["reason"] == parse_message(_message(OWN[0])).reason
+
+
+def test_own_domain_arn_offline_does_not_suggest_other_domain():
+    msg = (f"User: {P} is not authorized to perform: sagemaker:DescribeSpace on resource: "
+           f"arn:aws:sagemaker:us-east-1:111122223333:space/{D}/mine because no identity-based "
+           "policy allows the sagemaker:DescribeSpace action")
+    result = explain_message(msg, catalog=CATALOG, current_domain={"id": D, "arn": DARN})
+    ids = [c["id"] for c in result["causes"]]
+    assert "isolation-other-domain" not in ids
+    assert "resource-untagged" in ids

@@ -1198,14 +1198,16 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
         return
     if not parsed.resource or not parsed.resource.startswith("arn:"):
         return
-    add("isolation-other-domain",
-        "Possibly isolation: the resource may belong to another domain",
-        f"Under the domain isolation policy, {short} is allowed only on resources tagged with "
-        f"your domain's ARN. The resource's tags were not read ({tag_state})"
-        + ("" if cur_id else " and your domain is not known") + ".",
-        f"Check the tag: aws sagemaker list-tags --resource-arn {parsed.resource}; a "
-        "sagemaker:domain-arn of another domain means isolation did its job.", 45,
-        current_domain_id=cur_id)
+    same_domain_arn = bool(owner_dom_id and cur_id and owner_dom_id == cur_id)
+    if not same_domain_arn:
+        add("isolation-other-domain",
+            "Possibly isolation: the resource may belong to another domain",
+            f"Under the domain isolation policy, {short} is allowed only on resources tagged with "
+            f"your domain's ARN. The resource's tags were not read ({tag_state})"
+            + ("" if cur_id else " and your domain is not known") + ".",
+            f"Check the tag: aws sagemaker list-tags --resource-arn {parsed.resource}; a "
+            "sagemaker:domain-arn of another domain means isolation did its job.", 45,
+            current_domain_id=cur_id)
     add("resource-untagged", "Possibly an untagged resource",
         "A resource without sagemaker:domain-arn (created outside Studio or before 2022-11-30) "
         "is denied to every domain by the isolation policy. Its tags were not read "
