@@ -1,8 +1,10 @@
-// ESLint 9 flat config: typescript-eslint recommended rules, JupyterLab naming habits
-// (interfaces prefixed with I), prettier owns formatting.
+// ESLint 9 flat config for the TypeScript frontend (src/ only): typescript-eslint recommended
+// rules, JupyterLab naming habits (interfaces prefixed with I); prettier owns formatting.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+
+const SOURCES = ['src/**/*.{ts,tsx}'];
 
 export default tseslint.config(
   {
@@ -10,7 +12,7 @@ export default tseslint.config(
       'node_modules/',
       'lib/',
       'coverage/',
-      'sagemaker_isolation_ext/labextension/',
+      'sagemaker_isolation_ext/',
       'ui-tests/',
       'scripts/',
       'tests/',
@@ -18,15 +20,16 @@ export default tseslint.config(
       '.venv/',
       '**/*.d.ts',
       '*.config.js',
-      'babel.config.js',
-      'jest.config.js'
+      '*.config.mjs'
     ]
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  prettier,
+  // The shared presets apply to the frontend sources only.
+  ...[js.configs.recommended, ...tseslint.configs.recommended, prettier].map(config => ({
+    ...config,
+    files: SOURCES
+  })),
   {
-    files: ['src/**/*.{ts,tsx}'],
+    files: SOURCES,
     rules: {
       '@typescript-eslint/naming-convention': [
         'error',

@@ -212,10 +212,10 @@ function ReportView(props: {
       <Section
         id="roles"
         title={trans.__('Execution roles')}
-        count={report.roles.length}
+        count={(report.roles ?? []).length}
         open
       >
-        {report.roles.map((role, i) => (
+        {(report.roles ?? []).map((role, i) => (
           <RoleSection
             key={role.arn ?? i}
             role={role}

@@ -185,7 +185,7 @@ export function RoleSection(props: {
       <div className="jp-SMIso-meta">
         {trans.__(
           'Used by: %1',
-          role.used_by.map(u => usedByLabel(u, trans)).join('; ') || '-'
+          (role.used_by ?? []).map(u => usedByLabel(u, trans)).join('; ') || '-'
         )}
       </div>
       {role.verdict_reason && (

@@ -143,4 +143,30 @@ test.describe('SageMaker isolation panel on the demo', () => {
       'PipelineExecution'
     );
   });
+
+  test('the domain form checks another domain: the demo prod domain is isolated', async ({
+    page
+  }) => {
+    const panel = new IsolationPanel(page);
+    await panel.open();
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
+      timeout: 90_000
+    });
+    await panel.root.getByRole('button', { name: 'Change domain' }).click();
+    const form = panel.root.getByRole('form', { name: 'Domain to check' });
+    // Client-side validation names the bad field and sends nothing.
+    await form.getByLabel('Domain id').fill('not-a-domain');
+    await form.getByRole('button', { name: 'Check isolation' }).click();
+    await expect(form).toContainText('A domain id looks like d-xxxxxxxxxxxx.');
+
+    await form.getByLabel('Domain id').fill('d-ml-prod');
+    await form.getByLabel('Region').fill('us-east-1');
+    await form.getByRole('button', { name: 'Check isolation' }).click();
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'isolated', {
+      timeout: 90_000
+    });
+    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText('d-ml-prod');
+    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText('entered in this panel');
+    await expect(page.locator('.jp-SMIso-status')).toHaveText('SageMaker: isolated');
+  });
 });
