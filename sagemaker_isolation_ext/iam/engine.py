@@ -294,6 +294,26 @@ class _CompiledStatement:
         return _YES, None
 
 
+_STMT_CACHE: dict = {}
+_STMT_CACHE_MAX = 16384
+
+
+def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
+    """Compile one statement, shared between policies that hold an identical statement under the
+    same policy name (a compiled statement is immutable apart from its own matcher memos)."""
+    try:
+        key = (policy.name, policy.variables_enabled, st)
+        got = _STMT_CACHE.get(key)
+    except TypeError:  # a Principal dict is not hashable: compile without caching
+        return _CompiledStatement(st, policy)
+    if got is None:
+        got = _CompiledStatement(st, policy)
+        if len(_STMT_CACHE) >= _STMT_CACHE_MAX:
+            _STMT_CACHE.clear()
+        _STMT_CACHE[key] = got
+    return got
+
+
 class CompiledPolicy:
     """A policy compiled for evaluation (see :func:`compile_policy`).
 
@@ -306,7 +326,7 @@ class CompiledPolicy:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.statements = tuple(_CompiledStatement(s, policy) for s in policy.statements)
+        self.statements = tuple(_compile_statement(s, policy) for s in policy.statements)
         self._by_action: dict[str, tuple[_CompiledStatement, ...]] = {}
 
     def candidates(self, action_lower: str) -> tuple:

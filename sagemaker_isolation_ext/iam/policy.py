@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -42,9 +43,10 @@ _STMT_FIELDS = {
 }
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
-#: Deepest nesting accepted (a valid policy nests 6 levels: document, Statement list, statement,
-#: Condition, operator, value list). Deeper input is rejected before any recursive processing, so
-#: hostile documents cannot exhaust the stack (the parser's recursion guard).
+#: Deepest nesting :mod:`.lint` accepts (a valid policy nests 6 levels: document, Statement list,
+#: statement, Condition, operator, value list). :func:`parse_policy` itself never recurses over
+#: the document: JSON decoding/encoding raise RecursionError on absurd depth, turned into
+#: PolicyError, and every field check rejects nested values of the wrong shape.
 MAX_DEPTH = 32
 #: Longest JSON text accepted by :func:`parse_policy` (IAM's largest quota is 10,240 characters;
 #: the margin allows pretty-printed and resource-based documents).
@@ -161,11 +163,6 @@ class Policy:
         return self.version == "2012-10-17"
 
 
-def _digest(document: dict) -> str:
-    canon = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
-
-
 def _scalar_to_str(value: Any) -> str | None:
     """Render a JSON scalar as IAM compares it; None for non-scalars."""
     if isinstance(value, bool):
@@ -186,11 +183,12 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
         kind: ``"identity"`` (default: identity, boundary, session, SCP, RCP) or ``"resource"``.
 
     Returns:
-        a :class:`Policy`.
+        a :class:`Policy` (cached: parsing an equal document under the same name and kind again
+        returns the same object).
 
     Raises:
         PolicyError: the document is not JSON, longer than :data:`MAX_TEXT_CHARS` or nested
-            deeper than :data:`MAX_DEPTH`, not an object, has an unknown top-level field, no
+            too deep to decode, not an object, has an unknown top-level field, no
             Statement, or a statement with: missing Effect, Effect not Allow/Deny, both or neither
             of Action/NotAction, both Resource and NotResource (or neither, in an identity
             policy), a Condition that is not an object, an operator whose value is not an object,
@@ -211,16 +209,40 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
         try:
             document = json.loads(document)
         except RecursionError:
-            raise PolicyError(
-                f"document nests deeper than {MAX_DEPTH} levels", policy=name
-            ) from None
+            raise PolicyError("document nests too deep", policy=name) from None
         except (ValueError, TypeError) as exc:
             raise PolicyError(f"not valid JSON ({exc})", policy=name) from None
     if not isinstance(document, dict):
         raise PolicyError(
             f"document must be a JSON object, not {type(document).__name__}", policy=name
         )
-    _check_depth(document, name)
+    try:
+        # The canonical text is both the cache key and the digest input; the C encoder's own
+        # recursion guard rejects absurdly deep documents.
+        canon = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except RecursionError:
+        raise PolicyError("document nests too deep", policy=name) from None
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+    key = (canon, name, kind)
+    hit = _PARSED.get(key)
+    if hit is not None:
+        _PARSED.move_to_end(key)
+        return hit
+    policy = _parse_document(document, name, kind, canon)
+    _PARSED[key] = policy
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
+    return policy
+
+
+#: Parsed policies by (canonical JSON, name, kind): a Policy is immutable, so the same document
+#: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free.
+_PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
+_PARSED_MAX = 4096
+
+
+def _parse_document(document: dict, name: str, kind: str, canon: str) -> Policy:
     unknown = sorted(set(document) - _DOC_FIELDS)
     if unknown:
         raise PolicyError(
@@ -254,7 +276,7 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
         version=version,
         statements=statements,
         document=document,
-        digest=_digest(document),
+        digest=hashlib.sha256(canon.encode("utf-8")).hexdigest(),
         kind=kind,
     )
 
