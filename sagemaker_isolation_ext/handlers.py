@@ -364,6 +364,11 @@ HANDLERS = (
     ("templates", TemplatesHandler),
 )
 
+# The standalone page at <base_url>/sagemaker-isolation/ (no labextension; reach issue).
+from .handlers_page import IsolationPageHandler  # noqa: E402
+
+HANDLERS += (("/", IsolationPageHandler),)
+
 
 def route_table() -> list[tuple[str, type]]:
     """``[(pattern, handler_class), ...]`` relative to the server's base URL.

@@ -1,0 +1,462 @@
+/* Standalone page logic (plain ES2017, no build step, no dependencies).
+ *
+ * Talks to the extension's JSON routes (docs/openapi.yaml) under <base_url>/sagemaker-isolation/:
+ * version, context, report (GET status / POST start), coverage, and explain when the server has it.
+ * Same-origin cookies authenticate; POSTs carry the X-XSRFToken header (jupyter_server's XSRF
+ * check). Every value from the server or the user goes into the DOM with textContent / attribute
+ * setters, never as HTML.
+ */
+(function () {
+  'use strict';
+
+  var config = {};
+  try {
+    config = JSON.parse(document.getElementById('si-config').textContent || '{}');
+  } catch (e) {
+    config = {};
+  }
+  var baseUrl = (config.baseUrl || '/').replace(/\/?$/, '/');
+  var apiBase = baseUrl + 'sagemaker-isolation/';
+  var POLL_MS = 1000;
+  var MAX_ACTIONS = 20;
+  var MAX_COVERAGE_ROWS = 60;
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** Build an element; children are nodes or strings (strings become text nodes). */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (attrs[k] === null || attrs[k] === undefined) return;
+        if (k === 'text') node.textContent = String(attrs[k]);
+        else node.setAttribute(k, String(attrs[k]));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function pill(value, label) {
+    return el('span', { class: 'si-pill', 'data-value': value, text: label || value });
+  }
+
+  function cookie(name) {
+    var parts = document.cookie ? document.cookie.split('; ') : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf('=');
+      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
+    }
+    return null;
+  }
+
+  function xsrfToken() {
+    // The cookie is the value tornado compares with; the page's copy is a fallback.
+    return cookie('_xsrf') || config.xsrfToken || '';
+  }
+
+  /** Call a route; resolves to {status, body}; rejects only on network failure. */
+  function api(path, options) {
+    options = options || {};
+    var init = { method: options.method || 'GET', credentials: 'same-origin', headers: {} };
+    if (options.body !== undefined) {
+      init.body = JSON.stringify(options.body);
+      init.headers['Content-Type'] = 'application/json';
+    }
+    if (init.method !== 'GET') init.headers['X-XSRFToken'] = xsrfToken();
+    var url = apiBase + path;
+    if (options.query) {
+      var q = Object.keys(options.query)
+        .filter(function (k) {
+          return options.query[k];
+        })
+        .map(function (k) {
+          return encodeURIComponent(k) + '=' + encodeURIComponent(options.query[k]);
+        })
+        .join('&');
+      if (q) url += '?' + q;
+    }
+    return fetch(url, init).then(function (response) {
+      return response.text().then(function (text) {
+        var body = null;
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch (e) {
+          body = { message: text.slice(0, 300), reason: 'not-json' };
+        }
+        return { status: response.status, body: body };
+      });
+    });
+  }
+
+  function errorText(res) {
+    var b = res.body || {};
+    return (b.message || 'HTTP ' + res.status) + (b.reason ? ' (' + b.reason + ')' : '');
+  }
+
+  function showError(message) {
+    var node = $('si-error');
+    node.textContent = message || '';
+    node.hidden = !message;
+  }
+
+  function setStatus(message) {
+    $('si-status').textContent = message || '';
+  }
+
+  // -- report ------------------------------------------------------------------------------
+
+  var VERDICT_LABEL = { isolated: 'Isolated', not_isolated: 'Not isolated', unknown: 'Unknown' };
+
+  function statementLabel(ref) {
+    var where = ref.sid ? 'Sid ' + ref.sid : 'statement #' + ref.index;
+    return ref.policy + ' (' + where + ')';
+  }
+
+  function renderRoles(roles) {
+    var box = clear($('si-roles'));
+    if (!roles.length) {
+      box.appendChild(el('p', { class: 'si-muted', text: 'No execution role was found.' }));
+      return;
+    }
+    var table = el(
+      'table',
+      { class: 'si-table' },
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          el('th', { text: 'Role' }),
+          el('th', { text: 'Used by' }),
+          el('th', { text: 'Verdict' }),
+          el('th', { text: 'Why' })
+        )
+      )
+    );
+    var body = el('tbody');
+    roles.forEach(function (role) {
+      var leaking = (role.cross_domain || []).filter(function (e) {
+        return !e.accepted;
+      });
+      var why = el('td', null, role.verdict_reason || '');
+      if (leaking.length) {
+        var list = el('ul', { class: 'si-list' });
+        leaking.slice(0, MAX_ACTIONS).forEach(function (entry) {
+          var by = (entry.allowed_by || []).map(statementLabel).join('; ');
+          var cond = entry.conditional_on && entry.conditional_on.length
+            ? ' [if ' + entry.conditional_on.join(', ') + ']'
+            : '';
+          list.appendChild(el('li', null, el('code', { text: entry.action }), ' \u2190 ' + by + cond));
+        });
+        if (leaking.length > MAX_ACTIONS) {
+          list.appendChild(el('li', { class: 'si-muted', text: '\u2026 and ' + (leaking.length - MAX_ACTIONS) + ' more' }));
+        }
+        why.appendChild(
+          el('details', null, el('summary', { text: leaking.length + " actions allowed on other domains' resources" }), list)
+        );
+      }
+      body.appendChild(
+        el(
+          'tr',
+          { 'data-testid': 'role-row' },
+          el('td', null, el('code', { text: role.name || role.arn || '(offline role)' })),
+          el('td', { text: (role.used_by || []).join(', ') || '-' }),
+          el('td', null, pill(role.verdict || 'unknown', VERDICT_LABEL[role.verdict] || role.verdict)),
+          why
+        )
+      );
+    });
+    table.appendChild(body);
+    box.appendChild(table);
+  }
+
+  function renderFindings(findings) {
+    var list = clear($('si-findings'));
+    if (!findings.length) {
+      list.appendChild(el('li', { class: 'si-muted', text: 'No findings.' }));
+      return;
+    }
+    findings.forEach(function (f) {
+      list.appendChild(
+        el(
+          'li',
+          { 'data-testid': 'finding', 'data-finding-id': f.id },
+          pill(f.severity || 'info'),
+          ' ',
+          el('strong', { text: f.title || f.id }),
+          ' ',
+          el('code', { class: 'si-muted', text: f.id }),
+          f.detail ? el('div', { text: f.detail }) : null,
+          f.fix ? el('div', null, el('strong', { text: 'Fix: ' }), el('pre', { text: f.fix })) : null
+        )
+      );
+    });
+  }
+
+  function renderReport(report) {
+    $('si-report').hidden = false;
+    var verdict = $('si-verdict');
+    verdict.setAttribute('data-verdict', report.verdict || 'unknown');
+    verdict.textContent = VERDICT_LABEL[report.verdict] || 'Unknown';
+    var d = report.domain || {};
+    var facts = clear($('si-domain-facts'));
+    var cat = report.catalog || {};
+    [
+      ['Domain', (d.id || '?') + (d.name ? ' (' + d.name + ')' : '')],
+      ['Domain ARN', d.arn || '?'],
+      ['Default experience', (d.default_experience || 'unknown') + (d.default_experience_detail ? ': ' + d.default_experience_detail : '')],
+      ['Checked at', report.generated_at || '?'],
+      ['Catalog', (cat.source || '?') + ' ' + (cat.version || '?')]
+    ].forEach(function (row) {
+      facts.appendChild(el('dt', { text: row[0] }));
+      facts.appendChild(el('dd', { text: row[1] }));
+    });
+    renderRoles(report.roles || []);
+    renderFindings(report.findings || []);
+    var errors = clear($('si-errors'));
+    (report.errors || []).forEach(function (e) {
+      errors.appendChild(el('li', null, el('code', { text: e.operation || '?' }), ' ' + (e.target || '') + ': ' + (e.code || '') + (e.message ? ' \u2014 ' + e.message : '')));
+    });
+    if (!(report.errors || []).length) errors.appendChild(el('li', { class: 'si-muted', text: 'none' }));
+    var cs = report.coverage_summary;
+    if (cs) {
+      $('si-coverage-summary').textContent =
+        cs.actions + ' SageMaker actions; ' + cs.uncovered_actions + ' cannot be isolated by tags (no taggable resource type).';
+    }
+  }
+
+  var pollTimer = null;
+
+  function currentKey() {
+    return { domain_id: $('si-domain').value.trim(), region: $('si-region').value.trim() };
+  }
+
+  function handleStatus(status) {
+    if (!status) return;
+    var p = status.progress || {};
+    if (status.status === 'running') {
+      setStatus('Checking\u2026 ' + (p.stage || '') + (p.total ? ' ' + p.done + '/' + p.total : ''));
+      pollTimer = setTimeout(poll, POLL_MS);
+    } else if (status.status === 'ready' && status.report) {
+      setStatus('Report ready' + (status.finished_at ? ' (' + status.finished_at + ')' : '') + '.');
+      renderReport(status.report);
+    } else if (status.status === 'error' && status.error) {
+      setStatus('');
+      showError('The check failed: ' + status.error.message + (status.error.reason ? ' (' + status.error.reason + ')' : ''));
+    } else {
+      setStatus('No recent report for this domain: press Check.');
+    }
+  }
+
+  function poll() {
+    pollTimer = null;
+    api('report', { query: currentKey() }).then(function (res) {
+      if (res.status !== 200) {
+        showError(errorText(res));
+        return;
+      }
+      handleStatus(res.body);
+    }, function (err) {
+      showError('Server not reachable: ' + err);
+    });
+  }
+
+  function startCheck(refresh) {
+    showError('');
+    if (pollTimer) clearTimeout(pollTimer);
+    var key = currentKey();
+    var body = { refresh: !!refresh };
+    if (key.domain_id) body.domain_id = key.domain_id;
+    if (key.region) body.region = key.region;
+    setStatus('Starting the check\u2026');
+    api('report', { method: 'POST', body: body }).then(function (res) {
+      if (res.status !== 200 && res.status !== 202) {
+        setStatus('');
+        showError(errorText(res));
+        return;
+      }
+      handleStatus(res.body);
+    }, function (err) {
+      showError('Server not reachable: ' + err);
+    });
+  }
+
+  // -- coverage ----------------------------------------------------------------------------
+
+  function loadCoverage(q) {
+    api('coverage', { query: { q: q } }).then(function (res) {
+      var box = clear($('si-coverage-table'));
+      if (res.status !== 200) {
+        box.appendChild(el('p', { class: 'si-error', text: errorText(res) }));
+        return;
+      }
+      var t = res.body || {};
+      var counts = t.counts || {};
+      $('si-coverage-summary').textContent =
+        (counts.actions || 0) + ' SageMaker actions in ' + (t.source || '?') + ' ' + (t.version || '') + ': ' +
+        (counts.covered || 0) + ' can be isolated by tags, ' + (counts.uncovered || 0) + ' cannot.';
+      if (t.explanation) box.appendChild(el('p', { class: 'si-muted', text: t.explanation }));
+      var actions = t.actions || [];
+      var table = el(
+        'table',
+        { class: 'si-table', 'data-testid': 'coverage-table' },
+        el('thead', null, el('tr', null, el('th', { text: 'Action' }), el('th', { text: 'Access level' }), el('th', { text: 'Resource types' }), el('th', { text: 'Tags isolate it' })))
+      );
+      var body = el('tbody');
+      actions.slice(0, MAX_COVERAGE_ROWS).forEach(function (a) {
+        body.appendChild(
+          el(
+            'tr',
+            null,
+            el('td', null, el('code', { text: a.action })),
+            el('td', { text: a.access_level || '' }),
+            el('td', { text: (a.resource_types || []).map(function (r) { return r.key; }).join(', ') || '-' }),
+            el('td', null, pill(String(!!a.covered), a.covered ? 'yes' : 'no' + (a.reason ? ': ' + a.reason : '')))
+          )
+        );
+      });
+      table.appendChild(body);
+      box.appendChild(table);
+      if (actions.length > MAX_COVERAGE_ROWS) {
+        box.appendChild(el('p', { class: 'si-muted', text: (actions.length - MAX_COVERAGE_ROWS) + ' more: narrow the search.' }));
+      }
+    });
+  }
+
+  // -- explain -----------------------------------------------------------------------------
+
+  function renderExplanation(r) {
+    var box = clear($('si-explain-result'));
+    box.appendChild(
+      el('p', null, el('strong', { text: r.reason ? 'AccessDenied: ' + r.reason : 'Not an AWS authorization error message.' }), r.policy_type ? ' (' + r.policy_type + ')' : '', ' \u00b7 evidence: ' + (r.mode || 'offline'))
+    );
+    var facts = el('dl', { class: 'si-facts' });
+    ['principal', 'action', 'resource', 'operation', 'policy_arn', 'error_code'].forEach(function (k) {
+      if (r[k]) {
+        facts.appendChild(el('dt', { text: k }));
+        facts.appendChild(el('dd', null, el('code', { text: r[k] })));
+      }
+    });
+    box.appendChild(facts);
+    var list = el('ol', { class: 'si-findings' });
+    (r.causes || []).forEach(function (c) {
+      var ev = c.evidence || {};
+      var checks = el('ul', { class: 'si-list' });
+      (ev.checked || []).forEach(function (x) {
+        checks.appendChild(el('li', { text: 'checked ' + x.check + ': ' + x.result }));
+      });
+      (ev.not_checked || []).forEach(function (x) {
+        checks.appendChild(el('li', { text: 'not checked ' + x.check + ': ' + x.why }));
+      });
+      list.appendChild(
+        el(
+          'li',
+          { 'data-testid': 'cause', 'data-cause-id': c.id },
+          el('strong', { text: c.title || c.id }),
+          ' ',
+          pill(c.confidence || 'info'),
+          ' ',
+          el('code', { class: 'si-muted', text: c.id }),
+          c.detail ? el('div', { text: c.detail }) : null,
+          c.fix ? el('div', null, el('strong', { text: 'Fix: ' }), el('pre', { text: c.fix })) : null,
+          checks.firstChild ? checks : null
+        )
+      );
+    });
+    box.appendChild(list);
+  }
+
+  function explain(event) {
+    event.preventDefault();
+    var text = $('si-explain-text').value;
+    var button = $('si-explain-button');
+    button.disabled = true;
+    api('explain', { method: 'POST', body: { message: text, offline: $('si-explain-offline').checked } }).then(function (res) {
+      button.disabled = false;
+      if (res.status !== 200) {
+        clear($('si-explain-result')).appendChild(el('p', { class: 'si-error', text: errorText(res) }));
+        return;
+      }
+      renderExplanation(res.body || {});
+    }, function (err) {
+      button.disabled = false;
+      clear($('si-explain-result')).appendChild(el('p', { class: 'si-error', text: 'Server not reachable: ' + err }));
+    });
+  }
+
+  /** Show the explainer when the server has the explain route: the version route says so
+   * (features: ["explain"]) or a harmless offline probe does not answer 404. */
+  function detectExplain(version) {
+    var features = (version && version.features) || [];
+    if (features.indexOf('explain') >= 0) return Promise.resolve(true);
+    return api('explain', { method: 'POST', body: { message: '', offline: true } }).then(function (res) {
+      return res.status !== 404 && res.status !== 405;
+    }, function () {
+      return false;
+    });
+  }
+
+  // -- start -------------------------------------------------------------------------------
+
+  function start() {
+    $('si-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      startCheck(false);
+    });
+    $('si-refresh').addEventListener('click', function () {
+      startCheck(true);
+    });
+    $('si-coverage-form').addEventListener('submit', function (event) {
+      event.preventDefault();
+      loadCoverage($('si-coverage-q').value.trim());
+    });
+    $('si-explain-form').addEventListener('submit', explain);
+
+    api('version').then(function (res) {
+      if (res.status !== 200) {
+        showError('The sagemaker-isolation server extension did not answer: ' + errorText(res));
+        return;
+      }
+      var v = res.body || {};
+      var cat = v.catalog || {};
+      $('si-version').textContent = 'v' + v.version + ' \u00b7 catalog ' + (cat.source || '?') + ' ' + (cat.version || '?');
+      detectExplain(v).then(function (present) {
+        $('si-explain').hidden = !present;
+      });
+    }, function (err) {
+      showError('Server not reachable: ' + err);
+    });
+
+    api('context').then(function (res) {
+      if (res.status !== 200) return;
+      var c = res.body || {};
+      if (c.domain_id) {
+        $('si-domain').value = c.domain_id;
+        if (c.region) $('si-region').value = c.region;
+        $('si-context').textContent =
+          'Domain ' + c.domain_id + ' in ' + (c.region || '?') + ' from ' + c.source +
+          (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') + (c.detail ? ' \u00b7 ' + c.detail : '');
+        poll();
+      } else {
+        $('si-context').textContent = 'No domain found automatically: ' + (c.detail || '') + ' Enter a domain id.';
+      }
+    });
+    loadCoverage('');
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
