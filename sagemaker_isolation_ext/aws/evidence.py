@@ -97,11 +97,18 @@ def _role_arn_of(principal: str | None) -> tuple[str | None, str | None]:
     return None, f"the principal is not a role ({service}:{res.split('/', 1)[0]})"
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """One line, at most ``limit`` characters (a local AWS answers errors with HTML pages)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _code(exc: Exception) -> tuple[str, str]:
+    """``(code, message)`` of a botocore exception (the class name for client-side ones)."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {}) or {}
-        return str(err.get("Code") or "ClientError"), str(err.get("Message") or exc)[:300]
-    return type(exc).__name__, str(exc)[:300]
+        return str(err.get("Code") or "ClientError"), _one_line(err.get("Message") or exc)
+    return type(exc).__name__, _one_line(exc)
 
 
 def current_domain_from_context(ctx: AwsContext | None, account: str | None,
@@ -281,7 +288,8 @@ def _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls, start,
     except Exception as e:  # noqa: BLE001 - evidence is optional: any failure is "not checked"
         calls.append({"operation": "sagemaker:ListTags", "target": parsed.resource, "ok": False,
                       "code": type(e).__name__})
-        item.update(status="error", why=f"sagemaker:ListTags failed ({type(e).__name__}: {e})")
+        item.update(status="error",
+                    why=f"sagemaker:ListTags failed ({type(e).__name__}: {_one_line(e)})")
     return item
 
 
@@ -308,7 +316,7 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
         role = collect._read_role(col, role_arn)
     except Exception as e:  # noqa: BLE001 - evidence is optional: any failure is "not checked"
         item.update(status="error", why=f"reading the role {role_arn} failed "
-                                       f"({type(e).__name__}: {e})")
+                                       f"({type(e).__name__}: {_one_line(e)})")
         return item
     policies: dict = {}
     wanted = list(role.get("attached_policies") or [])
@@ -322,7 +330,7 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
         try:
             pol = collect._read_policy(col, parn)
         except Exception as e:  # noqa: BLE001 - as above
-            col.record("iam:GetPolicy", parn, type(e).__name__, str(e)[:300])
+            col.record("iam:GetPolicy", parn, type(e).__name__, _one_line(e))
             pol = None
         if pol is None:
             role["complete"] = False
