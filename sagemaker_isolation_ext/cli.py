@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
     changes_p.add_argument("--format", choices=("text", "json"), default="text")
     changes_p.add_argument("--audit-dir", metavar="D", help="change records directory")
     changes_p.set_defaults(func=cmd_changes)
+
+    # Tags issue: tags scan / backfill / rollback (logic in tags_cli.py).
+    from .tags_cli import add_tags_parser
+
+    add_tags_parser(sub).set_defaults(func=cmd_tags)
     return parser
 
 
@@ -492,6 +497,13 @@ def cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
     from .admin_cli import run_changes
 
     return run_changes(args, out)
+
+
+def cmd_tags(args: argparse.Namespace, out: TextIO) -> int:
+    """``tags scan|backfill|rollback`` (tags_cli.run_tags; exits in docs/CLI.md)."""
+    from .tags_cli import run_tags
+
+    return run_tags(args, out)
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:

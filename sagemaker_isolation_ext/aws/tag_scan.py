@@ -66,7 +66,7 @@ from sagemaker_isolation_ext.sagemaker.tags import (
 )
 
 __all__ = ["ListSpec", "LIST_SPECS", "ScanCancelled", "TagScanError", "scan_tags", "list_domains",
-           "account_context"]
+           "account_context", "find_domain", "domain_verdict"]
 
 _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _KEEP_TAGS = (DOMAIN_TAG, *CREATOR_TAGS)
@@ -447,6 +447,35 @@ def account_context(region: str | None = None, profile: str | None = None,
         raise ContextError("No AWS Region: pass --region or set AWS_REGION.", reason="no-region")
     return AwsContext(domain_id=None, region=chosen, profile=profile, endpoint_url=endpoint_url,
                       source="cli", detail="account-wide tag scan (no domain given)")
+
+
+def find_domain(ctx: AwsContext, session=None, max_attempts: int = 5) -> DomainRef:
+    """The domain ``ctx.domain_id`` of ``ctx.region`` as a :class:`DomainRef` (ListDomains).
+
+    Raises:
+        TagScanError: not found (``domain-not-found``) or ListDomains failed.
+    """
+    session = session or make_session(ctx)
+    reg = _Region(session, ctx.region, ctx.endpoint_url, _Calls(), None, None, max_attempts)
+    for d in list_domains(reg):
+        if d.id == ctx.domain_id:
+            return d
+    raise TagScanError(f"domain {ctx.domain_id} is not among the domains of {ctx.region} "
+                       "(ListDomains); check --domain-id and --region", "domain-not-found")
+
+
+def domain_verdict(ctx: AwsContext, domain: DomainRef) -> dict:
+    """The isolation verdict of ``domain`` by the existing check (``collect_snapshot`` +
+    ``analyze``): ``{"verdict"}`` or ``{"verdict": "unknown", "error"}`` (never a guess)."""
+    from sagemaker_isolation_ext.aws.collect import collect_snapshot
+    from sagemaker_isolation_ext.sagemaker.analysis import analyze
+
+    dctx = dataclasses.replace(ctx, domain_id=domain.id, region=domain.region or ctx.region)
+    try:
+        report = analyze(collect_snapshot(dctx))
+    except Exception as exc:  # any failure means no verdict, said as such
+        return {"verdict": "unknown", "error": f"{type(exc).__name__}: {exc}"}
+    return {"verdict": report.get("verdict") or "unknown"}
 
 
 def _taggable_types() -> list[str]:
