@@ -20,3 +20,10 @@ def _jupyter_server_extension_points():
     from .app import SageMakerIsolationApp
 
     return [{"module": "sagemaker_isolation_ext", "app": SageMakerIsolationApp}]
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext sagemaker_isolation_ext``: registers the ``%isolation`` magic (magics.py)."""
+    from .magics import load_ipython_extension as _load
+
+    _load(ipython)
