@@ -43,8 +43,10 @@ class SageMakerIsolationApp(ExtensionApp):
       default ``/opt/ml/metadata/resource-metadata.json``.
     - ``cache_ttl`` (float, seconds, default 300): how long a finished report is served without
       a new check.
-    - ``admin_actions_enabled`` (bool, default False): reserved for the admin issue (apply /
-      rollback); reported by the ``version`` route, nothing else uses it yet.
+    - ``admin_actions_enabled`` (bool, default False): registers the admin routes
+      (``handlers_admin.py``: plan / apply / rollback / changes); reported by ``version``.
+    - ``audit_dir`` (str): where admin change records go (default: env
+      ``SAGEMAKER_ISOLATION_AUDIT_DIR``, then the per-user Jupyter data dir).
     - ``collector_class`` (a :class:`~.jobs.Collector` subclass): the snapshot collector; the
       default reads AWS through boto3. Tests inject fakes here.
     """
@@ -122,8 +124,17 @@ class SageMakerIsolationApp(ExtensionApp):
     admin_actions_enabled = Bool(
         False,
         help=(
-            "Enable admin actions (attach the isolation policy, tag backfill, rollback). "
-            "Reserved for a later release: today it is only reported by the version route."
+            "Enable the admin routes (plan, apply, rollback, changes under "
+            "sagemaker-isolation/admin/): they attach the isolation policy to execution roles. "
+            "Off: the routes do not exist. Also reported by the version route."
+        ),
+    ).tag(config=True)
+
+    audit_dir = Unicode(
+        "",
+        help=(
+            "Directory of the admin change records. Empty: SAGEMAKER_ISOLATION_AUDIT_DIR, then "
+            "<jupyter data dir>/sagemaker-isolation/changes."
         ),
     ).tag(config=True)
 
@@ -155,6 +166,10 @@ class SageMakerIsolationApp(ExtensionApp):
         ExtensionApp prepends the server's ``base_url`` to each pattern with ``url_path_join``.
         """
         routes = route_table()
+        if self.admin_actions_enabled:
+            from .handlers_admin import admin_route_table
+
+            routes += admin_route_table()
         # jupyter_server 1.x has no allow_unauthenticated_access guard: refuse unprotected verbs.
         ensure_protected(routes)
         self.handlers.extend(routes)
