@@ -229,3 +229,47 @@ def test_bad_context_value_gives_unknown():
 def test_bytes_lines_accepted():
     outs = list(run_cases([json.dumps(case(id="b1")).encode()]))
     assert outs[0]["id"] == "b1" and outs[0]["decision"] == "allow"
+
+
+def test_run_cases_cache_path_equals_run_case():
+    """run_cases scans lines member by member and shares parsed policy sets between lines with
+    byte-identical policy fields: its output must equal run_case(json.loads(line)) for every line,
+    whatever the whitespace, key order, duplicates or errors."""
+    deny_pb = {"name": "pb", "document": DENY_DESCRIBE}
+    variants = [
+        case(id="a"),
+        case(id="b", request=dict(REQ, action="s3:GetObject")),
+        case(id="c", permissions_boundary=deny_pb),
+        case(id="d", identity_policies=[{"name": "p0", "document": ALLOW_ALL}]),
+        case(id="e", identity_policies="nope"),
+        case(id="f", request=dict(REQ, context={"k": {"a": 1}})),
+        case(id="g", request={"action": 1}),
+        case(id=["bad-id"]),
+    ]
+    lines = []
+    for v in variants:
+        lines.append(json.dumps(v))
+        lines.append(json.dumps(v, indent=None, separators=(" , ", " :  ")))
+        lines.append("  \t" + json.dumps(dict(reversed(list(v.items())))) + "  ")
+    lines.append(
+        '{"id": "dup", "id": "dup2", "identity_policies": [], "request": ' + json.dumps(REQ) + "}"
+    )
+    lines.append('{"id": "trailing"} x')
+    lines.append("{}")
+    lines.append('{"id": "z",}')
+    got = list(run_cases(lines * 2))
+    expect = []
+    for line in lines * 2:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            expect.append(None)
+            continue
+        expect.append(run_case(obj))
+    assert len(got) == len(expect)
+    for g, e in zip(got, expect):
+        if e is None:
+            assert g["decision"] == "unknown" and "not valid JSON" in g["reason"]
+        else:
+            assert g == e
+    assert got[0]["decision"] == "allow" and got[6]["decision"] == "explicit_deny"

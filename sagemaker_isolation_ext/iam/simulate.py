@@ -20,6 +20,9 @@ are skipped. Other keys of the line (``expected``, ...) are ignored.
 from __future__ import annotations
 
 import json
+import re
+from json.decoder import scanstring
+from json.scanner import make_scanner
 from typing import Any, Iterable, Iterator
 
 from .engine import PolicySet, Request, evaluate
@@ -60,7 +63,17 @@ def _levels(value: Any, field: str) -> list[list[Policy]]:
     return [[_policy(p, f"{field}[{i}]", f"{field}-{i}") for i, p in enumerate(value)]]
 
 
-def _build(obj: dict) -> tuple[Request, PolicySet]:
+_POLICY_FIELDS = (
+    "identity_policies",
+    "permissions_boundary",
+    "session_policy",
+    "resource_policy",
+    "scps",
+    "rcps",
+)
+
+
+def _build_policies(obj: dict) -> PolicySet:
     idp = obj.get("identity_policies")
     if not isinstance(idp, list):
         raise CaseError("'identity_policies' must be a list")
@@ -75,6 +88,17 @@ def _build(obj: dict) -> tuple[Request, PolicySet]:
         if rp is not None
         else None
     )
+    return PolicySet(
+        identity=identity,
+        boundary=boundary,
+        scps=_levels(obj.get("scps"), "scps"),
+        session=session,
+        resource=resource,
+        rcps=_levels(obj.get("rcps"), "rcps"),
+    )
+
+
+def _build_request(obj: dict) -> Request:
     req = obj.get("request")
     if not isinstance(req, dict):
         raise CaseError("'request' must be an object")
@@ -89,16 +113,12 @@ def _build(obj: dict) -> tuple[Request, PolicySet]:
         context = {}
     if not isinstance(context, dict):
         raise CaseError("'request.context' must be an object")
-    request = Request(principal, req["action"], req["resource"], context)
-    policies = PolicySet(
-        identity=identity,
-        boundary=boundary,
-        scps=_levels(obj.get("scps"), "scps"),
-        session=session,
-        resource=resource,
-        rcps=_levels(obj.get("rcps"), "rcps"),
-    )
-    return request, policies
+    return Request(principal, req["action"], req["resource"], context)
+
+
+def _build(obj: dict) -> tuple[Request, PolicySet]:
+    policies = _build_policies(obj)
+    return _build_request(obj), policies
 
 
 def _unknown(case_id: Any | None, reason: str) -> dict:
@@ -132,6 +152,10 @@ def run_case(obj: Any) -> dict:
 def run_cases(lines: Iterable[str]) -> Iterator[dict]:
     """Evaluate JSONL lines lazily, one output dict per non-blank line.
 
+    Lines that repeat the same policy fields (byte for byte) share one parsed and compiled
+    :class:`PolicySet`: the raw JSON text of those fields is the cache key, so a file of
+    thousands of cases over a few policy sets parses and compiles each set once.
+
     Args:
         lines: an iterable of text lines (e.g. an open file).
 
@@ -140,14 +164,94 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
         ``{"id": null, "decision": "unknown", "statements": [], "reason": "line N: not valid JSON
         (...)"}``.
     """
+    cache: dict[tuple, PolicySet] = {}
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            yield _unknown(None, f"line {n}: not valid JSON ({exc})")
+        top = _scan_top(line)
+        if top is None:
+            try:
+                obj = json.loads(line)
+            except ValueError as exc:
+                yield _unknown(None, f"line {n}: not valid JSON ({exc})")
+                continue
+            yield run_case(obj)
             continue
-        yield run_case(obj)
+        obj = {k: v for k, (v, _raw) in top.items()}
+        key = tuple(top[f][1] if f in top else None for f in _POLICY_FIELDS)
+        policies = cache.get(key)
+        case_id = obj.get("id")
+        if case_id is not None and not isinstance(case_id, (str, int)):
+            case_id = None
+        if policies is None:
+            try:
+                policies = _build_policies(obj)
+            except (PolicyError, CaseError) as exc:
+                yield _unknown(case_id, f"malformed case: {exc}")
+                continue
+            if len(cache) >= _CASE_CACHE_MAX:
+                cache.clear()
+            cache[key] = policies
+        try:
+            request = _build_request(obj)
+        except CaseError as exc:
+            yield _unknown(case_id, f"malformed case: {exc}")
+            continue
+        out = {"id": case_id}
+        out.update(evaluate(request, policies).to_json())
+        yield out
+
+
+_CASE_CACHE_MAX = 2048
+_WS = re.compile(r"[ \t\n\r]*")
+_WS_CHARS = " \t\n\r"
+_SCAN = make_scanner(json.JSONDecoder())
+
+
+def _scan_top(line: str) -> dict[str, tuple[Any, str]] | None:
+    """Decode a JSON object line member by member: ``{key: (value, raw_text)}``.
+
+    Uses the json module's own scanner for every value, so values are exactly what
+    ``json.loads`` gives; returns None for anything else than a well-formed object (the caller
+    then falls back to ``json.loads`` and its error message).
+    """
+    ws = _WS.match
+    try:
+        i = ws(line, 0).end()
+        if line[i] != "{":
+            return None
+        i += 1
+        if line[i] in _WS_CHARS:
+            i = ws(line, i).end()
+        out: dict[str, tuple[Any, str]] = {}
+        if line[i] == "}":
+            return out if not line[i + 1 :].strip() else None
+        while True:
+            if line[i] != '"':
+                return None
+            key, i = scanstring(line, i + 1)
+            if line[i] in _WS_CHARS:
+                i = ws(line, i).end()
+            if line[i] != ":":
+                return None
+            i += 1
+            if line[i] in _WS_CHARS:
+                i = ws(line, i).end()
+            value, end = _SCAN(line, i)
+            out[key] = (value, line[i:end])
+            i = end
+            if line[i] in _WS_CHARS:
+                i = ws(line, i).end()
+            ch = line[i]
+            if ch == ",":
+                i += 1
+                if line[i] in _WS_CHARS:
+                    i = ws(line, i).end()
+                continue
+            if ch == "}":
+                return out if not line[i + 1 :].strip() else None
+            return None
+    except (StopIteration, ValueError, RecursionError, IndexError):
+        return None
