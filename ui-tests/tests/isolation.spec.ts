@@ -104,20 +104,22 @@ test.describe('SageMaker isolation panel on the demo', () => {
     });
   });
 
-  test('refresh command re-runs the check and shows progress, then the verdict', async ({
-    page
-  }) => {
+  test('the refresh command re-runs the check: a newer report arrives', async ({ page }) => {
     const panel = new IsolationPanel(page);
     await panel.open();
     await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
       timeout: 90_000
     });
+    const footer = panel.root.locator('.jp-SMIso-report > p.jp-SMIso-meta').last();
+    const before = await footer.textContent();
+    expect(before).toMatch(/^Generated \S+ by sagemaker-isolation/);
+    // generated_at has a one-second resolution.
+    await page.waitForTimeout(1100);
     await page.evaluate(() =>
       (window as any).jupyterapp.commands.execute('sagemaker-isolation:refresh-report')
     );
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
-      timeout: 90_000
-    });
+    await expect(footer).not.toHaveText(before ?? '', { timeout: 90_000 });
+    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated');
   });
 
   test('coverage: the catalog table answers the search from the real catalog', async ({
