@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT / "tests" / "cases" / "iam_eval_cases.jsonl"
 NODE_DIR = ROOT / "scripts" / "iam-simulate-bench"
 DOMAINS = ("d-aaaaaaaaaaaa", "d-bbbbbbbbbbbb", "d-cccccccccccc")
+NOOP_RESOURCE = "arn:aws:sagemaker:us-east-1:999999999999:domain/d-none"
 
 
 def _stats(runs: list[float]) -> dict:
@@ -213,7 +214,7 @@ def bench_analysis(repeat: int, profile: bool) -> dict:
     return out
 
 
-# -- 3. simulate --cases vs iam-simulate ------------------------------------------------------------
+# -- 3. simulate --cases vs iam-simulate --------------------------------------------------------
 
 
 def make_cases(n: int, path: Path) -> int:
@@ -259,7 +260,7 @@ def make_cases(n: int, path: Path) -> int:
                                 "Sid": f"BenchNoop{k}",
                                 "Effect": "Deny",
                                 "Action": "sagemaker:DescribeDomain",
-                                "Resource": "arn:aws:sagemaker:us-east-1:999999999999:domain/d-none",
+                                "Resource": NOOP_RESOURCE,
                             }
                         ]
                 f.write(json.dumps(c, separators=(",", ":")) + "\n")
@@ -403,7 +404,8 @@ def main(argv=None) -> int:
         )
         print(
             f"  speedup: {s['speedup_min_over_min']:.1f}x wall (min/min), "
-            f"{s['speedup_median']:.1f}x (median), {s['speedup_cpu_min']:.1f}x CPU; same decision on {g['same_decision']}/{g['cases']} cases "
+            f"{s['speedup_median']:.1f}x (median), {s['speedup_cpu_min']:.1f}x CPU; "
+            f"same decision on {g['same_decision']}/{g['cases']} cases "
             f"({g['their_errors']} iam-simulate errors)"
         )
     return 0
