@@ -250,3 +250,32 @@ async def test_bad_admin_input_is_a_clear_json_error(fetch, demo_account, route,
     code, err = await _error(_post(fetch, route, body))
     assert code == status
     assert set(err) == {"message", "reason"} and err["message"]
+
+
+def test_openapi_admin_documents_exactly_the_admin_routes():
+    """docs/openapi-admin.yaml lists exactly the admin routes and their verbs."""
+    yaml = pytest.importorskip("yaml")
+    from pathlib import Path
+
+    import tornado.web
+
+    from sagemaker_isolation_ext.handlers_admin import admin_route_table
+
+    spec = yaml.safe_load(
+        (Path(__file__).resolve().parent.parent / "docs" / "openapi-admin.yaml").read_text()
+    )
+    documented = {(p.strip("/"), v.upper()) for p, item in spec["paths"].items() for v in item}
+    unimplemented = tornado.web.RequestHandler._unimplemented_method
+    registered = {
+        (pattern.split("/sagemaker-isolation/", 1)[1], verb)
+        for pattern, cls in admin_route_table()
+        for verb in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if getattr(cls, verb.lower()) is not unimplemented
+    }
+    assert registered == {
+        ("admin/plan", "POST"),
+        ("admin/apply", "POST"),
+        ("admin/rollback", "POST"),
+        ("admin/changes", "GET"),
+    }
+    assert documented == registered
