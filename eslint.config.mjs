@@ -24,10 +24,12 @@ export default tseslint.config(
     ]
   },
   // The shared presets apply to the frontend sources only.
-  ...[js.configs.recommended, ...tseslint.configs.recommended, prettier].map(config => ({
-    ...config,
-    files: SOURCES
-  })),
+  ...[js.configs.recommended, ...tseslint.configs.recommended, prettier].map(
+    config => ({
+      ...config,
+      files: SOURCES
+    })
+  ),
   {
     files: SOURCES,
     rules: {

@@ -26,12 +26,19 @@ const baseConfig = jestJupyterLab(__dirname);
 module.exports = {
   ...baseConfig,
   automock: false,
-  collectCoverageFrom: ['src/**/*.{ts,tsx}', '!src/**/*.d.ts', '!src/**/.ipynb_checkpoints/*'],
+  collectCoverageFrom: [
+    'src/**/*.{ts,tsx}',
+    '!src/**/*.d.ts',
+    '!src/**/.ipynb_checkpoints/*'
+  ],
   coverageReporters: ['lcov', 'text'],
   reporters: ['default'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
   // The template's testRegex matches absolute paths: keep Playwright specs out.
-  testPathIgnorePatterns: [...baseConfig.testPathIgnorePatterns, '<rootDir>/ui-tests/'],
+  testPathIgnorePatterns: [
+    ...baseConfig.testPathIgnorePatterns,
+    '<rootDir>/ui-tests/'
+  ],
   // The built labextension carries a copy of package.json (jest-haste-map name collision).
   modulePathIgnorePatterns: ['<rootDir>/sagemaker_isolation_ext/'],
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]

@@ -121,6 +121,26 @@ export function hasDomain(state: IModelState): boolean {
   return Boolean(state.target.domain_id || state.context?.domain_id);
 }
 
+/**
+ * Whether the server extension's version (Python, PEP 440) is the same release as this
+ * labextension's (npm, semver). hatch-nodejs-version derives the first from the second,
+ * turning `1.2.0-alpha.1` / `-beta.N` / `-rc.N` into `1.2.0a1` / `b1` / `rc1`.
+ */
+export function sameVersion(
+  python: string | null | undefined,
+  npm: string
+): boolean {
+  if (!python) {
+    return false;
+  }
+  const pep440 = npm.replace(
+    /-(alpha|beta|rc)\.?(\d+)$/,
+    (_, tag: string, n: string) =>
+      `${tag === 'alpha' ? 'a' : tag === 'beta' ? 'b' : 'rc'}${n}`
+  );
+  return python === npm || python === pep440;
+}
+
 /** A promise resolved after `ms` milliseconds. */
 function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
@@ -233,8 +253,12 @@ export class IsolationModel {
         this._settings
       );
       const serverVersion = info?.version ?? null;
-      const status: ServerStatus =
-        serverVersion === this._frontendVersion ? 'ok' : 'mismatch';
+      const status: ServerStatus = sameVersion(
+        serverVersion,
+        this._frontendVersion
+      )
+        ? 'ok'
+        : 'mismatch';
       this._update({
         server: {
           status,

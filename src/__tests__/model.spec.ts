@@ -1,5 +1,11 @@
 import type { IJobStatus } from '../api';
-import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
+import {
+  IModelState,
+  IsolationModel,
+  PanelView,
+  sameVersion,
+  viewOf
+} from '../model';
 import { fakeServer, Handler } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 
@@ -355,5 +361,16 @@ describe('pollIntervalMs', () => {
     expect(model.pollIntervalMs).toBe(60000);
     model.pollIntervalMs = NaN;
     expect(model.pollIntervalMs).toBe(1000);
+  });
+});
+
+describe('sameVersion', () => {
+  it('matches the PEP 440 form hatch-nodejs-version derives', () => {
+    expect(sameVersion('0.1.0', '0.1.0')).toBe(true);
+    expect(sameVersion('0.2.0a1', '0.2.0-alpha.1')).toBe(true);
+    expect(sameVersion('0.2.0rc2', '0.2.0-rc.2')).toBe(true);
+    expect(sameVersion('0.0.0+unknown', '0.1.0')).toBe(false);
+    expect(sameVersion('0.1.1', '0.1.0')).toBe(false);
+    expect(sameVersion(null, '0.1.0')).toBe(false);
   });
 });

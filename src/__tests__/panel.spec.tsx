@@ -3,6 +3,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import { act } from 'react';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { PanelBody, unknownReasons } from '../components/IsolationPanel';
 import { IModelState, IsolationModel } from '../model';
 import { fakeServer } from './fakeServer';
@@ -283,5 +284,34 @@ describe('PanelBody states', () => {
     });
     expect(container.textContent).toContain('Missing AWS credentials');
     expect(container.querySelector('#jp-SMIso-form-profile')).not.toBeNull();
+  });
+});
+
+describe('ErrorBoundary', () => {
+  it('shows the error instead of a blank panel, and retries', () => {
+    let fail = true;
+    const Boom = (): JSX.Element => {
+      if (fail) {
+        throw new Error('unexpected report shape');
+      }
+      return <p>fine now</p>;
+    };
+    const spy = jest
+      .spyOn(console, 'error')
+      .mockImplementation(() => undefined);
+    act(() =>
+      root.render(
+        <ErrorBoundary trans={trans}>
+          <Boom />
+        </ErrorBoundary>
+      )
+    );
+    expect(container.querySelector('[role="alert"]')?.textContent).toContain(
+      'unexpected report shape'
+    );
+    fail = false;
+    act(() => container.querySelector('button')!.click());
+    expect(container.textContent).toBe('fine now');
+    spy.mockRestore();
   });
 });

@@ -8,7 +8,13 @@ import type { Locator } from '@playwright/test';
 import * as path from 'path';
 
 const PANEL_ID = 'jp-SMIso-panel';
-const SCREENSHOT = path.resolve(__dirname, '..', '..', 'docs', 'screenshot-panel.png');
+const SCREENSHOT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'screenshot-panel.png'
+);
 
 /** Page object for the isolation sidebar panel. */
 class IsolationPanel {
@@ -27,7 +33,9 @@ class IsolationPanel {
   /** Drag the sidebar's split handle so the panel is `width` pixels wide (for the screenshot). */
   async widen(width: number): Promise<void> {
     const panelBox = await this.root.boundingBox();
-    const handle = this.page.locator('#jp-main-split-panel > .lm-SplitPanel-handle').first();
+    const handle = this.page
+      .locator('#jp-main-split-panel > .lm-SplitPanel-handle')
+      .first();
     const handleBox = await handle.boundingBox();
     if (!panelBox || !handleBox) {
       return;
@@ -59,9 +67,13 @@ test.describe('SageMaker isolation panel on the demo', () => {
     await panel.open();
 
     // The check runs against the local AWS; the report arrives after a few polls.
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
-      timeout: 90_000
-    });
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated',
+      {
+        timeout: 90_000
+      }
+    );
     await expect(panel.verdictBadge()).toHaveText('Not isolated');
 
     // The domain line names the research domain and where the context came from.
@@ -70,14 +82,20 @@ test.describe('SageMaker isolation panel on the demo', () => {
     );
 
     // A not-isolated role, its leaks grouped by access level, naming AmazonSageMakerFullAccess.
-    const badRole = panel.root.locator('.jp-SMIso-role[data-verdict="not_isolated"]').first();
+    const badRole = panel.root
+      .locator('.jp-SMIso-role[data-verdict="not_isolated"]')
+      .first();
     await expect(badRole).toBeVisible();
     const leaks = badRole.locator('[data-testid="jp-SMIso-leaks"]');
-    await expect(leaks.locator('details[data-access-level]').first()).toBeVisible();
+    await expect(
+      leaks.locator('details[data-access-level]').first()
+    ).toBeVisible();
     await expect(leaks).toContainText('AmazonSageMakerFullAccess');
 
     // The status bar shows the verdict too.
-    await expect(page.locator('.jp-SMIso-status')).toHaveText('SageMaker: not isolated');
+    await expect(page.locator('.jp-SMIso-status')).toHaveText(
+      'SageMaker: not isolated'
+    );
 
     // Both commands are registered (command palette entries).
     const commands = await page.evaluate(() =>
@@ -91,35 +109,54 @@ test.describe('SageMaker isolation panel on the demo', () => {
     );
 
     await page.theme.setDarkTheme();
-    await expect(page.locator('body')).toHaveAttribute('data-jp-theme-light', 'false');
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated');
+    await expect(page.locator('body')).toHaveAttribute(
+      'data-jp-theme-light',
+      'false'
+    );
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated'
+    );
 
     // A wider sidebar shows the verdict, the first role and its defeating statement at once.
     await panel.widen(460);
-    await expect(badRole.locator('[data-testid="jp-SMIso-culprits"]')).toContainText(
-      'AmazonSageMakerFullAccess'
-    );
+    await expect(
+      badRole.locator('[data-testid="jp-SMIso-culprits"]')
+    ).toContainText('AmazonSageMakerFullAccess');
     await panel.root.screenshot({
-      path: SCREENSHOT,
+      path: SCREENSHOT
     });
   });
 
-  test('the refresh command re-runs the check: a newer report arrives', async ({ page }) => {
+  test('the refresh command re-runs the check: a newer report arrives', async ({
+    page
+  }) => {
     const panel = new IsolationPanel(page);
     await panel.open();
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
-      timeout: 90_000
-    });
-    const footer = panel.root.locator('.jp-SMIso-report > p.jp-SMIso-meta').last();
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated',
+      {
+        timeout: 90_000
+      }
+    );
+    const footer = panel.root
+      .locator('.jp-SMIso-report > p.jp-SMIso-meta')
+      .last();
     const before = await footer.textContent();
     expect(before).toMatch(/^Generated \S+ by sagemaker-isolation/);
     // generated_at has a one-second resolution.
     await page.waitForTimeout(1100);
     await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('sagemaker-isolation:refresh-report')
+      (window as any).jupyterapp.commands.execute(
+        'sagemaker-isolation:refresh-report'
+      )
     );
     await expect(footer).not.toHaveText(before ?? '', { timeout: 90_000 });
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated');
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated'
+    );
   });
 
   test('coverage: the catalog table answers the search from the real catalog', async ({
@@ -127,13 +164,21 @@ test.describe('SageMaker isolation panel on the demo', () => {
   }) => {
     const panel = new IsolationPanel(page);
     await panel.open();
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
-      timeout: 90_000
-    });
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated',
+      {
+        timeout: 90_000
+      }
+    );
     await panel.root.locator('[data-section="coverage"] > summary').click();
-    const search = panel.root.getByRole('searchbox', { name: 'Search uncovered actions' });
+    const search = panel.root.getByRole('searchbox', {
+      name: 'Search uncovered actions'
+    });
     await search.fill('PipelineExecution');
-    const rows = panel.root.locator('[data-testid="jp-SMIso-catalog"] tbody tr');
+    const rows = panel.root.locator(
+      '[data-testid="jp-SMIso-catalog"] tbody tr'
+    );
     await expect(rows.first()).toContainText('PipelineExecution');
     const texts = await rows.allTextContents();
     expect(texts.length).toBeGreaterThan(0);
@@ -141,9 +186,9 @@ test.describe('SageMaker isolation panel on the demo', () => {
       expect(text.toLowerCase()).toContain('pipelineexecution');
     }
     // The doc's list (pipeline-execution actions) is shown beside the data-derived one.
-    await expect(panel.root.locator('[data-testid="jp-SMIso-doc-vs-data"]')).toContainText(
-      'PipelineExecution'
-    );
+    await expect(
+      panel.root.locator('[data-testid="jp-SMIso-doc-vs-data"]')
+    ).toContainText('PipelineExecution');
   });
 
   test('the domain form checks another domain: the demo prod domain is isolated', async ({
@@ -151,9 +196,13 @@ test.describe('SageMaker isolation panel on the demo', () => {
   }) => {
     const panel = new IsolationPanel(page);
     await panel.open();
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'not_isolated', {
-      timeout: 90_000
-    });
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'not_isolated',
+      {
+        timeout: 90_000
+      }
+    );
     await panel.root.getByRole('button', { name: 'Change domain' }).click();
     const form = panel.root.getByRole('form', { name: 'Domain to check' });
     // Client-side validation names the bad field and sends nothing.
@@ -164,11 +213,21 @@ test.describe('SageMaker isolation panel on the demo', () => {
     await form.getByLabel('Domain id').fill('d-ml-prod');
     await form.getByLabel('Region').fill('us-east-1');
     await form.getByRole('button', { name: 'Check isolation' }).click();
-    await expect(panel.verdictBadge()).toHaveAttribute('data-verdict', 'isolated', {
-      timeout: 90_000
-    });
-    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText('d-ml-prod');
-    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText('entered in this panel');
-    await expect(page.locator('.jp-SMIso-status')).toHaveText('SageMaker: isolated');
+    await expect(panel.verdictBadge()).toHaveAttribute(
+      'data-verdict',
+      'isolated',
+      {
+        timeout: 90_000
+      }
+    );
+    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText(
+      'd-ml-prod'
+    );
+    await expect(panel.root.locator('.jp-SMIso-domain')).toContainText(
+      'entered in this panel'
+    );
+    await expect(page.locator('.jp-SMIso-status')).toHaveText(
+      'SageMaker: isolated'
+    );
   });
 });
