@@ -376,4 +376,9 @@ def route_table() -> list[tuple[str, type]]:
     Each pattern is ``url_path_join("/", "sagemaker-isolation", name)``; ExtensionApp prepends the
     base URL with ``url_path_join`` when it registers them.
     """
-    return [(url_path_join("/", ROUTE_PREFIX, name), cls) for name, cls in HANDLERS]
+    # Tag coverage routes (tag-scan, tag-plan, tag-backfill, tag-rollback): imported here, not at
+    # module level, because handlers_tags.py subclasses IsolationHandler from this module.
+    from .handlers_tags import TAGS_HANDLERS
+
+    return [(url_path_join("/", ROUTE_PREFIX, name), cls)
+            for name, cls in HANDLERS + TAGS_HANDLERS]
