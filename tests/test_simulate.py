@@ -273,3 +273,32 @@ def test_run_cases_cache_path_equals_run_case():
         else:
             assert g == e
     assert got[0]["decision"] == "allow" and got[6]["decision"] == "explicit_deny"
+
+
+def test_explain_case_and_cases():
+    from sagemaker_isolation_ext.iam.simulate import explain_case, explain_cases
+
+    e = explain_case(case(permissions_boundary={"name": "pb", "document": DENY_DESCRIBE}))
+    assert e["id"] == "c1"
+    assert e["decision"] == {
+        k: v
+        for k, v in run_case(
+            case(permissions_boundary={"name": "pb", "document": DENY_DESCRIBE})
+        ).items()
+        if k != "id"
+    }
+    assert [p["policy"] for p in e["policies"]] == ["p0", "pb"]
+    (pb_stmt,) = e["policies"][1]["statements"]
+    assert pb_stmt["deciding"] and pb_stmt["effect"] == "Deny"
+    bad = explain_case(
+        case(identity_policies=[{"name": "w", "document": {"Statement": []}}], request=None)
+    )
+    assert (
+        bad["decision"]["decision"] == "unknown"
+        and bad["policies"] == []
+        and bad["request"] is None
+    )
+    outs = list(explain_cases([json.dumps(case(id="x")), "", "{nope"]))
+    assert [o["id"] for o in outs] == ["x", None]
+    assert outs[0]["decision"]["decision"] == "allow"
+    assert "line 3: not valid JSON" in outs[1]["decision"]["reason"]

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 from .engine import PolicySet, Request, evaluate
 from .policy import Policy, PolicyError, parse_policy
 
-__all__ = ["run_case", "run_cases", "CaseError"]
+__all__ = ["run_case", "run_cases", "explain_case", "explain_cases", "CaseError"]
 
 
 class CaseError(ValueError):
@@ -147,6 +147,61 @@ def run_case(obj: Any) -> dict:
     out = {"id": case_id}
     out.update(evaluate(request, policies).to_json())
     return out
+
+
+def explain_case(obj: Any) -> dict:
+    """Explain one parsed case (``simulate --explain``).
+
+    Args:
+        obj: the case (dict, shape in the module docstring).
+
+    Returns:
+        ``{"id", "decision": {...}, "request": {...}, "policies": [...]}`` as
+        :func:`~sagemaker_isolation_ext.iam.explain.explain` returns it plus ``id``; a malformed
+        case gives ``{"id", "decision": {"decision": "unknown", "statements": [], "reason"},
+        "request": None, "policies": []}`` (never raises for bad content).
+    """
+    from .explain import explain
+
+    if not isinstance(obj, dict):
+        reason = f"case must be a JSON object, not {type(obj).__name__}"
+        return _unexplained(None, reason)
+    case_id = obj.get("id")
+    if case_id is not None and not isinstance(case_id, (str, int)):
+        case_id = None
+    try:
+        request, policies = _build(obj)
+    except (PolicyError, CaseError) as exc:
+        return _unexplained(case_id, f"malformed case: {exc}")
+    out: dict[str, Any] = {"id": case_id}
+    out.update(explain(request, policies))
+    return out
+
+
+def _unexplained(case_id: Any, reason: str) -> dict:
+    line = _unknown(case_id, reason)
+    return {
+        "id": case_id,
+        "decision": {k: v for k, v in line.items() if k != "id"},
+        "request": None,
+        "policies": [],
+    }
+
+
+def explain_cases(lines: Iterable[str]) -> Iterator[dict]:
+    """:func:`explain_case` for every non-blank JSONL line (lazily); a line that is not JSON gives
+    the malformed-case shape with reason ``line N: not valid JSON (...)``."""
+    for n, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            line = line.decode("utf-8", "replace")
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            yield _unexplained(None, f"line {n}: not valid JSON ({exc})")
+            continue
+        yield explain_case(obj)
 
 
 def run_cases(lines: Iterable[str]) -> Iterator[dict]:
