@@ -267,3 +267,12 @@ def test_deciding_statements_are_exactly_the_decisions(statements, action, ctx):
     assert set(deciding) <= applying
     if d.decision == "explicit_deny":
         assert all(statements[i]["Effect"] == "Deny" for i in deciding)
+
+
+def test_non_mapping_context_is_unknown_not_a_traceback():
+    pol = doc_policy()
+    for ctx in ([1], None, "x"):
+        req = Request(SESSION, "sagemaker:DescribeDomain", DOM_A, ctx)
+        d = evaluate(req, PolicySet([pol]))
+        assert d.decision == "unknown" and "context" in d.reason
+        assert explain(req, PolicySet([pol]))["policies"] == []

@@ -70,7 +70,7 @@ class RequestContext:
         absent_keys: globs on key names (case-insensitive) known to be absent in open world.
 
     Raises:
-        ContextValueError: a value has an unsupported type.
+        ContextValueError: ``context`` is not a mapping, or a value has an unsupported type.
     """
 
     __slots__ = ("values", "open_world", "_absent", "_state_cache", "_given_empty")
@@ -81,6 +81,10 @@ class RequestContext:
         open_world: bool = False,
         absent_keys: tuple[str, ...] = (),
     ) -> None:
+        if not isinstance(context, Mapping):
+            raise ContextValueError(
+                f"the request context must be an object of key: value, not {type(context).__name__}"
+            )
         values: dict[str, Union[str, tuple[str, ...]]] = {}
         given_empty: set[str] = set()
         for k, v in context.items():
