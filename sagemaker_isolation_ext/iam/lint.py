@@ -56,7 +56,14 @@ from typing import Any
 from .conditions import _date, _parse_operator
 from .policy import MAX_DEPTH, PolicyError, _check_depth, _parse_statement, parse_policy
 
-__all__ = ["lint_policy", "SIZE_LIMITS", "FINDING_IDS", "SEVERITIES"]
+__all__ = [
+    "lint_policy",
+    "format_findings",
+    "summarize",
+    "SIZE_LIMITS",
+    "FINDING_IDS",
+    "SEVERITIES",
+]
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -422,3 +429,43 @@ def _value_problem(base: str, text: str) -> str | None:
         except (binascii.Error, ValueError):
             return f"{text!r} is not base64"
     return None
+
+
+def summarize(findings: list[dict]) -> dict:
+    """Count findings by severity: ``{"error": n, "warning": n, "info": n}``."""
+    out = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        out[f["severity"]] = out.get(f["severity"], 0) + 1
+    return out
+
+
+def format_findings(results: list[dict]) -> str:
+    """Render lint results as text, one line per finding.
+
+    Args:
+        results: ``[{"file", "name", "findings": [...]}]`` (what ``sagemaker-isolation lint
+            --format json`` prints under ``files``).
+
+    Returns:
+        text ending with a newline: ``FILE: SEVERITY ID [statement #i (Sid 'x')] [field F]:
+        message`` lines, ``FILE: no findings`` for a clean file, and a summary line.
+    """
+    lines = []
+    total = dict.fromkeys(SEVERITIES, 0)
+    for r in results:
+        if not r["findings"]:
+            lines.append(f"{r['file']}: no findings")
+        for f in r["findings"]:
+            total[f["severity"]] += 1
+            where = ""
+            if f["statement_index"] is not None:
+                where = f" statement #{f['statement_index']}"
+                if f["sid"] is not None:
+                    where += f" (Sid {f['sid']!r})"
+            fld = f" field {f['field']}" if f["field"] else ""
+            lines.append(f"{r['file']}: {f['severity']} {f['id']}{where}{fld}: {f['message']}")
+    lines.append(
+        f"{len(results)} file(s): {total['error']} error(s), {total['warning']} warning(s), "
+        f"{total['info']} info"
+    )
+    return "\n".join(lines) + "\n"
