@@ -1,0 +1,199 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import React, { act } from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { AdminSection } from '../components/AdminSection';
+import { fakeServer, type Handler } from './fakeServer';
+import { notIsolatedReport } from './reportFixture';
+
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+const trans = nullTranslator.load('sagemaker_isolation_ext');
+
+function planFor(variant: string) {
+  const report = notIsolatedReport();
+  return {
+    kind: 'sagemaker-isolation-plan',
+    plan_hash: 'a'.repeat(64),
+    account_id: '111122223333',
+    region: 'us-east-1',
+    domain: report.domain,
+    variant,
+    policy: {
+      name: 'StudioDomainResourceIsolationPolicy-x',
+      arn: 'arn:aws:iam::111122223333:policy/StudioDomainResourceIsolationPolicy-x',
+      action: 'new-version',
+      document: {},
+      diff: ['--- current', '+++ planned', '+  "Effect": "Deny"'],
+      exists: true
+    },
+    roles: (report.roles ?? []).map(r => ({
+      arn: r.arn,
+      name: r.name,
+      used_by: r.used_by,
+      selected: true,
+      affected: true,
+      verdict_before: r.verdict,
+      verdict_after: 'isolated',
+      attach: []
+    })),
+    steps: [
+      {
+        index: 0,
+        op: 'create-policy-version',
+        policy_name: 'StudioDomainResourceIsolationPolicy-x'
+      }
+    ],
+    validation: {
+      ok: true,
+      checks: [
+        { id: 'size', ok: true, detail: '323 of 6144' },
+        { id: 'access-analyzer', ok: null, detail: 'not run: AccessDenied' }
+      ]
+    },
+    recommendations: [],
+    warnings: [],
+    verdict_before: 'not_isolated',
+    verdict_after: 'isolated'
+  };
+}
+
+async function flush(times = 5): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await act(async () => {
+      await new Promise(r => setTimeout(r, 5));
+    });
+  }
+}
+
+describe('AdminSection', () => {
+  let host: HTMLDivElement;
+  let root: Root;
+  beforeEach(() => {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  });
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+  });
+
+  function render(handlers: Record<string, Handler>, onChanged = () => {}) {
+    const { settings, log } = fakeServer(handlers);
+    act(() => {
+      root.render(
+        <AdminSection
+          report={notIsolatedReport()}
+          trans={trans}
+          settings={settings}
+          onChanged={onChanged}
+          pollMs={1}
+        />
+      );
+    });
+    return log;
+  }
+
+  it('renders nothing when the server has admin actions off', async () => {
+    const log = render({
+      'GET version': () => ({ status: 200, body: { admin_enabled: false } })
+    });
+    await flush();
+    expect(host.querySelector('[data-testid="jp-SMIso-admin"]')).toBeNull();
+    expect(log.map(r => r.route)).toEqual(['version']);
+  });
+
+  it('previews, confirms, follows progress and reports the change', async () => {
+    let polls = 0;
+    const changed = jest.fn();
+    const log = render(
+      {
+        'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+        'GET admin/changes': req =>
+          req.query.id
+            ? {
+                status: 200,
+                body:
+                  ++polls < 2
+                    ? {
+                        id: req.query.id,
+                        kind: 'apply',
+                        status: 'running',
+                        steps: [{ index: 0, op: 'x', status: 'running' }]
+                      }
+                    : {
+                        id: req.query.id,
+                        kind: 'apply',
+                        status: 'succeeded',
+                        steps: [{ index: 0, op: 'x', status: 'done' }]
+                      }
+              }
+            : { status: 200, body: { changes: [] } },
+        'POST admin/plan': req => ({
+          status: 200,
+          body: planFor((req.body as { variant: string }).variant)
+        }),
+        'POST admin/apply': () => ({
+          status: 202,
+          body: { id: 'chg-20261201T070000Z-0a1b2c3d', status: 'running' }
+        })
+      },
+      changed
+    );
+    await flush();
+    const preview = host.querySelector(
+      '[data-testid="jp-SMIso-admin-preview"]'
+    ) as HTMLButtonElement;
+    expect(preview).not.toBeNull();
+    await act(async () => preview.click());
+    await flush();
+    const planReq = log.find(r => r.route === 'admin/plan');
+    expect(planReq?.body).toEqual({
+      variant: 'deny',
+      domain_id: notIsolatedReport().domain.id,
+      region: notIsolatedReport().domain.region
+    });
+    const after = host.querySelectorAll('[data-testid="jp-SMIso-admin-after"]');
+    expect(after.length).toBe((notIsolatedReport().roles ?? []).length);
+    expect(host.textContent).toContain('Policy diff');
+    expect(host.textContent).toContain('n/a');
+    // Apply needs a second, explicit confirmation.
+    const applyBtn = host.querySelector(
+      '[data-testid="jp-SMIso-admin-apply"]'
+    ) as HTMLButtonElement;
+    await act(async () => applyBtn.click());
+    expect(log.some(r => r.route === 'admin/apply')).toBe(false);
+    const confirm = host.querySelector(
+      '[data-testid="jp-SMIso-admin-confirm"]'
+    ) as HTMLButtonElement;
+    await act(async () => confirm.click());
+    await flush(10);
+    const apply = log.find(r => r.route === 'admin/apply');
+    expect(apply?.body).toEqual({ plan_hash: 'a'.repeat(64) });
+    const result = host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    expect(result?.getAttribute('data-status')).toBe('succeeded');
+    expect(changed).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the server error of a refused plan', async () => {
+    render({
+      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+      'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
+      'POST admin/plan': () => ({
+        status: 502,
+        body: { message: 'Domain d-x not found', reason: 'domain-not-found' }
+      })
+    });
+    await flush();
+    const preview = host.querySelector(
+      '[data-testid="jp-SMIso-admin-preview"]'
+    ) as HTMLButtonElement;
+    await act(async () => preview.click());
+    await flush();
+    expect(host.querySelector('[role="alert"]')?.textContent).toContain(
+      'Domain d-x not found'
+    );
+  });
+});
