@@ -256,6 +256,30 @@ describe('PanelBody states', () => {
     expect(container.textContent).toContain('0.0.9');
   });
 
+  it('retries the handshake after a server error', async () => {
+    const m = model();
+    const probe = jest.spyOn(m, 'probe').mockResolvedValue(false);
+    act(() =>
+      root.render(
+        <PanelBody
+          model={m}
+          state={{
+            ...readyState(),
+            server: { status: 'error', message: 'cannot reach' },
+            job: null
+          }}
+          trans={trans}
+        />
+      )
+    );
+    expect(container.textContent).toContain('Cannot reach the Jupyter server');
+    const retry = [...container.querySelectorAll('button')].find(
+      b => b.textContent === 'Retry'
+    )!;
+    await act(async () => retry.click());
+    expect(probe).toHaveBeenCalledTimes(1);
+  });
+
   it('shows progress while checking', () => {
     render({
       ...readyState(),

@@ -366,6 +366,12 @@ export function PanelBody(props: {
           title={trans.__('Cannot reach the Jupyter server')}
         >
           <p>{state.server.message}</p>
+          <button
+            className="jp-mod-styled jp-SMIso-button"
+            onClick={() => void model.initialize(false)}
+          >
+            {trans.__('Retry')}
+          </button>
         </StateBox>
       );
       break;
