@@ -290,3 +290,72 @@ def test_bad_plan_and_missing_store():
     with pytest.raises(BackfillError) as info:
         apply_plan(CTX, _plan(["a"]), dry_run=False, store=None)
     assert info.value.reason == "audit"
+
+
+# -- CLI: tags backfill / rollback -------------------------------------------------------------
+
+
+def _cli(argv):
+    import io
+
+    from sagemaker_isolation_ext.cli import main
+
+    out = io.StringIO()
+    code = main(argv, out)
+    return code, out.getvalue()
+
+
+def test_cli_backfill_dry_run_yes_and_rollback(demo_account, moto_server, tmp_path):
+    import json
+
+    audit = tmp_path / "audit"
+    common = ["--endpoint-url", moto_server, "--region", "us-east-1",
+              "--metadata-path", str(tmp_path / "none")]
+    job = _untagged(demo_account, "training-job")
+    code, text = _cli(["tags", "backfill", "--domain-id", "d-ml-research", "--resource-arn", job,
+                       *common, "--audit-dir", str(audit)])
+    assert code == 0 and "Dry run" in text and "would-tag" in text
+    assert T.DOMAIN_TAG not in _tags(moto_server, job)
+    code, text = _cli(["tags", "backfill", "--domain-id", "d-ml-research", "--resource-arn", job,
+                       "--yes", "--format", "json", *common, "--audit-dir", str(audit)])
+    result = json.loads(text)
+    assert code == 0 and result["status"] == "succeeded"
+    assert _tags(moto_server, job)[T.DOMAIN_TAG].endswith("domain/d-ml-research")
+    cid = result["change_id"]
+    code, text = _cli(["tags", "rollback", "--change", cid, *common, "--audit-dir", str(audit)])
+    assert code == 0 and "would-untag" in text
+    code, text = _cli(["tags", "rollback", "--change", cid, "--yes", *common,
+                       "--audit-dir", str(audit)])
+    assert code == 0 and "succeeded" in text
+    assert T.DOMAIN_TAG not in _tags(moto_server, job)
+    code, _ = _cli(["tags", "rollback", "--change", cid, "--yes", *common,
+                    "--audit-dir", str(audit)])
+    assert code == 3  # already rolled back
+
+
+def test_cli_backfill_conflict_and_bad_plans(demo_account, moto_server, tmp_path):
+    common = ["--endpoint-url", moto_server, "--region", "us-east-1",
+              "--metadata-path", str(tmp_path / "none"), "--audit-dir", str(tmp_path / "a")]
+    prod_model = next(a for a in demo_account["resources"]["ml-prod"] if ":model/" in a)
+    code, text = _cli(["tags", "backfill", "--domain-id", "d-ml-research", "--resource-arn",
+                       prod_model, "--yes", *common])
+    assert code == 1 and "conflict" in text
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code, _ = _cli(["tags", "backfill", "--domain-id", "d-ml-research", "--plan", str(bad),
+                    *common])
+    assert code == 3
+    code, _ = _cli(["tags", "backfill", "--domain-id", "d-ml-research", "--plan",
+                    str(tmp_path / "missing.json"), *common])
+    assert code == 3
+    research = demo_account["domains"]["ml-research"]
+    plan = T.build_plan(_domain_ref(research), [], created_at="t", arns=[prod_model])
+    other = tmp_path / "other.json"
+    other.write_text(T.dump_plan(plan))
+    code, _ = _cli(["tags", "backfill", "--domain-id", "d-ml-prod", "--plan", str(other),
+                    *common])
+    assert code == 3  # a plan for another domain
+    code, _ = _cli(["tags", "backfill", "--domain-id", "d-ml-research", *common])
+    assert code == 3  # neither --plan nor --resource-arn
+    code, _ = _cli(["tags", "rollback", "--change", "nope", *common])
+    assert code == 3
