@@ -1,7 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import React, { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
-import { AdminSection } from '../components/AdminSection';
+import { AdminSection, forgetAdminState } from '../components/AdminSection';
 import { fakeServer, type Handler } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 
@@ -71,6 +71,7 @@ describe('AdminSection', () => {
   let host: HTMLDivElement;
   let root: Root;
   beforeEach(() => {
+    forgetAdminState();
     host = document.createElement('div');
     document.body.appendChild(host);
     root = createRoot(host);

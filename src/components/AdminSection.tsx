@@ -19,6 +19,20 @@ type Phase =
   | { kind: 'applying'; plan: IPlan; record: IChangeRecord }
   | { kind: 'done'; plan: IPlan; record: IChangeRecord };
 
+/**
+ * The last plan/result and rollback per domain id, kept across remounts: the panel replaces the
+ * report view while it re-checks the domain after an apply, and the result must stay visible.
+ */
+const memory = new Map<
+  string,
+  { phase: Phase; rollback: IChangeRecord | null; open: boolean }
+>();
+
+/** Forget the remembered admin results (tests; a new session). */
+export function forgetAdminState(): void {
+  memory.clear();
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -176,10 +190,19 @@ export function AdminSection(props: {
   const [selected, setSelected] = React.useState<Set<string>>(
     () => new Set(roleArns)
   );
-  const [phase, setPhase] = React.useState<Phase>({ kind: 'choose' });
+  const saved = memory.get(report.domain.id);
+  const [phase, setPhase] = React.useState<Phase>(
+    saved && saved.phase.kind !== 'planning' ? saved.phase : { kind: 'choose' }
+  );
   const [error, setError] = React.useState<string | null>(null);
   const [history, setHistory] = React.useState<IChangeSummary[]>([]);
-  const [rollback, setRollback] = React.useState<IChangeRecord | null>(null);
+  const [rollback, setRollback] = React.useState<IChangeRecord | null>(
+    saved?.rollback ?? null
+  );
+  const [open, setOpen] = React.useState<boolean>(saved?.open ?? false);
+  React.useEffect(() => {
+    memory.set(report.domain.id, { phase, rollback, open });
+  }, [report.domain.id, phase, rollback, open]);
   const alive = React.useRef(true);
   React.useEffect(
     () => () => {
@@ -202,6 +225,34 @@ export function AdminSection(props: {
       }
     }
   }, [api, report.domain.id]);
+
+  const follow = async (plan: IPlan, id: string) => {
+    let record: IChangeRecord = { id, kind: 'apply', status: 'running' };
+    while (alive.current && isRunning(record)) {
+      await new Promise(r => setTimeout(r, props.pollMs ?? 500));
+      record = await api.change(id);
+      if (alive.current) {
+        setPhase(
+          isRunning(record)
+            ? { kind: 'applying', plan, record }
+            : { kind: 'done', plan, record }
+        );
+      }
+    }
+    if (alive.current) {
+      await loadHistory();
+      props.onChanged?.();
+    }
+  };
+
+  React.useEffect(() => {
+    // Remounted while an apply runs (the panel re-rendered): keep following it.
+    if (phase.kind === 'applying') {
+      void follow(phase.plan, phase.record.id).catch(e =>
+        alive.current ? setError(errorText(e)) : undefined
+      );
+    }
+  }, []);
 
   React.useEffect(() => {
     api
@@ -246,25 +297,12 @@ export function AdminSection(props: {
     setError(null);
     try {
       const started = await api.apply(plan.plan_hash);
-      let record: IChangeRecord = {
-        id: started.id,
-        kind: 'apply',
-        status: 'running'
-      };
-      setPhase({ kind: 'applying', plan, record });
-      while (alive.current && isRunning(record)) {
-        await new Promise(r => setTimeout(r, props.pollMs ?? 500));
-        record = await api.change(started.id);
-        if (alive.current) {
-          setPhase(
-            isRunning(record)
-              ? { kind: 'applying', plan, record }
-              : { kind: 'done', plan, record }
-          );
-        }
-      }
-      await loadHistory();
-      props.onChanged?.();
+      setPhase({
+        kind: 'applying',
+        plan,
+        record: { id: started.id, kind: 'apply', status: 'running' }
+      });
+      await follow(plan, started.id);
     } catch (e) {
       if (alive.current) {
         setError(errorText(e));
@@ -302,177 +340,197 @@ export function AdminSection(props: {
   };
 
   return (
-    <div className="jp-SMIso-admin" data-testid="jp-SMIso-admin">
-      <p className="jp-SMIso-meta">
-        {trans.__(
-          'Apply the isolation policy to this domain’s execution roles. Preview first: nothing changes until you confirm.'
-        )}
-      </p>
-      <fieldset className="jp-SMIso-admin-variant">
-        <legend>{trans.__('Policy')}</legend>
-        {(['deny', 'allow'] as Variant[]).map(v => (
-          <label key={v}>
-            <input
-              type="radio"
-              name="jp-SMIso-admin-variant"
-              value={v}
-              checked={variant === v}
-              onChange={() => setVariant(v)}
-            />{' '}
-            {v === 'deny'
-              ? trans.__('Deny variant (works beside broad Allows)')
-              : trans.__('AWS documentation policy (Allow-based)')}
-          </label>
-        ))}
-      </fieldset>
-      <fieldset className="jp-SMIso-admin-roles">
-        <legend>{trans.__('Roles')}</legend>
-        {(report.roles ?? [])
-          .filter(r => r.arn)
-          .map(r => (
-            <label key={r.arn as string}>
+    <details
+      className="jp-SMIso-section"
+      data-section="admin"
+      open={open}
+      onToggle={e => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>
+        <h3 className="jp-SMIso-section-title" id="jp-SMIso-section-admin">
+          {trans.__('Apply isolation (admin)')}
+        </h3>
+      </summary>
+      <div
+        className="jp-SMIso-section-body jp-SMIso-admin"
+        data-testid="jp-SMIso-admin"
+        role="region"
+        aria-labelledby="jp-SMIso-section-admin"
+      >
+        <p className="jp-SMIso-meta">
+          {trans.__(
+            'Apply the isolation policy to this domain’s execution roles. Preview first: nothing changes until you confirm.'
+          )}
+        </p>
+        <fieldset className="jp-SMIso-admin-variant">
+          <legend>{trans.__('Policy')}</legend>
+          {(['deny', 'allow'] as Variant[]).map(v => (
+            <label key={v}>
               <input
-                type="checkbox"
-                checked={selected.has(r.arn as string)}
-                onChange={() => toggle(r.arn as string)}
+                type="radio"
+                name="jp-SMIso-admin-variant"
+                value={v}
+                checked={variant === v}
+                onChange={() => setVariant(v)}
               />{' '}
-              {r.name ?? r.arn} ({r.used_by.join(', ')})
+              {v === 'deny'
+                ? trans.__('Deny variant (works beside broad Allows)')
+                : trans.__('AWS documentation policy (Allow-based)')}
             </label>
           ))}
-      </fieldset>
-      <div className="jp-SMIso-actions">
-        <button
-          className="jp-mod-styled jp-mod-accept"
-          data-testid="jp-SMIso-admin-preview"
-          disabled={
-            selected.size === 0 ||
-            phase.kind === 'planning' ||
-            phase.kind === 'applying'
-          }
-          onClick={() => void preview()}
-        >
-          {phase.kind === 'planning'
-            ? trans.__('Planning…')
-            : trans.__('Preview plan')}
-        </button>
-      </div>
-      {error && (
-        <p className="jp-SMIso-state jp-SMIso-state-error" role="alert">
-          {error}
-        </p>
-      )}
-      {phase.kind !== 'choose' && phase.kind !== 'planning' && (
-        <PlanView plan={phase.plan} trans={trans} />
-      )}
-      {phase.kind === 'plan' && phase.plan.steps.length > 0 && (
+        </fieldset>
+        <fieldset className="jp-SMIso-admin-roles">
+          <legend>{trans.__('Roles')}</legend>
+          {(report.roles ?? [])
+            .filter(r => r.arn)
+            .map(r => (
+              <label key={r.arn as string}>
+                <input
+                  type="checkbox"
+                  checked={selected.has(r.arn as string)}
+                  onChange={() => toggle(r.arn as string)}
+                />{' '}
+                {r.name ?? r.arn} ({r.used_by.join(', ')})
+              </label>
+            ))}
+        </fieldset>
         <div className="jp-SMIso-actions">
-          {!phase.confirming ? (
-            <button
-              className="jp-mod-styled jp-mod-warn"
-              data-testid="jp-SMIso-admin-apply"
-              disabled={!phase.plan.validation.ok}
-              onClick={() => setPhase({ ...phase, confirming: true })}
-            >
-              {trans.__('Apply…')}
-            </button>
-          ) : (
-            <>
-              <span>
-                {trans.__(
-                  'Run %1 IAM step(s) in account %2?',
-                  phase.plan.steps.length,
-                  phase.plan.account_id
-                )}
-              </span>{' '}
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            data-testid="jp-SMIso-admin-preview"
+            disabled={
+              selected.size === 0 ||
+              phase.kind === 'planning' ||
+              phase.kind === 'applying'
+            }
+            onClick={() => void preview()}
+          >
+            {phase.kind === 'planning'
+              ? trans.__('Planning…')
+              : trans.__('Preview plan')}
+          </button>
+        </div>
+        {error && (
+          <p className="jp-SMIso-state jp-SMIso-state-error" role="alert">
+            {error}
+          </p>
+        )}
+        {phase.kind !== 'choose' && phase.kind !== 'planning' && (
+          <PlanView plan={phase.plan} trans={trans} />
+        )}
+        {phase.kind === 'plan' && phase.plan.steps.length > 0 && (
+          <div className="jp-SMIso-actions">
+            {!phase.confirming ? (
               <button
                 className="jp-mod-styled jp-mod-warn"
-                data-testid="jp-SMIso-admin-confirm"
-                onClick={() => void apply(phase.plan)}
+                data-testid="jp-SMIso-admin-apply"
+                disabled={!phase.plan.validation.ok}
+                onClick={() => setPhase({ ...phase, confirming: true })}
               >
-                {trans.__('Confirm apply')}
+                {trans.__('Apply…')}
               </button>
-              <button
-                className="jp-mod-styled jp-mod-reject"
-                onClick={() => setPhase({ ...phase, confirming: false })}
-              >
-                {trans.__('Cancel')}
-              </button>
-            </>
-          )}
-        </div>
-      )}
-      {(phase.kind === 'applying' || phase.kind === 'done') && (
-        <div
-          className="jp-SMIso-admin-result"
-          data-testid="jp-SMIso-admin-result"
-          data-status={phase.record.status}
-          aria-live="polite"
-        >
-          <h4>
-            {trans.__('Change %1: %2', phase.record.id, phase.record.status)}
-          </h4>
-          <StepList record={phase.record} trans={trans} />
-          {phase.record.error?.message && (
-            <p role="alert">{phase.record.error.message}</p>
-          )}
-        </div>
-      )}
-      <h4>{trans.__('History')}</h4>
-      {history.length === 0 ? (
-        <p className="jp-SMIso-meta">{trans.__('No change recorded.')}</p>
-      ) : (
-        <ul
-          className="jp-SMIso-admin-history"
-          data-testid="jp-SMIso-admin-history"
-        >
-          {history.map(c => (
-            <li key={c.id} data-kind={c.kind} data-status={c.status}>
-              <code>{c.id}</code> {c.kind} {c.status} ({c.steps_done}/
-              {c.steps_total})
-              {c.rolled_back_by ? ` ${trans.__('rolled back')}` : ''}
-              {c.kind === 'apply' && !c.rolled_back_by && (
+            ) : (
+              <>
+                <span>
+                  {trans.__(
+                    'Run %1 IAM step(s) in account %2?',
+                    phase.plan.steps.length,
+                    phase.plan.account_id
+                  )}
+                </span>{' '}
                 <button
-                  className="jp-mod-styled"
-                  data-testid="jp-SMIso-admin-rollback"
-                  onClick={() => void startRollback(c.id, true)}
+                  className="jp-mod-styled jp-mod-warn"
+                  data-testid="jp-SMIso-admin-confirm"
+                  onClick={() => void apply(phase.plan)}
                 >
-                  {trans.__('Roll back…')}
+                  {trans.__('Confirm apply')}
+                </button>
+                <button
+                  className="jp-mod-styled jp-mod-reject"
+                  onClick={() => setPhase({ ...phase, confirming: false })}
+                >
+                  {trans.__('Cancel')}
+                </button>
+              </>
+            )}
+          </div>
+        )}
+        {(phase.kind === 'applying' || phase.kind === 'done') && (
+          <div
+            className="jp-SMIso-admin-result"
+            data-testid="jp-SMIso-admin-result"
+            data-status={phase.record.status}
+            aria-live="polite"
+          >
+            <h4>
+              {trans.__('Change %1: %2', phase.record.id, phase.record.status)}
+            </h4>
+            <StepList record={phase.record} trans={trans} />
+            {phase.record.error?.message && (
+              <p role="alert">{phase.record.error.message}</p>
+            )}
+          </div>
+        )}
+        <h4>{trans.__('History')}</h4>
+        {history.length === 0 ? (
+          <p className="jp-SMIso-meta">{trans.__('No change recorded.')}</p>
+        ) : (
+          <ul
+            className="jp-SMIso-admin-history"
+            data-testid="jp-SMIso-admin-history"
+          >
+            {history.map(c => (
+              <li key={c.id} data-kind={c.kind} data-status={c.status}>
+                <code>{c.id}</code> {c.kind} {c.status} ({c.steps_done}/
+                {c.steps_total})
+                {c.rolled_back_by ? ` ${trans.__('rolled back')}` : ''}
+                {c.kind === 'apply' && !c.rolled_back_by && (
+                  <button
+                    className="jp-mod-styled"
+                    data-testid="jp-SMIso-admin-rollback"
+                    onClick={() => void startRollback(c.id, true)}
+                  >
+                    {trans.__('Roll back…')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {rollback && (
+          <div
+            className="jp-SMIso-admin-result"
+            data-testid="jp-SMIso-admin-rollback-result"
+            data-status={rollback.status}
+          >
+            <h4>
+              {rollback.status === 'planned'
+                ? trans.__(
+                    'Rollback of %1 (preview)',
+                    rollback.rollback_of ?? ''
+                  )
+                : trans.__(
+                    'Rollback of %1: %2',
+                    rollback.rollback_of ?? '',
+                    rollback.status
+                  )}
+            </h4>
+            <StepList record={rollback} trans={trans} />
+            {rollback.status === 'planned' &&
+              (rollback.steps ?? []).length > 0 && (
+                <button
+                  className="jp-mod-styled jp-mod-warn"
+                  data-testid="jp-SMIso-admin-rollback-confirm"
+                  onClick={() =>
+                    void startRollback(rollback.rollback_of ?? '', false)
+                  }
+                >
+                  {trans.__('Confirm rollback')}
                 </button>
               )}
-            </li>
-          ))}
-        </ul>
-      )}
-      {rollback && (
-        <div
-          className="jp-SMIso-admin-result"
-          data-testid="jp-SMIso-admin-rollback-result"
-          data-status={rollback.status}
-        >
-          <h4>
-            {rollback.status === 'planned'
-              ? trans.__('Rollback of %1 (preview)', rollback.rollback_of ?? '')
-              : trans.__(
-                  'Rollback of %1: %2',
-                  rollback.rollback_of ?? '',
-                  rollback.status
-                )}
-          </h4>
-          <StepList record={rollback} trans={trans} />
-          {rollback.status === 'planned' &&
-            (rollback.steps ?? []).length > 0 && (
-              <button
-                className="jp-mod-styled jp-mod-warn"
-                data-testid="jp-SMIso-admin-rollback-confirm"
-                onClick={() =>
-                  void startRollback(rollback.rollback_of ?? '', false)
-                }
-              >
-                {trans.__('Confirm rollback')}
-              </button>
-            )}
-        </div>
-      )}
-    </div>
+          </div>
+        )}
+      </div>
+    </details>
   );
 }
