@@ -6,7 +6,8 @@
 # jupyter_server 2), then runs the server tests from the source tree (pyproject's pythonpath=["."]
 # makes the package importable; no labextension build is needed for server tests).
 #
-# Usage: scripts/test-server-legacy.sh [extra pytest args]
+# Usage: scripts/test-server-legacy.sh [--setup-only] [extra pytest args]
+#        --setup-only: create/update .venv-legacy and stop (the standalone-page browser test uses it)
 # Env:   PYTHON (default python3), LEGACY_VENV (default <repo>/.venv-legacy)
 # Exit:  pytest's exit status (0 = all passed).
 set -euo pipefail
@@ -58,6 +59,10 @@ case "$JS_VERSION" in
   1.*) echo "[legacy] jupyter_server $JS_VERSION" >&2 ;;
   *) echo "[legacy] expected jupyter_server 1.x in $VENV, found $JS_VERSION" >&2; exit 2 ;;
 esac
+
+if [ "${1:-}" = "--setup-only" ]; then
+  exit 0
+fi
 
 # The server tests that do not depend on 2.x-only APIs (test_server_auth.py imports
 # JupyterServerAuthWarning and allow_unauthenticated_access, which 1.x lacks; test_server_legacy.py

@@ -1,0 +1,40 @@
+"""Plain ``jupyter server`` configuration for the standalone-page browser test (no JupyterLab).
+
+Run by ``playwright-standalone.config.js`` (``webServer``) with the Python of ``.venv-legacy``
+(jupyter_server 1.x, no jupyterlab installed: what a Studio Classic / JupyterLab 3 image's server
+looks like to this extension), or any Python given in ``STANDALONE_PYTHON``. Starts the demo's
+local AWS (moto on 127.0.0.1 with the Studio-API plugin), seeds the two-domain demo account and
+points the extension at the research domain with fake credentials; nothing reaches real AWS.
+Only this server extension is enabled. Never imported by the package.
+"""
+
+import os
+
+from sagemaker_isolation_ext.demo.launcher import demo_environment
+from sagemaker_isolation_ext.demo.seed import seed_demo_account
+from sagemaker_isolation_ext.demo.server import start_local_aws
+
+PORT = int(os.environ.get("STANDALONE_PORT", "8890"))
+TOKEN = os.environ.get("STANDALONE_TOKEN", "standalone-test-token")
+
+c.ServerApp.port = PORT  # noqa: F821 (``c`` is the config object Jupyter passes in)
+c.ServerApp.ip = "127.0.0.1"  # noqa: F821
+c.ServerApp.token = TOKEN  # noqa: F821
+c.ServerApp.open_browser = False  # noqa: F821
+c.ServerApp.allow_root = True  # noqa: F821  (CI runs as root)
+c.ServerApp.base_url = os.environ.get("STANDALONE_BASE_URL", "/jupyter/default/")  # noqa: F821
+# Only this extension: whatever else the environment has installed stays off.
+c.ServerApp.jpserver_extensions = {"sagemaker_isolation_ext": True}  # noqa: F821
+
+_local_aws, _endpoint_url = start_local_aws()
+_seeded = seed_demo_account(_endpoint_url)
+_env = demo_environment(_endpoint_url)
+for _key in list(os.environ):
+    if _key not in _env:
+        del os.environ[_key]
+os.environ.update(_env)
+
+c.SageMakerIsolationApp.domain_id = _seeded["research_domain_id"]  # noqa: F821
+c.SageMakerIsolationApp.region = "us-east-1"  # noqa: F821
+c.SageMakerIsolationApp.endpoint_url = _endpoint_url  # noqa: F821
+c.SageMakerIsolationApp.metadata_path = ""  # noqa: F821  (ignore a real Studio metadata file)
