@@ -1,0 +1,356 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import React, { act } from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { ResourcesSection } from '../components/ResourcesSection';
+import { fakeServer, type Handler } from './fakeServer';
+
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+const trans = nullTranslator.load('sagemaker_isolation_ext');
+const DOMAIN = 'd-research1';
+const DOMAIN_ARN = `arn:aws:sagemaker:us-east-1:111122223333:domain/${DOMAIN}`;
+const ARN = (t: string) => `arn:aws:sagemaker:us-east-1:111122223333:${t}`;
+
+function scanResult() {
+  return {
+    domain: { id: DOMAIN, arn: DOMAIN_ARN, name: 'research' },
+    summary: {
+      this_domain: 5,
+      other_domain: 1,
+      untagged: 3,
+      stale_domain: 0,
+      never_tagged_by_design: 1
+    },
+    by_type: {
+      'training-job': {
+        this_domain: 5,
+        other_domain: 1,
+        untagged: 2,
+        stale_domain: 0,
+        never_tagged_by_design: 0
+      },
+      space: {
+        this_domain: 0,
+        other_domain: 0,
+        untagged: 1,
+        stale_domain: 0,
+        never_tagged_by_design: 0
+      }
+    },
+    resources: [
+      {
+        arn: ARN('space/d-research1/team'),
+        type: 'space',
+        class: 'untagged',
+        domain_tag: null,
+        creator: null,
+        proposal: {
+          domain_arn: DOMAIN_ARN,
+          domain_id: DOMAIN,
+          reason: 'the resource ARN names domain research',
+          evidence: 'arn',
+          confidence: 'high'
+        }
+      },
+      {
+        arn: ARN('training-job/t1'),
+        type: 'training-job',
+        class: 'untagged',
+        domain_tag: null,
+        creator: null,
+        proposal: {
+          domain_arn: DOMAIN_ARN,
+          domain_id: DOMAIN,
+          reason: 'its execution role R is used by domain research only',
+          evidence: 'role',
+          confidence: 'medium'
+        }
+      },
+      {
+        arn: ARN('training-job/nobody'),
+        type: 'training-job',
+        class: 'untagged',
+        domain_tag: null,
+        creator: null,
+        proposal: {
+          domain_arn: null,
+          domain_id: null,
+          reason: 'no evidence points to a domain',
+          evidence: 'none',
+          confidence: null
+        }
+      },
+      {
+        arn: ARN('training-job/prod-job'),
+        type: 'training-job',
+        class: 'other_domain',
+        domain_tag: ARN('domain/d-prod1'),
+        creator: null,
+        other_domain: 'prod'
+      }
+    ],
+    types_covered: { 'training-job': 8, space: 1 },
+    types_not_covered: { 'image-version': 'no List* call' },
+    api_calls: { total: 12, by_operation: {} }
+  };
+}
+
+async function flush(times = 6): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    await act(async () => {
+      await new Promise(r => setTimeout(r, 5));
+    });
+  }
+}
+
+describe('ResourcesSection', () => {
+  let host: HTMLDivElement;
+  let root: Root;
+  beforeEach(() => {
+    host = document.createElement('div');
+    document.body.appendChild(host);
+    root = createRoot(host);
+  });
+  afterEach(() => {
+    act(() => root.unmount());
+    host.remove();
+  });
+
+  function render(handlers: Record<string, Handler>, adminEnabled?: boolean) {
+    const { settings, log } = fakeServer(handlers);
+    act(() => {
+      root.render(
+        <ResourcesSection
+          domainId={DOMAIN}
+          region="us-east-1"
+          trans={trans}
+          settings={settings}
+          adminEnabled={adminEnabled}
+          pollMs={1}
+        />
+      );
+    });
+    return log;
+  }
+
+  const q = (sel: string) => host.querySelector(sel) as HTMLElement;
+
+  it('scans with progress, then shows counts, bars and the problem table', async () => {
+    let polls = 0;
+    const log = render(
+      {
+        'GET tag-scan': () => ({
+          status: 200,
+          body:
+            polls++ < 2
+              ? {
+                  status: polls === 1 ? 'none' : 'running',
+                  progress: {
+                    region: 'us-east-1',
+                    stage: 'training-job',
+                    pages: 3,
+                    resources: 250,
+                    api_calls: 7
+                  },
+                  result: null,
+                  error: null
+                }
+              : {
+                  status: 'ready',
+                  progress: null,
+                  result: scanResult(),
+                  error: null
+                }
+        }),
+        'POST tag-scan': () => ({
+          status: 202,
+          body: {
+            status: 'running',
+            progress: {
+              region: 'us-east-1',
+              stage: 'domains',
+              pages: 0,
+              resources: 0,
+              api_calls: 0
+            },
+            result: null,
+            error: null
+          }
+        })
+      },
+      false
+    );
+    await flush(2);
+    act(() => q('[data-testid="jp-SMIso-tag-scan"]').click());
+    await flush(1);
+    expect(q('[data-testid="jp-SMIso-tag-progress"]').textContent).toMatch(
+      /pages, .* resources, .* API calls/
+    );
+    await flush(8);
+    expect(
+      q('[data-testid="jp-SMIso-tag-count-untagged"]').textContent
+    ).toContain('3');
+    expect(
+      q('[data-testid="jp-SMIso-tag-count-this_domain"]').textContent
+    ).toContain('5');
+    expect(host.querySelectorAll('.jp-SMIso-tag-type').length).toBe(2);
+    const post = log.find(r => r.method === 'POST' && r.route === 'tag-scan');
+    expect(post?.body).toEqual({
+      domain_id: DOMAIN,
+      region: 'us-east-1',
+      refresh: false
+    });
+    const rows = host.querySelectorAll(
+      '[data-testid="jp-SMIso-tag-table"] tbody tr'
+    );
+    expect(rows.length).toBe(4);
+    // Only the high-confidence proposal starts checked; no checkbox without a proposal.
+    const boxes = host.querySelectorAll<HTMLInputElement>(
+      'tbody input[type="checkbox"]'
+    );
+    expect(boxes.length).toBe(2);
+    expect([...boxes].map(b => b.checked)).toEqual([true, false]);
+  });
+
+  it('filters and searches', async () => {
+    render(
+      {
+        'GET tag-scan': () => ({
+          status: 200,
+          body: {
+            status: 'ready',
+            progress: null,
+            result: scanResult(),
+            error: null
+          }
+        })
+      },
+      false
+    );
+    await flush();
+    const select = q('select') as HTMLSelectElement;
+    act(() => {
+      select.value = 'other_domain';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    expect(host.querySelectorAll('tbody tr').length).toBe(1);
+    expect(q('tbody tr').textContent).toContain('prod');
+  });
+
+  it('previews a backfill without admin, and applies and rolls back with it', async () => {
+    const log = render(
+      {
+        'GET tag-scan': () => ({
+          status: 200,
+          body: {
+            status: 'ready',
+            progress: null,
+            result: scanResult(),
+            error: null
+          }
+        }),
+        'POST tag-plan': req => ({
+          status: 200,
+          body: {
+            schema_version: 1,
+            kind: 'sagemaker-isolation/tag-backfill-plan',
+            domain: { id: DOMAIN, arn: DOMAIN_ARN },
+            items: (req.body as { arns: string[] }).arns.map(a => ({
+              arn: a,
+              tags: { 'sagemaker:domain-arn': DOMAIN_ARN },
+              reason: 'r',
+              confidence: 'high',
+              selected: true
+            }))
+          }
+        }),
+        'POST tag-backfill': () => ({
+          status: 200,
+          body: {
+            dry_run: false,
+            change_id: 'chg-20261201T070000Z-0123abcd',
+            status: 'succeeded',
+            items: [{ arn: ARN('space/d-research1/team'), status: 'tagged' }],
+            counts: { tagged: 1 }
+          }
+        }),
+        'POST tag-rollback': () => ({
+          status: 200,
+          body: {
+            dry_run: false,
+            change_id: 'chg-20261201T070100Z-0123abce',
+            rollback_of: 'chg-20261201T070000Z-0123abcd',
+            status: 'succeeded',
+            items: [{ arn: ARN('space/d-research1/team'), status: 'untagged' }],
+            counts: { untagged: 1 }
+          }
+        })
+      },
+      true
+    );
+    await flush();
+    act(() => q('[data-testid="jp-SMIso-tag-preview-button"]').click());
+    await flush();
+    const plan = log.find(r => r.route === 'tag-plan');
+    expect((plan?.body as { arns: string[] }).arns).toEqual([
+      ARN('space/d-research1/team')
+    ]);
+    expect(q('[data-testid="jp-SMIso-tag-preview"]').textContent).toContain(
+      '+ sagemaker:domain-arn='
+    );
+    act(() => q('[data-testid="jp-SMIso-tag-apply"]').click());
+    await flush();
+    const backfill = log.find(r => r.route === 'tag-backfill');
+    expect((backfill?.body as { dry_run: boolean }).dry_run).toBe(false);
+    expect(q('[data-testid="jp-SMIso-tag-result"]').textContent).toContain(
+      'succeeded'
+    );
+    const rollbackButton = [...host.querySelectorAll('button')].find(b =>
+      b.textContent?.includes('Roll back')
+    ) as HTMLButtonElement;
+    act(() => rollbackButton.click());
+    await flush();
+    expect(log.find(r => r.route === 'tag-rollback')?.body).toEqual({
+      change_id: 'chg-20261201T070000Z-0123abcd',
+      dry_run: false
+    });
+    expect(q('[data-testid="jp-SMIso-tag-result"]').textContent).toContain(
+      'Rollback'
+    );
+  });
+
+  it('shows no apply button without admin', async () => {
+    render(
+      {
+        'GET tag-scan': () => ({
+          status: 200,
+          body: {
+            status: 'ready',
+            progress: null,
+            result: scanResult(),
+            error: null
+          }
+        }),
+        'POST tag-plan': () => ({
+          status: 200,
+          body: {
+            schema_version: 1,
+            kind: 'k',
+            domain: { id: DOMAIN, arn: DOMAIN_ARN },
+            items: []
+          }
+        })
+      },
+      false
+    );
+    await flush();
+    act(() => q('[data-testid="jp-SMIso-tag-preview-button"]').click());
+    await flush();
+    expect(host.querySelector('[data-testid="jp-SMIso-tag-apply"]')).toBeNull();
+    expect(q('[data-testid="jp-SMIso-tag-preview"]').textContent).toContain(
+      'admin_actions_enabled'
+    );
+  });
+});
