@@ -197,4 +197,44 @@ describe('AdminSection', () => {
       'Domain d-x not found'
     );
   });
+
+  it('keeps the result when the panel remounts it (re-check after apply)', async () => {
+    const handlers: Record<string, Handler> = {
+      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+      'GET admin/changes': req =>
+        req.query.id
+          ? {
+              status: 200,
+              body: {
+                id: req.query.id,
+                kind: 'apply',
+                status: 'succeeded',
+                steps: [{ index: 0, op: 'x', status: 'done' }]
+              }
+            }
+          : { status: 200, body: { changes: [] } },
+      'POST admin/plan': () => ({ status: 200, body: planFor('deny') }),
+      'POST admin/apply': () => ({
+        status: 202,
+        body: { id: 'chg-20261201T070000Z-0a1b2c3d', status: 'running' }
+      })
+    };
+    render(handlers);
+    await flush();
+    const click = async (id: string) => {
+      const el = host.querySelector(`[data-testid="${id}"]`) as HTMLElement;
+      await act(async () => el.click());
+      await flush();
+    };
+    await click('jp-SMIso-admin-preview');
+    await click('jp-SMIso-admin-apply');
+    await click('jp-SMIso-admin-confirm');
+    await flush(5);
+    act(() => root.unmount());
+    root = createRoot(host);
+    render(handlers);
+    await flush();
+    const result = host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    expect(result?.getAttribute('data-status')).toBe('succeeded');
+  });
 });
