@@ -1,0 +1,66 @@
+/**
+ * The "Resources" section on the demo (real server extension, real tag scan of the local AWS
+ * seeded by jupyter_server_test_config.py): counts per class, the untagged training job with
+ * its proposed domain, and a backfill preview (admin actions are off in the demo, so no apply).
+ */
+import { expect, test } from '@jupyterlab/galata';
+
+const PANEL_ID = 'jp-SMIso-panel';
+
+test.use({ autoGoto: true });
+
+test('scans the demo account and previews a backfill', async ({ page }) => {
+  await page.locator(`.jp-SideBar [data-id="${PANEL_ID}"]`).click();
+  const panel = page.locator(`#${PANEL_ID}`);
+  await expect(panel).toBeVisible();
+  // The report arrives first (the check runs on start).
+  await expect(
+    panel.locator('.jp-SMIso-verdict .jp-SMIso-badge')
+  ).toHaveAttribute('data-verdict', 'not_isolated', { timeout: 90_000 });
+
+  const section = panel.locator('details[data-section="resources"]');
+  await section.locator('summary').click();
+  const resources = section.locator('[data-testid="jp-SMIso-resources"]');
+  await resources.locator('[data-testid="jp-SMIso-tag-scan"]').click();
+
+  // Counts per class once the scan is done.
+  const counts = resources.locator('[data-testid="jp-SMIso-tag-counts"]');
+  await expect(counts).toBeVisible({ timeout: 90_000 });
+  const number = async (cls: string) =>
+    Number(
+      await resources
+        .locator(`[data-testid="jp-SMIso-tag-count-${cls}"] strong`)
+        .textContent()
+    );
+  // ml-research owns a model, an endpoint, an experiment, a training job, two user profiles
+  // and a space; ml-prod's are foreign; one of each resource type is untagged.
+  expect(await number('this_domain')).toBeGreaterThanOrEqual(5);
+  expect(await number('other_domain')).toBeGreaterThanOrEqual(5);
+  expect(await number('untagged')).toBeGreaterThanOrEqual(5);
+  expect(await number('never_tagged_by_design')).toBe(2); // the two default apps
+
+  // A bar per type, the untagged training job listed with its proposal (role evidence).
+  await expect(
+    resources.locator('.jp-SMIso-tag-type[data-type="training-job"]')
+  ).toBeVisible();
+  await resources.getByRole('searchbox').fill('untagged-churn-training');
+  const row = resources.locator('tbody tr');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('d-ml-research (medium');
+
+  // Medium confidence: not pre-selected. Select it and preview.
+  const box = row.locator('input[type="checkbox"]');
+  await expect(box).not.toBeChecked();
+  await box.check();
+  await resources.locator('[data-testid="jp-SMIso-tag-preview-button"]').click();
+  const preview = resources.locator('[data-testid="jp-SMIso-tag-preview"]');
+  await expect(preview).toContainText('training-job/untagged-churn-training');
+  await expect(preview).toContainText(
+    '+ sagemaker:domain-arn=arn:aws:sagemaker:us-east-1:123456789012:domain/d-ml-research'
+  );
+  // The demo server has admin actions off: no apply button, the way to do it is said.
+  await expect(
+    resources.locator('[data-testid="jp-SMIso-tag-apply"]')
+  ).toHaveCount(0);
+  await expect(preview).toContainText('admin_actions_enabled');
+});
