@@ -285,3 +285,13 @@ def test_render_plan_text_shows_verdicts_steps_and_recommendation(allow_plan):
     assert "AliceRole: not_isolated -> not_isolated" in text
     assert "attach StudioDomainResourceIsolationPolicy-d-fixture00001 to role BobRole" in text
     assert "Recommendation:" in text and allow_plan["plan_hash"] in text
+
+
+def test_new_version_warns_when_attached_roles_are_unknown():
+    snap = _snap()
+    doc = snap["policies"][ISO_ARN]["document"]
+    plan = P.build_plan(snap, "deny", _state(doc, attached=None))
+    assert any("could not be listed" in w for w in plan["warnings"])
+    other = "arn:aws:iam::111122223333:role/SomeOtherTeamRole"
+    plan = P.build_plan(snap, "deny", _state(doc, attached=[ALICE, other]))
+    assert any(other in w and "not in this plan" in w for w in plan["warnings"])

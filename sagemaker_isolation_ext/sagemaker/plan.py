@@ -646,6 +646,11 @@ def build_plan(
                 "cannot tell whether a new version is needed",
             }
         )
+    if iso_section["action"] == "new-version" and iso_section.get("attached_roles") is None:
+        warnings.append(
+            f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
+            "the new default version may also change roles not shown here"
+        )
     others = sorted(attached_elsewhere - set(b_roles))
     if iso_section["action"] == "new-version" and others:
         warnings.append(
