@@ -276,3 +276,56 @@ def test_non_mapping_context_is_unknown_not_a_traceback():
         d = evaluate(req, PolicySet([pol]))
         assert d.decision == "unknown" and "context" in d.reason
         assert explain(req, PolicySet([pol]))["policies"] == []
+
+
+# -- CLI: simulate --explain ---------------------------------------------------------------------
+
+
+def test_cli_simulate_explain_text_and_json(tmp_path):
+    import io
+
+    from sagemaker_isolation_ext import cli
+
+    pol = json.loads(
+        (DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json").read_text()
+    )
+    line = {
+        "id": "own",
+        "identity_policies": [{"name": "iso", "document": pol}],
+        "request": {
+            "principal": SESSION,
+            "action": "sagemaker:DescribeTrainingJob",
+            "resource": TJ,
+            "context": {"aws:ResourceTag/sagemaker:domain-arn": "domain-arn"},
+        },
+    }
+    cases = tmp_path / "c.jsonl"
+    cases.write_text(json.dumps(line) + "\n{broken\n")
+
+    buf = io.StringIO()
+    assert (
+        cli.main(["simulate", "--cases", str(cases), "--explain", "--format", "text"], out=buf) == 0
+    )
+    text = buf.getvalue()
+    assert text.startswith("== case own ==\ndecision: allow\n")
+    assert "  decided by: iso #1 Sid 'ResourceAccessRequireDomainTag' (Allow)" in text
+    assert "== case None ==\ndecision: unknown (line 2: not valid JSON" in text
+
+    buf = io.StringIO()
+    assert cli.main(["simulate", "--cases", str(cases), "--explain"], out=buf) == 0
+    first, second = [json.loads(x) for x in buf.getvalue().splitlines()]
+    assert first["id"] == "own" and first["decision"]["decision"] == "allow"
+    assert first["policies"][0]["statements"][1]["deciding"] is True
+    assert second["decision"]["decision"] == "unknown" and second["policies"] == []
+
+    buf = io.StringIO()
+    assert cli.main(["simulate", "--cases", str(cases), "--format", "text"], out=buf) == 0
+    lines = buf.getvalue().splitlines()
+    assert lines[0] == "own: allow by iso#1"
+    assert lines[1].startswith("None: unknown (line 2: not valid JSON")
+    # the default output is unchanged: one JSON line per case
+    buf = io.StringIO()
+    assert cli.main(["simulate", "--cases", str(cases)], out=buf) == 0
+    assert json.loads(buf.getvalue().splitlines()[0])["statements"][0]["sid"] == (
+        "ResourceAccessRequireDomainTag"
+    )

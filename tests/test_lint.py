@@ -238,3 +238,60 @@ def test_bad_arguments_are_caller_errors():
         lint_policy(doc(st()), "p", policy_type="huge")
     with pytest.raises(ValueError):
         lint_policy(doc(st()), "p", kind="group")
+
+
+# -- CLI: sagemaker-isolation lint ---------------------------------------------------------------
+
+
+def _cli(argv):
+    import io
+
+    from sagemaker_isolation_ext import cli
+
+    buf = io.StringIO()
+    code = cli.main(argv, out=buf)
+    return code, buf.getvalue()
+
+
+def test_cli_lint_exit_codes_and_formats(tmp_path, capsys):
+    clean = tmp_path / "clean.json"
+    clean.write_text(json.dumps(doc(st(Sid="A"))))
+    code, text = _cli(["lint", "--policy-file", str(clean)])
+    assert code == 0 and f"{clean}: no findings" in text
+
+    workshop = DATA / "isolation_policies" / "admin-workshop-multidomain-allow.json"
+    code, text = _cli(["lint", "--policy-file", str(clean), "--policy-file", str(workshop)])
+    assert code == 1
+    assert "error effect-missing statement #3 (Sid 'ListAPIs') field Effect" in text
+    assert text.rstrip().endswith("2 file(s): 1 error(s), 0 warning(s), 0 info")
+
+    code, out = _cli(["lint", "--policy-file", str(workshop), "--format", "json"])
+    data = json.loads(out)
+    assert code == 1 and data["summary"] == {"error": 1, "warning": 0, "info": 0}
+    (f,) = data["files"]
+    assert f["name"] == "admin-workshop-multidomain-allow" and f["findings"][0]["sid"] == "ListAPIs"
+
+    warn = tmp_path / "warn.json"
+    warn.write_text(json.dumps({"Statement": [st()]}))  # no Version: a warning only
+    assert _cli(["lint", "--policy-file", str(warn)])[0] == 0
+
+    wrapped = tmp_path / "gpv.json"
+    wrapped.write_text(json.dumps({"PolicyVersion": {"Document": doc(st(Sid="x-y"))}}))
+    code, text = _cli(["lint", "--policy-file", str(wrapped)])
+    assert code == 1 and "sid-invalid" in text
+
+
+def test_cli_lint_bad_input_exit_3(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert _cli(["lint", "--policy-file", str(bad)])[0] == 3
+    assert "not valid JSON" in capsys.readouterr().err
+    assert _cli(["lint", "--policy-file", str(tmp_path / "missing.json")])[0] == 3
+    assert _cli(["lint"])[0] == 3
+    assert _cli(["lint", "--policy-file", str(bad), "--policy-type", "huge"])[0] == 3
+
+
+def test_cli_policy_types_match_the_linter():
+    from sagemaker_isolation_ext import cli
+
+    assert set(cli.LINT_POLICY_TYPES) == set(SIZE_LIMITS)

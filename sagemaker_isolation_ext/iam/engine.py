@@ -301,11 +301,22 @@ _STMT_CACHE_MAX = 16384
 def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
     """Compile one statement, shared between policies that hold an identical statement under the
     same policy name (a compiled statement is immutable apart from its own matcher memos)."""
-    try:
-        key = (policy.name, policy.variables_enabled, st)
-        got = _STMT_CACHE.get(key)
-    except TypeError:  # a Principal dict is not hashable: compile without caching
-        return _CompiledStatement(st, policy)
+    if st.principal is not None or st.not_principal is not None:
+        return _CompiledStatement(st, policy)  # resource policies: few, not worth caching
+    # A plain tuple (hashed in C), not the dataclass (whose generated __hash__ runs in Python).
+    key = (
+        policy.name,
+        policy.variables_enabled,
+        st.index,
+        st.sid,
+        st.effect,
+        st.actions,
+        st.not_actions,
+        st.resources,
+        st.not_resources,
+        st.conditions,
+    )
+    got = _STMT_CACHE.get(key)
     if got is None:
         got = _CompiledStatement(st, policy)
         if len(_STMT_CACHE) >= _STMT_CACHE_MAX:
