@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
@@ -86,8 +85,10 @@ class TagScanJobs:
         self.runner = runner or _default_runner
         self._jobs: dict[tuple, dict] = {}
         self._lock = threading.Lock()
-        self.executor = ThreadPoolExecutor(max_workers=max_workers,
-                                           thread_name_prefix="smiso-tags")
+        # Daemon threads (not a ThreadPoolExecutor, whose workers are joined at exit): a scan
+        # of a large account must not keep the server from stopping. At most max_workers run.
+        self._slots = threading.BoundedSemaphore(max(1, max_workers))
+        self._threads: list[threading.Thread] = []
 
     def status(self, key: tuple) -> dict:
         """The job status of ``key`` (``status: "none"`` when never started)."""
@@ -122,7 +123,10 @@ class TagScanJobs:
             from .aws.tag_scan import ScanCancelled, TagScanError
 
             try:
-                result = self.runner(ctx, all_domains, rows, max_rows, cancel, progress)
+                with self._slots:
+                    if cancel.is_set():
+                        raise ScanCancelled("cancelled before it started")
+                    result = self.runner(ctx, all_domains, rows, max_rows, cancel, progress)
                 outcome = {"status": "ready", "result": result}
             except ScanCancelled:
                 outcome = {"status": "cancelled"}
@@ -137,7 +141,9 @@ class TagScanJobs:
                 job.update(outcome)
                 job["finished_at"] = _now()
 
-        self.executor.submit(work)
+        thread = threading.Thread(target=work, name="smiso-tags", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return self.status(key)
 
     def cancel(self, key: tuple) -> dict:
@@ -154,12 +160,14 @@ class TagScanJobs:
             job = self._jobs.get(key)
             return job["result"] if job and job["status"] == "ready" else None
 
-    def shutdown(self) -> None:
-        """Cancel every running scan and stop the workers."""
+    def shutdown(self, wait: float | None = None) -> None:
+        """Cancel every running scan; with ``wait`` (seconds), wait that long for them."""
         with self._lock:
             for job in self._jobs.values():
                 job["cancel"].set()
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        if wait:
+            for thread in list(self._threads):
+                thread.join(wait)
 
 
 def _key_json(key: tuple) -> dict:

@@ -200,7 +200,11 @@ def test_tag_scan_jobs_error_status():
     key = ("d-x", "us-east-1", None)
     jobs.start(key, AwsContext(domain_id="d-x", region="us-east-1"), all_domains=False,
                rows="problems", max_rows=10, refresh=False)
-    jobs.executor.shutdown(wait=True)
+    import time
+
+    deadline = time.monotonic() + 10
+    while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.01)
     status = jobs.status(key)
     assert status["status"] == "error"
     assert status["error"]["reason"] == "domain-not-found"
