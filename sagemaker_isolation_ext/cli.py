@@ -1,7 +1,7 @@
 """The ``sagemaker-isolation`` command line (also ``python -m sagemaker_isolation_ext``).
 
-Subcommands: ``check``, ``simulate``, ``policy``, ``demo``, ``coverage``, and the admin
-``apply``, ``rollback``, ``changes`` (admin_cli.py) (docs/CLI.md).
+Subcommands: ``check``, ``simulate`` (``--explain``), ``lint``, ``policy``, ``demo``,
+``coverage``, and the admin ``apply``, ``rollback``, ``changes`` (admin_cli.py) (docs/CLI.md).
 
 Exit codes, for every subcommand:
 
@@ -121,7 +121,39 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate one IAM request per input line; print one JSON decision per line.",
     )
     simulate.add_argument("--cases", required=True, metavar="FILE", help="JSON lines; - = stdin")
+    simulate.add_argument(
+        "--explain",
+        action="store_true",
+        help="for every case: per statement, whether principal, action, resource and each "
+        "condition matched, and why",
+    )
+    simulate.add_argument("--format", choices=("json", "text"), default="json")
     simulate.set_defaults(func=cmd_simulate)
+
+    lint = sub.add_parser(
+        "lint",
+        help="lint IAM policy documents (findings instead of failures)",
+        description="Report what IAM would reject or what is likely a mistake in policy "
+        "documents: statement and field named. Exit 0 no error findings, 1 error findings, "
+        "3 a file unreadable or not JSON.",
+    )
+    lint.add_argument(
+        "--policy-file",
+        action="append",
+        required=True,
+        metavar="F",
+        help="policy file (repeatable): a bare document, get-policy-version output, or "
+        '{"name", "document"}',
+    )
+    lint.add_argument("--kind", choices=("identity", "resource"), default="identity")
+    lint.add_argument(
+        "--policy-type",
+        choices=LINT_POLICY_TYPES,
+        default="managed",
+        help="which size quota applies (default managed: 6,144 characters)",
+    )
+    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.set_defaults(func=cmd_lint)
 
     policy = sub.add_parser(
         "policy",
@@ -432,9 +464,69 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
             ) from None
         except UnicodeDecodeError as exc:
             raise UsageError(f"cases file {args.cases!r} is not UTF-8 text: {exc}") from None
+    if args.explain:
+        from .iam.explain import format_explanation
+        from .iam.simulate import explain_cases
+
+        for e in explain_cases(lines):
+            if args.format == "json":
+                out.write(json.dumps(e, separators=(",", ":")) + "\n")
+            elif e["request"] is None:
+                out.write(f"== case {e['id']} ==\ndecision: unknown ({e['decision']['reason']})\n")
+            else:
+                out.write(f"== case {e['id']} ==\n" + format_explanation(e))
+        return EXIT_OK
     for result in run_cases(lines):
-        out.write(json.dumps(result, separators=(",", ":")) + "\n")
+        if args.format == "json":
+            out.write(json.dumps(result, separators=(",", ":")) + "\n")
+        else:
+            by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
+            out.write(
+                f"{result['id']}: {result['decision']}"
+                + (f" by {by}" if by else "")
+                + (f" ({result['reason']})" if result.get("reason") else "")
+                + "\n"
+            )
     return EXIT_OK
+
+
+# -- lint ----------------------------------------------------------------------
+
+#: The size-quota types of ``lint --policy-type`` (iam.lint.SIZE_LIMITS; a test keeps them equal).
+LINT_POLICY_TYPES = (
+    "aws-managed",
+    "boundary",
+    "inline-group",
+    "inline-role",
+    "inline-user",
+    "managed",
+    "rcp",
+    "resource",
+    "scp",
+    "session",
+)
+
+
+def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
+    """``lint --policy-file F ...``: findings per file; 0 none of severity error, 1 some, 3 a
+    file unreadable or not JSON."""
+    from .iam.lint import format_findings, lint_policy, summarize
+    from .sagemaker.snapshot import PolicyFileError, read_policy_file
+
+    results = []
+    for path in args.policy_file:
+        try:
+            name, doc = read_policy_file(path)
+        except PolicyFileError as exc:
+            raise UsageError(str(exc)) from None
+        findings = lint_policy(doc, name, kind=args.kind, policy_type=args.policy_type)
+        results.append({"file": path, "name": name, "findings": findings})
+    every = [f for r in results for f in r["findings"]]
+    if args.format == "json":
+        out.write(json.dumps({"files": results, "summary": summarize(every)}, indent=2) + "\n")
+    else:
+        out.write(format_findings(results))
+    return 1 if any(f["severity"] == "error" for f in every) else EXIT_OK
 
 
 # -- policy --------------------------------------------------------------------
