@@ -233,6 +233,30 @@ def build_parser() -> argparse.ArgumentParser:
     from .tags_cli import add_tags_parser
 
     add_tags_parser(sub).set_defaults(func=cmd_tags)
+    explain = sub.add_parser(
+        "explain",
+        help="explain an AccessDenied message: why it happened and what to change",
+        description=(
+            "Explain an AccessDenied: extract principal, action, resource, operation and reason "
+            "from the message, gather read-only evidence (the resource's tags, the principal's "
+            "role policies) when AWS credentials are available, and rank the causes. "
+            "Causes and ids: docs/EXPLAIN.md."
+        ),
+    )
+    explain.add_argument(
+        "message", nargs="?", default="-", metavar="MESSAGE",
+        help="the error text; - (default) reads stdin",
+    )
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument(
+        "--offline", action="store_true", help="no AWS call: explain from the message alone"
+    )
+    explain.add_argument("--domain-id", help="your domain (default: Studio metadata)")
+    explain.add_argument("--region", help="AWS Region (default: the resource's, AWS_REGION)")
+    explain.add_argument("--profile", help="named AWS profile")
+    explain.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
+    explain.add_argument("--metadata-path", default=None, help="Studio app metadata file")
+    explain.set_defaults(func=cmd_explain)
     return parser
 
 
@@ -660,6 +684,48 @@ def render_coverage_text(table: dict, catalog: Any = None) -> str:
     lines.append("")
     lines.append("* = resource type without aws:ResourceTag condition keys")
     return "\n".join(lines) + "\n"
+
+
+# -- explain --------------------------------------------------------------------
+
+
+def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
+    """``explain``: explain one AccessDenied message (docs/EXPLAIN.md).
+
+    Exit 0 when the text was explained, 3 when it is empty, unreadable or not an authorization
+    error (the answer is still printed: ``reason: null``), or an option is malformed.
+    """
+    from .aws.context import DEFAULT_METADATA_PATH, ContextError
+    from .aws.evidence import explain_text
+    from .sagemaker.explain import MAX_INPUT_CHARS, render_text
+
+    if args.message == "-":
+        try:
+            # Read a little more than the parser uses, so "truncated" is still reported.
+            text = sys.stdin.read(MAX_INPUT_CHARS + 1) if sys.stdin else ""
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the message from stdin: {exc}") from None
+    else:
+        text = args.message
+    if not text or not text.strip():
+        raise UsageError("no message: pass the error text as MESSAGE, or pipe it on stdin (-)")
+    try:
+        result = explain_text(
+            text,
+            offline=args.offline,
+            domain_id=args.domain_id,
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            metadata_path=args.metadata_path or DEFAULT_METADATA_PATH,
+        )
+    except ContextError as exc:
+        raise UsageError(exc.message) from None
+    if args.format == "json":
+        out.write(json.dumps(result, indent=2) + "\n")
+    else:
+        out.write(render_text(result))
+    return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT
 
 
 # -- entry point --------------------------------------------------------------------
