@@ -12,6 +12,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { ExplainController, SelectionTracker } from './components/ExplainBox';
 import { IsolationPanel } from './components/IsolationPanel';
 import { IsolationModel } from './model';
 import { IsolationStatus } from './statusbar';
@@ -24,6 +25,7 @@ const PLUGIN_ID = 'sagemaker-isolation-ext:plugin';
 export namespace CommandIDs {
   export const refresh = 'sagemaker-isolation:refresh-report';
   export const open = 'sagemaker-isolation:open-panel';
+  export const explainSelection = 'sagemaker-isolation:explain-selection';
 }
 
 /** A shield icon for the sidebar tab (coloured with JupyterLab's icon CSS variables). */
@@ -79,7 +81,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       frontendVersion: FRONTEND_VERSION
     });
 
-    const panel = new IsolationPanel(model, trans);
+    const explain = new ExplainController(app.serviceManager.serverSettings);
+    const selection = new SelectionTracker();
+    const panel = new IsolationPanel(model, trans, explain);
     panel.id = 'jp-SMIso-panel';
     panel.title.icon = shieldIcon;
     panel.title.caption = trans.__('SageMaker domain isolation');
@@ -101,10 +105,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
         await model.check(true);
       }
     });
+    app.commands.addCommand(CommandIDs.explainSelection, {
+      label: trans.__('Explain Selected AccessDenied'),
+      caption: trans.__(
+        'Explain the AccessDenied error selected in a notebook output or editor'
+      ),
+      execute: async () => {
+        const text = selection.text();
+        labShell.activateById(panel.id);
+        await explain.explain(text);
+      }
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.explainSelection,
+      selector: '.jp-OutputArea-output, .jp-CodeMirrorEditor',
+      rank: 90
+    });
     if (palette) {
       const category = trans.__('SageMaker Isolation');
       palette.addItem({ command: CommandIDs.open, category });
       palette.addItem({ command: CommandIDs.refresh, category });
+      palette.addItem({ command: CommandIDs.explainSelection, category });
     }
     model.stateChanged.connect(() =>
       app.commands.notifyCommandChanged(CommandIDs.refresh)

@@ -8,6 +8,7 @@ import { CopyButton } from './CopyButton';
 import { CoverageSection } from './CoverageSection';
 import { DomainForm } from './DomainForm';
 import { ErrorBoundary } from './ErrorBoundary';
+import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { RoleSection } from './RoleSection';
 import { TemplatesSection } from './TemplatesSection';
@@ -524,7 +525,9 @@ export function PanelBody(props: {
 export class IsolationPanel extends ReactWidget {
   constructor(
     readonly model: IsolationModel,
-    private readonly _trans: TranslationBundle
+    private readonly _trans: TranslationBundle,
+    /** The "Explain an AccessDenied" box's state, shown below the report when given. */
+    readonly explain: ExplainController | null = null
   ) {
     super();
     this.addClass('jp-SMIso-panel');
@@ -545,6 +548,9 @@ export class IsolationPanel extends ReactWidget {
             />
           )}
         </UseSignal>
+        {this.explain && (
+          <ExplainBox controller={this.explain} trans={this._trans} />
+        )}
       </ErrorBoundary>
     );
   }
