@@ -79,7 +79,7 @@ SIZE_LIMITS: dict[str, tuple[int | None, bool]] = {
     "scp": (5120, True),
     "rcp": (5120, True),
     "session": (2048, True),
-    "resource": (20480, True),  # SageMaker's resource policies: no single documented quota
+    "resource": (None, True),  # resource policies: quotas are per service, none checked here
 }
 
 FINDING_IDS = (
