@@ -10,6 +10,7 @@ import { DomainForm } from './DomainForm';
 import { ErrorBoundary } from './ErrorBoundary';
 import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
+import { ResourcesSection } from './ResourcesSection';
 import { RoleSection } from './RoleSection';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
@@ -243,6 +244,13 @@ function ReportView(props: {
           coverage={report.coverage}
           catalog={report.catalog}
           load={q => props.model.loadCoverage(q)}
+          trans={trans}
+        />
+      </Section>
+      <Section id="resources" title={trans.__('Resources (tag coverage)')}>
+        <ResourcesSection
+          domainId={report.domain.id}
+          region={report.domain.region}
           trans={trans}
         />
       </Section>
