@@ -500,9 +500,10 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 out.write(f"== case {e['id']} ==\n" + format_explanation(e))
         return EXIT_OK
+    encode = json.JSONEncoder(separators=(",", ":")).encode  # built once, not per line
     for result in run_cases(lines):
         if args.format == "json":
-            out.write(json.dumps(result, separators=(",", ":")) + "\n")
+            out.write(encode(result) + "\n")
         else:
             by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
             out.write(

@@ -53,6 +53,10 @@ MAX_DEPTH = 32
 MAX_TEXT_CHARS = 1_000_000
 
 
+#: Canonical JSON text (sorted keys, no spaces): the parse-cache key and the digest input.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _check_depth(document: Any, name: str) -> None:
     """Raise PolicyError when ``document`` nests deeper than :data:`MAX_DEPTH` (iterative)."""
     stack = [(document, 1)]
@@ -219,7 +223,7 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
     try:
         # The canonical text is both the cache key and the digest input; the C encoder's own
         # recursion guard rejects absurdly deep documents.
-        canon = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        canon = _CANONICAL(document)
     except RecursionError:
         raise PolicyError("document nests too deep", policy=name) from None
     except (TypeError, ValueError) as exc:
