@@ -16,7 +16,8 @@ const TOKEN = process.env.STANDALONE_TOKEN || 'standalone-test-token';
 const BASE_URL = '/jupyter/default/';
 const ROOT = path.resolve(__dirname, '..');
 const PYTHON =
-  process.env.STANDALONE_PYTHON || path.join(ROOT, '.venv-legacy', 'bin', 'python');
+  process.env.STANDALONE_PYTHON ||
+  path.join(ROOT, '.venv-legacy', 'bin', 'python');
 
 process.env.STANDALONE_PORT = PORT;
 process.env.STANDALONE_TOKEN = TOKEN;
@@ -37,7 +38,12 @@ module.exports = {
     viewport: { width: 1280, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage']
+      args: [
+        '--no-sandbox',
+        '--headless=new',
+        '--disable-gpu',
+        '--disable-dev-shm-usage'
+      ]
     }
   },
   webServer: {
@@ -49,7 +55,9 @@ module.exports = {
     reuseExistingServer: !process.env.CI,
     env: {
       ...process.env,
-      PYTHONPATH: ROOT + (process.env.PYTHONPATH ? path.delimiter + process.env.PYTHONPATH : '')
+      PYTHONPATH:
+        ROOT +
+        (process.env.PYTHONPATH ? path.delimiter + process.env.PYTHONPATH : '')
     }
   }
 };

@@ -18,7 +18,10 @@ const DENIAL =
   'identity-based policy allows the sagemaker:DescribeTrainingJob action';
 
 test.describe('standalone page without JupyterLab', () => {
-  test('the server has no JupyterLab, and the page needs a login', async ({ page, request }) => {
+  test('the server has no JupyterLab, and the page needs a login', async ({
+    page,
+    request
+  }) => {
     const lab = await request.get(`${BASE}lab?token=${TOKEN}`);
     expect(lab.status()).toBe(404);
     await page.goto(PAGE);
@@ -26,7 +29,9 @@ test.describe('standalone page without JupyterLab', () => {
     await expect(page.locator('#si-config')).toHaveCount(0);
   });
 
-  test('checks the research domain: not isolated, with roles and findings', async ({ page }) => {
+  test('checks the research domain: not isolated, with roles and findings', async ({
+    page
+  }) => {
     const loaded: string[] = [];
     page.on('request', r => loaded.push(r.url()));
     await page.goto(`${PAGE}?token=${TOKEN}`);
@@ -37,11 +42,20 @@ test.describe('standalone page without JupyterLab', () => {
     await expect(page.getByTestId('context')).toContainText('d-ml-research');
 
     await page.locator('#si-refresh').click();
-    await expect(page.getByTestId('verdict')).toHaveText('Not isolated', { timeout: 90_000 });
-    await expect(page.getByTestId('verdict')).toHaveAttribute('data-verdict', 'not_isolated');
+    await expect(page.getByTestId('verdict')).toHaveText('Not isolated', {
+      timeout: 90_000
+    });
+    await expect(page.getByTestId('verdict')).toHaveAttribute(
+      'data-verdict',
+      'not_isolated'
+    );
     expect(await page.getByTestId('role-row').count()).toBeGreaterThan(0);
     await expect(
-      page.locator('[data-testid="finding"][data-finding-id="broad-allow-defeats-isolation"]').first()
+      page
+        .locator(
+          '[data-testid="finding"][data-finding-id="broad-allow-defeats-isolation"]'
+        )
+        .first()
     ).toBeVisible();
     await expect(page.getByTestId('status')).toContainText('Report ready');
     // only the page itself and its JSON routes were requested: no labextension bundle
@@ -49,7 +63,9 @@ test.describe('standalone page without JupyterLab', () => {
       u => !new URL(u).pathname.startsWith(PAGE) && !u.endsWith('/favicon.ico')
     );
     expect(other).toEqual([]);
-    await page.getByTestId('report').screenshot({ path: 'test-results/standalone/report.png' });
+    await page
+      .getByTestId('report')
+      .screenshot({ path: 'test-results/standalone/report.png' });
   });
 
   test('checks the prod domain typed in: isolated', async ({ page }) => {
@@ -57,7 +73,9 @@ test.describe('standalone page without JupyterLab', () => {
     await expect(page.locator('#si-domain')).toHaveValue('d-ml-research');
     await page.locator('#si-domain').fill('d-ml-prod');
     await page.locator('#si-check').click();
-    await expect(page.getByTestId('verdict')).toHaveText('Isolated', { timeout: 90_000 });
+    await expect(page.getByTestId('verdict')).toHaveText('Isolated', {
+      timeout: 90_000
+    });
     await expect(page.locator('#si-domain-facts')).toContainText('d-ml-prod');
   });
 
@@ -77,9 +95,16 @@ test.describe('standalone page without JupyterLab', () => {
       const url = base + 'sagemaker-isolation/report';
       const body = JSON.stringify({ domain_id: 'd-ml-prod' });
       const headers = { 'Content-Type': 'application/json' };
-      const without = await fetch(url, { method: 'POST', body, headers, credentials: 'same-origin' });
+      const without = await fetch(url, {
+        method: 'POST',
+        body,
+        headers,
+        credentials: 'same-origin'
+      });
       const xsrf = decodeURIComponent(
-        (document.cookie.split('; ').find(c => c.startsWith('_xsrf=')) || '=').split('=')[1]
+        (
+          document.cookie.split('; ').find(c => c.startsWith('_xsrf=')) || '='
+        ).split('=')[1]
       );
       const withHeader = await fetch(url, {
         method: 'POST',
@@ -93,7 +118,9 @@ test.describe('standalone page without JupyterLab', () => {
     expect([200, 202]).toContain(statuses[1]);
   });
 
-  test('user input and server messages are shown as text, never as HTML', async ({ page }) => {
+  test('user input and server messages are shown as text, never as HTML', async ({
+    page
+  }) => {
     await page.goto(`${PAGE}?token=${TOKEN}`);
     await expect(page.locator('#si-domain')).toHaveValue('d-ml-research');
     const evil = '<img src=x onerror="window.__pwned=1">';

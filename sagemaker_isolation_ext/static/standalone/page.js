@@ -11,7 +11,9 @@
 
   var config = {};
   try {
-    config = JSON.parse(document.getElementById('si-config').textContent || '{}');
+    config = JSON.parse(
+      document.getElementById('si-config').textContent || '{}'
+    );
   } catch (e) {
     config = {};
   }
@@ -38,7 +40,11 @@
     for (var i = 2; i < arguments.length; i++) {
       var child = arguments[i];
       if (child === null || child === undefined || child === false) continue;
-      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+      node.appendChild(
+        typeof child === 'object'
+          ? child
+          : document.createTextNode(String(child))
+      );
     }
     return node;
   }
@@ -49,14 +55,19 @@
   }
 
   function pill(value, label) {
-    return el('span', { class: 'si-pill', 'data-value': value, text: label || value });
+    return el('span', {
+      class: 'si-pill',
+      'data-value': value,
+      text: label || value
+    });
   }
 
   function cookie(name) {
     var parts = document.cookie ? document.cookie.split('; ') : [];
     for (var i = 0; i < parts.length; i++) {
       var eq = parts[i].indexOf('=');
-      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
+      if (parts[i].slice(0, eq) === name)
+        return decodeURIComponent(parts[i].slice(eq + 1));
     }
     return null;
   }
@@ -69,7 +80,11 @@
   /** Call a route; resolves to {status, body}; rejects only on network failure. */
   function api(path, options) {
     options = options || {};
-    var init = { method: options.method || 'GET', credentials: 'same-origin', headers: {} };
+    var init = {
+      method: options.method || 'GET',
+      credentials: 'same-origin',
+      headers: {}
+    };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
       init.headers['Content-Type'] = 'application/json';
@@ -82,7 +97,9 @@
           return options.query[k];
         })
         .map(function (k) {
-          return encodeURIComponent(k) + '=' + encodeURIComponent(options.query[k]);
+          return (
+            encodeURIComponent(k) + '=' + encodeURIComponent(options.query[k])
+          );
         })
         .join('&');
       if (q) url += '?' + q;
@@ -102,7 +119,10 @@
 
   function errorText(res) {
     var b = res.body || {};
-    return (b.message || 'HTTP ' + res.status) + (b.reason ? ' (' + b.reason + ')' : '');
+    return (
+      (b.message || 'HTTP ' + res.status) +
+      (b.reason ? ' (' + b.reason + ')' : '')
+    );
   }
 
   function showError(message) {
@@ -117,7 +137,11 @@
 
   // -- report ------------------------------------------------------------------------------
 
-  var VERDICT_LABEL = { isolated: 'Isolated', not_isolated: 'Not isolated', unknown: 'Unknown' };
+  var VERDICT_LABEL = {
+    isolated: 'Isolated',
+    not_isolated: 'Not isolated',
+    unknown: 'Unknown'
+  };
 
   function statementLabel(ref) {
     var where = ref.sid ? 'Sid ' + ref.sid : 'statement #' + ref.index;
@@ -127,7 +151,9 @@
   function renderRoles(roles) {
     var box = clear($('si-roles'));
     if (!roles.length) {
-      box.appendChild(el('p', { class: 'si-muted', text: 'No execution role was found.' }));
+      box.appendChild(
+        el('p', { class: 'si-muted', text: 'No execution role was found.' })
+      );
       return;
     }
     var table = el(
@@ -156,25 +182,57 @@
         var list = el('ul', { class: 'si-list' });
         leaking.slice(0, MAX_ACTIONS).forEach(function (entry) {
           var by = (entry.allowed_by || []).map(statementLabel).join('; ');
-          var cond = entry.conditional_on && entry.conditional_on.length
-            ? ' [if ' + entry.conditional_on.join(', ') + ']'
-            : '';
-          list.appendChild(el('li', null, el('code', { text: entry.action }), ' \u2190 ' + by + cond));
+          var cond =
+            entry.conditional_on && entry.conditional_on.length
+              ? ' [if ' + entry.conditional_on.join(', ') + ']'
+              : '';
+          list.appendChild(
+            el(
+              'li',
+              null,
+              el('code', { text: entry.action }),
+              ' \u2190 ' + by + cond
+            )
+          );
         });
         if (leaking.length > MAX_ACTIONS) {
-          list.appendChild(el('li', { class: 'si-muted', text: '\u2026 and ' + (leaking.length - MAX_ACTIONS) + ' more' }));
+          list.appendChild(
+            el('li', {
+              class: 'si-muted',
+              text: '\u2026 and ' + (leaking.length - MAX_ACTIONS) + ' more'
+            })
+          );
         }
         why.appendChild(
-          el('details', null, el('summary', { text: leaking.length + " actions allowed on other domains' resources" }), list)
+          el(
+            'details',
+            null,
+            el('summary', {
+              text:
+                leaking.length + " actions allowed on other domains' resources"
+            }),
+            list
+          )
         );
       }
       body.appendChild(
         el(
           'tr',
           { 'data-testid': 'role-row' },
-          el('td', null, el('code', { text: role.name || role.arn || '(offline role)' })),
+          el(
+            'td',
+            null,
+            el('code', { text: role.name || role.arn || '(offline role)' })
+          ),
           el('td', { text: (role.used_by || []).join(', ') || '-' }),
-          el('td', null, pill(role.verdict || 'unknown', VERDICT_LABEL[role.verdict] || role.verdict)),
+          el(
+            'td',
+            null,
+            pill(
+              role.verdict || 'unknown',
+              VERDICT_LABEL[role.verdict] || role.verdict
+            )
+          ),
           why
         )
       );
@@ -200,7 +258,14 @@
           ' ',
           el('code', { class: 'si-muted', text: f.id }),
           f.detail ? el('div', { text: f.detail }) : null,
-          f.fix ? el('div', null, el('strong', { text: 'Fix: ' }), el('pre', { text: f.fix })) : null
+          f.fix
+            ? el(
+                'div',
+                null,
+                el('strong', { text: 'Fix: ' }),
+                el('pre', { text: f.fix })
+              )
+            : null
         )
       );
     });
@@ -217,7 +282,13 @@
     [
       ['Domain', (d.id || '?') + (d.name ? ' (' + d.name + ')' : '')],
       ['Domain ARN', d.arn || '?'],
-      ['Default experience', (d.default_experience || 'unknown') + (d.default_experience_detail ? ': ' + d.default_experience_detail : '')],
+      [
+        'Default experience',
+        (d.default_experience || 'unknown') +
+          (d.default_experience_detail
+            ? ': ' + d.default_experience_detail
+            : '')
+      ],
       ['Checked at', report.generated_at || '?'],
       ['Catalog', (cat.source || '?') + ' ' + (cat.version || '?')]
     ].forEach(function (row) {
@@ -228,34 +299,64 @@
     renderFindings(report.findings || []);
     var errors = clear($('si-errors'));
     (report.errors || []).forEach(function (e) {
-      errors.appendChild(el('li', null, el('code', { text: e.operation || '?' }), ' ' + (e.target || '') + ': ' + (e.code || '') + (e.message ? ' \u2014 ' + e.message : '')));
+      errors.appendChild(
+        el(
+          'li',
+          null,
+          el('code', { text: e.operation || '?' }),
+          ' ' +
+            (e.target || '') +
+            ': ' +
+            (e.code || '') +
+            (e.message ? ' \u2014 ' + e.message : '')
+        )
+      );
     });
-    if (!(report.errors || []).length) errors.appendChild(el('li', { class: 'si-muted', text: 'none' }));
+    if (!(report.errors || []).length)
+      errors.appendChild(el('li', { class: 'si-muted', text: 'none' }));
     var cs = report.coverage_summary;
     if (cs) {
       $('si-coverage-summary').textContent =
-        cs.actions + ' SageMaker actions; ' + cs.uncovered_actions + ' cannot be isolated by tags (no taggable resource type).';
+        cs.actions +
+        ' SageMaker actions; ' +
+        cs.uncovered_actions +
+        ' cannot be isolated by tags (no taggable resource type).';
     }
   }
 
   var pollTimer = null;
 
   function currentKey() {
-    return { domain_id: $('si-domain').value.trim(), region: $('si-region').value.trim() };
+    return {
+      domain_id: $('si-domain').value.trim(),
+      region: $('si-region').value.trim()
+    };
   }
 
   function handleStatus(status) {
     if (!status) return;
     var p = status.progress || {};
     if (status.status === 'running') {
-      setStatus('Checking\u2026 ' + (p.stage || '') + (p.total ? ' ' + p.done + '/' + p.total : ''));
+      setStatus(
+        'Checking\u2026 ' +
+          (p.stage || '') +
+          (p.total ? ' ' + p.done + '/' + p.total : '')
+      );
       pollTimer = setTimeout(poll, POLL_MS);
     } else if (status.status === 'ready' && status.report) {
-      setStatus('Report ready' + (status.finished_at ? ' (' + status.finished_at + ')' : '') + '.');
+      setStatus(
+        'Report ready' +
+          (status.finished_at ? ' (' + status.finished_at + ')' : '') +
+          '.'
+      );
       renderReport(status.report);
     } else if (status.status === 'error' && status.error) {
       setStatus('');
-      showError('The check failed: ' + status.error.message + (status.error.reason ? ' (' + status.error.reason + ')' : ''));
+      showError(
+        'The check failed: ' +
+          status.error.message +
+          (status.error.reason ? ' (' + status.error.reason + ')' : '')
+      );
     } else {
       setStatus('No recent report for this domain: press Check.');
     }
@@ -263,15 +364,18 @@
 
   function poll() {
     pollTimer = null;
-    api('report', { query: currentKey() }).then(function (res) {
-      if (res.status !== 200) {
-        showError(errorText(res));
-        return;
+    api('report', { query: currentKey() }).then(
+      function (res) {
+        if (res.status !== 200) {
+          showError(errorText(res));
+          return;
+        }
+        handleStatus(res.body);
+      },
+      function (err) {
+        showError('Server not reachable: ' + err);
       }
-      handleStatus(res.body);
-    }, function (err) {
-      showError('Server not reachable: ' + err);
-    });
+    );
   }
 
   function startCheck(refresh) {
@@ -282,16 +386,19 @@
     if (key.domain_id) body.domain_id = key.domain_id;
     if (key.region) body.region = key.region;
     setStatus('Starting the check\u2026');
-    api('report', { method: 'POST', body: body }).then(function (res) {
-      if (res.status !== 200 && res.status !== 202) {
-        setStatus('');
-        showError(errorText(res));
-        return;
+    api('report', { method: 'POST', body: body }).then(
+      function (res) {
+        if (res.status !== 200 && res.status !== 202) {
+          setStatus('');
+          showError(errorText(res));
+          return;
+        }
+        handleStatus(res.body);
+      },
+      function (err) {
+        showError('Server not reachable: ' + err);
       }
-      handleStatus(res.body);
-    }, function (err) {
-      showError('Server not reachable: ' + err);
-    });
+    );
   }
 
   // -- coverage ----------------------------------------------------------------------------
@@ -306,14 +413,34 @@
       var t = res.body || {};
       var counts = t.counts || {};
       $('si-coverage-summary').textContent =
-        (counts.actions || 0) + ' SageMaker actions in ' + (t.source || '?') + ' ' + (t.version || '') + ': ' +
-        (counts.covered || 0) + ' can be isolated by tags, ' + (counts.uncovered || 0) + ' cannot.';
-      if (t.explanation) box.appendChild(el('p', { class: 'si-muted', text: t.explanation }));
+        (counts.actions || 0) +
+        ' SageMaker actions in ' +
+        (t.source || '?') +
+        ' ' +
+        (t.version || '') +
+        ': ' +
+        (counts.covered || 0) +
+        ' can be isolated by tags, ' +
+        (counts.uncovered || 0) +
+        ' cannot.';
+      if (t.explanation)
+        box.appendChild(el('p', { class: 'si-muted', text: t.explanation }));
       var actions = t.actions || [];
       var table = el(
         'table',
         { class: 'si-table', 'data-testid': 'coverage-table' },
-        el('thead', null, el('tr', null, el('th', { text: 'Action' }), el('th', { text: 'Access level' }), el('th', { text: 'Resource types' }), el('th', { text: 'Tags isolate it' })))
+        el(
+          'thead',
+          null,
+          el(
+            'tr',
+            null,
+            el('th', { text: 'Action' }),
+            el('th', { text: 'Access level' }),
+            el('th', { text: 'Resource types' }),
+            el('th', { text: 'Tags isolate it' })
+          )
+        )
       );
       var body = el('tbody');
       actions.slice(0, MAX_COVERAGE_ROWS).forEach(function (a) {
@@ -323,15 +450,35 @@
             null,
             el('td', null, el('code', { text: a.action })),
             el('td', { text: a.access_level || '' }),
-            el('td', { text: (a.resource_types || []).map(function (r) { return r.key; }).join(', ') || '-' }),
-            el('td', null, pill(String(!!a.covered), a.covered ? 'yes' : 'no' + (a.reason ? ': ' + a.reason : '')))
+            el('td', {
+              text:
+                (a.resource_types || [])
+                  .map(function (r) {
+                    return r.key;
+                  })
+                  .join(', ') || '-'
+            }),
+            el(
+              'td',
+              null,
+              pill(
+                String(!!a.covered),
+                a.covered ? 'yes' : 'no' + (a.reason ? ': ' + a.reason : '')
+              )
+            )
           )
         );
       });
       table.appendChild(body);
       box.appendChild(table);
       if (actions.length > MAX_COVERAGE_ROWS) {
-        box.appendChild(el('p', { class: 'si-muted', text: (actions.length - MAX_COVERAGE_ROWS) + ' more: narrow the search.' }));
+        box.appendChild(
+          el('p', {
+            class: 'si-muted',
+            text:
+              actions.length - MAX_COVERAGE_ROWS + ' more: narrow the search.'
+          })
+        );
       }
     });
   }
@@ -341,10 +488,27 @@
   function renderExplanation(r) {
     var box = clear($('si-explain-result'));
     box.appendChild(
-      el('p', null, el('strong', { text: r.reason ? 'AccessDenied: ' + r.reason : 'Not an AWS authorization error message.' }), r.policy_type ? ' (' + r.policy_type + ')' : '', ' \u00b7 evidence: ' + (r.mode || 'offline'))
+      el(
+        'p',
+        null,
+        el('strong', {
+          text: r.reason
+            ? 'AccessDenied: ' + r.reason
+            : 'Not an AWS authorization error message.'
+        }),
+        r.policy_type ? ' (' + r.policy_type + ')' : '',
+        ' \u00b7 evidence: ' + (r.mode || 'offline')
+      )
     );
     var facts = el('dl', { class: 'si-facts' });
-    ['principal', 'action', 'resource', 'operation', 'policy_arn', 'error_code'].forEach(function (k) {
+    [
+      'principal',
+      'action',
+      'resource',
+      'operation',
+      'policy_arn',
+      'error_code'
+    ].forEach(function (k) {
       if (r[k]) {
         facts.appendChild(el('dt', { text: k }));
         facts.appendChild(el('dd', null, el('code', { text: r[k] })));
@@ -356,10 +520,14 @@
       var ev = c.evidence || {};
       var checks = el('ul', { class: 'si-list' });
       (ev.checked || []).forEach(function (x) {
-        checks.appendChild(el('li', { text: 'checked ' + x.check + ': ' + x.result }));
+        checks.appendChild(
+          el('li', { text: 'checked ' + x.check + ': ' + x.result })
+        );
       });
       (ev.not_checked || []).forEach(function (x) {
-        checks.appendChild(el('li', { text: 'not checked ' + x.check + ': ' + x.why }));
+        checks.appendChild(
+          el('li', { text: 'not checked ' + x.check + ': ' + x.why })
+        );
       });
       list.appendChild(
         el(
@@ -371,7 +539,14 @@
           ' ',
           el('code', { class: 'si-muted', text: c.id }),
           c.detail ? el('div', { text: c.detail }) : null,
-          c.fix ? el('div', null, el('strong', { text: 'Fix: ' }), el('pre', { text: c.fix })) : null,
+          c.fix
+            ? el(
+                'div',
+                null,
+                el('strong', { text: 'Fix: ' }),
+                el('pre', { text: c.fix })
+              )
+            : null,
           checks.firstChild ? checks : null
         )
       );
@@ -384,17 +559,27 @@
     var text = $('si-explain-text').value;
     var button = $('si-explain-button');
     button.disabled = true;
-    api('explain', { method: 'POST', body: { message: text, offline: $('si-explain-offline').checked } }).then(function (res) {
-      button.disabled = false;
-      if (res.status !== 200) {
-        clear($('si-explain-result')).appendChild(el('p', { class: 'si-error', text: errorText(res) }));
-        return;
+    api('explain', {
+      method: 'POST',
+      body: { message: text, offline: $('si-explain-offline').checked }
+    }).then(
+      function (res) {
+        button.disabled = false;
+        if (res.status !== 200) {
+          clear($('si-explain-result')).appendChild(
+            el('p', { class: 'si-error', text: errorText(res) })
+          );
+          return;
+        }
+        renderExplanation(res.body || {});
+      },
+      function (err) {
+        button.disabled = false;
+        clear($('si-explain-result')).appendChild(
+          el('p', { class: 'si-error', text: 'Server not reachable: ' + err })
+        );
       }
-      renderExplanation(res.body || {});
-    }, function (err) {
-      button.disabled = false;
-      clear($('si-explain-result')).appendChild(el('p', { class: 'si-error', text: 'Server not reachable: ' + err }));
-    });
+    );
   }
 
   /** Show the explainer when the server has the explain route: the version route says so
@@ -402,11 +587,17 @@
   function detectExplain(version) {
     var features = (version && version.features) || [];
     if (features.indexOf('explain') >= 0) return Promise.resolve(true);
-    return api('explain', { method: 'POST', body: { message: '', offline: true } }).then(function (res) {
-      return res.status !== 404 && res.status !== 405;
-    }, function () {
-      return false;
-    });
+    return api('explain', {
+      method: 'POST',
+      body: { message: '', offline: true }
+    }).then(
+      function (res) {
+        return res.status !== 404 && res.status !== 405;
+      },
+      function () {
+        return false;
+      }
+    );
   }
 
   // -- start -------------------------------------------------------------------------------
@@ -425,20 +616,32 @@
     });
     $('si-explain-form').addEventListener('submit', explain);
 
-    api('version').then(function (res) {
-      if (res.status !== 200) {
-        showError('The sagemaker-isolation server extension did not answer: ' + errorText(res));
-        return;
+    api('version').then(
+      function (res) {
+        if (res.status !== 200) {
+          showError(
+            'The sagemaker-isolation server extension did not answer: ' +
+              errorText(res)
+          );
+          return;
+        }
+        var v = res.body || {};
+        var cat = v.catalog || {};
+        $('si-version').textContent =
+          'v' +
+          v.version +
+          ' \u00b7 catalog ' +
+          (cat.source || '?') +
+          ' ' +
+          (cat.version || '?');
+        detectExplain(v).then(function (present) {
+          $('si-explain').hidden = !present;
+        });
+      },
+      function (err) {
+        showError('Server not reachable: ' + err);
       }
-      var v = res.body || {};
-      var cat = v.catalog || {};
-      $('si-version').textContent = 'v' + v.version + ' \u00b7 catalog ' + (cat.source || '?') + ' ' + (cat.version || '?');
-      detectExplain(v).then(function (present) {
-        $('si-explain').hidden = !present;
-      });
-    }, function (err) {
-      showError('Server not reachable: ' + err);
-    });
+    );
 
     api('context').then(function (res) {
       if (res.status !== 200) return;
@@ -447,16 +650,26 @@
         $('si-domain').value = c.domain_id;
         if (c.region) $('si-region').value = c.region;
         $('si-context').textContent =
-          'Domain ' + c.domain_id + ' in ' + (c.region || '?') + ' from ' + c.source +
-          (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') + (c.detail ? ' \u00b7 ' + c.detail : '');
+          'Domain ' +
+          c.domain_id +
+          ' in ' +
+          (c.region || '?') +
+          ' from ' +
+          c.source +
+          (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') +
+          (c.detail ? ' \u00b7 ' + c.detail : '');
         poll();
       } else {
-        $('si-context').textContent = 'No domain found automatically: ' + (c.detail || '') + ' Enter a domain id.';
+        $('si-context').textContent =
+          'No domain found automatically: ' +
+          (c.detail || '') +
+          ' Enter a domain id.';
       }
     });
     loadCoverage('');
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  if (document.readyState === 'loading')
+    document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
