@@ -14,8 +14,10 @@ Sources (IAM User Guide):
   resource-based policy grants to the role (or user) ARN are added before the session is created
   and are limited by the session policy; those granted to the session ARN are added after and are
   not limited by it.
-- Role names are unique within an account whatever their path ("IAM identifiers"), so a role
-  ARN with a path names the same role as the session's ``assumed-role/ROLE`` part.
+- Role names are unique within an account whatever their path, and "are not distinguished by
+  case" (IAM API Reference, CreateRole, RoleName; IAM User Guide, "IAM identifiers"), so a role
+  ARN with a path names the same role as the session's ``assumed-role/ROLE`` part, compared
+  case-insensitively.
 
 Grant kinds returned by :func:`grant_kind`:
 - ``"direct"``: the statement names this very session, this IAM user, or everyone (``"*"``).
@@ -55,7 +57,7 @@ class RequestPrincipal:
             ``"other"`` (not an IAM ARN we recognise).
         account: the 12-digit account id, or None.
         role_name: the role name (sessions and roles) as given; compared case-insensitively
-            (IAM role names are unique case-insensitively, "IAM object quotas / names").
+            (see the module docstring).
         user_name: the IAM user name (users), as given.
     """
 
