@@ -200,3 +200,21 @@ def test_parse_helpers():
     assert kwargs["policy_files"] == ["a b.json", "c.json"] and kwargs["domain_arn"] == "A"
     with pytest.raises(MagicUsageError):
         parse_check("--policy-file 'unbalanced")
+
+
+def test_check_on_a_notebook_instance_says_it_is_not_a_domain(ip, tmp_path):
+    """A notebook instance's metadata (AWS doc nbi-metadata shape): no domain to check."""
+    meta = tmp_path / "resource-metadata.json"
+    meta.write_text(
+        json.dumps(
+            {
+                "ResourceArn": "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1",
+                "ResourceName": "nb1",
+            }
+        )
+    )
+    result = ip.run_line_magic("isolation", f"check --metadata-path {meta}")
+    assert result.verdict == "unknown" and result.report is None
+    assert result.error["reason"] == "notebook-instance"
+    assert "notebook instance" in result.error["message"]
+    assert "notebook instance" in result._repr_html_()
