@@ -12,7 +12,8 @@ A record (written by ``aws/apply.py``): ``{"id", "kind": "apply"|"rollback", "st
 "running"|"succeeded"|"failed"|"no-op"|"planned", "who": {"user", "principal_arn", "via"},
 "started_at", "finished_at", "account_id", "region", "domain": {id, arn, name}, "variant",
 "plan_hash", "plan", "steps": [...], "previous_state": {...}, "rollback_of", "rolled_back_by"}``.
-Ids are ``chg-<UTC yyyymmddThhmmssZ>-<8 hex>`` so their order is their time order.
+Ids are ``chg-<UTC yyyymmddThhmmss + microseconds>Z-<8 hex>`` so their order is their time order
+(records made within one second keep their order).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 AUDIT_DIR_ENV = "SAGEMAKER_ISOLATION_AUDIT_DIR"
-_ID_RE = re.compile(r"^chg-\d{8}T\d{6}Z-[0-9a-f]{8}$")
+_ID_RE = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
 
 
 class AuditError(ValueError):
@@ -85,8 +86,8 @@ class AuditStore:
         self.path = Path(path)
 
     def new_id(self) -> str:
-        """A fresh change id ``chg-<yyyymmddThhmmssZ>-<8 hex>``."""
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        """A fresh change id ``chg-<yyyymmddThhmmss><microseconds>Z-<8 hex>``."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         return f"chg-{stamp}-{secrets.token_hex(4)}"
 
     def _file(self, change_id: str) -> Path:
@@ -145,7 +146,8 @@ class AuditStore:
         return rec
 
     def list(self) -> list[dict]:
-        """Every readable record, newest first (by id, which starts with the UTC time).
+        """Every readable record, newest first (by id, which starts with the UTC time to the
+        microsecond).
 
         Unreadable files are skipped. Returns ``[]`` when the directory does not exist.
         """
@@ -159,7 +161,7 @@ class AuditStore:
                 continue
             if isinstance(rec, dict) and rec.get("id") == f.stem:
                 out.append(rec)
-        out.sort(key=lambda r: (r.get("started_at") or "", r["id"]), reverse=True)
+        out.sort(key=lambda r: r["id"], reverse=True)
         return out
 
 

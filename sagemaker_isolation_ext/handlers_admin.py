@@ -47,7 +47,7 @@ ADMIN_AUTH_RESOURCE = "sagemaker-isolation-admin"
 #: Seconds a previewed plan stays appliable ("the plan the same user just previewed").
 PLAN_TTL = 900.0
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
-_CHANGE_ID = re.compile(r"^chg-\d{8}T\d{6}Z-[0-9a-f]{8}$")
+_CHANGE_ID = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _MAX_PLANS_PER_USER = 20
 

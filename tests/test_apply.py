@@ -412,3 +412,13 @@ def test_cli_admin_bad_input_exits_3(env, moto_server, tmp_path):
     assert _cli(["rollback", "--change", "chg-nope", *common])[0] == 3
     assert _cli(["apply", "--plan", str(plan_file), "--plan-out", "x", *common])[0] == 3
     assert store.list() == []
+
+
+def test_audit_lists_records_of_the_same_second_in_creation_order(tmp_path):
+    store = AuditStore(tmp_path)
+    ids = []
+    for _ in range(5):
+        rec = {"id": store.new_id(), "kind": "apply", "started_at": "2026-12-01T07:00:00Z"}
+        store.write(rec)
+        ids.append(rec["id"])
+    assert [r["id"] for r in store.list()] == ids[::-1]
