@@ -64,5 +64,16 @@ def test_probe_detects_a_forbidden_import():
 
 def test_engine_modules_are_all_probed():
     names = set(_probe("sagemaker_isolation_ext.iam")["imported"])
-    for mod in ("policy", "arn", "conditions", "variables", "context", "engine", "simulate"):
+    for mod in (
+        "policy",
+        "arn",
+        "conditions",
+        "variables",
+        "context",
+        "engine",
+        "simulate",
+        "principals",
+        "lint",
+        "explain",
+    ):
         assert f"sagemaker_isolation_ext.iam.{mod}" in names
