@@ -4,6 +4,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 import type { IContextInfo, IErrorInfo, IReport, ITarget } from '../api';
 import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
+import { AdminSection } from './AdminSection';
 import { CopyButton } from './CopyButton';
 import { CoverageSection } from './CoverageSection';
 import { DomainForm } from './DomainForm';
@@ -239,6 +240,12 @@ function ReportView(props: {
       <Section id="templates" title={trans.__('Isolation policy templates')}>
         <TemplatesSection templates={report.templates ?? []} trans={trans} />
       </Section>
+      {/* Admin issue: its own section, shown only when the server enables admin actions. */}
+      <AdminSection
+        report={report}
+        trans={trans}
+        onChanged={() => void props.model.check(true)}
+      />
       <Section id="coverage" title={trans.__('Coverage')}>
         <CoverageSection
           coverage={report.coverage}
