@@ -37,3 +37,8 @@ c.SageMakerIsolationApp.domain_id = _seeded["research_domain_id"]  # noqa: F821
 c.SageMakerIsolationApp.region = "us-east-1"  # noqa: F821
 c.SageMakerIsolationApp.endpoint_url = _endpoint_url  # noqa: F821
 c.SageMakerIsolationApp.metadata_path = ""  # noqa: F821  (ignore a real Studio metadata file)
+
+# Admin issue (ui-tests/tests/admin.spec.ts): the admin routes exist, and their change records go
+# to a throw-away directory, never the user's own audit directory.
+c.SageMakerIsolationApp.admin_actions_enabled = True  # noqa: F821
+c.SageMakerIsolationApp.audit_dir = __import__("tempfile").mkdtemp(prefix="smiso-audit-")  # noqa: F821
