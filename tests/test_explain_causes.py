@@ -287,3 +287,16 @@ def test_own_domain_arn_offline_does_not_suggest_other_domain():
     ids = [c["id"] for c in result["causes"]]
     assert "isolation-other-domain" not in ids
     assert "resource-untagged" in ids
+
+
+def test_untagged_default_app_is_by_design_not_backfill():
+    ev = _evidence([], tags={}, tag_status="ok")
+    app = "arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123def456/alice/jupyterserver/default"
+    msg = (f"User: {P} is not authorized to perform: sagemaker:DescribeApp on resource: {app} "
+           "because no identity-based policy allows the sagemaker:DescribeApp action")
+    top = explain_message(msg, evidence=ev, catalog=CATALOG)["causes"][0]
+    assert top["id"] == "resource-untagged"
+    assert "by design" in top["title"] and top["evidence"]["facts"]["never_auto_tagged"]
+    # a non-default app is an ordinary missing tag: backfill
+    other = explain_message(msg.replace("/default", "/lab"), evidence=ev, catalog=CATALOG)
+    assert "Backfill" in other["causes"][0]["fix"]

@@ -520,6 +520,20 @@ CAUSE_IDS = (
 
 CONFIDENCE = ("confirmed", "likely", "possible")
 
+#: Resource types Studio never tags with ``sagemaker:domain-arn`` (AWS doc "Multiple domains
+#: overview", automatic tag propagation; design notes): an untagged one is by design, not a
+#: missed backfill. The ``default`` app (``app/<domain>/<profile>/<type>/default``) is too.
+NEVER_AUTO_TAGGED_TYPES = ("image-version", "model-card-export-job", "model-package")
+
+
+def _never_auto_tagged(rt, resource: str | None) -> bool:
+    if rt is not None and rt.key in NEVER_AUTO_TAGGED_TYPES:
+        return True
+    parts = _split_arn(resource)
+    if rt is not None and rt.key == "app" and parts:
+        return parts["resource"].rstrip("/").rsplit("/", 1)[-1] == "default"
+    return False
+
 
 @dataclass
 class _Cause:
@@ -1151,6 +1165,20 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
             f"the owner of {tag_dom_id} to share it. If the resource was tagged to the wrong "
             "domain, re-tag it (sagemaker:AddTags sagemaker:domain-arn).",
             98, "confirmed", resource_domain_arn=dom_tag, current_domain_id=cur_id)
+        return
+    if tags is not None and not dom_tag and _never_auto_tagged(rt, parsed.resource):
+        add("resource-untagged",
+            "The resource has no domain tag, by design: Studio never tags this type",
+            f"{res_txt} carries no sagemaker:domain-arn tag. Studio never tags "
+            f"{'the default app' if rt and rt.key == 'app' else rt.key + ' resources'} (image "
+            "versions, model-card export jobs, model packages and the default app are never "
+            "auto-tagged), so an isolation policy that allows only tagged resources denies it to "
+            "every domain." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
+                               if comb else ""),
+            "Allow the action on this resource type in a separate statement scoped by name (the "
+            "Deny-based template carves these types out), or tag the resource yourself with "
+            "sagemaker:AddTags if it belongs to one domain.",
+            97, "confirmed", tags=tags, never_auto_tagged=True)
         return
     if tags is not None and not dom_tag:
         add("resource-untagged",
