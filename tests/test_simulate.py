@@ -302,3 +302,44 @@ def test_explain_case_and_cases():
     assert [o["id"] for o in outs] == ["x", None]
     assert outs[0]["decision"]["decision"] == "allow"
     assert "line 3: not valid JSON" in outs[1]["decision"]["reason"]
+
+
+def test_repeated_policy_text_is_recognised_not_misread():
+    """Lines whose policy fields repeat a text seen before are not decoded again; a value that
+    merely starts with a known text (a longer list, a number prefix) must still be decoded."""
+    p0 = {"name": "p0", "document": ALLOW_SM}
+    p1 = {"name": "p1", "document": DENY_DESCRIBE}
+    base = json.dumps([p0])
+    lines = [
+        '{"id": "a", "identity_policies": ' + base + ', "request": ' + json.dumps(REQ) + "}",
+        # starts with the same text minus the closing bracket, then a second policy
+        '{"id": "b", "identity_policies": '
+        + base[:-1]
+        + ", "
+        + json.dumps(p1)
+        + '], "request": '
+        + json.dumps(REQ)
+        + "}",
+        '{"id": "c", "identity_policies": ' + base + '  , "request": ' + json.dumps(REQ) + "}",
+        '{"id": "d", "identity_policies": ' + base + "}",
+        '{"id": "e", "identity_policies": '
+        + base
+        + ', "scps": 1, "request": '
+        + json.dumps(REQ)
+        + "}",
+        '{"id": "f", "identity_policies": '
+        + base
+        + ', "scps": 12, "request": '
+        + json.dumps(REQ)
+        + "}",
+    ]
+    got = list(run_cases(lines))
+    assert [g["decision"] for g in got] == [
+        "allow",
+        "explicit_deny",
+        "allow",
+        "unknown",
+        "unknown",
+        "unknown",
+    ]
+    assert got == [run_case(json.loads(line)) for line in lines]

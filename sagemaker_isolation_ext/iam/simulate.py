@@ -220,12 +220,13 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
         (...)"}``.
     """
     cache: dict[tuple, PolicySet] = {}
+    known = _RawIndex()
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
         if not line.strip():
             continue
-        top = _scan_top(line)
+        top = _scan_top(line, known)
         if top is None:
             try:
                 obj = json.loads(line)
@@ -234,13 +235,16 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
                 continue
             yield run_case(obj)
             continue
-        obj = {k: v for k, (v, _raw) in top.items()}
         key = tuple(top[f][1] if f in top else None for f in _POLICY_FIELDS)
         policies = cache.get(key)
+        obj = {k: v for k, (v, _raw) in top.items() if v is not _UNDECODED}
         case_id = obj.get("id")
         if case_id is not None and not isinstance(case_id, (str, int)):
             case_id = None
         if policies is None:
+            for k, (v, raw) in top.items():
+                if v is _UNDECODED:
+                    obj[k] = json.loads(raw)
             try:
                 policies = _build_policies(obj)
             except (PolicyError, CaseError) as exc:
@@ -259,18 +263,62 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
         yield out
 
 
+class _Undecoded:
+    __slots__ = ()
+
+
+#: Stands for a policy field whose raw text was recognised and therefore not decoded again.
+_UNDECODED = _Undecoded()
+_HEAD = 256
+_BUCKET_MAX = 32
+_RAW_MAX = 8192
+_DELIMS = ", \t\n\r}"
+
+
+class _RawIndex:
+    """Raw JSON texts of policy fields already seen in this file, indexed by their first 256
+    characters, so a later line holding the same text is recognised with one ``startswith`` (a
+    complete JSON value followed by a delimiter is exactly that value) instead of being decoded
+    again: policy documents are most of the bytes of a cases file. Buckets are bounded (a miss
+    only costs the normal decoding)."""
+
+    __slots__ = ("by_head", "size")
+
+    def __init__(self) -> None:
+        self.by_head: dict[str, list[str]] = {}
+        self.size = 0
+
+    def find(self, line: str, i: int) -> str | None:
+        for raw in self.by_head.get(line[i : i + _HEAD], ()):
+            end = i + len(raw)
+            if line.startswith(raw, i) and line[end : end + 1] in _DELIMS:
+                return raw
+        return None
+
+    def add(self, raw: str) -> None:
+        if self.size >= _RAW_MAX:
+            self.by_head.clear()
+            self.size = 0
+        bucket = self.by_head.setdefault(raw[:_HEAD], [])
+        if len(bucket) >= _BUCKET_MAX:
+            bucket.pop(0)
+        bucket.append(raw)
+        self.size += 1
+
+
 _CASE_CACHE_MAX = 2048
 _WS = re.compile(r"[ \t\n\r]*")
 _WS_CHARS = " \t\n\r"
 _SCAN = make_scanner(json.JSONDecoder())
 
 
-def _scan_top(line: str) -> dict[str, tuple[Any, str]] | None:
+def _scan_top(line: str, known: _RawIndex | None = None) -> dict[str, tuple[Any, str]] | None:
     """Decode a JSON object line member by member: ``{key: (value, raw_text)}``.
 
     Uses the json module's own scanner for every value, so values are exactly what
-    ``json.loads`` gives; returns None for anything else than a well-formed object (the caller
-    then falls back to ``json.loads`` and its error message).
+    ``json.loads`` gives; a policy field whose raw text ``known`` already holds is not decoded
+    again (its value is :data:`_UNDECODED`). Returns None for anything else than a well-formed
+    object (the caller then falls back to ``json.loads`` and its error message).
     """
     ws = _WS.match
     try:
@@ -294,9 +342,17 @@ def _scan_top(line: str) -> dict[str, tuple[Any, str]] | None:
             i += 1
             if line[i] in _WS_CHARS:
                 i = ws(line, i).end()
-            value, end = _SCAN(line, i)
-            out[key] = (value, line[i:end])
-            i = end
+            raw = known.find(line, i) if known is not None and key in _POLICY_FIELDS else None
+            if raw is not None:
+                out[key] = (_UNDECODED, raw)
+                i += len(raw)
+            else:
+                value, end = _SCAN(line, i)
+                raw = line[i:end]
+                out[key] = (value, raw)
+                if known is not None and key in _POLICY_FIELDS:
+                    known.add(raw)
+                i = end
             if line[i] in _WS_CHARS:
                 i = ws(line, i).end()
             ch = line[i]
