@@ -18,6 +18,10 @@ from sagemaker_isolation_ext.demo.server import start_local_aws
 
 configure_jupyter_server(c)  # noqa: F821 (``c`` is the config object Jupyter passes in)
 
+# UI_TESTS_PORT (default 8888, Galata's) lets a second run on the same machine use another port;
+# playwright.config.js reads the same variable.
+c.ServerApp.port = int(os.environ.get("UI_TESTS_PORT", "8888"))  # noqa: F821
+
 # CI runs as root (TOOLCHAIN.md pitfall 5).
 c.ServerApp.allow_root = True  # noqa: F821
 

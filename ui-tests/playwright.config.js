@@ -4,6 +4,9 @@
  * demo local AWS (see jupyter_server_test_config.py).
  */
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+// UI_TESTS_PORT (default 8888) is also read by jupyter_server_test_config.py.
+const port = process.env.UI_TESTS_PORT || '8888';
+process.env.TARGET_URL = process.env.TARGET_URL || `http://localhost:${port}`;
 
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -14,6 +17,7 @@ module.exports = {
   timeout: 120 * 1000,
   use: {
     ...baseConfig.use,
+    baseURL: process.env.TARGET_URL,
     video: 'off',
     trace: 'retain-on-failure',
     viewport: { width: 1280, height: 900 },
@@ -29,7 +33,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    url: `${process.env.TARGET_URL}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }
