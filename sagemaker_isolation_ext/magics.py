@@ -38,6 +38,7 @@ __all__ = ["IsolationMagics", "load_ipython_extension", "USAGE"]
 
 USAGE = """\
 %isolation check [--domain-id D] [--region R] [--profile P] [--endpoint-url U] [--metadata-path F]
+                 [--verbose]   (live; --verbose: progress on stderr)
 %isolation check --domain-arn ARN --policy-file F [--policy-file F ...] [--boundary-file F]
 %isolation check --snapshot F
 %isolation explain [--offline] [--domain-id D] [--region R] [text]   (no text: the last exception)
@@ -76,7 +77,13 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-file", action="append", default=[])
     p.add_argument("--boundary-file")
     p.add_argument("--snapshot")
+    p.add_argument("--verbose", "-v", action="store_true")
     return p
+
+
+def _stderr_progress(stage: str, done: int, total: int) -> None:
+    """``--verbose`` progress of a live check, one line per step on stderr."""
+    print(f"[{stage}] {done}/{total}" if total else f"[{stage}]", file=sys.stderr, flush=True)
 
 
 def parse_check(line: str) -> dict:
@@ -100,6 +107,7 @@ def parse_check(line: str) -> dict:
         "policy_files": ns.policy_file,
         "boundary_file": ns.boundary_file,
         "snapshot": ns.snapshot,
+        "progress": _stderr_progress if ns.verbose else None,
     }
 
 

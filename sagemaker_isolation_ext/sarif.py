@@ -215,7 +215,7 @@ def statement_spans(text: str) -> tuple[tuple[int, int] | None, list[tuple[int, 
         if text.startswith("\ufeff", start):
             start += 1
         scanner.value(start)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to be a policy
         return None, []
     if not scanner.found:
         return None, []

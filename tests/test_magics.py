@@ -72,12 +72,16 @@ def test_check_offline_matches_the_cli_and_renders_html_and_text(ip):
     assert "broad-allow-defeats-isolation" in html
 
 
-def test_check_live_on_the_demo_account_matches_the_cli(ip, demo_account, moto_server, tmp_path):
+def test_check_live_on_the_demo_account_matches_the_cli(
+    ip, demo_account, moto_server, tmp_path, capsys
+):
     domain_id = demo_account["research_domain_id"]
     absent = tmp_path / "absent.json"
     line = f"check --domain-id {domain_id} --endpoint-url {moto_server} --metadata-path {absent}"
-    result = ip.run_line_magic("isolation", line)
+    result = ip.run_line_magic("isolation", line + " --verbose")
     assert result.ok, result.error
+    err = capsys.readouterr().err
+    assert "[domain]" in err and "[roles]" in err  # --verbose progress on stderr
     code, cli = _cli_json(line.split())
     assert result.verdict == cli["verdict"]
     assert result.report["domain"]["id"] == domain_id

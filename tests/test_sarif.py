@@ -288,6 +288,7 @@ def test_statement_spans_on_every_policy_file_shape():
     encoded = json.dumps({"PolicyVersion": {"Document": urllib.parse.quote(bare)}})
     assert statement_spans(encoded) == (None, [])
     assert statement_spans("{not json") == (None, [])
+    assert statement_spans('{"Statement": ' + "[" * 100000 + "]" * 100000 + "}") == (None, [])
     assert statement_spans("") == (None, [])
     # strings that look like keys do not confuse the scanner
     tricky = json.dumps({"Description": '"Statement": [', "Statement": [{"Sid": "Q"}]})
