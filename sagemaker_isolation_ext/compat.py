@@ -7,18 +7,20 @@ The handlers import the auth API from here, never from ``jupyter_server.auth`` d
 Differences that matter to this extension (jupyter_server changelogs and source, 1.24.0 vs 2.x):
 
 - ``jupyter_server.auth.decorator.authorized`` and ``Authorizer`` (``settings["authorizer"]``)
-  are in 2.x and in late 1.x (1.24 has them, marked "versionadded 2.0"); earlier 1.x releases
-  had neither. :data:`authorized` is jupyter_server's decorator when it exists, else
-  :func:`fallback_authorized`, which gives the same protection: 403 for a request without a
-  user, then the server's authorizer (when one is configured) asked about
-  ``(user, action, handler.auth_resource)`` with the HTTP-method-to-action map of 2.x
-  (GET/HEAD/OPTIONS -> read, POST/PUT/PATCH/DELETE -> write).
-- 2.x (2.13 and later) has ``ServerApp.allow_unauthenticated_access``: with it False, a handler
-  method lacking ``@tornado.web.authenticated`` is refused and a ``JupyterServerAuthWarning``
-  is emitted. 1.x has no such safety net: an undecorated handler would be open to anyone who
-  can reach the port. :func:`unprotected_methods` / :func:`ensure_protected` are the 1.x
-  equivalent: the app checks every handler it registers and refuses to start with one whose
-  verb lacks ``@tornado.web.authenticated`` or ``@authorized`` (on both major versions).
+  are in 2.x and in late 1.x: they came with jupyter_server PR #165 ("Add authorization layer
+  to server request handlers"), released after 1.13.5 (1.24 has them, docstrings marked
+  "versionadded 2.0"); 1.13 and earlier have neither. :data:`authorized` is jupyter_server's
+  decorator when it exists, else :func:`fallback_authorized`, which gives the same protection:
+  403 for a request without a user, then the server's authorizer (when one is configured)
+  asked about ``(user, action, handler.auth_resource)`` with the HTTP-method-to-action map of
+  2.x (GET/HEAD/OPTIONS -> read, POST/PUT/PATCH/DELETE -> write).
+- 2.13 and later have ``ServerApp.allow_unauthenticated_access`` (jupyter_server PR #1392):
+  with it False, a handler method lacking ``@tornado.web.authenticated`` is refused and a
+  ``JupyterServerAuthWarning`` is emitted. 1.x has no such safety net: an undecorated handler
+  would be open to anyone who can reach the port. :func:`unprotected_methods` /
+  :func:`ensure_protected` are the 1.x equivalent: the app checks every handler it registers
+  and refuses to start with one whose verb lacks ``@tornado.web.authenticated`` or
+  ``@authorized`` (on both major versions).
 - ``ExtensionApp``, ``ExtensionHandlerMixin``, ``APIHandler`` and ``url_path_join`` exist in both
   with the same behaviour for what this extension uses.
 
