@@ -84,18 +84,40 @@ def _implemented_methods(handler: type) -> list[str]:
     ]
 
 
+# The route contract (docs/openapi.yaml): name under /sagemaker-isolation/ -> verbs. Admin routes
+# are absent here: they exist only with admin_actions_enabled (tests/test_server_admin.py).
+ROUTE_CONTRACT = {
+    "version": ["GET"],
+    "context": ["GET"],
+    "report": ["GET", "POST"],
+    "coverage": ["GET"],
+    "templates": ["GET"],
+    "explain": ["POST"],
+    "": ["GET"],  # the standalone page
+    "tag-scan": ["GET", "POST", "DELETE"],
+    "tag-plan": ["POST"],
+    "tag-backfill": ["POST"],
+    "tag-rollback": ["POST"],
+}
+
+
+ADMIN_RESOURCE_ROUTES = {"tag-backfill", "tag-rollback"}
+
+
 def test_route_table_covers_the_contract():
-    """The routes of ARCHITECTURE.md §6 and nothing else, each with GET (report also POST)."""
+    """The routes of the contract and nothing else, each with exactly its verbs."""
     names = {pattern.rsplit("/", 1)[-1]: cls for pattern, cls in EXTENSION_ROUTES}
-    assert set(names) == {"version", "context", "report", "coverage", "templates"}
+    assert set(names) == set(ROUTE_CONTRACT)
     for pattern, cls in EXTENSION_ROUTES:
         assert pattern.startswith("/sagemaker-isolation/")
-        assert cls.auth_resource == AUTH_RESOURCE
-    for cls in names.values():
+    for name, cls in names.items():
+        # Routes that change AWS are authorized on their own resource, so an authorizer can
+        # grant the read-only ones without them.
+        expected = AUTH_RESOURCE + "-admin" if name in ADMIN_RESOURCE_ROUTES else AUTH_RESOURCE
+        assert cls.auth_resource == expected, name
         assert cls.options is APIHandler.options, f"{cls.__name__} overrides OPTIONS"
-    assert _implemented_methods(names["report"]) == ["GET", "POST"]
-    for name in ("version", "context", "coverage", "templates"):
-        assert _implemented_methods(names[name]) == ["GET"]
+    for name, verbs in ROUTE_CONTRACT.items():
+        assert _implemented_methods(names[name]) == verbs, name
 
 
 def test_app_registers_exactly_the_route_table(jp_serverapp):
@@ -131,7 +153,7 @@ async def test_every_route_refuses_unauthenticated_requests(
                 headers={"Authorization": "token not-the-token"},
             )
             assert response.code in (401, 403, 302), f"{method} {url} accepted a wrong token"
-    assert len(checked) == 6  # 5 GETs + POST report
+    assert len(checked) == sum(len(v) for v in ROUTE_CONTRACT.values())
 
     # The CORS preflight (jupyter_server's own, unauthenticated by design) carries no data.
     for pattern, _handler, *_ in ext.handlers:
