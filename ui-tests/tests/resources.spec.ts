@@ -1,7 +1,8 @@
 /**
  * The "Resources" section on the demo (real server extension, real tag scan of the local AWS
  * seeded by jupyter_server_test_config.py): counts per class, the untagged training job with
- * its proposed domain, and a backfill preview (admin actions are off in the demo, so no apply).
+ * its proposed domain, a backfill preview, then apply and roll back (the test server enables
+ * admin actions).
  */
 import { expect, test } from '@jupyterlab/galata';
 
@@ -58,9 +59,17 @@ test('scans the demo account and previews a backfill', async ({ page }) => {
   await expect(preview).toContainText(
     '+ sagemaker:domain-arn=arn:aws:sagemaker:us-east-1:123456789012:domain/d-ml-research'
   );
-  // The demo server has admin actions off: no apply button, the way to do it is said.
-  await expect(
-    resources.locator('[data-testid="jp-SMIso-tag-apply"]')
-  ).toHaveCount(0);
-  await expect(preview).toContainText('admin_actions_enabled');
+  // The Galata server enables admin actions (jupyter_server_test_config.py): apply it, then
+  // roll it back (the demo account ends as it began for the other specs).
+  await resources.locator('[data-testid="jp-SMIso-tag-apply"]').click();
+  const result = resources.locator('[data-testid="jp-SMIso-tag-result"]');
+  await expect(result).toContainText('succeeded', { timeout: 30_000 });
+  await expect(result.locator('li[data-status="tagged"]')).toContainText(
+    'training-job/untagged-churn-training'
+  );
+  await resources.getByRole('button', { name: 'Roll back this backfill' }).click();
+  await expect(result).toContainText('Rollback', { timeout: 30_000 });
+  await expect(result.locator('li[data-status="untagged"]')).toContainText(
+    'training-job/untagged-churn-training'
+  );
 });
