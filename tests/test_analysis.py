@@ -606,3 +606,62 @@ def test_isolation_statements_under_another_name_are_recognised():
     role["attached_policies"] = [a for a in role["attached_policies"] if "Isolation" not in a]
     (f2,) = _finding(A.analyze(snap2), "isolation-policy-missing")
     assert f2["severity"] == "medium" and f2["evidence"]["holds_isolation_statements"] is None
+
+
+def test_roles_with_the_same_policies_are_evaluated_once_and_reported_each():
+    """Fifty user profiles with copies of one role set-up cost one evaluation, not fifty.
+
+    (The doc policy names no per-role key; AmazonSageMakerFullAccess does,
+    ``${sagemaker:UserProfileName}``, so roles holding it are evaluated one by one.)
+    """
+    snap = copy.deepcopy(_snap("doc_only"))
+    (arn, role) = next(iter(snap["roles"].items()))
+    for i in range(5):
+        rarn = arn.replace(role["name"], f"copy{i}")
+        snap["roles"][rarn] = dict(copy.deepcopy(role), arn=rarn, name=f"copy{i}")
+        snap["user_profiles"].append({"name": f"user{i}", "execution_role": rarn})
+    cache = A.RoleResultCache()
+    inputs = A._role_inputs(snap)
+    dom = A._domain_arn(snap)
+    results = [cache.evaluate(ri, A._policy_set(ri), dom, load_catalog()) for ri in inputs]
+    assert len(inputs) == 6 and cache.hits == 5
+    assert all(r is results[0] for r in results)
+    r = A.analyze(snap)
+    assert [ro["name"] for ro in r["roles"]][1:] == [f"copy{i}" for i in range(5)]
+    assert [ro["used_by"] for ro in r["roles"]][1:] == [[f"user-profile:user{i}"] for i in range(5)]
+    assert all(ro["verdict"] == "isolated" for ro in r["roles"])
+    # With AmazonSageMakerFullAccess (it names ${sagemaker:UserProfileName}) nothing is shared.
+    full = copy.deepcopy(_snap("doc_plus_fullaccess"))
+    (farn, frole) = next(iter(full["roles"].items()))
+    for i in range(2):
+        rarn = farn.replace(frole["name"], f"copy{i}")
+        full["roles"][rarn] = dict(copy.deepcopy(frole), arn=rarn, name=f"copy{i}")
+        full["user_profiles"].append({"name": f"user{i}", "execution_role": rarn})
+    cache2 = A.RoleResultCache()
+    for ri in A._role_inputs(full):
+        cache2.evaluate(ri, A._policy_set(ri), A._domain_arn(full), load_catalog())
+    assert cache2.hits == 0
+
+
+def test_principal_dependent_policies_are_evaluated_per_role():
+    """A condition on aws:PrincipalArn makes decisions differ per role: no sharing."""
+    snap = copy.deepcopy(_snap("doc_only"))
+    (arn, role) = next(iter(snap["roles"].items()))
+    other = arn.replace(role["name"], "Other")
+    snap["roles"][other] = dict(copy.deepcopy(role), arn=other, name="Other")
+    snap["user_profiles"].append({"name": "eve", "execution_role": other})
+    leak = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:DescribeTrainingJob",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": other}},
+            }
+        ],
+    }
+    for key in (arn, other):
+        snap["roles"][key]["inline_policies"] = [{"name": "byprincipal", "document": leak}]
+    verdicts = {ro["name"]: ro["verdict"] for ro in A.analyze(snap)["roles"]}
+    assert verdicts == {role["name"]: "isolated", "Other": "not_isolated"}

@@ -29,6 +29,7 @@ domain's ``jupyterserver/default`` apps.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -439,6 +440,55 @@ def _principal(ri: RoleInput, dom: templates.DomainArn) -> str:
     return ri.arn or f"arn:{dom.partition}:iam::{dom.account}:role/{ri.name}"
 
 
+# What differs between two roles' probe requests: the principal, aws:PrincipalArn and
+# sagemaker:UserProfileName (every other key is the same for all roles, or unknown for all in the
+# open world). A policy whose text names neither key, nor a Principal element (only resource
+# policies have one), decides the same for every role; the analysis then evaluates it once.
+_PRINCIPAL_SENSITIVE = (
+    "aws:principalarn",
+    "sagemaker:userprofilename",
+    '"principal"',
+    '"notprincipal"',
+)
+
+
+class RoleResultCache:
+    """Shares ``evaluate_role`` results between roles whose decisions cannot differ.
+
+    The key is the names and digests of the role's identity policies and boundary, plus the
+    caller context (principal ARN, user profile name) when any of those documents names a key
+    that differs between roles (see ``_PRINCIPAL_SENSITIVE``). A domain with 50 user profiles
+    that each carry their own copy of the same role set-up is then analysed in the time of one.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict = {}
+        self.hits = 0
+
+    def evaluate(
+        self, ri: RoleInput, policy_set: PolicySet, dom: templates.DomainArn, catalog: Catalog
+    ) -> RoleResult:
+        """``evaluate_role(ri, policy_set, dom, catalog)``, reusing an equal earlier result."""
+        docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
+        sensitive = any(
+            marker in json.dumps(p.document, sort_keys=True).lower()
+            for p in docs
+            for marker in _PRINCIPAL_SENSITIVE
+        )
+        key = (
+            # Names too: decisions name the allowing policy.
+            tuple(sorted((p.name, p.digest) for p in policy_set.identity)),
+            (policy_set.boundary.name, policy_set.boundary.digest) if policy_set.boundary else None,
+            (ri.arn, ri.name, ri.user_profile_name) if sensitive else None,
+        )
+        if key in self._results:
+            self.hits += 1
+            return self._results[key]
+        res = evaluate_role(ri, policy_set, dom, catalog)
+        self._results[key] = res
+        return res
+
+
 def evaluate_role(
     ri: RoleInput, policy_set: PolicySet, dom: templates.DomainArn, catalog: Catalog
 ) -> RoleResult:
@@ -662,9 +712,8 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
                     "errors": [
                         e
                         for e in snapshot.get("errors") or ()
-                        if isinstance(e, dict) and str(e.get("target", "")).endswith(
-                            f"/{up.get('name')}"
-                        )
+                        if isinstance(e, dict)
+                        and str(e.get("target", "")).endswith(f"/{up.get('name')}")
                     ],
                 }
             )
@@ -698,8 +747,9 @@ def analyze(
     roles_json = []
     findings: list[dict] = []
     results = []
+    cache = RoleResultCache()
     for ri in inputs:
-        res = evaluate_role(ri, _policy_set(ri), dom, catalog)
+        res = cache.evaluate(ri, _policy_set(ri), dom, catalog)
         rj = _role_json(ri, res, catalog)
         roles_json.append(rj)
         results.append((ri, res, rj))
@@ -714,7 +764,7 @@ def analyze(
         if verdict == "isolated":
             # Roles of profiles that were not read are execution roles we have not judged.
             verdict = "unknown"
-    tmpl = _templates_section(dom, results, catalog)
+    tmpl = _templates_section(dom, results, catalog, cache)
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()
@@ -829,7 +879,10 @@ def _tag_on_create(
     return out
 
 
-def _templates_section(dom: templates.DomainArn, results: list, catalog: Catalog) -> list[dict]:
+def _templates_section(
+    dom: templates.DomainArn, results: list, catalog: Catalog, cache: RoleResultCache | None = None
+) -> list[dict]:
+    cache = cache or RoleResultCache()
     out = []
     name = templates.policy_name(dom.domain_id)
     for variant in templates.VARIANTS:
@@ -837,7 +890,7 @@ def _templates_section(dom: templates.DomainArn, results: list, catalog: Catalog
         pol = parse_policy(doc, name)
         roles = []
         for ri, _res, rj in results:
-            after_res = evaluate_role(
+            after_res = cache.evaluate(
                 ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
             )
             after, reason = _verdict(ri, after_res)
