@@ -209,3 +209,19 @@ def test_tag_scan_jobs_error_status():
     assert status["status"] == "error"
     assert status["error"]["reason"] == "domain-not-found"
     assert status["result"] is None
+
+
+@pytest.mark.parametrize("admin_enabled", [True])
+async def test_admin_posts_need_the_xsrf_token_without_a_token_header(
+        jp_fetch, jp_http_port, jp_base_url):
+    """A cookie-session POST (no Authorization header) without the XSRF token is refused by
+    jupyter_server before our code runs."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    client = AsyncHTTPClient()
+    for route in ("tag-backfill", "tag-rollback", "tag-scan"):
+        url = f"http://localhost:{jp_http_port}{jp_base_url}sagemaker-isolation/{route}"
+        response = await client.fetch(url, method="POST", body="{}", raise_error=False,
+                                      headers={"Cookie": "username-localhost=nobody"})
+        assert response.code == 403, route
+        assert "xsrf" in response.body.decode().lower(), route
