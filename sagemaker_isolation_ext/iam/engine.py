@@ -625,6 +625,39 @@ def _plan(policies: PolicySet) -> _Plan:
     return plan
 
 
+def _identity_only(lay: _Layer) -> Decision:
+    """The decision when only identity-based policies apply (the common case; the same logic
+    as the general path below, without its bookkeeping)."""
+    uncredited = _uniq_sorted(lay.deny_keys)
+    if lay.denies:
+        return Decision("explicit_deny", tuple(lay.denies), uncredited_deny_keys=uncredited)
+    if lay.deny_error is not None:
+        return Decision(
+            "unknown",
+            reason=f"a Deny statement could not be evaluated: {lay.deny_error}",
+            uncredited_deny_keys=uncredited,
+        )
+    if not lay.allows:
+        if lay.allow_error is None:
+            return Decision(
+                "implicit_deny",
+                reason="no identity-based policy allows the request",
+                uncredited_deny_keys=uncredited,
+            )
+        return Decision(
+            "unknown",
+            reason="an Allow statement in the identity policies could not be evaluated: "
+            f"{lay.allow_error}",
+            uncredited_deny_keys=uncredited,
+        )
+    return Decision(
+        "allow",
+        tuple(lay.allows),
+        conditional_on=() if lay.definite_allow else _uniq_sorted(lay.allow_keys),
+        uncredited_deny_keys=uncredited,
+    )
+
+
 def evaluate(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` against ``policies`` (IAM "Policy evaluation logic", same account).
 
@@ -650,15 +683,13 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
     identity = _eval_layer(plan.identity, action_lower, resource, ctx)
     if not plan.gates and plan.resource is None:
-        # Fast path: identity policies only.
-        gates: list = [("identity policies", identity)]
-        layers: list = [identity]
+        return _identity_only(identity)
     else:
-        gates = [("identity policies", identity)]
+        gates: list = [("identity policies", identity)]
         gates.extend(
             (name, _eval_layer(cps, action_lower, resource, ctx)) for name, cps in plan.gates
         )
-        layers = [g for _, g in gates]
+        layers: list = [g for _, g in gates]
         if plan.resource is not None:
             who = principal_of(request.principal, _ctx_str(ctx, "aws:principalarn"))
             rp_denies, grants = _eval_resource_layer(
