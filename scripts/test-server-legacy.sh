@@ -22,8 +22,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
   # keep the venv out of git without touching the repository's .gitignore
   echo '*' > "$VENV/.gitignore"
-  "$VENV/bin/python" -m pip install -q "tomli; python_version < '3.11'" 2>&1 \
-    | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+  "$VENV/bin/python" -m pip install -q "tomli; python_version < '3.11'"
 fi
 
 # Requirements: [project].dependencies with jupyter_server pinned to 1.x, plus the test extra
@@ -51,8 +50,7 @@ reqs += [r for r in project["optional-dependencies"]["test"] if name(r) not in s
 print("\n".join(reqs))
 PYEOF
 echo "[legacy] installing: $(tr '\n' ' ' < "$VENV/requirements-legacy.txt")" >&2
-"$VENV/bin/python" -m pip install -q -r "$VENV/requirements-legacy.txt" 2>&1 \
-  | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+"$VENV/bin/python" -m pip install -q -r "$VENV/requirements-legacy.txt"
 
 JS_VERSION="$("$VENV/bin/python" -c 'import jupyter_server; print(jupyter_server.__version__)')"
 case "$JS_VERSION" in

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Quick start, command 2: set everything up on a fresh machine (Chromium included) and run all tests:
 # pytest (engine tables, shared cases, analysis, collector on moto, server routes, CLI),
-# jest (frontend units) and Galata (real Chromium on the demo account).
+# the server tests again on jupyter_server 1.x (JupyterLab 3 / Studio Classic), jest (frontend
+# units), Galata (real Chromium on the demo account) and the standalone page in real Chromium
+# against a plain jupyter_server 1.x without JupyterLab.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [ ! -x /usr/bin/chromium ]; then
@@ -13,6 +15,8 @@ cd "$ROOT"
 status=0
 echo "== pytest" >&2
 python -m pytest -q -p no:cacheprovider || status=$?
+echo "== pytest, server tests on jupyter_server 1.x" >&2
+bash scripts/test-server-legacy.sh || status=$?
 echo "== jest" >&2
 jlpm test || status=$?
 echo "== galata (ui-tests)" >&2
@@ -22,4 +26,6 @@ echo "== galata (ui-tests)" >&2
   jlpm install --immutable
   jlpm playwright test
 ) || status=$?
+echo "== standalone page (Chromium, jupyter_server 1.x, no JupyterLab)" >&2
+bash scripts/test-standalone-page.sh || status=$?
 exit $status
