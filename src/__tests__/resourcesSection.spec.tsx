@@ -353,4 +353,93 @@ describe('ResourcesSection', () => {
       'admin_actions_enabled'
     );
   });
+
+  it('compares every domain with its verdict', async () => {
+    let polls = 0;
+    const log = render(
+      {
+        'GET tag-scan': req =>
+          req.query.all_domains
+            ? {
+                status: 200,
+                body:
+                  polls++ < 1
+                    ? {
+                        status: 'running',
+                        progress: null,
+                        result: null,
+                        error: null
+                      }
+                    : {
+                        status: 'ready',
+                        progress: null,
+                        error: null,
+                        result: {
+                          ...scanResult(),
+                          domains: [
+                            {
+                              domain: {
+                                id: DOMAIN,
+                                arn: DOMAIN_ARN,
+                                name: 'research'
+                              },
+                              own: 5,
+                              foreign: 1,
+                              untagged: 3,
+                              stale_domain: 0,
+                              never_tagged_by_design: 1,
+                              verdict: 'not_isolated'
+                            },
+                            {
+                              domain: {
+                                id: 'd-prod1',
+                                arn: ARN('domain/d-prod1'),
+                                name: 'prod'
+                              },
+                              own: 1,
+                              foreign: 5,
+                              untagged: 3,
+                              stale_domain: 0,
+                              never_tagged_by_design: 1,
+                              verdict: 'isolated'
+                            }
+                          ]
+                        }
+                      }
+              }
+            : {
+                status: 200,
+                body: {
+                  status: 'none',
+                  progress: null,
+                  result: null,
+                  error: null
+                }
+              },
+        'POST tag-scan': () => ({
+          status: 202,
+          body: { status: 'running', progress: null, result: null, error: null }
+        })
+      },
+      false
+    );
+    await flush(2);
+    act(() => q('[data-testid="jp-SMIso-tag-scan-all"]').click());
+    await flush(8);
+    const post = log.find(r => r.method === 'POST');
+    expect(post?.body).toEqual({
+      region: 'us-east-1',
+      all_domains: true,
+      refresh: false
+    });
+    const rows = host.querySelectorAll(
+      '[data-testid="jp-SMIso-tag-domains"] tbody tr'
+    );
+    expect(rows.length).toBe(2);
+    expect(
+      q(
+        '[data-testid="jp-SMIso-tag-domains"] tr[data-domain="d-prod1"] td[data-verdict]'
+      ).textContent
+    ).toBe('isolated');
+  });
 });

@@ -126,7 +126,35 @@ export function ResourcesSection(props: {
     props.adminEnabled ?? false
   );
   const [busy, setBusy] = React.useState(false);
+  const [allStatus, setAllStatus] = React.useState<IScanStatus | null>(null);
   const pollMs = props.pollMs ?? 700;
+  const allTarget: IScanTarget = React.useMemo(
+    () => ({ region: props.region ?? null, all_domains: true }),
+    [props.region]
+  );
+
+  // Poll the account-wide scan while it runs.
+  React.useEffect(() => {
+    if (allStatus?.status !== 'running') {
+      return;
+    }
+    const timer = setTimeout(() => {
+      api
+        .status(allTarget)
+        .then(setAllStatus)
+        .catch(e => setError(errorText(e)));
+    }, pollMs);
+    return () => clearTimeout(timer);
+  }, [api, allTarget, allStatus, pollMs]);
+
+  const startAll = async () => {
+    setError(null);
+    try {
+      setAllStatus(await api.start(allTarget, allStatus?.status === 'ready'));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
 
   React.useEffect(() => {
     if (props.adminEnabled !== undefined) {
@@ -429,6 +457,56 @@ export function ResourcesSection(props: {
           </button>
         </>
       )}
+      <div className="jp-SMIso-tag-domains" data-testid="jp-SMIso-tag-domains">
+        {allStatus?.status === 'running' ? (
+          <span className="jp-SMIso-meta">
+            {trans.__(
+              'Scanning every domain: %1 resources, %2 API calls',
+              allStatus.progress?.resources ?? 0,
+              allStatus.progress?.api_calls ?? 0
+            )}
+          </span>
+        ) : (
+          <button
+            className="jp-mod-styled"
+            onClick={startAll}
+            data-testid="jp-SMIso-tag-scan-all"
+          >
+            {trans.__('Compare every domain')}
+          </button>
+        )}
+        {allStatus?.status === 'error' && allStatus.error && (
+          <p className="jp-SMIso-error" role="alert">
+            {allStatus.error.message}
+          </p>
+        )}
+        {allStatus?.status === 'ready' && allStatus.result?.domains && (
+          <table className="jp-SMIso-tag-table">
+            <thead>
+              <tr>
+                <th>{trans.__('Domain')}</th>
+                <th>{trans.__('Own')}</th>
+                <th>{trans.__('Foreign')}</th>
+                <th>{trans.__('Untagged')}</th>
+                <th>{trans.__('Verdict')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {allStatus.result.domains.map(d => (
+                <tr key={d.domain.arn} data-domain={d.domain.id}>
+                  <td>{d.domain.name || d.domain.id}</td>
+                  <td>{d.own}</td>
+                  <td>{d.foreign}</td>
+                  <td>{d.untagged}</td>
+                  <td data-verdict={d.verdict} title={d.verdict_error ?? ''}>
+                    {d.verdict}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
       {plan && (
         <div
           className="jp-SMIso-tag-preview"
