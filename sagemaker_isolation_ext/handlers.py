@@ -171,13 +171,19 @@ class VersionHandler(IsolationHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        """Answer ``{"version", "catalog": {"source", "version"}, "admin_enabled"}``."""
+        """Answer ``{"version", "catalog": {"source", "version"}, "admin_enabled", "features"}``.
+
+        ``features`` lists the optional routes this server has (``"explain"``, ``"tags"``,
+        ``"admin"``), so clients such as the standalone page need not probe them.
+        """
         catalog = await anyio.to_thread.run_sync(_catalog_identity)
+        admin = bool(self.extensionapp.admin_actions_enabled)
         self.finish(
             {
                 "version": __version__,
                 "catalog": catalog,
-                "admin_enabled": bool(self.extensionapp.admin_actions_enabled),
+                "admin_enabled": admin,
+                "features": ["explain", "tags"] + (["admin"] if admin else []),
             }
         )
 

