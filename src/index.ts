@@ -73,6 +73,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     translator: ITranslator | null
   ) => {
+    if (!app.version.startsWith('4.')) {
+      // JupyterLab 3 (Studio Classic) may still load this JupyterLab 4 build: do nothing and point
+      // at the standalone page, which needs no labextension.
+      console.warn(
+        `sagemaker-isolation: this panel needs JupyterLab 4 (running ${app.version}); ` +
+          'open <base URL>/sagemaker-isolation/ for the standalone page instead.'
+      );
+      return;
+    }
     const trans = (translator ?? nullTranslator).load(
       'sagemaker_isolation_ext'
     );
@@ -116,11 +125,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
         await explain.explain(text);
       }
     });
-    app.contextMenu.addItem({
-      command: CommandIDs.explainSelection,
-      selector: '.jp-OutputArea-output, .jp-CodeMirrorEditor',
-      rank: 90
-    });
+    // One item per selector: Lumino's context menu rejects selectors with commas in JupyterLab 3.
+    for (const selector of ['.jp-OutputArea-output', '.jp-CodeMirrorEditor']) {
+      app.contextMenu.addItem({
+        command: CommandIDs.explainSelection,
+        selector,
+        rank: 90
+      });
+    }
     if (palette) {
       const category = trans.__('SageMaker Isolation');
       palette.addItem({ command: CommandIDs.open, category });
