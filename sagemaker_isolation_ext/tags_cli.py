@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -29,6 +30,8 @@ from typing import TextIO
 __all__ = ["add_tags_parser", "run_tags", "render_scan_text"]
 
 _EXIT_OK, _EXIT_PROBLEMS, _EXIT_INCOMPLETE, _EXIT_AWS = 0, 1, 2, 4
+# AWS Region names: us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ...
+_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _usage(message: str) -> Exception:
@@ -155,12 +158,16 @@ def _scan(args, out) -> int:
     if not args.all_domains and not ctx.domain_id:
         raise _usage("pass --domain-id or --all-domains")
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
+    for region in regions or ():
+        if not _REGION_RE.match(region):
+            raise _usage(f"--regions: {region!r} is not an AWS Region name like us-east-1")
     verdicts = None
     if args.all_domains and not args.no_verdicts:
         def verdicts(domain):
             return tag_scan.domain_verdict(ctx, domain)
+    rows = "problems" if args.plan_out and args.rows == "none" else args.rows
     result = tag_scan.scan_tags(ctx, all_domains=args.all_domains, regions=regions,
-                                rows=args.rows, max_rows=args.max_rows, verdicts=verdicts,
+                                rows=rows, max_rows=args.max_rows, verdicts=verdicts,
                                 progress=_progress(sys.stderr.isatty()))
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -280,7 +287,8 @@ def _backfill(args, out) -> int:
             lines.append(f"  {item['status']:<15} {item['arn']}" + (f"  + {add}" if add else "")
                          + (f"  ({item['detail']})" if item.get("detail") and
                             item["status"] not in ("would-tag", "tagged") else ""))
-        lines.append("  " + ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items())))
+        lines.append("  " + (", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
+                             or "nothing to do: the plan selects no resource"))
         if result["change_id"]:
             lines.append(f"Undo with: sagemaker-isolation tags rollback --change "
                          f"{result['change_id']} --yes")

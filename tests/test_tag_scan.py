@@ -351,3 +351,5 @@ def test_cli_scan_text_all_domains_and_errors(demo_account, moto_server, tmp_pat
     assert code == 3
     code, _ = _cli(["tags", "scan", "--max-rows", "-1", "--domain-id", "d-ml-research", *meta])
     assert code == 3
+    code, _ = _cli(["tags", "scan", "--all-domains", "--regions", "us-east-1,mars", *meta])
+    assert code == 3

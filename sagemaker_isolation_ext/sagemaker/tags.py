@@ -275,7 +275,8 @@ def classify(
         # Not a domain ARN: it can equal no domain's ARN, so no domain's policy covers it.
         return Classified(arn, rtype, "stale_domain", value, creator,
                           other_domain=None, domain_exists=False)
-    if (parts["account"], parts["region"]) in set(listed_scopes):
+    scopes = listed_scopes if isinstance(listed_scopes, (set, frozenset)) else set(listed_scopes)
+    if (parts["account"], parts["region"]) in scopes:
         return Classified(arn, rtype, "stale_domain", value, creator,
                           other_domain=did, domain_exists=False)
     return Classified(arn, rtype, "other_domain", value, creator,
