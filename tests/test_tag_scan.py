@@ -176,6 +176,27 @@ def test_memory_flat_with_rows_none(moto_server, aws_env):
     assert peaks[3000] < 2 * peaks[300], peaks
 
 
+def test_memory_per_tagged_resource_is_small(moto_server, aws_env):
+    """Tagged ARNs of the type being joined are held (one string + one slot each, tag sets
+    shared): measured ~130 bytes each; allowed 400."""
+    from sagemaker_isolation_ext.demo.server import reset_local_aws
+
+    peaks = {}
+    for n in (500, 3000):
+        reset_local_aws(moto_server)
+        domain_arn = _reset_and_domain(moto_server)
+        _seed_jobs("us-east-1", "tagged", n, domain_arn)
+        ctx = _ctx(moto_server, domain_arn.rsplit("/")[-1])
+        scan_tags(ctx, rows="none", describe_limit=0, types={"training-job"}, max_attempts=1)
+        tracemalloc.start()
+        result = scan_tags(ctx, rows="none", describe_limit=0, types={"training-job"},
+                           max_attempts=1)
+        peaks[n] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert result["summary"]["this_domain"] == n
+    assert peaks[3000] - peaks[500] < 2500 * 400, peaks
+
+
 def test_cancel_stops_within_a_page(volume_account):
     cancel = threading.Event()
     seen = []

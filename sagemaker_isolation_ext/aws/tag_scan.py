@@ -5,8 +5,9 @@ How the scan reads AWS, per Region and per resource type (:data:`LIST_SPECS`):
 1. Resource Groups Tagging API ``GetResources`` with ``ResourceTypeFilters=["sagemaker:<type>"]``
    and ``ResourcesPerPage=100`` (its maximum), page by page. It returns only resources that carry
    (or once carried) tags (API reference, GetResources). The type's tagged ARNs are held (ARN ->
-   the two or three tags we use) while that type is processed, then dropped: memory is bounded by
-   the largest type, not the account.
+   the two or three tags we use, tag sets shared; ~130 bytes per tagged resource) while that
+   type is processed, then dropped: memory grows with the tagged resources of the largest type,
+   not with the account, and untagged resources and rows beyond ``max_rows`` cost nothing.
 2. The type's own paginated ``List*`` call (``MaxResults=100``), page by page; each listed ARN is
    joined with step 1 (absent there = no tags) and fed to ``TagScanAccumulator``.
    Tagged ARNs the ``List*`` call did not return are counted too (tags only).
@@ -177,6 +178,7 @@ class _Region:
         self.calls, self.cancel, self.progress = calls, cancel, progress
         self.pages = 0
         self.resources = 0
+        self.anomalies: list[str] = []
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -214,15 +216,26 @@ class _Region:
                            "resources": self.resources})
 
     def tagged(self, rtype: str) -> dict[str, dict]:
-        """``{arn: {kept tags}}`` of one type from GetResources."""
+        """``{arn: {kept tags}}`` of one type from GetResources.
+
+        Equal tag sets are shared (one dict per distinct domain/creator combination), so the
+        map costs about one ARN string and one dict slot per tagged resource of this type.
+        """
         out: dict[str, dict] = {}
+        shared: dict[tuple, dict] = {}
         for page in self.pages_of(self.rgt, "tag", "get_resources", "PaginationToken",
                                   "PaginationToken", ResourcesPerPage=100,
                                   ResourceTypeFilters=[f"sagemaker:{rtype}"]):
             for item in page.get("ResourceTagMappingList") or []:
+                arn = item.get("ResourceARN")
+                if not parse_sagemaker_arn(arn):
+                    # Not a SageMaker ARN (moto 5.2.5 returns endpoint configs' ARNs as the text
+                    # of a Python tuple): counted, never classified.
+                    self.anomalies.append(str(arn)[:300])
+                    continue
                 tags = {t["Key"]: t.get("Value", "") for t in item.get("Tags") or []
                         if t.get("Key") in _KEEP_TAGS}
-                out[item["ResourceARN"]] = tags
+                out[arn] = shared.setdefault(tuple(sorted(tags.items())), tags)
         return out
 
 
@@ -497,7 +510,7 @@ def scan_tags(
     progress: Callable[[dict], None] | None = None,
     verdicts: Callable[[DomainRef], dict] | None = None,
     session=None,
-    max_attempts: int = 8,
+    max_attempts: int = 5,
     max_workers: int = 4,
 ) -> dict:
     """Scan the tag coverage of SageMaker resources for ``ctx.domain_id`` (or every domain).
@@ -524,6 +537,8 @@ def scan_tags(
         ``{"domain", "summary", "by_type", "resources", "rows_dropped", "total",
         "types_covered": {type: n_listed}, "types_not_covered": {type: why},
         "api_calls": {"total", "by_operation": {...}}, "regions", "elapsed_seconds",
+        "anomalies": {"unparseable_arns": n, "examples": [...]} (GetResources answers that are
+        not SageMaker ARNs; skipped),
         "domains": [per-domain view] (all_domains only)}``.
 
     Raises:
@@ -609,6 +624,8 @@ def scan_tags(
     result["api_calls"] = {"total": sum(calls.counts.values()),
                            "by_operation": dict(sorted(calls.counts.items()))}
     result["regions"] = regions
+    anomalies = [a for reg in regs.values() for a in reg.anomalies]
+    result["anomalies"] = {"unparseable_arns": len(anomalies), "examples": anomalies[:5]}
     if all_domains:
         found = {}
         if verdicts is not None:
