@@ -127,7 +127,7 @@ def test_adversarial_inputs_are_fast():
         t0 = time.perf_counter()
         result = explain_message(text, catalog=CATALOG)
         elapsed = time.perf_counter() - t0
-        assert elapsed < 1.0, (text[:40], elapsed)
+        assert elapsed < 5.0, (text[:40], elapsed)  # a hang guard (quadratic: minutes)
         assert result["causes"]
 
 
