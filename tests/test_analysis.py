@@ -665,3 +665,135 @@ def test_principal_dependent_policies_are_evaluated_per_role():
         snap["roles"][key]["inline_policies"] = [{"name": "byprincipal", "document": leak}]
     verdicts = {ro["name"]: ro["verdict"] for ro in A.analyze(snap)["roles"]}
     assert verdicts == {role["name"]: "isolated", "Other": "not_isolated"}
+
+
+def _doc_only_with_inline(doc: dict) -> dict:
+    snap = copy.deepcopy(_snap("doc_only"))
+    role = next(iter(snap["roles"].values()))
+    role["inline_policies"] = [{"name": "extra", "document": doc}]
+    return snap
+
+
+_ACCOUNT_DOMAINS = "arn:aws:sagemaker:us-east-1:111122223333:domain/"
+_PROD = _ACCOUNT_DOMAINS + "d-prod99"
+
+
+@pytest.mark.parametrize(
+    "statement, leaking_action",
+    [
+        # A grant on a named other domain's spaces, by ARN.
+        (
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:DeleteSpace",
+                "Resource": "arn:aws:sagemaker:us-east-1:111122223333:space/d-prod99/*",
+            },
+            "sagemaker:DeleteSpace",
+        ),
+        # The tag condition lists this domain's ARN and another one.
+        (
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:DescribeTrainingJob",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "aws:ResourceTag/sagemaker:domain-arn": [
+                            "arn:aws:sagemaker:us-east-1:111122223333:domain/d-fixture00001",
+                            _PROD,
+                        ]
+                    }
+                },
+            },
+            "sagemaker:DescribeTrainingJob",
+        ),
+        # A wildcard pattern that covers sibling domains.
+        (
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:DeleteModel",
+                "Resource": "*",
+                "Condition": {
+                    "StringLike": {
+                        "aws:ResourceTag/sagemaker:domain-arn": _ACCOUNT_DOMAINS + "d-ml*"
+                    }
+                },
+            },
+            "sagemaker:DeleteModel",
+        ),
+    ],
+)
+def test_grants_aimed_at_a_named_other_domain_are_found(statement, leaking_action):
+    """Found by a new user: probing only an invented other domain said 'isolated' here."""
+    r = A.analyze(_doc_only_with_inline({"Version": "2012-10-17", "Statement": [statement]}))
+    (role,) = r["roles"]
+    assert r["verdict"] == "not_isolated"
+    entry = next(e for e in role["cross_domain"] if e["action"] == leaking_action)
+    assert entry["allowed_by"][0]["policy"] == "extra" and not entry["accepted"]
+    assert len(role["other_domains_probed"]) == 2
+
+
+def test_the_doc_policy_of_another_domain_makes_the_role_not_isolated():
+    """A role of d-fixture00001 holding the doc policy written for d-prod99 reaches d-prod99."""
+    from sagemaker_isolation_ext.sagemaker.templates import render
+
+    r = A.analyze(_doc_only_with_inline(render(_PROD, "allow")))
+    assert r["verdict"] == "not_isolated"
+    assert "d-prod99" in r["roles"][0]["other_domains_probed"]
+
+
+def test_named_other_domains_extraction():
+    from sagemaker_isolation_ext.iam import parse_policy
+
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:*",
+                "Resource": [
+                    "arn:aws:sagemaker:*:*:app/d-aaa111/*/*/*",
+                    "arn:aws:sagemaker:*:*:domain/d-self1",
+                ],
+            },
+            {
+                "Effect": "Deny",
+                "Action": "sagemaker:*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"sagemaker:DomainId": "d-bbb222"},
+                    "StringLike": {"k": "arn:aws:sagemaker:*:*:domain/d-self*"},
+                },
+            },
+        ],
+    }
+    ids, truncated = A.named_other_domains([parse_policy(doc, "p")], "d-self1")
+    # d-self* is instantiated as d-selfx (not this domain): it matches siblings of d-self1.
+    assert ids == ["d-aaa111", "d-bbb222", "d-selfx"] and not truncated
+    many = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sagemaker:*",
+                "Resource": [f"arn:aws:sagemaker:*:*:space/d-x{i:03d}/*" for i in range(30)],
+            }
+        ],
+    }
+    ids, truncated = A.named_other_domains([parse_policy(many, "m")], "d-self1")
+    assert len(ids) == A.MAX_NAMED_DOMAINS and truncated
+
+
+def test_too_many_named_domains_make_an_otherwise_isolated_role_unknown():
+    deny_all_named = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Action": "sagemaker:*",
+                "Resource": [f"arn:aws:sagemaker:*:*:space/d-x{i:03d}/*" for i in range(30)],
+            }
+        ],
+    }
+    r = A.analyze(_doc_only_with_inline(deny_all_named))
+    assert r["verdict"] == "unknown"

@@ -15,8 +15,12 @@ engine's open-world mode, a request on
 
 Actions without a resource type are evaluated once, on ``*`` with no resource tags. Every key
 that is not set here is *unknown* to the engine: an Allow that depends on one still allows (its
-entry carries ``conditional_on``), a Deny that depends on one is not credited. That reading can
-only err towards "not isolated", never towards "isolated".
+entry carries ``conditional_on``), a Deny that depends on one is not credited. The ``other`` case
+is also evaluated for every other domain the role's policies name (``other:<id>``, see
+``named_other_domains``): an invented domain alone cannot reveal a grant aimed at a named one
+(``space/d-prod99/*``, a tag condition listing two domain ARNs, ``domain/d-ml*``). Resources in
+other Regions or accounts are outside the question (AWS's procedure isolates the domains of one
+account and Region); the report says so in its readings.
 
 Definitions (issue #2 §3): ``cross_domain`` = non-``Create*`` actions allowed on the ``other``
 request of a taggable type; ``create_rights`` = ``Create*`` actions allowed; ``uncovered_allowed``
@@ -116,9 +120,11 @@ def _arn_values(case: str) -> dict[str, str]:
     }
 
 
-def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
+def _build_probes(
+    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...] = ()
+) -> list[_Probe]:
     other_arn = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{OTHER_DOMAIN_ID}"
-    probes: list[_Probe] = []
+    probes: list[_Probe] = _named_other_probes(catalog, dom, named_others)
     for name, info in catalog.actions.items():
         if not info.resource_types:
             probes.append(_Probe(name, None, "any", "*", (), _ABSENT_TAGS, False))
@@ -168,15 +174,104 @@ def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
     return probes
 
 
-_PROBE_CACHE: dict[tuple[int, str], list[_Probe]] = {}
+def _named_other_probes(
+    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...]
+) -> list[_Probe]:
+    """Probes on resources of the other domains the role's policies name (case ``other:<id>``).
+
+    One per action and resource type that is taggable or whose ARN carries ``${DomainId}``: the
+    resource's ARN carries that domain's id and, for taggable types, its ``sagemaker:domain-arn``
+    tag. The invented ``OTHER_DOMAIN_ID`` cannot reveal a grant aimed at a *named* domain
+    (``space/d-prod99/*``, a tag condition listing two domain ARNs, ``domain/d-ml*``): these can.
+    """
+    probes: list[_Probe] = []
+    for did in named_others:
+        arn_of = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{did}"
+        tags = (
+            ("aws:ResourceTag/sagemaker:domain-arn", arn_of),
+            ("sagemaker:ResourceTag/sagemaker:domain-arn", arn_of),
+        )
+        for name, info in catalog.actions.items():
+            for ref in info.resource_types:
+                rt = catalog.resource_types[ref.key]
+                if not rt.taggable and "${DomainId}" not in rt.arn_format:
+                    continue
+                arn = example_arn(
+                    rt, dom.region, dom.account, did, dom.partition, _arn_values("other")
+                )
+                if rt.taggable:
+                    probes.append(
+                        _Probe(name, ref.key, f"other:{did}", arn, tags, _EXISTING_ABSENT, True)
+                    )
+                else:
+                    probes.append(
+                        _Probe(name, ref.key, f"other:{did}", arn, (), _ABSENT_TAGS, False)
+                    )
+    return probes
 
 
-def _probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
-    key = (id(catalog), dom.arn)
+#: At most this many domains named in one role's policies are probed one by one; more make the
+#: role's verdict unknown (a grant to one of the others could not be looked for).
+MAX_NAMED_DOMAINS = 25
+
+_DOMAIN_ID_IN_TEXT = re.compile(
+    r"(?:domain|user-profile|space|app)/(d-[a-z0-9*?-]{1,63})(?![a-z0-9*?-])"
+)
+_BARE_DOMAIN_ID = re.compile(r"^d-[a-z0-9*?-]{1,63}$")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [x for v in value for x in _strings(v)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _strings(v)]
+    return []
+
+
+def named_other_domains(policies, this_domain_id: str) -> tuple[list[str], bool]:
+    """Domain ids, other than ``this_domain_id``, that the policies' Resource, NotResource and
+    Condition values name (in a SageMaker ARN, or as a bare ``d-...`` value).
+
+    A wildcard pattern (``d-ml*``) is instantiated to one concrete id it matches (``*`` and ``?``
+    become ``x``; ``z`` if that would be this domain). Returns ``(ids, truncated)``: at most
+    ``MAX_NAMED_DOMAINS`` ids, sorted, and whether more were found.
+    """
+    found: set[str] = set()
+    for pol in policies:
+        for st in (pol.document.get("Statement") or []) if isinstance(pol.document, dict) else []:
+            if not isinstance(st, dict):
+                continue
+            texts = _strings(st.get("Resource")) + _strings(st.get("NotResource"))
+            texts += _strings(st.get("Condition"))
+            for text in texts:
+                low = text.lower()
+                ids = _DOMAIN_ID_IN_TEXT.findall(low)
+                if _BARE_DOMAIN_ID.match(low):
+                    ids.append(low)
+                for pattern in ids:
+                    for filler in ("x", "z"):
+                        did = pattern.replace("*", filler).replace("?", filler)
+                        if did != this_domain_id:
+                            found.add(did)
+                            break
+    found.discard(OTHER_DOMAIN_ID)
+    ids = sorted(found)
+    return ids[:MAX_NAMED_DOMAINS], len(ids) > MAX_NAMED_DOMAINS
+
+
+_PROBE_CACHE: dict[tuple, list[_Probe]] = {}
+
+
+def _probes(
+    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...] = ()
+) -> list[_Probe]:
+    key = (id(catalog), dom.arn, named_others)
     if key not in _PROBE_CACHE:
         if len(_PROBE_CACHE) > 16:
             _PROBE_CACHE.clear()
-        _PROBE_CACHE[key] = _build_probes(catalog, dom)
+        _PROBE_CACHE[key] = _build_probes(catalog, dom, named_others)
     return _PROBE_CACHE[key]
 
 
@@ -413,6 +508,7 @@ class RoleResult:
     decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision
     requests: int = 0
     uncredited_deny_keys: set = field(default_factory=set)
+    named_other_domains: list = field(default_factory=list)  # other domain ids the policies name
 
 
 def _is_create(action: str) -> bool:
@@ -509,7 +605,20 @@ def evaluate_role(
     this_default_app = re.compile(
         rf"^arn:[^:]+:sagemaker:[^:]*:[^:]*:app/{re.escape(dom.domain_id)}/[^/]+/jupyterserver/default$"
     )
-    for pr in _probes(catalog, dom):
+    docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
+    named, truncated = named_other_domains(docs, dom.domain_id)
+    res.named_other_domains = named
+    if truncated:
+        res.unknown.append(
+            {
+                "action": "*",
+                "resource_type": None,
+                "case": "other",
+                "reason": f"the policies name more than {MAX_NAMED_DOMAINS} other domains; "
+                "grants to the ones beyond that were not looked for",
+            }
+        )
+    for pr in _probes(catalog, dom, tuple(named)):
         ctx = dict(base)
         ctx.update(pr.tags)
         req = Request(
@@ -621,6 +730,8 @@ def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog) -> dict:
         "create_rights": creates,
         "unknown": res.unknown,
         "problems": ri.problems,
+        # The invented other domain, then every other domain the role's policies name.
+        "other_domains_probed": [OTHER_DOMAIN_ID] + list(res.named_other_domains),
         "counts": {
             "actions": len(catalog.actions),
             "requests": res.requests,

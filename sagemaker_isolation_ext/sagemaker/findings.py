@@ -555,6 +555,14 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             "them) and even when they allow nothing (a missing Allow could allow).",
         },
         {
+            "id": "named-domains-probed",
+            "text": "Besides an invented other domain, every other domain id the role's "
+            "policies name (in a SageMaker ARN or as a d-... value; a wildcard pattern such as "
+            "d-ml* is tried with one id it matches) is probed as 'another domain'. Resources in "
+            "other Regions or accounts are outside this check: AWS's procedure isolates the "
+            "domains of one account and Region.",
+        },
+        {
             "id": "tagging-action-absent-on-existing",
             "text": "sagemaker:TaggingAction is set by SageMaker only while a Create* call tags "
             "the resource it creates; on an existing resource tagged for a domain it is "
@@ -608,4 +616,3 @@ def profiles_unreadable_finding(unseen: list[dict]) -> dict:
         {"unseen": unseen},
         None,
     )
-
