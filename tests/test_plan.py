@@ -152,6 +152,7 @@ def test_already_applied_plan_has_no_steps():
     snap["policies"][ISO_ARN]["document"] = doc
     snap["roles"][BOB]["attached_policies"].append(ISO_ARN)
     snap["roles"][BOB]["complete"] = True
+    snap["errors"] = [e for e in snap.get("errors") or () if e.get("target") != BOB]
     plan = P.build_plan(snap, "deny", _state(doc))
     assert plan["steps"] == []
     assert all(r["verdict_after"] == "isolated" for r in plan["roles"])
@@ -295,3 +296,11 @@ def test_new_version_warns_when_attached_roles_are_unknown():
     other = "arn:aws:iam::111122223333:role/SomeOtherTeamRole"
     plan = P.build_plan(snap, "deny", _state(doc, attached=[ALICE, other]))
     assert any(other in w and "not in this plan" in w for w in plan["warnings"])
+
+
+def test_load_plan_rejects_a_rehashed_plan_missing_fields(allow_plan):
+    broken = copy.deepcopy(allow_plan)
+    del broken["validation"]
+    broken["plan_hash"] = P.plan_hash(broken)
+    with pytest.raises(P.PlanError, match="plan field validation: expected an object"):
+        P.load_plan(broken)

@@ -750,9 +750,24 @@ def load_plan(obj: Any) -> dict:
             f"unsupported plan schema_version {obj.get('schema_version')!r} "
             f"(expected {PLAN_SCHEMA_VERSION})"
         )
-    steps = obj.get("steps")
-    if not isinstance(steps, list):
-        raise PlanError("plan field steps: expected a list")
+    shapes = {
+        "domain": (dict, "an object"),
+        "account_id": (str, "a string"),
+        "region": (str, "a string"),
+        "variant": (str, "a string"),
+        "policy": (dict, "an object"),
+        "roles": (list, "a list"),
+        "steps": (list, "a list"),
+        "validation": (dict, "an object"),
+    }
+    for key, (typ, what) in shapes.items():
+        if not isinstance(obj.get(key), typ):
+            raise PlanError(f"plan field {key}: expected {what}")
+    if not isinstance(obj["domain"].get("id"), str) or not isinstance(
+        obj["validation"].get("ok"), bool
+    ):
+        raise PlanError("plan fields domain.id (string) and validation.ok (boolean) are required")
+    steps = obj["steps"]
     for i, st in enumerate(steps):
         if not isinstance(st, dict) or st.get("op") not in _STEP_OPS:
             raise PlanError(
