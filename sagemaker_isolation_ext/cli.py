@@ -365,7 +365,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(
                 f"cannot write snapshot {args.save_snapshot!r}: {exc.strerror or exc}"
             ) from None
-    report = analyze(snapshot)
+    try:
+        report = analyze(snapshot)
+    except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
+        raise UsageError(f"the snapshot cannot be analysed: {exc}") from None
     if args.format == "json":
         out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
     elif args.format == "sarif":

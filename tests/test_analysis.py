@@ -797,3 +797,13 @@ def test_too_many_named_domains_make_an_otherwise_isolated_role_unknown():
     }
     r = A.analyze(_doc_only_with_inline(deny_all_named))
     assert r["verdict"] == "unknown"
+
+
+def test_an_error_naming_a_role_counts_even_when_the_snapshot_says_complete():
+    snap = copy.deepcopy(_snap("doc_only"))
+    arn = next(iter(snap["roles"]))
+    assert snap["roles"][arn]["complete"] is True
+    snap["errors"].append(
+        {"operation": "iam:GetRole", "target": arn, "code": "AccessDenied", "message": "no"}
+    )
+    assert A.analyze(snap)["verdict"] == "unknown"

@@ -567,3 +567,14 @@ def test_exit_code_table_is_documented():
         (cli.EXIT_AWS, "AWS"),
     ):
         assert f"| {code} |" in doc and meaning in doc
+
+
+def test_snapshot_whose_domain_arn_does_not_parse_is_bad_input(tmp_path, capsys):
+    """Found by a new user: this was an 'internal error' (exit 2)."""
+    snap = json.loads((ROOT / "tests/fixtures/snapshots/doc_only.json").read_text())
+    snap["domain"]["arn"] = "garbage"
+    f = tmp_path / "s.json"
+    f.write_text(json.dumps(snap))
+    code, _ = run(["check", "--snapshot", str(f)])
+    assert code == 3
+    assert_one_line_error(capsys, "garbage")

@@ -321,3 +321,21 @@ def test_plain_json_document_with_percent_is_not_unquoted(tmp_path):
     p = tmp_path / "pct.json"
     p.write_text(json.dumps({"PolicyVersion": {"Document": json.dumps(doc)}}))
     assert read_policy_file(p)[1] == doc
+
+
+def test_a_policy_file_larger_than_a_mebibyte_is_refused(tmp_path):
+    from sagemaker_isolation_ext.sagemaker.snapshot import (
+        MAX_POLICY_FILE_BYTES,
+        PolicyFileError,
+        read_policy_file,
+    )
+
+    stmt = {"Effect": "Allow", "Action": "sagemaker:DescribeDomain", "Resource": "*"}
+    big = tmp_path / "big.json"
+    n = MAX_POLICY_FILE_BYTES // len(json.dumps(stmt)) + 10
+    big.write_text(json.dumps({"Version": "2012-10-17", "Statement": [stmt] * n}))
+    with pytest.raises(PolicyFileError, match="larger than 1024 KiB"):
+        read_policy_file(big)
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"Version": "2012-10-17", "Statement": [stmt]}))
+    assert read_policy_file(small)[0] == "small"

@@ -421,7 +421,9 @@ def _role_inputs(snapshot: dict) -> list[RoleInput]:
             used_by=used_by,
             user_profile_name=upn,
         )
-        if entry.get("complete") is not True:
+        role_errors = _errors_for(snapshot, arn or key)
+        if entry.get("complete") is not True or role_errors:
+            # An error naming the role counts even when the snapshot says complete: true.
             ri.problems.append(
                 {
                     "kind": "role-unreadable",

@@ -416,6 +416,13 @@ def _document_from(value: Any, where: str) -> dict:
     return value
 
 
+#: Largest policy file ``read_policy_file`` accepts (bytes). IAM's own limits are far below it
+#: (IAM User Guide, "IAM and AWS STS quotas": 6,144 characters for a customer managed policy,
+#: 10,240 for a role's inline policies together); AWS managed policies are larger but still tens
+#: of KiB. A bigger file is not a policy, and analysing it would take minutes.
+MAX_POLICY_FILE_BYTES = 1024 * 1024
+
+
 def read_policy_file(path: str | os.PathLike, name: str | None = None) -> tuple[str, dict]:
     """Read one ``--policy-file``.
 
@@ -436,11 +443,20 @@ def read_policy_file(path: str | os.PathLike, name: str | None = None) -> tuple[
         ``(name, document)``.
 
     Raises:
-        PolicyFileError: unreadable file, invalid JSON, no policy document found.
+        PolicyFileError: unreadable file, larger than ``MAX_POLICY_FILE_BYTES``, invalid JSON,
+            no policy document found.
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_POLICY_FILE_BYTES + 1)
+        if len(raw) > MAX_POLICY_FILE_BYTES:
+            raise PolicyFileError(
+                f"policy file {p} is larger than {MAX_POLICY_FILE_BYTES // 1024} KiB; IAM policy "
+                "documents are at most a few KiB (IAM quotas: 6,144 characters for a customer "
+                "managed policy), so this is not one policy"
+            )
+        text = raw.decode("utf-8")
     except OSError as e:
         raise PolicyFileError(f"cannot read policy file {p}: {e.strerror or e}") from None
     except UnicodeDecodeError:
