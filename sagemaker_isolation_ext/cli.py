@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -348,6 +349,15 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
     except ContextError as exc:
         raise UsageError(exc.message) from None
     return collect_snapshot(ctx, progress=_stderr_progress(args.verbose))
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _terminal_safe(text: str) -> str:
+    """``text`` with control characters (ESC sequences, ...) shown as ``\\xNN``, tabs and
+    newlines kept: pasted error text must not drive the user's terminal."""
+    return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -728,7 +738,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(render_text(result))
+        out.write(_terminal_safe(render_text(result)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT
 
 

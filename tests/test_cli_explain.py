@@ -103,3 +103,19 @@ def test_help(flag, capsys):
     code, _ = run(["explain", flag])
     assert code == 0
     assert "AccessDenied" in capsys.readouterr().out
+
+
+def test_text_output_never_carries_terminal_control_sequences():
+    """Found by a new user: pasted ESC sequences reached the terminal."""
+    import io
+
+    from sagemaker_isolation_ext.cli import main
+
+    out = io.StringIO()
+    msg = (
+        "User: \x1b[31mred\x1b[0m is not authorized to perform: sagemaker:DeleteSpace on "
+        "resource: arn:aws:sagemaker:us-east-1:123456789012:space/d-abc/x"
+    )
+    main(["explain", "--offline", msg], out=out)
+    text = out.getvalue()
+    assert "\x1b" not in text and "\\x1b[31m" in text and "sagemaker:DeleteSpace" in text
