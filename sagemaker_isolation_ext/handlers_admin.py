@@ -71,25 +71,26 @@ class AdminState:
         self.running: dict[str, dict] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smiso-admin")
 
-    def put(self, user: str, plan: dict) -> None:
-        """Remember ``plan`` as previewed by ``user``."""
+    def put(self, user: str, plan: dict, profile: str | None = None) -> None:
+        """Remember ``plan`` as previewed by ``user`` (with the AWS ``profile`` it was read with;
+        apply uses the same one)."""
         now = time.monotonic()
         with self._lock:
             self._expire(now)
-            mine = sorted((t, k) for k, (t, _) in self._plans.items() if k[0] == user)
+            mine = sorted((v[0], k) for k, v in self._plans.items() if k[0] == user)
             for _, k in mine[: max(0, len(mine) - _MAX_PLANS_PER_USER + 1)]:
                 del self._plans[k]
-            self._plans[(user, plan["plan_hash"])] = (now, plan)
+            self._plans[(user, plan["plan_hash"])] = (now, plan, profile)
 
-    def take(self, user: str, plan_hash: str) -> dict | None:
-        """The plan ``user`` previewed with this hash (removed), or None."""
+    def take(self, user: str, plan_hash: str) -> tuple[dict, str | None] | None:
+        """``(plan, profile)`` ``user`` previewed with this hash (removed), or None."""
         with self._lock:
             self._expire(time.monotonic())
             entry = self._plans.pop((user, plan_hash), None)
-        return entry[1] if entry else None
+        return (entry[1], entry[2]) if entry else None
 
     def _expire(self, now: float) -> None:
-        for k in [k for k, (t, _) in self._plans.items() if now - t > self.ttl]:
+        for k in [k for k, v in self._plans.items() if now - v[0] > self.ttl]:
             del self._plans[k]
 
 
@@ -186,7 +187,7 @@ class PlanHandler(AdminHandler):
             if _is_context_error(exc):
                 raise _bad(f"no domain: {exc}") from None
             raise
-        self.admin.put(self.user_name, plan)
+        self.admin.put(self.user_name, plan, profile)
         self.finish(plan)
 
 
@@ -201,8 +202,8 @@ class ApplyHandler(AdminHandler):
         h = body.get("plan_hash")
         if set(body) - {"plan_hash"} or not isinstance(h, str) or not _HASH.match(h):
             raise _bad('body must be {"plan_hash": "<64 hex>"} of a plan from POST admin/plan')
-        plan = self.admin.take(self.user_name, h)
-        if plan is None:
+        taken = self.admin.take(self.user_name, h)
+        if taken is None:
             raise HTTPError(
                 409,
                 "no previewed plan with this hash for you (it expired, was "
@@ -210,6 +211,7 @@ class ApplyHandler(AdminHandler):
                 "plan again",
                 reason="plan-not-previewed",
             )
+        plan, profile = taken
         if not plan["validation"]["ok"]:
             raise HTTPError(
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
@@ -231,7 +233,7 @@ class ApplyHandler(AdminHandler):
                 ctx = resolve_context(
                     domain_id=plan["domain"]["id"],
                     region=plan["region"],
-                    profile=app.profile or None,
+                    profile=profile or app.profile or None,
                     endpoint_url=app.endpoint_url or None,
                     metadata_path=None,
                     explicit_source="panel",
