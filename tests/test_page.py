@@ -13,7 +13,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
@@ -24,44 +23,12 @@ from sagemaker_isolation_ext.handlers_page import PAGE_DIR, IsolationPageHandler
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 
-class RecordingAuthorizer(Authorizer):
-    """Allows everything and records each (method, action, resource)."""
-
-    seen: list = []
-
-    def is_authorized(self, handler, user, action, resource):
-        type(self).seen.append((handler.request.method, action, resource))
-        return True
-
-
-class DenyIsolationAuthorizer(Authorizer):
-    """Denies the ``sagemaker-isolation`` resource only."""
-
-    def is_authorized(self, handler, user, action, resource):
-        return resource != AUTH_RESOURCE
-
-
-@pytest.fixture
-def authorizer_class():
-    return None
-
-
-@pytest.fixture
-def jp_server_config(authorizer_class, tmp_path):
-    server = {
-        "jpserver_extensions": {"sagemaker_isolation_ext": True, "jupyter_server_terminals": False},
-        "allow_unauthenticated_access": False,
-    }
-    if authorizer_class is not None:
-        server["authorizer_class"] = authorizer_class
-    return {
-        "ServerApp": server,
-        "SageMakerIsolationApp": {
-            "domain_id": "d-research0001",
-            "region": "us-east-1",
-            "metadata_path": str(tmp_path / "absent.json"),
-        },
-    }
+from tests.server_auth_fixtures import (  # noqa: E402,F401 (fixtures used by name)
+    DenyIsolationAuthorizer,
+    RecordingAuthorizer,
+    authorizer_class,
+    jp_server_config,
+)
 
 
 class _Collect(HTMLParser):

@@ -16,7 +16,6 @@ import warnings
 
 import pytest
 import tornado.web
-from jupyter_server.auth.authorizer import Authorizer
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import JupyterServerAuthWarning, url_path_join
 from tornado.httpclient import HTTPClientError
@@ -29,44 +28,12 @@ pytest_plugins = ("pytest_jupyter.jupyter_server",)
 EXTENSION_ROUTES = route_table()
 
 
-class RecordingAuthorizer(Authorizer):
-    """Allows everything and records each (action, resource) asked about."""
-
-    seen: list = []
-
-    def is_authorized(self, handler, user, action, resource):
-        type(self).seen.append((handler.request.method, action, resource))
-        return True
-
-
-class DenyIsolationAuthorizer(Authorizer):
-    """Denies the ``sagemaker-isolation`` resource, allows the rest of the server."""
-
-    def is_authorized(self, handler, user, action, resource):
-        return resource != AUTH_RESOURCE
-
-
-@pytest.fixture
-def authorizer_class():
-    return None
-
-
-@pytest.fixture
-def jp_server_config(authorizer_class, tmp_path):
-    server = {
-        "jpserver_extensions": {"sagemaker_isolation_ext": True, "jupyter_server_terminals": False},
-        "allow_unauthenticated_access": False,
-    }
-    if authorizer_class is not None:
-        server["authorizer_class"] = authorizer_class
-    return {
-        "ServerApp": server,
-        "SageMakerIsolationApp": {
-            "domain_id": "d-research0001",
-            "region": "us-east-1",
-            "metadata_path": str(tmp_path / "absent.json"),
-        },
-    }
+from tests.server_auth_fixtures import (  # noqa: E402,F401 (fixtures used by name)
+    DenyIsolationAuthorizer,
+    RecordingAuthorizer,
+    authorizer_class,
+    jp_server_config,
+)
 
 
 def _implemented_methods(handler: type) -> list[str]:
@@ -108,7 +75,7 @@ def test_route_table_covers_the_contract():
     """The routes of the contract and nothing else, each with exactly its verbs."""
     names = {pattern.rsplit("/", 1)[-1]: cls for pattern, cls in EXTENSION_ROUTES}
     assert set(names) == set(ROUTE_CONTRACT)
-    for pattern, cls in EXTENSION_ROUTES:
+    for pattern, _cls in EXTENSION_ROUTES:
         assert pattern.startswith("/sagemaker-isolation/")
     for name, cls in names.items():
         # Routes that change AWS are authorized on their own resource, so an authorizer can
