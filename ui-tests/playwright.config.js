@@ -12,6 +12,8 @@ const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
 module.exports = {
   ...baseConfig,
+  // JupyterLab specs only: standalone/ has its own server (playwright-standalone.config.js).
+  testDir: './tests',
   // One worker: the tests share one JupyterLab and the machine has 2 cores.
   workers: 1,
   timeout: 120 * 1000,
