@@ -1,4 +1,4 @@
-import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
@@ -537,6 +537,28 @@ export function PanelBody(props: {
 }
 
 /** The left-sidebar widget: renders the model's state, re-rendering on `stateChanged`. */
+/**
+ * The panel body, following the model's state. Unlike `UseSignal` with `initialArgs`, it reads the
+ * model's state again once subscribed: a handshake and a cached report can both arrive between the
+ * first render and the subscription, and the panel would otherwise stay on "Connecting…".
+ */
+function ModelState(props: {
+  model: IsolationModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  const [state, setState] = React.useState<IModelState>(model.state);
+  React.useEffect(() => {
+    const onChange = (_: IsolationModel, next: IModelState) => setState(next);
+    model.stateChanged.connect(onChange);
+    setState(model.state);
+    return () => {
+      model.stateChanged.disconnect(onChange);
+    };
+  }, [model]);
+  return <PanelBody model={model} state={state} trans={trans} />;
+}
+
 export class IsolationPanel extends ReactWidget {
   constructor(
     readonly model: IsolationModel,
@@ -551,18 +573,7 @@ export class IsolationPanel extends ReactWidget {
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
-        <UseSignal
-          signal={this.model.stateChanged}
-          initialArgs={this.model.state}
-        >
-          {(_, state) => (
-            <PanelBody
-              model={this.model}
-              state={state ?? this.model.state}
-              trans={this._trans}
-            />
-          )}
-        </UseSignal>
+        <ModelState model={this.model} trans={this._trans} />
         {this.explain && (
           <ExplainBox controller={this.explain} trans={this._trans} />
         )}
