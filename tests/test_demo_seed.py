@@ -280,3 +280,35 @@ def test_demo_verdicts_research_defeated_prod_isolated(demo_account):
     assert prod["verdict"] == "isolated"
     assert [r["used_by"] for r in prod["roles"]] == [
         ["domain-default", "default-space", "user-profile:carol"]]
+
+
+def test_serve_demo_in_process_points_the_extension_at_the_seeded_research_domain(monkeypatch):
+    """What the browser tests' server config files call."""
+    import os
+
+    from traitlets.config import Config
+
+    from sagemaker_isolation_ext.demo import launcher
+
+    monkeypatch.setattr(os, "environ", dict(os.environ, AWS_PROFILE="someone-real"))
+    # moto's backends are process-wide: start from an empty account, as a fresh server process does.
+    from sagemaker_isolation_ext.demo.server import reset_local_aws, start_local_aws
+
+    probe, url = start_local_aws()
+    reset_local_aws(url)
+    probe.stop()
+    c = Config()
+    seeded = launcher.serve_demo_in_process(c)
+    try:
+        app = c.SageMakerIsolationApp
+        assert app.domain_id == seeded["research_domain_id"] == "d-ml-research"
+        assert app.endpoint_url == seeded["endpoint_url"] == os.environ["AWS_ENDPOINT_URL"]
+        assert app.region == "us-east-1" and app.metadata_path == ""
+        assert "AWS_PROFILE" not in os.environ  # nothing may reach a real account
+        import boto3
+
+        sm = boto3.client("sagemaker", region_name="us-east-1")
+        names = {d["DomainName"] for d in sm.list_domains()["Domains"]}
+        assert {"ml-research", "ml-prod"} <= names
+    finally:
+        seeded["local_aws"].stop()

@@ -12,9 +12,7 @@ import os
 
 from jupyterlab.galata import configure_jupyter_server
 
-from sagemaker_isolation_ext.demo.launcher import demo_environment
-from sagemaker_isolation_ext.demo.seed import seed_demo_account
-from sagemaker_isolation_ext.demo.server import start_local_aws
+from sagemaker_isolation_ext.demo.launcher import serve_demo_in_process
 
 configure_jupyter_server(c)  # noqa: F821 (``c`` is the config object Jupyter passes in)
 
@@ -25,22 +23,9 @@ c.ServerApp.port = int(os.environ.get("UI_TESTS_PORT", "8888"))  # noqa: F821
 # CI runs as root (TOOLCHAIN.md pitfall 5).
 c.ServerApp.allow_root = True  # noqa: F821
 
-# The local AWS lives in a thread of this server process for the whole test run.
-_local_aws, _endpoint_url = start_local_aws()
-_seeded = seed_demo_account(_endpoint_url)
-
-# Fake credentials and the local endpoint for every boto3 client of the extension; a real
-# profile or credentials file from the caller's environment is dropped.
-_env = demo_environment(_endpoint_url)
-for _key in list(os.environ):
-    if _key not in _env:
-        del os.environ[_key]
-os.environ.update(_env)
-
-c.SageMakerIsolationApp.domain_id = _seeded["research_domain_id"]  # noqa: F821
-c.SageMakerIsolationApp.region = "us-east-1"  # noqa: F821
-c.SageMakerIsolationApp.endpoint_url = _endpoint_url  # noqa: F821
-c.SageMakerIsolationApp.metadata_path = ""  # noqa: F821  (ignore a real Studio metadata file)
+# The local AWS lives in a thread of this server process for the whole test run; fake
+# credentials, and the extension pointed at the demo's research domain.
+_seeded = serve_demo_in_process(c)  # noqa: F821
 
 # Admin issue (ui-tests/tests/admin.spec.ts): the admin routes exist, and their change records go
 # to a throw-away directory, never the user's own audit directory.

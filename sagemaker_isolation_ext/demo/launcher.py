@@ -18,7 +18,13 @@ from pathlib import Path
 from sagemaker_isolation_ext.demo.seed import seed_demo_account
 from sagemaker_isolation_ext.demo.server import start_local_aws
 
-__all__ = ["run_demo", "demo_environment", "demo_jupyter_config", "free_port"]
+__all__ = [
+    "run_demo",
+    "demo_environment",
+    "demo_jupyter_config",
+    "free_port",
+    "serve_demo_in_process",
+]
 
 DEMO_REGION = "us-east-1"
 DEMO_DOMAIN = "ml-research"
@@ -50,6 +56,32 @@ def demo_environment(endpoint_url: str, base: dict | None = None) -> dict:
         "AWS_EC2_METADATA_DISABLED": "true",
     })
     return env
+
+
+def serve_demo_in_process(c) -> dict:
+    """For a Jupyter server config file (the browser tests'): start the local AWS in this
+    process, seed the demo account, send this process's boto3 clients there (fake credentials;
+    the caller's AWS profile and credentials are dropped from ``os.environ``), and point the
+    extension at the research domain.
+
+    Args: c: the config object Jupyter passes to a config file.
+    Returns: what ``seed_demo_account`` returns (domain ids, role and policy ARNs), plus
+        ``"endpoint_url"`` and ``"local_aws"`` (the moto server; it runs in a thread for as long
+        as the process, or until ``.stop()``).
+    """
+    _local_aws, endpoint_url = start_local_aws()
+    # The environment first: seeding must not see the caller's AWS profile or credentials either.
+    env = demo_environment(endpoint_url)
+    for key in list(os.environ):
+        if key not in env:
+            del os.environ[key]
+    os.environ.update(env)
+    seeded = seed_demo_account(endpoint_url)
+    c.SageMakerIsolationApp.domain_id = seeded["research_domain_id"]
+    c.SageMakerIsolationApp.region = DEMO_REGION
+    c.SageMakerIsolationApp.endpoint_url = endpoint_url
+    c.SageMakerIsolationApp.metadata_path = ""  # ignore a real Studio metadata file
+    return dict(seeded, endpoint_url=endpoint_url, local_aws=_local_aws)
 
 
 def demo_jupyter_config(domain_id: str, endpoint_url: str, port: int, token: str,

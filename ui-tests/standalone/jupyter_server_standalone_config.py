@@ -10,9 +10,7 @@ Only this server extension is enabled. Never imported by the package.
 
 import os
 
-from sagemaker_isolation_ext.demo.launcher import demo_environment
-from sagemaker_isolation_ext.demo.seed import seed_demo_account
-from sagemaker_isolation_ext.demo.server import start_local_aws
+from sagemaker_isolation_ext.demo.launcher import serve_demo_in_process
 
 PORT = int(os.environ.get("STANDALONE_PORT", "8890"))
 TOKEN = os.environ.get("STANDALONE_TOKEN", "standalone-test-token")
@@ -26,15 +24,6 @@ c.ServerApp.base_url = os.environ.get("STANDALONE_BASE_URL", "/jupyter/default/"
 # Only this extension: whatever else the environment has installed stays off.
 c.ServerApp.jpserver_extensions = {"sagemaker_isolation_ext": True}  # noqa: F821
 
-_local_aws, _endpoint_url = start_local_aws()
-_seeded = seed_demo_account(_endpoint_url)
-_env = demo_environment(_endpoint_url)
-for _key in list(os.environ):
-    if _key not in _env:
-        del os.environ[_key]
-os.environ.update(_env)
-
-c.SageMakerIsolationApp.domain_id = _seeded["research_domain_id"]  # noqa: F821
-c.SageMakerIsolationApp.region = "us-east-1"  # noqa: F821
-c.SageMakerIsolationApp.endpoint_url = _endpoint_url  # noqa: F821
-c.SageMakerIsolationApp.metadata_path = ""  # noqa: F821  (ignore a real Studio metadata file)
+# The local AWS lives in a thread of this server process for the whole test run; fake
+# credentials, and the extension pointed at the demo's research domain.
+_seeded = serve_demo_in_process(c)  # noqa: F821
