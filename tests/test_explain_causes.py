@@ -6,7 +6,6 @@ shaped like ``aws.evidence.gather_evidence``'s answer; live gathering is in
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -18,15 +17,8 @@ from sagemaker_isolation_ext.sagemaker.explain import (
     render_text,
 )
 from sagemaker_isolation_ext.sagemaker.templates import render
+from tests.explain_cases import CASES, OWN, SHARED  # noqa: E402,F401
 
-CASES = Path(__file__).parent / "cases"
-SHARED = {
-    json.loads(line)["id"]: json.loads(line)
-    for line in (CASES / "access_denied.jsonl").read_text().splitlines()
-    if line.strip()
-}
-OWN = [json.loads(line) for line in (CASES / "explain_messages.jsonl").read_text().splitlines()
-       if line.strip()]
 CATALOG = load_catalog()
 D = "d-abc123def456"
 DARN = f"arn:aws:sagemaker:us-east-1:111122223333:domain/{D}"

@@ -8,9 +8,6 @@ every shape and reason kind of the explain issue). Fields and top causes are che
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from sagemaker_isolation_ext.sagemaker.explain import (
@@ -20,15 +17,8 @@ from sagemaker_isolation_ext.sagemaker.explain import (
     ParsedDenial,
     parse_message,
 )
+from tests.explain_cases import CASES, OWN, SHARED  # noqa: E402,F401
 
-CASES = Path(__file__).parent / "cases"
-SHARED = {
-    json.loads(line)["id"]: json.loads(line)
-    for line in (CASES / "access_denied.jsonl").read_text().splitlines()
-    if line.strip()
-}
-OWN = [json.loads(line) for line in (CASES / "explain_messages.jsonl").read_text().splitlines()
-       if line.strip()]
 FIELDS = ("principal", "action", "resource", "operation", "reason", "policy_type", "policy_arn",
           "error_code", "kind")
 
