@@ -51,6 +51,7 @@ __all__ = [
     "CompiledPolicy",
     "compile_policy",
     "evaluate",
+    "evaluate_in_context",
 ]
 
 DECISIONS = ("allow", "explicit_deny", "implicit_deny", "unknown")
@@ -298,11 +299,30 @@ _STMT_CACHE: dict = {}
 _STMT_CACHE_MAX = 16384
 
 
+#: Compiled statements by (id(Statement), policy name, variables enabled) -> (the Statement,
+#: compiled): parse_policy shares Statement objects between documents that repeat a statement,
+#: and this finds their compiled form without hashing the statement's fields. The Statement is
+#: held (so its id is not reused) and compared by identity.
+_STMT_BY_ID: dict[tuple[int, str, bool], tuple[Statement, _CompiledStatement]] = {}
+
+
 def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
     """Compile one statement, shared between policies that hold an identical statement under the
     same policy name (a compiled statement is immutable apart from its own matcher memos)."""
     if st.principal is not None or st.not_principal is not None:
         return _CompiledStatement(st, policy)  # resource policies: few, not worth caching
+    id_key = (id(st), policy.name, policy.variables_enabled)
+    known = _STMT_BY_ID.get(id_key)
+    if known is not None and known[0] is st:
+        return known[1]
+    got = _compile_statement_by_value(st, policy)
+    if len(_STMT_BY_ID) >= _STMT_CACHE_MAX:
+        _STMT_BY_ID.clear()
+    _STMT_BY_ID[id_key] = (st, got)
+    return got
+
+
+def _compile_statement_by_value(st: Statement, policy: Policy) -> _CompiledStatement:
     # A plain tuple (hashed in C), not the dataclass (whose generated __hash__ runs in Python).
     key = (
         policy.name,
@@ -675,6 +695,24 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         ctx = RequestContext(request.context, request.open_world, request.absent_keys)
     except ContextValueError as exc:
         return Decision("unknown", reason=f"bad request context: {exc}")
+    return evaluate_in_context(request, ctx, policies)
+
+
+def evaluate_in_context(request: Request, ctx: RequestContext, policies: PolicySet) -> Decision:
+    """:func:`evaluate` with the request's context already normalised.
+
+    For callers that evaluate one request many times (``simulate --cases`` keeps one
+    ``RequestContext`` per distinct request text).
+
+    Args:
+        request: the :class:`Request`.
+        ctx: ``RequestContext(request.context, request.open_world, request.absent_keys)``, built
+            by the caller (a context built from anything else gives a wrong decision).
+        policies: as for :func:`evaluate`.
+
+    Returns:
+        a :class:`Decision`, as :func:`evaluate`.
+    """
     if not isinstance(request.action, str) or not isinstance(request.resource, str):
         return Decision("unknown", reason="request action and resource must be strings")
     action_lower = request.action.lower()

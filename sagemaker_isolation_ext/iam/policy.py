@@ -22,7 +22,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-__all__ = ["PolicyError", "Statement", "Policy", "parse_policy", "POLICY_KINDS"]
+__all__ = [
+    "PolicyError",
+    "Statement",
+    "Policy",
+    "parse_policy",
+    "canonical_json",
+    "POLICY_KINDS",
+]
 
 #: Policy kinds parse_policy understands. ``identity`` covers managed, inline, permissions
 #: boundaries, session policies, SCPs and RCPs (all of which name no Principal); ``resource`` is a
@@ -55,6 +62,47 @@ MAX_TEXT_CHARS = 1_000_000
 
 #: Canonical JSON text (sorted keys, no spaces): the parse-cache key and the digest input.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical JSON text of ``value``: keys sorted, no spaces, non-ASCII kept as is.
+
+    This is the text :attr:`Policy.digest` hashes and the parse caches key on.
+
+    Raises:
+        TypeError / ValueError: ``value`` is not plain JSON data; RecursionError: it nests
+            absurdly deep.
+    """
+    return _CANONICAL(value)
+
+
+def _canonical_document(document: dict, given: Any) -> tuple[str, list[str] | None]:
+    """``(canonical_json(document), canonical texts of its statements)``, assembling the first
+    from the second so that each statement is encoded once and ``given`` texts (the caller's,
+    one per statement or None) are not encoded again. Falls back to encoding the whole document
+    (statement texts None) when its Statement is neither an object nor a list, or a key is not a
+    string. Raises as :func:`canonical_json`."""
+    raw = document.get("Statement")
+    if isinstance(raw, dict):
+        items, single = [raw], True
+    elif isinstance(raw, list):
+        items, single = raw, False
+    else:
+        return _CANONICAL(document), None
+    if not all(type(k) is str for k in document):
+        return _CANONICAL(document), None
+    if given is not None and len(given) != len(items):
+        given = None
+    canons = []
+    for j, st in enumerate(items):
+        c = given[j] if given is not None else None
+        canons.append(c if c is not None else _CANONICAL(st))
+    st_text = canons[0] if single else "[" + ",".join(canons) + "]"
+    parts = []
+    for k in sorted(document):
+        v = st_text if k == "Statement" else _CANONICAL(document[k])
+        parts.append(_CANONICAL(k) + ":" + v)
+    return "{" + ",".join(parts) + "}", canons
 
 
 def _check_depth(document: Any, name: str) -> None:
@@ -178,13 +226,24 @@ def _scalar_to_str(value: Any) -> str | None:
     return None
 
 
-def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity") -> Policy:
+def parse_policy(
+    document: Union[dict, str],
+    name: str,
+    *,
+    kind: str = "identity",
+    statement_canons: Any = None,
+) -> Policy:
     """Parse and validate a policy document.
 
     Args:
         document: the policy as a dict, or as a JSON string.
         name: a name for messages and for :class:`~sagemaker_isolation_ext.iam.StatementRef`.
         kind: ``"identity"`` (default: identity, boundary, session, SCP, RCP) or ``"resource"``.
+        statement_canons: optional, one entry per statement of ``document`` (its single
+            Statement object counts as one): the statement's :func:`canonical_json` text when
+            the caller already has it, else None. A caller that passes a text that is not the
+            statement's canonical JSON gets a wrong parse: ``simulate`` passes only texts it
+            computed with :func:`canonical_json` from the same decoded value.
 
     Returns:
         a :class:`Policy` (cached: parsing an equal document under the same name and kind again
@@ -223,7 +282,7 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
     try:
         # The canonical text is both the cache key and the digest input; the C encoder's own
         # recursion guard rejects absurdly deep documents.
-        canon = _CANONICAL(document)
+        canon, st_canons = _canonical_document(document, statement_canons)
     except RecursionError:
         raise PolicyError("document nests too deep", policy=name) from None
     except (TypeError, ValueError) as exc:
@@ -233,7 +292,7 @@ def parse_policy(document: Union[dict, str], name: str, *, kind: str = "identity
     if hit is not None:
         _PARSED.move_to_end(key)
         return hit
-    policy = _parse_document(document, name, kind, canon)
+    policy = _parse_document(document, name, kind, canon, st_canons)
     _PARSED[key] = policy
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
@@ -246,7 +305,17 @@ _PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
 _PARSED_MAX = 4096
 
 
-def _parse_document(document: dict, name: str, kind: str, canon: str) -> Policy:
+#: Parsed statements by (canonical JSON of the statement, index, kind): a new document that
+#: repeats known statements (one more statement, another name) parses only its new ones. A
+#: statement's parse depends on nothing else (the policy name only appears in error messages,
+#: and errors are not cached).
+_STMT_PARSED: dict[tuple[str, int, str], Statement] = {}
+_STMT_PARSED_MAX = 16384
+
+
+def _parse_document(
+    document: dict, name: str, kind: str, canon: str, st_canons: list[str] | None = None
+) -> Policy:
     unknown = sorted(set(document) - _DOC_FIELDS)
     if unknown:
         raise PolicyError(
@@ -274,7 +343,20 @@ def _parse_document(document: dict, name: str, kind: str, canon: str) -> Policy:
             policy=name,
             field="Statement",
         )
-    statements = tuple(_parse_statement(s, i, name, kind) for i, s in enumerate(raw_list))
+    if st_canons is None:
+        statements = tuple(_parse_statement(s, i, name, kind) for i, s in enumerate(raw_list))
+    else:
+        parsed = []
+        for i, s in enumerate(raw_list):
+            skey = (st_canons[i], i, kind)
+            st = _STMT_PARSED.get(skey)
+            if st is None:
+                st = _parse_statement(s, i, name, kind)
+                if len(_STMT_PARSED) >= _STMT_PARSED_MAX:
+                    _STMT_PARSED.clear()
+                _STMT_PARSED[skey] = st
+            parsed.append(st)
+        statements = tuple(parsed)
     return Policy(
         name=name,
         version=version,

@@ -25,8 +25,9 @@ from json.decoder import scanstring
 from json.scanner import make_scanner
 from typing import Any, Iterable, Iterator
 
-from .engine import PolicySet, Request, evaluate
-from .policy import Policy, PolicyError, parse_policy
+from .context import ContextValueError, RequestContext
+from .engine import PolicySet, Request, evaluate, evaluate_in_context
+from .policy import Policy, PolicyError, canonical_json, parse_policy
 
 __all__ = ["run_case", "run_cases", "explain_case", "explain_cases", "CaseError"]
 
@@ -35,18 +36,30 @@ class CaseError(ValueError):
     """A case line is malformed (message says which field)."""
 
 
-def _policy(entry: Any, where: str, default_name: str, kind: str = "identity") -> Policy:
+def _policy(
+    entry: Any, where: str, default_name: str, kind: str = "identity", canons: dict | None = None
+) -> Policy:
     if isinstance(entry, dict) and "document" in entry:
         name = entry.get("name", default_name)
         if not isinstance(name, str):
             raise CaseError(f"{where}: 'name' must be a string")
-        return parse_policy(entry["document"], name, kind=kind)
-    if isinstance(entry, dict) and "Statement" in entry:
-        return parse_policy(entry, default_name, kind=kind)
-    raise CaseError(f"{where}: expected {{'name', 'document'}} or a policy document")
+        document = entry["document"]
+    elif isinstance(entry, dict) and "Statement" in entry:
+        name, document = default_name, entry
+    else:
+        raise CaseError(f"{where}: expected {{'name', 'document'}} or a policy document")
+    known = None
+    if canons and isinstance(document, dict):
+        st = document.get("Statement")
+        items = st if isinstance(st, list) else [st]
+        known = []
+        for s in items:
+            got = canons.get(id(s))
+            known.append(got[1] if got is not None and got[0] is s else None)
+    return parse_policy(document, name, kind=kind, statement_canons=known)
 
 
-def _levels(value: Any, field: str) -> list[list[Policy]]:
+def _levels(value: Any, field: str, canons: dict | None = None) -> list[list[Policy]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -55,12 +68,15 @@ def _levels(value: Any, field: str) -> list[list[Policy]]:
         return []
     if all(isinstance(v, list) for v in value):
         return [
-            [_policy(p, f"{field}[{i}][{j}]", f"{field}-{i}-{j}") for j, p in enumerate(level)]
+            [
+                _policy(p, f"{field}[{i}][{j}]", f"{field}-{i}-{j}", canons=canons)
+                for j, p in enumerate(level)
+            ]
             for i, level in enumerate(value)
         ]
     if any(isinstance(v, list) for v in value):
         raise CaseError(f"'{field}' mixes policies and lists of policies")
-    return [[_policy(p, f"{field}[{i}]", f"{field}-{i}") for i, p in enumerate(value)]]
+    return [[_policy(p, f"{field}[{i}]", f"{field}-{i}", canons=canons) for i, p in enumerate(value)]]
 
 
 _POLICY_FIELDS = (
@@ -73,28 +89,35 @@ _POLICY_FIELDS = (
 )
 
 
-def _build_policies(obj: dict) -> PolicySet:
+def _build_policies(obj: dict, canons: dict | None = None) -> PolicySet:
+    """The :class:`PolicySet` of a case; ``canons`` as in :class:`_Memo` (optional)."""
     idp = obj.get("identity_policies")
     if not isinstance(idp, list):
         raise CaseError("'identity_policies' must be a list")
-    identity = [_policy(p, f"identity_policies[{i}]", f"p{i}") for i, p in enumerate(idp)]
+    identity = [
+        _policy(p, f"identity_policies[{i}]", f"p{i}", canons=canons) for i, p in enumerate(idp)
+    ]
     pb = obj.get("permissions_boundary")
-    boundary = _policy(pb, "permissions_boundary", "boundary") if pb is not None else None
+    boundary = (
+        _policy(pb, "permissions_boundary", "boundary", canons=canons) if pb is not None else None
+    )
     sp = obj.get("session_policy")
-    session = _policy(sp, "session_policy", "session_policy") if sp is not None else None
+    session = (
+        _policy(sp, "session_policy", "session_policy", canons=canons) if sp is not None else None
+    )
     rp = obj.get("resource_policy")
     resource = (
-        _policy(rp, "resource_policy", "resource_policy", kind="resource")
+        _policy(rp, "resource_policy", "resource_policy", kind="resource", canons=canons)
         if rp is not None
         else None
     )
     return PolicySet(
         identity=identity,
         boundary=boundary,
-        scps=_levels(obj.get("scps"), "scps"),
+        scps=_levels(obj.get("scps"), "scps", canons),
         session=session,
         resource=resource,
-        rcps=_levels(obj.get("rcps"), "rcps"),
+        rcps=_levels(obj.get("rcps"), "rcps", canons),
     )
 
 
@@ -209,7 +232,10 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
 
     Lines that repeat the same policy fields (byte for byte) share one parsed and compiled
     :class:`PolicySet`: the raw JSON text of those fields is the cache key, so a file of
-    thousands of cases over a few policy sets parses and compiles each set once.
+    thousands of cases over a few policy sets parses and compiles each set once. Below that, a
+    policy entry, document or statement whose text was seen before is not decoded, canonicalised
+    or parsed again (see :class:`_Memo`), so a new document that repeats known statements costs
+    little more than its new statements.
 
     Args:
         lines: an iterable of text lines (e.g. an open file).
@@ -220,107 +246,210 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
         (...)"}``.
     """
     cache: dict[tuple, PolicySet] = {}
-    known = _RawIndex()
+    memo = _Memo()
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
         if not line.strip():
             continue
-        top = _scan_top(line, known)
+        top = _scan_top(line, memo)
         if top is None:
             try:
                 obj = json.loads(line)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 yield _unknown(None, f"line {n}: not valid JSON ({exc})")
                 continue
             yield run_case(obj)
             continue
-        key = tuple(top[f][1] if f in top else None for f in _POLICY_FIELDS)
+        obj, raws = top
+        key = (
+            raws.get("identity_policies"),
+            raws.get("permissions_boundary"),
+            raws.get("session_policy"),
+            raws.get("resource_policy"),
+            raws.get("scps"),
+            raws.get("rcps"),
+        )
         policies = cache.get(key)
-        obj = {k: v for k, (v, _raw) in top.items() if v is not _UNDECODED}
         case_id = obj.get("id")
         if case_id is not None and not isinstance(case_id, (str, int)):
             case_id = None
         if policies is None:
-            for k, (v, raw) in top.items():
-                if v is _UNDECODED:
-                    obj[k] = json.loads(raw)
             try:
-                policies = _build_policies(obj)
+                policies = _build_policies(obj, memo.canons)
             except (PolicyError, CaseError) as exc:
                 yield _unknown(case_id, f"malformed case: {exc}")
                 continue
             if len(cache) >= _CASE_CACHE_MAX:
                 cache.clear()
             cache[key] = policies
-        try:
-            request = _build_request(obj)
-        except CaseError as exc:
-            yield _unknown(case_id, f"malformed case: {exc}")
-            continue
+        known = memo.requests.get(raws.get("request"))
+        if known is None:
+            try:
+                request = _build_request(obj)
+            except CaseError as exc:
+                yield _unknown(case_id, f"malformed case: {exc}")
+                continue
+            try:
+                ctx = RequestContext(request.context, request.open_world, request.absent_keys)
+            except ContextValueError:
+                decision = evaluate(request, policies)  # gives the "bad request context" reason
+            else:
+                if len(memo.requests) >= _EXACT_MAX:
+                    memo.requests.clear()
+                memo.requests[raws["request"]] = (request, ctx)
+                decision = evaluate_in_context(request, ctx, policies)
+        else:
+            decision = evaluate_in_context(known[0], known[1], policies)
         out = {"id": case_id}
-        out.update(evaluate(request, policies).to_json())
+        out.update(decision.to_json())
         yield out
 
 
-class _Undecoded:
-    __slots__ = ()
-
-
-#: Stands for a policy field whose raw text was recognised and therefore not decoded again.
-_UNDECODED = _Undecoded()
-_HEAD = 256
-_BUCKET_MAX = 32
+#: Window ends of the levels of :class:`_RawIndex`: 64, 128, 256, ... characters.
+_LEVELS = tuple(64 << k for k in range(17))
+_WINDOW = 64
+_TAIL = 32
+_TERMS_MAX = 16
 _RAW_MAX = 8192
-_DELIMS = ", \t\n\r}"
+_DELIMS = ", \t\n\r}]"
 
 
 class _RawIndex:
-    """Raw JSON texts of policy fields already seen in this file, indexed by their first 256
-    characters, so a later line holding the same text is recognised with one ``startswith`` (a
-    complete JSON value followed by a delimiter is exactly that value) instead of being decoded
-    again: policy documents are most of the bytes of a cases file. Buckets are bounded (a miss
-    only costs the normal decoding)."""
+    """Raw JSON texts of values already decoded in this file, with their decoded values, so a
+    later line holding the same text is recognised with a few ``startswith`` calls instead of
+    being decoded again (policy documents are most of the bytes of a cases file).
 
-    __slots__ = ("by_head", "size")
+    A complete JSON object or array followed by a delimiter (or the end of the line) is exactly
+    that value, so ``line.startswith(raw, i)`` plus a delimiter check is an exact test; the
+    text's last 32 characters are compared first, so a candidate that shares a long prefix with
+    the line (a document and the same document with one more statement) is rejected without
+    comparing it all.
+
+    Texts are filed in a tree: level 0 is keyed by the first 64 characters, level k by the 64
+    characters that end at 64 * 2**k, and a text of length L sits at the deepest level whose
+    window end is <= L. So texts that share a head (every identity-policy list starts
+    ``[{"name":"p0","document":{"Version":...``) do not crowd one bucket, and a lookup hashes 64
+    characters per level whatever the length of the text. Texts shorter than 64 characters are
+    not filed (decoding them is cheap). Bounded: at most 16 texts per node (least recently found
+    dropped first) and 8192 in all (then the index starts over); a miss only costs the normal
+    decoding.
+    """
+
+    __slots__ = ("root", "size")
 
     def __init__(self) -> None:
-        self.by_head: dict[str, list[str]] = {}
+        self.root: dict[str, list] = {}
         self.size = 0
 
-    def find(self, line: str, i: int) -> str | None:
-        for raw in self.by_head.get(line[i : i + _HEAD], ()):
-            end = i + len(raw)
-            if line.startswith(raw, i) and line[end : end + 1] in _DELIMS:
-                return raw
+    def find(self, line: str, i: int) -> tuple[str, Any, str] | None:
+        """The ``(raw, value, tail)`` filed for the JSON text at ``line[i:]``, or None."""
+        children = self.root
+        for n in _LEVELS:
+            node = children.get(line[i + n - _WINDOW : i + n])
+            if node is None:
+                return None
+            terms = node[0]
+            for k, entry in enumerate(terms):
+                raw, _value, tail = entry
+                end = i + len(raw)
+                if (
+                    line.startswith(tail, end - _TAIL)
+                    and line[end : end + 1] in _DELIMS
+                    and line.startswith(raw, i)
+                ):
+                    if k:
+                        terms.insert(0, terms.pop(k))
+                    return entry
+            children = node[1]
         return None
 
-    def add(self, raw: str) -> None:
+    def add(self, raw: str, value: Any) -> None:
+        """File ``raw`` (a complete JSON object or array) with its decoded ``value``."""
+        size = len(raw)
+        if size < _LEVELS[0]:
+            return
         if self.size >= _RAW_MAX:
-            self.by_head.clear()
+            self.root = {}
             self.size = 0
-        bucket = self.by_head.setdefault(raw[:_HEAD], [])
-        if len(bucket) >= _BUCKET_MAX:
-            bucket.pop(0)
-        bucket.append(raw)
-        self.size += 1
+        children = self.root
+        last = len(_LEVELS) - 1
+        for depth, n in enumerate(_LEVELS):
+            key = raw[n - _WINDOW : n]
+            node = children.get(key)
+            if node is None:
+                node = children[key] = [[], {}]
+            if depth == last or size < _LEVELS[depth + 1]:
+                terms = node[0]
+                if len(terms) >= _TERMS_MAX:
+                    terms.pop()
+                terms.insert(0, (raw, value, raw[-_TAIL:]))
+                self.size += 1
+                return
+            children = node[1]
+
+
+class _Memo:
+    """What :func:`run_cases` remembers across the lines of one file.
+
+    Attributes:
+        values: raw text -> decoded value of policy fields, policy entries and documents.
+        statements: raw text -> decoded value of statements.
+        exact: raw text -> decoded value of whole policy fields and requests (the texts
+            :func:`_scan_top` guesses are checked against).
+        follow: member name -> the text that followed its value in the last line that had it
+            (up to the next key's closing quote, or the object's closing brace).
+        requests: raw request text -> its :class:`Request` and normalised context.
+        canons: ``id(statement value) -> (value, canonical JSON text)`` for the statement values
+            in ``statements`` (the value is held so its id stays valid), handed to
+            :func:`~sagemaker_isolation_ext.iam.policy.parse_policy` so a known statement is
+            neither canonicalised nor parsed again. Decoded values are shared between lines and
+            never mutated.
+    """
+
+    __slots__ = ("values", "statements", "canons", "exact", "follow", "requests")
+
+    def __init__(self) -> None:
+        self.values = _RawIndex()
+        self.statements = _RawIndex()
+        self.canons: dict[int, tuple[Any, str]] = {}
+        self.exact: dict[str, Any] = {}
+        self.follow: dict[str, str] = {}
+        self.requests: dict[str, tuple[Request, RequestContext]] = {}
 
 
 _CASE_CACHE_MAX = 2048
 _WS = re.compile(r"[ \t\n\r]*")
 _WS_CHARS = " \t\n\r"
 _SCAN = make_scanner(json.JSONDecoder())
+#: Nesting depth (from a policy field's value) down to which containers are scanned member by
+#: member: scps as a list of OU levels of entries of documents is the deepest schema (4).
+_SCAN_DEPTH = 4
 
 
-def _scan_top(line: str, known: _RawIndex | None = None) -> dict[str, tuple[Any, str]] | None:
-    """Decode a JSON object line member by member: ``{key: (value, raw_text)}``.
+_MISSING = object()
+#: Top-level members whose raw text is remembered (policy fields and the request).
+_MEMO_FIELDS = frozenset(_POLICY_FIELDS + ("request",))
+_EXACT_MAX = 4096
 
-    Uses the json module's own scanner for every value, so values are exactly what
-    ``json.loads`` gives; a policy field whose raw text ``known`` already holds is not decoded
-    again (its value is :data:`_UNDECODED`). Returns None for anything else than a well-formed
-    object (the caller then falls back to ``json.loads`` and its error message).
+
+def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str]] | None:
+    """Decode a JSON object line: ``(object, {member: its raw JSON text})`` (raw texts for the
+    policy fields and ``request``).
+
+    Every scalar, key and unknown member is decoded by the json module's own scanner, so the
+    object is exactly what ``json.loads`` gives. A policy field or request is first *guessed*:
+    its text is taken to end where the text that followed it in an earlier line (``,"request"``,
+    say) next occurs, and the guess is kept only if that text is one ``memo.exact`` holds: a
+    complete JSON value followed by a delimiter is exactly the value there, so a wrong guess just
+    fails. Otherwise the field is scanned through ``memo`` (a container seen before is not
+    decoded again). Returns None for anything else than a well-formed object (the caller then
+    falls back to ``json.loads`` and its error message).
     """
+    memo = memo if memo is not None else _Memo()
     ws = _WS.match
+    exact = memo.exact
+    follow = memo.follow
     try:
         i = ws(line, 0).end()
         if line[i] != "{":
@@ -328,13 +457,18 @@ def _scan_top(line: str, known: _RawIndex | None = None) -> dict[str, tuple[Any,
         i += 1
         if line[i] in _WS_CHARS:
             i = ws(line, i).end()
-        out: dict[str, tuple[Any, str]] = {}
+        obj: dict[str, Any] = {}
+        raws: dict[str, str] = {}
         if line[i] == "}":
-            return out if not line[i + 1 :].strip() else None
+            return (obj, raws) if not line[i + 1 :].strip() else None
+        pending = None  # (key, end) of the last remembered member: learns what follows it
         while True:
             if line[i] != '"':
                 return None
             key, i = scanstring(line, i + 1)
+            if pending is not None:
+                follow[pending[0]] = line[pending[1] : i]
+                pending = None
             if line[i] in _WS_CHARS:
                 i = ws(line, i).end()
             if line[i] != ":":
@@ -342,17 +476,29 @@ def _scan_top(line: str, known: _RawIndex | None = None) -> dict[str, tuple[Any,
             i += 1
             if line[i] in _WS_CHARS:
                 i = ws(line, i).end()
-            raw = known.find(line, i) if known is not None and key in _POLICY_FIELDS else None
-            if raw is not None:
-                out[key] = (_UNDECODED, raw)
-                i += len(raw)
+            if key in _MEMO_FIELDS:
+                value = _MISSING
+                after = follow.get(key)
+                if after is not None:
+                    end = line.rfind(after) if after[-1] == "}" else line.find(after, i)
+                    if end > i:
+                        raw = line[i:end]
+                        value = exact.get(raw, _MISSING)
+                if value is _MISSING:
+                    if key == "request":
+                        value, end = _SCAN(line, i)
+                    else:
+                        value, end = _scan_value(line, i, memo, 0)
+                    raw = line[i:end]
+                    if len(exact) >= _EXACT_MAX:
+                        exact.clear()
+                    exact[raw] = value
+                raws[key] = raw
+                pending = (key, end)
             else:
                 value, end = _SCAN(line, i)
-                raw = line[i:end]
-                out[key] = (value, raw)
-                if known is not None and key in _POLICY_FIELDS:
-                    known.add(raw)
-                i = end
+            obj[key] = value
+            i = end
             if line[i] in _WS_CHARS:
                 i = ws(line, i).end()
             ch = line[i]
@@ -362,7 +508,136 @@ def _scan_top(line: str, known: _RawIndex | None = None) -> dict[str, tuple[Any,
                     i = ws(line, i).end()
                 continue
             if ch == "}":
-                return out if not line[i + 1 :].strip() else None
+                if line[i + 1 :].strip():
+                    return None
+                if pending is not None:
+                    follow[pending[0]] = line[pending[1] : i + 1]
+                return obj, raws
             return None
     except (StopIteration, ValueError, RecursionError, IndexError):
         return None
+
+
+def _scan_value(line: str, i: int, memo: _Memo, depth: int) -> tuple[Any, int]:
+    """Decode the JSON value at ``line[i]`` (part of a policy field): ``(value, end index)``.
+
+    A policy document (an object that has ``Statement``) is looked up in ``memo.values`` first
+    and filed there once decoded; an entry ``{"name", "document"}`` is not (its document is).
+    Down to :data:`_SCAN_DEPTH` objects and arrays are scanned member by member (so their parts
+    can be recognised), deeper ones decoded by the json scanner. Raises
+    ValueError/IndexError/StopIteration on malformed JSON.
+    """
+    ch = line[i]
+    if ch == "[":
+        if depth >= _SCAN_DEPTH:
+            return _SCAN(line, i)
+        return _scan_array(line, i, memo, depth, False)
+    if ch != "{":
+        return _SCAN(line, i)
+    entry = line.startswith(_ENTRY_HEADS, i)
+    if not entry:
+        hit = memo.values.find(line, i)
+        if hit is not None:
+            return hit[1], i + len(hit[0])
+    if depth >= _SCAN_DEPTH:
+        value, end = _SCAN(line, i)
+    else:
+        value, end = _scan_object(line, i, memo, depth)
+    if not entry and "Statement" in value:
+        memo.values.add(line[i:end], value)
+    return value, end
+
+
+#: How a policy entry (not a document) starts in the usual spelling of a cases file.
+_ENTRY_HEADS = ('{"name"', '{"document"')
+
+
+def _scan_object(line: str, i: int, memo: _Memo, depth: int) -> tuple[dict, int]:
+    ws = _WS.match
+    i += 1
+    if line[i] in _WS_CHARS:
+        i = ws(line, i).end()
+    out: dict[str, Any] = {}
+    if line[i] == "}":
+        return out, i + 1
+    while True:
+        if line[i] != '"':
+            raise ValueError("expected a key")
+        key, i = scanstring(line, i + 1)
+        if line[i] in _WS_CHARS:
+            i = ws(line, i).end()
+        if line[i] != ":":
+            raise ValueError("expected ':'")
+        i += 1
+        if line[i] in _WS_CHARS:
+            i = ws(line, i).end()
+        if key == "Statement":
+            if line[i] == "[":
+                value, i = _scan_array(line, i, memo, depth, True)
+            else:
+                value, i = _scan_statement(line, i, memo)
+        else:
+            value, i = _scan_value(line, i, memo, depth + 1)
+        out[key] = value
+        if line[i] in _WS_CHARS:
+            i = ws(line, i).end()
+        ch = line[i]
+        if ch == ",":
+            i += 1
+            if line[i] in _WS_CHARS:
+                i = ws(line, i).end()
+            continue
+        if ch == "}":
+            return out, i + 1
+        raise ValueError("expected ',' or '}'")
+
+
+def _scan_array(
+    line: str, i: int, memo: _Memo, depth: int, statements: bool
+) -> tuple[list, int]:
+    ws = _WS.match
+    i += 1
+    if line[i] in _WS_CHARS:
+        i = ws(line, i).end()
+    out: list = []
+    if line[i] == "]":
+        return out, i + 1
+    while True:
+        if statements:
+            value, i = _scan_statement(line, i, memo)
+        else:
+            value, i = _scan_value(line, i, memo, depth + 1)
+        out.append(value)
+        if line[i] in _WS_CHARS:
+            i = ws(line, i).end()
+        ch = line[i]
+        if ch == ",":
+            i += 1
+            if line[i] in _WS_CHARS:
+                i = ws(line, i).end()
+            continue
+        if ch == "]":
+            return out, i + 1
+        raise ValueError("expected ',' or ']'")
+
+
+def _scan_statement(line: str, i: int, memo: _Memo) -> tuple[Any, int]:
+    """Decode one statement (an element of ``Statement``, or its single object) through
+    ``memo.statements``; a statement object decoded anew gets its canonical text in
+    ``memo.canons``."""
+    if line[i] != "{":
+        return _SCAN(line, i)
+    hit = memo.statements.find(line, i)
+    if hit is not None:
+        return hit[1], i + len(hit[0])
+    value, end = _SCAN(line, i)
+    try:
+        canon = canonical_json(value)
+    except (ValueError, TypeError, RecursionError):
+        return value, end
+    memo.statements.add(line[i:end], value)
+    canons = memo.canons
+    if len(canons) >= _RAW_MAX * 2:
+        canons.clear()
+    canons[id(value)] = (value, canon)
+    return value, end
