@@ -191,9 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
         p.add_argument("--profile", help="named AWS profile")
         p.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
-        p.add_argument("--audit-dir", metavar="D", help="change records directory (default: "
-                       "$SAGEMAKER_ISOLATION_AUDIT_DIR, then <jupyter data dir>/"
-                       "sagemaker-isolation/changes)")
+        p.add_argument(
+            "--audit-dir",
+            metavar="D",
+            help="change records directory (default: "
+            "$SAGEMAKER_ISOLATION_AUDIT_DIR, then <jupyter data dir>/"
+            "sagemaker-isolation/changes)",
+        )
 
     apply_p = sub.add_parser(
         "apply",
@@ -202,17 +206,27 @@ def build_parser() -> argparse.ArgumentParser:
         "verdict before and after. Nothing changes without --yes.",
     )
     apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
-    apply_p.add_argument("--variant", choices=("allow", "deny"), default=None,
-                         help="allow: the AWS doc policy (default); deny: our Deny variant")
-    apply_p.add_argument("--role-arn", action="append", default=[], metavar="ARN",
-                         help="change only this execution role (repeatable; no profile listing)")
+    apply_p.add_argument(
+        "--variant",
+        choices=("allow", "deny"),
+        default=None,
+        help="allow: the AWS doc policy (default); deny: our Deny variant",
+    )
+    apply_p.add_argument(
+        "--role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="change only this execution role (repeatable; no profile listing)",
+    )
     plan_io = apply_p.add_mutually_exclusive_group()
     plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")
     plan_io.add_argument("--plan", metavar="F", help="use the saved plan F exactly as it is")
     apply_p.add_argument("--yes", action="store_true", help="apply (default: only plan)")
     apply_p.add_argument("--format", choices=("text", "json"), default="text")
-    apply_p.add_argument("--all-domains", action="store_true",
-                         help="plan for every domain of the account and Region")
+    apply_p.add_argument(
+        "--all-domains", action="store_true", help="plan for every domain of the account and Region"
+    )
     apply_p.add_argument("--metadata-path", default=None, help=argparse.SUPPRESS)
     aws_flags(apply_p)
     apply_p.set_defaults(func=cmd_apply)
@@ -220,8 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     rollback_p = sub.add_parser(
         "rollback", help="restore the state recorded before a change (dry run without --yes)"
     )
-    rollback_p.add_argument("--change", required=True, metavar="ID",
-                            help="change id (see `changes`)")
+    rollback_p.add_argument(
+        "--change", required=True, metavar="ID", help="change id (see `changes`)"
+    )
     rollback_p.add_argument("--yes", action="store_true", help="roll back (default: show steps)")
     rollback_p.add_argument("--format", choices=("text", "json"), default="text")
     aws_flags(rollback_p)
@@ -247,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     explain.add_argument(
-        "message", nargs="?", default="-", metavar="MESSAGE",
+        "message",
+        nargs="?",
+        default="-",
+        metavar="MESSAGE",
         help="the error text; - (default) reads stdin",
     )
     explain.add_argument("--format", choices=("text", "json"), default="text")

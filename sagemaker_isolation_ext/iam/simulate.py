@@ -76,7 +76,9 @@ def _levels(value: Any, field: str, canons: dict | None = None) -> list[list[Pol
         ]
     if any(isinstance(v, list) for v in value):
         raise CaseError(f"'{field}' mixes policies and lists of policies")
-    return [[_policy(p, f"{field}[{i}]", f"{field}-{i}", canons=canons) for i, p in enumerate(value)]]
+    return [
+        [_policy(p, f"{field}[{i}]", f"{field}-{i}", canons=canons) for i, p in enumerate(value)]
+    ]
 
 
 _POLICY_FIELDS = (
@@ -592,9 +594,7 @@ def _scan_object(line: str, i: int, memo: _Memo, depth: int) -> tuple[dict, int]
         raise ValueError("expected ',' or '}'")
 
 
-def _scan_array(
-    line: str, i: int, memo: _Memo, depth: int, statements: bool
-) -> tuple[list, int]:
+def _scan_array(line: str, i: int, memo: _Memo, depth: int, statements: bool) -> tuple[list, int]:
     ws = _WS.match
     i += 1
     if line[i] in _WS_CHARS:
