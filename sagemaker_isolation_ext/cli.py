@@ -22,12 +22,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
 import json
 import os
 import re
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -506,21 +507,43 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
 
 
 def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
-    """``simulate --cases FILE``: one JSON decision per input line; 0 processed, 3 unreadable."""
+    """``simulate --cases FILE``: one JSON decision per input line; 0 processed, 3 unreadable.
+
+    The file is read as it is evaluated (line by line, split on newlines only, as JSON Lines
+    are); a file that cannot be opened gives exit 3 before any output, one that stops being
+    UTF-8 (or readable) part-way gives exit 3 after the lines before that point.
+    """
+    if args.cases == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        fh = io.TextIOWrapper(stream, encoding="utf-8") if stream is not None else sys.stdin
+        try:
+            return _simulate(args, fh, out)
+        finally:
+            if stream is not None:
+                fh.detach()
+    try:
+        fh = open(args.cases, encoding="utf-8")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise UsageError(f"cannot read cases file {args.cases!r}: {exc.strerror or exc}") from None
+    with fh:
+        return _simulate(args, fh, out)
+
+
+def _read_lines(fh: Iterable[str], where: str) -> Iterator[str]:
+    """The lines of ``fh``; a read or decoding error part-way becomes a UsageError (exit 3)."""
+    try:
+        yield from fh
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where} is not UTF-8 text: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
+
+
+def _simulate(args: argparse.Namespace, fh: Iterable[str], out: TextIO) -> int:
     from .iam.simulate import run_cases
 
-    if args.cases == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            with open(args.cases, encoding="utf-8") as fh:
-                lines = fh.read().splitlines()
-        except OSError as exc:
-            raise UsageError(
-                f"cannot read cases file {args.cases!r}: {exc.strerror or exc}"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"cases file {args.cases!r} is not UTF-8 text: {exc}") from None
+    where = "standard input" if args.cases == "-" else f"cases file {args.cases!r}"
+    lines = _read_lines(fh, where)
     if args.explain:
         from .iam.explain import format_explanation
         from .iam.simulate import explain_cases

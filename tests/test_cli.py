@@ -198,6 +198,30 @@ def test_simulate_unreadable_file_exits_3(capsys, tmp_path):
     assert_one_line_error(capsys, "missing.jsonl")
 
 
+def test_simulate_file_that_is_not_utf8_exits_3(capsys, tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(json.dumps(_shared_cases(1)[0]).encode() + b"\n" + b'{"id": "caf\xe9"}\n')
+    code, _text = run(["simulate", "--cases", str(path)])
+    assert code == 3
+    assert_one_line_error(capsys, "not UTF-8")
+
+
+def test_simulate_splits_on_newlines_only(tmp_path):
+    """JSON Lines are split on newlines (CRLF accepted); a U+2028 inside a string is data, not a
+    line break (str.splitlines would split it)."""
+    case = _shared_cases(1)[0]
+    case["id"] = "line\u2028sep"
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(
+        (
+            json.dumps(case, ensure_ascii=False) + "\r\n" + json.dumps(dict(case, id="b")) + "\n"
+        ).encode()
+    )
+    code, text = run(["simulate", "--cases", str(path)])
+    assert code == 0
+    assert [json.loads(ln)["id"] for ln in text.split("\n") if ln] == ["line\u2028sep", "b"]
+
+
 # -- check, offline --------------------------------------------------------------------------------
 
 

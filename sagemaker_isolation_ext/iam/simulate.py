@@ -219,7 +219,7 @@ def explain_cases(lines: Iterable[str]) -> Iterator[dict]:
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
             obj = json.loads(line)
@@ -252,7 +252,7 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
-        if not line.strip():
+        if not line or line.isspace():
             continue
         top = _scan_top(line, memo)
         if top is None:
