@@ -540,7 +540,7 @@ def _read_lines(fh: Iterable[str], where: str) -> Iterator[str]:
 
 
 def _simulate(args: argparse.Namespace, fh: Iterable[str], out: TextIO) -> int:
-    from .iam.simulate import run_cases
+    from .iam.simulate import run_cases, run_cases_json
 
     where = "standard input" if args.cases == "-" else f"cases file {args.cases!r}"
     lines = _read_lines(fh, where)
@@ -556,19 +556,22 @@ def _simulate(args: argparse.Namespace, fh: Iterable[str], out: TextIO) -> int:
             else:
                 out.write(f"== case {e['id']} ==\n" + format_explanation(e))
         return EXIT_OK
-    encode = json.JSONEncoder(separators=(",", ":")).encode  # built once, not per line
     with _batch_gc():
+        if args.format == "json":
+            write = out.write
+            for n, text in enumerate(run_cases_json(lines), 1):
+                write(text + "\n")
+                if n % _GC_EVERY == 0:
+                    gc.collect()
+            return EXIT_OK
         for n, result in enumerate(run_cases(lines), 1):
-            if args.format == "json":
-                out.write(encode(result) + "\n")
-            else:
-                by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
-                out.write(
-                    f"{result['id']}: {result['decision']}"
-                    + (f" by {by}" if by else "")
-                    + (f" ({result['reason']})" if result.get("reason") else "")
-                    + "\n"
-                )
+            by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
+            out.write(
+                f"{result['id']}: {result['decision']}"
+                + (f" by {by}" if by else "")
+                + (f" ({result['reason']})" if result.get("reason") else "")
+                + "\n"
+            )
             if n % _GC_EVERY == 0:
                 gc.collect()
     return EXIT_OK

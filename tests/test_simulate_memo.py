@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from sagemaker_isolation_ext.iam.policy import _canonical_document, canonical_json, parse_policy
-from sagemaker_isolation_ext.iam.simulate import _RawIndex, run_case, run_cases
+from sagemaker_isolation_ext.iam.simulate import _RawIndex, run_case, run_cases, run_cases_json
 
 DOMAIN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-aaaaaaaaaaaa"
 STATEMENTS = [
@@ -98,7 +98,7 @@ def _entry(rng: random.Random, docs: list) -> dict:
 
 
 def _line(rng: random.Random, docs: list, n: int) -> str:
-    case: dict = {"id": f"c{n}"}
+    case: dict = {"id": rng.choice([f"c{n}", n, True, "caf\u00e9", None, 1.5])}
     case["identity_policies"] = [_entry(rng, docs) for _ in range(rng.randint(0, 3))]
     r = rng.random()
     case["permissions_boundary"] = None if r < 0.5 else _entry(rng, docs)
@@ -133,6 +133,8 @@ def _expected(line: str) -> dict | None:
 def _check(lines: list[str]) -> None:
     got = list(run_cases(lines))
     assert len(got) == len(lines)
+    # the encoded path (what the CLI writes) is the same text as encoding run_cases' dicts
+    assert list(run_cases_json(lines)) == [json.dumps(g, separators=(",", ":")) for g in got]
     for line, g in zip(lines, got):
         e = _expected(line)
         if e is None:

@@ -29,7 +29,14 @@ from .context import ContextValueError, RequestContext
 from .engine import PolicySet, Request, evaluate, evaluate_in_context
 from .policy import Policy, PolicyError, canonical_json, parse_policy
 
-__all__ = ["run_case", "run_cases", "explain_case", "explain_cases", "CaseError"]
+__all__ = [
+    "run_case",
+    "run_cases",
+    "run_cases_json",
+    "explain_case",
+    "explain_cases",
+    "CaseError",
+]
 
 
 class CaseError(ValueError):
@@ -223,7 +230,7 @@ def explain_cases(lines: Iterable[str]) -> Iterator[dict]:
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             yield _unexplained(None, f"line {n}: not valid JSON ({exc})")
             continue
         yield explain_case(obj)
@@ -247,6 +254,47 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
         ``{"id": null, "decision": "unknown", "statements": [], "reason": "line N: not valid JSON
         (...)"}``.
     """
+    for case_id, decision in _decide_lines(lines):
+        if decision.__class__ is dict:
+            yield decision
+        else:
+            out = {"id": case_id}
+            out.update(decision.to_json())
+            yield out
+
+
+def run_cases_json(lines: Iterable[str]) -> Iterator[str]:
+    """:func:`run_cases` encoded: one compact JSON text per case (no newline), exactly
+    ``json.dumps(result, separators=(",", ":"))`` of what :func:`run_cases` yields.
+
+    The text after ``id`` is remembered per distinct :class:`Decision` (a file has few), so most
+    lines cost one string concatenation to encode.
+    """
+    encode = _ENCODE
+    tails: dict[Any, str] = {}
+    for case_id, decision in _decide_lines(lines):
+        if decision.__class__ is dict:
+            yield encode(decision)
+            continue
+        tail = tails.get(decision)
+        if tail is None:
+            tail = encode(decision.to_json())[1:]
+            if len(tails) >= _EXACT_MAX:
+                tails.clear()
+            tails[decision] = tail
+        if case_id.__class__ is str:
+            yield '{"id":' + _encode_str(case_id) + "," + tail
+        else:
+            yield '{"id":' + encode(case_id) + "," + tail
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+_encode_str = json.encoder.encode_basestring_ascii
+
+
+def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
+    """``(id, Decision)`` per non-blank line, or ``(None, the whole output dict)`` for a line
+    decided without the engine (malformed)."""
     cache: dict[tuple, PolicySet] = {}
     memo = _Memo()
     for n, line in enumerate(lines, 1):
@@ -259,9 +307,9 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
             try:
                 obj = json.loads(line)
             except (ValueError, RecursionError) as exc:
-                yield _unknown(None, f"line {n}: not valid JSON ({exc})")
+                yield None, _unknown(None, f"line {n}: not valid JSON ({exc})")
                 continue
-            yield run_case(obj)
+            yield None, run_case(obj)
             continue
         obj, raws = top
         key = (
@@ -280,7 +328,7 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
             try:
                 policies = _build_policies(obj, memo.canons)
             except (PolicyError, CaseError) as exc:
-                yield _unknown(case_id, f"malformed case: {exc}")
+                yield None, _unknown(case_id, f"malformed case: {exc}")
                 continue
             if len(cache) >= _CASE_CACHE_MAX:
                 cache.clear()
@@ -290,7 +338,7 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
             try:
                 request = _build_request(obj)
             except CaseError as exc:
-                yield _unknown(case_id, f"malformed case: {exc}")
+                yield None, _unknown(case_id, f"malformed case: {exc}")
                 continue
             try:
                 ctx = RequestContext(request.context, request.open_world, request.absent_keys)
@@ -303,9 +351,7 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
                 decision = evaluate_in_context(request, ctx, policies)
         else:
             decision = evaluate_in_context(known[0], known[1], policies)
-        out = {"id": case_id}
-        out.update(decision.to_json())
-        yield out
+        yield case_id, decision
 
 
 #: Window ends of the levels of :class:`_RawIndex`: 64, 128, 256, ... characters.
