@@ -259,3 +259,29 @@ def test_statement_parse_cache_never_mixes_documents():
     assert [s.effect for s in p2.statements] == ["Deny", "Allow"]
     assert [s.index for s in p2.statements] == [0, 1]
     assert p1.digest != p2.digest
+
+
+def test_memory_budgets_forget_without_changing_answers(monkeypatch):
+    """Past its character budget the memo forgets everything mid-file (and the parse caches
+    theirs): answers stay the same."""
+    from sagemaker_isolation_ext.iam import policy as policy_mod
+    from sagemaker_isolation_ext.iam import simulate as simulate_mod
+
+    monkeypatch.setattr(simulate_mod, "_MEMO_CHARS", 700)
+    monkeypatch.setattr(policy_mod, "_PARSED_CHARS_MAX", 900)
+    monkeypatch.setattr(policy_mod, "_STMT_CHARS_MAX", 300)
+    resets = []
+    real_spend = simulate_mod._Memo.spend
+
+    def spend(self, n):
+        before = self.chars
+        real_spend(self, n)
+        if self.chars < before + n:
+            resets.append(n)
+
+    monkeypatch.setattr(simulate_mod._Memo, "spend", spend)
+    rng = random.Random(7)
+    docs = [_doc(rng) for _ in range(5)]
+    _check([_line(rng, docs, n) for n in range(120)])
+    assert resets, "the budget was never reached: the test does not test it"
+    assert len(policy_mod._PARSED) <= 10

@@ -293,9 +293,12 @@ def parse_policy(
         _PARSED.move_to_end(key)
         return hit
     policy = _parse_document(document, name, kind, canon, st_canons)
+    global _parsed_chars
     _PARSED[key] = policy
-    if len(_PARSED) > _PARSED_MAX:
-        _PARSED.popitem(last=False)
+    _parsed_chars += len(canon)
+    while len(_PARSED) > _PARSED_MAX or _parsed_chars > _PARSED_CHARS_MAX:
+        old, _ = _PARSED.popitem(last=False)
+        _parsed_chars -= len(old[0])
     return policy
 
 
@@ -303,6 +306,9 @@ def parse_policy(
 #: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free.
 _PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
 _PARSED_MAX = 4096
+#: ... and at most this many characters of canonical text in all (documents can be large).
+_PARSED_CHARS_MAX = 64_000_000
+_parsed_chars = 0
 
 
 #: Parsed statements by (canonical JSON of the statement, index, kind): a new document that
@@ -311,6 +317,17 @@ _PARSED_MAX = 4096
 #: and errors are not cached).
 _STMT_PARSED: dict[tuple[str, int, str], Statement] = {}
 _STMT_PARSED_MAX = 16384
+_STMT_CHARS_MAX = 16_000_000
+_stmt_chars = 0
+
+
+def _remember_statement(key: tuple[str, int, str], st: Statement) -> None:
+    global _stmt_chars
+    if len(_STMT_PARSED) >= _STMT_PARSED_MAX or _stmt_chars + len(key[0]) > _STMT_CHARS_MAX:
+        _STMT_PARSED.clear()
+        _stmt_chars = 0
+    _STMT_PARSED[key] = st
+    _stmt_chars += len(key[0])
 
 
 def _parse_document(
@@ -352,9 +369,7 @@ def _parse_document(
             st = _STMT_PARSED.get(skey)
             if st is None:
                 st = _parse_statement(s, i, name, kind)
-                if len(_STMT_PARSED) >= _STMT_PARSED_MAX:
-                    _STMT_PARSED.clear()
-                _STMT_PARSED[skey] = st
+                _remember_statement(skey, st)
             parsed.append(st)
         statements = tuple(parsed)
     return Policy(

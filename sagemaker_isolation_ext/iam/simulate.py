@@ -295,8 +295,8 @@ _encode_str = json.encoder.encode_basestring_ascii
 def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
     """``(id, Decision)`` per non-blank line, or ``(None, the whole output dict)`` for a line
     decided without the engine (malformed)."""
-    cache: dict[tuple, PolicySet] = {}
     memo = _Memo()
+    cache = memo.policy_sets
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
@@ -347,7 +347,7 @@ def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
             else:
                 if len(memo.requests) >= _EXACT_MAX:
                     memo.requests.clear()
-                memo.requests[raws["request"]] = (request, ctx)
+                memo.requests[raws["request"]] = (request, ctx)  # the text is held by exact
                 decision = evaluate_in_context(request, ctx, policies)
         else:
             decision = evaluate_in_context(known[0], known[1], policies)
@@ -412,6 +412,11 @@ class _RawIndex:
             children = node[1]
         return None
 
+    def clear(self) -> None:
+        """Forget every text."""
+        self.root = {}
+        self.size = 0
+
     def add(self, raw: str, value: Any) -> None:
         """File ``raw`` (a complete JSON object or array) with its decoded ``value``."""
         size = len(raw)
@@ -443,11 +448,14 @@ class _Memo:
     Attributes:
         values: raw text -> decoded value of policy fields, policy entries and documents.
         statements: raw text -> decoded value of statements.
-        exact: raw text -> decoded value of whole policy fields and requests (the texts
-            :func:`_scan_top` guesses are checked against).
+        exact: raw text -> (the same text, decoded value) of whole policy fields and requests
+            (the texts :func:`_scan_top` guesses are checked against; the stored text is reused
+            so equal texts are held once).
         follow: member name -> the text that followed its value in the last line that had it
             (up to the next key's closing quote, or the object's closing brace).
         requests: raw request text -> its :class:`Request` and normalised context.
+        policy_sets: the policy fields' raw texts -> their :class:`PolicySet`.
+        chars: characters of raw text held (see :meth:`spend`).
         canons: ``id(statement value) -> (value, canonical JSON text)`` for the statement values
             in ``statements`` (the value is held so its id stays valid), handed to
             :func:`~sagemaker_isolation_ext.iam.policy.parse_policy` so a known statement is
@@ -455,15 +463,44 @@ class _Memo:
             never mutated.
     """
 
-    __slots__ = ("values", "statements", "canons", "exact", "follow", "requests")
+    __slots__ = (
+        "values",
+        "statements",
+        "canons",
+        "exact",
+        "follow",
+        "requests",
+        "policy_sets",
+        "chars",
+    )
 
     def __init__(self) -> None:
         self.values = _RawIndex()
         self.statements = _RawIndex()
         self.canons: dict[int, tuple[Any, str]] = {}
-        self.exact: dict[str, Any] = {}
+        self.exact: dict[str, tuple[str, Any]] = {}
         self.follow: dict[str, str] = {}
         self.requests: dict[str, tuple[Request, RequestContext]] = {}
+        self.policy_sets: dict[tuple, PolicySet] = {}
+        self.chars = 0
+
+    def spend(self, n: int) -> None:
+        """Count ``n`` more characters of raw text held; past :data:`_MEMO_CHARS` everything is
+        forgotten (in place: callers hold references to these dicts), so memory stays bounded
+        whatever the file holds. Forgetting only costs decoding again."""
+        self.chars += n
+        if self.chars > _MEMO_CHARS:
+            self.values.clear()
+            self.statements.clear()
+            self.canons.clear()
+            self.exact.clear()
+            self.requests.clear()
+            self.policy_sets.clear()
+            self.chars = 0
+
+
+#: Raw text a :class:`_Memo` holds at most (characters; about 4 bytes each at worst).
+_MEMO_CHARS = 32_000_000
 
 
 _CASE_CACHE_MAX = 2048
@@ -530,8 +567,9 @@ def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str
                 if after is not None:
                     end = line.rfind(after) if after[-1] == "}" else line.find(after, i)
                     if end > i:
-                        raw = line[i:end]
-                        value = exact.get(raw, _MISSING)
+                        known = exact.get(line[i:end])
+                        if known is not None:
+                            raw, value = known
                 if value is _MISSING:
                     if key == "request":
                         value, end = _SCAN(line, i)
@@ -540,7 +578,8 @@ def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str
                     raw = line[i:end]
                     if len(exact) >= _EXACT_MAX:
                         exact.clear()
-                    exact[raw] = value
+                    exact[raw] = (raw, value)
+                    memo.spend(len(raw))
                 raws[key] = raw
                 pending = (key, end)
             else:
@@ -593,6 +632,7 @@ def _scan_value(line: str, i: int, memo: _Memo, depth: int) -> tuple[Any, int]:
         value, end = _scan_object(line, i, memo, depth)
     if not entry and "Statement" in value:
         memo.values.add(line[i:end], value)
+        memo.spend(end - i)
     return value, end
 
 
@@ -682,6 +722,7 @@ def _scan_statement(line: str, i: int, memo: _Memo) -> tuple[Any, int]:
     except (ValueError, TypeError, RecursionError):
         return value, end
     memo.statements.add(line[i:end], value)
+    memo.spend(2 * (end - i))  # the text and its canonical form
     canons = memo.canons
     if len(canons) >= _RAW_MAX * 2:
         canons.clear()
