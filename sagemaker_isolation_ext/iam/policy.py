@@ -64,6 +64,10 @@ MAX_TEXT_CHARS = 1_000_000
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
+#: The encoder's own string encoding (C), what :data:`_CANONICAL` does for a str.
+_ENCODE_STR = json.encoder.encode_basestring
+
+
 def canonical_json(value: Any) -> str:
     """The canonical JSON text of ``value``: keys sorted, no spaces, non-ASCII kept as is.
 
@@ -89,7 +93,9 @@ def _canonical_document(document: dict, given: Any) -> tuple[str, list[str] | No
         items, single = raw, False
     else:
         return _CANONICAL(document), None
-    if not all(type(k) is str for k in document):
+    try:
+        keys = sorted(document)
+    except TypeError:  # keys of mixed types: the encoder raises the same
         return _CANONICAL(document), None
     if given is not None and len(given) != len(items):
         given = None
@@ -99,9 +105,15 @@ def _canonical_document(document: dict, given: Any) -> tuple[str, list[str] | No
         canons.append(c if c is not None else _CANONICAL(st))
     st_text = canons[0] if single else "[" + ",".join(canons) + "]"
     parts = []
-    for k in sorted(document):
-        v = st_text if k == "Statement" else _CANONICAL(document[k])
-        parts.append(_CANONICAL(k) + ":" + v)
+    for k in keys:
+        if k.__class__ is not str:
+            return _CANONICAL(document), None
+        if k == "Statement":
+            vt = st_text
+        else:
+            v = document[k]
+            vt = _ENCODE_STR(v) if v.__class__ is str else _CANONICAL(v)
+        parts.append(_ENCODE_STR(k) + ":" + vt)
     return "{" + ",".join(parts) + "}", canons
 
 

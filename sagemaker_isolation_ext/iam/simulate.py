@@ -44,7 +44,7 @@ class CaseError(ValueError):
 
 
 def _policy(
-    entry: Any, where: str, default_name: str, kind: str = "identity", canons: dict | None = None
+    entry: Any, where: str, default_name: str, kind: str = "identity", memo: _Memo | None = None
 ) -> Policy:
     if isinstance(entry, dict) and "document" in entry:
         name = entry.get("name", default_name)
@@ -55,18 +55,28 @@ def _policy(
         name, document = default_name, entry
     else:
         raise CaseError(f"{where}: expected {{'name', 'document'}} or a policy document")
-    known = None
-    if canons and isinstance(document, dict):
-        st = document.get("Statement")
-        items = st if isinstance(st, list) else [st]
-        known = []
-        for s in items:
-            got = canons.get(id(s))
-            known.append(got[1] if got is not None and got[0] is s else None)
-    return parse_policy(document, name, kind=kind, statement_canons=known)
+    if memo is None or not isinstance(document, dict):
+        return parse_policy(document, name, kind=kind)
+    # A document object the memo handed out before (recognised by its text) under the same
+    # name and kind: the same Policy. The document is held, so its id is not reused.
+    key = (id(document), name, kind)
+    got = memo.policies.get(key)
+    if got is not None and got[0] is document:
+        return got[1]
+    canons = memo.canons
+    st = document.get("Statement")
+    known = []
+    for s in st if isinstance(st, list) else [st]:
+        c = canons.get(id(s))
+        known.append(c[1] if c is not None and c[0] is s else None)
+    policy = parse_policy(document, name, kind=kind, statement_canons=known)
+    if len(memo.policies) >= _EXACT_MAX:
+        memo.policies.clear()
+    memo.policies[key] = (document, policy)
+    return policy
 
 
-def _levels(value: Any, field: str, canons: dict | None = None) -> list[list[Policy]]:
+def _levels(value: Any, field: str, memo: _Memo | None = None) -> list[list[Policy]]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -76,16 +86,14 @@ def _levels(value: Any, field: str, canons: dict | None = None) -> list[list[Pol
     if all(isinstance(v, list) for v in value):
         return [
             [
-                _policy(p, f"{field}[{i}][{j}]", f"{field}-{i}-{j}", canons=canons)
+                _policy(p, f"{field}[{i}][{j}]", f"{field}-{i}-{j}", memo=memo)
                 for j, p in enumerate(level)
             ]
             for i, level in enumerate(value)
         ]
     if any(isinstance(v, list) for v in value):
         raise CaseError(f"'{field}' mixes policies and lists of policies")
-    return [
-        [_policy(p, f"{field}[{i}]", f"{field}-{i}", canons=canons) for i, p in enumerate(value)]
-    ]
+    return [[_policy(p, f"{field}[{i}]", f"{field}-{i}", memo=memo) for i, p in enumerate(value)]]
 
 
 _POLICY_FIELDS = (
@@ -98,35 +106,33 @@ _POLICY_FIELDS = (
 )
 
 
-def _build_policies(obj: dict, canons: dict | None = None) -> PolicySet:
-    """The :class:`PolicySet` of a case; ``canons`` as in :class:`_Memo` (optional)."""
+def _build_policies(obj: dict, memo: _Memo | None = None) -> PolicySet:
+    """The :class:`PolicySet` of a case (``memo``: :func:`run_cases`' memory, optional)."""
     idp = obj.get("identity_policies")
     if not isinstance(idp, list):
         raise CaseError("'identity_policies' must be a list")
     identity = [
-        _policy(p, f"identity_policies[{i}]", f"p{i}", canons=canons) for i, p in enumerate(idp)
+        _policy(p, f"identity_policies[{i}]", f"p{i}", memo=memo) for i, p in enumerate(idp)
     ]
     pb = obj.get("permissions_boundary")
     boundary = (
-        _policy(pb, "permissions_boundary", "boundary", canons=canons) if pb is not None else None
+        _policy(pb, "permissions_boundary", "boundary", memo=memo) if pb is not None else None
     )
     sp = obj.get("session_policy")
-    session = (
-        _policy(sp, "session_policy", "session_policy", canons=canons) if sp is not None else None
-    )
+    session = _policy(sp, "session_policy", "session_policy", memo=memo) if sp is not None else None
     rp = obj.get("resource_policy")
     resource = (
-        _policy(rp, "resource_policy", "resource_policy", kind="resource", canons=canons)
+        _policy(rp, "resource_policy", "resource_policy", kind="resource", memo=memo)
         if rp is not None
         else None
     )
     return PolicySet(
         identity=identity,
         boundary=boundary,
-        scps=_levels(obj.get("scps"), "scps", canons),
+        scps=_levels(obj.get("scps"), "scps", memo),
         session=session,
         resource=resource,
-        rcps=_levels(obj.get("rcps"), "rcps", canons),
+        rcps=_levels(obj.get("rcps"), "rcps", memo),
     )
 
 
@@ -326,7 +332,7 @@ def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
             case_id = None
         if policies is None:
             try:
-                policies = _build_policies(obj, memo.canons)
+                policies = _build_policies(obj, memo)
             except (PolicyError, CaseError) as exc:
                 yield None, _unknown(case_id, f"malformed case: {exc}")
                 continue
@@ -455,6 +461,8 @@ class _Memo:
             (up to the next key's closing quote, or the object's closing brace).
         requests: raw request text -> its :class:`Request` and normalised context.
         policy_sets: the policy fields' raw texts -> their :class:`PolicySet`.
+        policies: ``(id(document), name, kind) -> (document, Policy)`` for document objects
+            parsed before (held so their ids stay valid).
         chars: characters of raw text held (see :meth:`spend`).
         canons: ``id(statement value) -> (value, canonical JSON text)`` for the statement values
             in ``statements`` (the value is held so its id stays valid), handed to
@@ -471,6 +479,7 @@ class _Memo:
         "follow",
         "requests",
         "policy_sets",
+        "policies",
         "chars",
     )
 
@@ -482,6 +491,7 @@ class _Memo:
         self.follow: dict[str, str] = {}
         self.requests: dict[str, tuple[Request, RequestContext]] = {}
         self.policy_sets: dict[tuple, PolicySet] = {}
+        self.policies: dict[tuple[int, str, str], tuple[dict, Policy]] = {}
         self.chars = 0
 
     def spend(self, n: int) -> None:
@@ -496,6 +506,7 @@ class _Memo:
             self.exact.clear()
             self.requests.clear()
             self.policy_sets.clear()
+            self.policies.clear()
             self.chars = 0
 
 
