@@ -39,6 +39,9 @@ REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 PROFILE_RE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,127}$")
 VARIANTS = ("allow", "deny")
 POST_REPORT_FIELDS = {"domain_id", "region", "profile", "refresh"}
+#: Largest JSON body any route reads (no body of ours comes near: a plan request, a tag plan,
+#: an AccessDenied message; ``explain`` has its own, lower, cap).
+MAX_JSON_BODY_BYTES = 1024 * 1024
 
 
 def _bad_request(message: str) -> HTTPError:
@@ -147,13 +150,38 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
             explicit_source=source,
         )
 
+    def raw_query(self, name: str) -> str | None:
+        """The last ``?name=`` value exactly as sent (UTF-8), None when absent or empty.
+
+        Unlike tornado's ``get_query_argument``, control characters are not turned into spaces
+        and the value is not stripped, so ``?domain_id=%00`` reaches validation (and gets a 400)
+        instead of becoming empty and silently meaning "the configured domain".
+
+        Raises:
+            HTTPError(400): the value is not UTF-8.
+        """
+        values = self.request.query_arguments.get(name)
+        if not values or not values[-1]:
+            return None
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad_request(f"query parameter {name} is not UTF-8 text") from None
+
     def json_body(self) -> dict:
         """The request body as a JSON object (empty body -> ``{}``).
 
         Raises:
-            HTTPError(400): not JSON, or not an object.
+            HTTPError(400): not JSON, or not an object; HTTPError(413): longer than
+                :data:`MAX_JSON_BODY_BYTES`.
         """
         raw = self.request.body
+        if raw and len(raw) > MAX_JSON_BODY_BYTES:
+            raise HTTPError(
+                413,
+                f"the request body is larger than {MAX_JSON_BODY_BYTES} bytes",
+                reason="body-too-large",
+            )
         if not raw or not raw.strip():
             return {}
         try:
@@ -240,8 +268,7 @@ class ReportHandler(IsolationHandler):
     """``GET report`` (job status) and ``POST report`` (start a check)."""
 
     def _query(self, name: str) -> str | None:
-        value = self.get_query_argument(name, default=None)
-        return value if value else None
+        return self.raw_query(name)
 
     async def _key_and_ctx(self, domain_id, region, profile):
         """Resolve the context; return ``(JobKey, ctx)`` or ``(None, error)`` on ContextError."""
@@ -432,7 +459,7 @@ HANDLERS = (
 )
 
 # The standalone page at <base_url>/sagemaker-isolation/ (no labextension; reach issue).
-from .handlers_page import IsolationPageHandler  # noqa: E402
+from .handlers_page import IsolationPageHandler, IsolationPageRedirectHandler  # noqa: E402
 
 HANDLERS += (("/", IsolationPageHandler),)
 
@@ -440,12 +467,17 @@ HANDLERS += (("/", IsolationPageHandler),)
 def route_table() -> list[tuple[str, type]]:
     """``[(pattern, handler_class), ...]`` relative to the server's base URL.
 
-    Each pattern is ``url_path_join("/", "sagemaker-isolation", name)``; ExtensionApp prepends the
-    base URL with ``url_path_join`` when it registers them.
+    Each pattern is ``url_path_join("/", "sagemaker-isolation", name)``, plus
+    ``/sagemaker-isolation`` itself (a redirect to the page); ExtensionApp prepends the base URL
+    with ``url_path_join`` when it registers them.
     """
     # Tag coverage routes (tag-scan, tag-plan, tag-backfill, tag-rollback): imported here, not at
     # module level, because handlers_tags.py subclasses IsolationHandler from this module.
     from .handlers_tags import TAGS_HANDLERS
 
-    return [(url_path_join("/", ROUTE_PREFIX, name), cls)
-            for name, cls in HANDLERS + TAGS_HANDLERS]
+    routes = [
+        (url_path_join("/", ROUTE_PREFIX, name), cls) for name, cls in HANDLERS + TAGS_HANDLERS
+    ]
+    # <base_url>/sagemaker-isolation without the slash: a redirect to the page.
+    routes.append(("/" + ROUTE_PREFIX, IsolationPageRedirectHandler))
+    return routes

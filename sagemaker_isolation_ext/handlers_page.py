@@ -118,3 +118,17 @@ class IsolationPageHandler(ExtensionHandlerMixin, JupyterHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.finish(page)
+
+
+class IsolationPageRedirectHandler(IsolationPageHandler):
+    """``GET sagemaker-isolation`` (no trailing slash): a redirect to the page, so the address
+    people type does not end in a 404. Authenticated and authorized like the page itself."""
+
+    @tornado.web.authenticated
+    @authorized
+    def get(self) -> None:
+        """302 to ``<base_url>sagemaker-isolation/`` (the query string is kept)."""
+        target = self.base_url.rstrip("/") + "/sagemaker-isolation/"
+        if self.request.query:
+            target += "?" + self.request.query
+        self.redirect(target)

@@ -220,9 +220,9 @@ class TagsHandler(IsolationHandler):
 
     def read_params(self) -> tuple:
         """``(domain_id, region, profile, all_domains)`` from the query string (validated)."""
-        domain_id = validate_domain_id(self.get_query_argument("domain_id", None) or None)
-        region = validate_region(self.get_query_argument("region", None) or None)
-        profile = validate_profile(self.get_query_argument("profile", None) or None)
+        domain_id = validate_domain_id(self.raw_query("domain_id"))
+        region = validate_region(self.raw_query("region"))
+        profile = validate_profile(self.raw_query("profile"))
         flag = (self.get_query_argument("all_domains", "") or "").lower()
         if flag not in ("", "0", "1", "true", "false"):
             raise _bad(f"all_domains must be true or false, got {flag!r}")

@@ -99,6 +99,26 @@ async def test_page_served_with_token(jp_fetch, jp_base_url):
     assert xsrf and config["xsrfToken"] == xsrf[0]
 
 
+async def test_address_without_the_slash_redirects_to_the_page(
+    jp_fetch, jp_base_url, http_server_client
+):
+    from sagemaker_isolation_ext.handlers_page import IsolationPageRedirectHandler
+
+    response = await jp_fetch(
+        "sagemaker-isolation", params={"x": "1"}, follow_redirects=False, raise_error=False
+    )
+    assert response.code == 302
+    assert (
+        response.headers["Location"] == url_path_join(jp_base_url, "sagemaker-isolation/") + "?x=1"
+    )
+    assert IsolationPageRedirectHandler.auth_resource == AUTH_RESOURCE
+    # anonymous: the login page, not the redirect
+    response = await http_server_client.fetch(
+        url_path_join(jp_base_url, "sagemaker-isolation"), raise_error=False, follow_redirects=False
+    )
+    assert response.code == 302 and "login" in response.headers["Location"]
+
+
 async def test_page_refuses_anonymous_and_wrong_token(
     jp_serverapp, http_server_client, jp_base_url
 ):

@@ -401,11 +401,27 @@ async def test_report_post_bad_input_is_400(jp_fetch, body, needle):
 
 @pytest.mark.parametrize(
     "params, needle",
-    [({"domain_id": "D-UPPER"}, "domain_id"), ({"region": "moon-1"}, "region")],
+    [
+        ({"domain_id": "D-UPPER"}, "domain_id"),
+        ({"region": "moon-1"}, "region"),
+        # control characters are not dropped into "" (which would mean the configured domain)
+        ({"domain_id": "\x00"}, "domain_id"),
+        ({"domain_id": " d-aaaaaaaaaaaa"}, "domain_id"),
+        ({"region": "\t"}, "region"),
+    ],
 )
 async def test_report_get_bad_query_is_400(jp_fetch, params, needle):
     err = await expect_http_error(get_json(jp_fetch, "report", params=params), 400)
     assert needle in err["message"]
+
+
+async def test_report_post_body_over_the_cap_is_413(jp_fetch):
+    from sagemaker_isolation_ext.handlers import MAX_JSON_BODY_BYTES
+
+    body = json.dumps({"domain_id": DOMAIN_ID, "pad": "x" * MAX_JSON_BODY_BYTES})
+    err = await expect_http_error(post_report(jp_fetch, body), 413)
+    assert err["reason"] == "body-too-large"
+    assert FakeCollector.calls == []
 
 
 @pytest.mark.parametrize("app_config", [{"domain_id": "", "region": REGION}])
