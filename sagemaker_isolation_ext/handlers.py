@@ -471,8 +471,9 @@ def route_table() -> list[tuple[str, type]]:
     ``/sagemaker-isolation`` itself (a redirect to the page); ExtensionApp prepends the base URL
     with ``url_path_join`` when it registers them.
     """
-    # Tag coverage routes (tag-scan, tag-plan, tag-backfill, tag-rollback): imported here, not at
-    # module level, because handlers_tags.py subclasses IsolationHandler from this module.
+    # Tag coverage routes (tag-scan, tag-plan; backfill and rollback are admin routes): imported
+    # here, not at module level, because handlers_tags.py subclasses IsolationHandler from this
+    # module.
     from .handlers_tags import TAGS_HANDLERS
 
     routes = [

@@ -353,5 +353,11 @@ ADMIN_HANDLERS = (
 
 def admin_route_table() -> list[tuple[str, type]]:
     """``[(pattern, handler_class)]`` of the admin routes, relative to the base URL
-    (``/sagemaker-isolation/admin/<name>``); registered only when admin actions are enabled."""
-    return [(url_path_join("/", ROUTE_PREFIX, name), cls) for name, cls in ADMIN_HANDLERS]
+    (``/sagemaker-isolation/admin/<name>``, and the tags issue's ``tag-backfill`` /
+    ``tag-rollback``); registered only when admin actions are enabled."""
+    from .handlers_tags import TAGS_ADMIN_HANDLERS
+
+    return [
+        (url_path_join("/", ROUTE_PREFIX, name), cls)
+        for name, cls in ADMIN_HANDLERS + TAGS_ADMIN_HANDLERS
+    ]

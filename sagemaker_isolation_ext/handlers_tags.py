@@ -2,9 +2,11 @@
 
 All under ``<base_url>/sagemaker-isolation/`` (``tag-scan``, ``tag-plan``, ``tag-backfill``,
 ``tag-rollback``); every verb is ``@tornado.web.authenticated`` + ``@authorized``.
-Scan and plan use ``auth_resource = "sagemaker-isolation"`` and only read AWS;
-backfill and rollback use ``"sagemaker-isolation-admin"`` and answer 403 ``{"reason":
-"admin-disabled"}`` unless ``c.SageMakerIsolationApp.admin_actions_enabled = True``. POSTs and
+Scan and plan use ``auth_resource = "sagemaker-isolation"``, only read AWS and always exist;
+backfill and rollback use ``"sagemaker-isolation-admin"`` and, like the admin issue's routes,
+exist only when ``c.SageMakerIsolationApp.admin_actions_enabled = True`` (404 otherwise;
+registered by ``handlers_admin.admin_route_table``; a handler reached anyway still answers 403
+``admin-disabled``). POSTs and
 DELETEs are XSRF-checked by jupyter_server's ``APIHandler`` for cookie sessions (the check is
 skipped for token-authenticated requests, which a browser cannot forge).
 
@@ -38,7 +40,7 @@ from tornado.web import HTTPError
 from .compat import authorized
 from .handlers import IsolationHandler, validate_domain_id, validate_profile, validate_region
 
-__all__ = ["TAGS_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
+__all__ = ["TAGS_HANDLERS", "TAGS_ADMIN_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
 
 ADMIN_AUTH_RESOURCE = "sagemaker-isolation-admin"
 _SCAN_FIELDS = {"domain_id", "region", "profile", "all_domains", "rows", "max_rows", "refresh"}
@@ -311,7 +313,8 @@ class TagPlanHandler(TagsHandler):
 
 
 class _AdminTagsHandler(TagsHandler):
-    """Backfill and rollback: admin auth resource; 403 unless admin actions are enabled."""
+    """Backfill and rollback: admin auth resource; registered only when admin actions are
+    enabled, and 403 ``admin-disabled`` if reached otherwise (a second net)."""
 
     auth_resource = ADMIN_AUTH_RESOURCE
 
@@ -400,9 +403,13 @@ class TagRollbackHandler(_AdminTagsHandler):
         self.finish(result)
 
 
+#: Always registered (read-only).
 TAGS_HANDLERS = (
     ("tag-scan", TagScanHandler),
     ("tag-plan", TagPlanHandler),
+)
+#: Registered with the admin routes, only when admin actions are enabled.
+TAGS_ADMIN_HANDLERS = (
     ("tag-backfill", TagBackfillHandler),
     ("tag-rollback", TagRollbackHandler),
 )

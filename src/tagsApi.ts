@@ -1,8 +1,8 @@
 /**
- * Typed client of the tag coverage routes (docs/openapi.yaml: `tag-scan`, `tag-plan`,
- * `tag-backfill`, `tag-rollback`) and the TypeScript mirror of the `tags scan` JSON
- * (docs/CLI.md). `tag-backfill` / `tag-rollback` are admin-only: the server answers 403
- * `admin-disabled` unless the operator enabled admin actions (`admin_enabled` of `version`).
+ * Typed client of the tag coverage routes (docs/openapi.yaml: `tag-scan`, `tag-plan`;
+ * docs/openapi-admin.yaml: `tag-backfill`, `tag-rollback`) and the TypeScript mirror of the
+ * `tags scan` JSON (docs/CLI.md). `tag-backfill` / `tag-rollback` are admin routes: they exist
+ * (else 404) only when the operator enabled admin actions (`admin_enabled` of `version`).
  * POSTs go through `ServerConnection.makeRequest`, which sends the XSRF token.
  */
 import { ServerConnection } from '@jupyterlab/services';

@@ -43,7 +43,14 @@ def jp_server_config(admin_enabled, moto_server, tmp_path):
     }
 
 
-ROUTES = ("admin/plan", "admin/apply", "admin/rollback", "admin/changes")
+ROUTES = (
+    "admin/plan",
+    "admin/apply",
+    "admin/rollback",
+    "admin/changes",
+    "tag-backfill",
+    "tag-rollback",
+)
 
 
 @pytest.fixture
@@ -277,5 +284,7 @@ def test_openapi_admin_documents_exactly_the_admin_routes():
         ("admin/apply", "POST"),
         ("admin/rollback", "POST"),
         ("admin/changes", "GET"),
+        ("tag-backfill", "POST"),
+        ("tag-rollback", "POST"),
     }
     assert documented == registered

@@ -104,11 +104,29 @@ async def test_all_domains_scan(jp_fetch, demo_account):
     assert done["key"]["all_domains"] is True
 
 
-async def test_admin_routes_refused_when_disabled(jp_fetch, demo_account):
-    code, err = await call(jp_fetch, "tag-backfill", "POST", {"plan": {}})
-    assert code == 403 and err["reason"] == "admin-disabled"
-    code, err = await call(jp_fetch, "tag-rollback", "POST", {"change_id": "x"})
-    assert code == 403 and err["reason"] == "admin-disabled"
+async def test_admin_routes_absent_when_disabled(jp_fetch, demo_account):
+    """Backfill and rollback are admin routes: without admin actions they do not exist (as the
+    admin issue's routes), while scan and plan do."""
+    for route, body in (("tag-backfill", {"plan": {}}), ("tag-rollback", {"change_id": "x"})):
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch("sagemaker-isolation", route, method="POST", body=json.dumps(body))
+        assert info.value.code == 404, route
+    code, _status = await call(jp_fetch, "tag-scan", "GET")
+    assert code == 200
+
+
+def test_admin_tag_handlers_still_refuse_when_reached_with_admin_off():
+    """The second net: a backfill handler mounted by mistake with admin actions off says 403."""
+    from types import SimpleNamespace
+
+    from tornado.web import HTTPError
+
+    from sagemaker_isolation_ext.handlers_tags import TagBackfillHandler
+
+    fake = SimpleNamespace(extensionapp=SimpleNamespace(admin_actions_enabled=False))
+    with pytest.raises(HTTPError) as info:
+        TagBackfillHandler.require_admin(fake)
+    assert info.value.status_code == 403 and info.value.reason == "admin-disabled"
 
 
 @pytest.mark.parametrize("admin_enabled", [True])
