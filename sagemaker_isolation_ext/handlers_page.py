@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
@@ -128,7 +129,9 @@ class IsolationPageRedirectHandler(IsolationPageHandler):
     @authorized
     def get(self) -> None:
         """302 to ``<base_url>sagemaker-isolation/`` (the query string is kept)."""
-        target = self.base_url.rstrip("/") + "/sagemaker-isolation/"
+        # jupyter_server 1.x gives base_url unescaped (``/a@b/``), 2.x escaped (``/a%40b/``):
+        # quote what is not already a %-escape, so the Location is a valid URL path on both.
+        target = quote(self.base_url.rstrip("/"), safe="/%") + "/sagemaker-isolation/"
         if self.request.query:
             target += "?" + self.request.query
         self.redirect(target)
