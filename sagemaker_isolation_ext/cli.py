@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import io
 import json
 import os
 import re
@@ -509,41 +508,42 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
 def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     """``simulate --cases FILE``: one JSON decision per input line; 0 processed, 3 unreadable.
 
-    The file is read as it is evaluated (line by line, split on newlines only, as JSON Lines
-    are); a file that cannot be opened gives exit 3 before any output, one that stops being
-    UTF-8 (or readable) part-way gives exit 3 after the lines before that point.
+    The file is read as it is evaluated, as bytes split on ``\\n`` only (JSON Lines; a ``\\r``
+    is JSON whitespace, so CRLF files work), each line decoded as UTF-8 on its own. A file that
+    cannot be opened gives exit 3 before any output; a line that is not UTF-8 (or a read error)
+    gives exit 3 after every line before it has been answered.
     """
     if args.cases == "-":
         stream = getattr(sys.stdin, "buffer", None)
-        fh = io.TextIOWrapper(stream, encoding="utf-8") if stream is not None else sys.stdin
-        try:
-            return _simulate(args, fh, out)
-        finally:
-            if stream is not None:
-                fh.detach()
+        if stream is None:  # a text stream without bytes (tests, embedding): lines as they are
+            return _simulate(args, sys.stdin, out)
+        return _simulate(args, _read_lines(stream, "standard input"), out)
     try:
-        fh = open(args.cases, encoding="utf-8")  # noqa: SIM115 (closed below)
+        fh = open(args.cases, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise UsageError(f"cannot read cases file {args.cases!r}: {exc.strerror or exc}") from None
     with fh:
-        return _simulate(args, fh, out)
+        return _simulate(args, _read_lines(fh, f"cases file {args.cases!r}"), out)
 
 
-def _read_lines(fh: Iterable[str], where: str) -> Iterator[str]:
-    """The lines of ``fh``; a read or decoding error part-way becomes a UsageError (exit 3)."""
+def _read_lines(fh: Iterable[bytes], where: str) -> Iterator[str]:
+    """The lines of the byte stream ``fh`` (split on ``\\n``), each decoded as UTF-8; a line
+    that is not UTF-8, or a read error, becomes a UsageError (exit 3) at that line."""
+    n = 0
     try:
-        yield from fh
+        for n, raw in enumerate(fh, 1):  # noqa: B007 (n is read after the loop on errors)
+            yield raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{where} is not UTF-8 text: {exc}") from None
+        raise UsageError(
+            f"{where} is not UTF-8 text: line {n}, byte {exc.start + 1}: {exc.reason}"
+        ) from None
     except OSError as exc:
         raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
 
 
-def _simulate(args: argparse.Namespace, fh: Iterable[str], out: TextIO) -> int:
+def _simulate(args: argparse.Namespace, lines: Iterable[str], out: TextIO) -> int:
     from .iam.simulate import run_cases, run_cases_json
 
-    where = "standard input" if args.cases == "-" else f"cases file {args.cases!r}"
-    lines = _read_lines(fh, where)
     if args.explain:
         from .iam.explain import format_explanation
         from .iam.simulate import explain_cases
@@ -831,6 +831,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         0 ok/isolated, 1 not isolated, 2 unknown, 3 bad input or usage, 4 AWS not reachable.
     """
     out = out or sys.stdout
+    if out is sys.stdout and hasattr(out, "reconfigure"):
+        # Text output can carry what the input carried, lone surrogates included (valid JSON
+        # escapes): write them escaped rather than fail half-way through a run.
+        try:
+            out.reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):
+            pass
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

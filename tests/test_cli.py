@@ -199,11 +199,14 @@ def test_simulate_unreadable_file_exits_3(capsys, tmp_path):
 
 
 def test_simulate_file_that_is_not_utf8_exits_3(capsys, tmp_path):
+    """Every line before the first non-UTF-8 one is answered, then exit 3 naming the line."""
+    good = json.dumps(_shared_cases(1)[0]).encode() + b"\n"
     path = tmp_path / "latin1.jsonl"
-    path.write_bytes(json.dumps(_shared_cases(1)[0]).encode() + b"\n" + b'{"id": "caf\xe9"}\n')
-    code, _text = run(["simulate", "--cases", str(path)])
+    path.write_bytes(good * 100 + b'{"id": "caf\xe9"}\n' + good)
+    code, text = run(["simulate", "--cases", str(path)])
     assert code == 3
-    assert_one_line_error(capsys, "not UTF-8")
+    assert len(text.splitlines()) == 100
+    assert_one_line_error(capsys, "line 101")
 
 
 def test_simulate_splits_on_newlines_only(tmp_path):
@@ -220,6 +223,12 @@ def test_simulate_splits_on_newlines_only(tmp_path):
     code, text = run(["simulate", "--cases", str(path)])
     assert code == 0
     assert [json.loads(ln)["id"] for ln in text.split("\n") if ln] == ["line\u2028sep", "b"]
+    # a lone CR is JSON whitespace inside a line, not a line break
+    path.write_bytes(json.dumps(case).replace(', "', ',\r"').encode() + b"\n")
+    code, text = run(["simulate", "--cases", str(path)])
+    assert code == 0
+    (only,) = [json.loads(ln) for ln in text.splitlines()]
+    assert only["decision"] != "unknown"
 
 
 # -- check, offline --------------------------------------------------------------------------------

@@ -15,7 +15,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from sagemaker_isolation_ext.iam.policy import _canonical_document, canonical_json, parse_policy
+from sagemaker_isolation_ext.iam import engine as engine_mod
+from sagemaker_isolation_ext.iam import policy as policy_mod
+from sagemaker_isolation_ext.iam.policy import _document_key, key_json, parse_policy
 from sagemaker_isolation_ext.iam.simulate import _RawIndex, run_case, run_cases, run_cases_json
 
 DOMAIN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-aaaaaaaaaaaa"
@@ -122,7 +124,19 @@ def _line(rng: random.Random, docs: list, n: int) -> str:
     return text
 
 
+def _forget_parses() -> None:
+    """Empty the module-level parse and compile caches, so an expected answer cannot borrow
+    anything from lines evaluated before it."""
+    policy_mod._PARSED.clear()
+    policy_mod._parsed_chars = 0
+    policy_mod._STMT_PARSED.clear()
+    policy_mod._stmt_chars = 0
+    engine_mod._STMT_CACHE.clear()
+    engine_mod._STMT_BY_ID.clear()
+
+
 def _expected(line: str) -> dict | None:
+    _forget_parses()
     try:
         obj = json.loads(line)
     except ValueError:
@@ -131,6 +145,7 @@ def _expected(line: str) -> dict | None:
 
 
 def _check(lines: list[str]) -> None:
+    _forget_parses()
     got = list(run_cases(lines))
     assert len(got) == len(lines)
     # the encoded path (what the CLI writes) is the same text as encoding run_cases' dicts
@@ -238,16 +253,16 @@ def test_raw_index_is_exact():
     ),
     hs.booleans(),
 )
-def test_canonical_document_equals_canonical_json(statement, extra, as_list):
+def test_document_key_equals_key_json(statement, extra, as_list):
     doc = dict(extra)
     doc["Statement"] = [statement, statement] if as_list else statement
-    canon, parts = _canonical_document(doc, None)
-    assert canon == canonical_json(doc)
+    key, parts = _document_key(doc, None)
+    assert key == key_json(doc)
     if parts is not None:
         st = doc["Statement"]
-        assert parts == [canonical_json(s) for s in (st if isinstance(st, list) else [st])]
-        given_canon, _ = _canonical_document(doc, parts)
-        assert given_canon == canon
+        assert parts == [key_json(s) for s in (st if isinstance(st, list) else [st])]
+        given_key, _ = _document_key(doc, parts)
+        assert given_key == key
 
 
 def test_statement_parse_cache_never_mixes_documents():
@@ -285,3 +300,39 @@ def test_memory_budgets_forget_without_changing_answers(monkeypatch):
     _check([_line(rng, docs, n) for n in range(120)])
     assert resets, "the budget was never reached: the test does not test it"
     assert len(policy_mod._PARSED) <= 10
+
+
+def test_an_answer_never_depends_on_earlier_lines_through_key_order():
+    """Two documents that differ only in the order of their Condition operators: each line's
+    reason names its own first unsupported operator, whatever came before (the parse caches
+    key on text in document order, not on sorted canonical JSON)."""
+
+    def line(cid, ops):
+        cond = {op: {"aws:username": "x"} for op in ops}
+        st = {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": cond}
+        doc = {"Version": "2012-10-17", "Statement": [st]}
+        case = {"id": cid, "identity_policies": [{"name": "p0", "document": doc}]}
+        case["request"] = REQUESTS[0]
+        return json.dumps(case)
+
+    a, b = line("a", ["FooOp", "BarOp"]), line("b", ["BarOp", "FooOp"])
+    alone = list(run_cases([b]))[0]["reason"]
+    assert "BarOp" in alone
+    got = list(run_cases([a, b]))
+    assert "FooOp" in got[0]["reason"] and got[1]["reason"] == alone
+    _check([a, b, a, b])
+
+
+def test_lone_surrogates_and_non_json_whitespace():
+    """A lone surrogate escape is valid JSON (the line is evaluated, not a crash); whitespace
+    that JSON does not allow (U+00A0, U+2028, form feed) after the object makes the line
+    invalid, and a line of it alone is not blank."""
+    doc = {"Version": "2012-10-17", "Statement": [dict(STATEMENTS[0], Sid="\ud800")]}
+    good = json.dumps({"id": "\udfff", "identity_policies": [doc], "request": REQUESTS[0]})
+    lines = [good, good + "\u00a0", good + "\u2028", good + "\x0c", "\u00a0", good + " \t\r"]
+    got = list(run_cases(lines))
+    assert got[0]["decision"] == "allow" and got[0]["statements"][0]["sid"] == "\ud800"
+    assert [g["decision"] for g in got[1:5]] == ["unknown"] * 4
+    assert all("not valid JSON" in g["reason"] for g in got[1:5])
+    assert got[5] == got[0]
+    _check(lines)

@@ -203,8 +203,30 @@ def _never(_v: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=16384)
 def globs_matcher(patterns: tuple, ignore_case: bool = False) -> Callable[[str], bool]:
+    """One predicate for a list of globs (ORed): true when any pattern matches.
+
+    Memoised per pattern tuple (LRU, 16384 entries) unless the tuple holds more than
+    :data:`_MATCHER_CACHE_PATTERNS` patterns (a huge list is built for its caller only, so the
+    count-bounded cache cannot hold gigabytes). See :func:`_globs_matcher` for the matching.
+
+    Args:
+        patterns: tuple of globs.
+        ignore_case: compare case-insensitively (the caller then passes lower-cased values).
+
+    Returns:
+        a callable ``f(value) -> bool``.
+    """
+    if len(patterns) > _MATCHER_CACHE_PATTERNS:
+        return _globs_matcher.__wrapped__(patterns, ignore_case)
+    return _globs_matcher(patterns, ignore_case)
+
+
+_MATCHER_CACHE_PATTERNS = 1000
+
+
+@lru_cache(maxsize=16384)
+def _globs_matcher(patterns: tuple, ignore_case: bool = False) -> Callable[[str], bool]:
     """One predicate for a list of globs (ORed): true when any pattern matches.
 
     Exact patterns go in a set; wildcard patterns are matched behind a literal-prefix check, by

@@ -25,14 +25,14 @@ boundaries page).
 
 Open world (``Request.open_world``): see docs/ARCHITECTURE.md §1 and :mod:`.context`.
 
-Compilation: :func:`compile_policy` turns a :class:`Policy` into matchers once (cached by the
-policy digest): action patterns to case-insensitive matchers memoised per action, statements
+Compilation: :func:`compile_policy` turns a :class:`Policy` into matchers once (kept on the
+Policy object): action patterns to case-insensitive matchers memoised per action, statements
 indexed by action service prefix, Resource patterns to compiled globs, conditions to callables.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -311,6 +311,8 @@ def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
     same policy name (a compiled statement is immutable apart from its own matcher memos)."""
     if st.principal is not None or st.not_principal is not None:
         return _CompiledStatement(st, policy)  # resource policies: few, not worth caching
+    if _pattern_count(st) > _STMT_CACHE_PATTERNS:
+        return _CompiledStatement(st, policy)  # huge: not kept beyond its policy (memory)
     id_key = (id(st), policy.name, policy.variables_enabled)
     known = _STMT_BY_ID.get(id_key)
     if known is not None and known[0] is st:
@@ -320,6 +322,20 @@ def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
         _STMT_BY_ID.clear()
     _STMT_BY_ID[id_key] = (st, got)
     return got
+
+
+#: Statements with more Action/Resource patterns than this are compiled for their policy only,
+#: not kept in the shared statement caches (whose bound is a count: one such statement can
+#: weigh megabytes).
+_STMT_CACHE_PATTERNS = 1000
+
+
+def _pattern_count(st: Statement) -> int:
+    n = 0
+    for group in (st.actions, st.not_actions, st.resources, st.not_resources):
+        if group is not None:
+            n += len(group)
+    return n
 
 
 def _compile_statement_by_value(st: Statement, policy: Policy) -> _CompiledStatement:
@@ -349,14 +365,24 @@ class CompiledPolicy:
     """A policy compiled for evaluation (see :func:`compile_policy`).
 
     Attributes:
-        policy: the source :class:`Policy`.
+        policy: the source :class:`Policy` (held weakly: the Policy holds its compiled form, and
+            a strong reference back would make a cycle that only the cyclic garbage collector,
+            paused during ``simulate``, could free).
         statements: the compiled statements, in document order.
     """
 
-    __slots__ = ("policy", "statements", "_by_action")
+    __slots__ = ("_policy", "statements", "_by_action")
+
+    @property
+    def policy(self) -> Policy:
+        """The source Policy. Raises ReferenceError if it no longer exists."""
+        got = self._policy()
+        if got is None:
+            raise ReferenceError("the policy of this CompiledPolicy no longer exists")
+        return got
 
     def __init__(self, policy: Policy) -> None:
-        self.policy = policy
+        self._policy = weakref.ref(policy)
         self.statements = tuple(_compile_statement(s, policy) for s in policy.statements)
         self._by_action: dict[str, tuple[_CompiledStatement, ...]] = {}
 
@@ -371,12 +397,10 @@ class CompiledPolicy:
         return got
 
 
-_CACHE: OrderedDict[tuple[str, str, str], CompiledPolicy] = OrderedDict()
-_CACHE_MAX = 4096
-
-
 def compile_policy(policy: Policy) -> CompiledPolicy:
-    """Compile ``policy`` (cached by ``(digest, name, kind)``; LRU of 4096 entries).
+    """Compile ``policy``, once: the compiled form is kept on the Policy object, so it lives as
+    long as the policy does (``parse_policy`` returns the same object for the same document
+    text, so repeated parses share it) and memory is bounded by what holds policies.
 
     Args:
         policy: a parsed :class:`Policy`.
@@ -384,15 +408,10 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     Returns:
         the :class:`CompiledPolicy` (shared: do not mutate).
     """
-    key = (policy.digest, policy.name, policy.kind)
-    got = _CACHE.get(key)
-    if got is not None:
-        _CACHE.move_to_end(key)
-        return got
-    got = CompiledPolicy(policy)
-    _CACHE[key] = got
-    if len(_CACHE) > _CACHE_MAX:
-        _CACHE.popitem(last=False)
+    got = policy.__dict__.get("_compiled")
+    if got is None:
+        got = CompiledPolicy(policy)
+        object.__setattr__(policy, "_compiled", got)
     return got
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Policy",
     "parse_policy",
     "canonical_json",
+    "key_json",
     "POLICY_KINDS",
 ]
 
@@ -60,18 +61,21 @@ MAX_DEPTH = 32
 MAX_TEXT_CHARS = 1_000_000
 
 
-#: Canonical JSON text (sorted keys, no spaces): the parse-cache key and the digest input.
+#: Canonical JSON text (sorted keys, no spaces): the digest input.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+#: Compact JSON text in the value's own key order: the parse caches' key. Key order is kept
+#: because the parse keeps it (Condition operators and keys are evaluated and explained in
+#: document order), so two documents that differ only in key order never share a parse.
+_KEY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
-
-#: The encoder's own string encoding (C), what :data:`_CANONICAL` does for a str.
+#: The encoder's own string encoding (C), what the encoders above do for a str.
 _ENCODE_STR = json.encoder.encode_basestring
 
 
 def canonical_json(value: Any) -> str:
     """The canonical JSON text of ``value``: keys sorted, no spaces, non-ASCII kept as is.
 
-    This is the text :attr:`Policy.digest` hashes and the parse caches key on.
+    This is the text :attr:`Policy.digest` hashes.
 
     Raises:
         TypeError / ValueError: ``value`` is not plain JSON data; RecursionError: it nests
@@ -80,41 +84,47 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL(value)
 
 
-def _canonical_document(document: dict, given: Any) -> tuple[str, list[str] | None]:
-    """``(canonical_json(document), canonical texts of its statements)``, assembling the first
-    from the second so that each statement is encoded once and ``given`` texts (the caller's,
-    one per statement or None) are not encoded again. Falls back to encoding the whole document
+def key_json(value: Any) -> str:
+    """Compact JSON text of ``value`` in its own key order (non-ASCII kept as is): what the
+    parse caches key on (a statement's text is what ``parse_policy(statement_keys=...)``
+    takes).
+
+    Raises:
+        as :func:`canonical_json`.
+    """
+    return _KEY_JSON(value)
+
+
+def _document_key(document: dict, given: Any) -> tuple[str, list[str] | None]:
+    """``(key_json(document), key texts of its statements)``, assembling the first from the
+    second so that each statement is encoded once and ``given`` texts (the caller's, one per
+    statement or None) are not encoded again. Falls back to encoding the whole document
     (statement texts None) when its Statement is neither an object nor a list, or a key is not a
-    string. Raises as :func:`canonical_json`."""
+    string. Raises as :func:`key_json`."""
     raw = document.get("Statement")
     if isinstance(raw, dict):
         items, single = [raw], True
     elif isinstance(raw, list):
         items, single = raw, False
     else:
-        return _CANONICAL(document), None
-    try:
-        keys = sorted(document)
-    except TypeError:  # keys of mixed types: the encoder raises the same
-        return _CANONICAL(document), None
+        return _KEY_JSON(document), None
     if given is not None and len(given) != len(items):
         given = None
-    canons = []
+    texts = []
     for j, st in enumerate(items):
         c = given[j] if given is not None else None
-        canons.append(c if c is not None else _CANONICAL(st))
-    st_text = canons[0] if single else "[" + ",".join(canons) + "]"
+        texts.append(c if c is not None else _KEY_JSON(st))
+    st_text = texts[0] if single else "[" + ",".join(texts) + "]"
     parts = []
-    for k in keys:
+    for k, v in document.items():
         if k.__class__ is not str:
-            return _CANONICAL(document), None
+            return _KEY_JSON(document), None
         if k == "Statement":
             vt = st_text
         else:
-            v = document[k]
-            vt = _ENCODE_STR(v) if v.__class__ is str else _CANONICAL(v)
+            vt = _ENCODE_STR(v) if v.__class__ is str else _KEY_JSON(v)
         parts.append(_ENCODE_STR(k) + ":" + vt)
-    return "{" + ",".join(parts) + "}", canons
+    return "{" + ",".join(parts) + "}", texts
 
 
 def _check_depth(document: Any, name: str) -> None:
@@ -209,8 +219,9 @@ class Policy:
             Guide, "IAM JSON policy elements: Version").
         statements: the normalised statements, in document order.
         document: the original document (dict), untouched.
-        digest: sha256 hex of the canonical JSON of ``document`` (sorted keys, no spaces);
-            compiled forms are cached by it.
+        digest: sha256 hex of the canonical JSON of ``document`` (sorted keys, no spaces):
+            equal documents have equal digests whatever their key order (caches of the analysis
+            key on it).
         kind: ``"identity"`` or ``"resource"``.
     """
 
@@ -243,7 +254,7 @@ def parse_policy(
     name: str,
     *,
     kind: str = "identity",
-    statement_canons: Any = None,
+    statement_keys: Any = None,
 ) -> Policy:
     """Parse and validate a policy document.
 
@@ -251,15 +262,16 @@ def parse_policy(
         document: the policy as a dict, or as a JSON string.
         name: a name for messages and for :class:`~sagemaker_isolation_ext.iam.StatementRef`.
         kind: ``"identity"`` (default: identity, boundary, session, SCP, RCP) or ``"resource"``.
-        statement_canons: optional, one entry per statement of ``document`` (its single
-            Statement object counts as one): the statement's :func:`canonical_json` text when
-            the caller already has it, else None. A caller that passes a text that is not the
-            statement's canonical JSON gets a wrong parse: ``simulate`` passes only texts it
-            computed with :func:`canonical_json` from the same decoded value.
+        statement_keys: optional, one entry per statement of ``document`` (its single
+            Statement object counts as one): the statement's :func:`key_json` text when the
+            caller already has it, else None. A caller that passes a text that is not the
+            statement's :func:`key_json` gets a wrong parse: ``simulate`` passes only texts it
+            computed with :func:`key_json` from the same decoded value.
 
     Returns:
-        a :class:`Policy` (cached: parsing an equal document under the same name and kind again
-        returns the same object).
+        a :class:`Policy` (cached: parsing the same document, key order included, under the
+        same name and kind again returns the same object; statements are shared between
+        documents that repeat them, at the same index).
 
     Raises:
         PolicyError: the document is not JSON, longer than :data:`MAX_TEXT_CHARS` or nested
@@ -292,38 +304,44 @@ def parse_policy(
             f"document must be a JSON object, not {type(document).__name__}", policy=name
         )
     try:
-        # The canonical text is both the cache key and the digest input; the C encoder's own
-        # recursion guard rejects absurdly deep documents.
-        canon, st_canons = _canonical_document(document, statement_canons)
+        # The C encoders' own recursion guard rejects absurdly deep documents.
+        key_text, st_keys = _document_key(document, statement_keys)
     except RecursionError:
         raise PolicyError("document nests too deep", policy=name) from None
     except (TypeError, ValueError) as exc:
         raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
-    key = (canon, name, kind)
+    key = (key_text, name, kind)
     hit = _PARSED.get(key)
     if hit is not None:
         _PARSED.move_to_end(key)
         return hit
-    policy = _parse_document(document, name, kind, canon, st_canons)
+    try:
+        canon = _CANONICAL(document)
+    except RecursionError:
+        raise PolicyError("document nests too deep", policy=name) from None
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+    policy = _parse_document(document, name, kind, canon, st_keys)
     global _parsed_chars
     _PARSED[key] = policy
-    _parsed_chars += len(canon)
+    _parsed_chars += len(key_text)
     while len(_PARSED) > _PARSED_MAX or _parsed_chars > _PARSED_CHARS_MAX:
         old, _ = _PARSED.popitem(last=False)
         _parsed_chars -= len(old[0])
     return policy
 
 
-#: Parsed policies by (canonical JSON, name, kind): a Policy is immutable, so the same document
+#: Parsed policies by (key_json text, name, kind): a Policy is immutable, so the same document
 #: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free.
 _PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
 _PARSED_MAX = 4096
-#: ... and at most this many characters of canonical text in all (documents can be large).
-_PARSED_CHARS_MAX = 64_000_000
+#: ... and at most this many characters of key text in all (documents can be large; a parsed
+#: policy holds its decoded document and, once compiled, its compiled form).
+_PARSED_CHARS_MAX = 16_000_000
 _parsed_chars = 0
 
 
-#: Parsed statements by (canonical JSON of the statement, index, kind): a new document that
+#: Parsed statements by (key_json text of the statement, index, kind): a new document that
 #: repeats known statements (one more statement, another name) parses only its new ones. A
 #: statement's parse depends on nothing else (the policy name only appears in error messages,
 #: and errors are not cached).
@@ -343,7 +361,7 @@ def _remember_statement(key: tuple[str, int, str], st: Statement) -> None:
 
 
 def _parse_document(
-    document: dict, name: str, kind: str, canon: str, st_canons: list[str] | None = None
+    document: dict, name: str, kind: str, canon: str, st_keys: list[str] | None = None
 ) -> Policy:
     unknown = sorted(set(document) - _DOC_FIELDS)
     if unknown:
@@ -372,12 +390,12 @@ def _parse_document(
             policy=name,
             field="Statement",
         )
-    if st_canons is None:
+    if st_keys is None:
         statements = tuple(_parse_statement(s, i, name, kind) for i, s in enumerate(raw_list))
     else:
         parsed = []
         for i, s in enumerate(raw_list):
-            skey = (st_canons[i], i, kind)
+            skey = (st_keys[i], i, kind)
             st = _STMT_PARSED.get(skey)
             if st is None:
                 st = _parse_statement(s, i, name, kind)
@@ -389,7 +407,8 @@ def _parse_document(
         version=version,
         statements=statements,
         document=document,
-        digest=hashlib.sha256(canon.encode("utf-8")).hexdigest(),
+        # surrogatepass: a lone surrogate (valid in a JSON string) must not make hashing raise
+        digest=hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest(),
         kind=kind,
     )
 

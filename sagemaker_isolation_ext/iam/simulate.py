@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 
 from .context import ContextValueError, RequestContext
 from .engine import PolicySet, Request, evaluate, evaluate_in_context
-from .policy import Policy, PolicyError, canonical_json, parse_policy
+from .policy import Policy, PolicyError, key_json, parse_policy
 
 __all__ = [
     "run_case",
@@ -69,7 +69,7 @@ def _policy(
     for s in st if isinstance(st, list) else [st]:
         c = canons.get(id(s))
         known.append(c[1] if c is not None and c[0] is s else None)
-    policy = parse_policy(document, name, kind=kind, statement_canons=known)
+    policy = parse_policy(document, name, kind=kind, statement_keys=known)
     if len(memo.policies) >= _EXACT_MAX:
         memo.policies.clear()
     memo.policies[key] = (document, policy)
@@ -232,7 +232,7 @@ def explain_cases(lines: Iterable[str]) -> Iterator[dict]:
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
-        if not line or line.isspace():
+        if not line or (line.isspace() and not line.strip(_WS_CHARS)):
             continue
         try:
             obj = json.loads(line)
@@ -248,7 +248,7 @@ def run_cases(lines: Iterable[str]) -> Iterator[dict]:
     Lines that repeat the same policy fields (byte for byte) share one parsed and compiled
     :class:`PolicySet`: the raw JSON text of those fields is the cache key, so a file of
     thousands of cases over a few policy sets parses and compiles each set once. Below that, a
-    policy entry, document or statement whose text was seen before is not decoded, canonicalised
+    policy entry, document or statement whose text was seen before is not decoded, encoded
     or parsed again (see :class:`_Memo`), so a new document that repeats known statements costs
     little more than its new statements.
 
@@ -306,7 +306,7 @@ def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
     for n, line in enumerate(lines, 1):
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
-        if not line or line.isspace():
+        if not line or (line.isspace() and not line.strip(_WS_CHARS)):
             continue
         top = _scan_top(line, memo)
         if top is None:
@@ -464,10 +464,10 @@ class _Memo:
         policies: ``(id(document), name, kind) -> (document, Policy)`` for document objects
             parsed before (held so their ids stay valid).
         chars: characters of raw text held (see :meth:`spend`).
-        canons: ``id(statement value) -> (value, canonical JSON text)`` for the statement values
+        canons: ``id(statement value) -> (value, its key_json text)`` for the statement values
             in ``statements`` (the value is held so its id stays valid), handed to
             :func:`~sagemaker_isolation_ext.iam.policy.parse_policy` so a known statement is
-            neither canonicalised nor parsed again. Decoded values are shared between lines and
+            neither encoded nor parsed again. Decoded values are shared between lines and
             never mutated.
     """
 
@@ -511,7 +511,7 @@ class _Memo:
 
 
 #: Raw text a :class:`_Memo` holds at most (characters; about 4 bytes each at worst).
-_MEMO_CHARS = 32_000_000
+_MEMO_CHARS = 16_000_000
 
 
 _CASE_CACHE_MAX = 2048
@@ -556,7 +556,7 @@ def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str
         obj: dict[str, Any] = {}
         raws: dict[str, str] = {}
         if line[i] == "}":
-            return (obj, raws) if not line[i + 1 :].strip() else None
+            return (obj, raws) if not line[i + 1 :].strip(_WS_CHARS) else None
         pending = None  # (key, end) of the last remembered member: learns what follows it
         while True:
             if line[i] != '"':
@@ -606,7 +606,7 @@ def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str
                     i = ws(line, i).end()
                 continue
             if ch == "}":
-                if line[i + 1 :].strip():
+                if line[i + 1 :].strip(_WS_CHARS):
                     return None
                 if pending is not None:
                     follow[pending[0]] = line[pending[1] : i + 1]
@@ -720,7 +720,7 @@ def _scan_array(line: str, i: int, memo: _Memo, depth: int, statements: bool) ->
 
 def _scan_statement(line: str, i: int, memo: _Memo) -> tuple[Any, int]:
     """Decode one statement (an element of ``Statement``, or its single object) through
-    ``memo.statements``; a statement object decoded anew gets its canonical text in
+    ``memo.statements``; a statement object decoded anew gets its key_json text in
     ``memo.canons``."""
     if line[i] != "{":
         return _SCAN(line, i)
@@ -729,11 +729,11 @@ def _scan_statement(line: str, i: int, memo: _Memo) -> tuple[Any, int]:
         return hit[1], i + len(hit[0])
     value, end = _SCAN(line, i)
     try:
-        canon = canonical_json(value)
+        canon = key_json(value)
     except (ValueError, TypeError, RecursionError):
         return value, end
     memo.statements.add(line[i:end], value)
-    memo.spend(2 * (end - i))  # the text and its canonical form
+    memo.spend(2 * (end - i))  # the text and its key text
     canons = memo.canons
     if len(canons) >= _RAW_MAX * 2:
         canons.clear()
