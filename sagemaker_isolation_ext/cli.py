@@ -556,25 +556,28 @@ def _simulate(args: argparse.Namespace, lines: Iterable[str], out: TextIO) -> in
             else:
                 out.write(f"== case {e['id']} ==\n" + format_explanation(e))
         return EXIT_OK
+    texts = (
+        run_cases_json(lines)
+        if args.format == "json"
+        else (_simulate_text(result) for result in run_cases(lines))
+    )
+    write = out.write
     with _batch_gc():
-        if args.format == "json":
-            write = out.write
-            for n, text in enumerate(run_cases_json(lines), 1):
-                write(text + "\n")
-                if n % _GC_EVERY == 0:
-                    gc.collect()
-            return EXIT_OK
-        for n, result in enumerate(run_cases(lines), 1):
-            by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
-            out.write(
-                f"{result['id']}: {result['decision']}"
-                + (f" by {by}" if by else "")
-                + (f" ({result['reason']})" if result.get("reason") else "")
-                + "\n"
-            )
+        for n, text in enumerate(texts, 1):
+            write(text + "\n")
             if n % _GC_EVERY == 0:
                 gc.collect()
     return EXIT_OK
+
+
+def _simulate_text(result: dict) -> str:
+    """``--format text``: ``ID: DECISION [by POLICY#INDEX, ...] [(reason)]``."""
+    by = ", ".join(f"{s['policy']}#{s['index']}" for s in result["statements"])
+    return (
+        f"{result['id']}: {result['decision']}"
+        + (f" by {by}" if by else "")
+        + (f" ({result['reason']})" if result.get("reason") else "")
+    )
 
 
 #: ``simulate``: cases between two explicit garbage collections (automatic collection is off

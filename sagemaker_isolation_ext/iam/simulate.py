@@ -70,9 +70,7 @@ def _policy(
         c = canons.get(id(s))
         known.append(c[1] if c is not None and c[0] is s else None)
     policy = parse_policy(document, name, kind=kind, statement_keys=known)
-    if len(memo.policies) >= _EXACT_MAX:
-        memo.policies.clear()
-    memo.policies[key] = (document, policy)
+    _put(memo.policies, key, (document, policy), _EXACT_MAX)
     return policy
 
 
@@ -285,9 +283,7 @@ def run_cases_json(lines: Iterable[str]) -> Iterator[str]:
         tail = tails.get(decision)
         if tail is None:
             tail = encode(decision.to_json())[1:]
-            if len(tails) >= _EXACT_MAX:
-                tails.clear()
-            tails[decision] = tail
+            _put(tails, decision, tail, _EXACT_MAX)
         if case_id.__class__ is str:
             yield '{"id":' + _encode_str(case_id) + "," + tail
         else:
@@ -336,9 +332,7 @@ def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
             except (PolicyError, CaseError) as exc:
                 yield None, _unknown(case_id, f"malformed case: {exc}")
                 continue
-            if len(cache) >= _CASE_CACHE_MAX:
-                cache.clear()
-            cache[key] = policies
+            _put(cache, key, policies, _CASE_CACHE_MAX)
         known = memo.requests.get(raws.get("request"))
         if known is None:
             try:
@@ -351,9 +345,8 @@ def _decide_lines(lines: Iterable[str]) -> Iterator[tuple[Any, Any]]:
             except ContextValueError:
                 decision = evaluate(request, policies)  # gives the "bad request context" reason
             else:
-                if len(memo.requests) >= _EXACT_MAX:
-                    memo.requests.clear()
-                memo.requests[raws["request"]] = (request, ctx)  # the text is held by exact
+                # the text is held by exact
+                _put(memo.requests, raws["request"], (request, ctx), _EXACT_MAX)
                 decision = evaluate_in_context(request, ctx, policies)
         else:
             decision = evaluate_in_context(known[0], known[1], policies)
@@ -448,11 +441,19 @@ class _RawIndex:
             children = node[1]
 
 
+def _put(table: dict, key: Any, value: Any, limit: int) -> None:
+    """``table[key] = value``, forgetting the whole table first when it holds ``limit`` entries
+    (the bound every memo of this module keeps; forgetting only costs work again)."""
+    if len(table) >= limit:
+        table.clear()
+    table[key] = value
+
+
 class _Memo:
     """What :func:`run_cases` remembers across the lines of one file.
 
     Attributes:
-        values: raw text -> decoded value of policy fields, policy entries and documents.
+        values: raw text -> decoded value of policy documents.
         statements: raw text -> decoded value of statements.
         exact: raw text -> (the same text, decoded value) of whole policy fields and requests
             (the texts :func:`_scan_top` guesses are checked against; the stored text is reused
@@ -587,9 +588,7 @@ def _scan_top(line: str, memo: _Memo | None = None) -> tuple[dict, dict[str, str
                     else:
                         value, end = _scan_value(line, i, memo, 0)
                     raw = line[i:end]
-                    if len(exact) >= _EXACT_MAX:
-                        exact.clear()
-                    exact[raw] = (raw, value)
+                    _put(exact, raw, (raw, value), _EXACT_MAX)
                     memo.spend(len(raw))
                 raws[key] = raw
                 pending = (key, end)
@@ -734,8 +733,5 @@ def _scan_statement(line: str, i: int, memo: _Memo) -> tuple[Any, int]:
         return value, end
     memo.statements.add(line[i:end], value)
     memo.spend(2 * (end - i))  # the text and its key text
-    canons = memo.canons
-    if len(canons) >= _RAW_MAX * 2:
-        canons.clear()
-    canons[id(value)] = (value, canon)
+    _put(memo.canons, id(value), (value, canon), _RAW_MAX * 2)
     return value, end
