@@ -126,7 +126,7 @@ OVERRIDES: dict[tuple[str, str], dict] = {
         "input_members": ["EdgePackagingJobName"],
         "output_member": None,
         "source": "botocore CreateEdgePackagingJob has no output shape; its input "
-        "EdgePackagingJobName is the name of the new job (\"Starts a SageMaker Edge Manager model "
+        'EdgePackagingJobName is the name of the new job ("Starts a SageMaker Edge Manager model '
         'packaging job"); ' + api("CreateEdgePackagingJob"),
         "note": "starts a new edge packaging job",
     },
@@ -265,9 +265,7 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
     arn_out = [m for m in out if m.endswith("Arn")]
     if url_members and not arn_out:
         placeholders = _placeholders(catalog_arn(rt))
-        names = [m for m in inp.required_members if m in placeholders] or list(
-            inp.required_members
-        )
+        names = [m for m in inp.required_members if m in placeholders] or list(inp.required_members)
         return {
             "kind": "existing",
             "parent": None,
@@ -292,7 +290,7 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
                 "parent": parent,
                 "input_members": list(pmembers),
                 "output_member": member,
-                "source": f"{ver}: output {member} is the new {rt}; input "
+                "source": f"{ver}: output {member} is the new {rt}; input member(s) "
                 f"{', '.join(pmembers)} names the existing {parent.replace('|', ' or ')}; "
                 f"{api(op)}",
                 "note": why,
