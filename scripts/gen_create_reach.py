@@ -187,7 +187,8 @@ PRESIGNED_NOTE = "opens an existing {rt} through a presigned URL"
 #: Wording for rows the rules decide, where the default line says too little.
 NOTES: dict[tuple[str, str], str] = {
     ("CreatePresignedDomainUrl", "user-profile"): "signs in to Studio as an existing user profile "
-    "(presigned URL), with that profile's execution role and files",
+    "(presigned URL), with that profile's execution role and files, optionally straight into "
+    "one of the domain's spaces (SpaceName)",
     ("CreatePresignedNotebookInstanceUrl", "notebook-instance"): "opens an existing notebook "
     "instance's Jupyter through a presigned URL",
     ("CreatePresignedMlflowTrackingServerUrl", "mlflow-tracking-server"): "opens an existing "
@@ -317,6 +318,28 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
     raise SystemExit(f"{op}/{rt}: the rules cannot tell (output {out}); add an OVERRIDES row")
 
 
+def references(model, catalog, op: str, own: list[str]) -> list[list[str]]:
+    """``[[input member path, resource type]]``: existing SageMaker resources the request names
+    (members called ``<Type>Name``/``<Type>Arn``/``<Type>Arns``/``<Type>Identifier``) whose type
+    is not one of the action's IAM resource types. Not exhaustive (only members named after a
+    type). The new resource's own name (``JobName`` of ``CreateInferenceRecommendationsJob``) is
+    left out."""
+    if op not in model.operation_names:
+        return []
+    by_norm = {_norm(k): k for k in catalog.resource_types}
+    target = _norm(op[len("Create") :])
+    out = []
+    for path, last in _walk(model.operation_model(op).input_shape):
+        stem = _ref_stem(last)
+        rt = by_norm.get(_norm(stem)) if stem else None
+        if rt is None or rt in own:
+            continue
+        if "." not in path and "[" not in path and target.endswith(_norm(stem)):
+            continue
+        out.append([path, rt])
+    return out
+
+
 def build() -> dict:
     model = botocore.session.get_session().get_service_model("sagemaker")
     catalog = load_catalog()
@@ -327,9 +350,11 @@ def build() -> dict:
         if not op.startswith("Create"):
             continue
         types = [r.key for r in info.resource_types]
+        refs = references(model, catalog, op, types)
         for rt in types:
             fields = decide(model, op, rt, types)
             used.add((op, rt))
+            fields["references"] = refs
             rows.append({"action": name, "resource_type": rt, **fields})
     stale = sorted(set(OVERRIDES) - used) + sorted(set(PARENTS) - used)
     if stale:

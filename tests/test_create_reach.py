@@ -209,6 +209,16 @@ def _check_against_botocore(r: CR.CreateReach) -> None:
             assert creators or r.resource_type == "reserved-capacity", (op, r.resource_type)
 
 
+def _check_references(r: CR.CreateReach) -> None:
+    op = r.action.split(":", 1)[1]
+    own = {ref.key for ref in CATALOG.actions[r.action].resource_types}
+    inp = MODEL.operation_model(op).input_shape
+    for path, rt in r.references:
+        _resolve(inp, path)
+        assert rt in CATALOG.resource_types and rt not in own, (op, rt)
+        assert _names_type(path.split(".")[-1].replace("[]", ""), rt), (op, path, rt)
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.action[10:]}/{r.resource_type}" for r in ROWS])
 def test_row_against_botocore(row):
     assert (row.action, row.resource_type) in _catalog_pairs()
@@ -219,6 +229,30 @@ def test_row_against_botocore(row):
         assert "hand-reviewed" in row.source and "no " + op + " operation" in row.source
         return
     _check_against_botocore(row)
+    _check_references(row)
+    same_action = {r.references for r in ROWS if r.action == row.action}
+    assert same_action == {row.references}
+
+
+@pytest.mark.parametrize(
+    "action,member,rt",
+    [
+        ("sagemaker:CreateInferenceExperiment", "EndpointName", "endpoint"),
+        ("sagemaker:CreateEndpointConfig", "ProductionVariants[].ModelName", "model"),
+        ("sagemaker:CreatePresignedDomainUrl", "SpaceName", "space"),
+        ("sagemaker:CreateTransformJob", "ModelName", "model"),
+    ],
+)
+def test_references_name_existing_resources_iam_does_not_check(action, member, rt):
+    rows = [r for r in ROWS if r.action == action]
+    assert rows and all((member, rt) in r.references for r in rows)
+    # never the new resource's own name
+    assert not any(
+        m == "JobName"
+        for m, _ in CR.create_reach(
+            "sagemaker:CreateInferenceRecommendationsJob", "inference-recommendations-job"
+        ).references
+    )
 
 
 def test_check_rejects_a_wrong_row():
@@ -236,10 +270,36 @@ def test_check_rejects_a_wrong_row():
         CR.CreateReach(
             "sagemaker:CreateSpace", "space", "inside", "hub", "x", "x", ("DomainId",), "SpaceArn"
         ),
+        CR.CreateReach(
+            "sagemaker:CreateEndpoint", "endpoint-config", "new", None, "x", "x", (), "EndpointArn"
+        ),
+        CR.CreateReach(
+            "sagemaker:CreateTrainingJob",
+            "training-job",
+            "existing",
+            None,
+            "x",
+            "x",
+            ("TrainingJobName",),
+            None,
+        ),
     ]
     for r in wrong:
         with pytest.raises((AssertionError, KeyError)):
             _check_against_botocore(r)
+    bad_ref = CR.CreateReach(
+        "sagemaker:CreateTrainingJob",
+        "training-job",
+        "new",
+        None,
+        "x",
+        "x",
+        (),
+        "TrainingJobArn",
+        (("AlgorithmSpecification.AlgorithmName", "endpoint"),),
+    )
+    with pytest.raises(AssertionError):
+        _check_references(bad_ref)
 
 
 # ---- the committed file is what the generator writes --------------------------------------------

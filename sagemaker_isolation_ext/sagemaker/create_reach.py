@@ -59,6 +59,12 @@ class CreateReach:
             resource (``"existing"``) or the parent (``"inside"``); empty when not known.
         output_member: the botocore output member that returns the new resource's ARN
             (``"new"``/``"inside"``), or None (no output shape, or not a new resource).
+        references: ``((input member path, resource type), ...)``: other existing SageMaker
+            resources the request names whose type is not one of the action's IAM resource
+            types, so their tags are not checked for this request (``CreateInferenceExperiment``
+            names an existing ``endpoint``, ``CreateEndpointConfig`` existing models). The same
+            for every row of one action. Not exhaustive: only botocore members named after a
+            type (``<Type>Name``, ``<Type>Arn``, ``<Type>Arns``, ``<Type>Identifier``).
     """
 
     action: str
@@ -69,6 +75,7 @@ class CreateReach:
     note: str
     input_members: tuple[str, ...] = ()
     output_member: str | None = None
+    references: tuple[tuple[str, str], ...] = ()
 
     @property
     def parents(self) -> tuple[str, ...]:
@@ -83,7 +90,8 @@ class CreateReach:
 
     def to_json(self) -> dict:
         """``{"action", "resource_type", "kind", "parent", "parents": [..], "source", "note",
-        "input_members": [..], "output_member"}`` (JSON-ready)."""
+        "input_members": [..], "output_member", "references": [{"member", "resource_type"}]}``
+        (JSON-ready)."""
         return {
             "action": self.action,
             "resource_type": self.resource_type,
@@ -94,6 +102,7 @@ class CreateReach:
             "note": self.note,
             "input_members": list(self.input_members),
             "output_member": self.output_member,
+            "references": [{"member": m, "resource_type": t} for m, t in self.references],
         }
 
 
@@ -108,6 +117,7 @@ def _row(raw: dict) -> CreateReach:
             note=str(raw["note"]),
             input_members=tuple(raw.get("input_members") or ()),
             output_member=raw.get("output_member") or None,
+            references=tuple((str(m), str(t)) for m, t in raw.get("references") or ()),
         )
     except (KeyError, TypeError) as exc:
         raise CreateReachError(f"bad row in {_DATA_FILE}: {raw!r} ({exc})") from None
