@@ -55,49 +55,48 @@ PARENTS: dict[tuple[str, str], tuple[str, tuple[str, ...], str]] = {
     ("CreateApp", "app"): (
         "user-profile|space",
         ("DomainId", "UserProfileName", "SpaceName"),
-        "a new app inside an existing user profile (UserProfileName) or space (SpaceName) of the "
-        "domain (DomainId); the app runs as that profile or space, on its storage",
+        "a new app inside an existing user profile or space of the domain; the app runs as that "
+        "profile or space, on its storage",
     ),
     ("CreateSpace", "space"): (
         "domain",
         ("DomainId",),
-        "a new space inside the existing domain DomainId",
+        "a new space inside an existing domain",
     ),
     ("CreateUserProfile", "user-profile"): (
         "domain",
         ("DomainId",),
-        "a new user profile inside the existing domain DomainId",
+        "a new user profile inside an existing domain",
     ),
     ("CreateHubContentReference", "hub-content"): (
         "hub",
         ("HubName",),
-        "new hub content (a reference to a public model) added to the existing private hub HubName",
+        "new hub content (a reference to a public model) added to an existing private hub",
     ),
     ("CreateTrial", "experiment-trial"): (
         "experiment",
         ("ExperimentName",),
-        "a new trial added to the existing experiment ExperimentName",
+        "a new trial added to an existing experiment",
     ),
     ("CreateInferenceComponent", "inference-component"): (
         "endpoint",
         ("EndpointName",),
-        "a new inference component deployed onto the existing endpoint EndpointName",
+        "a new inference component deployed onto an existing endpoint",
     ),
     ("CreateComputeQuota", "compute-quota"): (
         "cluster",
         ("ClusterArn",),
-        "a new compute quota on the existing HyperPod cluster ClusterArn",
+        "a new compute quota on an existing HyperPod cluster",
     ),
     ("CreateClusterSchedulerConfig", "cluster-scheduler-config"): (
         "cluster",
         ("ClusterArn",),
-        "a new scheduler policy on the existing HyperPod cluster ClusterArn",
+        "a new scheduler policy on an existing HyperPod cluster",
     ),
     ("CreateModelPackage", "model-package"): (
         "model-package-group",
         ("ModelPackageGroupName",),
-        "a new model package; with ModelPackageGroupName it is a new version added to that "
-        "existing model package group",
+        "a new model package, or a new version added to an existing model package group",
     ),
 }
 
@@ -222,6 +221,11 @@ def _placeholders(arn_format: str) -> set[str]:
     return set(re.findall(r"\$\{([A-Za-z0-9]+)\}", arn_format))
 
 
+def _words(rt: str) -> str:
+    """A resource type key in words for notes: ``training-job`` -> ``training job``."""
+    return rt.replace("-", " ")
+
+
 def _norm(s: str) -> str:
     return s.replace("-", "").replace("_", "").lower()
 
@@ -274,7 +278,7 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
             "output_member": None,
             "source": f"{ver}: returns a presigned URL ({', '.join(url_members)}) and no ARN; "
             f"required input {', '.join(names)} names the existing {rt}; {api(op)}",
-            "note": NOTES.get((op, rt), PRESIGNED_NOTE.format(rt=rt)),
+            "note": NOTES.get((op, rt), PRESIGNED_NOTE.format(rt=_words(rt))),
         }
     own = [m for m in arn_out if _matches_type(m[:-3], rt)]
     if not own and arn_out == ["Arn"] and len(all_types) == 1:
@@ -302,7 +306,7 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
             "input_members": [],
             "output_member": member,
             "source": f"{ver}: output {member} returns the new {rt}'s ARN",
-            "note": NOTES.get((op, rt), NEW_NOTE.format(rt=rt)),
+            "note": NOTES.get((op, rt), NEW_NOTE.format(rt=_words(rt))),
         }
     refs = [p for p, last in _walk(inp) if _matches_type(_ref_stem(last) or "", rt)]
     if refs and not own:
@@ -313,7 +317,7 @@ def decide(model, op: str, rt: str, all_types: list[str]) -> dict:
             "output_member": None,
             "source": f"{ver}: input {', '.join(refs)} names an existing {rt}; the output "
             f"returns no {rt} ARN ({', '.join(out) or 'no output'})",
-            "note": NOTES.get((op, rt), EXISTING_NOTE.format(rt=rt)),
+            "note": NOTES.get((op, rt), EXISTING_NOTE.format(rt=_words(rt))),
         }
     raise SystemExit(f"{op}/{rt}: the rules cannot tell (output {out}); add an OVERRIDES row")
 
