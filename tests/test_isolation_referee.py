@@ -657,6 +657,10 @@ def run():
         ref = Referee(docs, boundary, profiles, random.Random(seed * 1000 + i))
         allowed, n = ref.find_allowed(catalog)
         evaluated += n
+        own = []
+        if allowed is not None:  # the referee's own request must lie in the space (self-check)
+            entry = {"action": allowed["action"], "witness": dict(allowed, principal=ROLE)}
+            own = witness_problems(entry, profiles, ref.policies, catalog)
         wit = []
         for entry in role.get("cross_domain", []):
             if entry.get("accepted"):
@@ -665,12 +669,14 @@ def run():
                 wit.append((entry, p))
         results.append({"i": i, "docs": docs, "boundary": boundary, "profiles": profiles,
                         "verdict": role["verdict"], "allowed": allowed, "witness": wit,
-                        "engine_unknown": ref.engine_unknown})
+                        "engine_unknown": ref.engine_unknown, "referee_outside": own})
     secs = time.perf_counter() - t0
     iso = sum(r["allowed"] is None for r in results)
     counts = {v: sum(r["verdict"] == v for r in results) for v in ("isolated", "not_isolated", "unknown")}
+    unproven = sum(r["allowed"] is None and r["verdict"] == "not_isolated" for r in results)
     print(f"referee: {EXAMPLES} role sets in {secs:.1f} s, {evaluated} engine requests; "
-          f"referee found no allowed request for {iso} ({iso / EXAMPLES:.0%}); product verdicts {counts}")
+          f"referee found no allowed request for {iso} ({iso / EXAMPLES:.0%}); product verdicts "
+          f"{counts}; product not_isolated where the referee found nothing: {unproven}")
     return {"seed": seed, "results": results}
 
 
@@ -710,6 +716,14 @@ def test_no_unknown_in_the_exact_fragment(run):
                     f"{_case(run['seed'], bad[0])}")
 
 
+def test_referee_requests_lie_in_the_space(run):
+    bad = [r for r in run["results"] if r["referee_outside"]]
+    if bad:
+        pytest.fail(f"the referee's own request is outside the request space "
+                    f"({bad[0]['referee_outside']}): {json.dumps(bad[0]['allowed'])}\n"
+                    f"{_case(run['seed'], bad[0])}")
+
+
 def test_generator_stays_in_the_exact_fragment(run):
     bad = [r for r in run["results"] if r["engine_unknown"]]
     if bad:
@@ -720,5 +734,6 @@ def test_generator_stays_in_the_exact_fragment(run):
 def test_generator_is_balanced(run):
     n = len(run["results"])
     iso = sum(r["allowed"] is None for r in run["results"])
-    assert iso >= 0.25 * n, f"only {iso}/{n} role sets isolated: tune the generator"
-    assert n - iso >= 0.25 * n, f"only {n - iso}/{n} role sets not isolated: tune the generator"
+    seed = run["seed"]
+    assert iso >= 0.25 * n, f"seed {seed}: only {iso}/{n} role sets isolated: tune the generator"
+    assert n - iso >= 0.25 * n, f"seed {seed}: only {n - iso}/{n} not isolated: tune the generator"
