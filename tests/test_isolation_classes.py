@@ -20,8 +20,8 @@ from sagemaker_isolation_ext.sagemaker.analysis import analyze
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 from tests.test_isolation_referee import (
     ACCOUNT,
-    OTHER_TYPES,
     DOMAIN_TYPES,
+    OTHER_TYPES,
     OUR_ARN,
     OUR_ID,
     REGION,
@@ -70,7 +70,9 @@ def _witnesses(role):
 
 def _resource_matches(rx):
     def check(entries):
-        hits = [e for e in entries if re.fullmatch(rx, (e.get("witness") or {}).get("resource", ""))]
+        hits = [
+            e for e in entries if re.fullmatch(rx, (e.get("witness") or {}).get("resource", ""))
+        ]
         assert hits, f"no witness resource matches {rx}: {json.dumps(entries)[:2000]}"
 
     return check
@@ -103,14 +105,24 @@ CASES = [
         "2-app-type-pattern",
         [_allow("sagemaker:DeleteApp", "arn:aws:sagemaker:*:*:app/*/*/codeeditor/*")],
         "not_isolated",
-        _resource_matches(re.escape(PRE) + r"app/(?!" + OUR_ID + r"/)d-[a-z0-9-]+/[^/]+/codeeditor/[^/]+"),
+        _resource_matches(
+            re.escape(PRE) + r"app/(?!" + OUR_ID + r"/)d-[a-z0-9-]+/[^/]+/codeeditor/[^/]+"
+        ),
         "any domain's CodeEditor app (the analysis must range over botocore's AppType enum)",
     ),
     (
         "3-named-other-domain",
-        [_allow("sagemaker:*", "arn:aws:sagemaker:*:*:*/d-xyz123abc456/*",
-                {"StringLike": {"aws:ResourceTag/sagemaker:domain-arn":
-                                [f"*/{OUR_ID}", f"*/{SECOND_ID}"]}})],
+        [
+            _allow(
+                "sagemaker:*",
+                "arn:aws:sagemaker:*:*:*/d-xyz123abc456/*",
+                {
+                    "StringLike": {
+                        "aws:ResourceTag/sagemaker:domain-arn": [f"*/{OUR_ID}", f"*/{SECOND_ID}"]
+                    }
+                },
+            )
+        ],
         "not_isolated",
         _resource_matches(re.escape(PRE) + r"[a-z-]+/" + SECOND_ID + r"/.*"),
         "the policy names a second domain: its resources and tag match",
@@ -119,31 +131,46 @@ CASES = [
         "4-doc-policy-create-reaches-other-domains",
         [DOC_POLICY],
         "not_isolated",
-        _only_create_actions(("sagemaker:CreateApp", "sagemaker:CreatePresignedNotebookInstanceUrl")),
+        _only_create_actions(
+            ("sagemaker:CreateApp", "sagemaker:CreatePresignedNotebookInstanceUrl")
+        ),
         "CreateAPIs allows Create* outside domain/user-profile/space ARNs, so CreateApp on "
         "another domain's app and CreatePresignedNotebookInstanceUrl on another domain's "
         "notebook instance are allowed; Update/Delete/Describe stay tag-guarded (never counted)",
     ),
     (
         "5-tagkeys-on-describe-grants-nothing",
-        [_allow("sagemaker:Describe*", "*",
-                {"ForAnyValue:StringEquals": {"aws:TagKeys": ["sagemaker:domain-arn", "team"]}})],
+        [
+            _allow(
+                "sagemaker:Describe*",
+                "*",
+                {"ForAnyValue:StringEquals": {"aws:TagKeys": ["sagemaker:domain-arn", "team"]}},
+            )
+        ],
         "isolated",
         _nothing,
         "Describe* requests never carry aws:TagKeys: ForAnyValue over no values is false",
     ),
     (
         "6-caller-domain-id-may-be-absent",
-        [_allow("sagemaker:DescribeModel", "*",
-                {"StringNotEquals": {"sagemaker:DomainId": OUR_ID}})],
+        [
+            _allow(
+                "sagemaker:DescribeModel", "*", {"StringNotEquals": {"sagemaker:DomainId": OUR_ID}}
+            )
+        ],
         "not_isolated",
         _resource_matches(re.escape(PRE) + r"model/.+"),
         "sagemaker:DomainId is ours or absent; absent makes StringNotEquals true (referee find)",
     ),
     (
         "7-tag-of-a-named-other-domain",
-        [_allow("sagemaker:DescribeEndpoint", "*",
-                {"StringLike": {"aws:ResourceTag/sagemaker:domain-arn": f"*/{SECOND_ID}"}})],
+        [
+            _allow(
+                "sagemaker:DescribeEndpoint",
+                "*",
+                {"StringLike": {"aws:ResourceTag/sagemaker:domain-arn": f"*/{SECOND_ID}"}},
+            )
+        ],
         "not_isolated",
         _resource_matches(re.escape(PRE) + r"endpoint/.+"),
         "an endpoint tagged with domain d-xyz123abc456 is another domain's (referee find)",
@@ -160,7 +187,9 @@ def catalog():
 def test_isolation_class(case_id, docs, expected, check, reason, catalog):
     report = analyze(_snapshot(copy.deepcopy(docs), None, ["alice"]))
     (role,) = report["roles"]
-    assert role["verdict"] == expected, f"{case_id}: expected {expected} because {reason}; got {role['verdict']}"
+    assert role["verdict"] == expected, (
+        f"{case_id}: expected {expected} because {reason}; got {role['verdict']}"
+    )
     entries = _witnesses(role)
     check(entries)
     policies = PolicySet(identity=[parse_policy(d, f"Referee{i}") for i, d in enumerate(docs)])
@@ -200,7 +229,10 @@ def test_witness_checks_reject_requests_outside_the_space():
     policies = PolicySet(identity=[parse_policy(docs[0], "Referee0")])
     ctx = {"aws:PrincipalArn": ROLE, "aws:PrincipalAccount": ACCOUNT}
     other = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:domain/{SECOND_ID}"
-    tags = {"aws:ResourceTag/sagemaker:domain-arn": other, "sagemaker:ResourceTag/sagemaker:domain-arn": other}
+    tags = {
+        "aws:ResourceTag/sagemaker:domain-arn": other,
+        "sagemaker:ResourceTag/sagemaker:domain-arn": other,
+    }
 
     def problems(resource, context, action="sagemaker:DescribeSpace", **extra):
         w = {"principal": ROLE, "action": action, "resource": resource, "context": context, **extra}
@@ -211,33 +243,55 @@ def test_witness_checks_reject_requests_outside_the_space():
     assert problems(f"{PRE}space/{OUR_ID}/s1", {**ctx, **tags})  # our domain segment
     assert problems(f"{PRE}space/{SECOND_ID}/-bad", {**ctx, **tags})  # SpaceName grammar
     assert problems(f"{PRE}space/{SECOND_ID}/s1", ctx)  # tag absent on a space
-    assert problems(good, {**ctx, "aws:ResourceTag/sagemaker:domain-arn": OUR_ARN,
-                           "sagemaker:ResourceTag/sagemaker:domain-arn": OUR_ARN})
+    assert problems(
+        good,
+        {
+            **ctx,
+            "aws:ResourceTag/sagemaker:domain-arn": OUR_ARN,
+            "sagemaker:ResourceTag/sagemaker:domain-arn": OUR_ARN,
+        },
+    )
     assert problems(good, {**ctx, **tags, "sagemaker:DomainId": "d-else"})
     assert problems(good, {**ctx, **tags, "aws:TagKeys": ["x"]})
     assert problems(good, tags)  # no aws:PrincipalArn
     assert problems(f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:space/{SECOND_ID}/s1", {**ctx, **tags})
     assert problems(good, {**ctx, **tags}, conditional_on=["aws:SourceIp"])
     # default app: tag may be absent; a model must carry another domain's tag
-    assert problems(f"{PRE}app/{SECOND_ID}/alice/jupyterserver/default", ctx, "sagemaker:DeleteApp") == []
+    assert (
+        problems(f"{PRE}app/{SECOND_ID}/alice/jupyterserver/default", ctx, "sagemaker:DeleteApp")
+        == []
+    )
     assert problems(f"{PRE}app/{SECOND_ID}/alice/notatype/default", ctx, "sagemaker:DeleteApp")
     assert problems(f"{PRE}model/m1", {**ctx, **tags}, "sagemaker:DescribeModel") == []
     assert problems(f"{PRE}model/m1", ctx, "sagemaker:DescribeModel")
     # denied by the engine
     deny = PolicySet(identity=[parse_policy(_allow("sagemaker:DescribeModel"), "Referee0")])
-    w = {"principal": ROLE, "action": "sagemaker:DescribeSpace", "resource": good, "context": {**ctx, **tags}}
+    w = {
+        "principal": ROLE,
+        "action": "sagemaker:DescribeSpace",
+        "resource": good,
+        "context": {**ctx, **tags},
+    }
     assert witness_problems({"action": w["action"], "witness": w}, ["alice"], deny, cat)
 
 
 def test_doc_policy_copy_matches_the_shared_fixture():
     """The doc policy above is the fixture's document with our domain ARN (guards against drift)."""
-    fixture = json.loads((Path(__file__).parent / "fixtures" / "snapshots" / "doc_only.json").read_text())
+    fixture = json.loads(
+        (Path(__file__).parent / "fixtures" / "snapshots" / "doc_only.json").read_text()
+    )
     (doc,) = [p["document"] for p in fixture["policies"].values()]
-    text = json.dumps(doc).replace(fixture["domain"]["arn"], OUR_ARN).replace(fixture["domain"]["id"], OUR_ID)
+    text = (
+        json.dumps(doc)
+        .replace(fixture["domain"]["arn"], OUR_ARN)
+        .replace(fixture["domain"]["id"], OUR_ID)
+    )
     mine = json.loads(json.dumps(DOC_POLICY))
     theirs = json.loads(text)
     for st in mine["Statement"] + theirs["Statement"]:
         for k, v in st.items():
             if isinstance(v, list):
                 st[k] = sorted(v)
-    assert sorted(mine["Statement"], key=lambda s: s["Sid"]) == sorted(theirs["Statement"], key=lambda s: s["Sid"])
+    assert sorted(mine["Statement"], key=lambda s: s["Sid"]) == sorted(
+        theirs["Statement"], key=lambda s: s["Sid"]
+    )
