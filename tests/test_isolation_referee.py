@@ -321,6 +321,29 @@ def _one_or_list(rnd, items):
     return items[0] if len(items) == 1 and rnd.random() < 0.5 else items
 
 
+def _finish_statement(rnd, st, cuts, not_counts, tag_p, negate) -> dict:
+    """Add Resource/NotResource (``"*"`` below ``cuts[0]``, NotResource below ``cuts[1]``,
+    else Resource patterns) and a Condition (tag with probability ``tag_p``, caller 0.2)."""
+    r = rnd.random()
+    if r < cuts[0]:
+        st["Resource"] = "*"
+    elif r < cuts[1]:
+        st["NotResource"] = _one_or_list(
+            rnd, [_arn_pattern(rnd) for _ in range(rnd.choice(not_counts))]
+        )
+    else:
+        st["Resource"] = _one_or_list(rnd, [_arn_pattern(rnd) for _ in range(rnd.choice([1, 2]))])
+    cond: dict = {}
+    if rnd.random() < tag_p:
+        cond.update(_tag_condition(rnd, negate=negate))
+    if rnd.random() < 0.2:
+        for op, kv in _caller_condition(rnd).items():
+            cond.setdefault(op, {}).update(kv)
+    if cond:
+        st["Condition"] = cond
+    return st
+
+
 def _allow_statement(rnd: random.Random) -> dict:
     st: dict = {"Effect": "Allow"}
     acts = rnd.sample(ACTION_PATTERNS, rnd.choice([1, 1, 2, 3]))
@@ -328,24 +351,7 @@ def _allow_statement(rnd: random.Random) -> dict:
         st["NotAction"] = _one_or_list(rnd, acts)
     else:
         st["Action"] = _one_or_list(rnd, acts)
-    r = rnd.random()
-    if r < 0.35:
-        st["Resource"] = "*"
-    elif r < 0.45:
-        st["NotResource"] = _one_or_list(
-            rnd, [_arn_pattern(rnd) for _ in range(rnd.choice([1, 2, 3]))]
-        )
-    else:
-        st["Resource"] = _one_or_list(rnd, [_arn_pattern(rnd) for _ in range(rnd.choice([1, 2]))])
-    cond: dict = {}
-    if rnd.random() < 0.55:
-        cond.update(_tag_condition(rnd, negate=False))
-    if rnd.random() < 0.2:
-        for op, kv in _caller_condition(rnd).items():
-            cond.setdefault(op, {}).update(kv)
-    if cond:
-        st["Condition"] = cond
-    return st
+    return _finish_statement(rnd, st, (0.35, 0.45), [1, 2, 3], 0.55, negate=False)
 
 
 def _deny_statement(rnd: random.Random) -> dict:
@@ -356,24 +362,7 @@ def _deny_statement(rnd: random.Random) -> dict:
         st["Action"] = _one_or_list(
             rnd, rnd.sample(ACTION_PATTERNS[:8], 1) + ["sagemaker:*"] * (rnd.random() < 0.6)
         )
-    r = rnd.random()
-    if r < 0.5:
-        st["Resource"] = "*"
-    elif r < 0.75:
-        st["NotResource"] = _one_or_list(
-            rnd, [_arn_pattern(rnd) for _ in range(rnd.choice([1, 2]))]
-        )
-    else:
-        st["Resource"] = _one_or_list(rnd, [_arn_pattern(rnd) for _ in range(rnd.choice([1, 2]))])
-    cond: dict = {}
-    if rnd.random() < 0.8:
-        cond.update(_tag_condition(rnd, negate=True))
-    if rnd.random() < 0.2:
-        for op, kv in _caller_condition(rnd).items():
-            cond.setdefault(op, {}).update(kv)
-    if cond:
-        st["Condition"] = cond
-    return st
+    return _finish_statement(rnd, st, (0.5, 0.75), [1, 2], 0.8, negate=True)
 
 
 def generate(rnd: random.Random):
@@ -796,63 +785,64 @@ def run():
     return {"seed": seed, "results": results}
 
 
-def _case(seed, r) -> str:
-    return (
-        f"ISOLATION_REFEREE_SEED={seed} example {r['i']}\n"
-        f"identity policies: {json.dumps(r['docs'])}\n"
-        f"permissions boundary: {json.dumps(r['boundary'])}\n"
-        f"profiles using the role: {r['profiles']}"
-    )
+def _fail_on(run, pick, headline, detail=lambda r: "") -> None:
+    """Fail naming how many results ``pick`` selects, then the first as a ready bug report:
+    ``headline(first)``, the seed, example number, policies, profiles, ``detail(first)``."""
+    bad = [r for r in run["results"] if pick(r)]
+    if bad:
+        r = bad[0]
+        pytest.fail(
+            f"{len(bad)} of {len(run['results'])} role sets: {headline(r)}. First:\n"
+            f"ISOLATION_REFEREE_SEED={run['seed']} example {r['i']}\n"
+            f"identity policies: {json.dumps(r['docs'])}\n"
+            f"permissions boundary: {json.dumps(r['boundary'])}\n"
+            f"profiles using the role: {r['profiles']}\n{detail(r)}"
+        )
 
 
 def test_no_false_isolated(run):
-    bad = [r for r in run["results"] if r["verdict"] == "isolated" and r["allowed"] is not None]
-    if bad:
-        r = bad[0]
-        pytest.fail(
-            f"{len(bad)} of {len(run['results'])} role sets are called isolated although the "
-            f"closed-world engine allows a request on another domain's resource. First:\n"
-            f"{_case(run['seed'], r)}\nallowed request: {json.dumps(r['allowed'])}"
-        )
+    _fail_on(
+        run,
+        lambda r: r["verdict"] == "isolated" and r["allowed"] is not None,
+        lambda r: (
+            "called isolated although the closed-world engine allows a request on "
+            "another domain's resource"
+        ),
+        lambda r: f"allowed request: {json.dumps(r['allowed'])}",
+    )
 
 
 def test_witnesses_are_allowed_requests_of_the_space(run):
-    bad = [r for r in run["results"] if r["witness"]]
-    if bad:
-        r = bad[0]
-        entry, why = r["witness"][0]
-        pytest.fail(
-            f"{len(bad)} role sets have a bad witness. First: {why}\n{_case(run['seed'], r)}\n"
-            f"entry: {json.dumps(entry)}"
-        )
+    _fail_on(
+        run,
+        lambda r: r["witness"],
+        lambda r: f"a bad cross_domain entry ({r['witness'][0][1]})",
+        lambda r: f"entry: {json.dumps(r['witness'][0][0])}",
+    )
 
 
 def test_no_unknown_in_the_exact_fragment(run):
-    bad = [r for r in run["results"] if r["verdict"] == "unknown"]
-    if bad:
-        pytest.fail(
-            f"{len(bad)} role sets called unknown inside the exact fragment. First:\n"
-            f"{_case(run['seed'], bad[0])}"
-        )
+    _fail_on(run, lambda r: r["verdict"] == "unknown", lambda r: "called unknown")
 
 
 def test_referee_requests_lie_in_the_space(run):
-    bad = [r for r in run["results"] if r["referee_outside"]]
-    if bad:
-        pytest.fail(
-            f"the referee's own request is outside the request space "
-            f"({bad[0]['referee_outside']}): {json.dumps(bad[0]['allowed'])}\n"
-            f"{_case(run['seed'], bad[0])}"
-        )
+    _fail_on(
+        run,
+        lambda r: r["referee_outside"],
+        lambda r: f"the referee's own request is outside the space ({r['referee_outside']})",
+        lambda r: f"request: {json.dumps(r['allowed'])}",
+    )
 
 
 def test_generator_stays_in_the_exact_fragment(run):
-    bad = [r for r in run["results"] if r["engine_unknown"]]
-    if bad:
-        pytest.fail(
-            f"the plain engine could not decide a request ({bad[0]['engine_unknown']}):"
-            f" the generator left the exact fragment\n{_case(run['seed'], bad[0])}"
-        )
+    _fail_on(
+        run,
+        lambda r: r["engine_unknown"],
+        lambda r: (
+            f"the plain engine could not decide a request ({r['engine_unknown']}): the "
+            "generator left the exact fragment"
+        ),
+    )
 
 
 def test_generator_is_balanced(run):
