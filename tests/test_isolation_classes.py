@@ -1,9 +1,12 @@
-"""Hand-written table for issue 11's five classes of wrong isolation verdicts (plus two the
-referee in ``test_isolation_referee.py`` found), each with its expected verdict and reason.
+"""Hand-written table of wrong isolation verdicts: issue 11's five classes (rows 1-5), two
+requests the referee in ``test_isolation_referee.py`` found (6, 7) and five edge rows (8-12:
+``?`` in a domain id, Deny carve-outs, ForAnyValue/Null on the absent tag of a default app).
 
-Uses only the public report of ``analyze()`` (full catalog) and, to check witnesses, the plain
-engine in a closed world (``witness_problems`` from the referee). The integrator may extend the
-table; each row is ``(id, identity policy documents, expected verdict, check, reason)``.
+Each row is ``(id, identity policy documents, expected verdict, check on the non-accepted
+cross_domain entries, reason)``. ``test_isolation_class`` asks the product (``analyze()`` with
+the full catalog) and checks witnesses with the plain engine in a closed world;
+``test_referee_agrees_with_the_table`` runs the referee on the same rows (its self-test: it
+passes whatever the analysis does). The integrator may extend the table.
 """
 
 from __future__ import annotations
@@ -174,6 +177,104 @@ CASES = [
         "not_isolated",
         _resource_matches(re.escape(PRE) + r"endpoint/.+"),
         "an endpoint tagged with domain d-xyz123abc456 is another domain's (referee find)",
+    ),
+    # More rows, each checked by the referee's self-test below as well.
+    (
+        "8-question-mark-reaches-a-sibling-id",
+        [
+            _allow(
+                "sagemaker:DescribeSpace",
+                f"arn:aws:sagemaker:*:*:space/{OUR_ID[:-1]}?/*",
+                {"StringLike": {"aws:ResourceTag/sagemaker:domain-arn": f"*/{OUR_ID[:-1]}?"}},
+            )
+        ],
+        "not_isolated",
+        _resource_matches(
+            re.escape(PRE + "space/" + OUR_ID[:-1]) + r"(?!" + OUR_ID[-1] + r")[a-z0-9]/.+"
+        ),
+        f"{OUR_ID[:-1]}? also matches other valid domain ids such as {OUR_ID[:-1]}q",
+    ),
+    (
+        "9-deny-unless-our-tag",
+        [
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
+                    {
+                        "Effect": "Deny",
+                        "Action": "sagemaker:*",
+                        "Resource": "*",
+                        "Condition": {
+                            "StringNotEquals": {"aws:ResourceTag/sagemaker:domain-arn": OUR_ARN}
+                        },
+                    },
+                ],
+            }
+        ],
+        "isolated",
+        _nothing,
+        "StringNotEquals is true on an absent tag too, so untagged default apps are denied",
+    ),
+    (
+        "10-forany-deny-misses-untagged-default-apps",
+        [
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
+                    {
+                        "Effect": "Deny",
+                        "Action": "sagemaker:*",
+                        "Resource": "*",
+                        "Condition": {
+                            "ForAnyValue:StringNotEquals": {
+                                "aws:ResourceTag/sagemaker:domain-arn": OUR_ARN
+                            }
+                        },
+                    },
+                ],
+            }
+        ],
+        "not_isolated",
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/default"),
+        "ForAnyValue over an absent key is false: another domain's untagged default app escapes",
+    ),
+    (
+        "11-deny-everything-outside-our-domain",
+        [
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
+                    {
+                        "Effect": "Deny",
+                        "Action": "sagemaker:*",
+                        "NotResource": [
+                            f"arn:aws:sagemaker:*:*:{t}/{OUR_ID}/*"
+                            for t in ("app", "space", "user-profile")
+                        ]
+                        + [f"arn:aws:sagemaker:*:*:domain/{OUR_ID}"],
+                    },
+                ],
+            }
+        ],
+        "isolated",
+        _nothing,
+        "the Deny's NotResource carves out only our domain's app/space/user-profile/domain ARNs",
+    ),
+    (
+        "12-null-tag-allows-untagged-default-apps",
+        [
+            _allow(
+                "sagemaker:DeleteApp",
+                "*",
+                {"Null": {"aws:ResourceTag/sagemaker:domain-arn": "true"}},
+            )
+        ],
+        "not_isolated",
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/default"),
+        "another domain's default app carries no domain tag",
     ),
 ]
 
