@@ -67,6 +67,20 @@ def _allow(action, resource="*", condition=None):
     return {"Version": "2012-10-17", "Statement": [st]}
 
 
+def _allow_all_deny(deny_condition=None, not_resource=None):
+    """Allow ``sagemaker:*`` on ``*`` plus one Deny of ``sagemaker:*``: on ``*`` under
+    ``deny_condition``, or on everything outside ``not_resource``."""
+    deny = {"Effect": "Deny", "Action": "sagemaker:*"}
+    if not_resource:
+        deny["NotResource"] = not_resource
+    else:
+        deny["Resource"] = "*"
+    if deny_condition:
+        deny["Condition"] = deny_condition
+    allow = {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [allow, deny]}
+
+
 def _witnesses(role):
     return [e for e in role["cross_domain"] if not e.get("accepted")]
 
@@ -196,22 +210,7 @@ CASES = [
     ),
     (
         "9-deny-unless-our-tag",
-        [
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
-                    {
-                        "Effect": "Deny",
-                        "Action": "sagemaker:*",
-                        "Resource": "*",
-                        "Condition": {
-                            "StringNotEquals": {"aws:ResourceTag/sagemaker:domain-arn": OUR_ARN}
-                        },
-                    },
-                ],
-            }
-        ],
+        [_allow_all_deny({"StringNotEquals": {"aws:ResourceTag/sagemaker:domain-arn": OUR_ARN}})],
         "isolated",
         _nothing,
         "StringNotEquals is true on an absent tag too, so untagged default apps are denied",
@@ -219,22 +218,9 @@ CASES = [
     (
         "10-forany-deny-misses-untagged-default-apps",
         [
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
-                    {
-                        "Effect": "Deny",
-                        "Action": "sagemaker:*",
-                        "Resource": "*",
-                        "Condition": {
-                            "ForAnyValue:StringNotEquals": {
-                                "aws:ResourceTag/sagemaker:domain-arn": OUR_ARN
-                            }
-                        },
-                    },
-                ],
-            }
+            _allow_all_deny(
+                {"ForAnyValue:StringNotEquals": {"aws:ResourceTag/sagemaker:domain-arn": OUR_ARN}}
+            )
         ],
         "not_isolated",
         _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/default"),
@@ -243,21 +229,13 @@ CASES = [
     (
         "11-deny-everything-outside-our-domain",
         [
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},
-                    {
-                        "Effect": "Deny",
-                        "Action": "sagemaker:*",
-                        "NotResource": [
-                            f"arn:aws:sagemaker:*:*:{t}/{OUR_ID}/*"
-                            for t in ("app", "space", "user-profile")
-                        ]
-                        + [f"arn:aws:sagemaker:*:*:domain/{OUR_ID}"],
-                    },
-                ],
-            }
+            _allow_all_deny(
+                not_resource=[
+                    f"arn:aws:sagemaker:*:*:{t}/{OUR_ID}/*"
+                    for t in ("app", "space", "user-profile")
+                ]
+                + [f"arn:aws:sagemaker:*:*:domain/{OUR_ID}"]
+            )
         ],
         "isolated",
         _nothing,
