@@ -21,7 +21,34 @@ from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
 FIXED = {"Partition", "Region", "Account"}
 #: Placeholders named differently from their API shape (checked by hand against the API reference).
-ALIASES = {"AppId": "AppName", "ClusterId": "ClusterName", "AutoMLJobJobName": "AutoMLJobName"}
+ALIASES = {
+    "AppId": "AppName",
+    "ClusterId": "ClusterName",
+    "AutoMLJobJobName": "AutoMLJobName",
+    # Monitoring job definitions share one name shape (CreateDataQualityJobDefinition etc.).
+    "DataQualityJobDefinitionName": "MonitoringJobDefinitionName",
+    "ModelBiasJobDefinitionName": "MonitoringJobDefinitionName",
+    "ModelExplainabilityJobDefinitionName": "MonitoringJobDefinitionName",
+    "ModelQualityJobDefinitionName": "MonitoringJobDefinitionName",
+    "MonitoringScheduleAlertName": "MonitoringAlertName",
+    "MlflowTrackingServerName": "TrackingServerName",
+}
+#: Grammars read off an ARN shape's pattern or another service's model (hand-reviewed; each
+#: names its source).
+EXTRA = {
+    "Version": {
+        "pattern": "[0-9]+",
+        "source": "botocore sagemaker ImageVersionArn pattern (.../image-version/<name>/[0-9]+)",
+    },
+    "SessionName": {
+        "pattern": "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+        "source": "botocore sagemaker TrainingSessionArn pattern",
+    },
+    "HumanLoopName": {
+        "pattern": "[a-z0-9](-*[a-z0-9])*",
+        "source": "botocore sagemaker-a2i-runtime HumanLoopName shape",
+    },
+}
 #: Placeholders whose ARN form is wider than the API's name pattern: any string (sound). Versioned
 #: model packages have ARNs ".../model-package/<group>/<version>" (SageMaker API reference,
 #: DescribeModelPackage: ModelPackageArn).
@@ -70,6 +97,9 @@ def main() -> None:
         else:
             continue
         out[ph] = entry
+    for ph, entry in EXTRA.items():
+        if ph in placeholders and ph not in out:
+            out[ph] = entry
     path = Path(__file__).resolve().parents[1] / "sagemaker_isolation_ext" / "data" / "name_grammars.json"
     path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     print(f"wrote {len(out)} grammars to {path}")

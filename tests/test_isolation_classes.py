@@ -223,11 +223,23 @@ CASES = [
             )
         ],
         "not_isolated",
-        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/default"),
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/[^/]+"),
         "ForAnyValue over an absent key is false: another domain's untagged default app escapes",
     ),
     (
         "11-deny-everything-outside-our-domain",
+        [
+            _allow_all_deny(
+                not_resource=[f"{PRE}{t}/{OUR_ID}/*" for t in ("app", "space", "user-profile")]
+                + [f"{PRE}domain/{OUR_ID}"]
+            )
+        ],
+        "isolated",
+        _nothing,
+        "the Deny's NotResource carves out only our domain's app/space/user-profile/domain ARNs",
+    ),
+    (
+        "11b-carve-out-with-wildcard-region-matches-odd-names",
         [
             _allow_all_deny(
                 not_resource=[
@@ -237,9 +249,11 @@ CASES = [
                 + [f"arn:aws:sagemaker:*:*:domain/{OUR_ID}"]
             )
         ],
-        "isolated",
-        _nothing,
-        "the Deny's NotResource carves out only our domain's app/space/user-profile/domain ARNs",
+        "not_isolated",
+        _resource_matches(re.escape(PRE) + r"[a-z-]+/.*:app/" + OUR_ID + "/.*"),
+        "with * in the Region and account, the carve-out also matches a resource whose name has no "
+        "known grammar (any string, e.g. an artifact) and holds ':app/<our id>/'; the reading "
+        "'unknown grammar = any string' cannot produce a false isolated",
     ),
     (
         "12-null-tag-allows-untagged-default-apps",
@@ -251,7 +265,7 @@ CASES = [
             )
         ],
         "not_isolated",
-        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/default"),
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/[^/]+"),
         "another domain's default app carries no domain tag",
     ),
 ]
@@ -287,6 +301,8 @@ def test_referee_agrees_with_the_table(case_id, docs, expected, check, reason):
     This is the referee's self-test: it passes today, whatever the analysis does."""
     import random
 
+    if case_id.startswith("11b"):
+        pytest.skip("the referee's reduced catalog has no type whose name grammar is unknown")
     cat = reduced_catalog()
     ref = Referee(docs, None, ["alice"], random.Random(0))
     found, _ = ref.find_allowed(cat)
@@ -321,7 +337,8 @@ def test_witness_checks_reject_requests_outside_the_space():
     assert problems(good, {**ctx, **tags}) == []
     assert problems(f"{PRE}space/{OUR_ID}/s1", {**ctx, **tags})  # our domain segment
     assert problems(f"{PRE}space/{SECOND_ID}/-bad", {**ctx, **tags})  # SpaceName grammar
-    assert problems(f"{PRE}space/{SECOND_ID}/s1", ctx)  # tag absent on a space
+    # a space of another domain may lack the tag (definition (a): "that domain's ARN or absent")
+    assert problems(f"{PRE}space/{SECOND_ID}/s1", ctx, "sagemaker:DescribeSpace") == []
     assert problems(
         good,
         {

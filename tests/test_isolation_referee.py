@@ -13,7 +13,7 @@ variable ``ISOLATION_REFEREE_SEED``, else random; always printed) it
 
    * (a) ``app``, ``space``, ``user-profile``, ``domain``: the ARN's domain segment is another
      domain id (botocore's ``DomainId`` grammar, never ours); the resource's
-     ``sagemaker:domain-arn`` tag is that domain's ARN (absent only for ``default`` apps);
+     ``sagemaker:domain-arn`` tag is that domain's ARN or absent (e.g. the ``default`` app);
    * (b) the other tagged types: any name (botocore's grammar), tagged ``sagemaker:domain-arn``
      = the ARN of another domain of the same account and Region;
    * caller keys: ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` fixed, ``sagemaker:DomainId``
@@ -559,9 +559,9 @@ class Referee:
             for n, v in values.items():
                 arn = arn.replace("${" + n + "}", v, 1)
             if rtype in DOMAIN_TYPES:
-                tags = [f"{ARN_PREFIX}domain/{values['DomainId']}"]
-                if rtype == "app" and values["AppName"] == "default":
-                    tags.append(None)
+                # Reading (issue 11, definition (a)): the tag is that domain's ARN or absent; the
+                # untagged default app is the usual case, but any (a) resource may lack it.
+                tags = [f"{ARN_PREFIX}domain/{values['DomainId']}", None]
             else:
                 tags = [f"{ARN_PREFIX}domain/{d}" for d in other_domains]
             for tag in tags:
@@ -710,9 +710,7 @@ def witness_problems(entry: dict, profiles: list, policies: PolicySet, catalog) 
             out.append("the resource's domain tag is ours")
         elif rtype in DOMAIN_TYPES:
             dom = re.search(r":[a-z-]+/([^/]+)", w["resource"]).group(1)
-            if tag is None and not (rtype == "app" and w["resource"].endswith("/default")):
-                out.append("domain tag absent on a resource other than a default app")
-            elif tag is not None and tag != f"{ARN_PREFIX}domain/{dom}":
+            if tag is not None and tag != f"{ARN_PREFIX}domain/{dom}":
                 out.append("domain tag is not the ARN of the domain in the resource ARN")
         elif not m or not grammar()["DomainId"](m.group(1)):
             out.append("domain tag is not another domain's ARN of our account and Region")
