@@ -82,6 +82,7 @@ class NFA:
         "_memo",
         "_universal",
         "_canon",
+        "_classes_of",
     )
 
     def __init__(
@@ -101,6 +102,7 @@ class NFA:
             {id(lab): lab for row in trans for lab, _ in row if lab is not None}.values()
         )
         self._memo: dict = {}
+        self._classes_of: dict = {}
         acc = 0
         for s in accept_states:
             acc |= 1 << s
@@ -155,6 +157,14 @@ class NFA:
                 return 0
             bits = self.step(bits, ch)
         return bits
+
+    def char_class(self, ch: str) -> tuple:
+        """Which of this automaton's transition labels read ``ch`` (memoised): two characters
+        with the same class are interchangeable for this automaton."""
+        got = self._classes_of.get(ch)
+        if got is None:
+            got = self._classes_of[ch] = tuple(_label_has(lab, ch) for lab in self.classes)
+        return got
 
     def accepts(self, bits: int) -> bool:
         """Whether the state set holds an accepting state."""
@@ -485,6 +495,7 @@ def union_nfa(nfas: list[NFA]) -> tuple[NFA, tuple[int, ...]]:
         {id(lab): lab for row in trans for lab, _ in row if lab is not None}.values()
     )
     combined._memo = {}
+    combined._classes_of = {}
     combined.start = starts
     combined.accept = 0
     for m in masks:

@@ -269,6 +269,11 @@ def role_reach(
 ) -> RoleReach:
     """Decide, for every action, whether some request on another domain's resource is allowed.
 
+    Work is grouped by resource type: one search per (resource type, world, tag mode) over the
+    atoms of every statement that applies to one of the type's actions; each action then sees
+    the reachable combinations projected onto its own statements' atoms, and each distinct
+    projection is evaluated once per set of applicable statements.
+
     Args:
         principal: the role ARN (the request principal).
         policy_set: identity policies and boundary.
@@ -286,76 +291,126 @@ def role_reach(
     stmts = [_Stmt(p, st, True) for p in policy_set.identity for st in p.statements]
     if policy_set.boundary is not None:
         stmts += [_Stmt(policy_set.boundary, st, False) for st in policy_set.boundary.statements]
-    keys_mentioned = sorted(
-        {k.lower() for s in stmts for _op, k, _v in s.st.conditions}
-    )
+    keys_mentioned = tuple(sorted({k.lower() for s in stmts for _op, k, _v in s.st.conditions}))
     tag_prefix = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/"
+    world_ctx = [
+        (dict(w.context), RequestContext(dict(w.context), True, tuple(w.absent))) for w in worlds
+    ]
+    # Per action: the statements that apply (None: no identity Allow applies, nothing to do).
+    applicable: dict = {}
+    for name in catalog.actions:
+        low = name.lower()
+        app = [s for s in stmts if s.applies(low)]
+        if any(s.identity and s.st.effect == "Allow" for s in app):
+            applicable[name] = (tuple(id(s.st) for s in app), app)
+    by_type: dict = {}
+    for name, (app_key, app) in applicable.items():
+        for ref in catalog.actions[name].resource_types:
+            rt = catalog.resource_types[ref.key]
+            if not (rt.taggable or rt.has_domain_id):
+                continue
+            kind = None
+            if name.startswith("sagemaker:Create"):
+                kind = create_reach(name, ref.key).kind
+                if kind == "new":
+                    continue
+            by_type.setdefault(ref.key, []).append((name, kind, app_key, app))
+    atoms_cache: dict = {}
     decided: dict = {}
     try:
-        for name, info in catalog.actions.items():
-            if not info.resource_types:
-                continue
-            low = name.lower()
-            applicable = [s for s in stmts if s.applies(low)]
-            if not any(s.identity and s.st.effect == "Allow" for s in applicable):
-                continue
-            app_key = tuple(id(s.st) for s in applicable)
-            for ref in info.resource_types:
-                rt = catalog.resource_types[ref.key]
-                studio = rt.has_domain_id
-                if not (rt.taggable or studio):
-                    continue
-                kind = None
-                if name.startswith("sagemaker:Create"):
-                    kind = create_reach(name, ref.key).kind
-                    if kind == "new":
-                        continue
-                absent = [k for k in keys_mentioned if catalog.key_never_present(name, k, ref.key)]
-                if kind != "inside":
-                    absent.append(_EXISTING_ABSENT)
-                modes = ("tagged", "untagged") if (studio or kind == "inside") else ("tagged",)
-                pieces = arn_pieces(rt.arn_format, dom.partition, dom.region, dom.account)
-                for wi, world in enumerate(worlds):
-                    wctx = dict(world.context)
-                    wabsent = tuple(world.absent) + tuple(absent)
-                    rctx = RequestContext(wctx, True, wabsent)
-                    arn_atoms, tag_atoms = _atoms(applicable, rctx, out.inexact)
-                    for mode in modes:
-                        key = (app_key, ref.key, wi, mode, tuple(absent), arn_atoms, tag_atoms)
+        for rt_key, acts in by_type.items():
+            rt = catalog.resource_types[rt_key]
+            studio = rt.has_domain_id
+            pieces = arn_pieces(rt.arn_format, dom.partition, dom.region, dom.account)
+            for wi, (wctx, rctx) in enumerate(world_ctx):
+                per_action = []
+                union_arn: dict = {}
+                union_tag: dict = {}
+                for name, kind, app_key, app in acts:
+                    ak = (app_key, wi)
+                    if ak not in atoms_cache:
+                        atoms_cache[ak] = _atoms(app, rctx, out.inexact)
+                    arn_atoms, tag_atoms = atoms_cache[ak]
+                    union_arn.update(dict.fromkeys(arn_atoms))
+                    union_tag.update(dict.fromkeys(tag_atoms))
+                    per_action.append((name, kind, app_key, arn_atoms, tag_atoms))
+                uarn, utag = tuple(union_arn), tuple(union_tag)
+                need_untagged = studio or any(k == "inside" for _n, k, _a, _x, _y in per_action)
+                for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
+                    combos = _combos(pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget)
+                    for name, kind, app_key, arn_atoms, tag_atoms in per_action:
+                        if mode == "untagged" and not (studio or kind == "inside"):
+                            continue
+                        absent = _absent(catalog, name, rt_key, keys_mentioned, kind)
+                        proj = _project(combos, uarn, utag, arn_atoms, tag_atoms)
+                        key = (app_key, rt_key, wi, mode, absent, proj[0])
                         results = decided.get(key)
                         if results is None:
                             results = decided[key] = _decide(
-                                principal, name, pieces, studio, mode, arn_atoms, tag_atoms,
-                                tag_prefix, dom.domain_id, wctx, wabsent, policy_set, budget, out,
+                                principal, name, proj[1], mode, tag_prefix, wctx,
+                                tuple(worlds[wi].absent) + absent, policy_set, out,
                             )
-                        _record(out, principal, name, ref.key, kind, results)
+                        _record(out, principal, name, rt_key, kind, results)
     except BudgetExceeded as exc:
         out.budget_exceeded = str(exc)
     out.states = budget.used_states
     return out
 
 
-def _decide(
-    principal, action, pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, wctx,
-    wabsent, policy_set, budget, out,
-) -> list:
-    """Evaluate one witness per reachable atom combination -> [(witness, Decision, closed_ok)]."""
+_ABSENT_CACHE: dict = {}
+
+
+def _absent(catalog: Catalog, action: str, rt: str, keys: tuple, kind) -> tuple:
+    """Keys absent on this action's requests: never-present request keys, and TaggingAction on
+    requests that do not create (reading ``tagging-action-absent-on-existing``)."""
+    ck = (id(catalog), action, rt, keys, kind)
+    got = _ABSENT_CACHE.get(ck)
+    if got is not None:
+        return got
+    absent = tuple(k for k in keys if catalog.key_never_present(action, k, rt))
+    if kind != "inside":
+        absent += (_EXISTING_ABSENT,)
+    if len(_ABSENT_CACHE) > 65536:
+        _ABSENT_CACHE.clear()
+    _ABSENT_CACHE[ck] = absent
+    return absent
+
+
+def _combos(pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, budget) -> list:
+    """Reachable ``(arn values, tag values, witness ARN, witness other domain id)``."""
     tagged = mode == "tagged"
     if studio:
         space = Space(pieces, arn_atoms, tag_atoms if tagged else (), tag_prefix, ours, True)
-        combos = [(s.arn, s.domain_id) for s in signatures(space, budget)]
-    else:
-        arn_space = Space(pieces, arn_atoms, (), tag_prefix, ours, False)
-        arn_sigs = signatures(arn_space, budget)
-        if tagged:
-            tag_space = Space((), (), tag_atoms, tag_prefix, ours, False)
-            tag_sigs = signatures(tag_space, budget)
-            combos = [(a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs]
-        else:
-            combos = [(a.arn, "") for a in arn_sigs]
-    absent = tuple(wabsent) + (() if tagged else _TAG_ABSENT)
+        return [(s.arn_values, s.tag_values, s.arn, s.domain_id) for s in signatures(space, budget)]
+    arn_sigs = signatures(Space(pieces, arn_atoms, (), tag_prefix, ours, False), budget)
+    if not tagged:
+        return [(a.arn_values, (), a.arn, "") for a in arn_sigs]
+    tag_sigs = signatures(Space((), (), tag_atoms, tag_prefix, ours, False), budget)
+    return [
+        (a.arn_values, t.tag_values, a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs
+    ]
+
+
+def _project(combos, uarn, utag, arn_atoms, tag_atoms) -> tuple:
+    """Combinations seen through one action's atoms: ``(key, [(arn, domain id), ...])`` with
+    one witness per distinct projection (the first, i.e. a shortest one)."""
+    ai = [uarn.index(a) for a in arn_atoms]
+    ti = [utag.index(a) for a in tag_atoms]
+    seen: dict = {}
+    for av, tv, arn, did in combos:
+        pk = (tuple(av[i] for i in ai), tuple(tv[i] for i in ti) if tv else ())
+        if pk not in seen:
+            seen[pk] = (arn, did)
+    return tuple(seen), list(seen.values())
+
+
+def _decide(principal, action, witnesses, mode, tag_prefix, wctx, absent, policy_set, out) -> list:
+    """Evaluate each witness -> ``[(arn, context, Decision, allowed in a closed world)]``."""
+    tagged = mode == "tagged"
+    if not tagged:
+        absent = tuple(absent) + _TAG_ABSENT
     results = []
-    for arn, did in combos:
+    for arn, did in witnesses:
         ctx = dict(wctx)
         if tagged:
             value = tag_prefix + did

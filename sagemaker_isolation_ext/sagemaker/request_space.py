@@ -275,29 +275,16 @@ def _reps(nfas: Iterable[NFA]) -> tuple[str, ...]:
 
 
 def _compute_reps(nfas: tuple) -> tuple[str, ...]:
-    labels = []
-    seen = set()
     universe = list(_UNIVERSE)
     for a in nfas:
-        for lab in a.classes:
-            if id(lab) not in seen:
-                seen.add(id(lab))
-                labels.append(lab)
         for ch in a.alphabet_hint:
             if ch not in universe:
                 universe.append(ch)
     out: dict = {}
     for ch in universe:
-        sig = tuple(_has(lab, ch) for lab in labels)
-        out.setdefault(sig, ch)
+        out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
     # Prefer a letter as the representative of the widest class (readable witnesses).
     return tuple(sorted(out.values(), key=lambda c: (not c.isalnum(), c)))
-
-
-def _has(lab, ch: str) -> bool:
-    if isinstance(lab, frozenset):
-        return ch in lab
-    return lab(ch)
 
 
 _SEARCH_CACHE: dict = {}
