@@ -310,11 +310,20 @@ def role_reach(
             if not (rt.taggable or rt.has_domain_id):
                 continue
             kind = None
+            untagged = rt.has_domain_id
             if name.startswith("sagemaker:Create"):
-                kind = create_reach(name, ref.key).kind
+                row = create_reach(name, ref.key)
+                kind = row.kind
                 if kind == "new":
                     continue
-            by_type.setdefault(ref.key, []).append((name, kind, app_key, app))
+                if kind == "inside":
+                    # Reading "inside-parent-authorized": when the action is also authorised
+                    # against the parent's type (the Service Authorization Reference lists it),
+                    # the call needs the parent's request allowed too, and that request carries
+                    # the parent's tags; only otherwise can the child's request carry none.
+                    types = {r.key for r in catalog.actions[name].resource_types}
+                    untagged = untagged or not (set(row.parents) & types)
+            by_type.setdefault(ref.key, []).append((name, kind, app_key, app, untagged))
     atoms_cache: dict = {}
     decided: dict = {}
     try:
@@ -326,20 +335,20 @@ def role_reach(
                 per_action = []
                 union_arn: dict = {}
                 union_tag: dict = {}
-                for name, kind, app_key, app in acts:
+                for name, kind, app_key, app, untagged in acts:
                     ak = (app_key, wi)
                     if ak not in atoms_cache:
                         atoms_cache[ak] = _atoms(app, rctx, out.inexact)
                     arn_atoms, tag_atoms = atoms_cache[ak]
                     union_arn.update(dict.fromkeys(arn_atoms))
                     union_tag.update(dict.fromkeys(tag_atoms))
-                    per_action.append((name, kind, app_key, arn_atoms, tag_atoms))
+                    per_action.append((name, kind, app_key, arn_atoms, tag_atoms, untagged))
                 uarn, utag = tuple(union_arn), tuple(union_tag)
-                need_untagged = studio or any(k == "inside" for _n, k, _a, _x, _y in per_action)
+                need_untagged = any(u for *_rest, u in per_action)
                 for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
                     combos = _combos(pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget)
-                    for name, kind, app_key, arn_atoms, tag_atoms in per_action:
-                        if mode == "untagged" and not (studio or kind == "inside"):
+                    for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
+                        if mode == "untagged" and not untagged:
                             continue
                         absent = _absent(catalog, name, rt_key, keys_mentioned, kind)
                         proj = _project(combos, uarn, utag, arn_atoms, tag_atoms)
