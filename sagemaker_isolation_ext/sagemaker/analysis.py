@@ -911,6 +911,9 @@ def _tag_on_create(
 def _templates_section(
     dom: templates.DomainArn, results: list, catalog: Catalog, cache: RoleResultCache | None = None
 ) -> list[dict]:
+    """Each template variant, with the verdict each role would get with it attached (beside its
+    current policies, replacing a policy of the same name) and, for ``allow``, as the role's only
+    identity policy (``verdict_alone``: how that variant is meant to be used)."""
     cache = cache or RoleResultCache()
     out = []
     name = templates.policy_name(dom.domain_id)
@@ -923,18 +926,21 @@ def _templates_section(
                 ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
             )
             after, reason = _verdict(ri, after_res)
-            roles.append(
-                {
-                    "arn": ri.arn,
-                    "name": ri.name,
-                    "verdict_before": rj["verdict"],
-                    "verdict_after": after,
-                    "verdict_after_reason": reason,
-                    "cross_domain_after": sum(
-                        1 for a in after_res.cross_domain.values() if not a.accepted
-                    ),
-                }
-            )
+            entry = {
+                "arn": ri.arn,
+                "name": ri.name,
+                "verdict_before": rj["verdict"],
+                "verdict_after": after,
+                "verdict_after_reason": reason,
+                "cross_domain_after": sum(
+                    1 for a in after_res.cross_domain.values() if not a.accepted
+                ),
+            }
+            if variant == "allow":
+                alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
+                alone_res = cache.evaluate(ri, alone_set, dom, catalog)
+                entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
+            roles.append(entry)
         out.append(
             {
                 "variant": variant,

@@ -127,6 +127,16 @@ def _doc_policy() -> dict:
     return json.loads(text)
 
 
+def doc_narrowed(domain_arn: str) -> dict:
+    """AWS's policy with its ARNs narrowed to the domain's partition, Region and account (the
+    form earlier versions of this tool printed; still recognised as the procedure's policy).
+
+    Raises:
+        ValueError: the domain ARN does not parse.
+    """
+    return _render_allow(parse_domain_arn(domain_arn))
+
+
 def _render_allow(d: DomainArn) -> dict:
     doc = copy.deepcopy(_doc_policy())
     prefix_any = "arn:aws:sagemaker:*:*:"
