@@ -393,7 +393,7 @@ def confirm_report(
         return mark_unconfirmed(report, snapshot, "offline")
     if not enabled:
         return mark_unconfirmed(report, snapshot, "off")
-    if source != "live":
+    if source != "live" or (iam is None and ctx is None):
         return mark_unconfirmed(report, snapshot, "not-live")
     add_simulator_commands(report, snapshot)
     todo = _ordered_witnesses(report)

@@ -357,7 +357,9 @@ UNCONFIRMED_NOTES = {
 }
 
 
-def mark_unconfirmed(report: dict, snapshot: dict | None, status: str, note: str | None = None):
+def mark_unconfirmed(
+    report: dict, snapshot: dict | None, status: str | None = None, note: str | None = None
+):
     """Add the simulator commands and a report-level ``aws_confirmation`` saying why AWS was not
     asked (no AWS call; used for offline, saved-snapshot and switched-off checks).
 
@@ -365,12 +367,15 @@ def mark_unconfirmed(report: dict, snapshot: dict | None, status: str, note: str
         report: the report dict (changed in place).
         snapshot: its Snapshot (offline file names), or None.
         status: ``"offline"``, ``"off"``, ``"not-live"``, ``"no-witnesses"`` (or another status
-            with an explicit ``note``).
+            with an explicit ``note``); None: ``"offline"`` for a ``policy-files`` snapshot,
+            else ``"not-live"``.
         note: the sentence to show; default :data:`UNCONFIRMED_NOTES` [status].
 
     Returns:
         The ``aws_confirmation`` dict (also stored in the report).
     """
+    if status is None:
+        status = "offline" if (snapshot or {}).get("source") == "policy-files" else "not-live"
     n = add_simulator_commands(report, snapshot)
     conf = report.setdefault("aws_confirmation", {})
     if n == 0 and status != "off":
@@ -387,3 +392,41 @@ def mark_unconfirmed(report: dict, snapshot: dict | None, status: str, note: str
         }
     )
     return conf
+
+
+#: Short words for a disagreement cause (``witness.aws.cause``), for badges.
+CAUSE_LABELS = {
+    "scp-or-boundary": "an SCP or permissions boundary we did not see",
+    "missing-context": "a context key we could not give",
+    "policies-changed": "the policies changed since the snapshot",
+    "other": "unexplained: please report this as a bug",
+}
+
+
+def aws_badge(witness: dict) -> str | None:
+    """The one-line AWS answer for a witness: ``"confirmed by AWS"``, ``"AWS disagrees:
+    <cause in words>"``, ``"AWS could not check: <error>"``, or None when AWS was not asked."""
+    aws = witness.get("aws")
+    if not isinstance(aws, dict):
+        return None
+    if aws.get("decision") is None:
+        return f"AWS could not check: {aws.get('error') or 'no answer'}"
+    if aws.get("agrees"):
+        return "confirmed by AWS"
+    cause = aws.get("cause") or "other"
+    return f"AWS disagrees ({aws.get('decision')}): {CAUSE_LABELS.get(cause, cause)}"
+
+
+def witness_request_lines(witness: dict) -> list[str]:
+    """The witness request in two lines: ``"<principal> -> <action> on <resource>"`` and
+    ``"context: k=v, k=v"`` (the second left out when there is no context); plus
+    ``"unknown to the analysis: ..."`` when ``conditional_on`` is not empty."""
+    lines = [
+        f"{witness.get('principal')} -> {witness.get('action')} on {witness.get('resource')}"
+    ]
+    ctx = witness.get("context") or {}
+    if ctx:
+        lines.append("context: " + ", ".join(f"{k}={v}" for k, v in ctx.items()))
+    if witness.get("conditional_on"):
+        lines.append("unknown to the analysis: " + ", ".join(witness["conditional_on"]))
+    return lines
