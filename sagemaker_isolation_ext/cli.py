@@ -478,7 +478,7 @@ def _witness_text(witness) -> list[str]:
            for i, line in enumerate(witness_request_lines(witness))]
     badge = aws_badge(witness)
     if badge:
-        out.append(f"      AWS: {badge}")
+        out.append(f"      [{badge}]")
         detail = (witness.get("aws") or {}).get("cause_text")
         if detail and not (witness.get("aws") or {}).get("agrees"):
             out.append(f"           {detail}")
@@ -491,7 +491,7 @@ def _aws_confirmation_text(conf) -> list[str]:
     """The report-level AWS confirmation note (and, offline, the files the commands read)."""
     if not isinstance(conf, dict) or not (conf.get("note") or conf.get("policy_files")):
         return []
-    out = ["", f"AWS policy simulator: {conf.get('note') or ''}".rstrip()]
+    out = ["", f"AWS confirmation: {conf.get('note') or ''}".rstrip()]
     files = conf.get("policy_files") or []
     if files:
         out.append("  The commands read these policy documents (bare documents) from files:")

@@ -81,9 +81,9 @@ def test_text_output_shows_witness_badge_and_command(fake_check, stubbed_iam):
     _code, text = run(fake_check)
     assert "request: arn:aws:iam::111122223333:role/StudioExec -> sagemaker:DeleteEndpoint on" in text
     assert "context: aws:ResourceTag/sagemaker:domain-arn=" in text
-    assert text.count("AWS: confirmed by AWS") == 2
+    assert text.count("[confirmed by AWS]") == 2
     assert "ask AWS: aws iam simulate-principal-policy --policy-source-arn" in text
-    assert "AWS policy simulator: AWS's policy simulator checked all 2 witnesses" in text
+    assert "AWS confirmation: AWS's policy simulator checked all 2 witnesses" in text
 
 
 def test_no_aws_confirm_makes_no_call(fake_check, stubbed_iam):
@@ -98,7 +98,7 @@ def test_not_allowed_is_said_once(fake_check, stubbed_iam):
     stubbed_iam.add_client_error("simulate_principal_policy", "AccessDenied", "no", 403)
     _code, text = run(fake_check)
     assert text.count("You may not use IAM's policy simulator") == 1
-    assert "AWS: confirmed" not in text and "AWS disagrees" not in text  # no answer shown
+    assert "[confirmed by AWS]" not in text and "AWS disagrees" not in text  # no answer
 
 
 def test_local_aws_cannot_confirm_quietly(fake_check, moto_server, capfd):
@@ -146,3 +146,11 @@ def test_notebook_check_offline_html_escapes_and_shows_commands(monkeypatch, tmp
     assert "<code>p&lt;x&gt;</code>" in html_out and "<x>" not in html_out
     assert "<details><summary>witness</summary>" in html_out
     assert res.report["aws_confirmation"]["status"] == "offline"
+
+
+def test_magic_flag():
+    pytest.importorskip("IPython")
+    from sagemaker_isolation_ext.magics import parse_check
+
+    assert parse_check("--domain-id d-x")["aws_confirm"] is True
+    assert parse_check("--domain-id d-x --no-aws-confirm")["aws_confirm"] is False
