@@ -7,6 +7,8 @@ proves every stubbed call happened, and an unexpected extra call fails.
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
@@ -42,7 +44,8 @@ def _answer(action, resource, decision="allowed", *, org=None, boundary=None, mi
         "EvalResourceDecision": decision,
         "MatchedStatements": (
             [{"SourcePolicyId": "LeakyStudio", "SourcePolicyType": "IAM Policy",
-              "StartPosition": {"Line": 1, "Column": 38}, "EndPosition": {"Line": 1, "Column": 120}}]
+              "StartPosition": {"Line": 1, "Column": 38},
+              "EndPosition": {"Line": 1, "Column": 120}}]
             if matched and decision == "allowed" else []
         ),
         "MissingContextValues": list(missing),
@@ -80,7 +83,8 @@ def test_all_allowed_are_confirmed(iam):
         _stub_sim(iam, w)
     conf = C.confirm_report(rep, snapshot(), iam=iam)
     assert conf["status"] == "checked"
-    assert (conf["calls"], conf["confirmed"], conf["disagreed"], conf["not_checked"]) == (2, 2, 0, 0)
+    counts = (conf["calls"], conf["confirmed"], conf["disagreed"], conf["not_checked"])
+    assert counts == (2, 2, 0, 0)
     for w in _witnesses(rep):
         assert w["aws"]["decision"] == "allowed" and w["aws"]["agrees"] is True
         assert w["aws"]["matched"] == [
@@ -143,6 +147,12 @@ def _stub_reread(iam, version="v1", attached=(POLICY,), boundary=None, inline=()
         "list_role_policies", {"PolicyNames": list(inline), "IsTruncated": False},
         {"RoleName": "StudioExec"},
     )
+    for pname, doc in dict(inline).items():
+        iam.stub.add_response(
+            "get_role_policy",
+            {"RoleName": "StudioExec", "PolicyName": pname, "PolicyDocument": json.dumps(doc)},
+            {"RoleName": "StudioExec", "PolicyName": pname},
+        )
 
 
 def test_policies_changed_since_the_snapshot(iam):
@@ -162,6 +172,20 @@ def test_boundary_added_since_the_snapshot_counts_as_changed_or_scp(iam):
     _stub_sim(iam, w, decision="implicitDeny", boundary=False)
     C.confirm_report(rep, snapshot(), iam=iam)
     assert w["aws"]["cause"] == "scp-or-boundary"
+
+
+def test_inline_policy_edited_since_the_snapshot(iam):
+    rep = report([role_json(ROLE, ["sagemaker:DeleteEndpoint"])])
+    (w,) = _witnesses(rep)
+    _stub_sim(iam, w, decision="implicitDeny")
+    before = {"Version": "2012-10-17", "Statement": []}
+    after = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*",
+                                                     "Resource": "*"}]}
+    _stub_reread(iam, version="v1", inline={"Extra": after})
+    snap = snapshot({ROLE: {"inline_policies": [{"name": "Extra", "document": before}]}})
+    C.confirm_report(rep, snap, iam=iam)
+    assert w["aws"]["cause"] == "policies-changed"
+    assert "inline policy Extra was edited" in w["aws"]["cause_text"]
 
 
 def test_other_is_a_product_bug(iam):

@@ -35,7 +35,9 @@ def fake_check(monkeypatch, aws_env, tmp_path):
     import sagemaker_isolation_ext.sagemaker.analysis as analysis
 
     monkeypatch.setattr(collect, "collect_snapshot", lambda ctx, progress=None: snapshot())
-    monkeypatch.setattr(analysis, "analyze", lambda snap, *a, **k: report([role_json(ROLE, ACTIONS)]))
+    monkeypatch.setattr(
+        analysis, "analyze", lambda snap, *a, **k: report([role_json(ROLE, ACTIONS)])
+    )
     return ["check", "--domain-id", "d-own000000001", "--region", "us-east-1",
             "--metadata-path", str(tmp_path / "absent.json")]
 
@@ -79,7 +81,7 @@ def test_text_output_shows_witness_badge_and_command(fake_check, stubbed_iam):
     for a in ACTIONS:
         _allow(stubbed_iam, a)
     _code, text = run(fake_check)
-    assert "request: arn:aws:iam::111122223333:role/StudioExec -> sagemaker:DeleteEndpoint on" in text
+    assert f"request: {ROLE} -> sagemaker:DeleteEndpoint on" in text
     assert "context: aws:ResourceTag/sagemaker:domain-arn=" in text
     assert text.count("[confirmed by AWS]") == 2
     assert "ask AWS: aws iam simulate-principal-policy --policy-source-arn" in text

@@ -11,7 +11,15 @@ from botocore.validate import ParamValidator
 
 from sagemaker_isolation_ext.sagemaker import simulator_commands as sc
 
-from tests.witness_fixtures import ACCOUNT, OTHER, ROLE, offline_snapshot, report, role_json, witness
+from tests.witness_fixtures import (
+    ACCOUNT,
+    OTHER,
+    ROLE,
+    offline_snapshot,
+    report,
+    role_json,
+    witness,
+)
 
 MODEL = botocore.session.get_session().get_service_model("iam")
 

@@ -56,7 +56,9 @@ def role_json(arn: str | None, actions: list[str], name: str = "StudioExec") -> 
         "verdict": "not_isolated",
         "verdict_reason": "leaks",
         "policies": [{"name": "LeakyStudio", "arn": POLICY, "kind": "managed"}],
-        "cross_domain": [entry(a, principal=principal, name=f"e{i}") for i, a in enumerate(actions)],
+        "cross_domain": [
+            entry(a, principal=principal, name=f"e{i}") for i, a in enumerate(actions)
+        ],
         "uncovered_allowed": [],
         "create_rights": [],
         "unknown": [],

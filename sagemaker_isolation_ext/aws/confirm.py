@@ -58,7 +58,6 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
-    ReadTimeoutError,
 )
 from botocore.parsers import ResponseParserError
 
@@ -175,39 +174,47 @@ def _snapshot_role(snapshot: dict, role_arn: str) -> dict | None:
     return None
 
 
+class _TooManyPages(Exception):
+    pass
+
+
+def _items(iam, operation: str, key: str, role_name: str) -> list:
+    """Every item under ``key`` of paginated ``operation`` for the role, at most 10 pages
+    (raises _TooManyPages beyond: a role has at most 20 attached policies, IAM quotas)."""
+    out: list = []
+    pages = iam.get_paginator(operation).paginate(
+        RoleName=role_name, PaginationConfig={"MaxItems": 1000}
+    )
+    for i, page in enumerate(pages):
+        if i >= 10:
+            raise _TooManyPages(operation)
+        out.extend(page.get(key) or ())
+    return out
+
+
 def _current_policies(iam, role_arn: str) -> dict | None:
     """Re-read the role's policies: ``{"boundary", "attached": {arn: version}, "inline":
     {name: document}}``, or None when any read fails (pages bounded to 10 each)."""
+    from sagemaker_isolation_ext.aws.collect import decode_policy_document
+
     name = role_arn.rsplit("/", 1)[-1]
     try:
         role = (iam.get_role(RoleName=name).get("Role")) or {}
         boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         attached: dict[str, str | None] = {}
-        pages = iam.get_paginator("list_attached_role_policies").paginate(
-            RoleName=name, PaginationConfig={"MaxItems": 1000}
-        )
-        for i, page in enumerate(pages):
-            if i >= 10:
-                return None
-            for p in page.get("AttachedPolicies") or ():
-                arn = p.get("PolicyArn")
-                pol = iam.get_policy(PolicyArn=arn).get("Policy") or {}
-                attached[arn] = pol.get("DefaultVersionId")
+        for p in _items(iam, "list_attached_role_policies", "AttachedPolicies", name):
+            arn = p.get("PolicyArn")
+            attached[arn] = (iam.get_policy(PolicyArn=arn).get("Policy") or {}).get(
+                "DefaultVersionId"
+            )
         inline: dict[str, Any] = {}
-        pages = iam.get_paginator("list_role_policies").paginate(
-            RoleName=name, PaginationConfig={"MaxItems": 1000}
-        )
-        for i, page in enumerate(pages):
-            if i >= 10:
-                return None
-            for pname in page.get("PolicyNames") or ():
-                doc = iam.get_role_policy(RoleName=name, PolicyName=pname).get("PolicyDocument")
-                if isinstance(doc, str):
-                    from sagemaker_isolation_ext.aws.collect import decode_policy_document
-
-                    doc = decode_policy_document(doc)
-                inline[pname] = doc
-    except (ClientError, BotoCoreError, ResponseParserError, ValueError, NotImplementedError):
+        for pname in _items(iam, "list_role_policies", "PolicyNames", name):
+            doc = iam.get_role_policy(RoleName=name, PolicyName=pname).get("PolicyDocument")
+            inline[pname] = decode_policy_document(doc)
+    except (
+        ClientError, BotoCoreError, ResponseParserError, ValueError, NotImplementedError,
+        _TooManyPages,
+    ):
         return None
     return {"boundary": boundary, "attached": attached, "inline": inline}
 

@@ -361,7 +361,9 @@ def install_studio_plugin() -> None:
             setattr(SageMakerResponse, name, fn)
     # moto warns that "NotImplemented" is not an error shape of IAM's model: expected here.
     warnings.filterwarnings(
-        "ignore", message=r"Exception\(IAMException\) with code NotImplemented", category=UserWarning
+        "ignore",
+        message=r"Exception\(IAMException\) with code NotImplemented",
+        category=UserWarning,
     )
     for name, fn in _IAM_RESPONSE_METHODS.items():
         if not hasattr(IamResponse, name):
