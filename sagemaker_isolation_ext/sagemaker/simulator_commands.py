@@ -353,7 +353,8 @@ UNCONFIRMED_NOTES = {
         "This report was made from a saved snapshot: nothing was sent to AWS. Each witness shows "
         "the simulator command that asks AWS."
     ),
-    "no-witnesses": "No cross-domain action to confirm: nothing was sent to AWS.",
+    # Nothing to confirm (an isolated report): no note, so no screen shows an empty section.
+    "no-witnesses": "",
 }
 
 
@@ -378,7 +379,7 @@ def mark_unconfirmed(
         status = "offline" if (snapshot or {}).get("source") == "policy-files" else "not-live"
     n = add_simulator_commands(report, snapshot)
     conf = report.setdefault("aws_confirmation", {})
-    if n == 0 and status != "off":
+    if n == 0:
         status = "no-witnesses"
     conf.update(
         {
