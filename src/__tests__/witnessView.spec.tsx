@@ -3,6 +3,8 @@ import React from 'react';
 import { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import type { IWitness } from '../api';
+import { RoleSection } from '../components/RoleSection';
+import { notIsolatedReport } from './reportFixture';
 import {
   AwsConfirmationNote,
   WitnessView,
@@ -124,5 +126,25 @@ describe('WitnessView', () => {
       'Offline check: nothing was sent to AWS.'
     );
     expect(note?.textContent).toContain('p.json');
+  });
+
+  it('is shown inside the role view, under its cross-domain entry', () => {
+    const role = notIsolatedReport().roles[0];
+    role.cross_domain[0].witness = witness({
+      action: role.cross_domain[0].action,
+      aws: {
+        decision: 'allowed',
+        agrees: true,
+        checked_at: '2026-12-06T20:00:00Z'
+      }
+    });
+    render(<RoleSection role={role} findings={[]} trans={trans} />);
+    const views = host.querySelectorAll('[data-testid="jp-SMIso-witness"]');
+    expect(views).toHaveLength(1);
+    const entry = views[0].closest('li');
+    expect(entry?.querySelector('.jp-SMIso-action')?.textContent).toBe(
+      role.cross_domain[0].action
+    );
+    expect(entry?.textContent).toContain('confirmed by AWS');
   });
 });
