@@ -25,8 +25,9 @@ disagreement is sorted by cause, first match wins:
 - ``other``: none of these; shown as a product bug to report.
 
 Limits: at most ``per_policy_set`` (20) calls per distinct policy set (roles with the same
-policies share it) and ``per_report`` (100) per report, a ``deadline`` (60 s) for the whole
-confirmation, client timeouts of 3 s (connect) / 10 s (read) and 2 attempts per call. The first
+policies share it) and ``per_report`` (100) per report, no new call once ``deadline`` (60 s)
+has passed (so at most 60 s plus one call: 2 attempts of 3 s connect + 10 s read timeouts, and
+3 failed calls stop it). The first
 call decides whether the caller may simulate: ``AccessDenied`` stops the confirmation with one
 report-level note (status ``not-allowed``) pointing at the commands to run as an admin; an
 endpoint that does not implement the simulator (moto: HTTP 500 / NotImplemented) or cannot be
