@@ -116,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--verbose", "-v", action="store_true", help="progress on stderr even when not a TTY"
     )
+    check.add_argument(
+        "--aws-confirm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="live check: ask IAM's policy simulator (iam:SimulatePrincipalPolicy) to confirm "
+        "each witness, when you may (default: on). Offline and --snapshot checks never call AWS "
+        "and show the simulator commands instead",
+    )
     check.set_defaults(func=cmd_check)
 
     simulate = sub.add_parser(
@@ -297,8 +305,9 @@ def _stderr_progress(verbose: bool):
     return progress
 
 
-def _snapshot_for_check(args: argparse.Namespace) -> dict:
-    """Build or read the Snapshot the check analyses. Raises UsageError / AwsUnreachable."""
+def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
+    """Build or read the Snapshot the check analyses: ``(snapshot, AwsContext | None)`` (the
+    context only for a live check). Raises UsageError / AwsUnreachable."""
     from .sagemaker import snapshot as snap
 
     live_flags = [
@@ -325,7 +334,7 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         if others:
             raise UsageError(f"--snapshot cannot be combined with {', '.join(others)}")
         try:
-            return snap.load_snapshot(Path(args.snapshot))
+            return snap.load_snapshot(Path(args.snapshot)), None
         except ValueError as exc:  # SnapshotError: names the file and the field
             raise UsageError(str(exc)) from None
 
@@ -348,7 +357,10 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         try:
             policies = [snap.read_policy_file(p) for p in args.policy_file]
             boundary = snap.read_policy_file(args.boundary_file) if args.boundary_file else None
-            return snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary)
+            return (
+                snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary),
+                None,
+            )
         except OSError as exc:
             raise UsageError(f"cannot read policy file: {exc}") from None
         except ValueError as exc:
@@ -368,7 +380,7 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         )
     except ContextError as exc:
         raise UsageError(exc.message) from None
-    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose))
+    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose)), ctx
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -382,7 +394,12 @@ def _terminal_safe(text: str) -> str:
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable)."""
-    snapshot = _snapshot_for_check(args)
+    if args.aws_confirm and (args.snapshot or args.policy_file or args.domain_arn):
+        raise UsageError(
+            "--aws-confirm needs a live check: offline and --snapshot checks never call AWS "
+            "(their report shows the simulator commands to run yourself)"
+        )
+    snapshot, ctx = _snapshot_for_check(args)
     from .sagemaker.analysis import analyze
 
     if args.save_snapshot:
@@ -399,6 +416,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         report = analyze(snapshot)
     except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
         raise UsageError(f"the snapshot cannot be analysed: {exc}") from None
+    _confirm_with_aws(args, report, snapshot, ctx)
     if args.format == "json":
         out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
     elif args.format == "sarif":
@@ -406,6 +424,22 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_report_text(report))
     return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ctx) -> None:
+    """Add the witnesses' simulator commands and, for a live check with ``--aws-confirm`` (the
+    default), AWS's answers (``aws.confirm``); offline and saved snapshots make no AWS call."""
+    if ctx is None:
+        from .sagemaker.simulator_commands import mark_unconfirmed
+
+        mark_unconfirmed(report, snapshot)
+        return
+    from .aws.confirm import confirm_report
+
+    progress = _stderr_progress(args.verbose)
+    if progress and args.aws_confirm is not False:
+        progress("confirming with AWS's policy simulator", 0, 0)
+    confirm_report(report, snapshot, ctx=ctx, enabled=args.aws_confirm is not False)
 
 
 def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:
@@ -433,12 +467,46 @@ def _statement_label(ref: dict) -> str:
     return f"{ref.get('policy')} ({where})"
 
 
+def _witness_text(witness) -> list[str]:
+    """Lines under a cross_domain entry: the witness request, AWS's answer, the simulator
+    command (empty when the entry has no witness)."""
+    from .sagemaker.simulator_commands import aws_badge, witness_request_lines
+
+    if not isinstance(witness, dict):
+        return []
+    out = [f"      request: {line}" if i == 0 else f"               {line}"
+           for i, line in enumerate(witness_request_lines(witness))]
+    badge = aws_badge(witness)
+    if badge:
+        out.append(f"      [{badge}]")
+        detail = (witness.get("aws") or {}).get("cause_text")
+        if detail and not (witness.get("aws") or {}).get("agrees"):
+            out.append(f"           {detail}")
+    if witness.get("simulator_command"):
+        out.append(f"      ask AWS: {witness['simulator_command']}")
+    return out
+
+
+def _aws_confirmation_text(conf) -> list[str]:
+    """The report-level AWS confirmation note (and, offline, the files the commands read)."""
+    if not isinstance(conf, dict) or not (conf.get("note") or conf.get("policy_files")):
+        return []
+    out = ["", f"AWS confirmation: {conf.get('note') or ''}".rstrip()]
+    files = conf.get("policy_files") or []
+    if files:
+        out.append("  The commands read these policy documents (bare documents) from files:")
+        for f in files:
+            out.append(f"    {f.get('file')}: {f.get('kind')} policy {f.get('policy')!r}")
+    return out
+
+
 def render_report_text(report: dict, max_actions: int = 10) -> str:
     """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
 
     Shows the verdict, the domain, per role its verdict, up to ``max_actions`` leaking actions
-    (``cross_domain`` entries not accepted) with the allowing statements, then the findings with
-    their fixes, and the catalog version.
+    (``cross_domain`` entries not accepted) with the allowing statements and, when the entry has
+    a witness, its request, AWS's answer and the ``aws iam simulate-...`` command; then the AWS
+    confirmation note, the findings with their fixes, and the catalog version.
 
     Args:
         report: the report dict from ``analyze``.
@@ -470,6 +538,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
                 cond = entry.get("conditional_on")
                 suffix = f"  [if {', '.join(cond)}]" if cond else ""
                 lines.append(f"    {entry.get('action')}  <- {by}{suffix}")
+                lines.extend(_witness_text(entry.get("witness")))
             if len(leaking) > max_actions:
                 lines.append(f"    ... and {len(leaking) - max_actions} more (--format json)")
         if accepted:
@@ -479,6 +548,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             lines.append(f"  Allowed but not isolatable by tags: {len(uncovered)} actions")
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
+    lines.extend(_aws_confirmation_text(report.get("aws_confirmation")))
     findings = report.get("findings") or []
     if findings:
         lines.append("")
