@@ -124,7 +124,27 @@ def build_parser() -> argparse.ArgumentParser:
         "each witness, when you may (default: on). Offline and --snapshot checks never call AWS "
         "and show the simulator commands instead",
     )
+    check.add_argument(
+        "--analysis-budget",
+        metavar="STATES,SECONDS",
+        default=None,
+        help="work budget per role of the cross-domain search (default 2000000,30); past it the "
+        "role is unknown (finding analysis-budget-exceeded)",
+    )
     check.set_defaults(func=cmd_check)
+
+    replay = sub.add_parser(
+        "replay",
+        help="re-evaluate the witnesses of a saved report against a snapshot",
+        description="Re-evaluate every witness request of a saved report (check --format json) "
+        "with the plain policy engine in a closed world, against the policies of a snapshot "
+        "(check --save-snapshot). Exit 0 when every witness without conditional_on is allowed, "
+        "1 when one is not, 3 on bad input.",
+    )
+    replay.add_argument("--report", required=True, metavar="R", help="the report JSON")
+    replay.add_argument("--snapshot", required=True, metavar="S", help="the snapshot JSON")
+    replay.add_argument("--format", choices=("text", "json"), default="text")
+    replay.set_defaults(func=cmd_replay)
 
     simulate = sub.add_parser(
         "simulate",
@@ -172,7 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print StudioDomainResourceIsolationPolicy-<domain-id> for a domain.",
     )
     policy.add_argument("--domain-arn", required=True, help="the domain's ARN")
-    policy.add_argument("--variant", choices=("allow", "deny"), default="allow")
+    policy.add_argument(
+        "--variant",
+        choices=("aws-doc", "allow", "deny"),
+        default="allow",
+        help="aws-doc: AWS's policy verbatim; allow (default): an Allow-only policy that isolates "
+        "when it is the role's only SageMaker grant; deny: Deny guards that isolate beside "
+        "AmazonSageMakerFullAccess",
+    )
     policy.add_argument("--format", choices=("json", "text"), default="json")
     policy.set_defaults(func=cmd_policy)
 
@@ -216,9 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
     apply_p.add_argument(
         "--variant",
-        choices=("allow", "deny"),
+        choices=("aws-doc", "allow", "deny"),
         default=None,
-        help="allow: the AWS doc policy (default); deny: our Deny variant",
+        help="aws-doc: AWS's policy verbatim; allow (default): Allow-only, isolating as the role's "
+        "only SageMaker grant; deny: Deny guards beside broad Allows",
     )
     apply_p.add_argument(
         "--role-arn",
@@ -392,8 +420,49 @@ def _terminal_safe(text: str) -> str:
     return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def _apply_budget(text: str | None) -> None:
+    from .sagemaker.analysis import set_budget_limits
+
+    if not text:
+        return
+    try:
+        states, seconds = text.split(",")
+        set_budget_limits(int(states), float(seconds))
+    except ValueError:
+        raise UsageError(
+            f"--analysis-budget takes STATES,SECONDS with both positive, e.g. 2000000,30; got "
+            f"{text!r}"
+        ) from None
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    """``replay``: re-evaluate a saved report's witnesses (exit 0 all allowed, 1 one not)."""
+    from .sagemaker import snapshot as snap
+    from .sagemaker.replay import ReplayError, render_replay_text, replay
+
+    try:
+        snapshot = snap.load_snapshot(Path(args.snapshot))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read snapshot {args.snapshot!r}: {exc}") from None
+    try:
+        with open(args.report, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UsageError(f"cannot read report {args.report!r}: {exc}") from None
+    try:
+        result = replay(report, snapshot)
+    except ReplayError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        out.write(json.dumps(result, indent=2) + "\n")
+    else:
+        out.write(render_replay_text(result))
+    return EXIT_OK if result["ok"] else 1
+
+
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable)."""
+    _apply_budget(args.analysis_budget)
     if args.aws_confirm and (args.snapshot or args.policy_file or args.domain_arn):
         raise UsageError(
             "--aws-confirm needs a live check: offline and --snapshot checks never call AWS "

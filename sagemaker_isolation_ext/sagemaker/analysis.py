@@ -619,6 +619,20 @@ def _verdict(ri: RoleInput, res: RoleResult) -> tuple[str, str]:
     )
 
 
+def policy_sets(snapshot: dict) -> dict:
+    """The policy set of every readable role of a snapshot, keyed as in ``snapshot["roles"]``.
+
+    Args:
+        snapshot: a validated snapshot.
+
+    Returns:
+        ``{role key: PolicySet}`` (roles whose boundary could not be read are left out).
+    """
+    return {
+        ri.key: _policy_set(ri) for ri in _role_inputs(snapshot) if ri.boundary is not False
+    }
+
+
 def _policy_set(ri: RoleInput, extra=None, replace_name: str | None = None) -> PolicySet:
     identity = [p for p in ri.identity if replace_name is None or p.name != replace_name]
     if extra is not None:

@@ -284,7 +284,7 @@ def _compute_reps(nfas: tuple) -> tuple[str, ...]:
     for ch in universe:
         out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
     # Prefer a letter as the representative of the widest class (readable witnesses).
-    return tuple(sorted(out.values(), key=lambda c: (not c.isalnum(), c)))
+    return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
 
 
 _SEARCH_CACHE: dict = {}
