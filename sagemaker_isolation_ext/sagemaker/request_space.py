@@ -330,12 +330,80 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
 
 def _constant(space: Space, budget: Budget, which: str):
     """The one value the space's single atom takes everywhere, or None when it takes both."""
+    quick = _quick_constant(space, which)
+    if quick is not None:
+        return quick
     sigs = _signatures(space, budget)
     vals = {(s.arn_values if which == "arn" else s.tag_values) for s in sigs}
     if len(vals) == 1:
         (only,) = vals
         return only[0] if only else None
     return None
+
+
+def _track_alphabet(pieces: tuple) -> frozenset:
+    """Every character some string of the pieces can hold (order ignored)."""
+    key = pieces
+    got = _ALPHABET_CACHE.get(key)
+    if got is not None:
+        return got
+    chars: set = set()
+    for p in pieces:
+        if p.placeholder is None:
+            chars.update(p.text)
+            continue
+        g = grammar_nfa(p.placeholder)
+        universe = set(_UNIVERSE) | set(g.alphabet_hint)
+        chars.update(c for c in universe if any(g.char_class(c)) or not g.classes)
+        if any(lab is None for row in g._trans for lab, _t in row):
+            chars.update(_UNIVERSE)
+    out = frozenset(chars)
+    _ALPHABET_CACHE[key] = out
+    return out
+
+
+_ALPHABET_CACHE: dict = {}
+
+
+def _quick_constant(space: Space, which: str):
+    """Decide a single atom's constant value without the product search when cheap.
+
+    After the ARN's first literal piece the atom is either dead (always false), in a state that
+    accepts every continuation (always true), or alive; an alive atom whose accepting states are
+    unreachable even with the characters the rest of the ARN can hold, in any order, is always
+    false. Returns True/False, or None when undecided (the search decides)."""
+    if which == "arn":
+        (atom,) = space.arn_atoms
+        pieces = space.pieces or ()
+        if not pieces or pieces[0].placeholder is not None:
+            return None
+        nfa = atom_nfa(atom)
+        bits = nfa.feed(nfa.start, pieces[0].text)
+        rest = pieces[1:]
+    else:
+        (atom,) = space.tag_atoms
+        nfa = atom_nfa(atom)
+        bits = nfa.feed(nfa.start, space.tag_prefix)
+        rest = (Piece(placeholder="DomainId", domain=True),)
+    if not bits:
+        return False
+    if bits & nfa._universal:
+        return True
+    alphabet = _track_alphabet(rest)
+    seen = {bits}
+    todo = [bits]
+    while todo:
+        b = todo.pop()
+        if nfa.accepts(b):
+            return None
+        for ch in alphabet:
+            n = nfa.step(b, ch)
+            if n and n not in seen:
+                seen.add(n)
+                todo.append(n)
+        if len(seen) > 256:
+            return None
+    return False
 
 
 def _signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
@@ -446,7 +514,13 @@ class _Tuple:
         self.start = tuple(n.start for n in nfas)
 
     def step(self, bits: tuple, ch: str) -> tuple:
-        return tuple(n.step(b, ch) if b else 0 for n, b in zip(self.nfas, bits))
+        nfas = self.nfas
+        if not nfas:
+            return bits
+        if len(nfas) == 1:
+            b = bits[0]
+            return (nfas[0].step(b, ch) if b else 0,)
+        return tuple(n.step(b, ch) if b else 0 for n, b in zip(nfas, bits))
 
     def feed(self, bits: tuple, text: str) -> tuple:
         return tuple(n.feed(b, text) if b else 0 for n, b in zip(self.nfas, bits))
