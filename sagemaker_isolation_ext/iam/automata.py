@@ -516,3 +516,46 @@ def any_of(nfas: list[NFA], name: str = "any-of") -> NFA:
     combined._set_universal()
     combined.start = combined._canonical(combined.start)
     return combined
+
+
+def glob_trie_nfa(patterns, ignore_case: bool = False, wild: bool = True) -> NFA:
+    """One automaton for several globs (ORed) whose common prefixes share states.
+
+    The same language as :func:`any_of` over :func:`glob_nfa` (or :func:`literal_nfa` when
+    ``wild`` is False), with far fewer states when the patterns share prefixes (a list of 200
+    ``arn:aws:sagemaker:*:*:endpoint/team<N>-*`` resources), which keeps each step cheap. A ``*``
+    is its own node (entered by an empty transition, looping on any character), so a star of one
+    pattern never leaks into another pattern that shares the prefix.
+    """
+    b = _Builder()
+    root = b.new()
+    children: dict = {}
+    accept: list = []
+    hint: set = set()
+    for pattern in patterns:
+        cur = root
+        for raw in pattern:
+            if wild and raw == "*":
+                token = ("*",)
+            elif wild and raw == "?":
+                token = ("?",)
+            else:
+                token = ("c", _lit_char(raw))
+            key = (cur, token)
+            nxt = children.get(key)
+            if nxt is None:
+                nxt = b.new()
+                children[key] = nxt
+                if token[0] == "*":
+                    b.empty(cur, nxt)
+                    b.edge(nxt, None, nxt)
+                elif token[0] == "?":
+                    b.edge(cur, None, nxt)
+                else:
+                    ch = token[1]
+                    labs = _case_set(ch, ignore_case)
+                    hint.update(labs)
+                    b.edge(cur, _LowerIs(ch.lower(), labs) if ignore_case else labs, nxt)
+            cur = nxt
+        accept.append(cur)
+    return NFA(b.trans, b.eps, root, accept, hint, f"globs x{len(accept)}")

@@ -45,6 +45,7 @@ from ..iam.automata import (
     literal_nfa,
     regex_nfa,
     any_of,
+    glob_trie_nfa,
 )
 
 __all__ = [
@@ -134,6 +135,8 @@ def _pattern_nfa(kind: str, pattern: str, ignore_case: bool) -> NFA:
 @lru_cache(maxsize=4096)
 def atom_nfa(atom: Atom) -> NFA:
     """The automaton of one atom (cached). Raises ValueError for a malformed ARN pattern."""
+    if atom.kind in ("glob", "literal") and len(atom.patterns) > 1:
+        return glob_trie_nfa(atom.patterns, atom.ignore_case, wild=atom.kind == "glob")
     return any_of([_pattern_nfa(atom.kind, p, atom.ignore_case) for p in atom.patterns])
 
 
