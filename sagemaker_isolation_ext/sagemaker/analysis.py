@@ -450,6 +450,7 @@ class RoleResultCache:
             for marker in _PRINCIPAL_SENSITIVE
         )
         key = (
+            dom.arn,
             # Names too: decisions name the allowing policy.
             tuple(sorted((p.name, p.digest) for p in policy_set.identity)),
             (policy_set.boundary.name, policy_set.boundary.digest) if policy_set.boundary else None,
@@ -791,6 +792,7 @@ def analyze(
     findings: list[dict] = []
     results = []
     cache = RoleResultCache()
+    shared = _shared_roles(snapshot, dom)
     for ri in inputs:
         res = cache.evaluate(ri, _policy_set(ri), dom, catalog)
         rj = _role_json(ri, res, catalog)
@@ -799,6 +801,17 @@ def analyze(
         findings.extend(
             F.role_findings(ri, res, rj, dom, catalog, _tag_on_create(ri, res, dom, catalog))
         )
+        others = shared.get(ri.arn or "")
+        if others:
+            # A role several domains use is judged with each of them as "this domain".
+            rj["judged_for"] = []
+            for other in others:
+                ores = cache.evaluate(ri, _policy_set(ri), other["dom"], catalog)
+                over, _why = _verdict(ri, ores)
+                rj["judged_for"].append(
+                    {"domain": other["dom"].arn, "name": other.get("name"), "verdict": over}
+                )
+            findings.append(F.role_shared_finding(ri, dom, rj["judged_for"]))
     findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
     verdict = _aggregate([r["verdict"] for r in roles_json])
     unseen = _unseen_profiles(snapshot, dom.arn)
@@ -855,6 +868,26 @@ def analyze(
         "readings": readings,
         "errors": list(snapshot.get("errors") or ()),
     }
+
+
+def _shared_roles(snapshot: dict, dom: templates.DomainArn) -> dict:
+    """``{role arn: [{"dom": DomainArn, "name"}]}`` for roles other domains of the account also
+    use, from the snapshot's optional ``account_domains`` (``[{"arn", "name",
+    "execution_roles": [role arn, ...]}]``, collected with ListDomains/DescribeDomain)."""
+    out: dict = {}
+    for d in snapshot.get("account_domains") or ():
+        if not isinstance(d, dict) or d.get("arn") == dom.arn:
+            continue
+        try:
+            other = templates.parse_domain_arn(d.get("arn"))
+        except (ValueError, TypeError):
+            continue
+        if other.region != dom.region or other.account != dom.account:
+            continue
+        for role in d.get("execution_roles") or ():
+            if isinstance(role, str):
+                out.setdefault(role, []).append({"dom": other, "name": d.get("name")})
+    return out
 
 
 def _domain_reason(verdict: str, roles: list[dict]) -> str:

@@ -31,6 +31,7 @@ id                                        severity  when
 ``search-not-narrowed``                   low       ``sagemaker:Search`` allowed without a
                                                     ``sagemaker:SearchVisibilityCondition/...``
 ``untagged-resources-reachable``          info      actions allowed on untagged resources
+``role-shared-between-domains``           high      another domain of the account uses the role
 ========================================  ========  ============================================
 """
 
@@ -651,6 +652,31 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             }
         )
     return out
+
+
+def role_shared_finding(ri, dom: DomainArn, judged_for: list[dict]) -> dict:
+    """``role-shared-between-domains``: other domains of the account use this execution role too.
+
+    Args:
+        ri: the role input.
+        dom: this domain.
+        judged_for: ``[{"domain", "name", "verdict"}]``: the role judged with each other domain
+            as "this domain".
+    """
+    names = ", ".join(f"{j.get('name') or j['domain']} ({j['verdict']})" for j in judged_for)
+    return _f(
+        "role-shared-between-domains",
+        "high",
+        f"Role {ri.name} is also an execution role of another domain",
+        f"Domain(s) {names} use role {ri.name} too (verdict for each in parentheses). One role "
+        "cannot be isolated for two domains: whatever one domain's users may do, the other's may "
+        "do as well, and a grant the other domain needs reaches its resources from this one.",
+        "Give each domain its own execution role (DefaultUserSettings.ExecutionRole, "
+        "DefaultSpaceSettings.ExecutionRole and each user profile's), each with the isolation "
+        "policy of its own domain.",
+        {"role": ri.arn, "domains": judged_for},
+        _role_label(ri),
+    )
 
 
 def profiles_unreadable_finding(unseen: list[dict]) -> dict:
