@@ -982,6 +982,9 @@ def _templates_section(
                 "cross_domain_after": sum(
                     1 for a in after_res.cross_domain.values() if not a.accepted
                 ),
+                # What stays open where tags cannot isolate (types without tag keys, actions
+                # without a resource type): outside the verdict, listed.
+                "open_on_untaggable_after": sorted(after_res.uncovered),
             }
             if variant == "allow":
                 alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
