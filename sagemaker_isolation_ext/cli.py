@@ -626,16 +626,21 @@ LINT_POLICY_TYPES = (
 def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
     """``lint --policy-file F ...``: findings per file; 0 none of severity error, 1 some, 3 a
     file unreadable or not JSON."""
-    from .iam.lint import format_findings, lint_policy, summarize
+    from .iam.lint import format_findings, summarize
+    from .sagemaker.catalog import load_catalog
+    from .sagemaker.policy_lint import lint_policy_for_sagemaker
     from .sagemaker.snapshot import PolicyFileError, read_policy_file
 
+    catalog = load_catalog()
     results = []
     for path in args.policy_file:
         try:
             name, doc = read_policy_file(path)
         except PolicyFileError as exc:
             raise UsageError(str(exc)) from None
-        findings = lint_policy(doc, name, kind=args.kind, policy_type=args.policy_type)
+        findings = lint_policy_for_sagemaker(
+            doc, name, catalog, kind=args.kind, policy_type=args.policy_type
+        )
         results.append({"file": path, "name": name, "findings": findings})
     every = [f for r in results for f in r["findings"]]
     if args.format == "json":
