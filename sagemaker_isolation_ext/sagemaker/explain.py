@@ -114,6 +114,7 @@ _NOT_IAM_MARKERS = (
     ("unable to assume the role", "trust"),
     ("cannot be assumed", "trust"),
     ("unable to perform sts:assumerole", "trust"),
+    ("unable to perform: sts:assumerole", "trust"),
     ("trust relationship policy allows", "trust"),
     ("is unable to use your associated executionrole", "execution-role"),
     ("please check if user is assigned to studio domain", "sso"),
@@ -330,6 +331,8 @@ def _parse_iam(text: str, low: str, anchor: int) -> dict:
         if not tok.endswith(":") and tok.lower() not in ("user", "principal"):
             principal = _clean_token(tok) or None
     pos = anchor + len(_ANCHOR)
+    if not low.startswith(_ANCHOR, anchor):  # cut off inside the anchor: nothing follows
+        pos = len(low)
     if low.startswith(":", pos):
         pos += 1
     while low.startswith(" ", pos):
@@ -346,7 +349,7 @@ def _parse_iam(text: str, low: str, anchor: int) -> dict:
         rpos = pos + len(marker)
         if low.startswith(":", rpos):
             rpos += 1
-        resource = _parse_resource(text, low, rpos, clause_at)
+        resource = _complete_arn(_parse_resource(text, low, rpos, clause_at))
     return {"principal": principal, "action": action, "resource": resource, "reason": reason,
             "policy_type": ptype, "policy_arn": parn, "reason_clause": clause, "kind": "iam"}
 
@@ -360,7 +363,7 @@ def _parse_not_iam(text: str, low: str, kind: str) -> dict:
     if kind == "trust":
         out["action"] = "sts:AssumeRole"
         role = _ROLE_ARN_RE.search(text)
-        out["resource"] = _clean_token(role.group(0)) if role else None
+        out["resource"] = _complete_arn(_clean_token(role.group(0))) if role else None
         sp = _SERVICE_PRINCIPAL_RE.search(text)
         out["principal"] = sp.group(0) if sp else None
     elif kind == "execution-role":
@@ -369,6 +372,31 @@ def _parse_not_iam(text: str, low: str, kind: str) -> dict:
     elif kind == "sdk-get-role":
         out["action"] = "iam:GetRole"
     return out
+
+
+_CUT_ANCHOR = "is not authorized to"
+
+
+def _cut_anchor(low: str) -> int:
+    """Where IAM's anchor starts in a message cut off inside it ("... is not authorized to",
+    "... is not authorized to perf"), else -1: the text after "is not authorized to" must be
+    empty or the start of " perform"."""
+    at = low.rfind(_CUT_ANCHOR)
+    if at < 0:
+        return -1
+    rest = low[at + len(_CUT_ANCHOR):].rstrip(" .:")
+    return at if (rest == "" or " perform".startswith(rest)) else -1
+
+
+def _complete_arn(token: str | None) -> str | None:
+    """``token`` unless it is an ARN cut short: fewer than six ``:`` parts, an empty resource,
+    or an ellipsis ("...", "…") where text was dropped. A truncated ARN is not used."""
+    if not token or not token.startswith("arn:"):
+        return token
+    parts = token.split(":", 5)
+    if len(parts) < 6 or not parts[5] or "..." in token or "\u2026" in token:
+        return None
+    return token
 
 
 def parse_message(text: object) -> ParsedDenial:
@@ -400,6 +428,8 @@ def parse_message(text: object) -> ParsedDenial:
     base = {"operation": _operation(norm), "error_code": _error_code(norm),
             "truncated": truncated, "input_chars": n}
     anchor = low.find(_ANCHOR)
+    if anchor < 0:
+        anchor = _cut_anchor(low)
     if anchor >= 0:
         fields = _parse_iam(norm, low, anchor)
         return ParsedDenial(**base, **fields)
@@ -1252,6 +1282,16 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
             "Treat AccessDenied like NotFound in existence checks, or list by name.", 22)
 
 
+def _creates_or_tags(parsed: ParsedDenial) -> bool:
+    """Whether the denied action or the operation creates (``Create*``, not a presigned URL) or
+    tags (``AddTags``) a resource."""
+    for name in ((parsed.action or "").split(":", 1)[-1], parsed.operation or ""):
+        if name == "AddTags" or (name.startswith("Create")
+                                 and not name.startswith("CreatePresigned")):
+            return True
+    return False
+
+
 def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> dict:
     # Stable ranking: score, then the order the causes were added; one entry per id.
     order = sorted(range(len(causes)), key=lambda i: (-causes[i].score, i))
@@ -1262,6 +1302,11 @@ def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> di
             continue
         seen.add(causes[i].id)
         ranked.append(causes[i])
+    if (len(ranked) > 1 and ranked[0].id.startswith("tag-on-create-")
+            and parsed.reason_clause is None and not _creates_or_tags(parsed)):
+        # No reason clause and nothing in the message creates or tags: tag-on-create is only
+        # one possibility, never the first.
+        ranked[0], ranked[1] = ranked[1], ranked[0]
     out = parsed.to_json()
     out["mode"] = (ev or {}).get("mode") or "offline"
     out["causes"] = [c.to_json(rank) for rank, c in enumerate(ranked, 1)]
