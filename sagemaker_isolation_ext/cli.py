@@ -273,10 +273,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="no AWS call: explain from the message alone"
     )
     explain.add_argument("--domain-id", help="your domain (default: Studio metadata)")
-    explain.add_argument("--region", help="AWS Region (default: the resource's, AWS_REGION)")
+    explain.add_argument(
+        "--region",
+        help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS config; SageMaker "
+        "calls use the resource's Region)",
+    )
     explain.add_argument("--profile", help="named AWS profile")
     explain.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
     explain.add_argument("--metadata-path", default=None, help="Studio app metadata file")
+    explain.add_argument(
+        "--verbose",
+        action="store_true",
+        help="text output: also show the raw answer of a failed evidence call",
+    )
     explain.set_defaults(func=cmd_explain)
     return parser
 
@@ -821,7 +830,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(_terminal_safe(render_text(result)))
+        out.write(_terminal_safe(render_text(result, verbose=args.verbose)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT
 
 

@@ -256,9 +256,12 @@ def test_isolation_with_engine_and_tags():
 def test_render_text_lists_fields_causes_and_checks():
     case = next(c for c in OWN if c["id"] == "smfb88-addtags-space-boundary")
     text = render_text(_explain(case))
-    assert text.startswith("AccessDenied: implicit_deny_boundary (boundary)")
+    # the reason in words, its id after them (issue 13: words on the screen)
+    assert text.startswith(
+        "Denied: the permissions boundary does not allow the action (implicit_deny_boundary)")
     assert "1. [likely]" in text and "(tag-on-create-blocked-boundary)" in text
-    assert "not checked: live-evidence" in text
+    # what was not checked is said once per report, not under each cause
+    assert text.count("not checked: live evidence:") == 1
     assert "Fix:" in text
     assert render_text(explain_message("hello")).startswith("Not an AWS authorization error")
 

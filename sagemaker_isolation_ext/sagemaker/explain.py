@@ -42,6 +42,8 @@ __all__ = [
     "explain",
     "explain_message",
     "render_text",
+    "report_checks",
+    "REASON_WORDS",
     "resource_type_of",
     "domain_id_of",
 ]
@@ -634,8 +636,10 @@ def _evidence_checks(ev: dict | None) -> tuple[list, list]:
         if status == "ok":
             checked.append({"check": name.replace("_", "-"), "result": item.get("summary", "read")})
         elif status:
-            not_checked.append({"check": name.replace("_", "-"),
-                                "why": item.get("why") or status})
+            entry = {"check": name.replace("_", "-"), "why": item.get("why") or status}
+            if item.get("body"):
+                entry["body"] = item["body"]
+            not_checked.append(entry)
     return checked, not_checked
 
 
@@ -1150,7 +1154,9 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
     is_read = short.startswith(("Describe", "List", "Get", "Search", "BatchDescribe", "BatchGet"))
     comb = (evaluation or {}).get("combined") or {}
     tag_state = ("read" if tags is not None else
-                 ("resource not found" if res_missing else (tags_ev.get("why") or "not read")))
+                 "resource not found" if res_missing else
+                 "the ListTags call failed" if tags_ev.get("status") == "error" else
+                 (tags_ev.get("why") or "not read"))
 
     if "sagemaker:" + short in DOC_UNCOVERED_ACTIONS:
         add("action-uncovered-by-doc",
@@ -1321,16 +1327,62 @@ def explain_message(text: object, evidence: dict | None = None, catalog=None,
     return explain(parse_message(text), evidence, catalog, current_domain)
 
 
-def render_text(result: dict, max_causes: int = 5) -> str:
+#: The ``reason`` enum in words (text output, the panel and the standalone page show these
+#: with the id after them).
+REASON_WORDS = {
+    "implicit_deny_identity": "no identity-based policy allows the action",
+    "implicit_deny_boundary": "the permissions boundary does not allow the action",
+    "implicit_deny_session": "the session policy does not allow the action",
+    "implicit_deny_resource": "no resource-based policy allows the action",
+    "implicit_deny_vpce": "the VPC endpoint policy does not allow the action",
+    "implicit_deny_scp": "no service control policy allows the action",
+    "explicit_deny_identity": "an explicit Deny in an identity-based policy",
+    "explicit_deny_boundary": "an explicit Deny in the permissions boundary",
+    "explicit_deny_session": "an explicit Deny in the session policy",
+    "explicit_deny_resource": "an explicit Deny in a resource-based policy",
+    "explicit_deny_scp": "an explicit Deny in a service control policy",
+    "explicit_deny_rcp": "an explicit Deny in a resource control policy",
+    "explicit_deny_vpce": "an explicit Deny in a VPC endpoint policy",
+    "explicit_deny_unspecified": "an explicit Deny (the message does not say in which policy)",
+    "unspecified": "denied (the message gives no reason)",
+    "not_iam_format": "an access denial in SageMaker's own words",
+}
+
+#: Evidence check ids in words.
+CHECK_WORDS = {
+    "resource-tags": "the resource's tags",
+    "principal-policies": "the principal's role policies",
+    "live-evidence": "live evidence",
+    "catalog": "the action catalog",
+}
+
+
+def report_checks(result: dict) -> tuple[list, list]:
+    """The evidence checks of an :func:`explain` result, once per report: ``(checked,
+    not_checked)``, each entry once (every cause carries the same lists)."""
+    checked: list = []
+    not_checked: list = []
+    for c in result.get("causes") or []:
+        evd = c.get("evidence") or {}
+        for src, dst in ((evd.get("checked") or [], checked),
+                         (evd.get("not_checked") or [], not_checked)):
+            for item in src:
+                if item not in dst:
+                    dst.append(item)
+    return checked, not_checked
+
+
+def render_text(result: dict, max_causes: int = 5, verbose: bool = False) -> str:
     """Plain-text rendering of an :func:`explain` result (the CLI's ``--format text`` and the
-    notebook's text fallback): the extracted fields, then the ranked causes with detail, fix
-    and what was and was not checked."""
+    notebook's text fallback): the reason in words (its id after), the extracted fields, what
+    was and was not checked (once per report: one line each; a failed call's raw answer only
+    with ``verbose``), then the ranked causes with detail and fix."""
     lines = []
-    if result.get("reason") is None:
+    reason = result.get("reason")
+    if reason is None:
         lines.append("Not an AWS authorization error message.")
     else:
-        lines.append(f"AccessDenied: {result.get('reason')}"
-                     + (f" ({result['policy_type']})" if result.get("policy_type") else ""))
+        lines.append(f"Denied: {REASON_WORDS.get(reason, reason)} ({reason})")
     for k in ("principal", "action", "resource", "operation", "policy_arn", "error_code"):
         if result.get(k):
             lines.append(f"  {k}: {result[k]}")
@@ -1342,16 +1394,23 @@ def render_text(result: dict, max_causes: int = 5) -> str:
         dec = evaluation.get(part)
         if dec:
             lines.append(f"  engine on the {part} policies: {dec['decision']} ({_stmts(dec)})")
+    checked, not_checked = report_checks(result)
+    for chk in checked:
+        lines.append(f"  checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: {chk['result']}")
+    for chk in not_checked:
+        lines.append(f"  not checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: "
+                     f"{chk['why']}")
+        if chk.get("body"):
+            if verbose:
+                lines.append("    answer received:")
+                lines.extend("      " + ln for ln in str(chk["body"]).splitlines() if ln.strip())
+            else:
+                lines.append("    (the raw answer is shown with --verbose)")
     lines.append("")
     for c in (result.get("causes") or [])[:max_causes]:
         lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
         lines.append(f"   {c['detail']}")
         lines.append(f"   Fix: {c['fix']}")
-        evd = c.get("evidence") or {}
-        for chk in evd.get("checked") or []:
-            lines.append(f"   checked: {chk['check']}: {chk['result']}")
-        for chk in evd.get("not_checked") or []:
-            lines.append(f"   not checked: {chk['check']}: {chk['why']}")
         lines.append("")
     more = len(result.get("causes") or []) - max_causes
     if more > 0:
