@@ -404,6 +404,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(
                 f"cannot write snapshot {args.save_snapshot!r}: {exc.strerror or exc}"
             ) from None
+    _warn_placeholders(snapshot)
     try:
         report = analyze(snapshot)
     except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
@@ -415,6 +416,21 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_report_text(report))
     return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _warn_placeholders(snapshot: dict) -> None:
+    """Warn on stderr (every output format) about policies that still hold the AWS doc page's
+    placeholders (``"domain-arn"``, ``app/domain-id/``): ``lint``'s ``policy-placeholder``."""
+    from .iam.lint import lint_policy
+
+    for key, pol in sorted((snapshot.get("policies") or {}).items()):
+        doc = (pol or {}).get("document")
+        if not isinstance(doc, dict):
+            continue
+        name = (pol or {}).get("name") or key
+        for f in lint_policy(doc, name, policy_type="aws-managed"):
+            if f["id"] == "policy-placeholder":
+                print(f"sagemaker-isolation check: warning: {f['message']}", file=sys.stderr)
 
 
 def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:
@@ -442,6 +458,35 @@ def _statement_label(ref: dict) -> str:
     return f"{ref.get('policy')} ({where})"
 
 
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def _plural(n: int, word: str) -> str:
+    """``"1 action"``, ``"2 actions"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _role_words(role: dict) -> str:
+    """A role's name for people: the offline check's synthetic role (``arn`` null, name
+    ``policy-files``) reads "policy files"."""
+    if not role.get("arn") and role.get("name") in (None, "", "policy-files"):
+        return "policy files"
+    return role.get("name") or role.get("arn") or "?"
+
+
+def _used_by_words(value: str) -> str:
+    """A ``used_by`` value in words (``user-profile:alice`` -> ``user profile alice``)."""
+    if value == "domain-default":
+        return "domain default"
+    if value == "default-space":
+        return "default space (shared spaces)"
+    if value == "policy-files":
+        return "policy files"
+    if value.startswith("user-profile:"):
+        return "user profile " + value.split(":", 1)[1]
+    return value
+
+
 def render_report_text(report: dict, max_actions: int = 10) -> str:
     """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
 
@@ -459,21 +504,38 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
     lines: list[str] = []
     domain = report.get("domain") or {}
     verdict = report.get("verdict", "unknown")
+    findings = sorted(
+        report.get("findings") or [],
+        key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), len(_SEVERITY_ORDER)),
+    )
+    high = sum(1 for f in findings if f.get("severity") == "high")
     lines.append(f"Verdict: {verdict.upper().replace('_', ' ')}")
+    if verdict == "isolated" and high:
+        # The verdict's words never contradict the findings below them.
+        lines.append(
+            f"  but {_plural(high, 'high-severity finding')} below "
+            f"{'says' if high == 1 else 'say'} a role reaches further: read "
+            f"{'it' if high == 1 else 'them'} first"
+        )
     lines.append(f"Domain:  {domain.get('id') or '?'}  {domain.get('arn') or ''}".rstrip())
     if domain.get("default_experience"):
         lines.append(f"Default experience: {domain['default_experience']}")
     for role in report.get("roles") or []:
         lines.append("")
-        used_by = ", ".join(role.get("used_by") or []) or "-"
-        name = role.get("name") or role.get("arn") or "(offline role)"
-        lines.append(f"Role {name}: {role.get('verdict', 'unknown')}   used by: {used_by}")
+        used_by = ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
+        name = _role_words(role)
+        lines.append(
+            f"Role {name}: {str(role.get('verdict', 'unknown')).replace('_', ' ')}"
+            f"   used by: {used_by}"
+        )
         if role.get("verdict_reason"):
             lines.append(f"  {role['verdict_reason']}")
         leaking = [e for e in role.get("cross_domain") or [] if not e.get("accepted")]
         accepted = [e for e in role.get("cross_domain") or [] if e.get("accepted")]
         if leaking:
-            lines.append(f"  Allowed on other domains' resources ({len(leaking)} actions):")
+            lines.append(
+                f"  Allowed on other domains' resources ({_plural(len(leaking), 'action')}):"
+            )
             for entry in leaking[:max_actions]:
                 by = "; ".join(_statement_label(r) for r in entry.get("allowed_by") or []) or "?"
                 cond = entry.get("conditional_on")
@@ -485,15 +547,18 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             lines.append(f"  Accepted exceptions (AWS procedure): {len(accepted)}")
         uncovered = role.get("uncovered_allowed") or []
         if uncovered:
-            lines.append(f"  Allowed but not isolatable by tags: {len(uncovered)} actions")
+            lines.append(
+                f"  Allowed but not isolatable by tags: {_plural(len(uncovered), 'action')}"
+            )
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
-    findings = report.get("findings") or []
     if findings:
         lines.append("")
-        lines.append("Findings:")
+        lines.append("Findings (most severe first):")
         for f in findings:
-            lines.append(f"  [{f.get('severity', '?')}] {f.get('title') or f.get('id')}")
+            lines.append(
+                f"  [{f.get('severity', '?')}] {f.get('title') or f.get('id')}  ({f.get('id')})"
+            )
             if f.get("fix"):
                 lines.append(f"      fix: {f['fix']}")
     errors = report.get("errors") or []
@@ -837,6 +902,14 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
 # -- entry point --------------------------------------------------------------------
 
 
+def _subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name`` (the top-level parser when there is none)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers only here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return action.choices.get(name, parser)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it).
 
@@ -857,7 +930,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             pass
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # Name the subcommand's usage, not the top-level one (``check --bogus``).
+            _subcommand_parser(parser, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
     except SystemExit as exc:  # --help (0) or a usage error (already mapped to 3)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     from .aws.errors import AwsUnreachable

@@ -296,7 +296,7 @@ def test_check_text_names_the_leaking_statement(tmp_path):
     assert code == 1
     assert "Verdict: NOT ISOLATED" in text
     assert "AmazonSageMakerFullAccess (Sid " in text
-    assert "Findings:" in text and "fix:" in text
+    assert "Findings (most severe first):" in text and "fix:" in text
 
 
 def test_check_permissions_boundary_limits_full_access(tmp_path):
@@ -611,3 +611,39 @@ def test_snapshot_whose_domain_arn_does_not_parse_is_bad_input(tmp_path, capsys)
     code, _ = run(["check", "--snapshot", str(f)])
     assert code == 3
     assert_one_line_error(capsys, "garbage")
+
+
+# -- issue 13: words on the screen ---------------------------------------------------------------
+
+
+def test_check_warns_about_the_aws_doc_placeholders(tmp_path, capsys):
+    src = DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
+    code = main(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(src),
+                 "--format", "json"], out=io.StringIO())
+    assert code in (0, 1, 2)
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 2
+    assert "'domain-arn'" in err and "'domain-id'" in err
+
+
+def test_check_with_an_unknown_option_prints_checks_usage(capsys):
+    assert main(["check", "--bogus"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("usage: sagemaker-isolation check ")
+    assert "sagemaker-isolation check: error: unrecognized arguments: --bogus" in err
+
+
+def test_check_text_findings_by_severity_and_words(tmp_path):
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "One", "Effect": "Allow", "Action": "sagemaker:DescribeSpace", "Resource": "*"}]}))
+    code, text = run(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(policy)])
+    assert code == 1
+    assert "Role policy files: not isolated" in text
+    assert "lets the policy files' role act" in text and "policy-files" not in text
+    assert "(1 action):" in text  # (the verdict_reason line comes from analysis.py)
+    sev = [line.split("]")[0].strip(" [") for line in text.splitlines()
+           if line.startswith("  [")]
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    assert sev and sev == sorted(sev, key=order.__getitem__)
+    assert "(broad-allow-defeats-isolation)" in text  # the id after the words

@@ -44,6 +44,7 @@ __all__ = [
     "render_text",
     "report_checks",
     "REASON_WORDS",
+    "CHECK_WORDS",
     "resource_type_of",
     "domain_id_of",
 ]
@@ -1314,6 +1315,7 @@ def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> di
         # one possibility, never the first.
         ranked[0], ranked[1] = ranked[1], ranked[0]
     out = parsed.to_json()
+    out["reason_text"] = REASON_WORDS.get(parsed.reason) if parsed.reason else None
     out["mode"] = (ev or {}).get("mode") or "offline"
     out["causes"] = [c.to_json(rank) for rank, c in enumerate(ranked, 1)]
     out["evaluation"] = evaluation
