@@ -806,6 +806,39 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def coverage_why(row: dict) -> str:
+    """Why a coverage row is not covered, in words with the reason id after them.
+
+    An action is isolatable only when every resource type it can be authorised on takes the
+    ``aws:ResourceTag`` keys (``Catalog.uncovered``): ``sagemaker:AddTags`` applies to 62 types
+    and is not covered because a few of them (``human-loop``, ``mlflow-tracking-server``, ...)
+    take none, so a tag condition cannot scope AddTags on those.
+
+    Args:
+        row: one entry of ``Catalog.coverage_table()["actions"]``.
+
+    Returns:
+        e.g. ``"6 of its 62 resource types take no tag condition keys (human-loop, ...), so a
+        tag condition cannot scope the action on those (resource-type-not-taggable)"``.
+    """
+    reason = row.get("reason")
+    if reason == "no-resource-type":
+        return (
+            "it takes no resource type (it is authorised on *), so a tag condition cannot "
+            "scope it (no-resource-type)"
+        )
+    if reason == "resource-type-not-taggable":
+        rts = row.get("resource_types") or []
+        bad = [r.get("key", "?") for r in rts if not r.get("taggable")]
+        return (
+            f"{len(bad)} of its {_plural(len(rts), 'resource type')} "
+            f"{'takes' if len(bad) == 1 else 'take'} no tag condition keys "
+            f"({', '.join(bad)}), so a tag condition cannot scope the action on those "
+            "(resource-type-not-taggable)"
+        )
+    return str(reason)
+
+
 def render_coverage_text(table: dict, catalog: Any = None) -> str:
     """Text rendering of ``Catalog.coverage_table()``.
 
@@ -843,13 +876,14 @@ def render_coverage_text(table: dict, catalog: Any = None) -> str:
         f"Actions matching {query!r} ({len(rows)}):" if query else f"Actions ({len(rows)}):"
     )
     for row in rows:
-        status = "covered" if row.get("covered") else f"NOT covered ({row.get('reason')})"
         rts = row.get("resource_types") or []
+        status = "covered" if row.get("covered") else f"NOT covered: {coverage_why(row)}"
         types = ", ".join(r.get("key", "?") + ("" if r.get("taggable") else "*") for r in rts[:6])
         if len(rts) > 6:
             types += f", ... {len(rts) - 6} more"
         lines.append(
-            f"  {row.get('action')}  [{row.get('access_level')}]  {status}"
+            f"  {row.get('action')}  [{str(row.get('access_level')).replace(', ', '/')}]"
+            f"  {status}"
             + (f"  on {types}" if types else "")
         )
     lines.append("")

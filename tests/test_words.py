@@ -1,0 +1,63 @@
+"""Issue 13, "Words on the screen": the words the CLI, the findings and the explainer show
+(ids after the words, one count per access level, keys of the finding's own statement)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.sagemaker.analysis import analyze
+from sagemaker_isolation_ext.sagemaker.snapshot import snapshot_from_policy_files
+
+DARN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-abc123def456"
+
+
+def _broad(report: dict, sid: str) -> dict:
+    return next(f for f in report["findings"] if f["id"] == "broad-allow-defeats-isolation"
+                and f["evidence"]["sid"] == sid)
+
+
+def test_finding_names_only_keys_of_its_own_statement():
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadFromOffice", "Effect": "Allow",
+         "Action": ["sagemaker:DescribeSpace", "sagemaker:AddTags"], "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Sid": "AllowAddTagsForApp", "Effect": "Allow", "Action": "sagemaker:AddTags",
+         "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}}]}
+    report = analyze(snapshot_from_policy_files(DARN, [("p", doc)]))
+    addtags = _broad(report, "AllowAddTagsForApp")["detail"]
+    assert "aws:SourceVpc" in addtags and "aws:SourceIp" not in addtags
+    office = _broad(report, "ReadFromOffice")["detail"]
+    assert "aws:SourceIp" in office and "aws:SourceVpc" not in office
+
+
+def test_access_levels_read_as_one_level_each_and_counts_agree():
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "Tagging", "Effect": "Allow", "Action": "sagemaker:AddTags", "Resource": "*"}]}
+    report = analyze(snapshot_from_policy_files(DARN, [("p", doc)]))
+    detail = _broad(report, "Tagging")["detail"]
+    assert "allows 1 action on" in detail
+    assert "Tagging/Write: 1" in detail and "Tagging, Write 1" not in detail
+    # The offline role reads as words, not its id.
+    assert all("policy-files" not in f["title"] for f in report["findings"])
+
+
+def test_coverage_says_why_addtags_is_not_covered():
+    out = io.StringIO()
+    assert main(["coverage", "--search", "AddTags"], out=out) == 0
+    line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("  sagemaker:AddTags"))
+    assert "[Tagging/Write]" in line
+    assert "NOT covered: " in line and "(resource-type-not-taggable)" in line
+    # It names the untaggable types, which the JSON marks taggable: false.
+    table = json.loads(_json(["coverage", "--search", "AddTags", "--format", "json"]))
+    row = table["actions"][0]
+    bad = [r["key"] for r in row["resource_types"] if not r["taggable"]]
+    assert bad and all(k in line for k in bad)
+    assert f"of its {len(row['resource_types'])} resource types" in line
+
+
+def _json(argv):
+    out = io.StringIO()
+    main(argv, out=out)
+    return out.getvalue()
