@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import React from 'react';
 import { ApiError, IErrorInfo, requestAPI } from '../api';
+import { Breakable } from './Breakable';
 import { CopyButton } from './CopyButton';
 
 /**
@@ -227,7 +228,9 @@ function Field(props: { label: string; value: string | null | undefined }) {
     <>
       <dt>{props.label}</dt>
       <dd>
-        <code>{props.value}</code>
+        <code>
+          <Breakable text={props.value} />
+        </code>
       </dd>
     </>
   );
@@ -307,12 +310,20 @@ function ChecksView(props: {
     <ul className="jp-SMIso-evidence">
       {checked.map((c, i) => (
         <li key={`c${i}`}>
-          {trans.__('checked %1: %2', checkLabel(c.check, trans), c.result ?? '')}
+          {trans.__(
+            'checked %1: %2',
+            checkLabel(c.check, trans),
+            c.result ?? ''
+          )}
         </li>
       ))}
       {notChecked.map((c, i) => (
         <li key={`n${i}`} className="jp-SMIso-not-checked">
-          {trans.__('not checked %1: %2', checkLabel(c.check, trans), c.why ?? '')}
+          {trans.__(
+            'not checked %1: %2',
+            checkLabel(c.check, trans),
+            c.why ?? ''
+          )}
           {c.body && (
             <details>
               <summary>{trans.__('Answer received')}</summary>

@@ -15,6 +15,7 @@ import {
   splitCrossDomain,
   UNKNOWN_ACCESS_LEVEL
 } from '../leaks';
+import { Breakable } from './Breakable';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -61,7 +62,7 @@ function StatementRefs(props: { refs?: IStatementRef[] }): JSX.Element {
     <span className="jp-SMIso-refs">
       {refs.map((ref, i) => (
         <code key={i} className="jp-SMIso-ref">
-          {formatStatementRef(ref)}
+          <Breakable text={formatStatementRef(ref)} />
         </code>
       ))}
     </span>
@@ -81,7 +82,9 @@ function EntryRow(props: {
         cross.accepted === true ? ' jp-SMIso-entry-accepted' : ''
       }`}
     >
-      <code className="jp-SMIso-action">{entry.action}</code>
+      <code className="jp-SMIso-action">
+        <Breakable text={entry.action} />
+      </code>
       {cross.accepted === true && (
         <span
           className="jp-SMIso-tag jp-SMIso-tag-accepted"
@@ -96,7 +99,7 @@ function EntryRow(props: {
         </span>
       )}
       {uncovered.reason && (
-        <span className="jp-SMIso-meta">
+        <span className="jp-SMIso-meta" title={uncovered.reason}>
           {uncovered.reason === 'no-resource-type'
             ? trans.__('no resource type: tags cannot scope it')
             : uncovered.reason === 'resource-type-not-taggable'
@@ -141,7 +144,15 @@ export function GroupedEntries(props: {
         >
           <summary>
             <span className="jp-SMIso-group-title">
-              {accessLevelLabel(group.accessLevel, props.trans)}
+              {group.accessLevel
+                .split(',')
+                .map(l => l.trim())
+                .filter(Boolean)
+                .map(l => (
+                  <span key={l} className="jp-SMIso-tag jp-SMIso-level">
+                    {accessLevelLabel(l, props.trans)}
+                  </span>
+                ))}
             </span>{' '}
             <span className="jp-SMIso-count">{group.entries.length}</span>
           </summary>
@@ -170,7 +181,10 @@ export function RoleSection(props: {
   const { leaks, accepted } = splitCrossDomain(role);
   const uncovered = role.uncovered_allowed ?? [];
   const unknown = role.unknown ?? [];
-  const name = role.name || role.arn || trans.__('(offline role)');
+  const name =
+    !role.arn && (!role.name || role.name === 'policy-files')
+      ? trans.__('policy files')
+      : role.name || role.arn || '?';
   const headingId = `jp-SMIso-role-${(role.arn ?? name).replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <section
@@ -180,7 +194,9 @@ export function RoleSection(props: {
     >
       <h3 id={headingId} className="jp-SMIso-role-title">
         <VerdictBadge verdict={role.verdict} trans={trans} />{' '}
-        <span title={role.arn ?? undefined}>{name}</span>
+        <span title={role.arn ?? undefined}>
+          <Breakable text={name} />
+        </span>
       </h3>
       <div className="jp-SMIso-meta">
         {trans.__(
@@ -281,7 +297,12 @@ export function RoleSection(props: {
       )}
       {role.create_rights && role.create_rights.length > 0 && (
         <div className="jp-SMIso-meta">
-          {trans.__('Create rights: %1 actions', role.create_rights.length)}
+          {trans._n(
+            'Create rights: %1 action',
+            'Create rights: %1 actions',
+            role.create_rights.length,
+            role.create_rights.length
+          )}
         </div>
       )}
       {props.findings.length > 0 && (
