@@ -61,3 +61,18 @@ def _json(argv):
     out = io.StringIO()
     main(argv, out=out)
     return out.getvalue()
+
+
+def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
+    from sagemaker_isolation_ext.notebook_check import check_isolation
+
+    policy = tmp_path / "p.json"
+    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "One", "Effect": "Allow", "Action": "sagemaker:DescribeSpace",
+         "Resource": "*"}]}))
+    result = check_isolation(domain_arn=DARN, policy_files=[str(policy)])
+    html_out = result._repr_html_()
+    assert ">policy files</code>" in html_out and ">policy-files<" not in html_out
+    assert "not isolated<br>" in html_out
+    sev = [s for s in ("[high]", "[medium]", "[low]", "[info]") if s in html_out]
+    assert sev and [html_out.index(s) for s in sev] == sorted(html_out.index(s) for s in sev)
