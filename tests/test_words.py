@@ -76,3 +76,11 @@ def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
     assert "not isolated<br>" in html_out
     sev = [s for s in ("[high]", "[medium]", "[low]", "[info]") if s in html_out]
     assert sev and [html_out.index(s) for s in sev] == sorted(html_out.index(s) for s in sev)
+
+
+def test_region_given_reads_as_given_not_from_explicit(tmp_path):
+    from sagemaker_isolation_ext.aws.context import resolve_context
+
+    ctx = resolve_context(domain_id="d-abc123def456", region="us-east-1", metadata_path=None,
+                          environ={})
+    assert "Region us-east-1 as given" in ctx.detail and "explicit" not in ctx.detail
