@@ -3,6 +3,7 @@ import React from 'react';
 import type { ICoverage, ICoverageTable, IReport } from '../api';
 import { filterActions } from '../leaks';
 import { toErrorInfo } from '../model';
+import { AccessLevelChips } from './AccessLevelChips';
 import { Breakable } from './Breakable';
 
 /** At most this many catalog rows are rendered (the search narrows the rest). */
@@ -37,23 +38,6 @@ function reasonLabel(
     default:
       return reason;
   }
-}
-
-/** An access level from the catalog ("Tagging, Write") as one chip per level. */
-export function AccessLevelChips(props: { level: string }): JSX.Element {
-  return (
-    <>
-      {props.level
-        .split(',')
-        .map(l => l.trim())
-        .filter(Boolean)
-        .map(l => (
-          <span key={l} className="jp-SMIso-tag jp-SMIso-level">
-            {l}
-          </span>
-        ))}
-    </>
-  );
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   splitCrossDomain,
   UNKNOWN_ACCESS_LEVEL
 } from '../leaks';
+import { AccessLevelChips } from './AccessLevelChips';
 import { Breakable } from './Breakable';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
@@ -144,15 +145,10 @@ export function GroupedEntries(props: {
         >
           <summary>
             <span className="jp-SMIso-group-title">
-              {group.accessLevel
-                .split(',')
-                .map(l => l.trim())
-                .filter(Boolean)
-                .map(l => (
-                  <span key={l} className="jp-SMIso-tag jp-SMIso-level">
-                    {accessLevelLabel(l, props.trans)}
-                  </span>
-                ))}
+              <AccessLevelChips
+                level={group.accessLevel}
+                label={l => accessLevelLabel(l, props.trans)}
+              />
             </span>{' '}
             <span className="jp-SMIso-count">{group.entries.length}</span>
           </summary>
