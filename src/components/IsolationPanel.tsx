@@ -12,7 +12,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { ResourcesSection } from './ResourcesSection';
-import { RoleSection } from './RoleSection';
+import { RoleSection, roleName } from './RoleSection';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -79,7 +79,7 @@ export function unknownReasons(report: IReport): string[] {
   const reasons: string[] = [];
   for (const role of report.roles ?? []) {
     if (role.verdict === 'unknown') {
-      const label = role.name || role.arn || '?';
+      const label = roleName(role);
       reasons.push(
         role.verdict_reason ? `${label}: ${role.verdict_reason}` : `${label}`
       );

@@ -167,6 +167,20 @@ export function GroupedEntries(props: {
   );
 }
 
+/**
+ * A role's name for people: an offline check's synthetic role (no ARN, named `policy-files`)
+ * reads as `policyFiles` (translated by the caller).
+ */
+export function roleName(
+  role: IRoleReport,
+  policyFiles = 'policy files'
+): string {
+  if (!role.arn && (!role.name || role.name === 'policy-files')) {
+    return policyFiles;
+  }
+  return role.name || role.arn || '?';
+}
+
 /** One execution role: verdict, who uses it, leaks by access level, findings, unknowns. */
 export function RoleSection(props: {
   role: IRoleReport;
@@ -177,10 +191,7 @@ export function RoleSection(props: {
   const { leaks, accepted } = splitCrossDomain(role);
   const uncovered = role.uncovered_allowed ?? [];
   const unknown = role.unknown ?? [];
-  const name =
-    !role.arn && (!role.name || role.name === 'policy-files')
-      ? trans.__('policy files')
-      : role.name || role.arn || '?';
+  const name = roleName(role, trans.__('policy files'));
   const headingId = `jp-SMIso-role-${(role.arn ?? name).replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <section
