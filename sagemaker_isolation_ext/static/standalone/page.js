@@ -224,11 +224,16 @@
             'td',
             null,
             el('code', {
-              text: role.name || role.arn || 'policy files',
+              text:
+                !role.arn && (!role.name || role.name === 'policy-files')
+                  ? 'policy files'
+                  : role.name || role.arn,
               title: role.arn || null
             })
           ),
-          el('td', { text: (role.used_by || []).join(', ') || '-' }),
+          el('td', {
+            text: (role.used_by || []).map(usedByWords).join(', ') || '-'
+          }),
           el(
             'td',
             null,
@@ -545,6 +550,15 @@
   }
 
   var SEVERITY_ORDER = { high: 0, medium: 1, low: 2, info: 3 };
+
+  function usedByWords(u) {
+    if (u === 'domain-default') return 'domain default';
+    if (u === 'default-space') return 'default space (shared spaces)';
+    if (u === 'policy-files') return 'policy files';
+    if (u.indexOf('user-profile:') === 0)
+      return 'user profile ' + u.slice('user-profile:'.length);
+    return u;
+  }
 
   function plural(n, one, many) {
     return n + ' ' + (n === 1 ? one : many);
