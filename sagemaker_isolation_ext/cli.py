@@ -883,8 +883,7 @@ def render_coverage_text(table: dict, catalog: Any = None) -> str:
             types += f", ... {len(rts) - 6} more"
         lines.append(
             f"  {row.get('action')}  [{str(row.get('access_level')).replace(', ', '/')}]"
-            f"  {status}"
-            + (f"  on {types}" if types else "")
+            f"  {status}" + (f"  on {types}" if types else "")
         )
     lines.append("")
     lines.append("* = resource type without aws:ResourceTag condition keys")

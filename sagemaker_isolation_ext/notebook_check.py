@@ -198,7 +198,7 @@ class IsolationReport:
                 else ""
             )
             parts.append(
-                f"<tr><td><code title=\"{_e(role.get('arn') or '')}\">"
+                f'<tr><td><code title="{_e(role.get("arn") or "")}">'
                 f"{_e(_role_words(role))}</code></td>"
                 f"<td>{_e(', '.join(_used_by_words(u) for u in role.get('used_by') or []))}</td>"
                 f"<td>{_e(str(role.get('verdict') or 'unknown').replace('_', ' '))}<br>"

@@ -618,8 +618,10 @@ def test_snapshot_whose_domain_arn_does_not_parse_is_bad_input(tmp_path, capsys)
 
 def test_check_warns_about_the_aws_doc_placeholders(tmp_path, capsys):
     src = DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
-    code = main(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(src),
-                 "--format", "json"], out=io.StringIO())
+    code = main(
+        ["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(src), "--format", "json"],
+        out=io.StringIO(),
+    )
     assert code in (0, 1, 2)
     err = capsys.readouterr().err
     assert err.count("warning:") == 2
@@ -635,15 +637,27 @@ def test_check_with_an_unknown_option_prints_checks_usage(capsys):
 
 def test_check_text_findings_by_severity_and_words(tmp_path):
     policy = tmp_path / "p.json"
-    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "One", "Effect": "Allow", "Action": "sagemaker:DescribeSpace", "Resource": "*"}]}))
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "One",
+                        "Effect": "Allow",
+                        "Action": "sagemaker:DescribeSpace",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        )
+    )
     code, text = run(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(policy)])
     assert code == 1
     assert "Role policy files: not isolated" in text
     assert "lets the policy files' role act" in text and "policy-files" not in text
     assert "(1 action):" in text  # (the verdict_reason line comes from analysis.py)
-    sev = [line.split("]")[0].strip(" [") for line in text.splitlines()
-           if line.startswith("  [")]
+    sev = [line.split("]")[0].strip(" [") for line in text.splitlines() if line.startswith("  [")]
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}
     assert sev and sev == sorted(sev, key=order.__getitem__)
     assert "(broad-allow-defeats-isolation)" in text  # the id after the words

@@ -334,7 +334,9 @@ def test_key_never_present_on_any_operator(catalog, op):
     fs = [f for f in fs if f["id"] != "forallvalues-in-allow"]
     assert ids(fs) == [("key-never-present", 0, "Condition")]
     assert fs[0]["severity"] == "warning"
-    assert "sagemaker:AddTags" in fs[0]["message"] and "'sagemaker:WorkteamType'" in fs[0]["message"]
+    assert (
+        "sagemaker:AddTags" in fs[0]["message"] and "'sagemaker:WorkteamType'" in fs[0]["message"]
+    )
 
 
 def test_key_never_present_says_what_the_missing_key_does(catalog):
@@ -346,7 +348,10 @@ def test_key_never_present_says_what_the_missing_key_does(catalog):
     deny_all = sm_lint(
         doc(
             cond_st(
-                "sagemaker:DescribeDomain", "ForAllValues:StringEquals", "aws:TagKeys", effect="Deny"
+                "sagemaker:DescribeDomain",
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                effect="Deny",
             )
         ),
         catalog,
@@ -365,10 +370,15 @@ def test_key_never_present_expands_globs_and_stays_quiet_when_one_action_carries
     typo = sm_lint(doc(cond_st("sagemaker:*", "StringEquals", "sagemaker:VolumeKmsKey")), catalog)
     assert [f["id"] for f in typo] == ["key-never-present"]
     # aws:RequestTag may be carried by the s3 action: skip.
-    mixed = cond_st(["sagemaker:DescribeDomain", "s3:GetObject"], "StringEquals", "aws:RequestTag/a")
+    mixed = cond_st(
+        ["sagemaker:DescribeDomain", "s3:GetObject"], "StringEquals", "aws:RequestTag/a"
+    )
     assert sm_lint(doc(mixed), catalog) == []
     # Caller keys and the generic aws: keys are never "never present".
-    assert sm_lint(doc(cond_st("sagemaker:AddTags", "StringEquals", "sagemaker:DomainId")), catalog) == []
+    assert (
+        sm_lint(doc(cond_st("sagemaker:AddTags", "StringEquals", "sagemaker:DomainId")), catalog)
+        == []
+    )
     assert sm_lint(doc(cond_st("sagemaker:AddTags", "StringEquals", "aws:SourceIp")), catalog) == []
 
 
@@ -385,16 +395,29 @@ def test_resource_tag_on_create(catalog):
     star = sm_lint(doc(cond_st("sagemaker:Create*", "StringEquals", "aws:ResourceTag/t")), catalog)
     assert [f["id"] for f in star] == ["resource-tag-on-create"]
     # A presigned URL opens an existing resource: its tags exist.
-    assert sm_lint(
-        doc(cond_st("sagemaker:CreatePresignedDomainUrl", "StringEquals", "aws:ResourceTag/t")),
-        catalog,
-    ) == []
-    assert sm_lint(doc(cond_st("sagemaker:DescribeSpace", "StringEquals", "aws:ResourceTag/t")), catalog) == []
-    assert sm_lint(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:RequestTag/t")), catalog) == []
+    assert (
+        sm_lint(
+            doc(cond_st("sagemaker:CreatePresignedDomainUrl", "StringEquals", "aws:ResourceTag/t")),
+            catalog,
+        )
+        == []
+    )
+    assert (
+        sm_lint(
+            doc(cond_st("sagemaker:DescribeSpace", "StringEquals", "aws:ResourceTag/t")), catalog
+        )
+        == []
+    )
+    assert (
+        sm_lint(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:RequestTag/t")), catalog)
+        == []
+    )
 
 
 def test_pattern_spans_types(catalog):
-    fs = sm_lint(doc(st(Action="sagemaker:DescribeApp", Resource="arn:aws:sagemaker:*:*:*/d-abc/*")), catalog)
+    fs = sm_lint(
+        doc(st(Action="sagemaker:DescribeApp", Resource="arn:aws:sagemaker:*:*:*/d-abc/*")), catalog
+    )
     assert ids(fs) == [("pattern-spans-types", 0, "Resource")]
     assert fs[0]["severity"] == "info" and "app" in fs[0]["message"]
     for fine in ("arn:aws:sagemaker:*:*:app/d-abc/*", "arn:aws:sagemaker:*:*:*", "*"):
@@ -402,7 +425,9 @@ def test_pattern_spans_types(catalog):
 
 
 def test_aws_doc_placeholders_are_warned():
-    text = (DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json").read_text()
+    text = (
+        DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
+    ).read_text()
     fs = lint_policy(text, "aws-doc")
     assert ids(fs) == [
         ("policy-placeholder", 1, "Condition"),
@@ -422,6 +447,20 @@ def test_cli_lint_reports_sagemaker_rules(tmp_path, capsys):
     from sagemaker_isolation_ext.cli import main
 
     f = tmp_path / "p.json"
-    f.write_text(json.dumps(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:ResourceTag/t"))))
+    f.write_text(
+        json.dumps(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:ResourceTag/t")))
+    )
     assert main(["lint", "--policy-file", str(f)]) == 0
     assert "warning resource-tag-on-create statement #0" in capsys.readouterr().out
+
+
+def test_key_never_present_with_null_reads_the_values(catalog):
+    fs = sm_lint(
+        doc(cond_st("sagemaker:AddTags", "Null", "sagemaker:WorkteamType", "true")), catalog
+    )
+    assert [f["id"] for f in fs] == ["key-never-present"]
+    assert "always met" in fs[0]["message"]
+    fs = sm_lint(
+        doc(cond_st("sagemaker:AddTags", "Null", "sagemaker:WorkteamType", "false")), catalog
+    )
+    assert "never met" in fs[0]["message"] and "Allow grants nothing" in fs[0]["message"]

@@ -14,17 +14,33 @@ DARN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-abc123def456"
 
 
 def _broad(report: dict, sid: str) -> dict:
-    return next(f for f in report["findings"] if f["id"] == "broad-allow-defeats-isolation"
-                and f["evidence"]["sid"] == sid)
+    return next(
+        f
+        for f in report["findings"]
+        if f["id"] == "broad-allow-defeats-isolation" and f["evidence"]["sid"] == sid
+    )
 
 
 def test_finding_names_only_keys_of_its_own_statement():
-    doc = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadFromOffice", "Effect": "Allow",
-         "Action": ["sagemaker:DescribeSpace", "sagemaker:AddTags"], "Resource": "*",
-         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
-        {"Sid": "AllowAddTagsForApp", "Effect": "Allow", "Action": "sagemaker:AddTags",
-         "Resource": "*", "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}}}]}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadFromOffice",
+                "Effect": "Allow",
+                "Action": ["sagemaker:DescribeSpace", "sagemaker:AddTags"],
+                "Resource": "*",
+                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+            },
+            {
+                "Sid": "AllowAddTagsForApp",
+                "Effect": "Allow",
+                "Action": "sagemaker:AddTags",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceVpc": "vpc-1"}},
+            },
+        ],
+    }
     report = analyze(snapshot_from_policy_files(DARN, [("p", doc)]))
     addtags = _broad(report, "AllowAddTagsForApp")["detail"]
     assert "aws:SourceVpc" in addtags and "aws:SourceIp" not in addtags
@@ -33,8 +49,12 @@ def test_finding_names_only_keys_of_its_own_statement():
 
 
 def test_access_levels_read_as_one_level_each_and_counts_agree():
-    doc = {"Version": "2012-10-17", "Statement": [
-        {"Sid": "Tagging", "Effect": "Allow", "Action": "sagemaker:AddTags", "Resource": "*"}]}
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Tagging", "Effect": "Allow", "Action": "sagemaker:AddTags", "Resource": "*"}
+        ],
+    }
     report = analyze(snapshot_from_policy_files(DARN, [("p", doc)]))
     detail = _broad(report, "Tagging")["detail"]
     assert "allows 1 action on" in detail
@@ -67,9 +87,21 @@ def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
     from sagemaker_isolation_ext.notebook_check import check_isolation
 
     policy = tmp_path / "p.json"
-    policy.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "One", "Effect": "Allow", "Action": "sagemaker:DescribeSpace",
-         "Resource": "*"}]}))
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "One",
+                        "Effect": "Allow",
+                        "Action": "sagemaker:DescribeSpace",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        )
+    )
     result = check_isolation(domain_arn=DARN, policy_files=[str(policy)])
     html_out = result._repr_html_()
     assert ">policy files</code>" in html_out and ">policy-files<" not in html_out
@@ -81,6 +113,7 @@ def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
 def test_region_given_reads_as_given_not_from_explicit(tmp_path):
     from sagemaker_isolation_ext.aws.context import resolve_context
 
-    ctx = resolve_context(domain_id="d-abc123def456", region="us-east-1", metadata_path=None,
-                          environ={})
+    ctx = resolve_context(
+        domain_id="d-abc123def456", region="us-east-1", metadata_path=None, environ={}
+    )
     assert "Region us-east-1 as given" in ctx.detail and "explicit" not in ctx.detail

@@ -116,9 +116,10 @@ FINDING_IDS = (
     "pattern-spans-types",
 )
 
-#: Placeholders of the AWS doc page "Isolate domain resources" (``data/isolate-domain-resources.txt``:
-#: ``"domain-arn"``, ``app/domain-id/``, ``arn:aws:iam:account-id:``) and their siblings, found as
-#: a whole condition value or a whole ``:``/``/``-separated part of a Resource.
+#: Placeholders of the AWS doc page "Isolate domain resources"
+#: (``data/isolate-domain-resources.txt``: ``"domain-arn"``, ``app/domain-id/``,
+#: ``arn:aws:iam:account-id:``) and their siblings, found as a whole condition value or a whole
+#: ``:``/``/``-separated part of a Resource.
 PLACEHOLDERS = frozenset(
     {"domain-arn", "domain-id", "account-id", "user-profile-name", "space-name", "region"}
 )

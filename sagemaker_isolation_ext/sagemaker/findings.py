@@ -230,11 +230,7 @@ def role_findings(
                     if cond
                     else ""
                 )
-                + (
-                    " Some also depend on conditions of other statements."
-                    if elsewhere
-                    else ""
-                ),
+                + (" Some also depend on conditions of other statements." if elsewhere else ""),
                 f"Attach the deny variant of {pname} (sagemaker-isolation policy --variant deny), "
                 f"or replace {policy} with a policy that does not allow these actions on every "
                 "resource.",
@@ -397,7 +393,8 @@ def role_findings(
             _f(
                 "uncovered-actions-allowed",
                 "low",
-                f"{_who(ri, True)} may run {_plural(len(others), 'action')} that tags cannot isolate",
+                f"{_who(ri, True)} may run {_plural(len(others), 'action')} "
+                "that tags cannot isolate",
                 "These actions act on resource types without tag condition keys, or on no resource "
                 "type, so no tag-based policy can confine them to the domain: "
                 + ", ".join(e["action"] for e in others[:_SAMPLE])
@@ -412,7 +409,8 @@ def role_findings(
             _f(
                 "list-actions-allowed",
                 "info",
-                f"{_who(ri, True)} may run {len(lists)} List* action" + ("" if len(lists) == 1 else "s"),
+                f"{_who(ri, True)} may run {len(lists)} List* action"
+                + ("" if len(lists) == 1 else "s"),
                 "List* calls take no resource type and are never isolated by tags: users see the "
                 "names of other domains' resources (e.g. "
                 + ", ".join(e["action"] for e in lists[:5])

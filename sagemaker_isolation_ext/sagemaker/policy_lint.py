@@ -118,10 +118,16 @@ def _short_list(names: list[str], limit: int = 4) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _absent_result(op: str, key: str) -> bool | None:
+def _absent_result(op: str, key: str, values: Any = "x") -> bool | None:
     """What the engine's condition gives when ``key`` is absent (None: not evaluable)."""
+    items = values if isinstance(values, list) else [values]
+    texts = tuple(
+        ("true" if v else "false") if isinstance(v, bool) else str(v)
+        for v in items
+        if isinstance(v, (str, bool, int, float))
+    ) or ("x",)
     try:
-        code = compile_condition((op, key, ("x",)), True, "lint")(RequestContext({}))
+        code = compile_condition((op, key, texts), True, "lint")(RequestContext({}))
     except Exception:  # noqa: BLE001 - a malformed operator/value is the generic lint's finding
         return None
     return code == TRUE
@@ -157,7 +163,9 @@ def _statement(st: dict, i: int, name: str, catalog: Any) -> list[dict]:
         out.append(_finding(fid, severity, f"{where}: {problem}", i, sid, field))
 
     effect = st.get("Effect")
-    actions, other = ([], True) if "Action" not in st else _expand(_strings(st.get("Action")), catalog)
+    actions, other = (
+        ([], True) if "Action" not in st else _expand(_strings(st.get("Action")), catalog)
+    )
     cond = st.get("Condition")
     if isinstance(cond, dict) and actions:
         creating = [a for a in actions if _creates(a, catalog)]
@@ -180,7 +188,7 @@ def _statement(st: dict, i: int, name: str, catalog: Any) -> list[dict]:
                         f"so for these requests {key!r} is missing"
                         + (
                             " and this Allow does not grant them"
-                            if effect == "Allow" and _absent_result(op, key) is False
+                            if effect == "Allow" and _absent_result(op, key, block[key]) is False
                             else ""
                         )
                         + f"; check the tags a create request carries with "
@@ -190,7 +198,7 @@ def _statement(st: dict, i: int, name: str, catalog: Any) -> list[dict]:
                 if other and not low.startswith("sagemaker:"):
                     continue  # a non-SageMaker action may carry aws: keys
                 if all(catalog.key_never_present(a, key) for a in actions):
-                    absent = _absent_result(op, key)
+                    absent = _absent_result(op, key, block[key])
                     if absent is None:
                         continue
                     if absent:
