@@ -655,7 +655,7 @@ def test_check_text_findings_by_severity_and_words(tmp_path):
     code, text = run(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(policy)])
     assert code == 1
     assert "Role policy files: not isolated" in text
-    assert "lets the policy files' role act" in text and "policy-files" not in text
+    assert "lets the policy files' role act" in text and "role policy-files" not in text
     assert "(1 action):" in text  # (the verdict_reason line comes from analysis.py)
     sev = [line.split("]")[0].strip(" [") for line in text.splitlines() if line.startswith("  [")]
     order = {"high": 0, "medium": 1, "low": 2, "info": 3}

@@ -19,6 +19,7 @@ import { AccessLevelChips } from './AccessLevelChips';
 import { Breakable } from './Breakable';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
+import { WitnessView } from './WitnessView';
 
 /** Leak groups start expanded when a role has at most this many leaking actions. */
 const OPEN_GROUPS_UP_TO = 12;
@@ -122,6 +123,7 @@ function EntryRow(props: {
           )}
         </div>
       )}
+      {cross.witness && <WitnessView witness={cross.witness} trans={trans} />}
     </li>
   );
 }
