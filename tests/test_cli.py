@@ -633,31 +633,3 @@ def test_check_with_an_unknown_option_prints_checks_usage(capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: sagemaker-isolation check ")
     assert "sagemaker-isolation check: error: unrecognized arguments: --bogus" in err
-
-
-def test_check_text_findings_by_severity_and_words(tmp_path):
-    policy = tmp_path / "p.json"
-    policy.write_text(
-        json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "One",
-                        "Effect": "Allow",
-                        "Action": "sagemaker:DescribeSpace",
-                        "Resource": "*",
-                    }
-                ],
-            }
-        )
-    )
-    code, text = run(["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(policy)])
-    assert code == 1
-    assert "Role policy files: not isolated" in text
-    assert "lets the policy files' role act" in text and "role policy-files" not in text
-    assert "(1 action):" in text  # (the verdict_reason line comes from analysis.py)
-    sev = [line.split("]")[0].strip(" [") for line in text.splitlines() if line.startswith("  [")]
-    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
-    assert sev and sev == sorted(sev, key=order.__getitem__)
-    assert "(broad-allow-defeats-isolation)" in text  # the id after the words

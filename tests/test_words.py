@@ -13,6 +13,27 @@ from sagemaker_isolation_ext.sagemaker.snapshot import snapshot_from_policy_file
 DARN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-abc123def456"
 
 
+def describe_space_policy(tmp_path) -> str:
+    """A policy file allowing sagemaker:DescribeSpace on every resource (leaks, 1 action)."""
+    policy = tmp_path / "p.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "One",
+                        "Effect": "Allow",
+                        "Action": "sagemaker:DescribeSpace",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        )
+    )
+    return str(policy)
+
+
 def _broad(report: dict, sid: str) -> dict:
     return next(
         f
@@ -70,38 +91,17 @@ def test_coverage_says_why_addtags_is_not_covered():
     assert "[Tagging/Write]" in line
     assert "NOT covered: " in line and "(resource-type-not-taggable)" in line
     # It names the untaggable types, which the JSON marks taggable: false.
-    table = json.loads(_json(["coverage", "--search", "AddTags", "--format", "json"]))
+    table = json.loads(_run(["coverage", "--search", "AddTags", "--format", "json"])[1])
     row = table["actions"][0]
     bad = [r["key"] for r in row["resource_types"] if not r["taggable"]]
     assert bad and all(k in line for k in bad)
     assert f"of its {len(row['resource_types'])} resource types" in line
 
 
-def _json(argv):
-    out = io.StringIO()
-    main(argv, out=out)
-    return out.getvalue()
-
-
 def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
     from sagemaker_isolation_ext.notebook_check import check_isolation
 
-    policy = tmp_path / "p.json"
-    policy.write_text(
-        json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "One",
-                        "Effect": "Allow",
-                        "Action": "sagemaker:DescribeSpace",
-                        "Resource": "*",
-                    }
-                ],
-            }
-        )
-    )
+    policy = describe_space_policy(tmp_path)
     result = check_isolation(domain_arn=DARN, policy_files=[str(policy)])
     html_out = result._repr_html_()
     assert ">policy files</code>" in html_out and ">policy-files<" not in html_out
@@ -117,3 +117,21 @@ def test_region_given_reads_as_given_not_from_explicit(tmp_path):
         domain_id="d-abc123def456", region="us-east-1", metadata_path=None, environ={}
     )
     assert "Region us-east-1 as given" in ctx.detail and "explicit" not in ctx.detail
+
+
+def _run(argv):
+    out = io.StringIO()
+    return main(argv, out=out), out.getvalue()
+
+
+def test_check_text_findings_by_severity_and_words(tmp_path):
+    policy = describe_space_policy(tmp_path)
+    code, text = _run(["check", "--domain-arn", DARN, "--policy-file", policy])
+    assert code == 1
+    assert "Role policy files: not isolated" in text
+    assert "lets the policy files' role act" in text and "role policy-files" not in text
+    assert "(1 action):" in text  # (the verdict_reason line comes from analysis.py)
+    sev = [line.split("]")[0].strip(" [") for line in text.splitlines() if line.startswith("  [")]
+    order = {"high": 0, "medium": 1, "low": 2, "info": 3}
+    assert sev and sev == sorted(sev, key=order.__getitem__)
+    assert "(broad-allow-defeats-isolation)" in text  # the id after the words
