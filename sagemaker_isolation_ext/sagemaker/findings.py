@@ -134,7 +134,7 @@ def _aws_gap_finding(ri, role, policy, sid, index, entries, dom: DomainArn) -> d
     return _f(
         "aws-policy-gap",
         "high",
-        f"AWS's isolation policy itself lets role {ri.name} reach other domains ({label})",
+        f"AWS's isolation policy itself lets {_who(ri)} reach other domains ({label})",
         f"{label} is a statement of the policy the AWS doc \"Isolate domain resources\" "
         f"publishes, and it allows {len(actions)} "
         f"{'action' if len(actions) == 1 else 'actions'} on another domain's resources, e.g. "
@@ -300,7 +300,7 @@ def role_findings(
             _f(
                 "analysis-budget-exceeded",
                 "medium",
-                f"The analysis of role {ri.name} stopped at its work budget",
+                f"The analysis of {_who(ri)} stopped at its work budget",
                 f"Deciding every request on other domains' resources took more than the budget "
                 f"({res.budget_exceeded}); the role's verdict is unknown, never isolated.",
                 "Raise the budget (sagemaker-isolation check --analysis-budget STATES,SECONDS) or "
