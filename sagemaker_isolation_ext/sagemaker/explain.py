@@ -1346,7 +1346,7 @@ REASON_WORDS = {
     "explicit_deny_rcp": "an explicit Deny in a resource control policy",
     "explicit_deny_vpce": "an explicit Deny in a VPC endpoint policy",
     "explicit_deny_unspecified": "an explicit Deny (the message does not say in which policy)",
-    "unspecified": "denied (the message gives no reason)",
+    "unspecified": "the message gives no reason (the wording before 2021, or cut short)",
     "not_iam_format": "an access denial in SageMaker's own words",
 }
 
