@@ -309,10 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="no AWS call: explain from the message alone"
     )
     explain.add_argument("--domain-id", help="your domain (default: Studio metadata)")
-    explain.add_argument("--region", help="AWS Region (default: the resource's, AWS_REGION)")
+    explain.add_argument(
+        "--region",
+        help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS config; SageMaker "
+        "calls use the resource's Region)",
+    )
     explain.add_argument("--profile", help="named AWS profile")
     explain.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
     explain.add_argument("--metadata-path", default=None, help="Studio app metadata file")
+    explain.add_argument(
+        "--verbose",
+        action="store_true",
+        help="text output: also show the raw answer of a failed evidence call",
+    )
     explain.set_defaults(func=cmd_explain)
     return parser
 
@@ -481,6 +490,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(
                 f"cannot write snapshot {args.save_snapshot!r}: {exc.strerror or exc}"
             ) from None
+    _warn_placeholders(snapshot)
     try:
         report = analyze(snapshot)
     except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
@@ -493,6 +503,21 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_report_text(report))
     return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _warn_placeholders(snapshot: dict) -> None:
+    """Warn on stderr (every output format) about policies that still hold the AWS doc page's
+    placeholders (``"domain-arn"``, ``app/domain-id/``): ``lint``'s ``policy-placeholder``."""
+    from .iam.lint import lint_policy
+
+    for key, pol in sorted((snapshot.get("policies") or {}).items()):
+        doc = (pol or {}).get("document")
+        if not isinstance(doc, dict):
+            continue
+        name = (pol or {}).get("name") or key
+        for f in lint_policy(doc, name, policy_type="aws-managed"):
+            if f["id"] == "policy-placeholder":
+                print(f"sagemaker-isolation check: warning: {f['message']}", file=sys.stderr)
 
 
 def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ctx) -> None:
@@ -534,6 +559,35 @@ def _statement_label(ref: dict) -> str:
     sid = ref.get("sid")
     where = f"Sid {sid}" if sid else f"statement #{ref.get('index')}"
     return f"{ref.get('policy')} ({where})"
+
+
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+
+def _plural(n: int, word: str) -> str:
+    """``"1 action"``, ``"2 actions"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _role_words(role: dict) -> str:
+    """A role's name for people: the offline check's synthetic role (``arn`` null, name
+    ``policy-files``) reads "policy files"."""
+    if not role.get("arn") and role.get("name") in (None, "", "policy-files"):
+        return "policy files"
+    return role.get("name") or role.get("arn") or "?"
+
+
+def _used_by_words(value: str) -> str:
+    """A ``used_by`` value in words (``user-profile:alice`` -> ``user profile alice``)."""
+    if value == "domain-default":
+        return "domain default"
+    if value == "default-space":
+        return "default space (shared spaces)"
+    if value == "policy-files":
+        return "policy files"
+    if value.startswith("user-profile:"):
+        return "user profile " + value.split(":", 1)[1]
+    return value
 
 
 def _witness_text(witness) -> list[str]:
@@ -587,21 +641,38 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
     lines: list[str] = []
     domain = report.get("domain") or {}
     verdict = report.get("verdict", "unknown")
+    findings = sorted(
+        report.get("findings") or [],
+        key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), len(_SEVERITY_ORDER)),
+    )
+    high = sum(1 for f in findings if f.get("severity") == "high")
     lines.append(f"Verdict: {verdict.upper().replace('_', ' ')}")
+    if verdict == "isolated" and high:
+        # The verdict's words never contradict the findings below them.
+        lines.append(
+            f"  but {_plural(high, 'high-severity finding')} below "
+            f"{'says' if high == 1 else 'say'} a role reaches further: read "
+            f"{'it' if high == 1 else 'them'} first"
+        )
     lines.append(f"Domain:  {domain.get('id') or '?'}  {domain.get('arn') or ''}".rstrip())
     if domain.get("default_experience"):
         lines.append(f"Default experience: {domain['default_experience']}")
     for role in report.get("roles") or []:
         lines.append("")
-        used_by = ", ".join(role.get("used_by") or []) or "-"
-        name = role.get("name") or role.get("arn") or "(offline role)"
-        lines.append(f"Role {name}: {role.get('verdict', 'unknown')}   used by: {used_by}")
+        used_by = ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
+        name = _role_words(role)
+        lines.append(
+            f"Role {name}: {str(role.get('verdict', 'unknown')).replace('_', ' ')}"
+            f"   used by: {used_by}"
+        )
         if role.get("verdict_reason"):
             lines.append(f"  {role['verdict_reason']}")
         leaking = [e for e in role.get("cross_domain") or [] if not e.get("accepted")]
         accepted = [e for e in role.get("cross_domain") or [] if e.get("accepted")]
         if leaking:
-            lines.append(f"  Allowed on other domains' resources ({len(leaking)} actions):")
+            lines.append(
+                f"  Allowed on other domains' resources ({_plural(len(leaking), 'action')}):"
+            )
             for entry in leaking[:max_actions]:
                 by = "; ".join(_statement_label(r) for r in entry.get("allowed_by") or []) or "?"
                 cond = entry.get("conditional_on")
@@ -614,16 +685,19 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             lines.append(f"  Accepted exceptions (AWS procedure): {len(accepted)}")
         uncovered = role.get("uncovered_allowed") or []
         if uncovered:
-            lines.append(f"  Allowed but not isolatable by tags: {len(uncovered)} actions")
+            lines.append(
+                f"  Allowed but not isolatable by tags: {_plural(len(uncovered), 'action')}"
+            )
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
     lines.extend(_aws_confirmation_text(report.get("aws_confirmation")))
-    findings = report.get("findings") or []
     if findings:
         lines.append("")
-        lines.append("Findings:")
+        lines.append("Findings (most severe first):")
         for f in findings:
-            lines.append(f"  [{f.get('severity', '?')}] {f.get('title') or f.get('id')}")
+            lines.append(
+                f"  [{f.get('severity', '?')}] {f.get('title') or f.get('id')}  ({f.get('id')})"
+            )
             if f.get("fix"):
                 lines.append(f"      fix: {f['fix']}")
     errors = report.get("errors") or []
@@ -765,16 +839,21 @@ LINT_POLICY_TYPES = (
 def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
     """``lint --policy-file F ...``: findings per file; 0 none of severity error, 1 some, 3 a
     file unreadable or not JSON."""
-    from .iam.lint import format_findings, lint_policy, summarize
+    from .iam.lint import format_findings, summarize
+    from .sagemaker.catalog import load_catalog
+    from .sagemaker.policy_lint import lint_policy_for_sagemaker
     from .sagemaker.snapshot import PolicyFileError, read_policy_file
 
+    catalog = load_catalog()
     results = []
     for path in args.policy_file:
         try:
             name, doc = read_policy_file(path)
         except PolicyFileError as exc:
             raise UsageError(str(exc)) from None
-        findings = lint_policy(doc, name, kind=args.kind, policy_type=args.policy_type)
+        findings = lint_policy_for_sagemaker(
+            doc, name, catalog, kind=args.kind, policy_type=args.policy_type
+        )
         results.append({"file": path, "name": name, "findings": findings})
     every = [f for r in results for f in r["findings"]]
     if args.format == "json":
@@ -866,6 +945,39 @@ def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def coverage_why(row: dict) -> str:
+    """Why a coverage row is not covered, in words with the reason id after them.
+
+    An action is isolatable only when every resource type it can be authorised on takes the
+    ``aws:ResourceTag`` keys (``Catalog.uncovered``): ``sagemaker:AddTags`` applies to 62 types
+    and is not covered because a few of them (``human-loop``, ``mlflow-tracking-server``, ...)
+    take none, so a tag condition cannot scope AddTags on those.
+
+    Args:
+        row: one entry of ``Catalog.coverage_table()["actions"]``.
+
+    Returns:
+        e.g. ``"6 of its 62 resource types take no tag condition keys (human-loop, ...), so a
+        tag condition cannot scope the action on those (resource-type-not-taggable)"``.
+    """
+    reason = row.get("reason")
+    if reason == "no-resource-type":
+        return (
+            "it takes no resource type (it is authorised on *), so a tag condition cannot "
+            "scope it (no-resource-type)"
+        )
+    if reason == "resource-type-not-taggable":
+        rts = row.get("resource_types") or []
+        bad = [r.get("key", "?") for r in rts if not r.get("taggable")]
+        return (
+            f"{len(bad)} of its {_plural(len(rts), 'resource type')} "
+            f"{'takes' if len(bad) == 1 else 'take'} no tag condition keys "
+            f"({', '.join(bad)}), so a tag condition cannot scope the action on those "
+            "(resource-type-not-taggable)"
+        )
+    return str(reason)
+
+
 def render_coverage_text(table: dict, catalog: Any = None) -> str:
     """Text rendering of ``Catalog.coverage_table()``.
 
@@ -903,14 +1015,14 @@ def render_coverage_text(table: dict, catalog: Any = None) -> str:
         f"Actions matching {query!r} ({len(rows)}):" if query else f"Actions ({len(rows)}):"
     )
     for row in rows:
-        status = "covered" if row.get("covered") else f"NOT covered ({row.get('reason')})"
         rts = row.get("resource_types") or []
+        status = "covered" if row.get("covered") else f"NOT covered: {coverage_why(row)}"
         types = ", ".join(r.get("key", "?") + ("" if r.get("taggable") else "*") for r in rts[:6])
         if len(rts) > 6:
             types += f", ... {len(rts) - 6} more"
         lines.append(
-            f"  {row.get('action')}  [{row.get('access_level')}]  {status}"
-            + (f"  on {types}" if types else "")
+            f"  {row.get('action')}  [{str(row.get('access_level')).replace(', ', '/')}]"
+            f"  {status}" + (f"  on {types}" if types else "")
         )
     lines.append("")
     lines.append("* = resource type without aws:ResourceTag condition keys")
@@ -955,11 +1067,19 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(_terminal_safe(render_text(result)))
+        out.write(_terminal_safe(render_text(result, verbose=args.verbose)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT
 
 
 # -- entry point --------------------------------------------------------------------
+
+
+def _subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    """The parser of subcommand ``name`` (the top-level parser when there is none)."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps subparsers only here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            return action.choices.get(name, parser)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -982,7 +1102,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             pass
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # Name the subcommand's usage, not the top-level one (``check --bogus``).
+            _subcommand_parser(parser, args.command).error(
+                f"unrecognized arguments: {' '.join(extra)}"
+            )
     except SystemExit as exc:  # --help (0) or a usage error (already mapped to 3)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     from .aws.errors import AwsUnreachable

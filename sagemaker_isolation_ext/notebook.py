@@ -18,7 +18,12 @@ import html
 import json
 import sys
 
-from sagemaker_isolation_ext.sagemaker.explain import render_text
+from sagemaker_isolation_ext.sagemaker.explain import (
+    CHECK_WORDS,
+    REASON_WORDS,
+    render_text,
+    report_checks,
+)
 
 __all__ = ["Explanation", "explain_access_denied"]
 
@@ -75,9 +80,10 @@ class Explanation:
         if r.get("reason") is None:
             parts.append("<p><strong>Not an AWS authorization error message.</strong></p>")
         else:
-            parts.append(f"<p><strong>AccessDenied</strong>: <code>{_e(r.get('reason'))}</code>"
-                         + (f" ({_e(r.get('policy_type'))})" if r.get("policy_type") else "")
-                         + f" &middot; evidence: {_e(r.get('mode', 'offline'))}</p>")
+            words = REASON_WORDS.get(r.get("reason"), r.get("reason"))
+            parts.append(f"<p><strong>Denied: {_e(words)}</strong> "
+                         f"<code title=\"reason id\">{_e(r.get('reason'))}</code>"
+                         f" &middot; evidence: {_e(r.get('mode', 'offline'))}</p>")
         rows = "".join(f"<tr><th style=\"text-align:left;padding-right:1em\">{_e(k)}</th>"
                        f"<td><code>{_e(r.get(k))}</code></td></tr>"
                        for k in _FIELDS if r.get(k))
@@ -85,20 +91,26 @@ class Explanation:
             parts.append(f"<table>{rows}</table>")
         if r.get("truncated"):
             parts.append("<p><em>The input was cut to its first 64 KiB.</em></p>")
+        checked, not_checked = report_checks(r)
+        checks = "".join(
+            f"<li>checked {_e(CHECK_WORDS.get(x.get('check'), x.get('check')))}: "
+            f"{_e(x.get('result'))}</li>" for x in checked)
+        checks += "".join(
+            f"<li>not checked {_e(CHECK_WORDS.get(x.get('check'), x.get('check')))}: "
+            f"{_e(x.get('why'))}"
+            + (f"<details><summary>Answer received</summary><pre>{_e(x['body'])}</pre>"
+               "</details>" if x.get("body") else "")
+            + "</li>" for x in not_checked)
+        if checks:
+            parts.append(f"<ul>{checks}</ul>")
         parts.append("<ol>")
         for c in self.causes:
-            ev = c.get("evidence") or {}
-            checks = "".join(f"<li>checked {_e(x.get('check'))}: {_e(x.get('result'))}</li>"
-                             for x in ev.get("checked") or [])
-            checks += "".join(f"<li>not checked {_e(x.get('check'))}: {_e(x.get('why'))}</li>"
-                              for x in ev.get("not_checked") or [])
             parts.append(
                 f"<li><p><strong>{_e(c.get('title'))}</strong> "
                 f"<small>[{_e(c.get('confidence'))}] <code>{_e(c.get('id'))}</code></small></p>"
                 f"<p>{_e(c.get('detail'))}</p>"
                 f"<p><strong>Fix:</strong> <code style=\"white-space:pre-wrap\">"
-                f"{_e(c.get('fix'))}</code></p>"
-                + (f"<ul>{checks}</ul>" if checks else "") + "</li>"
+                f"{_e(c.get('fix'))}</code></p></li>"
             )
         parts.append("</ol></div>")
         return "".join(parts)

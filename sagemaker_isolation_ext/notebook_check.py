@@ -141,6 +141,8 @@ class IsolationReport:
     def _repr_html_(self) -> str:
         """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook); every value
         from the report is escaped with ``html.escape``; colours work on light and dark themes."""
+        from .cli import _SEVERITY_ORDER, _role_words, _used_by_words
+
         verdict = self.verdict
         parts = [
             '<div class="sagemaker-isolation-report" style="font-family: var(--jp-ui-font-family,'
@@ -197,16 +199,28 @@ class IsolationReport:
                 else ""
             )
             parts.append(
-                f"<tr><td><code>{_e(role.get('name') or role.get('arn'))}</code></td>"
-                f"<td>{_e(', '.join(role.get('used_by') or []))}</td>"
-                f"<td>{_e(role.get('verdict'))}<br><small>{_e(role.get('verdict_reason'))}</small></td>"
+                f'<tr><td><code title="{_e(role.get("arn") or "")}">'
+                f"{_e(_role_words(role))}</code></td>"
+                f"<td>{_e(', '.join(_used_by_words(u) for u in role.get('used_by') or []))}</td>"
+                f"<td>{_e(str(role.get('verdict') or 'unknown').replace('_', ' '))}<br>"
+                f"<small>{_e(role.get('verdict_reason'))}</small></td>"
                 f"<td>{len(leaking)}" + (f"<ul>{items}{more}</ul>" if items else "") + "</td></tr>"
             )
         parts.append("</tbody></table>")
         parts.append(_aws_confirmation_html(r.get("aws_confirmation")))
-        if self.findings:
-            parts.append("<p><strong>Findings</strong></p><ol>")
-            for f in self.findings:
+        findings = sorted(self.findings, key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), 9))
+        high = sum(1 for f in findings if f.get("severity") == "high")
+        if verdict == "isolated" and high:
+            # The verdict's words never contradict the findings below them.
+            parts.append(
+                f"<p><strong>The tag checks pass, but {high} high-severity "
+                f"finding{'' if high == 1 else 's'} below "
+                f"{'says' if high == 1 else 'say'} a role reaches further: read "
+                f"{'it' if high == 1 else 'them'} first.</strong></p>"
+            )
+        if findings:
+            parts.append("<p><strong>Findings</strong> (most severe first)</p><ol>")
+            for f in findings:
                 parts.append(
                     f"<li><strong>[{_e(f.get('severity'))}] {_e(f.get('title'))}</strong> "
                     f"<small><code>{_e(f.get('id'))}</code></small>"

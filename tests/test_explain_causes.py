@@ -256,9 +256,12 @@ def test_isolation_with_engine_and_tags():
 def test_render_text_lists_fields_causes_and_checks():
     case = next(c for c in OWN if c["id"] == "smfb88-addtags-space-boundary")
     text = render_text(_explain(case))
-    assert text.startswith("AccessDenied: implicit_deny_boundary (boundary)")
+    # the reason in words, its id after them (issue 13: words on the screen)
+    assert text.startswith(
+        "Denied: the permissions boundary does not allow the action (implicit_deny_boundary)")
     assert "1. [likely]" in text and "(tag-on-create-blocked-boundary)" in text
-    assert "not checked: live-evidence" in text
+    # what was not checked is said once per report, not under each cause
+    assert text.count("not checked: live evidence:") == 1
     assert "Fix:" in text
     assert render_text(explain_message("hello")).startswith("Not an AWS authorization error")
 
@@ -292,3 +295,29 @@ def test_untagged_default_app_is_by_design_not_backfill():
     # a non-default app is an ordinary missing tag: backfill
     other = explain_message(msg.replace("/default", "/lab"), evidence=ev, catalog=CATALOG)
     assert "Backfill" in other["causes"][0]["fix"]
+
+
+def test_without_a_reason_clause_tag_on_create_is_first_only_when_creating_or_tagging():
+    """Issue 13: the ranking guard in ``_result`` (a defensive rule: no message path scores
+    tag-on-create first for other actions today, so the causes are built by hand)."""
+    from sagemaker_isolation_ext.sagemaker.explain import ParsedDenial, _Cause, _result
+
+    def ranked(**fields):
+        parsed = ParsedDenial(reason="unspecified", kind="iam", **fields)
+        causes = [_Cause("tag-on-create-blocked-identity", "t", "d", "f", 95),
+                  _Cause("implicit-deny-identity", "t", "d", "f", 60)]
+        return [c["id"] for c in _result(parsed, causes, None, None, None)["causes"]]
+
+    assert ranked(action="sagemaker:UpdateSpace")[0] == "implicit-deny-identity"
+    assert ranked(action="sagemaker:CreatePresignedDomainUrl")[0] == "implicit-deny-identity"
+    assert ranked(action="sagemaker:AddTags")[0] == "tag-on-create-blocked-identity"
+    assert ranked(action="sagemaker:CreateSpace")[0] == "tag-on-create-blocked-identity"
+    assert ranked(action="sagemaker:AddTags", operation="CreateApp")[0] == (
+        "tag-on-create-blocked-identity")
+    # With a reason clause the ranking is the causes' own.
+    parsed = ParsedDenial(reason="implicit_deny_identity", kind="iam",
+                          action="sagemaker:UpdateSpace", reason_clause="because no ...")
+    causes = [_Cause("tag-on-create-blocked-identity", "t", "d", "f", 95),
+              _Cause("implicit-deny-identity", "t", "d", "f", 60)]
+    assert _result(parsed, causes, None, None, None)["causes"][0]["id"] == (
+        "tag-on-create-blocked-identity")

@@ -405,3 +405,62 @@ def test_evidence_from_stubber(aws_env):
     assert top["id"] == "isolation-other-domain" and top["confidence"] == "confirmed"
     assert result["evaluation"]["identity"]["decision"] == "implicit_deny"
     assert result["live"]["caller"]["arn"] == PRINCIPAL
+
+
+# ---- issue 13: the Region chain, a failed call in one line, another account ----------------
+
+PAGE_500 = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+            "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>")
+
+
+def test_aws_region_only_is_enough(aws, monkeypatch):
+    """No --region, no AWS_DEFAULT_REGION, no config: AWS_REGION alone (boto3 ignores it)."""
+    from sagemaker_isolation_ext.cli import main
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    make_role(aws["iam"], {"isolation": ISOLATION})
+    arn = make_model(aws, "their-model", {"sagemaker:domain-arn": ODARN})
+    import io
+
+    out = io.StringIO()
+    code = main(["explain", denial("sagemaker:DescribeModel", arn), "--format", "json",
+                 "--metadata-path", "/nonexistent"], out=out)
+    assert code == 0, out.getvalue()
+    body = json.loads(out.getvalue())
+    assert body["mode"] == "live"
+    ops = [c["operation"] for c in body["live"]["calls"]]
+    assert "sts:GetCallerIdentity" in ops and "sagemaker:ListTags" in ops
+
+
+def test_failed_call_is_one_line_and_the_page_shown_once_only_verbose(aws, monkeypatch):
+    from sagemaker_isolation_ext.sagemaker.explain import render_text
+
+    make_role(aws["iam"], {"isolation": ISOLATION})
+    arn = make_model(aws, "m", {"sagemaker:domain-arn": ODARN})
+    s = session_with({"before-call.sagemaker.ListTags": error_hook("500", PAGE_500, 500)})
+    result = run(denial("sagemaker:DescribeModel", arn), session=s)
+    nc = next(n for n in result["causes"][0]["evidence"]["not_checked"]
+              if n["check"] == "resource-tags")
+    assert nc["why"] == "sagemaker:ListTags failed: HTTP 500: 500 Internal Server Error"
+    assert "<" not in nc["why"] and nc["body"].startswith("<!doctype html>")
+    text = render_text(result)
+    assert text.count("500 Internal Server Error") == 1
+    assert "<title>" not in text and "--verbose" in text
+    verbose = render_text(result, verbose=True)
+    assert verbose.count("<title>500 Internal Server Error</title>") == 1
+
+
+def test_credentials_of_another_account_are_said_plainly(aws):
+    other = "444455556666"
+    msg = (f"User: arn:aws:sts::{other}:assumed-role/{ROLE}/SageMaker is not authorized to "
+           f"perform: sagemaker:DescribeModel on resource: "
+           f"arn:aws:sagemaker:{REGION}:{other}:model/m because no identity-based policy "
+           "allows the sagemaker:DescribeModel action")
+    result = run(msg)
+    nc = {n["check"]: n["why"] for n in result["causes"][0]["evidence"]["not_checked"]}
+    for check in ("principal-policies", "resource-tags"):
+        assert f"account {other}" in nc[check] and f"account {ACCOUNT}" in nc[check], nc
+        assert "not found" not in nc[check]
+    ops = [c["operation"] for c in result["live"]["calls"]]
+    assert ops == ["sts:GetCallerIdentity"]  # nothing read from the wrong account

@@ -295,3 +295,172 @@ def test_cli_policy_types_match_the_linter():
     from sagemaker_isolation_ext import cli
 
     assert set(cli.LINT_POLICY_TYPES) == set(SIZE_LIMITS)
+
+
+# -- SageMaker rules (issue 13): key-never-present, resource-tag-on-create, pattern-spans-types,
+# and the AWS doc page's placeholders ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
+
+    return load_catalog()
+
+
+def sm_lint(document, catalog):
+    from sagemaker_isolation_ext.sagemaker.policy_lint import lint_policy_for_sagemaker
+
+    return lint_policy_for_sagemaker(document, "p", catalog)
+
+
+def cond_st(action, op, key, value="x", effect="Allow", resource="*"):
+    return {
+        "Effect": effect,
+        "Action": action,
+        "Resource": resource,
+        "Condition": {op: {key: value}},
+    }
+
+
+@pytest.mark.parametrize(
+    "op",
+    ["StringEquals", "ForAnyValue:StringEquals", "ForAllValues:StringLike", "StringNotEquals"],
+)
+def test_key_never_present_on_any_operator(catalog, op):
+    # AddTags carries no sagemaker:WorkteamType (the AllowAddTagsForApp case of issue 13).
+    assert catalog.key_never_present("sagemaker:AddTags", "sagemaker:WorkteamType")
+    fs = sm_lint(doc(cond_st("sagemaker:AddTags", op, "sagemaker:WorkteamType")), catalog)
+    fs = [f for f in fs if f["id"] != "forallvalues-in-allow"]
+    assert ids(fs) == [("key-never-present", 0, "Condition")]
+    assert fs[0]["severity"] == "warning"
+    assert (
+        "sagemaker:AddTags" in fs[0]["message"] and "'sagemaker:WorkteamType'" in fs[0]["message"]
+    )
+
+
+def test_key_never_present_says_what_the_missing_key_does(catalog):
+    allow_any = sm_lint(
+        doc(cond_st("sagemaker:AddTags", "ForAnyValue:StringEquals", "sagemaker:WorkteamType")),
+        catalog,
+    )[0]["message"]
+    assert "Allow grants nothing" in allow_any
+    deny_all = sm_lint(
+        doc(
+            cond_st(
+                "sagemaker:DescribeDomain",
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                effect="Deny",
+            )
+        ),
+        catalog,
+    )[0]["message"]
+    assert "always met" in deny_all and "Deny applies" in deny_all
+
+
+def test_key_never_present_expands_globs_and_stays_quiet_when_one_action_carries_it(catalog):
+    # Describe* carries no sagemaker:VolumeKmsKeyArn; Create* (CreateTrainingJob) does.
+    key = "sagemaker:VolumeKmsKeyArn"
+    fs = sm_lint(doc(cond_st("sagemaker:Describe*", "StringEquals", key)), catalog)
+    assert [f["id"] for f in fs] == ["key-never-present"]
+    assert "more" in fs[0]["message"]
+    assert sm_lint(doc(cond_st("sagemaker:*", "StringEquals", key)), catalog) == []
+    # A misspelt key (no "Arn") is carried by no action at all.
+    typo = sm_lint(doc(cond_st("sagemaker:*", "StringEquals", "sagemaker:VolumeKmsKey")), catalog)
+    assert [f["id"] for f in typo] == ["key-never-present"]
+    # aws:RequestTag may be carried by the s3 action: skip.
+    mixed = cond_st(
+        ["sagemaker:DescribeDomain", "s3:GetObject"], "StringEquals", "aws:RequestTag/a"
+    )
+    assert sm_lint(doc(mixed), catalog) == []
+    # Caller keys and the generic aws: keys are never "never present".
+    assert (
+        sm_lint(doc(cond_st("sagemaker:AddTags", "StringEquals", "sagemaker:DomainId")), catalog)
+        == []
+    )
+    assert sm_lint(doc(cond_st("sagemaker:AddTags", "StringEquals", "aws:SourceIp")), catalog) == []
+
+
+def test_resource_tag_on_create(catalog):
+    for key in ("aws:ResourceTag/team", "sagemaker:ResourceTag/team"):
+        fs = sm_lint(
+            doc(cond_st(["sagemaker:CreateSpace", "sagemaker:CreateApp"], "StringEquals", key)),
+            catalog,
+        )
+        assert ids(fs) == [("resource-tag-on-create", 0, "Condition")]
+        msg = fs[0]["message"]
+        assert "sagemaker:CreateSpace" in msg and "sagemaker:CreateApp" in msg
+        assert "aws:RequestTag/team" in msg and "does not grant them" in msg
+    star = sm_lint(doc(cond_st("sagemaker:Create*", "StringEquals", "aws:ResourceTag/t")), catalog)
+    assert [f["id"] for f in star] == ["resource-tag-on-create"]
+    # A presigned URL opens an existing resource: its tags exist.
+    assert (
+        sm_lint(
+            doc(cond_st("sagemaker:CreatePresignedDomainUrl", "StringEquals", "aws:ResourceTag/t")),
+            catalog,
+        )
+        == []
+    )
+    assert (
+        sm_lint(
+            doc(cond_st("sagemaker:DescribeSpace", "StringEquals", "aws:ResourceTag/t")), catalog
+        )
+        == []
+    )
+    assert (
+        sm_lint(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:RequestTag/t")), catalog)
+        == []
+    )
+
+
+def test_pattern_spans_types(catalog):
+    fs = sm_lint(
+        doc(st(Action="sagemaker:DescribeApp", Resource="arn:aws:sagemaker:*:*:*/d-abc/*")), catalog
+    )
+    assert ids(fs) == [("pattern-spans-types", 0, "Resource")]
+    assert fs[0]["severity"] == "info" and "app" in fs[0]["message"]
+    for fine in ("arn:aws:sagemaker:*:*:app/d-abc/*", "arn:aws:sagemaker:*:*:*", "*"):
+        assert sm_lint(doc(st(Resource=fine)), catalog) == [], fine
+
+
+def test_aws_doc_placeholders_are_warned():
+    text = (
+        DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json"
+    ).read_text()
+    fs = lint_policy(text, "aws-doc")
+    assert ids(fs) == [
+        ("policy-placeholder", 1, "Condition"),
+        ("policy-placeholder", 3, "Resource"),
+    ]
+    assert "'domain-arn'" in fs[0]["message"] and "'domain-id'" in fs[1]["message"]
+    real = doc(
+        st(
+            Resource="arn:aws:sagemaker:us-east-1:111122223333:app/d-abc123/*",
+            Condition={"StringEquals": {"aws:ResourceTag/sagemaker:domain-arn": "arn:aws:x"}},
+        )
+    )
+    assert lint_policy(real, "p") == []
+
+
+def test_cli_lint_reports_sagemaker_rules(tmp_path, capsys):
+    from sagemaker_isolation_ext.cli import main
+
+    f = tmp_path / "p.json"
+    f.write_text(
+        json.dumps(doc(cond_st("sagemaker:CreateSpace", "StringEquals", "aws:ResourceTag/t")))
+    )
+    assert main(["lint", "--policy-file", str(f)]) == 0
+    assert "warning resource-tag-on-create statement #0" in capsys.readouterr().out
+
+
+def test_key_never_present_with_null_reads_the_values(catalog):
+    fs = sm_lint(
+        doc(cond_st("sagemaker:AddTags", "Null", "sagemaker:WorkteamType", "true")), catalog
+    )
+    assert [f["id"] for f in fs] == ["key-never-present"]
+    assert "always met" in fs[0]["message"]
+    fs = sm_lint(
+        doc(cond_st("sagemaker:AddTags", "Null", "sagemaker:WorkteamType", "false")), catalog
+    )
+    assert "never met" in fs[0]["message"] and "Allow grants nothing" in fs[0]["message"]

@@ -406,7 +406,10 @@ def resolve_context(
             f"{region!r} is not an AWS Region name (expected e.g. us-east-1).",
             reason="bad-region",
         )
-    notes.append(f"Region {region} from {region_source}")
+    notes.append(
+        f"Region {region} as given" if region_source == "explicit"
+        else f"Region {region} from {region_source}"
+    )
     if endpoint_url:
         notes.append(f"endpoint {endpoint_url}")
 

@@ -20,6 +20,7 @@ fails is reported as not checked (``denied`` / ``error`` / ``not-found``), never
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 
@@ -103,12 +104,50 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+_TITLE_RE = re.compile(r"<title>([^<]{1,200})</title>", re.IGNORECASE)
+
+
+def _looks_like_markup(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith("<") or "<html" in head or "<!doctype" in head
+
+
 def _code(exc: Exception) -> tuple[str, str]:
-    """``(code, message)`` of a botocore exception (the class name for client-side ones)."""
+    """``(code, message)`` of a botocore exception (the class name for client-side ones); an
+    HTML/XML page given as the message (a proxy's or a local AWS's 500 page) becomes its
+    ``<title>`` or a short phrase: the page itself is in :func:`_error_body`."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {}) or {}
-        return str(err.get("Code") or "ClientError"), _one_line(err.get("Message") or exc)
+        message = str(err.get("Message") or exc)
+        if _looks_like_markup(message):
+            title = _TITLE_RE.search(message)
+            message = (title.group(1).strip() if title else
+                       "the endpoint answered with a web page, not an AWS error")
+        return str(err.get("Code") or "ClientError"), _one_line(message)
     return type(exc).__name__, _one_line(exc)
+
+
+def _error_line(operation: str, exc: Exception) -> str:
+    """One line for a failed call: ``"<operation> failed: HTTP <status> <code>: <message>"``
+    (the status only when the answer had one; the code only when it is not the bare status)."""
+    code, msg = _code(exc)
+    status = None
+    if isinstance(exc, ClientError):
+        status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    head = f"HTTP {status}" if status else ""
+    if code and code != str(status):
+        head = f"{head} {code}".strip()
+    return f"{operation} failed: {head}: {msg}" if head else f"{operation} failed: {msg}"
+
+
+def _error_body(exc: Exception, limit: int = 4000) -> str | None:
+    """The raw body of a failed call when it was a page rather than an AWS error (shown only on
+    request: ``explain --verbose`` or the details toggle), at most ``limit`` characters."""
+    if isinstance(exc, ClientError):
+        message = str((exc.response.get("Error") or {}).get("Message") or "")
+        if _looks_like_markup(message):
+            return message[:limit]
+    return None
 
 
 def current_domain_from_context(ctx: AwsContext | None, account: str | None,
@@ -178,18 +217,25 @@ def gather_evidence(
         out["current_domain"] = current_domain_from_context(ctx, _account_hint(parsed))
         return out
 
+    res_parts = _split_arn(parsed.resource)
+    res_region = (res_parts[3] if res_parts and res_parts[2] == "sagemaker" and res_parts[3]
+                  else None)
     try:
         if session is None:
             session = boto3.Session(profile_name=(ctx.profile if ctx else None) or profile,
                                     region_name=(ctx.region if ctx else None) or region)
         if session.get_credentials() is None:
             return offline("no AWS credentials found (explained from the message alone)")
+        if not session.region_name:
+            # boto3 reads AWS_DEFAULT_REGION but not AWS_REGION; STS and IAM clients need a
+            # Region even though IAM is global: AWS_REGION, the resource's, else us-east-1.
+            env = os.environ
+            fallback = ((env.get("AWS_REGION") or "").strip() or res_region or "us-east-1")
+            session = boto3.Session(botocore_session=session._session, region_name=fallback)
     except ProfileNotFound as e:
         return offline(f"AWS profile not configured: {e}")
 
-    res_parts = _split_arn(parsed.resource)
-    sm_region = (res_parts[3] if res_parts and res_parts[2] == "sagemaker" and res_parts[3]
-                 else None) or region or (ctx.region if ctx else None) or session.region_name \
+    sm_region = res_region or region or (ctx.region if ctx else None) or session.region_name \
         or "us-east-1"
 
     # 1. probe + caller identity
@@ -215,7 +261,8 @@ def gather_evidence(
 
     # 2. the resource's tags
     out["resource_tags"] = _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls,
-                                          start, budget_seconds)
+                                          start, budget_seconds,
+                                          (out["caller"] or {}).get("account"))
 
     # 3. the principal's role and policies (the collector's functions)
     out["principal_policies"] = _principal_policies(parsed, ctx, session, sm_region,
@@ -232,7 +279,8 @@ def _account_hint(parsed: ParsedDenial) -> str | None:
     return None
 
 
-def _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls, start, budget) -> dict:
+def _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls, start, budget,
+                   caller_account: str | None = None) -> dict:
     item: dict = {"status": "skipped", "tags": None, "why": None, "summary": None}
     parts = _split_arn(parsed.resource)
     if not parts or parts[2] != "sagemaker":
@@ -245,6 +293,12 @@ def _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls, start,
         return item
     if "*" in parsed.resource or "?" in parsed.resource:
         item["why"] = "the resource is a wildcard, not one resource"
+        return item
+    if caller_account and parts[4] and parts[4] != caller_account:
+        item["why"] = (f"the resource is in account {parts[4]}, but the AWS credentials here "
+                       f"are for account {caller_account}: its tags were not read (run explain "
+                       f"with credentials of account {parts[4]})")
+        item["other_account"] = {"message": parts[4], "credentials": caller_account}
         return item
     if time.monotonic() - start > budget:
         item["why"] = "time budget spent"
@@ -284,7 +338,10 @@ def _resource_tags(parsed, session, sm_region, endpoint_url, opts, calls, start,
                 "not found" in low or "does not exist" in low or "could not find" in low)):
             item.update(status="not-found", why=f"the resource does not exist ({code}: {msg})")
         else:
-            item.update(status="error", why=f"sagemaker:ListTags failed ({code}: {msg})")
+            item.update(status="error", why=_error_line("sagemaker:ListTags", e))
+            body = _error_body(e)
+            if body:
+                item["body"] = body
     except Exception as e:  # noqa: BLE001 - evidence is optional: any failure is "not checked"
         calls.append({"operation": "sagemaker:ListTags", "target": parsed.resource, "ok": False,
                       "code": type(e).__name__})
@@ -304,6 +361,15 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
     role_arn, why = _role_arn_of(parsed.principal)
     if role_arn is None:
         item["why"] = why
+        return item
+    role_account = role_arn.split(":")[4]
+    caller_account = (caller or {}).get("account")
+    if caller_account and role_account and caller_account != role_account:
+        item["why"] = (f"the message's principal is in account {role_account}, but the AWS "
+                       f"credentials here are for account {caller_account}: IAM reads roles of "
+                       f"its own account only, so {role_arn} was not read (run explain with "
+                       f"credentials of account {role_account})")
+        item["other_account"] = {"message": role_account, "credentials": caller_account}
         return item
     if time.monotonic() - start > budget:
         item["why"] = "time budget spent"
@@ -349,8 +415,13 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
         item["status"] = "denied" if denied else (
             "not-found" if "NoSuchEntity" in codes else "error")
         first = col.errors[0]
+        message = str(first.get("message") or "")
+        if _looks_like_markup(message):
+            item["body"] = message[:4000]
+            title = _TITLE_RE.search(message)
+            message = title.group(1).strip() if title else "the endpoint answered with a web page"
         item["why"] = (f"{first['operation']} failed for {role_arn}: {first['code']}: "
-                       f"{first['message']}")
+                       f"{_one_line(message)}")
         if item["status"] == "not-found":
             item["why"] = (f"the role {role_arn} was not found in the account of the current "
                            "credentials (another account, or deleted)")
@@ -427,6 +498,11 @@ def explain_text(
         evidence = {"mode": "offline", "why": "not an authorization error: nothing to check",
                     "current_domain": current_domain_from_context(ctx, _account_hint(parsed))}
     else:
+        # The Region chain of ``check``: --region, the context's (AWS_REGION, AWS_DEFAULT_REGION,
+        # the AWS config), also when no domain could be resolved.
+        region = (region or (ctx.region if ctx else None)
+                  or (env.get("AWS_REGION") or "").strip()
+                  or (env.get("AWS_DEFAULT_REGION") or "").strip() or None)
         evidence = gather_evidence(parsed, ctx, session=session, region=region,
                                    profile=profile, endpoint_url=endpoint_url,
                                    budget_seconds=budget_seconds)

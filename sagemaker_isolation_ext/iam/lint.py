@@ -33,7 +33,18 @@ id                            severity  what
                                         on the key: true when the key is missing or empty
                                         (the older AWS doc policy's trap, SOURCES.md)
 ``statement-list-empty``      warning   no statements (grants nothing)
+``policy-placeholder``        warning   a placeholder copied from the AWS doc page is still in
+                                        the policy (``"domain-arn"`` as a condition value,
+                                        ``app/domain-id/`` in a Resource)
+``key-never-present``         warning   (SageMaker rules, ``sagemaker/policy_lint.py``) a
+                                        condition key none of the statement's actions carry
+``resource-tag-on-create``    warning   (SageMaker rules) ``aws:ResourceTag`` on create actions
+``pattern-spans-types``       info      (SageMaker rules) a resource pattern spanning types
 ============================  ========  ======================================================
+
+The last three need the SageMaker catalog and come from
+:func:`sagemaker_isolation_ext.sagemaker.policy_lint.lint_policy_for_sagemaker` (what the CLI's
+``lint`` and ``check`` use); :func:`lint_policy` alone does not produce them.
 
 Sources: IAM User Guide, "IAM JSON policy element reference" (Sid: "supports ASCII uppercase
 letters (A-Z), lowercase letters (a-z), and numbers (0-9)"; Sids "must be unique within a JSON
@@ -99,6 +110,18 @@ FINDING_IDS = (
     "variables-literal",
     "forallvalues-in-allow",
     "statement-list-empty",
+    "policy-placeholder",
+    "key-never-present",
+    "resource-tag-on-create",
+    "pattern-spans-types",
+)
+
+#: Placeholders of the AWS doc page "Isolate domain resources"
+#: (``data/isolate-domain-resources.txt``: ``"domain-arn"``, ``app/domain-id/``,
+#: ``arn:aws:iam:account-id:``) and their siblings, found as a whole condition value or a whole
+#: ``:``/``/``-separated part of a Resource.
+PLACEHOLDERS = frozenset(
+    {"domain-arn", "domain-id", "account-id", "user-profile-name", "space-name", "region"}
 )
 
 _SID_RE = re.compile(r"^[A-Za-z0-9]*$")
@@ -317,6 +340,15 @@ def _lint_statement(
                 )
             elif r != "*" and not r.startswith("arn:") and not r.startswith("${"):
                 add("resource-not-arn", "warning", f"{fld} {r!r} is neither '*' nor an ARN", fld)
+            holes = sorted({p for p in re.split(r"[:/]", r) if p.lower() in PLACEHOLDERS})
+            if holes and r.startswith("arn:"):
+                add(
+                    "policy-placeholder",
+                    "warning",
+                    f"{fld} {r!r} still holds the AWS doc page's placeholder "
+                    f"{', '.join(repr(h) for h in holes)}: replace it with your real value",
+                    fld,
+                )
             if not vars_on and "${" in r:
                 add(
                     "variables-literal",
@@ -377,6 +409,14 @@ def _lint_condition(op, key, vals, st, vars_on, null_keys, add) -> list[dict]:
                 "warning",
                 f"{op} on {key!r}: value {text!r} uses ${{...}} but the document is not "
                 "Version 2012-10-17: it is literal text",
+                "Condition",
+            )
+        if text.lower() in PLACEHOLDERS:
+            add(
+                "policy-placeholder",
+                "warning",
+                f"{op} on {key!r}: value {text!r} is the AWS doc page's placeholder, not a real "
+                "value: replace it (for sagemaker:domain-arn, your domain's ARN)",
                 "Condition",
             )
         if vars_on and "${" in text:

@@ -42,6 +42,9 @@ __all__ = [
     "explain",
     "explain_message",
     "render_text",
+    "report_checks",
+    "REASON_WORDS",
+    "CHECK_WORDS",
     "resource_type_of",
     "domain_id_of",
 ]
@@ -114,6 +117,7 @@ _NOT_IAM_MARKERS = (
     ("unable to assume the role", "trust"),
     ("cannot be assumed", "trust"),
     ("unable to perform sts:assumerole", "trust"),
+    ("unable to perform: sts:assumerole", "trust"),
     ("trust relationship policy allows", "trust"),
     ("is unable to use your associated executionrole", "execution-role"),
     ("please check if user is assigned to studio domain", "sso"),
@@ -330,6 +334,8 @@ def _parse_iam(text: str, low: str, anchor: int) -> dict:
         if not tok.endswith(":") and tok.lower() not in ("user", "principal"):
             principal = _clean_token(tok) or None
     pos = anchor + len(_ANCHOR)
+    if not low.startswith(_ANCHOR, anchor):  # cut off inside the anchor: nothing follows
+        pos = len(low)
     if low.startswith(":", pos):
         pos += 1
     while low.startswith(" ", pos):
@@ -346,7 +352,7 @@ def _parse_iam(text: str, low: str, anchor: int) -> dict:
         rpos = pos + len(marker)
         if low.startswith(":", rpos):
             rpos += 1
-        resource = _parse_resource(text, low, rpos, clause_at)
+        resource = _complete_arn(_parse_resource(text, low, rpos, clause_at))
     return {"principal": principal, "action": action, "resource": resource, "reason": reason,
             "policy_type": ptype, "policy_arn": parn, "reason_clause": clause, "kind": "iam"}
 
@@ -360,7 +366,7 @@ def _parse_not_iam(text: str, low: str, kind: str) -> dict:
     if kind == "trust":
         out["action"] = "sts:AssumeRole"
         role = _ROLE_ARN_RE.search(text)
-        out["resource"] = _clean_token(role.group(0)) if role else None
+        out["resource"] = _complete_arn(_clean_token(role.group(0))) if role else None
         sp = _SERVICE_PRINCIPAL_RE.search(text)
         out["principal"] = sp.group(0) if sp else None
     elif kind == "execution-role":
@@ -369,6 +375,31 @@ def _parse_not_iam(text: str, low: str, kind: str) -> dict:
     elif kind == "sdk-get-role":
         out["action"] = "iam:GetRole"
     return out
+
+
+_CUT_ANCHOR = "is not authorized to"
+
+
+def _cut_anchor(low: str) -> int:
+    """Where IAM's anchor starts in a message cut off inside it ("... is not authorized to",
+    "... is not authorized to perf"), else -1: the text after "is not authorized to" must be
+    empty or the start of " perform"."""
+    at = low.rfind(_CUT_ANCHOR)
+    if at < 0:
+        return -1
+    rest = low[at + len(_CUT_ANCHOR):].rstrip(" .:")
+    return at if (rest == "" or " perform".startswith(rest)) else -1
+
+
+def _complete_arn(token: str | None) -> str | None:
+    """``token`` unless it is an ARN cut short: fewer than six ``:`` parts, an empty resource,
+    or an ellipsis ("...", "…") where text was dropped. A truncated ARN is not used."""
+    if not token or not token.startswith("arn:"):
+        return token
+    parts = token.split(":", 5)
+    if len(parts) < 6 or not parts[5] or "..." in token or "\u2026" in token:
+        return None
+    return token
 
 
 def parse_message(text: object) -> ParsedDenial:
@@ -400,6 +431,8 @@ def parse_message(text: object) -> ParsedDenial:
     base = {"operation": _operation(norm), "error_code": _error_code(norm),
             "truncated": truncated, "input_chars": n}
     anchor = low.find(_ANCHOR)
+    if anchor < 0:
+        anchor = _cut_anchor(low)
     if anchor >= 0:
         fields = _parse_iam(norm, low, anchor)
         return ParsedDenial(**base, **fields)
@@ -604,8 +637,10 @@ def _evidence_checks(ev: dict | None) -> tuple[list, list]:
         if status == "ok":
             checked.append({"check": name.replace("_", "-"), "result": item.get("summary", "read")})
         elif status:
-            not_checked.append({"check": name.replace("_", "-"),
-                                "why": item.get("why") or status})
+            entry = {"check": name.replace("_", "-"), "why": item.get("why") or status}
+            if item.get("body"):
+                entry["body"] = item["body"]
+            not_checked.append(entry)
     return checked, not_checked
 
 
@@ -1120,7 +1155,9 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
     is_read = short.startswith(("Describe", "List", "Get", "Search", "BatchDescribe", "BatchGet"))
     comb = (evaluation or {}).get("combined") or {}
     tag_state = ("read" if tags is not None else
-                 ("resource not found" if res_missing else (tags_ev.get("why") or "not read")))
+                 "resource not found" if res_missing else
+                 "the ListTags call failed" if tags_ev.get("status") == "error" else
+                 (tags_ev.get("why") or "not read"))
 
     if "sagemaker:" + short in DOC_UNCOVERED_ACTIONS:
         add("action-uncovered-by-doc",
@@ -1252,6 +1289,16 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
             "Treat AccessDenied like NotFound in existence checks, or list by name.", 22)
 
 
+def _creates_or_tags(parsed: ParsedDenial) -> bool:
+    """Whether the denied action or the operation creates (``Create*``, not a presigned URL) or
+    tags (``AddTags``) a resource."""
+    for name in ((parsed.action or "").split(":", 1)[-1], parsed.operation or ""):
+        if name == "AddTags" or (name.startswith("Create")
+                                 and not name.startswith("CreatePresigned")):
+            return True
+    return False
+
+
 def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> dict:
     # Stable ranking: score, then the order the causes were added; one entry per id.
     order = sorted(range(len(causes)), key=lambda i: (-causes[i].score, i))
@@ -1262,7 +1309,13 @@ def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> di
             continue
         seen.add(causes[i].id)
         ranked.append(causes[i])
+    if (len(ranked) > 1 and ranked[0].id.startswith("tag-on-create-")
+            and parsed.reason_clause is None and not _creates_or_tags(parsed)):
+        # No reason clause and nothing in the message creates or tags: tag-on-create is only
+        # one possibility, never the first.
+        ranked[0], ranked[1] = ranked[1], ranked[0]
     out = parsed.to_json()
+    out["reason_text"] = REASON_WORDS.get(parsed.reason) if parsed.reason else None
     out["mode"] = (ev or {}).get("mode") or "offline"
     out["causes"] = [c.to_json(rank) for rank, c in enumerate(ranked, 1)]
     out["evaluation"] = evaluation
@@ -1276,16 +1329,62 @@ def explain_message(text: object, evidence: dict | None = None, catalog=None,
     return explain(parse_message(text), evidence, catalog, current_domain)
 
 
-def render_text(result: dict, max_causes: int = 5) -> str:
+#: The ``reason`` enum in words (text output, the panel and the standalone page show these
+#: with the id after them).
+REASON_WORDS = {
+    "implicit_deny_identity": "no identity-based policy allows the action",
+    "implicit_deny_boundary": "the permissions boundary does not allow the action",
+    "implicit_deny_session": "the session policy does not allow the action",
+    "implicit_deny_resource": "no resource-based policy allows the action",
+    "implicit_deny_vpce": "the VPC endpoint policy does not allow the action",
+    "implicit_deny_scp": "no service control policy allows the action",
+    "explicit_deny_identity": "an explicit Deny in an identity-based policy",
+    "explicit_deny_boundary": "an explicit Deny in the permissions boundary",
+    "explicit_deny_session": "an explicit Deny in the session policy",
+    "explicit_deny_resource": "an explicit Deny in a resource-based policy",
+    "explicit_deny_scp": "an explicit Deny in a service control policy",
+    "explicit_deny_rcp": "an explicit Deny in a resource control policy",
+    "explicit_deny_vpce": "an explicit Deny in a VPC endpoint policy",
+    "explicit_deny_unspecified": "an explicit Deny (the message does not say in which policy)",
+    "unspecified": "the message gives no reason (the wording before 2021, or cut short)",
+    "not_iam_format": "an access denial in SageMaker's own words",
+}
+
+#: Evidence check ids in words.
+CHECK_WORDS = {
+    "resource-tags": "the resource's tags",
+    "principal-policies": "the principal's role policies",
+    "live-evidence": "live evidence",
+    "catalog": "the action catalog",
+}
+
+
+def report_checks(result: dict) -> tuple[list, list]:
+    """The evidence checks of an :func:`explain` result, once per report: ``(checked,
+    not_checked)``, each entry once (every cause carries the same lists)."""
+    checked: list = []
+    not_checked: list = []
+    for c in result.get("causes") or []:
+        evd = c.get("evidence") or {}
+        for src, dst in ((evd.get("checked") or [], checked),
+                         (evd.get("not_checked") or [], not_checked)):
+            for item in src:
+                if item not in dst:
+                    dst.append(item)
+    return checked, not_checked
+
+
+def render_text(result: dict, max_causes: int = 5, verbose: bool = False) -> str:
     """Plain-text rendering of an :func:`explain` result (the CLI's ``--format text`` and the
-    notebook's text fallback): the extracted fields, then the ranked causes with detail, fix
-    and what was and was not checked."""
+    notebook's text fallback): the reason in words (its id after), the extracted fields, what
+    was and was not checked (once per report: one line each; a failed call's raw answer only
+    with ``verbose``), then the ranked causes with detail and fix."""
     lines = []
-    if result.get("reason") is None:
+    reason = result.get("reason")
+    if reason is None:
         lines.append("Not an AWS authorization error message.")
     else:
-        lines.append(f"AccessDenied: {result.get('reason')}"
-                     + (f" ({result['policy_type']})" if result.get("policy_type") else ""))
+        lines.append(f"Denied: {REASON_WORDS.get(reason, reason)} ({reason})")
     for k in ("principal", "action", "resource", "operation", "policy_arn", "error_code"):
         if result.get(k):
             lines.append(f"  {k}: {result[k]}")
@@ -1297,16 +1396,23 @@ def render_text(result: dict, max_causes: int = 5) -> str:
         dec = evaluation.get(part)
         if dec:
             lines.append(f"  engine on the {part} policies: {dec['decision']} ({_stmts(dec)})")
+    checked, not_checked = report_checks(result)
+    for chk in checked:
+        lines.append(f"  checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: {chk['result']}")
+    for chk in not_checked:
+        lines.append(f"  not checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: "
+                     f"{chk['why']}")
+        if chk.get("body"):
+            if verbose:
+                lines.append("    answer received:")
+                lines.extend("      " + ln for ln in str(chk["body"]).splitlines() if ln.strip())
+            else:
+                lines.append("    (the raw answer is shown with --verbose)")
     lines.append("")
     for c in (result.get("causes") or [])[:max_causes]:
         lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
         lines.append(f"   {c['detail']}")
         lines.append(f"   Fix: {c['fix']}")
-        evd = c.get("evidence") or {}
-        for chk in evd.get("checked") or []:
-            lines.append(f"   checked: {chk['check']}: {chk['result']}")
-        for chk in evd.get("not_checked") or []:
-            lines.append(f"   not checked: {chk['check']}: {chk['why']}")
         lines.append("")
     more = len(result.get("causes") or []) - max_causes
     if more > 0:

@@ -58,6 +58,29 @@ def _f(fid, severity, title, detail, fix, evidence, role) -> dict:
     }
 
 
+def _plural(n: int, word: str) -> str:
+    """``"1 action"``, ``"2 actions"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _level_count(level: str, n: int) -> str:
+    """One access level and its count; a combined level reads as one (``"Tagging/Write: 2"``,
+    not ``"Tagging, Write 2"``, which reads as two levels)."""
+    return f"{level.replace(', ', '/')}: {n}"
+
+
+#: The synthetic role of an offline check (``snapshot_from_policy_files``) is named this.
+_OFFLINE_ROLE_NAME = "policy-files"
+
+
+def _who(ri, capital: bool = False) -> str:
+    """``"role NAME"``, or ``"the policy files' role"`` for an offline check's synthetic role
+    (its name ``policy-files`` is an id, not words)."""
+    if ri.arn is None and ri.name == _OFFLINE_ROLE_NAME:
+        return "The policy files' role" if capital else "the policy files' role"
+    return f"{'Role' if capital else 'role'} {ri.name}"
+
+
 def _role_label(ri) -> str:
     return ri.arn or ri.name
 
@@ -112,7 +135,7 @@ def _aws_gap_finding(ri, role, policy, sid, index, entries, dom: DomainArn) -> d
     return _f(
         "aws-policy-gap",
         "high",
-        f"AWS's isolation policy itself lets role {ri.name} reach other domains ({label})",
+        f"AWS's isolation policy itself lets {_who(ri)} reach other domains ({label})",
         f"{label} is a statement of the policy the AWS doc \"Isolate domain resources\" "
         f"publishes, and it allows {len(actions)} "
         f"{'action' if len(actions) == 1 else 'actions'} on another domain's resources, e.g. "
@@ -172,7 +195,7 @@ def role_findings(
                 _f(
                     "role-unreadable",
                     "medium",
-                    f"Role {ri.name} could not be fully read",
+                    f"{_who(ri, True)} could not be fully read",
                     f"{p['detail']}; failed calls: {calls}. The role's verdict is unknown.",
                     "Run the check with credentials that may call iam:GetRole, "
                     "iam:ListAttachedRolePolicies, iam:ListRolePolicies, iam:GetRolePolicy, "
@@ -191,7 +214,7 @@ def role_findings(
                 _f(
                     "policy-unreadable",
                     "medium",
-                    f"A policy of role {ri.name} could not be read",
+                    f"A policy of {_who(ri)} could not be read",
                     f"{p['detail']} (ARN {p['target']}); failed calls: {calls}. It might allow or "
                     "deny anything, so the role's verdict is unknown.",
                     "Allow iam:GetPolicy and iam:GetPolicyVersion on this policy for the checking "
@@ -205,7 +228,7 @@ def role_findings(
                 _f(
                     "policy-invalid",
                     "medium",
-                    f"A policy of role {ri.name} is not a valid IAM policy",
+                    f"A policy of {_who(ri)} is not a valid IAM policy",
                     f"{p['detail']}. IAM would reject this document; the role's verdict is "
                     "unknown.",
                     "Fix the document (the message names the statement and field) and check again.",
@@ -232,23 +255,31 @@ def role_findings(
         for e in entries:
             levels[e["access_level"]] = levels.get(e["access_level"], 0) + 1
         actions = [e["action"] for e in entries]
-        cond = sorted({k for e in entries for k in e.get("conditional_on", ())})
+        # Only the keys of this statement's own conditions (an entry's conditional_on also
+        # holds keys of the other statements deciding it).
+        st = _find_statement(ri, policy, index)
+        own = {key.lower() for _op, key, _v in (st.conditions if st is not None else ())}
+        every = sorted({k for e in entries for k in e.get("conditional_on", ())})
+        cond = [k for k in every if k.lower() in own]
+        elsewhere = len(cond) < len(every)
         label = _statement_label(policy, sid, index)
         out.append(
             _f(
                 "broad-allow-defeats-isolation",
                 "high",
-                f"{label} lets role {ri.name} act on other domains' resources",
-                f"{label} allows {len(actions)} actions on resources tagged with another domain's "
-                "ARN (by access level: "
-                f"{', '.join(f'{k} {v}' for k, v in sorted(levels.items()))}), "
+                f"{label} lets {_who(ri)} act on other domains' resources",
+                f"{label} allows {_plural(len(actions), 'action')} on resources tagged with "
+                "another domain's ARN (by access level: "
+                f"{'; '.join(_level_count(k, v) for k, v in sorted(levels.items()))}), "
                 f"e.g. {', '.join(actions[:5])}. The AWS isolation policy only adds Allows, so it "
                 "cannot take these away."
                 + (
-                    f" Some depend on keys the analysis cannot see: {', '.join(cond)}."
+                    f" Some depend on keys of this statement the analysis cannot see: "
+                    f"{', '.join(cond)}."
                     if cond
                     else ""
-                ),
+                )
+                + (" Some also depend on conditions of other statements." if elsewhere else ""),
                 f"Attach the deny variant of {pname} (sagemaker-isolation policy --variant deny), "
                 f"or replace {policy} with a policy that does not allow these actions on every "
                 "resource.",
@@ -270,7 +301,7 @@ def role_findings(
             _f(
                 "analysis-budget-exceeded",
                 "medium",
-                f"The analysis of role {ri.name} stopped at its work budget",
+                f"The analysis of {_who(ri)} stopped at its work budget",
                 f"Deciding every request on other domains' resources took more than the budget "
                 f"({res.budget_exceeded}); the role's verdict is unknown, never isolated.",
                 "Raise the budget (sagemaker-isolation check --analysis-budget STATES,SECONDS) or "
@@ -286,7 +317,7 @@ def role_findings(
             _f(
                 "undecidable-requests",
                 "medium",
-                f"{len(res.unknown)} requests for role {ri.name} could not be decided",
+                f"{_plural(len(res.unknown), 'request')} for {_who(ri)} could not be decided",
                 "The policy engine could not evaluate some statements (reasons: "
                 + "; ".join(reasons[:5])
                 + "). The role's verdict is unknown unless it already leaks.",
@@ -303,14 +334,14 @@ def role_findings(
         # Offline checks name a policy after its file: recognise the procedure by its statements.
         holder = next((p.name for p in ri.identity if _holds_isolation_statement(p, dom)), None)
         if holder is not None:
-            title = f"Role {ri.name} holds the isolation statements in {holder}, not {pname}"
+            title = f"{_who(ri, True)} holds the isolation statements in {holder}, not {pname}"
             detail = (
                 f"Policy {holder} holds the tag-conditioned isolation statement for this domain; "
                 f"the AWS procedure names the policy {pname}, which is how admins and this tool "
                 "find it later."
             )
         else:
-            title = f"Role {ri.name} has no {pname} policy"
+            title = f"{_who(ri, True)} has no {pname} policy"
             detail = (
                 f"The AWS procedure attaches {pname} to each execution role of the domain; role "
                 f"{ri.name} has none"
@@ -350,7 +381,7 @@ def role_findings(
                     _f(
                         "isolation-statements-missing",
                         "medium",
-                        f"{pname} on role {ri.name} lacks isolation statements",
+                        f"{pname} on {_who(ri)} lacks isolation statements",
                         f"The attached {pname} does not hold the statements of either template for "
                         "this domain: missing from the doc's policy: "
                         f"{', '.join(missing['allow'])}; "
@@ -371,7 +402,7 @@ def role_findings(
             _f(
                 "tag-on-create-blocked",
                 "medium",
-                f"Studio's tagging on create is denied for role {ri.name}",
+                f"Studio's tagging on create is denied for {_who(ri)}",
                 "Studio tags what it creates with sagemaker:domain-arn, which needs "
                 "sagemaker:AddTags "
                 "with sagemaker:TaggingAction set; for these creates it would be "
@@ -404,7 +435,8 @@ def role_findings(
             _f(
                 "uncovered-actions-allowed",
                 "low",
-                f"Role {ri.name} may run {len(others)} actions that tags cannot isolate",
+                f"{_who(ri, True)} may run {_plural(len(others), 'action')} "
+                "that tags cannot isolate",
                 "These actions act on resource types without tag condition keys, or on no resource "
                 "type, so no tag-based policy can confine them to the domain: "
                 + ", ".join(e["action"] for e in others[:_SAMPLE])
@@ -419,7 +451,8 @@ def role_findings(
             _f(
                 "list-actions-allowed",
                 "info",
-                f"Role {ri.name} may run {len(lists)} List* actions",
+                f"{_who(ri, True)} may run {len(lists)} List* action"
+                + ("" if len(lists) == 1 else "s"),
                 "List* calls take no resource type and are never isolated by tags: users see the "
                 "names of other domains' resources (e.g. "
                 + ", ".join(e["action"] for e in lists[:5])
@@ -442,7 +475,7 @@ def role_findings(
                 _f(
                     "search-not-narrowed",
                     "low",
-                    f"sagemaker:Search is not narrowed for role {ri.name}",
+                    f"sagemaker:Search is not narrowed for {_who(ri)}",
                     "sagemaker:Search takes no resource type; without a "
                     "sagemaker:SearchVisibilityCondition/... condition it returns other domains' "
                     "resources. Allowed without it by: "
@@ -463,7 +496,7 @@ def role_findings(
             _f(
                 "untagged-resources-reachable",
                 "info",
-                f"Role {ri.name} may act on untagged resources ({len(acts)} actions)",
+                f"{_who(ri, True)} may act on untagged resources ({_plural(len(acts), 'action')})",
                 "Resources without the sagemaker:domain-arn tag (created outside Studio or before "
                 "2022-11-30) are not isolated by any tag condition: e.g. "
                 + ", ".join(acts[:5])

@@ -110,8 +110,18 @@ describe('ExplainBox', () => {
       Array.from(causes).map(c => c.getAttribute('data-cause-id'))
     ).toEqual(['tag-on-create-blocked-boundary', 'implicit-deny-boundary']);
     expect(causes[0].textContent).toContain('tag-on-create is blocked');
-    expect(causes[0].textContent).toContain(
-      'not checked live-evidence: offline'
+    // What was not checked is shown once per answer, in words, not under each cause.
+    const checks = container.querySelectorAll('.jp-SMIso-not-checked');
+    expect(checks).toHaveLength(1);
+    expect(checks[0].textContent).toContain(
+      'not checked live evidence: offline'
+    );
+    expect(causes[0].textContent).not.toContain('not checked');
+    // the reason in words, its id after them
+    const meta = container.querySelector('.jp-SMIso-explain-result > p')!;
+    expect(meta.textContent).toContain('Denied: implicit deny boundary');
+    expect(meta.querySelector('code')?.textContent).toBe(
+      'implicit_deny_boundary'
     );
     // nothing from the message or the answer became markup
     expect(container.querySelector('img')).toBeNull();

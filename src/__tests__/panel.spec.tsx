@@ -109,6 +109,49 @@ function render(state: IModelState): void {
   );
 }
 
+describe('Words on the screen (issue 13)', () => {
+  it('never says "no role can reach" above a high-severity finding', () => {
+    const report = notIsolatedReport();
+    report.verdict = 'isolated';
+    render(readyState(report));
+    const words = container.querySelector('.jp-SMIso-verdict')!.textContent!;
+    expect(words).not.toContain('No execution role can reach');
+    expect(words).toContain('high-severity finding');
+  });
+
+  it('names the offline role "policy files", a combined access level as chips, finding ids after words', () => {
+    const report = notIsolatedReport();
+    const role = report.roles![0];
+    role.arn = null as unknown as string;
+    role.name = 'policy-files';
+    role.cross_domain = [
+      {
+        action: 'sagemaker:AddTags',
+        access_level: 'Tagging, Write',
+        resource_types: ['space'],
+        allowed_by: [{ policy: 'p', sid: 'One', index: 0 }],
+        accepted: false
+      }
+    ] as typeof role.cross_domain;
+    render(readyState(report));
+    const title = container.querySelector('.jp-SMIso-role-title')!;
+    expect(title.textContent).toContain('policy files');
+    expect(title.textContent).not.toContain('policy-files');
+    const group = container.querySelector(
+      '[data-access-level="Tagging, Write"] summary'
+    )!;
+    expect(
+      [...group.querySelectorAll('.jp-SMIso-level')].map(c => c.textContent)
+    ).toEqual(['Tagging', 'Write']);
+    const finding = container.querySelector(
+      '[data-finding-id="broad-allow-defeats-isolation"]'
+    )!;
+    expect(finding.querySelector('code')?.textContent).toBe(
+      'broad-allow-defeats-isolation'
+    );
+  });
+});
+
 describe('PanelBody with a not_isolated report', () => {
   it('shows the verdict, the leaks grouped by access level and the allowing statement', () => {
     render(readyState());

@@ -3,6 +3,8 @@ import React from 'react';
 import type { ICoverage, ICoverageTable, IReport } from '../api';
 import { filterActions } from '../leaks';
 import { toErrorInfo } from '../model';
+import { AccessLevelChips } from './AccessLevelChips';
+import { Breakable } from './Breakable';
 
 /** At most this many catalog rows are rendered (the search narrows the rest). */
 export const MAX_COVERAGE_ROWS = 150;
@@ -10,14 +12,29 @@ export const MAX_COVERAGE_ROWS = 150;
 /** Delay between the last keystroke and the `coverage?q=` request (ms). */
 const SEARCH_DEBOUNCE_MS = 250;
 
-function reasonLabel(reason: string | null, trans: TranslationBundle): string {
+function reasonLabel(
+  reason: string | null,
+  trans: TranslationBundle,
+  resourceTypes: { key: string; taggable: boolean }[] = []
+): string {
   switch (reason) {
     case null:
       return trans.__('tag-scoped');
     case 'no-resource-type':
-      return trans.__('no resource type');
-    case 'resource-type-not-taggable':
-      return trans.__('resource type without tag keys');
+      return trans.__(
+        'not isolatable: it takes no resource type (authorised on *)'
+      );
+    case 'resource-type-not-taggable': {
+      const bad = resourceTypes.filter(r => !r.taggable).map(r => r.key);
+      return trans._n(
+        'not isolatable: %1 of its %2 resource types takes no tag keys (%3)',
+        'not isolatable: %1 of its %2 resource types take no tag keys (%3)',
+        bad.length,
+        bad.length,
+        resourceTypes.length,
+        bad.join(', ')
+      );
+    }
     default:
       return reason;
   }
@@ -177,14 +194,18 @@ export function CoverageSection(props: {
               {actions.slice(0, MAX_COVERAGE_ROWS).map(row => (
                 <tr key={row.action} data-covered={row.covered}>
                   <td>
-                    <code>{row.action}</code>
+                    <code>
+                      <Breakable text={row.action} />
+                    </code>
                     {row.in_doc_uncovered && (
                       <span className="jp-SMIso-tag">
                         {trans.__('in doc list')}
                       </span>
                     )}
                   </td>
-                  <td>{row.access_level}</td>
+                  <td>
+                    <AccessLevelChips level={row.access_level} />
+                  </td>
                   <td>
                     {row.resource_types
                       .map(rt =>
@@ -194,8 +215,15 @@ export function CoverageSection(props: {
                       )
                       .join(', ') || '-'}
                   </td>
-                  <td className={row.covered ? undefined : 'jp-SMIso-only'}>
-                    {reasonLabel(row.covered ? null : row.reason, trans)}
+                  <td
+                    className={row.covered ? undefined : 'jp-SMIso-only'}
+                    title={row.covered ? undefined : (row.reason ?? undefined)}
+                  >
+                    {reasonLabel(
+                      row.covered ? null : row.reason,
+                      trans,
+                      row.resource_types
+                    )}
                   </td>
                 </tr>
               ))}

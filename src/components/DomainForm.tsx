@@ -41,6 +41,8 @@ export function DomainForm(props: {
   initial: ITarget;
   detail?: string | null;
   error?: string | null;
+  /** The form's heading: "Change domain" when a domain is already known. */
+  heading?: string;
   trans: TranslationBundle;
   onSubmit: (target: ITarget) => void;
 }): JSX.Element {
@@ -89,7 +91,7 @@ export function DomainForm(props: {
         }
       }}
     >
-      <h3>{trans.__('Not in Studio: enter a domain')}</h3>
+      <h3>{props.heading ?? trans.__('Not in Studio: enter a domain')}</h3>
       {props.detail && <p className="jp-SMIso-meta">{props.detail}</p>}
       {field('domain_id', trans.__('Domain id'), 'd-xxxxxxxxxxxx', true)}
       {field('region', trans.__('Region'), 'us-east-1', false)}

@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import React from 'react';
 import { ApiError, IErrorInfo, requestAPI } from '../api';
+import { Breakable } from './Breakable';
 import { CopyButton } from './CopyButton';
 
 /**
@@ -20,6 +21,8 @@ export interface IExplainCheck {
   check: string;
   result?: string;
   why?: string;
+  /** The raw answer of a failed call (a page instead of an AWS error); shown in a toggle. */
+  body?: string;
 }
 
 /** One ranked cause (docs/EXPLAIN.md "Cause ids"). */
@@ -44,6 +47,8 @@ export interface IExplainResult {
   resource: string | null;
   operation: string | null;
   reason: string | null;
+  /** The reason in words (issue 13); the id stays in `reason`. */
+  reason_text?: string | null;
   policy_type: string | null;
   policy_arn: string | null;
   error_code?: string | null;
@@ -223,7 +228,9 @@ function Field(props: { label: string; value: string | null | undefined }) {
     <>
       <dt>{props.label}</dt>
       <dd>
-        <code>{props.value}</code>
+        <code>
+          <Breakable text={props.value} />
+        </code>
       </dd>
     </>
   );
@@ -235,8 +242,6 @@ export function CauseView(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { cause, trans } = props;
-  const checked = cause.evidence?.checked ?? [];
-  const notChecked = cause.evidence?.not_checked ?? [];
   return (
     <li
       className={`jp-SMIso-cause jp-SMIso-confidence-${cause.confidence}`}
@@ -260,22 +265,91 @@ export function CauseView(props: {
           trans={trans}
         />
       </div>
-      {(checked.length > 0 || notChecked.length > 0) && (
-        <ul className="jp-SMIso-evidence">
-          {checked.map((c, i) => (
-            <li key={`c${i}`}>
-              {trans.__('checked %1: %2', c.check, c.result ?? '')}
-            </li>
-          ))}
-          {notChecked.map((c, i) => (
-            <li key={`n${i}`} className="jp-SMIso-not-checked">
-              {trans.__('not checked %1: %2', c.check, c.why ?? '')}
-            </li>
-          ))}
-        </ul>
-      )}
     </li>
   );
+}
+
+/** Every check of a result once (each cause carries the same lists). */
+export function reportChecks(result: IExplainResult): {
+  checked: IExplainCheck[];
+  notChecked: IExplainCheck[];
+} {
+  const checked: IExplainCheck[] = [];
+  const notChecked: IExplainCheck[] = [];
+  const seen = new Set<string>();
+  for (const cause of result.causes) {
+    for (const c of cause.evidence?.checked ?? []) {
+      const key = `c|${c.check}|${c.result ?? ''}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        checked.push(c);
+      }
+    }
+    for (const c of cause.evidence?.not_checked ?? []) {
+      const key = `n|${c.check}|${c.why ?? ''}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        notChecked.push(c);
+      }
+    }
+  }
+  return { checked, notChecked };
+}
+
+/** What was and was not checked, once per result; a failed call's raw answer in a toggle. */
+function ChecksView(props: {
+  result: IExplainResult;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { trans } = props;
+  const { checked, notChecked } = reportChecks(props.result);
+  if (checked.length === 0 && notChecked.length === 0) {
+    return null;
+  }
+  return (
+    <ul className="jp-SMIso-evidence">
+      {checked.map((c, i) => (
+        <li key={`c${i}`}>
+          {trans.__(
+            'checked %1: %2',
+            checkLabel(c.check, trans),
+            c.result ?? ''
+          )}
+        </li>
+      ))}
+      {notChecked.map((c, i) => (
+        <li key={`n${i}`} className="jp-SMIso-not-checked">
+          {trans.__(
+            'not checked %1: %2',
+            checkLabel(c.check, trans),
+            c.why ?? ''
+          )}
+          {c.body && (
+            <details>
+              <summary>{trans.__('Answer received')}</summary>
+              <pre className="jp-SMIso-raw">{c.body}</pre>
+            </details>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** An evidence check id in words. */
+function checkLabel(check: string, trans: TranslationBundle): string {
+  switch (check) {
+    case 'resource-tags':
+      return trans.__("the resource's tags");
+    case 'principal-policies':
+      return trans.__("the principal's role policies");
+    case 'live-evidence':
+      return trans.__('live evidence');
+    case 'catalog':
+      return trans.__('the action catalog');
+    default:
+      return check;
+  }
 }
 
 /** The result: extracted fields, then the ranked causes. */
@@ -287,13 +361,21 @@ export function ExplainResultView(props: {
   return (
     <div className="jp-SMIso-explain-result" aria-live="polite">
       <p className="jp-SMIso-meta">
-        {result.reason === null
-          ? trans.__('Not an AWS authorization error message.')
-          : trans.__(
-              'Reason: %1 · evidence: %2',
-              result.reason,
-              result.mode ?? 'offline'
-            )}
+        {result.reason === null ? (
+          trans.__('Not an AWS authorization error message.')
+        ) : (
+          <>
+            <span title={result.reason}>
+              {trans.__(
+                'Denied: %1',
+                result.reason_text ?? result.reason.replace(/_/g, ' ')
+              )}
+            </span>{' '}
+            <code className="jp-SMIso-meta">{result.reason}</code>
+            {' · '}
+            {trans.__('evidence: %1', result.mode ?? 'offline')}
+          </>
+        )}
       </p>
       <dl className="jp-SMIso-explain-fields">
         <Field label={trans.__('Principal')} value={result.principal} />
@@ -308,6 +390,7 @@ export function ExplainResultView(props: {
           {trans.__('The message was cut to its first 64 KiB.')}
         </p>
       )}
+      <ChecksView result={result} trans={trans} />
       <ol className="jp-SMIso-causes">
         {result.causes.map(c => (
           <CauseView key={c.id} cause={c} trans={trans} />

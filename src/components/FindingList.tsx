@@ -44,7 +44,8 @@ export function FindingList(props: {
             <span className={`jp-SMIso-tag jp-SMIso-tag-${f.severity}`}>
               {severityLabel(f.severity, trans)}
             </span>{' '}
-            <strong>{f.title}</strong>
+            <strong title={f.id}>{f.title}</strong>{' '}
+            <code className="jp-SMIso-meta">{f.id}</code>
           </div>
           {f.detail && <p className="jp-SMIso-detail">{f.detail}</p>}
           {f.fix && (

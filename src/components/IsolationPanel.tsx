@@ -12,7 +12,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { ResourcesSection } from './ResourcesSection';
-import { RoleSection } from './RoleSection';
+import { RoleSection, roleName } from './RoleSection';
 import { AwsConfirmationNote } from './WitnessView';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
@@ -80,7 +80,7 @@ export function unknownReasons(report: IReport): string[] {
   const reasons: string[] = [];
   for (const role of report.roles ?? []) {
     if (role.verdict === 'unknown') {
-      const label = role.name || role.arn || '?';
+      const label = roleName(role);
       reasons.push(
         role.verdict_reason ? `${label}: ${role.verdict_reason}` : `${label}`
       );
@@ -164,6 +164,11 @@ function DomainLine(props: {
   );
 }
 
+/** How many findings of severity high a report holds (the verdict's words must not deny them). */
+export function highCount(report: IReport): number {
+  return (report.findings ?? []).filter(f => f.severity === 'high').length;
+}
+
 function ReportView(props: {
   report: IReport;
   model: IsolationModel;
@@ -183,9 +188,16 @@ function ReportView(props: {
         <VerdictBadge verdict={report.verdict} trans={trans} large={true} />
         <span className="jp-SMIso-meta">
           {report.verdict === 'isolated'
-            ? trans.__(
-                'No execution role can reach another domain’s resources.'
-              )
+            ? highCount(report) > 0
+              ? trans._n(
+                  'The tag checks pass, but %1 high-severity finding below says a role reaches further: read it first.',
+                  'The tag checks pass, but %1 high-severity findings below say a role reaches further: read them first.',
+                  highCount(report),
+                  highCount(report)
+                )
+              : trans.__(
+                  'No execution role can reach another domain’s resources.'
+                )
             : report.verdict === 'not_isolated'
               ? trans.__(
                   'At least one execution role can act on another domain’s resources.'
@@ -532,6 +544,11 @@ export function PanelBody(props: {
               : null
           }
           error={view === 'need-domain' ? (jobError?.message ?? null) : null}
+          heading={
+            view === 'need-domain'
+              ? trans.__('Not in Studio: enter a domain')
+              : trans.__('Change domain')
+          }
           trans={trans}
           onSubmit={submit}
         />
@@ -580,7 +597,9 @@ export class IsolationPanel extends ReactWidget {
       <ErrorBoundary trans={this._trans}>
         <ModelState model={this.model} trans={this._trans} />
         {this.explain && (
-          <ExplainBox controller={this.explain} trans={this._trans} />
+          <div className="jp-SMIso-body">
+            <ExplainBox controller={this.explain} trans={this._trans} />
+          </div>
         )}
       </ErrorBoundary>
     );

@@ -15,6 +15,8 @@ import {
   splitCrossDomain,
   UNKNOWN_ACCESS_LEVEL
 } from '../leaks';
+import { AccessLevelChips } from './AccessLevelChips';
+import { Breakable } from './Breakable';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
 import { WitnessView } from './WitnessView';
@@ -62,7 +64,7 @@ function StatementRefs(props: { refs?: IStatementRef[] }): JSX.Element {
     <span className="jp-SMIso-refs">
       {refs.map((ref, i) => (
         <code key={i} className="jp-SMIso-ref">
-          {formatStatementRef(ref)}
+          <Breakable text={formatStatementRef(ref)} />
         </code>
       ))}
     </span>
@@ -82,7 +84,9 @@ function EntryRow(props: {
         cross.accepted === true ? ' jp-SMIso-entry-accepted' : ''
       }`}
     >
-      <code className="jp-SMIso-action">{entry.action}</code>
+      <code className="jp-SMIso-action">
+        <Breakable text={entry.action} />
+      </code>
       {cross.accepted === true && (
         <span
           className="jp-SMIso-tag jp-SMIso-tag-accepted"
@@ -97,7 +101,7 @@ function EntryRow(props: {
         </span>
       )}
       {uncovered.reason && (
-        <span className="jp-SMIso-meta">
+        <span className="jp-SMIso-meta" title={uncovered.reason}>
           {uncovered.reason === 'no-resource-type'
             ? trans.__('no resource type: tags cannot scope it')
             : uncovered.reason === 'resource-type-not-taggable'
@@ -143,7 +147,10 @@ export function GroupedEntries(props: {
         >
           <summary>
             <span className="jp-SMIso-group-title">
-              {accessLevelLabel(group.accessLevel, props.trans)}
+              <AccessLevelChips
+                level={group.accessLevel}
+                label={l => accessLevelLabel(l, props.trans)}
+              />
             </span>{' '}
             <span className="jp-SMIso-count">{group.entries.length}</span>
           </summary>
@@ -162,6 +169,20 @@ export function GroupedEntries(props: {
   );
 }
 
+/**
+ * A role's name for people: an offline check's synthetic role (no ARN, named `policy-files`)
+ * reads as `policyFiles` (translated by the caller).
+ */
+export function roleName(
+  role: IRoleReport,
+  policyFiles = 'policy files'
+): string {
+  if (!role.arn && (!role.name || role.name === 'policy-files')) {
+    return policyFiles;
+  }
+  return role.name || role.arn || '?';
+}
+
 /** One execution role: verdict, who uses it, leaks by access level, findings, unknowns. */
 export function RoleSection(props: {
   role: IRoleReport;
@@ -172,7 +193,7 @@ export function RoleSection(props: {
   const { leaks, accepted } = splitCrossDomain(role);
   const uncovered = role.uncovered_allowed ?? [];
   const unknown = role.unknown ?? [];
-  const name = role.name || role.arn || trans.__('(offline role)');
+  const name = roleName(role, trans.__('policy files'));
   const headingId = `jp-SMIso-role-${(role.arn ?? name).replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <section
@@ -182,7 +203,9 @@ export function RoleSection(props: {
     >
       <h3 id={headingId} className="jp-SMIso-role-title">
         <VerdictBadge verdict={role.verdict} trans={trans} />{' '}
-        <span title={role.arn ?? undefined}>{name}</span>
+        <span title={role.arn ?? undefined}>
+          <Breakable text={name} />
+        </span>
       </h3>
       <div className="jp-SMIso-meta">
         {trans.__(
@@ -283,7 +306,12 @@ export function RoleSection(props: {
       )}
       {role.create_rights && role.create_rights.length > 0 && (
         <div className="jp-SMIso-meta">
-          {trans.__('Create rights: %1 actions', role.create_rights.length)}
+          {trans._n(
+            'Create rights: %1 action',
+            'Create rights: %1 actions',
+            role.create_rights.length,
+            role.create_rights.length
+          )}
         </div>
       )}
       {props.findings.length > 0 && (

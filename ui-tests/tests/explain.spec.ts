@@ -56,7 +56,10 @@ test.describe('Explain an AccessDenied', () => {
       timeout: 30_000
     });
     await expect(top).toContainText('permissions boundary');
-    await expect(top).toContainText('not checked live-evidence');
+    // What was not checked is said once per answer, in words (issue 13).
+    await expect(box.root.locator('.jp-SMIso-not-checked')).toContainText(
+      'not checked live evidence'
+    );
     // The pasted markup is shown as text, never rendered.
     await expect(box.root.locator('b')).toHaveCount(0);
     await expect(box.root).toContainText('space/d-ml-research/<b>LLM</b>');
@@ -79,7 +82,9 @@ test.describe('Explain an AccessDenied', () => {
       timeout: 60_000
     });
     await expect(top).toContainText('d-ml-prod');
-    await expect(top).toContainText('checked principal-policies');
+    await expect(box.root.locator('.jp-SMIso-evidence')).toContainText(
+      "checked the principal's role policies"
+    );
     await expect(box.root.locator('.jp-SMIso-explain-result')).toContainText('evidence: live');
   });
 

@@ -337,7 +337,8 @@
             null,
             el('summary', {
               text:
-                leaking.length + " actions allowed on other domains' resources"
+                plural(leaking.length, 'action', 'actions') +
+                " allowed on other domains' resources"
             }),
             list
           )
@@ -350,9 +351,17 @@
           el(
             'td',
             null,
-            el('code', { text: role.name || role.arn || '(offline role)' })
+            el('code', {
+              text:
+                !role.arn && (!role.name || role.name === 'policy-files')
+                  ? 'policy files'
+                  : role.name || role.arn,
+              title: role.arn || null
+            })
           ),
-          el('td', { text: (role.used_by || []).join(', ') || '-' }),
+          el('td', {
+            text: (role.used_by || []).map(usedByWords).join(', ') || '-'
+          }),
           el(
             'td',
             null,
@@ -375,6 +384,11 @@
       list.appendChild(el('li', { class: 'si-muted', text: 'No findings.' }));
       return;
     }
+    findings = findings.slice().sort(function (a, b) {
+      var x = SEVERITY_ORDER[a.severity];
+      var y = SEVERITY_ORDER[b.severity];
+      return (x === undefined ? 9 : x) - (y === undefined ? 9 : y);
+    });
     findings.forEach(function (f) {
       list.appendChild(
         el(
@@ -404,6 +418,16 @@
     var verdict = $('si-verdict');
     verdict.setAttribute('data-verdict', report.verdict || 'unknown');
     verdict.textContent = VERDICT_LABEL[report.verdict] || 'Unknown';
+    // The verdict's words never contradict the findings below it.
+    var high = (report.findings || []).filter(function (f) {
+      return f.severity === 'high';
+    }).length;
+    if (report.verdict === 'isolated' && high) {
+      verdict.textContent +=
+        ' \u2014 but ' +
+        plural(high, 'high-severity finding', 'high-severity findings') +
+        ' below say a role reaches further: read them first';
+    }
     var d = report.domain || {};
     var facts = clear($('si-domain-facts'));
     var cat = report.catalog || {};
@@ -593,7 +617,7 @@
               null,
               pill(
                 String(!!a.covered),
-                a.covered ? 'yes' : 'no' + (a.reason ? ': ' + a.reason : '')
+                a.covered ? 'yes' : 'no' + (a.reason ? ': ' + coverageWhy(a) : '')
               )
             )
           )
@@ -615,6 +639,61 @@
 
   // -- explain -----------------------------------------------------------------------------
 
+  var CHECK_WORDS = {
+    'resource-tags': "the resource's tags",
+    'principal-policies': "the principal's role policies",
+    'live-evidence': 'live evidence',
+    catalog: 'the action catalog'
+  };
+
+  var SOURCE_WORDS = {
+    'studio-metadata': 'domain from the Studio app metadata',
+    config: 'domain from the server configuration',
+    cli: 'domain from the command line',
+    panel: 'domain entered on this page',
+    settings: 'domain from the extension settings'
+  };
+
+  /** Why an action is not covered, in words (the reason id stays in the JSON). */
+  function coverageWhy(a) {
+    if (a.reason === 'no-resource-type')
+      return 'it takes no resource type (authorised on *), so tags cannot scope it';
+    if (a.reason === 'resource-type-not-taggable') {
+      var rts = a.resource_types || [];
+      var bad = rts
+        .filter(function (r) {
+          return !r.taggable;
+        })
+        .map(function (r) {
+          return r.key;
+        });
+      return (
+        bad.length +
+        ' of its ' +
+        plural(rts.length, 'resource type', 'resource types') +
+        ' take no tag condition keys (' +
+        bad.join(', ') +
+        '); a request on those cannot be isolated by tags'
+      );
+    }
+    return a.reason;
+  }
+
+  var SEVERITY_ORDER = { high: 0, medium: 1, low: 2, info: 3 };
+
+  function usedByWords(u) {
+    if (u === 'domain-default') return 'domain default';
+    if (u === 'default-space') return 'default space (shared spaces)';
+    if (u === 'policy-files') return 'policy files';
+    if (u.indexOf('user-profile:') === 0)
+      return 'user profile ' + u.slice('user-profile:'.length);
+    return u;
+  }
+
+  function plural(n, one, many) {
+    return n + ' ' + (n === 1 ? one : many);
+  }
+
   function renderExplanation(r) {
     var box = clear($('si-explain-result'));
     box.appendChild(
@@ -623,10 +702,11 @@
         null,
         el('strong', {
           text: r.reason
-            ? 'AccessDenied: ' + r.reason
+            ? 'Denied: ' + (r.reason_text || r.reason.replace(/_/g, ' '))
             : 'Not an AWS authorization error message.'
         }),
-        r.policy_type ? ' (' + r.policy_type + ')' : '',
+        r.reason ? ' ' : '',
+        r.reason ? el('code', { class: 'si-muted', text: r.reason }) : null,
         ' \u00b7 evidence: ' + (r.mode || 'offline')
       )
     );
@@ -636,29 +716,55 @@
       'action',
       'resource',
       'operation',
+      'policy_type',
       'policy_arn',
       'error_code'
     ].forEach(function (k) {
       if (r[k]) {
-        facts.appendChild(el('dt', { text: k }));
+        facts.appendChild(el('dt', { text: k.replace(/_/g, ' ') }));
         facts.appendChild(el('dd', null, el('code', { text: r[k] })));
       }
     });
     box.appendChild(facts);
-    var list = el('ol', { class: 'si-findings' });
+    // What was and was not checked: once per answer (every cause carries the same lists).
+    var checks = el('ul', { class: 'si-list', 'data-testid': 'explain-checks' });
+    var seen = {};
     (r.causes || []).forEach(function (c) {
       var ev = c.evidence || {};
-      var checks = el('ul', { class: 'si-list' });
       (ev.checked || []).forEach(function (x) {
+        var key = 'c|' + x.check + '|' + x.result;
+        if (seen[key]) return;
+        seen[key] = true;
         checks.appendChild(
-          el('li', { text: 'checked ' + x.check + ': ' + x.result })
+          el('li', {
+            text: 'checked ' + (CHECK_WORDS[x.check] || x.check) + ': ' + x.result
+          })
         );
       });
       (ev.not_checked || []).forEach(function (x) {
+        var key = 'n|' + x.check + '|' + x.why;
+        if (seen[key]) return;
+        seen[key] = true;
         checks.appendChild(
-          el('li', { text: 'not checked ' + x.check + ': ' + x.why })
+          el(
+            'li',
+            null,
+            'not checked ' + (CHECK_WORDS[x.check] || x.check) + ': ' + x.why,
+            x.body
+              ? el(
+                  'details',
+                  null,
+                  el('summary', { text: 'Answer received' }),
+                  el('pre', { text: x.body })
+                )
+              : null
+          )
         );
       });
+    });
+    if (checks.firstChild) box.appendChild(checks);
+    var list = el('ol', { class: 'si-findings' });
+    (r.causes || []).forEach(function (c) {
       list.appendChild(
         el(
           'li',
@@ -676,8 +782,7 @@
                 el('strong', { text: 'Fix: ' }),
                 el('pre', { text: c.fix })
               )
-            : null,
-          checks.firstChild ? checks : null
+            : null
         )
       );
     });
@@ -784,10 +889,13 @@
           c.domain_id +
           ' in ' +
           (c.region || '?') +
-          ' from ' +
-          c.source +
+          ', ' +
+          (SOURCE_WORDS[c.source] || 'from ' + c.source) +
           (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') +
-          (c.detail ? ' \u00b7 ' + c.detail : '');
+          (c.detail ? ' \u00b7 ' + c.detail : '') +
+          " \u00b7 AWS calls use the Jupyter server's credentials (boto3's chain: " +
+          (c.profile ? 'profile ' + c.profile : 'environment, AWS config, instance role') +
+          '), not your browser session';
         poll();
       } else {
         $('si-context').textContent =
