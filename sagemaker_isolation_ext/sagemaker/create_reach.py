@@ -17,7 +17,7 @@ a new resource". Anything not in the table counts as ``"existing"`` (the sound r
 turn a cross-domain right into a create right).
 
 The table is ``sagemaker_isolation_ext/data/create_reach.json``, generated at development time by
-``scripts/gen_create_reach.py`` from botocore's SageMaker service model (which input members name
+``scripts/gen_create_reach.py`` out of the SageMaker service model that botocore ships (which input members name
 an existing resource; whether the output returns a new ARN of the type) plus hand-reviewed rows
 cited to AWS doc pages; see docs/CREATE_REACH.md. This module reads only that file (stdlib only).
 """

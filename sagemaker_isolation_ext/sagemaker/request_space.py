@@ -143,8 +143,9 @@ def atom_nfa(atom: Atom) -> NFA:
 @lru_cache(maxsize=1)
 def load_grammars() -> dict[str, dict]:
     """Name grammars per ARN placeholder: ``{"TrainingJobName": {"pattern"|"enum", "shape",
-    "source", ...}}`` from ``data/name_grammars.json`` (generated from botocore's SageMaker service
-    model by ``scripts/gen_name_grammars.py``; placeholders it lacks are any string)."""
+    "source", ...}}`` from ``data/name_grammars.json`` (generated out of the SageMaker service
+    model that botocore ships, by ``scripts/gen_name_grammars.py``; placeholders it lacks are any
+    non-empty string)."""
     text = resources.files("sagemaker_isolation_ext").joinpath("data/name_grammars.json").read_text()
     return json.loads(text)
 
