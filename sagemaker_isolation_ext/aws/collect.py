@@ -413,6 +413,48 @@ def _read_policy(col: _Collector, policy_arn: str) -> dict | None:
     return {"arn": policy_arn, "name": name, "version_id": version, "document": doc}
 
 
+#: At most this many other domains are described to find shared execution roles.
+MAX_OTHER_DOMAINS = 100
+
+
+def _account_domains(col: _Collector, domain_arn: str, domain: dict) -> list[dict]:
+    """The account's domains in this Region with their default execution roles.
+
+    ``ListDomains`` then ``DescribeDomain`` for each other domain (at most
+    :data:`MAX_OTHER_DOMAINS`); failures go into ``errors`` and only cost the
+    ``role-shared-between-domains`` finding its evidence, never a verdict. User profiles of
+    other domains are not listed (their roles are not compared).
+
+    Returns:
+        ``[{"arn", "name", "execution_roles": [role arn, ...]}]``, this domain first.
+    """
+    own = [r for r in (domain["default_user_execution_role"],
+                       domain["default_space_execution_role"]) if r]
+    out = [{"arn": domain_arn, "name": domain.get("name"), "execution_roles": own}]
+    listed, ok = col.call(
+        "sagemaker:ListDomains", domain_arn,
+        lambda: col.paginate(col.sm, "list_domains", "Domains"),
+    )
+    if not ok:
+        return out
+    for item in (listed or [])[:MAX_OTHER_DOMAINS]:
+        did, arn = item.get("DomainId"), item.get("DomainArn")
+        if not did or arn == domain_arn:
+            continue
+        desc, ok = col.call(
+            "sagemaker:DescribeDomain", arn, lambda did=did: col.sm.describe_domain(DomainId=did)
+        )
+        if not ok:
+            continue
+        roles = [
+            (desc.get("DefaultUserSettings") or {}).get("ExecutionRole"),
+            (desc.get("DefaultSpaceSettings") or {}).get("ExecutionRole"),
+        ]
+        out.append({"arn": arn, "name": desc.get("DomainName"),
+                    "execution_roles": [r for r in roles if r]})
+    return out
+
+
 def collect_snapshot(
     ctx: AwsContext,
     progress: ProgressFn | None = None,
@@ -516,6 +558,8 @@ def collect_snapshot(
                 )
         col.report("policies", i, len(dependents))
 
+    account_domains = _account_domains(col, domain_arn, domain)
+
     return {
         "schema_version": SCHEMA_VERSION,
         "source": "live",
@@ -538,4 +582,5 @@ def collect_snapshot(
         "roles": roles,
         "policies": policies,
         "errors": col.errors,
+        "account_domains": account_domains,
     }
