@@ -144,7 +144,8 @@ class PlanHandler(AdminHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Answer the plan document; 400 bad input, 502 AWS not reachable."""
+        """Answer the plan document; 400 bad input, 502 AWS not reachable or a listing the plan
+        needs incomplete (reason ``listing-incomplete``: no plan from a partial listing)."""
         body = self.json_body()
         unknown = sorted(set(body) - self.FIELDS)
         if unknown:
@@ -167,7 +168,7 @@ class PlanHandler(AdminHandler):
         domain_id = validate_domain_id(body.get("domain_id"))
         region = validate_region(body.get("region"))
         profile = validate_profile(body.get("profile"))
-        from .aws.apply import make_plan
+        from .aws.apply import IncompleteListingError, make_plan
         from .aws.errors import AwsUnreachable
         from .sagemaker.plan import PlanError
 
@@ -179,6 +180,8 @@ class PlanHandler(AdminHandler):
             plan = await anyio.to_thread.run_sync(work)
         except AwsUnreachable as exc:
             raise _aws_error(exc) from None
+        except IncompleteListingError as exc:
+            raise HTTPError(502, exc.message, reason="listing-incomplete") from None
         except PlanError as exc:
             raise _bad(str(exc)) from None
         except Exception as exc:
