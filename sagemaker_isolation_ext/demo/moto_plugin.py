@@ -8,6 +8,8 @@ moto 5.2.5 implements SageMaker domains but not user profiles, spaces, apps or `
 - ``CreateSpace`` / ``DescribeSpace`` / ``ListSpaces`` / ``DeleteSpace``;
 - ``CreateApp`` / ``DescribeApp`` / ``ListApps`` / ``DeleteApp``;
 - ``UpdateDomain`` (DefaultUserSettings and DefaultSpaceSettings);
+- ``ListFeatureGroups`` over moto's own feature groups (the tag scan lists them; without it moto
+  answers HTTP 500 and prints a traceback);
 - tags (``AddTags`` / ``ListTags`` / ``DeleteTags``) on user-profile, space and app ARNs.
 
 How: moto's ``SageMakerResponse.call_action`` dispatches an action ``CreateUserProfile`` to the
@@ -292,6 +294,19 @@ def r_update_domain(self):
     return ActionResult({"DomainArn": domain.arn})
 
 
+def r_list_feature_groups(self):
+    """``ListFeatureGroups`` (SageMaker API reference): moto's feature groups, by name."""
+    groups = sorted(self.sagemaker_backend.feature_groups.values(),
+                    key=lambda g: g.feature_group_name)
+    contains = self._get_param("NameContains")
+    if contains:
+        groups = [g for g in groups if contains in g.feature_group_name]
+    page, token = _page(groups, self._get_param("MaxResults"), self._get_param("NextToken"))
+    out = [{"FeatureGroupName": g.feature_group_name, "FeatureGroupArn": g.arn,
+            "CreationTime": g.creation_time, "FeatureGroupStatus": "Created"} for g in page]
+    return ActionResult({"FeatureGroupSummaries": out, "NextToken": token})
+
+
 _ORIGINAL_GET_RESOURCE = SageMakerModelBackend._get_resource_from_arn
 
 _BACKEND_METHODS = {
@@ -317,6 +332,7 @@ _RESPONSE_METHODS = {
     "delete_app": r_delete_app,
     "list_apps": r_list_apps,
     "update_domain": r_update_domain,
+    "list_feature_groups": r_list_feature_groups,
 }
 
 
