@@ -172,8 +172,10 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
         """The request body as a JSON object (empty body -> ``{}``).
 
         Raises:
-            HTTPError(400): not JSON, or not an object; HTTPError(413): longer than
-                :data:`MAX_JSON_BODY_BYTES`.
+            HTTPError(400): not JSON, or not an object; nested deeper than
+                ``iam.jsondepth.MAX_JSON_DEPTH`` (64) levels (reason ``too-deep``, checked on the
+                raw text before parsing, so no depth makes the parser recurse);
+                HTTPError(413): longer than :data:`MAX_JSON_BODY_BYTES`.
         """
         raw = self.request.body
         if raw and len(raw) > MAX_JSON_BODY_BYTES:
@@ -184,6 +186,12 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
             )
         if not raw or not raw.strip():
             return {}
+        from .iam.jsondepth import JsonTooDeep, check_json_depth
+
+        try:
+            check_json_depth(raw, what="the request body")
+        except JsonTooDeep as exc:
+            raise HTTPError(400, str(exc), reason="too-deep") from None
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:

@@ -559,6 +559,12 @@ def load_plan(obj: Any) -> dict:
         PlanError: with the item index and field at fault.
     """
     if isinstance(obj, (str, bytes)):
+        from ..iam.jsondepth import JsonTooDeep, check_json_depth
+
+        try:
+            check_json_depth(obj, what="the plan")
+        except JsonTooDeep as exc:
+            raise PlanError(str(exc)) from None
         try:
             obj = json.loads(obj)
         except ValueError as exc:
