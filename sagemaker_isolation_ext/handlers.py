@@ -322,7 +322,8 @@ class ReportHandler(IsolationHandler):
         """Start a check (202 + job status) unless a fresh report exists and ``refresh`` is false.
 
         Body: ``{"domain_id"?, "region"?, "profile"?, "refresh"?: bool}``. 400 for unknown
-        fields, wrong types, or when no domain can be determined.
+        fields, wrong types, or when no domain can be determined; 429 ``{"message", "reason":
+        "too-many-checks"}`` when 64 other checks are running or queued.
         """
         body = self.json_body()
         unknown = sorted(set(body) - POST_REPORT_FIELDS)
@@ -344,8 +345,12 @@ class ReportHandler(IsolationHandler):
                 "Pass domain_id, or set c.SageMakerIsolationApp.domain_id "
                 "(env SAGEMAKER_ISOLATION_DOMAIN_ID)."
             )
+        from .jobs import TooManyChecks
+
         try:
             status = self.jobs.start(key, ctx_or_error, refresh=refresh)
+        except TooManyChecks as exc:
+            raise HTTPError(429, str(exc), reason="too-many-checks") from None
         except RuntimeError as exc:
             raise HTTPError(503, str(exc), reason="shutting-down") from None
         self.set_status(202)

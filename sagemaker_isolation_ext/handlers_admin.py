@@ -93,6 +93,13 @@ class AdminState:
         for k in [k for k, v in self._plans.items() if now - v[0] > self.ttl]:
             del self._plans[k]
 
+    def shutdown(self) -> None:
+        """Forget the previewed plans and stop the apply worker without waiting (an apply in
+        progress is left to finish or to be found ``interrupted`` in ``changes``)."""
+        with self._lock:
+            self._plans.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
 
 class AdminHandler(IsolationHandler):
     """Base of the admin routes: their auth resource, the user name, the audit store."""
@@ -101,11 +108,8 @@ class AdminHandler(IsolationHandler):
 
     @property
     def admin(self) -> AdminState:
-        """The server's :class:`AdminState` (created on first use)."""
-        state = self.settings.get("sagemaker_isolation_admin")
-        if state is None:
-            state = self.settings.setdefault("sagemaker_isolation_admin", AdminState())
-        return state
+        """The server's :class:`AdminState` (created by the app, shut down with it)."""
+        return self.settings["sagemaker_isolation_admin"]
 
     @property
     def user_name(self) -> str:

@@ -190,11 +190,8 @@ class TagsHandler(IsolationHandler):
 
     @property
     def tag_jobs(self) -> TagScanJobs:
-        """The server's :class:`TagScanJobs` (created on first use)."""
-        jobs = self.settings.get("sagemaker_isolation_tag_jobs")
-        if jobs is None:
-            jobs = self.settings.setdefault("sagemaker_isolation_tag_jobs", TagScanJobs())
-        return jobs
+        """The server's :class:`TagScanJobs` (created by the app, shut down with it)."""
+        return self.settings["sagemaker_isolation_tag_jobs"]
 
     async def scan_ctx(self, domain_id, region, profile, all_domains: bool):
         """Resolve the context (an account-wide one for ``all_domains``); 400 when impossible."""
