@@ -30,7 +30,7 @@ from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
-__all__ = ["install_studio_plugin", "is_installed"]
+__all__ = ["install_studio_plugin", "is_installed", "AnswerUnsupportedServices"]
 
 _INSTALLED = False
 
@@ -334,6 +334,36 @@ _RESPONSE_METHODS = {
     "update_domain": r_update_domain,
     "list_feature_groups": r_list_feature_groups,
 }
+
+
+class AnswerUnsupportedServices:
+    """WSGI middleware in front of moto's server: a request for a service moto 5.2.5 has no
+    backend for (IAM Access Analyzer, ``access-analyzer``, which ``apply`` calls to validate its
+    documents) gets an AWS-shaped error answer, HTTP 501 ``NotImplemented`` (botocore does not
+    retry it), instead of moto's HTTP 500 and a traceback on the server's stderr.
+
+    The service is the one named in the SigV4 credential scope of the ``Authorization`` header
+    (``Credential=<key>/<date>/<region>/<service>/aws4_request``).
+    """
+
+    UNSUPPORTED = frozenset({"access-analyzer"})
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if \
+            "Credential=" in auth else []
+        service = scope[3] if len(scope) > 3 else None
+        if service in self.UNSUPPORTED:
+            body = (f'{{"message": "the local AWS (moto) does not implement {service}"}}'
+                    .encode())
+            start_response("501 Not Implemented", [
+                ("Content-Type", "application/json"), ("x-amzn-ErrorType", "NotImplemented"),
+                ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
 
 
 def is_installed() -> bool:
