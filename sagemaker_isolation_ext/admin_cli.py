@@ -9,8 +9,9 @@ Exit codes (the CLI's): ``apply`` without ``--yes`` exits with the plan's verdic
 selected roles (0 isolated, 1 not isolated: e.g. the allow variant beside
 ``AmazonSageMakerFullAccess``, 2 unknown), 3 when the plan fails validation or the input is bad;
 2 also when a listing the plan needs was stopped by a paging bound (no plan is built from a
-partial listing); with ``--yes`` the same after a successful apply, 4 when an AWS call failed part-way (the record
-says what was done; ``rollback`` undoes it), 3 when the plan is stale (a precondition failed).
+partial listing); with ``--yes`` the same after a successful apply, 4 when an AWS call failed
+part-way (the record says what was done; ``rollback`` undoes it), 3 when the plan is stale (a
+precondition failed).
 ``rollback`` exits 0 when done (or nothing to do), 4 when an AWS call failed. ``changes`` 0.
 """
 

@@ -12,7 +12,6 @@ import itertools
 
 import boto3
 import pytest
-from botocore.stub import Stubber
 
 from sagemaker_isolation_ext.aws import tag_scan
 from sagemaker_isolation_ext.aws.context import AwsContext, resolve_context
@@ -27,6 +26,7 @@ from sagemaker_isolation_ext.aws.paging import (
 from sagemaker_isolation_ext.aws.tag_scan import scan_tags
 from sagemaker_isolation_ext.sagemaker import findings as F
 from sagemaker_isolation_ext.sagemaker import tags as T
+from tests.test_tag_scan import _stubbed, _StubSession
 
 DOMAIN_ARN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-stub1"
 CTX = AwsContext(domain_id="d-stub1", region="us-east-1", profile=None, endpoint_url=None,
@@ -106,22 +106,6 @@ def test_iam_marker_listing_ends_on_is_truncated_false():
 
 
 # -- tag scan (Stubber) ------------------------------------------------------------------------
-
-
-class _StubSession:
-    def __init__(self, clients):
-        self.clients = clients
-        self.region_name = "us-east-1"
-
-    def client(self, service, **kwargs):
-        return self.clients[service]
-
-
-def _stubbed():
-    kw = dict(region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
-    sm = boto3.client("sagemaker", **kw)
-    rgt = boto3.client("resourcegroupstaggingapi", **kw)
-    return sm, rgt, Stubber(sm), Stubber(rgt)
 
 
 def _domains(sm_stub, ids=("d-stub1",)):

@@ -51,7 +51,7 @@ def test_depth_scan_skips_strings_and_never_recurses():
 def _post_routes() -> list[str]:
     out = []
     for pattern, cls in route_table() + admin_route_table():
-        if getattr(cls, "post") is not tornado.web.RequestHandler._unimplemented_method:
+        if cls.post is not tornado.web.RequestHandler._unimplemented_method:
             out.append(pattern.split("/sagemaker-isolation/", 1)[1])
     return out
 
@@ -122,7 +122,8 @@ async def test_429_too_many_checks_shape(jp_fetch, jp_serverapp):
 
 async def test_stop_extension_releases_tag_scans_and_admin_state(jp_serverapp):
     settings = jp_serverapp.web_app.settings
-    tag_jobs, admin = settings["sagemaker_isolation_tag_jobs"], settings["sagemaker_isolation_admin"]
+    tag_jobs = settings["sagemaker_isolation_tag_jobs"]
+    admin = settings["sagemaker_isolation_admin"]
     started, cancelled = threading.Event(), []
 
     def runner(ctx, all_domains, rows, max_rows, cancel, progress):
@@ -214,7 +215,7 @@ def test_with_cache_ttl_0_a_finished_job_goes_once_read():
     jobs.shutdown()
 
 
-# -- interrupted change records ---------------------------------------------------------------------
+# -- interrupted change records -----------------------------------------------------------------
 
 
 _KILLED_WRITER = """
@@ -275,7 +276,7 @@ def test_records_of_another_host_are_interrupted_after_one_hour():
     assert with_liveness(done, host="here") is done
 
 
-# -- deep files on the CLI --------------------------------------------------------------------------
+# -- deep files on the CLI -----------------------------------------------------------------------
 
 
 def _cli(argv):
