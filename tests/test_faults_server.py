@@ -149,6 +149,27 @@ async def test_stop_extension_releases_tag_scans_and_admin_state(jp_serverapp):
         admin.executor.submit(print)  # the apply worker is shut down
 
 
+async def test_tag_plan_refuses_a_scan_with_an_incomplete_listing(jp_fetch, jp_serverapp):
+    tag_jobs = jp_serverapp.web_app.settings["sagemaker_isolation_tag_jobs"]
+    dom = {"id": "d-abc123", "arn": DOMAIN_ARN, "name": "x", "region": "us-east-1",
+           "account_id": "111122223333"}
+
+    def runner(ctx, all_domains, rows, max_rows, cancel, progress):
+        return {"domain": dom, "resources": [], "types_not_covered": {
+            "training-job": "sagemaker:ListTrainingJobs listing incomplete (token-repeated: ...)"}}
+
+    tag_jobs.runner = runner
+    body = json.dumps({"domain_id": "d-abc123"})
+    await jp_fetch("sagemaker-isolation", "tag-scan", method="POST", body=body)
+    deadline = time.monotonic() + 20
+    while tag_jobs.status(("d-abc123", "us-east-1", None))["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    code, err = await _post_error(jp_fetch, "tag-plan", body)
+    assert code == 409 and err["reason"] == "listing-incomplete"
+    assert "training-job" in err["message"]
+
+
 # -- report jobs: bounded -------------------------------------------------------------------------
 
 
