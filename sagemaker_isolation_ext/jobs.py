@@ -258,8 +258,8 @@ class ReportJobs:
         ]:
             del self._jobs[k]
 
-    def __len__(self) -> int:
-        """Jobs held (running and finished), after dropping expired ones."""
+    def held(self) -> int:
+        """Number of jobs held (running and finished), after dropping expired ones."""
         with self._lock:
             self._prune(self._clock())
             return len(self._jobs)

@@ -212,11 +212,11 @@ def test_at_most_64_checks_in_flight_then_finished_jobs_expire():
         collector.gate.set()
     # statuses are read at "now" (fresh), not consumed: the registry still holds them
     _wait_finished(jobs, accepted)
-    assert len(jobs) == 64
+    assert jobs.held() == 64
     now[0] += 599.0  # max(cache_ttl=300, 600): still kept
-    assert len(jobs) == 64
+    assert jobs.held() == 64
     now[0] += 2.0
-    assert len(jobs) == 0
+    assert jobs.held() == 0
     jobs.shutdown()
 
 
@@ -230,9 +230,9 @@ def test_with_cache_ttl_0_a_finished_job_goes_once_read():
     while jobs._jobs[key].status == "running":  # not via status(): that read would count
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    assert len(jobs) == 1
+    assert jobs.held() == 1
     assert jobs.status(key)["status"] == "none"  # ttl 0: never served as fresh (documented)
-    assert len(jobs) == 0
+    assert jobs.held() == 0
     jobs.shutdown()
 
 
