@@ -56,7 +56,10 @@ INFORMATION_URI = "https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resour
 RULES: dict[str, str] = {
     "broad-allow-defeats-isolation": "A statement allows actions on another domain's tagged "
     "resources, which the isolation policy cannot take away",
-    "presigned-url-reach": "A CreatePresigned*Url action is allowed on another domain's resource",
+    "aws-policy-gap": "A statement of AWS's own isolation policy lets the role reach another "
+    "domain's resources",
+    "analysis-budget-exceeded": "The analysis stopped at its work budget: the role's verdict is "
+    "unknown",
     "role-unreadable": "An execution role's policies could not all be read",
     "policy-unreadable": "A policy document could not be read",
     "policy-invalid": "A policy document does not parse",

@@ -142,7 +142,7 @@ def _stop_on_sigterm():
 def run_demo(open_browser: bool = True, port: int | None = None,
              lab_args: Sequence[str] = (), out=None) -> int:
     """Run the demo until Ctrl-C: start moto (127.0.0.1, free port) with the Studio plugin, seed
-    the two-domain account, then launch ``python -m jupyterlab`` with the extension pointed at
+    the three-domain account, then launch ``python -m jupyterlab`` with the extension pointed at
     domain ``ml-research``; on exit stop JupyterLab and moto.
 
     Args:
@@ -173,9 +173,16 @@ def run_demo(open_browser: bool = True, port: int | None = None,
             demo_jupyter_config(domain["id"], endpoint, port, token, str(root_dir),
                                 open_browser), indent=2))
         (root_dir / "README.md").write_text(
-            "# sagemaker-isolation demo\n\nA local AWS (moto) at " + endpoint + " holds two "
-            "domains: `ml-research` (isolation defeated by AmazonSageMakerFullAccess) and "
-            "`ml-prod` (isolated). Open the SageMaker isolation panel in the left sidebar.\n")
+            "# sagemaker-isolation demo\n\nA local AWS (moto) at " + endpoint + " holds three "
+            "domains (the panel's *Change domain* moves between them):\n\n"
+            "- `d-ml-research`: **not isolated**: AWS's isolation policy beside "
+            "AmazonSageMakerFullAccess, whose Allows it cannot take back;\n"
+            "- `d-ml-prod`: **not isolated**: AWS's isolation policy alone; its own CreateAPIs "
+            "statement lets the role create apps inside other domains' profiles and spaces "
+            "(finding aws-policy-gap, with the request that proves it);\n"
+            "- `d-ml-secure`: **isolated**: AmazonSageMakerFullAccess plus the `deny` template "
+            "(`sagemaker-isolation policy --variant deny`), proved over every request.\n\n"
+            "Open the SageMaker isolation panel (shield icon) in the left sidebar.\n")
         env = demo_environment(endpoint)
         env["JUPYTER_CONFIG_DIR"] = str(config_dir)
         url = f"http://127.0.0.1:{port}/lab?token={token}"
