@@ -8,8 +8,10 @@ directory.
 Exit codes (the CLI's): ``apply`` without ``--yes`` exits with the plan's verdict-after of the
 selected roles (0 isolated, 1 not isolated: e.g. the allow variant beside
 ``AmazonSageMakerFullAccess``, 2 unknown), 3 when the plan fails validation or the input is bad;
-with ``--yes`` the same after a successful apply, 4 when an AWS call failed part-way (the record
-says what was done; ``rollback`` undoes it), 3 when the plan is stale (a precondition failed).
+2 also when a listing the plan needs was stopped by a paging bound (no plan is built from a
+partial listing); with ``--yes`` the same after a successful apply, 4 when an AWS call failed
+part-way (the record says what was done; ``rollback`` undoes it), 3 when the plan is stale (a
+precondition failed).
 ``rollback`` exits 0 when done (or nothing to do), 4 when an AWS call failed. ``changes`` 0.
 """
 
@@ -147,6 +149,11 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             plan = A.make_plan(ctx, variant, args.role_arn or None, session=session)
         except P.PlanError as exc:
             raise usage(str(exc)) from None
+        except A.IncompleteListingError as exc:
+            import sys
+
+            print(f"sagemaker-isolation apply: {exc.message}", file=sys.stderr)
+            return VERDICT_EXIT["unknown"]
         if args.plan_out:
             _write(args.plan_out, plan)
     if not args.yes:

@@ -162,10 +162,14 @@ class SageMakerIsolationApp(ExtensionApp):
     ).tag(config=True)
 
     def initialize_settings(self) -> None:
-        """Create the report-job registry the handlers share.
+        """Create the state the handlers share, released by :meth:`stop_extension`.
 
-        It is stored as ``settings["sagemaker_isolation_jobs"]``.
+        ``settings["sagemaker_isolation_jobs"]`` (report checks, :class:`~.jobs.ReportJobs`),
+        ``settings["sagemaker_isolation_tag_jobs"]`` (tag scans) and, with admin actions on,
+        ``settings["sagemaker_isolation_admin"]`` (previewed plans, the apply worker).
         """
+        from .handlers_tags import TagScanJobs
+
         self.jobs = ReportJobs(
             collector=self.collector_class(),
             cache_ttl=lambda: self.cache_ttl,
@@ -173,6 +177,14 @@ class SageMakerIsolationApp(ExtensionApp):
             aws_confirm=lambda: self.aws_confirm,
         )
         self.settings["sagemaker_isolation_jobs"] = self.jobs
+        self.tag_jobs = TagScanJobs()
+        self.settings["sagemaker_isolation_tag_jobs"] = self.tag_jobs
+        self.admin_state = None
+        if self.admin_actions_enabled:
+            from .handlers_admin import AdminState
+
+            self.admin_state = AdminState()
+            self.settings["sagemaker_isolation_admin"] = self.admin_state
 
     def initialize_handlers(self) -> None:
         """Register the routes of docs/ARCHITECTURE.md §6 under ``<base_url>/sagemaker-isolation/``.
@@ -189,7 +201,9 @@ class SageMakerIsolationApp(ExtensionApp):
         self.handlers.extend(routes)
 
     async def stop_extension(self) -> None:
-        """Stop accepting checks and release the worker threads (running checks are abandoned)."""
-        jobs = getattr(self, "jobs", None)
-        if jobs is not None:
-            jobs.shutdown()
+        """Stop accepting checks, cancel tag scans, stop the admin worker (running work is
+        abandoned; an apply cut short shows as ``interrupted`` in ``changes``)."""
+        for name in ("jobs", "tag_jobs", "admin_state"):
+            state = getattr(self, name, None)
+            if state is not None:
+                state.shutdown()

@@ -14,6 +14,15 @@ A record (written by ``aws/apply.py``): ``{"id", "kind": "apply"|"rollback", "st
 "plan_hash", "plan", "steps": [...], "previous_state": {...}, "rollback_of", "rolled_back_by"}``.
 Ids are ``chg-<UTC yyyymmddThhmmss + microseconds>Z-<8 hex>`` so their order is their time order
 (records made within one second keep their order).
+
+Every record also holds ``"process": {"pid", "host", "started_at"}`` (the writing process, and
+when that process started), added by :meth:`AuditStore.write`. A ``running`` record whose
+process is gone is shown (by :meth:`AuditStore.read` / :meth:`AuditStore.list`) with status
+``interrupted`` and an ``interrupted`` entry ``{"why", "next_steps": [command, ...]}`` naming the
+two ways on (re-run the same plan: idempotent, steps already in place are skipped; or roll the
+change back). "Gone": on this host, no process with that pid, or one that started at another time
+(the pid was reused); on another host, the record started more than one hour ago (we cannot see
+that host's processes). A record whose process is alive stays ``running``.
 """
 
 from __future__ import annotations
@@ -23,6 +32,8 @@ import json
 import os
 import re
 import secrets
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +45,13 @@ __all__ = [
     "resolve_audit_dir",
     "render_changes_text",
     "summary",
+    "process_marker",
+    "with_liveness",
+    "INTERRUPTED_AFTER_SECONDS",
 ]
+
+#: A ``running`` record of another host is shown ``interrupted`` after this many seconds.
+INTERRUPTED_AFTER_SECONDS = 3600.0
 
 AUDIT_DIR_ENV = "SAGEMAKER_ISOLATION_AUDIT_DIR"
 _ID_RE = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
@@ -75,6 +92,108 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _process_started(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch, 1 s precision), from Linux
+    ``/proc/<pid>/stat`` field 22 (clock ticks after boot) and ``/proc/stat`` ``btime``; None
+    where /proc is not available or the process does not exist."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", encoding="ascii", errors="replace") as fh:
+            stat = fh.read()
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as fh:
+            btime = next(int(line.split()[1]) for line in fh if line.startswith("btime "))
+        return float(btime + ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def process_marker() -> dict:
+    """``{"pid", "host", "started_at"}`` of this process (``started_at``: seconds since the
+    epoch when the process started, None when unknown)."""
+    return {"pid": os.getpid(), "host": socket.gethostname(),
+            "started_at": _process_started(os.getpid())}
+
+
+def _alive(pid: int, started_at: float | None) -> bool:
+    """Whether process ``pid`` of this host still runs and is the one that started at
+    ``started_at`` (a reused pid is not)."""
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    except (OSError, ValueError, OverflowError):
+        return False
+    if started_at is None:
+        return True
+    now_started = _process_started(int(pid))
+    return now_started is None or abs(now_started - float(started_at)) < 2.0
+
+
+def _parse_time(value: Any) -> float | None:
+    try:
+        return _dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=_dt.timezone.utc).timestamp()
+    except ValueError:
+        return None
+
+
+def _next_steps(record: dict) -> list[str]:
+    cid, kind, orig = record.get("id"), record.get("kind"), record.get("rollback_of")
+    if kind == "apply":
+        return ["sagemaker-isolation apply --plan PLAN_FILE --yes  (the same plan again: steps "
+                "already in place are skipped)",
+                f"sagemaker-isolation rollback --change {cid} --yes"]
+    if kind == "tag-backfill":
+        return ["sagemaker-isolation tags backfill --plan PLAN_FILE --yes  (the same plan "
+                "again: resources already tagged are skipped)",
+                f"sagemaker-isolation tags rollback --change {cid} --yes"]
+    if kind == "rollback" and orig:
+        return [f"sagemaker-isolation rollback --change {orig} --yes  (finds what is left to "
+                "undo)"]
+    if kind == "tag-rollback" and orig:
+        return [f"sagemaker-isolation tags rollback --change {orig} --yes  (finds what is "
+                "left to undo)"]
+    return []
+
+
+def with_liveness(record: dict, *, host: str | None = None, now: float | None = None,
+                  alive=_alive) -> dict:
+    """``record``, with status ``interrupted`` (and an ``interrupted`` entry ``{"why",
+    "next_steps"}``) when it is ``running`` but its process is gone (module docstring).
+
+    Args:
+        record: a change record as stored.
+        host: this host's name (default ``socket.gethostname()``).
+        now: seconds since the epoch (default now).
+        alive: ``alive(pid, started_at) -> bool`` for this host (tests pass a fake).
+
+    Returns:
+        the same dict when nothing changes, else a shallow copy.
+    """
+    if record.get("status") != "running":
+        return record
+    proc = record.get("process") if isinstance(record.get("process"), dict) else {}
+    host = host or socket.gethostname()
+    now = time.time() if now is None else now
+    if proc.get("host") == host and proc.get("pid") is not None:
+        if alive(proc["pid"], proc.get("started_at")):
+            return record
+        why = f"process {proc['pid']} on {host} that was writing it is gone"
+    else:
+        started = _parse_time(record.get("started_at"))
+        if started is None or now - started <= INTERRUPTED_AFTER_SECONDS:
+            return record
+        where = f"on host {proc.get('host')}" if proc.get("host") else "by an unknown process"
+        why = (f"started {record.get('started_at')} {where} and not finished after "
+               f"{INTERRUPTED_AFTER_SECONDS / 3600:g} hour")
+    out = dict(record)
+    out["status"] = "interrupted"
+    out["interrupted"] = {"why": why, "next_steps": _next_steps(record)}
+    return out
+
+
 class AuditStore:
     """The change records of one audit directory.
 
@@ -101,10 +220,14 @@ class AuditStore:
     def write(self, record: dict) -> Path:
         """Write (or overwrite) ``record`` atomically; returns its file.
 
+        A record without ``process`` gets this process's :func:`process_marker` (in place).
+
         Raises:
             AuditError: no ``id``, or the directory cannot be created or written.
         """
         target = self._file(record.get("id"))
+        if not isinstance(record.get("process"), dict):
+            record["process"] = process_marker()
         try:
             self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = target.with_suffix(f".tmp-{secrets.token_hex(4)}")
@@ -122,7 +245,8 @@ class AuditStore:
         return target
 
     def read(self, change_id: str) -> dict:
-        """The record ``change_id``.
+        """The record ``change_id`` (a ``running`` one whose process is gone shows as
+        ``interrupted``: :func:`with_liveness`).
 
         Raises:
             AuditError: bad id, no such record in this directory, or unreadable JSON.
@@ -143,7 +267,7 @@ class AuditStore:
             raise AuditError(f"change record {f} is not valid JSON: {exc}") from None
         if not isinstance(rec, dict) or rec.get("id") != change_id:
             raise AuditError(f"change record {f} is not a record of {change_id}")
-        return rec
+        return with_liveness(rec)
 
     def list(self) -> list[dict]:
         """Every readable record, newest first (by id, which starts with the UTC time to the
@@ -160,7 +284,7 @@ class AuditStore:
             except (OSError, ValueError):
                 continue
             if isinstance(rec, dict) and rec.get("id") == f.stem:
-                out.append(rec)
+                out.append(with_liveness(rec))
         out.sort(key=lambda r: r["id"], reverse=True)
         return out
 
@@ -170,7 +294,8 @@ def summary(record: dict) -> dict:
 
     Returns:
         ``{"id", "kind", "status", "who", "started_at", "finished_at", "account_id", "region",
-        "domain_id", "variant", "steps_done", "steps_total", "rollback_of", "rolled_back_by"}``.
+        "domain_id", "variant", "steps_done", "steps_total", "rollback_of", "rolled_back_by",
+        "interrupted"?: {"why", "next_steps"}}``.
     """
     steps = record.get("steps") or []
     return {
@@ -188,6 +313,7 @@ def summary(record: dict) -> dict:
         "steps_total": len(steps),
         "rollback_of": record.get("rollback_of"),
         "rolled_back_by": record.get("rolled_back_by"),
+        **({"interrupted": record["interrupted"]} if record.get("interrupted") else {}),
     }
 
 
@@ -206,4 +332,7 @@ def render_changes_text(records: list[dict[str, Any]]) -> str:
             f"{s['variant'] or ''} steps {s['steps_done']}/{s['steps_total']} by {who}"
             f"{extra}"
         )
+        if s.get("interrupted"):
+            lines.append(f"    interrupted: {s['interrupted']['why']}; to go on:")
+            lines += [f"      {step}" for step in s["interrupted"]["next_steps"]]
     return "\n".join(lines) + "\n"

@@ -172,8 +172,10 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
         """The request body as a JSON object (empty body -> ``{}``).
 
         Raises:
-            HTTPError(400): not JSON, or not an object; HTTPError(413): longer than
-                :data:`MAX_JSON_BODY_BYTES`.
+            HTTPError(400): not JSON, or not an object; nested deeper than
+                ``iam.jsondepth.MAX_JSON_DEPTH`` (64) levels (reason ``too-deep``, checked on the
+                raw text before parsing, so no depth makes the parser recurse);
+                HTTPError(413): longer than :data:`MAX_JSON_BODY_BYTES`.
         """
         raw = self.request.body
         if raw and len(raw) > MAX_JSON_BODY_BYTES:
@@ -184,6 +186,12 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
             )
         if not raw or not raw.strip():
             return {}
+        from .iam.jsondepth import JsonTooDeep, check_json_depth
+
+        try:
+            check_json_depth(raw, what="the request body")
+        except JsonTooDeep as exc:
+            raise HTTPError(400, str(exc), reason="too-deep") from None
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -314,7 +322,8 @@ class ReportHandler(IsolationHandler):
         """Start a check (202 + job status) unless a fresh report exists and ``refresh`` is false.
 
         Body: ``{"domain_id"?, "region"?, "profile"?, "refresh"?: bool}``. 400 for unknown
-        fields, wrong types, or when no domain can be determined.
+        fields, wrong types, or when no domain can be determined; 429 ``{"message", "reason":
+        "too-many-checks"}`` when 64 other checks are running or queued.
         """
         body = self.json_body()
         unknown = sorted(set(body) - POST_REPORT_FIELDS)
@@ -336,8 +345,12 @@ class ReportHandler(IsolationHandler):
                 "Pass domain_id, or set c.SageMakerIsolationApp.domain_id "
                 "(env SAGEMAKER_ISOLATION_DOMAIN_ID)."
             )
+        from .jobs import TooManyChecks
+
         try:
             status = self.jobs.start(key, ctx_or_error, refresh=refresh)
+        except TooManyChecks as exc:
+            raise HTTPError(429, str(exc), reason="too-many-checks") from None
         except RuntimeError as exc:
             raise HTTPError(503, str(exc), reason="shutting-down") from None
         self.set_status(202)

@@ -93,6 +93,13 @@ class AdminState:
         for k in [k for k, v in self._plans.items() if now - v[0] > self.ttl]:
             del self._plans[k]
 
+    def shutdown(self) -> None:
+        """Forget the previewed plans and stop the apply worker without waiting (an apply in
+        progress is left to finish or to be found ``interrupted`` in ``changes``)."""
+        with self._lock:
+            self._plans.clear()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
 
 class AdminHandler(IsolationHandler):
     """Base of the admin routes: their auth resource, the user name, the audit store."""
@@ -101,11 +108,8 @@ class AdminHandler(IsolationHandler):
 
     @property
     def admin(self) -> AdminState:
-        """The server's :class:`AdminState` (created on first use)."""
-        state = self.settings.get("sagemaker_isolation_admin")
-        if state is None:
-            state = self.settings.setdefault("sagemaker_isolation_admin", AdminState())
-        return state
+        """The server's :class:`AdminState` (created by the app, shut down with it)."""
+        return self.settings["sagemaker_isolation_admin"]
 
     @property
     def user_name(self) -> str:
@@ -144,7 +148,8 @@ class PlanHandler(AdminHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Answer the plan document; 400 bad input, 502 AWS not reachable."""
+        """Answer the plan document; 400 bad input, 502 AWS not reachable or a listing the plan
+        needs incomplete (reason ``listing-incomplete``: no plan from a partial listing)."""
         body = self.json_body()
         unknown = sorted(set(body) - self.FIELDS)
         if unknown:
@@ -167,7 +172,7 @@ class PlanHandler(AdminHandler):
         domain_id = validate_domain_id(body.get("domain_id"))
         region = validate_region(body.get("region"))
         profile = validate_profile(body.get("profile"))
-        from .aws.apply import make_plan
+        from .aws.apply import IncompleteListingError, make_plan
         from .aws.errors import AwsUnreachable
         from .sagemaker.plan import PlanError
 
@@ -179,6 +184,8 @@ class PlanHandler(AdminHandler):
             plan = await anyio.to_thread.run_sync(work)
         except AwsUnreachable as exc:
             raise _aws_error(exc) from None
+        except IncompleteListingError as exc:
+            raise HTTPError(502, exc.message, reason="listing-incomplete") from None
         except PlanError as exc:
             raise _bad(str(exc)) from None
         except Exception as exc:

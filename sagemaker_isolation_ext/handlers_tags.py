@@ -190,11 +190,8 @@ class TagsHandler(IsolationHandler):
 
     @property
     def tag_jobs(self) -> TagScanJobs:
-        """The server's :class:`TagScanJobs` (created on first use)."""
-        jobs = self.settings.get("sagemaker_isolation_tag_jobs")
-        if jobs is None:
-            jobs = self.settings.setdefault("sagemaker_isolation_tag_jobs", TagScanJobs())
-        return jobs
+        """The server's :class:`TagScanJobs` (created by the app, shut down with it)."""
+        return self.settings["sagemaker_isolation_tag_jobs"]
 
     async def scan_ctx(self, domain_id, region, profile, all_domains: bool):
         """Resolve the context (an account-wide one for ``all_domains``); 400 when impossible."""
@@ -280,7 +277,9 @@ class TagPlanHandler(TagsHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Answer the plan document; 409 when no ready scan of this domain exists."""
+        """Answer the plan document; 409 when no ready scan of this domain exists (reason
+        ``no-scan``) or when its listing of some type was stopped by a paging bound (reason
+        ``listing-incomplete``: no backfill plan from a partial listing)."""
         from .sagemaker import tags as T
 
         body = self.json_body()
@@ -297,6 +296,13 @@ class TagPlanHandler(TagsHandler):
         if result is None:
             raise HTTPError(409, f"no finished tag scan of {ctx.domain_id} in {ctx.region}; "
                             "POST tag-scan first", reason="no-scan")
+        stopped = sorted(t for t, why in (result.get("types_not_covered") or {}).items()
+                         if "listing incomplete" in why)
+        if stopped:
+            raise HTTPError(409, f"the last tag scan of {ctx.domain_id} did not list every "
+                            f"resource of {', '.join(stopped)} (a listing was stopped by a "
+                            "paging bound); no backfill plan is built from a partial listing. "
+                            "Scan again.", reason="listing-incomplete")
         d = result["domain"]
         domain = T.DomainRef(id=d["id"], arn=d["arn"], name=d.get("name"),
                              region=d.get("region"), account_id=d.get("account_id"))

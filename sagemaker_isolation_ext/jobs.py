@@ -40,6 +40,17 @@ KIND_NO_CONTEXT = "no-context"
 KIND_BAD_SNAPSHOT = "bad-snapshot"
 KIND_INTERNAL = "internal-error"
 
+#: Checks (distinct keys) running or queued at once; one more is refused (HTTP 429).
+MAX_IN_FLIGHT = 64
+#: A finished job is dropped this many seconds after it finished at the latest (or after
+#: ``cache_ttl`` when that is longer); with ``cache_ttl`` 0, as soon as its status was read once.
+MIN_KEEP_SECONDS = 600.0
+
+
+class TooManyChecks(RuntimeError):
+    """:data:`MAX_IN_FLIGHT` checks are already running or queued; retry shortly (HTTP 429,
+    reason ``too-many-checks``)."""
+
 
 class Collector:
     """Interface of a snapshot collector backend (``SageMakerIsolationApp.collector_class``).
@@ -102,6 +113,7 @@ class _Job:
     error: dict | None = None
     started_at: float = dataclasses.field(default_factory=time.time)
     finished_at: float | None = None
+    fetched: bool = False  # a status of the finished job was answered at least once
 
 
 def none_status(key: JobKey | None = None, error: dict | None = None) -> dict:
@@ -182,6 +194,13 @@ class ReportJobs:
             zero-argument callable returning it, so a live config change applies).
         confirm: ``confirm(report, snapshot, ctx, enabled) -> None`` (changes the report in
             place); default ``aws.confirm.confirm_report``. Its failures never fail the check.
+        max_in_flight: checks (distinct keys) running or queued at once; one more raises
+            :class:`TooManyChecks`.
+        clock: seconds since the epoch (tests pass a fake).
+
+    Finished jobs are not kept forever: one is dropped ``max(cache_ttl, 600)`` seconds after it
+    finished, or, with ``cache_ttl`` 0, once its status has been read (memory stays bounded by
+    the checks of the last ten minutes, whatever the number of domains asked about).
     """
 
     def __init__(
@@ -193,10 +212,14 @@ class ReportJobs:
         max_workers: int = 4,
         aws_confirm: bool | Callable[[], bool] = True,
         confirm: Callable[[dict, dict, Any, bool], None] | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._collector = collector
         self._aws_confirm = aws_confirm if callable(aws_confirm) else (lambda: bool(aws_confirm))
         self._confirm = confirm
+        self.max_in_flight = max_in_flight
+        self._clock = clock
         self._ttl = cache_ttl if callable(cache_ttl) else (lambda: float(cache_ttl))
         self._log = log or logging.getLogger(__name__)
         self._analyze = analyze
@@ -232,13 +255,36 @@ class ReportJobs:
             "fresh": self._is_fresh(job, now),
         }
 
+    def _prune(self, now: float) -> None:
+        """Drop finished jobs past their keep time (lock held)."""
+        ttl = self._ttl()
+        keep = max(ttl, MIN_KEEP_SECONDS)
+        for k in [
+            k
+            for k, j in self._jobs.items()
+            if j.status != "running"
+            and j.finished_at is not None
+            and (now - j.finished_at > keep or (ttl <= 0 and j.fetched))
+        ]:
+            del self._jobs[k]
+
+    def held(self) -> int:
+        """Number of jobs held (running and finished), after dropping expired ones."""
+        with self._lock:
+            self._prune(self._clock())
+            return len(self._jobs)
+
     def status(self, key: JobKey) -> dict:
         """The job status for ``key`` (shape in the module docstring); ``none`` if no job."""
         with self._lock:
+            now = self._clock()
+            self._prune(now)
             job = self._jobs.get(key)
             if job is None:
                 return none_status(key)
-            return self._status(job, time.time())
+            if job.status != "running":
+                job.fetched = True
+            return self._status(job, now)
 
     # -- starting ------------------------------------------------------------------------------
 
@@ -258,19 +304,27 @@ class ReportJobs:
             The job status after the call.
 
         Raises:
+            TooManyChecks: ``max_in_flight`` other checks are running or queued.
             RuntimeError: the registry was shut down (server stopping).
         """
         with self._lock:
             if self._closed:
                 raise RuntimeError("the server is shutting down; no new checks are accepted")
-            now = time.time()
+            now = self._clock()
+            self._prune(now)
             job = self._jobs.get(key)
             if job is not None:
                 if job.status == "running":
                     return self._status(job, now)
                 if self._is_fresh(job, now) and not refresh:
                     return self._status(job, now)
-            job = _Job(key=key, progress={"stage": "starting", "done": 0, "total": 0})
+            running = sum(1 for j in self._jobs.values() if j.status == "running")
+            if running >= self.max_in_flight:
+                raise TooManyChecks(
+                    f"{running} checks are already running; busy, retry shortly"
+                )
+            job = _Job(key=key, progress={"stage": "starting", "done": 0, "total": 0},
+                       started_at=now)
             self._jobs[key] = job
             self._executor.submit(self._run, job, ctx)
             return self._status(job, now)
@@ -304,13 +358,13 @@ class ReportJobs:
             with self._lock:
                 job.status = "error"
                 job.error = error
-                job.finished_at = time.time()
+                job.finished_at = self._clock()
             return
         with self._lock:
             job.status = "ready"
             job.report = report
             job.progress = {"stage": "done", "done": 1, "total": 1}
-            job.finished_at = time.time()
+            job.finished_at = self._clock()
 
     def _confirm_report(self, report: dict, snapshot: dict, ctx: Any) -> None:
         """Add the witnesses' simulator commands and AWS's answers (``aws.confirm``); a bug there

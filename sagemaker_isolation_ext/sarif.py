@@ -75,6 +75,8 @@ RULES: dict[str, str] = {
     "user-profiles-unreadable": "User profiles (and so their execution roles) could not be read",
     "search-not-narrowed": "sagemaker:Search is allowed without a SearchVisibilityCondition",
     "untagged-resources-reachable": "Actions are allowed on resources without the domain tag",
+    "listing-incomplete": "A listing stopped before its end (paging bound), so part of the "
+    "domain was not judged",
 }
 
 _LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}

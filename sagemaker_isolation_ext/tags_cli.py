@@ -8,8 +8,9 @@ Exit codes:
 
 - ``tags scan``: 0 every resource is this domain's (or never tagged by design); 1 some are
   untagged, another domain's or name a stale domain; 2 the scan is incomplete (a ``List*`` or
-  ``GetResources`` call failed for some type; types the scanner has no ``List*`` call for do not
-  count); 3 bad input; 4 AWS not reachable or the domain not found.
+  ``GetResources`` call failed for some type, or its listing was stopped by a paging bound; or
+  some resource is ``unreadable``; types the scanner has no ``List*`` call for do not count);
+  3 bad input; 4 AWS not reachable, credentials expired or the domain not found.
 - ``tags backfill``: 0 dry run shown, or every selected resource tagged / already tagged; 1 some
   resources failed or were skipped (conflict, tag limit, unreadable); 3 bad plan or usage;
   4 AWS not reachable.
@@ -143,7 +144,7 @@ def run_tags(args: argparse.Namespace, out: TextIO) -> int:
         return _rollback(args, out)
     except TagScanError as exc:
         print(f"sagemaker-isolation tags {args.tags_command}: {exc.message}", file=sys.stderr)
-        return _EXIT_AWS
+        return _EXIT_INCOMPLETE if exc.reason == "listing-incomplete" else _EXIT_AWS
     except BackfillError as exc:
         raise _usage(exc.message) from None
 
@@ -171,7 +172,15 @@ def _scan(args, out) -> int:
                                 progress=_progress(sys.stderr.isatty()))
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    if args.plan_out:
+    stopped = {t: w for t, w in result["types_not_covered"].items() if "incomplete" in w}
+    if args.plan_out and stopped:
+        # A backfill plan from a partial listing would miss resources: refuse (exit 2).
+        t, why = next(iter(stopped.items()))
+        print(f"sagemaker-isolation tags scan: no plan written to {args.plan_out}: the listing "
+              f"of {len(stopped)} type(s) is incomplete (first: {t}: {why})", file=sys.stderr)
+        result["plan_out"] = {"path": None, "refused": "listing-incomplete",
+                              "types": sorted(stopped)}
+    elif args.plan_out:
         domain = T.DomainRef(**{k: result["domain"][k] for k in ("id", "arn", "name", "region",
                                                                   "account_id")})
         plan = T.build_plan(domain, result["resources"], created_at=_now())
@@ -182,13 +191,19 @@ def _scan(args, out) -> int:
         out.write(json.dumps(result, indent=2) + "\n")
     else:
         out.write(render_scan_text(result))
-    failed = [t for t, why in result["types_not_covered"].items() if "failed" in why]
+    failed = [t for t, why in result["types_not_covered"].items() if _is_failure(why)]
     s = result["summary"]
-    if failed:
+    if failed or s.get("unreadable"):
         return _EXIT_INCOMPLETE
     if s["untagged"] or s["other_domain"] or s["stale_domain"]:
         return _EXIT_PROBLEMS
     return _EXIT_OK
+
+
+def _is_failure(why: str) -> bool:
+    """A ``types_not_covered`` reason that makes the scan incomplete (a failed call or a listing
+    stopped by a paging bound; not "no List* call in the scanner")."""
+    return "failed" in why or "incomplete" in why
 
 
 def _bar(n: int, total: int, width: int = 24) -> str:
@@ -203,7 +218,9 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
     lines = [f"Tag coverage for {d.get('name') or d['id']} ({d['arn']})",
              f"  {total} resources: this domain {s['this_domain']}, other domain "
              f"{s['other_domain']}, untagged {s['untagged']}, stale domain {s['stale_domain']}, "
-             f"never tagged by design {s['never_tagged_by_design']}", "", "By type:"]
+             f"never tagged by design {s['never_tagged_by_design']}"
+             + (f", unreadable {s['unreadable']}" if s.get("unreadable") else ""),
+             "", "By type:"]
     for rtype, counts in result["by_type"].items():
         n = sum(counts.values())
         lines.append(f"  {rtype:<28} {n:>7}  own {_bar(counts['this_domain'], n, 12):<12} "
@@ -218,6 +235,8 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
             prop = row.get("proposal") or {}
             if prop.get("domain_id"):
                 extra = f"  proposal {prop['domain_id']} ({prop['confidence']}: {prop['reason']})"
+            if row.get("unreadable_reason"):
+                extra = f"  ({row['unreadable_reason']})"
             lines.append(f"  {row['class']:<14} {row['arn']}{extra}")
         more = len(rows) - max_rows + result.get("rows_dropped", 0)
         if more > 0:
@@ -230,14 +249,14 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
                      f"{view['foreign']:>6} untagged {view['untagged']:>6} verdict "
                      f"{view['verdict']}" + (f" ({view['verdict_error']})"
                                              if view.get("verdict_error") else ""))
-    failed = {t: w for t, w in result["types_not_covered"].items() if "failed" in w}
+    failed = {t: w for t, w in result["types_not_covered"].items() if _is_failure(w)}
     lines += ["", f"Types covered: {len(result['types_covered'])}; not covered: "
               f"{len(result['types_not_covered'])} (of which failed: {len(failed)})"]
     for t, why in failed.items():
         lines.append(f"  {t}: {why}")
     calls = result["api_calls"]
     lines.append(f"API calls: {calls['total']} in {result.get('elapsed_seconds', 0)} s")
-    if result.get("plan_out"):
+    if result.get("plan_out") and result["plan_out"].get("path"):
         p = result["plan_out"]
         lines.append(f"Plan written to {p['path']}: {p['items']} items, {p['selected']} selected "
                      "(high confidence); review it, then `tags backfill --plan`")

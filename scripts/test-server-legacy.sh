@@ -66,4 +66,4 @@ fi
 # JupyterServerAuthWarning and allow_unauthenticated_access, which 1.x lacks; test_server_legacy.py
 # tests the equivalent protection on both).
 exec "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
-  tests/test_server.py tests/test_server_legacy.py tests/test_page.py "$@"
+  tests/test_server.py tests/test_server_legacy.py tests/test_page.py tests/test_faults_server.py "$@"

@@ -472,9 +472,16 @@ export namespace IsolationModel {
   }
 }
 
+/** What the panel says when the server refuses a check because too many run (HTTP 429). */
+export const BUSY_MESSAGE =
+  'Busy, retry shortly: the server is running as many checks as it allows.';
+
 /** `{message, reason}` from any thrown value. */
 export function toErrorInfo(error: unknown): IErrorInfo {
   if (error instanceof ApiError) {
+    if (error.reason === 'too-many-checks') {
+      return { message: BUSY_MESSAGE, reason: error.reason };
+    }
     return error.toInfo();
   }
   const message = error instanceof Error ? error.message : String(error);

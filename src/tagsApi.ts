@@ -14,7 +14,8 @@ export type TagClass =
   | 'other_domain'
   | 'untagged'
   | 'stale_domain'
-  | 'never_tagged_by_design';
+  | 'never_tagged_by_design'
+  | 'unreadable';
 
 /** The classes in display order. */
 export const TAG_CLASSES: TagClass[] = [
@@ -22,10 +23,15 @@ export const TAG_CLASSES: TagClass[] = [
   'other_domain',
   'untagged',
   'stale_domain',
-  'never_tagged_by_design'
+  'never_tagged_by_design',
+  'unreadable'
 ];
 
-export type TagSummary = Record<TagClass, number>;
+/** Counts per class (`unreadable`: listed, but its tags could not be read; absent from older
+ * servers). */
+export type TagSummary = Record<Exclude<TagClass, 'unreadable'>, number> & {
+  unreadable?: number;
+};
 
 /** A proposed domain for an untagged resource. */
 export interface IProposal {

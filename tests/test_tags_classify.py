@@ -144,7 +144,7 @@ def test_accumulator_summaries_rows_and_cap():
     acc.add(arn("image-version", "i/1"), {})
     r = acc.result()
     assert r["summary"] == {"this_domain": 1, "other_domain": 1, "untagged": 2,
-                            "stale_domain": 0, "never_tagged_by_design": 1}
+                            "stale_domain": 0, "never_tagged_by_design": 1, "unreadable": 0}
     assert acc.summaries[PROD.arn]["this_domain"] == 1
     assert acc.summaries[PROD.arn]["other_domain"] == 1
     assert r["by_type"]["model"]["untagged"] == 2

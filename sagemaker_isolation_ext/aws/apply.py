@@ -58,10 +58,12 @@ from .collect import (
 )
 from .context import AwsContext
 from .errors import AwsUnreachable
+from .paging import INCOMPLETE_CODE, ListingIncomplete, bounded_pages, client_fetch
 from .session import client, make_session
 
 __all__ = [
     "ApplyError",
+    "IncompleteListingError",
     "apply_plan",
     "capture_state",
     "make_plan",
@@ -74,6 +76,8 @@ __all__ = [
 ]
 
 _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
+#: Failures of one read: a botocore error or a listing stopped by a paging bound.
+_READ_ERRORS = (*_CALL_ERRORS, ListingIncomplete)
 _NOT_FOUND = {"NoSuchEntity", "NoSuchEntityException"}
 
 StepFn = Callable[[dict], None]
@@ -85,6 +89,27 @@ class ApplyError(ValueError):
     E.g. the plan failed validation, the change record is a rollback, the account or the domain
     of the credentials differs from the plan's. The message says what to do.
     """
+
+
+class IncompleteListingError(RuntimeError):
+    """A listing the plan depends on was stopped by a paging bound (``aws/paging.py``): no plan
+    is built from it (CLI exit 2). ``errors`` holds the ``ListingIncomplete`` entries
+    ``{"operation", "target", "code": "ListingIncomplete", "message", ...}``."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        self.errors = errors
+        first = errors[0] if errors else {}
+        self.message = (
+            f"a listing the plan needs is incomplete ({first.get('message', 'unknown')}); no plan "
+            "is built from a partial listing. Retry later, or raise the bound with "
+            "SAGEMAKER_ISOLATION_MAX_PAGES / SAGEMAKER_ISOLATION_MAX_LISTING_SECONDS."
+        )
+        super().__init__(self.message)
+
+
+def _incomplete_entries(errors: list) -> list[dict]:
+    """The ``ListingIncomplete`` entries of an errors list."""
+    return [e for e in errors or () if isinstance(e, dict) and e.get("code") == INCOMPLETE_CODE]
 
 
 def _now() -> str:
@@ -158,7 +183,9 @@ def _policy_state(iam, arn: str, with_documents: bool) -> dict:
         }
     default = pol.get("DefaultVersionId")
     versions = []
-    for page in iam.get_paginator("list_policy_versions").paginate(PolicyArn=arn):
+    for page in bounded_pages(client_fetch(iam, "list_policy_versions", "Marker", PolicyArn=arn),
+                              operation="iam:ListPolicyVersions", token_key="Marker",
+                              items_key="Versions"):
         for v in page.get("Versions") or ():
             versions.append(
                 {
@@ -185,9 +212,10 @@ def _policy_state(iam, arn: str, with_documents: bool) -> dict:
 
 def _attached_roles(iam, arn: str) -> list[str]:
     roles: list[str] = []
-    for page in iam.get_paginator("list_entities_for_policy").paginate(
-        PolicyArn=arn, EntityFilter="Role"
-    ):
+    fetch = client_fetch(iam, "list_entities_for_policy", "Marker", PolicyArn=arn,
+                         EntityFilter="Role")
+    for page in bounded_pages(fetch, operation="iam:ListEntitiesForPolicy", token_key="Marker",
+                              items_key="PolicyRoles"):
         for r in page.get("PolicyRoles") or ():
             roles.append(r.get("RoleName"))
     return roles
@@ -196,7 +224,9 @@ def _attached_roles(iam, arn: str) -> list[str]:
 def _role_attachments(iam, role_arn: str) -> list[str]:
     name = _role_name(role_arn)
     out: list[str] = []
-    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+    fetch = client_fetch(iam, "list_attached_role_policies", "Marker", RoleName=name)
+    for page in bounded_pages(fetch, operation="iam:ListAttachedRolePolicies", token_key="Marker",
+                              items_key="AttachedPolicies"):
         out.extend(p["PolicyArn"] for p in page.get("AttachedPolicies") or ())
     return out
 
@@ -221,6 +251,10 @@ def read_iam_state(iam, policy_arns: list[str], account: str, partition: str = "
     for arn in policy_arns:
         try:
             st = _policy_state(iam, arn, with_documents=False)
+        except ListingIncomplete as exc:
+            errors.append({"operation": exc.operation, "target": arn, "code": exc.code,
+                           "message": exc.message})
+            continue
         except _CALL_ERRORS as exc:
             errors.append({"operation": "iam:GetPolicy", "target": arn, **_err(exc)})
             continue
@@ -232,6 +266,10 @@ def read_iam_state(iam, policy_arns: list[str], account: str, partition: str = "
                 names = _attached_roles(iam, arn)
                 st["attached_role_names"] = names
                 st["attached_roles"] = None  # filled by make_plan from the snapshot's ARNs
+            except ListingIncomplete as exc:
+                errors.append({"operation": exc.operation, "target": arn, "code": exc.code,
+                               "message": exc.message})
+                st["attached_role_names"] = None
             except _CALL_ERRORS as exc:
                 errors.append(
                     {"operation": "iam:ListEntitiesForPolicy", "target": arn, **_err(exc)}
@@ -290,9 +328,10 @@ def validate_with_access_analyzer(
     for name, doc in documents.items():
         try:
             findings: list[dict] = []
-            for page in aa.get_paginator("validate_policy").paginate(
-                policyDocument=json.dumps(doc), policyType="IDENTITY_POLICY"
-            ):
+            fetch = client_fetch(aa, "validate_policy", "nextToken",
+                                 policyDocument=json.dumps(doc), policyType="IDENTITY_POLICY")
+            for page in bounded_pages(fetch, operation="access-analyzer:ValidatePolicy",
+                                      token_key="nextToken"):
                 for f in page.get("findings") or ():
                     findings.append(
                         {
@@ -307,7 +346,7 @@ def validate_with_access_analyzer(
             }
         except (NoCredentialsError, PartialCredentialsError) as exc:
             out[name] = {"status": "not-run", "findings": [], "detail": f"no credentials ({exc})"}
-        except _CALL_ERRORS as exc:
+        except _READ_ERRORS as exc:
             e = _err(exc)
             msg = e["message"].strip()
             if msg.startswith("<") or isinstance(exc, ResponseParserError):
@@ -429,6 +468,8 @@ def make_plan(
     Raises:
         AwsUnreachable: as ``collect_snapshot`` (domain not found, no credentials, ...).
         plan.PlanError: bad variant or role ARN.
+        IncompleteListingError: a listing (user profiles, a role's policies, a policy's
+            versions or attachments) was stopped by a paging bound; no plan is built.
     """
     from ..sagemaker import templates
 
@@ -473,6 +514,9 @@ def make_plan(
         snapshot, variant, state, role_arns=role_arns, access_analyzer=aa, catalog=catalog
     )
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
+    incomplete = _incomplete_entries(plan["read_errors"])
+    if incomplete:
+        raise IncompleteListingError(incomplete)
     plan["plan_hash"] = P.plan_hash(plan)
     return plan
 
@@ -488,6 +532,7 @@ def make_plans_all_domains(
 
     Raises:
         AwsUnreachable: ListDomains failed or no credentials.
+        IncompleteListingError: the ListDomains listing was stopped by a paging bound.
     """
     import dataclasses
 
@@ -495,8 +540,13 @@ def make_plans_all_domains(
     sm = client(session, "sagemaker", ctx.endpoint_url)
     try:
         ids = []
-        for page in _guard(lambda: sm.get_paginator("list_domains").paginate()):
+        pages = bounded_pages(client_fetch(sm, "list_domains", "NextToken"),
+                              operation="sagemaker:ListDomains", items_key="Domains")
+        for page in _guard(lambda: list(pages)):
             ids.extend(d["DomainId"] for d in page.get("Domains") or ())
+    except ListingIncomplete as exc:
+        raise IncompleteListingError([{"operation": exc.operation, "target": None,
+                                       "code": exc.code, "message": exc.message}]) from None
     except _CALL_ERRORS as exc:
         e = _err(exc)
         raise AwsUnreachable(
@@ -512,6 +562,10 @@ def make_plans_all_domains(
             out.append(make_plan(c, variant, session=session, validate=validate))
         except AwsUnreachable as exc:
             out.append({"domain": {"id": did}, "error": exc.to_json()})
+        except IncompleteListingError as exc:
+            out.append({"domain": {"id": did}, "error": {
+                "message": exc.message, "reason": "listing-incomplete", "operation":
+                exc.errors[0].get("operation"), "code": INCOMPLETE_CODE}})
     return out
 
 
@@ -710,7 +764,7 @@ def apply_plan(
         rec["previous_state"] = _guard(
             lambda: capture_state(iam, _plan_policies(plan), _plan_roles(plan))
         )
-    except _CALL_ERRORS as exc:
+    except _READ_ERRORS as exc:
         rec["status"], rec["error"], rec["finished_at"] = "failed", _err(exc), _now()
         rec["error"]["message"] = (
             "could not read the current state, nothing changed: " + rec["error"]["message"]
@@ -745,7 +799,7 @@ def apply_plan(
                 )
                 result = "done"
             rs["status"] = result
-        except (ApplyError, *_CALL_ERRORS) as exc:
+        except (ApplyError, *_READ_ERRORS) as exc:
             rs["status"] = "failed"
             rs["error"] = (
                 _err(exc)
@@ -967,7 +1021,7 @@ def rollback_change(
         try:
             s["detail"] = _guard(lambda s=s: _run_rollback_step(iam, s))
             s["status"] = "done"
-        except (ApplyError, *_CALL_ERRORS) as exc:
+        except (ApplyError, *_READ_ERRORS) as exc:
             s["status"], failed = "failed", True
             s["error"] = (
                 _err(exc)

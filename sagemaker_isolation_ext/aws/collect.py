@@ -22,6 +22,11 @@ Failure policy: a failure of DescribeDomain, missing credentials or an unreachab
 past retries, HTTP 5xx / not implemented, unparsable response, timeout, connection error) is
 recorded in the Snapshot's ``errors`` and what depends on it is marked incomplete
 (``roles[arn].complete = false``, ``user_profiles[i].complete = false``); it never raises.
+Expired credentials (``ExpiredToken``) raise :class:`AwsUnreachable` at the first occurrence.
+Every listing is bounded by ``aws/paging.py``: a listing stopped by a bound (a repeated token,
+50 empty pages, 2,000 pages or 300 s) is recorded like a failed call with code
+``ListingIncomplete`` (``operation`` the listing, ``target`` the domain ARN for
+``ListUserProfiles``, the role ARN for the role listings), so the verdict cannot be isolated.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
@@ -72,6 +78,8 @@ _BAD_CREDENTIALS = {
     "SignatureDoesNotMatch",
     "AuthFailure",
 }
+#: Expired temporary credentials: every later call would fail the same way, so the check stops.
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 _UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)
 # ResponseParserError is a plain Exception in botocore (not a BotoCoreError): moto answers an
 # unimplemented operation with an HTML 500 page, which ends as this.
@@ -171,8 +179,10 @@ class _Collector:
     """
 
     def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
-                 max_attempts: int, connect_timeout: float, read_timeout: float) -> None:
+                 max_attempts: int, connect_timeout: float, read_timeout: float,
+                 limits: PageLimits | None = None) -> None:
         self.ctx = ctx
+        self.limits = limits
         self.progress = progress
         opts = dict(
             max_attempts=max_attempts, connect_timeout=connect_timeout, read_timeout=read_timeout
@@ -195,20 +205,55 @@ class _Collector:
         return entry
 
     def call(self, operation: str, target: str | None, fn: Callable[[], Any]) -> tuple[Any, bool]:
-        """Run ``fn``; on a botocore failure record it and return ``(None, False)``."""
+        """Run ``fn``; on a botocore failure, or a listing stopped by a paging bound, record it
+        and return ``(None, False)``.
+
+        Raises:
+            AwsUnreachable: no credentials, or expired credentials (reason
+                ``credentials-rejected``): the check stops at the first ``ExpiredToken``.
+        """
         try:
             return fn(), True
         except (NoCredentialsError, PartialCredentialsError) as e:
             raise _no_credentials(e) from None
+        except ListingIncomplete as e:
+            self.record(operation, target, e.code, e.message, reason=e.reason, pages=e.pages)
+            return None, False
         except _CALL_ERRORS as e:
             code, message = _error_code_message(e)
+            if code in _EXPIRED:
+                raise AwsUnreachable(
+                    f"AWS rejected the credentials as expired ({code}: {message}) at "
+                    f"{operation}; the check stopped there. Refresh the credentials and run "
+                    "it again.",
+                    reason="credentials-rejected",
+                    operation=operation,
+                    code=code,
+                ) from None
             self.record(operation, target, code, message)
             return None, False
 
     def paginate(self, svc, op: str, key: str, **kwargs: Any) -> list:
-        """All items under ``key`` of every page of paginated operation ``op``."""
+        """All items under ``key`` of every page of paginated operation ``op`` (a boto3 method
+        name), read with ``aws.paging.bounded_pages``.
+
+        Raises:
+            ListingIncomplete: a paging bound stopped the listing (``call`` records it).
+            botocore errors of a call.
+        """
+        model = svc.meta.service_model
+        api = svc.meta.method_to_api_mapping.get(op, op)
+        token_in = "Marker" if model.service_name == "iam" else "NextToken"
+
+        def fetch(token):
+            args = dict(kwargs)
+            if token:
+                args[token_in] = token
+            return getattr(svc, op)(**args)
+
         items: list = []
-        for page in svc.get_paginator(op).paginate(**kwargs):
+        for page in bounded_pages(fetch, operation=f"{model.signing_name}:{api}",
+                                  token_key=token_in, items_key=key, limits=self.limits):
             items.extend(page.get(key) or [])
         return items
 
@@ -463,6 +508,7 @@ def collect_snapshot(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
+    limits: PageLimits | None = None,
 ) -> dict:
     """Read one domain's execution roles and policies into a Snapshot (ARCHITECTURE.md §3).
 
@@ -475,17 +521,19 @@ def collect_snapshot(
             botocore event hooks on it).
         max_attempts, connect_timeout, read_timeout: retry attempts per call and timeouts in
             seconds (see :mod:`sagemaker_isolation_ext.aws.session`).
+        limits: paging bounds of every listing (default ``PageLimits.from_env()``).
 
     Returns:
         The Snapshot dict, ``source: "live"``.
 
     Raises:
         AwsUnreachable: no credentials, endpoint not reachable, domain not found, DescribeDomain
-            denied or failed, profile not configured.
+            denied or failed, profile not configured, credentials expired mid-way.
     """
     if session is None:
         session = make_session(ctx)
-    col = _Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout)
+    col = _Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout,
+                     limits or PageLimits.from_env())
 
     col.report("domain", 0, 1)
     d = _describe_domain(col)

@@ -181,15 +181,25 @@ class _TooManyPages(Exception):
 
 def _items(iam, operation: str, key: str, role_name: str) -> list:
     """Every item under ``key`` of paginated ``operation`` for the role, at most 10 pages
-    (raises _TooManyPages beyond: a role has at most 20 attached policies, IAM quotas)."""
-    out: list = []
-    pages = iam.get_paginator(operation).paginate(
-        RoleName=role_name, PaginationConfig={"MaxItems": 1000}
+    (raises _TooManyPages beyond, or when a token repeats: a role has at most 20 attached
+    policies, IAM quotas). Read with the shared bounded pager (``aws/paging.py``)."""
+    from sagemaker_isolation_ext.aws.paging import (
+        ListingIncomplete,
+        PageLimits,
+        bounded_pages,
+        client_fetch,
     )
-    for i, page in enumerate(pages):
-        if i >= 10:
-            raise _TooManyPages(operation)
-        out.extend(page.get(key) or ())
+
+    out: list = []
+    api = iam.meta.method_to_api_mapping.get(operation, operation)
+    pages = bounded_pages(client_fetch(iam, operation, "Marker", RoleName=role_name),
+                          operation=f"iam:{api}", token_key="Marker", items_key=key,
+                          limits=PageLimits(max_pages=10))
+    try:
+        for page in pages:
+            out.extend(page.get(key) or ())
+    except ListingIncomplete:
+        raise _TooManyPages(operation) from None
     return out
 
 

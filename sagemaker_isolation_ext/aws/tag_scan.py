@@ -56,6 +56,7 @@ from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import client, make_session
 from sagemaker_isolation_ext.sagemaker.tags import (
     CREATOR_TAGS,
@@ -72,6 +73,9 @@ __all__ = ["ListSpec", "LIST_SPECS", "ScanCancelled", "TagScanError", "scan_tags
 _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _KEEP_TAGS = (DOMAIN_TAG, *CREATOR_TAGS)
 _BUDGET_LOCK = threading.Lock()
+#: Error codes of expired temporary credentials (STS / SigV4): every later call fails the same
+#: way, so the scan stops at the first one (exit 4) instead of going on with failing calls.
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 
 
 class ScanCancelled(Exception):
@@ -81,8 +85,9 @@ class ScanCancelled(Exception):
 class TagScanError(RuntimeError):
     """The scan cannot give a trustworthy answer (domain not found, ListDomains failed).
 
-    Attributes: ``message``, ``reason`` (``domain-not-found`` | ``list-domains-failed``),
-    ``code`` (AWS error code or None).
+    Attributes: ``message``, ``reason`` (``domain-not-found`` | ``list-domains-failed`` |
+    ``listing-incomplete``: the ListDomains listing was stopped by a paging bound), ``code`` (AWS
+    error code, ``ListingIncomplete``, or None).
     """
 
     def __init__(self, message: str, reason: str, code: str | None = None) -> None:
@@ -159,6 +164,8 @@ class _Calls:
     def __init__(self) -> None:
         self.counts: Counter = Counter()
         self._lock = threading.Lock()
+        #: Set once any Region meets expired credentials: every later call raises it.
+        self.fatal: AwsUnreachable | None = None
 
     def add(self, op: str) -> None:
         with self._lock:
@@ -170,8 +177,9 @@ class _Region:
 
     def __init__(self, session, region: str, endpoint_url: str | None, calls: _Calls,
                  cancel: threading.Event | None, progress: Callable[[dict], None] | None,
-                 max_attempts: int) -> None:
+                 max_attempts: int, limits: PageLimits | None = None) -> None:
         self.region = region
+        self.limits = limits
         self.sm = client(session, "sagemaker", endpoint_url, max_attempts=max_attempts)
         self.rgt = client(session, "resourcegroupstaggingapi", endpoint_url,
                           max_attempts=max_attempts)
@@ -185,8 +193,16 @@ class _Region:
             raise ScanCancelled("scan cancelled")
 
     def call(self, svc, service: str, method: str, **kwargs) -> dict:
-        """One API call, counted; lets botocore errors through."""
+        """One API call, counted; lets botocore errors through.
+
+        Raises:
+            AwsUnreachable: no credentials, or the credentials expired (reason
+                ``credentials-rejected``; this and every later call of the scan, in any Region,
+                raise it without calling AWS).
+        """
         self.check_cancel()
+        if self.calls.fatal is not None:
+            raise self.calls.fatal
         op = svc.meta.method_to_api_mapping.get(method, method)
         self.calls.add(f"{service}:{op}")
         try:
@@ -194,21 +210,34 @@ class _Region:
         except (NoCredentialsError, PartialCredentialsError) as e:
             raise AwsUnreachable(f"No AWS credentials found ({e}).", reason="no-credentials",
                                  code=type(e).__name__) from None
+        except ClientError as e:
+            code = _code(e)
+            if code not in _EXPIRED:
+                raise
+            fatal = AwsUnreachable(
+                f"AWS rejected the credentials as expired ({code}) at {service}:{op}; the scan "
+                "stopped there. Refresh the credentials (e.g. `aws sso login`, a new session "
+                "token) and scan again.",
+                reason="credentials-rejected", operation=f"{service}:{op}", code=code)
+            self.calls.fatal = fatal
+            raise fatal from None
 
     def pages_of(self, svc, service: str, method: str, token_in: str, token_out: str,
-                 **kwargs) -> Iterator[dict]:
-        """Every page of a paginated call (the cancel event is checked before each)."""
-        token = None
-        while True:
+                 items_key: str | None = None, **kwargs) -> Iterator[dict]:
+        """Every page of a paginated call (the cancel event is checked before each), bounded by
+        ``aws.paging.bounded_pages`` (raises ``ListingIncomplete`` at a bound)."""
+        op = svc.meta.method_to_api_mapping.get(method, method)
+
+        def fetch(token):
             args = dict(kwargs)
             if token:
                 args[token_in] = token
-            page = self.call(svc, service, method, **args)
+            return self.call(svc, service, method, **args)
+
+        for page in bounded_pages(fetch, operation=f"{service}:{op}", token_key=token_out,
+                                  items_key=items_key, limits=self.limits):
             self.pages += 1
             yield page
-            token = page.get(token_out)
-            if not token:
-                return
 
     def report(self, stage: str) -> None:
         if self.progress:
@@ -224,7 +253,8 @@ class _Region:
         out: dict[str, dict] = {}
         shared: dict[tuple, dict] = {}
         for page in self.pages_of(self.rgt, "tag", "get_resources", "PaginationToken",
-                                  "PaginationToken", ResourcesPerPage=100,
+                                  "PaginationToken", "ResourceTagMappingList",
+                                  ResourcesPerPage=100,
                                   ResourceTypeFilters=[f"sagemaker:{rtype}"]):
             for item in page.get("ResourceTagMappingList") or []:
                 arn = item.get("ResourceARN")
@@ -259,7 +289,10 @@ def list_domains(reg: _Region, account_hint: str | None = None) -> list[DomainRe
     out = []
     try:
         pages = list(reg.pages_of(reg.sm, "sagemaker", "list_domains", "NextToken", "NextToken",
-                                  MaxResults=100))
+                                  "Domains", MaxResults=100))
+    except ListingIncomplete as e:
+        raise TagScanError(f"sagemaker:ListDomains in {reg.region}: {e.message}",
+                           "listing-incomplete", e.code) from None
     except _CALL_ERRORS as e:
         raise TagScanError(f"sagemaker:ListDomains failed in {reg.region}: {_code(e)}: {e}",
                            "list-domains-failed", _code(e)) from None
@@ -278,8 +311,8 @@ def list_domains(reg: _Region, account_hint: str | None = None) -> list[DomainRe
                     if _dig(desc, path):
                         roles.add(_dig(desc, path))
                 for up_page in reg.pages_of(reg.sm, "sagemaker", "list_user_profiles",
-                                            "NextToken", "NextToken", DomainIdEquals=did,
-                                            MaxResults=100):
+                                            "NextToken", "NextToken", "UserProfiles",
+                                            DomainIdEquals=did, MaxResults=100):
                     for up in up_page.get("UserProfiles") or []:
                         profiles.append(up["UserProfileName"])
                 for pname in profiles:
@@ -290,8 +323,8 @@ def list_domains(reg: _Region, account_hint: str | None = None) -> list[DomainRe
                         continue
                     if _dig(upd, ("UserSettings", "ExecutionRole")):
                         roles.add(_dig(upd, ("UserSettings", "ExecutionRole")))
-            except _CALL_ERRORS:
-                pass
+            except (*_CALL_ERRORS, ListingIncomplete):
+                pass  # less role evidence (fewer proposals), never a class
             out.append(DomainRef(id=did, arn=darn, name=d.get("DomainName"),
                                  region=parts.get("region") or reg.region,
                                  account_id=parts.get("account") or account_hint,
@@ -312,7 +345,7 @@ def _studio_items(reg: _Region, domains: list[DomainRef], rtype: str) -> Iterato
             method, key = "list_spaces", "Spaces"
         else:
             method, key = "list_apps", "Apps"
-        for page in reg.pages_of(reg.sm, "sagemaker", method, "NextToken", "NextToken",
+        for page in reg.pages_of(reg.sm, "sagemaker", method, "NextToken", "NextToken", key,
                                  DomainIdEquals=d.id, MaxResults=100):
             batch = []
             for item in page.get(key) or []:
@@ -333,10 +366,20 @@ def _studio_items(reg: _Region, domains: list[DomainRef], rtype: str) -> Iterato
             yield batch
 
 
+def _incomplete(exc: ListingIncomplete, what: str) -> str:
+    """The ``types_not_covered`` reason of a listing stopped by a bound (``aws/paging.py``)."""
+    return f"{exc.operation} listing incomplete ({exc.reason}: {exc.message}){what}"
+
+
 def _scan_region(reg: _Region, domains: list[DomainRef], acc: TagScanAccumulator,
                  covered: dict, not_covered: dict, describe_budget: list[int],
                  types: set[str] | None) -> None:
-    """Stream every type of one Region into ``acc``."""
+    """Stream every type of one Region into ``acc``.
+
+    A type whose ``GetResources`` or ``List*`` listing fails or is stopped by a paging bound is
+    put in ``not_covered`` with the reason (never a hang, never counted as covered). A Studio
+    resource whose own ``ListTags`` fails is counted ``unreadable`` and the scan goes on.
+    """
     specs = [s for s in LIST_SPECS if types is None or s.type in types]
     for spec in specs:
         reg.report(spec.type)
@@ -345,10 +388,14 @@ def _scan_region(reg: _Region, domains: list[DomainRef], acc: TagScanAccumulator
         except _CALL_ERRORS as e:
             not_covered.setdefault(spec.type, f"tag:GetResources failed: {_code(e)}")
             continue
+        except ListingIncomplete as e:
+            not_covered.setdefault(spec.type, _incomplete(e, ""))
+            continue
         listed = 0
+        partial = " (tagged resources of this type are counted; untagged ones are not)"
         try:
             for page in reg.pages_of(reg.sm, "sagemaker", spec.operation, "NextToken",
-                                     "NextToken", MaxResults=100):
+                                     "NextToken", spec.key, MaxResults=100):
                 for item in page.get(spec.key) or []:
                     arn = item.get(spec.arn_field)
                     if not arn:
@@ -363,8 +410,9 @@ def _scan_region(reg: _Region, domains: list[DomainRef], acc: TagScanAccumulator
                 reg.report(spec.type)
         except _CALL_ERRORS as e:
             not_covered.setdefault(
-                spec.type, f"sagemaker:{spec.operation} failed: {_code(e)} (tagged resources "
-                "of this type are counted; untagged ones are not)")
+                spec.type, f"sagemaker:{spec.operation} failed: {_code(e)}{partial}")
+        except ListingIncomplete as e:
+            not_covered.setdefault(spec.type, _incomplete(e, partial))
         else:
             covered[spec.type] = covered.get(spec.type, 0) + listed
         # Tagged, but not listed (deleted since, or the List* call failed): count from tags.
@@ -381,6 +429,9 @@ def _scan_region(reg: _Region, domains: list[DomainRef], acc: TagScanAccumulator
         except _CALL_ERRORS as e:
             not_covered.setdefault(rtype, f"tag:GetResources failed: {_code(e)}")
             continue
+        except ListingIncomplete as e:
+            not_covered.setdefault(rtype, _incomplete(e, ""))
+            continue
         listed = 0
         try:
             for batch in _studio_items(reg, domains, rtype):
@@ -388,15 +439,25 @@ def _scan_region(reg: _Region, domains: list[DomainRef], acc: TagScanAccumulator
                     listed += 1
                     tags = tagged.pop(arn, None)
                     if tags is None:
-                        resp = reg.call(reg.sm, "sagemaker", "list_tags", ResourceArn=arn,
-                                        MaxResults=100)
+                        try:
+                            resp = reg.call(reg.sm, "sagemaker", "list_tags", ResourceArn=arn,
+                                            MaxResults=100)
+                        except _CALL_ERRORS as e:
+                            # One resource whose tags cannot be read (a Failed app answering
+                            # ValidationException) is unreadable; the others are still judged.
+                            acc.add_unreadable(arn, f"sagemaker:ListTags failed: {_code(e)}",
+                                               {"name": name})
+                            reg.resources += 1
+                            continue
                         tags = {t["Key"]: t.get("Value", "") for t in resp.get("Tags") or []
                                 if t.get("Key") in _KEEP_TAGS}
                     acc.add(arn, tags, {"name": name})
                     reg.resources += 1
                 reg.report(rtype)
         except _CALL_ERRORS as e:
-            not_covered.setdefault(rtype, f"listing or ListTags failed: {_code(e)}")
+            not_covered.setdefault(rtype, f"listing failed: {_code(e)}")
+        except ListingIncomplete as e:
+            not_covered.setdefault(rtype, _incomplete(e, ""))
         else:
             covered[rtype] = covered.get(rtype, 0) + listed
         for arn, tags in tagged.items():
@@ -512,6 +573,7 @@ def scan_tags(
     session=None,
     max_attempts: int = 5,
     max_workers: int = 4,
+    limits: PageLimits | None = None,
 ) -> dict:
     """Scan the tag coverage of SageMaker resources for ``ctx.domain_id`` (or every domain).
 
@@ -532,6 +594,8 @@ def scan_tags(
             CLI and server pass the existing collect + analyze).
         session: a boto3 Session (default from ``ctx``).
         max_attempts, max_workers: retry attempts per call; parallel Regions.
+        limits: paging bounds of every listing (default ``PageLimits.from_env()``); a listing
+            stopped by one puts its type in ``types_not_covered`` with the reason.
 
     Returns:
         ``{"domain", "summary", "by_type", "resources", "rows_dropped", "total",
@@ -544,7 +608,8 @@ def scan_tags(
     Raises:
         TagScanError: the domain is not in the Region's ListDomains, or ListDomains failed.
         ScanCancelled: ``cancel`` was set.
-        AwsUnreachable: no credentials / bad profile.
+        AwsUnreachable: no credentials / bad profile, or expired credentials (the scan stops
+            at the first ``ExpiredToken``).
     """
     started = time.monotonic()
     session = session or make_session(ctx)
@@ -565,7 +630,7 @@ def scan_tags(
         reg_session = session if getattr(session, "region_name", None) == region else \
             make_session(dataclasses.replace(ctx, region=region))
         regs[region] = _Region(reg_session, region, ctx.endpoint_url, calls, cancel, report,
-                               max_attempts)
+                               max_attempts, limits or PageLimits.from_env())
 
     workers = max(1, min(max_workers, len(regions)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tag-scan") as pool:

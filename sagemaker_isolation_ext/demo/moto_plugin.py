@@ -8,6 +8,8 @@ moto 5.2.5 implements SageMaker domains but not user profiles, spaces, apps or `
 - ``CreateSpace`` / ``DescribeSpace`` / ``ListSpaces`` / ``DeleteSpace``;
 - ``CreateApp`` / ``DescribeApp`` / ``ListApps`` / ``DeleteApp``;
 - ``UpdateDomain`` (DefaultUserSettings and DefaultSpaceSettings);
+- ``ListFeatureGroups`` over moto's own feature groups (the tag scan lists them; without it moto
+  answers HTTP 500 and prints a traceback);
 - tags (``AddTags`` / ``ListTags`` / ``DeleteTags``) on user-profile, space and app ARNs;
 - IAM ``SimulatePrincipalPolicy`` / ``SimulateCustomPolicy`` answered with a clean
   ``NotImplemented`` error (moto has no policy simulator; unpatched, its server answers HTTP 500
@@ -35,7 +37,7 @@ from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
-__all__ = ["install_studio_plugin", "is_installed"]
+__all__ = ["install_studio_plugin", "is_installed", "AnswerUnsupportedServices"]
 
 _INSTALLED = False
 
@@ -299,6 +301,19 @@ def r_update_domain(self):
     return ActionResult({"DomainArn": domain.arn})
 
 
+def r_list_feature_groups(self):
+    """``ListFeatureGroups`` (SageMaker API reference): moto's feature groups, by name."""
+    groups = sorted(self.sagemaker_backend.feature_groups.values(),
+                    key=lambda g: g.feature_group_name)
+    contains = self._get_param("NameContains")
+    if contains:
+        groups = [g for g in groups if contains in g.feature_group_name]
+    page, token = _page(groups, self._get_param("MaxResults"), self._get_param("NextToken"))
+    out = [{"FeatureGroupName": g.feature_group_name, "FeatureGroupArn": g.arn,
+            "CreationTime": g.creation_time, "FeatureGroupStatus": "Created"} for g in page]
+    return ActionResult({"FeatureGroupSummaries": out, "NextToken": token})
+
+
 def r_simulator_not_implemented(self):
     raise IAMException(
         "NotImplemented",
@@ -336,7 +351,38 @@ _RESPONSE_METHODS = {
     "delete_app": r_delete_app,
     "list_apps": r_list_apps,
     "update_domain": r_update_domain,
+    "list_feature_groups": r_list_feature_groups,
 }
+
+
+class AnswerUnsupportedServices:
+    """WSGI middleware in front of moto's server: a request for a service moto 5.2.5 has no
+    backend for (IAM Access Analyzer, ``access-analyzer``, which ``apply`` calls to validate its
+    documents) gets an AWS-shaped error answer, HTTP 501 ``NotImplemented`` (botocore does not
+    retry it), instead of moto's HTTP 500 and a traceback on the server's stderr.
+
+    The service is the one named in the SigV4 credential scope of the ``Authorization`` header
+    (``Credential=<key>/<date>/<region>/<service>/aws4_request``).
+    """
+
+    UNSUPPORTED = frozenset({"access-analyzer"})
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        scope = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/") if \
+            "Credential=" in auth else []
+        service = scope[3] if len(scope) > 3 else None
+        if service in self.UNSUPPORTED:
+            body = (f'{{"message": "the local AWS (moto) does not implement {service}"}}'
+                    .encode())
+            start_response("501 Not Implemented", [
+                ("Content-Type", "application/json"), ("x-amzn-ErrorType", "NotImplemented"),
+                ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
 
 
 def is_installed() -> bool:

@@ -7,7 +7,10 @@ import urllib.request
 
 from moto.server import ThreadedMotoServer
 
-from sagemaker_isolation_ext.demo.moto_plugin import install_studio_plugin
+from sagemaker_isolation_ext.demo.moto_plugin import (
+    AnswerUnsupportedServices,
+    install_studio_plugin,
+)
 
 __all__ = ["start_local_aws", "reset_local_aws"]
 
@@ -27,6 +30,8 @@ def start_local_aws(port: int = 0) -> tuple[ThreadedMotoServer, str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # Services moto lacks get an AWS-shaped 501 instead of a 500 and a traceback.
+    server._server.app = AnswerUnsupportedServices(server._server.app)
     host, bound_port = server.get_host_and_port()
     return server, f"http://{host}:{bound_port}"
 

@@ -732,3 +732,49 @@ def profiles_unreadable_finding(unseen: list[dict]) -> dict:
         {"unseen": unseen},
         None,
     )
+
+
+# -- listing-incomplete (issue 13: paging that never ends) -----------------------------------
+# Kept apart from the rest on purpose: analysis.analyze() adds it with
+#     f = F.listing_incomplete_finding(snapshot.get("errors") or ())
+#     if f: findings.append(f); verdict = "unknown" if verdict == "isolated" else verdict
+
+#: The snapshot ``errors`` code the collector records for a listing stopped by a paging bound
+#: (equal to ``aws.paging.INCOMPLETE_CODE``; the pure core does not import the AWS layer).
+LISTING_INCOMPLETE_CODE = "ListingIncomplete"
+
+
+def listing_incomplete_finding(errors) -> dict | None:
+    """``listing-incomplete``: a listing of the check (user profiles, a role's policies) was
+    stopped by a paging bound (a repeated token, too many empty pages, too many pages or too
+    long), so what it would have returned was not judged.
+
+    Args:
+        errors: the snapshot's ``errors`` list (``[{"operation", "target", "code", "message",
+            "reason"?}]``).
+
+    Returns:
+        one finding dict (severity medium, ``role`` None, evidence ``{"listings": [...]}``) or
+        None when no entry has code ``ListingIncomplete``. A report with it is never
+        ``isolated`` (the caller makes an ``isolated`` verdict ``unknown``).
+    """
+    hits = [e for e in errors or () if isinstance(e, dict)
+            and e.get("code") == LISTING_INCOMPLETE_CODE]
+    if not hits:
+        return None
+    ops = sorted({str(e.get("operation")) for e in hits})
+    return _f(
+        "listing-incomplete",
+        "medium",
+        "A listing stopped before its end, so part of the domain was not judged",
+        f"{', '.join(ops)} did not end within the paging bounds ("
+        + "; ".join(str(e.get("message")) for e in hits[:3])
+        + "). What the rest of the listing would have returned (user profiles and their "
+        "execution roles, or a role's policies) was not read, so the domain cannot be called "
+        "isolated.",
+        "Run the check again later. If the listing is really that long, raise the bounds with "
+        "SAGEMAKER_ISOLATION_MAX_PAGES / SAGEMAKER_ISOLATION_MAX_LISTING_SECONDS.",
+        {"listings": [{k: e.get(k) for k in ("operation", "target", "reason", "message")}
+                      for e in hits]},
+        None,
+    )

@@ -739,6 +739,12 @@ def load_plan(obj: Any) -> dict:
             the content (the plan was edited after it was shown; build a new one).
     """
     if isinstance(obj, (str, bytes)):
+        from ..iam.jsondepth import JsonTooDeep, check_json_depth
+
+        try:
+            check_json_depth(obj, what="the plan")
+        except JsonTooDeep as exc:
+            raise PlanError(str(exc)) from None
         try:
             obj = json.loads(obj)
         except ValueError as exc:

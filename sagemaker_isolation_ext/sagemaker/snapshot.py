@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from ..iam.jsondepth import JsonTooDeep, check_json_depth
+
 __all__ = [
     "SCHEMA_VERSION",
     "SOURCES",
@@ -263,12 +265,17 @@ def load_snapshot(obj: Any) -> dict:
         ``account_id`` from the domain ARN when absent).
 
     Raises:
-        SnapshotError: unreadable file, invalid JSON, wrong shape (the message names the field),
+        SnapshotError: unreadable file, invalid JSON, JSON nested more than 64 levels ("nested
+            too deeply", checked before parsing), wrong shape (the message names the field),
             unsupported ``schema_version``.
     """
     if isinstance(obj, (bytes, bytearray)):
         obj = obj.decode("utf-8", errors="replace")
     if isinstance(obj, str) and obj.lstrip().startswith("{"):
+        try:
+            check_json_depth(obj, what="the snapshot")
+        except JsonTooDeep as e:
+            raise SnapshotError(str(e)) from None
         try:
             obj = json.loads(obj)
         except json.JSONDecodeError as e:
@@ -281,6 +288,10 @@ def load_snapshot(obj: Any) -> dict:
             text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise SnapshotError(f"cannot read snapshot {path}: {e.strerror or e}") from None
+        try:
+            check_json_depth(text, what=f"snapshot {path}")
+        except JsonTooDeep as e:
+            raise SnapshotError(str(e)) from None
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
@@ -401,6 +412,10 @@ def _document_from(value: Any, where: str) -> dict:
         # plain JSON first: URL-encoded JSON never parses as JSON
         for candidate in (text, unquote(text)):
             try:
+                check_json_depth(candidate, what=f"{where}: the document")
+            except JsonTooDeep as e:
+                raise PolicyFileError(str(e)) from None
+            try:
                 value = json.loads(candidate)
                 break
             except json.JSONDecodeError:
@@ -443,8 +458,9 @@ def read_policy_file(path: str | os.PathLike, name: str | None = None) -> tuple[
         ``(name, document)``.
 
     Raises:
-        PolicyFileError: unreadable file, larger than ``MAX_POLICY_FILE_BYTES``, invalid JSON,
-            no policy document found.
+        PolicyFileError: unreadable file, larger than ``MAX_POLICY_FILE_BYTES``, nested more
+            than 64 levels ("nested too deeply", checked before parsing), invalid JSON, no policy
+            document found.
     """
     p = Path(path)
     try:
@@ -461,6 +477,10 @@ def read_policy_file(path: str | os.PathLike, name: str | None = None) -> tuple[
         raise PolicyFileError(f"cannot read policy file {p}: {e.strerror or e}") from None
     except UnicodeDecodeError:
         raise PolicyFileError(f"policy file {p} is not UTF-8 text") from None
+    try:
+        check_json_depth(text, what=f"policy file {p}")
+    except JsonTooDeep as e:
+        raise PolicyFileError(str(e)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:

@@ -23,6 +23,10 @@ Classes (:data:`CLASSES`), judged for one *target* domain:
   versions, model-card export jobs, model packages (versioned; their group carries tags), and the
   ``default`` JupyterServer app (the doc policy's ``AllowActionsThatDontSupportTagging`` and
   ``DeleteDefaultApp`` statements). Their domain tag, if any, is still shown.
+- ``unreadable``: listed, but its tags could not be read (e.g. a ``Failed`` app whose
+  ``ListTags`` answers ``ValidationException``): its class is unknown for every domain. Never
+  produced by :func:`classify`; the scanner counts it with
+  :meth:`TagScanAccumulator.add_unreadable`.
 
 Mapping proposals (:func:`propose_domain`) never apply anything: each carries a reason and a
 confidence (``high`` / ``medium`` / ``low``); only ``high`` ones are pre-selected in a plan.
@@ -73,7 +77,8 @@ DOMAIN_TAG = "sagemaker:domain-arn"
 """The tag key the isolation policy conditions on (AWS doc "Isolate domain resources")."""
 CREATOR_TAGS = ("sagemaker:user-profile-arn", "sagemaker:space-arn")
 """Tags Studio adds to resources it creates, naming the user profile or space that created them."""
-CLASSES = ("this_domain", "other_domain", "untagged", "stale_domain", "never_tagged_by_design")
+CLASSES = ("this_domain", "other_domain", "untagged", "stale_domain", "never_tagged_by_design",
+           "unreadable")
 MAX_TAGS_PER_RESOURCE = 50
 """AWS tag limit per resource (Resource Groups Tagging API reference, TagResources: "Each resource
 can have up to 50 tags")."""
@@ -340,15 +345,29 @@ class TagScanAccumulator:
                 self._keep(c, tags, extra)
         return primary_class
 
-    def _keep(self, c: Classified, tags, extra) -> None:
+    def add_unreadable(self, arn: str, why: str, extra: Mapping | None = None) -> None:
+        """Count one listed resource whose tags could not be read (class ``unreadable`` for
+        every target; its row carries ``why``, e.g. ``"sagemaker:ListTags failed:
+        ValidationException"``)."""
+        self.total += 1
+        rtype = resource_type_of(arn)
+        for target in self.targets:
+            self.summaries[target.arn]["unreadable"] += 1
+        self.by_type.setdefault(rtype, _empty_summary())["unreadable"] += 1
+        row = self._keep(Classified(arn, rtype, "unreadable", None, None), None, extra)
+        if row is not None:
+            row["unreadable_reason"] = why
+
+    def _keep(self, c: Classified, tags, extra) -> dict | None:
+        """Keep ``c``'s row if ``rows`` and ``max_rows`` allow; returns the row or None."""
         if self.rows == "none":
-            return
+            return None
         if self.rows == "problems" and c.class_ not in ("untagged", "other_domain",
-                                                        "stale_domain"):
-            return
+                                                        "stale_domain", "unreadable"):
+            return None
         if len(self.kept) >= self.max_rows:
             self.rows_dropped += 1
-            return
+            return None
         row = c.to_json()
         if extra and extra.get("role_arn"):
             row["role_arn"] = extra["role_arn"]
@@ -358,6 +377,7 @@ class TagScanAccumulator:
                 role_arn=(extra or {}).get("role_arn"),
             ).to_json()
         self.kept.append(row)
+        return row
 
     def merge(self, other: TagScanAccumulator) -> None:
         """Add another accumulator's counts and rows (same targets; another Region)."""
@@ -539,6 +559,12 @@ def load_plan(obj: Any) -> dict:
         PlanError: with the item index and field at fault.
     """
     if isinstance(obj, (str, bytes)):
+        from ..iam.jsondepth import JsonTooDeep, check_json_depth
+
+        try:
+            check_json_depth(obj, what="the plan")
+        except JsonTooDeep as exc:
+            raise PlanError(str(exc)) from None
         try:
             obj = json.loads(obj)
         except ValueError as exc:
@@ -629,6 +655,7 @@ def multi_domain_view(acc: TagScanAccumulator, verdicts: Mapping[str, Mapping] |
             "own": s["this_domain"], "foreign": s["other_domain"], "untagged": s["untagged"],
             "stale_domain": s["stale_domain"],
             "never_tagged_by_design": s["never_tagged_by_design"],
+            "unreadable": s["unreadable"],
             "verdict": v.get("verdict") or "unknown",
             "verdict_error": v.get("error"),
         })

@@ -212,6 +212,23 @@ describe('IsolationModel.check', () => {
     expect(model.view).toBe('need-domain');
   });
 
+  it('says busy, retry shortly when the server refuses a check with 429', async () => {
+    const { model } = makeModel({
+      'POST report': () => ({
+        status: 429,
+        body: {
+          message: '64 checks are already running; busy, retry shortly',
+          reason: 'too-many-checks'
+        }
+      })
+    });
+    await model.probe();
+    await model.loadContext();
+    expect(await model.check(false)).toBeNull();
+    expect(model.state.requestError?.reason).toBe('too-many-checks');
+    expect(model.state.requestError?.message).toMatch(/^Busy, retry shortly/);
+  });
+
   it('returns the same promise for a second call while a check runs', async () => {
     let posts = 0;
     const { model } = makeModel({

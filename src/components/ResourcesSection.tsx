@@ -20,7 +20,8 @@ const CLASS_COLOUR: Record<TagClass, string> = {
   other_domain: 'var(--jp-error-color1)',
   untagged: 'var(--jp-warn-color1)',
   stale_domain: 'var(--jp-error-color2)',
-  never_tagged_by_design: 'var(--jp-layout-color4)'
+  never_tagged_by_design: 'var(--jp-layout-color4)',
+  unreadable: 'var(--jp-layout-color3)'
 };
 
 function classLabel(c: TagClass, trans: TranslationBundle): string {
@@ -33,6 +34,8 @@ function classLabel(c: TagClass, trans: TranslationBundle): string {
       return trans.__('untagged');
     case 'stale_domain':
       return trans.__('stale domain');
+    case 'unreadable':
+      return trans.__('tags unreadable');
     default:
       return trans.__('never tagged by design');
   }
@@ -76,7 +79,7 @@ function TypeBar(props: {
               key={c}
               data-class={c}
               style={{
-                width: `${(100 * props.summary[c]) / (n || 1)}%`,
+                width: `${(100 * (props.summary[c] ?? 0)) / (n || 1)}%`,
                 background: CLASS_COLOUR[c]
               }}
             />
