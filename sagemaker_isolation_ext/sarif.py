@@ -60,6 +60,7 @@ RULES: dict[str, str] = {
     "domain's resources",
     "analysis-budget-exceeded": "The analysis stopped at its work budget: the role's verdict is "
     "unknown",
+    "role-shared-between-domains": "Another domain of the account uses the same execution role",
     "role-unreadable": "An execution role's policies could not all be read",
     "policy-unreadable": "A policy document could not be read",
     "policy-invalid": "A policy document does not parse",

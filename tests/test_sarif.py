@@ -179,10 +179,10 @@ def test_levels_and_security_severity_follow_the_finding_severity():
 
 def test_known_rules_are_described_from_the_findings_table():
     log = report_to_sarif(
-        {"findings": [{"id": "presigned-url-reach", "severity": "high", "title": "x"}]}
+        {"findings": [{"id": "aws-policy-gap", "severity": "high", "title": "x"}]}
     )
     rule = log["runs"][0]["tool"]["driver"]["rules"][0]
-    assert rule["shortDescription"]["text"] == RULES["presigned-url-reach"]
+    assert rule["shortDescription"]["text"] == RULES["aws-policy-gap"]
 
 
 def test_live_report_has_logical_locations_only():

@@ -814,6 +814,12 @@ def analyze(
             findings.append(F.role_shared_finding(ri, dom, rj["judged_for"]))
     findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
     verdict = _aggregate([r["verdict"] for r in roles_json])
+    incomplete = F.listing_incomplete_finding(snapshot.get("errors") or ())
+    if incomplete:
+        # A listing stopped by a paging bound: what it would have returned was not judged.
+        findings.append(incomplete)
+        if verdict == "isolated":
+            verdict = "unknown"
     unseen = _unseen_profiles(snapshot, dom.arn)
     if unseen:
         findings.append(F.profiles_unreadable_finding(unseen))
