@@ -369,6 +369,14 @@ def _track_alphabet(pieces: tuple) -> frozenset:
 _ALPHABET_CACHE: dict = {}
 
 
+def _has(lab, ch: str) -> bool:
+    if lab is None:
+        return True
+    if isinstance(lab, frozenset):
+        return ch in lab
+    return lab(ch)
+
+
 def _quick_constant(space: Space, which: str):
     """Decide a single atom's constant value without the product search when cheap.
 
@@ -393,7 +401,16 @@ def _quick_constant(space: Space, which: str):
         return False
     if bits & nfa._universal:
         return True
-    alphabet = _track_alphabet(rest)
+    alphabet = set(_track_alphabet(rest))
+    # The atom's own literal characters may lie outside the universe the track alphabet was
+    # computed over (a non-ASCII character in a pattern): add those a grammar here can produce.
+    for p in rest:
+        if p.placeholder is None:
+            continue
+        labels = [lab for row in grammar_nfa(p.placeholder)._trans for lab, _t in row]
+        for ch in nfa.alphabet_hint:
+            if ch not in alphabet and any(lab is None or _has(lab, ch) for lab in labels):
+                alphabet.add(ch)
     seen = {bits}
     todo = [bits]
     while todo:
