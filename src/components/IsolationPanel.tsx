@@ -13,6 +13,7 @@ import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { ResourcesSection } from './ResourcesSection';
 import { RoleSection } from './RoleSection';
+import { ServerCheck } from './ServerCheck';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -532,6 +533,11 @@ export function PanelBody(props: {
         />
       )}
       {body}
+      <ServerCheck
+        server={state.server}
+        frontendVersion={model.frontendVersion}
+        trans={trans}
+      />
     </div>
   );
 }
