@@ -35,6 +35,20 @@ function info(version: string, served: string | null): IVersionInfo {
   };
 }
 
+/** The model's `server` state after the handshake answered `answer` (as `probe` sets it). */
+function serverState(
+  answer: IVersionInfo,
+  frontend: string
+): IModelState['server'] {
+  return {
+    status: answer.version === frontend ? 'ok' : 'mismatch',
+    serverVersion: answer.version,
+    environment: answer.environment,
+    labextension: answer.labextension,
+    warnings: installWarnings(answer, frontend)
+  };
+}
+
 describe('installWarnings', () => {
   it('is empty when the panel and the server extension are one release', () => {
     expect(
@@ -78,17 +92,7 @@ describe('ServerCheck', () => {
   }
 
   it('shows the server environment, closed, when all matches', () => {
-    const answer = info('0.1.0', '0.1.0');
-    render(
-      {
-        status: 'ok',
-        serverVersion: '0.1.0',
-        environment: answer.environment,
-        labextension: answer.labextension,
-        warnings: []
-      },
-      '0.1.0'
-    );
+    render(serverState(info('0.1.0', '0.1.0'), '0.1.0'), '0.1.0');
     const box = container.querySelector('[data-testid="jp-SMIso-servercheck"]');
     expect(box?.getAttribute('data-ok')).toBe('true');
     expect(box?.hasAttribute('open')).toBe(false);
@@ -98,17 +102,7 @@ describe('ServerCheck', () => {
   });
 
   it('opens with the warnings when the versions differ', () => {
-    const answer = info('0.1.0', '0.2.0');
-    render(
-      {
-        status: 'mismatch',
-        serverVersion: '0.1.0',
-        environment: answer.environment,
-        labextension: answer.labextension,
-        warnings: installWarnings(answer, '0.2.0')
-      },
-      '0.2.0'
-    );
+    render(serverState(info('0.1.0', '0.2.0'), '0.2.0'), '0.2.0');
     const box = container.querySelector('[data-testid="jp-SMIso-servercheck"]');
     expect(box?.getAttribute('data-ok')).toBe('false');
     expect(box?.hasAttribute('open')).toBe(true);

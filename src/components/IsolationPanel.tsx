@@ -354,7 +354,7 @@ export function PanelBody(props: {
         >
           <p>
             {trans.__(
-              'The sagemaker-isolation server extension does not answer. Check that it is installed and enabled: jupyter server extension list'
+              'The sagemaker-isolation server extension does not answer. It must be installed in the environment that runs the Jupyter server (in a Studio JupyterLab space, /opt/conda; not a user conda env), then the server restarted. Check: jupyter server extension list'
             )}
           </p>
         </StateBox>

@@ -1,16 +1,16 @@
 /**
  * Playwright configuration of the version-matrix smoke (scripts/test-jl-matrix.sh): one JupyterLab
  * version per run, started from the matrix virtualenv given in MATRIX_VENV (the built wheel
- * installed there), in Debian's chromium, on the demo's local AWS.
+ * installed there), in Debian's chromium, on the demo's local AWS. Browser settings come from
+ * ../playwright.config.js; only the server, the port and the folders differ.
  *
  * Env: MATRIX_VENV (required), MATRIX_PORT (default 8897), MATRIX_LABEL (for the output folder).
  */
-process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
-
 const path = require('path');
 
 const PORT = process.env.MATRIX_PORT || '8897';
 process.env.MATRIX_PORT = PORT;
+// Read by ../playwright.config.js for its baseURL.
 process.env.TARGET_URL = `http://127.0.0.1:${PORT}`;
 const VENV = process.env.MATRIX_VENV;
 if (!VENV) {
@@ -18,33 +18,16 @@ if (!VENV) {
 }
 const LABEL = process.env.MATRIX_LABEL || path.basename(VENV);
 
-const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const labConfig = require('../playwright.config.js');
 
 module.exports = {
-  ...baseConfig,
+  ...labConfig,
   testDir: '.',
   testMatch: '**/*.spec.ts',
-  workers: 1,
   retries: 0,
   timeout: 150 * 1000,
   reporter: [['list']],
   outputDir: path.join('..', 'test-results', `matrix-${LABEL}`),
-  use: {
-    ...baseConfig.use,
-    baseURL: process.env.TARGET_URL,
-    video: 'off',
-    trace: 'retain-on-failure',
-    viewport: { width: 1280, height: 900 },
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless=new',
-        '--disable-gpu',
-        '--disable-dev-shm-usage'
-      ]
-    }
-  },
   webServer: {
     // The venv's own jupyter-lab script: the package comes from the installed wheel (no source
     // tree on sys.path).
