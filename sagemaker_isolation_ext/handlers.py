@@ -27,6 +27,7 @@ from tornado.web import HTTPError
 from . import __version__
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, ReportJobs, none_status
+from .selfcheck import self_check
 
 ROUTE_PREFIX = "sagemaker-isolation"
 AUTH_RESOURCE = "sagemaker-isolation"
@@ -207,12 +208,17 @@ class VersionHandler(IsolationHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        """Answer ``{"version", "catalog": {"source", "version"}, "admin_enabled", "features"}``.
+        """Answer ``{"version", "catalog": {"source", "version"}, "admin_enabled", "features",
+        "environment", "labextension", "warnings"}``.
 
         ``features`` lists the optional routes this server has (``"explain"``, ``"tags"``,
         ``"admin"``), so clients such as the standalone page need not probe them.
+        ``environment``, ``labextension`` and ``warnings`` are the installation self-check
+        (:func:`~.selfcheck.self_check`): the server's ``sys.prefix`` and versions, and the
+        labextension JupyterLab serves.
         """
         catalog = await anyio.to_thread.run_sync(_catalog_identity)
+        check = await anyio.to_thread.run_sync(self_check, self.serverapp)
         admin = bool(self.extensionapp.admin_actions_enabled)
         self.finish(
             {
@@ -220,6 +226,7 @@ class VersionHandler(IsolationHandler):
                 "catalog": catalog,
                 "admin_enabled": admin,
                 "features": ["explain", "tags"] + (["admin"] if admin else []),
+                **check,
             }
         )
 

@@ -268,11 +268,34 @@ export interface IJobStatus {
   fresh?: boolean;
 }
 
-/** The `version` route's answer (the startup handshake). */
+/** The server's environment, from the `version` route's self-check (docs/openapi.yaml). */
+export interface IServerEnvironment {
+  sys_prefix: string;
+  python?: string;
+  executable?: string;
+  package_path?: string;
+  jupyter_server_version: string;
+  jupyterlab_version: string | null;
+  jupyterlab_running?: boolean;
+}
+
+/** The labextension JupyterLab serves, as the server found it on disk. */
+export interface IServedLabextension {
+  version: string | null;
+  path: string;
+  prefix: string | null;
+  matches_server: boolean;
+}
+
+/** The `version` route's answer (the startup handshake and installation self-check). */
 export interface IVersionInfo {
   version: string;
   catalog: { source: string; version: string | null; error?: string };
   admin_enabled: boolean;
+  /** Absent from servers older than the self-check. */
+  environment?: IServerEnvironment;
+  labextension?: IServedLabextension | null;
+  warnings?: string[];
 }
 
 /** The `context` route's answer: which domain is checked and where that came from. */

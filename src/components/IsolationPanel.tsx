@@ -13,6 +13,7 @@ import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { ResourcesSection } from './ResourcesSection';
 import { RoleSection, roleName } from './RoleSection';
+import { ServerCheck } from './ServerCheck';
 import { AwsConfirmationNote } from './WitnessView';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
@@ -370,7 +371,7 @@ export function PanelBody(props: {
         >
           <p>
             {trans.__(
-              'The sagemaker-isolation server extension does not answer. Check that it is installed and enabled: jupyter server extension list'
+              'The sagemaker-isolation server extension does not answer. It must be installed in the environment that runs the Jupyter server (in a Studio JupyterLab space, /opt/conda; not a user conda env), then the server restarted. Check: jupyter server extension list'
             )}
           </p>
         </StateBox>
@@ -554,6 +555,11 @@ export function PanelBody(props: {
         />
       )}
       {body}
+      <ServerCheck
+        server={state.server}
+        frontendVersion={model.frontendVersion}
+        trans={trans}
+      />
     </div>
   );
 }
