@@ -3,6 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 import { IModelState, IsolationModel, viewOf } from './model';
 import { normaliseVerdict } from './leaks';
+import { SR_ONLY_CLASS } from './a11y';
 
 /** The status-bar text for a state (`SageMaker: not isolated`, `SageMaker: checking…`, ...). */
 export function statusText(
@@ -54,14 +55,22 @@ export class IsolationStatus extends ReactWidget {
             viewOf(s) === 'report'
               ? normaliseVerdict(s.job?.report?.verdict)
               : 'none';
+          const text = statusText(s, this._trans);
+          // The button's text changes too, but a button is not a live region: the hidden status
+          // region next to it (always mounted) is what screen readers announce.
           return (
-            <button
-              className={`jp-SMIso-status-button jp-SMIso-status-${verdict}`}
-              onClick={this._onClick}
-              title={this._trans.__('Open the SageMaker isolation panel')}
-            >
-              {statusText(s, this._trans)}
-            </button>
+            <>
+              <button
+                className={`jp-SMIso-status-button jp-SMIso-status-${verdict}`}
+                onClick={this._onClick}
+                title={this._trans.__('Open the SageMaker isolation panel')}
+              >
+                {text}
+              </button>
+              <span className={SR_ONLY_CLASS} role="status" aria-live="polite">
+                {text}
+              </span>
+            </>
           );
         }}
       </UseSignal>
