@@ -3,7 +3,6 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 import { IModelState, IsolationModel, viewOf } from './model';
 import { normaliseVerdict } from './leaks';
-import { SR_ONLY_CLASS } from './a11y';
 
 /** The status-bar text for a state (`SageMaker: not isolated`, `SageMaker: checking…`, ...). */
 export function statusText(
@@ -41,6 +40,10 @@ export class IsolationStatus extends ReactWidget {
   ) {
     super();
     this.addClass('jp-SMIso-status');
+    // The item itself is the (always-mounted) status region: its button's text changes with the
+    // state ("SageMaker: checking…", "SageMaker: not isolated") and is announced.
+    this.node.setAttribute('role', 'status');
+    this.node.setAttribute('aria-live', 'polite');
   }
 
   render(): JSX.Element {
@@ -55,22 +58,14 @@ export class IsolationStatus extends ReactWidget {
             viewOf(s) === 'report'
               ? normaliseVerdict(s.job?.report?.verdict)
               : 'none';
-          const text = statusText(s, this._trans);
-          // The button's text changes too, but a button is not a live region: the hidden status
-          // region next to it (always mounted) is what screen readers announce.
           return (
-            <>
-              <button
-                className={`jp-SMIso-status-button jp-SMIso-status-${verdict}`}
-                onClick={this._onClick}
-                title={this._trans.__('Open the SageMaker isolation panel')}
-              >
-                {text}
-              </button>
-              <span className={SR_ONLY_CLASS} role="status" aria-live="polite">
-                {text}
-              </span>
-            </>
+            <button
+              className={`jp-SMIso-status-button jp-SMIso-status-${verdict}`}
+              onClick={this._onClick}
+              title={this._trans.__('Open the SageMaker isolation panel')}
+            >
+              {statusText(s, this._trans)}
+            </button>
           );
         }}
       </UseSignal>
