@@ -111,7 +111,8 @@ export async function focused(page: Page): Promise<string> {
     if (!el || el === document.body) {
       return 'body';
     }
-    const cls = el.className && typeof el.className === 'string' ? el.className : '';
+    const cls =
+      el.className && typeof el.className === 'string' ? el.className : '';
     return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${
       cls ? '.' + cls.trim().split(/\s+/).join('.') : ''
     } "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}"`;

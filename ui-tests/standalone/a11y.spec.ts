@@ -44,7 +44,9 @@ async function fillPage(page: Page): Promise<void> {
   // Open the collapsed lists so their content is checked too.
   await page
     .locator('details')
-    .evaluateAll(all => all.forEach(d => ((d as HTMLDetailsElement).open = true)));
+    .evaluateAll(all =>
+      all.forEach(d => ((d as HTMLDetailsElement).open = true))
+    );
 }
 
 test.describe('standalone page accessibility (WCAG 2.1 AA)', () => {

@@ -68,7 +68,9 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     // Open every section so their content is checked too (coverage and resources load).
     await panel(page)
       .locator('details.jp-SMIso-section')
-      .evaluateAll(all => all.forEach(d => ((d as HTMLDetailsElement).open = true)));
+      .evaluateAll(all =>
+        all.forEach(d => ((d as HTMLDetailsElement).open = true))
+      );
     await expect(panel(page).locator('.jp-SMIso-table').first()).toBeVisible({
       timeout: 30_000
     });
@@ -255,11 +257,15 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     const status = explain.locator(':scope > [role="status"]');
     await expect(status).toHaveText('');
     await page.keyboard.press('Enter');
-    await expect(status).toHaveText(/Explaining…|Explained: \d+ possible causes?/);
+    await expect(status).toHaveText(
+      /Explaining…|Explained: \d+ possible causes?/
+    );
     await expect(status).toHaveText(/Explained: \d+ possible causes?/, {
       timeout: 30_000
     });
-    await expect(explain.locator('.jp-SMIso-explain-result-title')).toBeFocused();
+    await expect(
+      explain.locator('.jp-SMIso-explain-result-title')
+    ).toBeFocused();
     expect(await focusOutlineWidth(page)).toBeGreaterThanOrEqual(2);
     expect(await focusLosses(page)).toEqual([]);
   });
