@@ -207,18 +207,28 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     expect(await focused(page)).toContain('input#jp-SMIso-form-domain_id');
 
     await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.type('d-ml-research');
+    // The demo's prod domain: isolated, so the green badge is checked by axe too.
+    await page.keyboard.type('d-ml-prod');
     await page.keyboard.press('Enter');
     // The form closes: the focus returns to "Change domain", then goes to the verdict.
     await expect(form).toHaveCount(0);
-    await expect(panelStatus(page)).toHaveText(
-      /Checking…|Verdict: not isolated/
-    );
-    await expect(panelStatus(page)).toHaveText('Verdict: not isolated', {
+    await expect(panelStatus(page)).toHaveText(/Checking…|Verdict: isolated/);
+    await expect(panelStatus(page)).toHaveText('Verdict: isolated', {
       timeout: 90_000
     });
     await expect(panel(page).locator('.jp-SMIso-verdict')).toBeFocused();
+    await expect(
+      panel(page).locator('.jp-SMIso-verdict .jp-SMIso-badge')
+    ).toHaveAttribute('data-verdict', 'isolated');
     expect(await focusLosses(page)).toEqual([]);
+    await expectNoAxeViolations(page, 'panel with an isolated report (light)', [
+      `#${PANEL_ID}`
+    ]);
+    await page.theme.setDarkTheme();
+    await expectNoAxeViolations(page, 'panel with an isolated report (dark)', [
+      `#${PANEL_ID}`
+    ]);
+    await page.theme.setLightTheme();
   });
 
   test('keyboard: Copy is announced, Explain keeps the focus then gives it to the result', async ({
