@@ -214,6 +214,21 @@ def contrast(fg, bg) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def colour_pair(rules, element, variables, surface, inherited, media_ok=lambda m: m is None):
+    """``(text, background)`` of ``element`` as opaque RGB.
+
+    ``surface`` (CSS colour text) is what shows through a missing or transparent background;
+    ``inherited`` is the text colour when no rule sets one. Semi-transparent colours are blended.
+    """
+    under = parse_colour(resolve(surface, variables))
+    bg_text = computed(rules, element, "background", media_ok)
+    bg = under if bg_text in (None, "none", "transparent") else over(
+        parse_colour(resolve(bg_text, variables)), under
+    )
+    fg_text = computed(rules, element, "color", media_ok) or inherited
+    return over(parse_colour(resolve(fg_text, variables)), bg), bg
+
+
 def test_contrast_formula_against_known_values():
     """Referee for the maths: WCAG's extremes and two well-known pairs."""
     white, black = parse_colour("#fff"), parse_colour("black")
@@ -289,16 +304,8 @@ def panel_pair(theme: str, element: Element):
     status = "jp-SMIso-status-button" in element.classes
     # The panel's surface is --jp-layout-color1; the status bar's is --jp-layout-color2
     # (@jupyterlab/statusbar style/base.css).
-    surface = parse_colour(
-        resolve("var(--jp-layout-color2)" if status else "var(--jp-layout-color1)", variables)
-    )
-    bg_text = computed(PANEL_RULES, element, "background")
-    bg = surface if bg_text in (None, "none", "transparent") else over(
-        parse_colour(resolve(bg_text, variables)), surface
-    )
-    fg_text = computed(PANEL_RULES, element, "color") or "var(--jp-ui-font-color1)"
-    fg = over(parse_colour(resolve(fg_text, variables)), bg)
-    return fg, bg
+    surface = "var(--jp-layout-color2)" if status else "var(--jp-layout-color1)"
+    return colour_pair(PANEL_RULES, element, variables, surface, "var(--jp-ui-font-color1)")
 
 
 @pytest.mark.parametrize("theme", sorted(THEMES))
@@ -313,6 +320,7 @@ def test_panel_badge_contrast(theme, name):
 def test_panel_cascade_reads_theme_overrides():
     """The cascade sees the dark-theme override: the unknown badge's text differs by theme."""
     badge = {"jp-SMIso-badge", "jp-SMIso-badge-unknown"}
+
     def text(flag):
         element = Element("span", badge, ancestor_attrs={"data-jp-theme-light": flag})
         return computed(PANEL_RULES, element, "color")
@@ -356,17 +364,11 @@ PAGE_ELEMENTS = {
 def page_pair(theme: str, element: Element):
     """``(text, background)`` of ``element`` on a card of the page in ``theme``."""
     ok = PAGE_MEDIA[theme]
-    variables = root_variables(PAGE_RULES, ok)
-    surface = parse_colour(resolve("var(--jp-layout-color1)", variables))
-    bg_text = computed(PAGE_RULES, element, "background", ok)
-    bg = surface if bg_text in (None, "none", "transparent") else over(
-        parse_colour(resolve(bg_text, variables)), surface
+    body_colour = computed(PAGE_RULES, Element("body"), "color", ok)
+    return colour_pair(
+        PAGE_RULES, element, root_variables(PAGE_RULES, ok), "var(--jp-layout-color1)",
+        body_colour, ok,
     )
-    fg_text = computed(PAGE_RULES, element, "color", ok) or computed(
-        PAGE_RULES, Element("body"), "color", ok
-    )
-    fg = over(parse_colour(resolve(fg_text, variables)), bg)
-    return fg, bg
 
 
 @pytest.mark.parametrize("theme", sorted(PAGE_MEDIA))
