@@ -12,17 +12,7 @@ import {
   focusOutlineWidth,
   watchFocusLoss
 } from '../helpers/a11y';
-
-const TOKEN = process.env.STANDALONE_TOKEN || 'standalone-test-token';
-const BASE = process.env.STANDALONE_BASE_URL || '/jupyter/default/';
-const PAGE = `${BASE}sagemaker-isolation/`;
-
-const DENIAL =
-  'An error occurred (AccessDeniedException) when calling the DescribeTrainingJob operation: ' +
-  'User: arn:aws:sts::111122223333:assumed-role/StudioExecutionRole/SageMaker is not authorized ' +
-  'to perform: sagemaker:DescribeTrainingJob on resource: ' +
-  'arn:aws:sagemaker:us-east-1:111122223333:training-job/other-team-job because no ' +
-  'identity-based policy allows the sagemaker:DescribeTrainingJob action';
+import { DENIAL, PAGE, TOKEN } from './fixtures';
 
 /** Open the page, run the check with the keyboard and explain a denial offline. */
 async function fillPage(page: Page): Promise<void> {
