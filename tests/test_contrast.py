@@ -308,15 +308,6 @@ def panel_pair(theme: str, element: Element):
     return colour_pair(PANEL_RULES, element, variables, surface, "var(--jp-ui-font-color1)")
 
 
-@pytest.mark.parametrize("theme", sorted(THEMES))
-@pytest.mark.parametrize("name", sorted(PANEL_ELEMENTS))
-def test_panel_badge_contrast(theme, name):
-    fg, bg = panel_pair(theme, PANEL_ELEMENTS[name])
-    ratio = contrast(fg, bg)
-    print(f"panel {theme:5} {name:24} {ratio:5.2f}:1")
-    assert ratio >= AA, f"{name} in the {theme} theme: {ratio:.2f}:1 < {AA}:1"
-
-
 def test_panel_cascade_reads_theme_overrides():
     """The cascade sees the dark-theme override: the unknown badge's text differs by theme."""
     badge = {"jp-SMIso-badge", "jp-SMIso-badge-unknown"}
@@ -371,13 +362,22 @@ def page_pair(theme: str, element: Element):
     )
 
 
-@pytest.mark.parametrize("theme", sorted(PAGE_MEDIA))
-@pytest.mark.parametrize("name", sorted(PAGE_ELEMENTS))
-def test_standalone_page_contrast(theme, name):
-    fg, bg = page_pair(theme, PAGE_ELEMENTS[name])
+CASES = [
+    *(("panel", theme, name) for theme in sorted(THEMES) for name in sorted(PANEL_ELEMENTS)),
+    *(("page", theme, name) for theme in sorted(PAGE_MEDIA) for name in sorted(PAGE_ELEMENTS)),
+]
+
+
+@pytest.mark.parametrize(("where", "theme", "name"), CASES)
+def test_contrast_at_least_aa(where, theme, name):
+    """Each badge, tag, pill, verdict and button of the panel and the page: >= 4.5:1."""
+    if where == "panel":
+        fg, bg = panel_pair(theme, PANEL_ELEMENTS[name])
+    else:
+        fg, bg = page_pair(theme, PAGE_ELEMENTS[name])
     ratio = contrast(fg, bg)
-    print(f"page  {theme:5} {name:24} {ratio:5.2f}:1")
-    assert ratio >= AA, f"{name} in the {theme} page: {ratio:.2f}:1 < {AA}:1"
+    print(f"{where:5} {theme:5} {name:24} {ratio:5.2f}:1")
+    assert ratio >= AA, f"{where}: {name} in the {theme} theme: {ratio:.2f}:1 < {AA}:1"
 
 
 def test_page_dark_media_changes_the_values():
