@@ -47,6 +47,9 @@ class SageMakerIsolationApp(ExtensionApp):
       (``handlers_admin.py``: plan / apply / rollback / changes); reported by ``version``.
     - ``audit_dir`` (str): where admin change records go (default: env
       ``SAGEMAKER_ISOLATION_AUDIT_DIR``, then the per-user Jupyter data dir).
+    - ``aws_confirm`` (bool, default True): confirm each witness of a live report with IAM's
+      policy simulator (``iam:SimulatePrincipalPolicy``, when the server's credentials may;
+      ``aws/confirm.py``), in the report job's worker thread.
     - ``collector_class`` (a :class:`~.jobs.Collector` subclass): the snapshot collector; the
       default reads AWS through boto3. Tests inject fakes here.
     """
@@ -138,6 +141,16 @@ class SageMakerIsolationApp(ExtensionApp):
         ),
     ).tag(config=True)
 
+    aws_confirm = Bool(
+        True,
+        help=(
+            "Ask IAM's policy simulator (iam:SimulatePrincipalPolicy) to confirm each witness of "
+            "a live report, when the server's AWS credentials may use it (at most 20 calls per "
+            "distinct policy set, 100 per report). Off: no simulator call; the report still "
+            "shows the commands to run."
+        ),
+    ).tag(config=True)
+
     collector_class = Type(
         default_value="sagemaker_isolation_ext.jobs.BotoCollector",
         klass=Collector,
@@ -157,6 +170,7 @@ class SageMakerIsolationApp(ExtensionApp):
             collector=self.collector_class(),
             cache_ttl=lambda: self.cache_ttl,
             log=self.log,
+            aws_confirm=lambda: self.aws_confirm,
         )
         self.settings["sagemaker_isolation_jobs"] = self.jobs
 

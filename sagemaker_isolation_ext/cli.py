@@ -116,7 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--verbose", "-v", action="store_true", help="progress on stderr even when not a TTY"
     )
+    check.add_argument(
+        "--aws-confirm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="live check: ask IAM's policy simulator (iam:SimulatePrincipalPolicy) to confirm "
+        "each witness, when you may (default: on). Offline and --snapshot checks never call AWS "
+        "and show the simulator commands instead",
+    )
+    check.add_argument(
+        "--analysis-budget",
+        metavar="STATES,SECONDS",
+        default=None,
+        help="work budget per role of the cross-domain search (default 2000000,30); past it the "
+        "role is unknown (finding analysis-budget-exceeded)",
+    )
     check.set_defaults(func=cmd_check)
+
+    replay = sub.add_parser(
+        "replay",
+        help="re-evaluate the witnesses of a saved report against a snapshot",
+        description="Re-evaluate every witness request of a saved report (check --format json) "
+        "with the plain policy engine in a closed world, against the policies of a snapshot "
+        "(check --save-snapshot). Exit 0 when every witness without conditional_on is allowed, "
+        "1 when one is not, 3 on bad input.",
+    )
+    replay.add_argument("--report", required=True, metavar="R", help="the report JSON")
+    replay.add_argument("--snapshot", required=True, metavar="S", help="the snapshot JSON")
+    replay.add_argument("--format", choices=("text", "json"), default="text")
+    replay.set_defaults(func=cmd_replay)
 
     simulate = sub.add_parser(
         "simulate",
@@ -164,7 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print StudioDomainResourceIsolationPolicy-<domain-id> for a domain.",
     )
     policy.add_argument("--domain-arn", required=True, help="the domain's ARN")
-    policy.add_argument("--variant", choices=("allow", "deny"), default="allow")
+    policy.add_argument(
+        "--variant",
+        choices=("aws-doc", "allow", "deny"),
+        default="allow",
+        help="aws-doc: AWS's policy verbatim; allow (default): an Allow-only policy that isolates "
+        "when it is the role's only SageMaker grant; deny: Deny guards that isolate beside "
+        "AmazonSageMakerFullAccess",
+    )
     policy.add_argument("--format", choices=("json", "text"), default="json")
     policy.set_defaults(func=cmd_policy)
 
@@ -208,9 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
     apply_p.add_argument(
         "--variant",
-        choices=("allow", "deny"),
+        choices=("aws-doc", "allow", "deny"),
         default=None,
-        help="allow: the AWS doc policy (default); deny: our Deny variant",
+        help="aws-doc: AWS's policy verbatim; allow (default): Allow-only, isolating as the role's "
+        "only SageMaker grant; deny: Deny guards beside broad Allows",
     )
     apply_p.add_argument(
         "--role-arn",
@@ -297,8 +333,9 @@ def _stderr_progress(verbose: bool):
     return progress
 
 
-def _snapshot_for_check(args: argparse.Namespace) -> dict:
-    """Build or read the Snapshot the check analyses. Raises UsageError / AwsUnreachable."""
+def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
+    """Build or read the Snapshot the check analyses: ``(snapshot, AwsContext | None)`` (the
+    context only for a live check). Raises UsageError / AwsUnreachable."""
     from .sagemaker import snapshot as snap
 
     live_flags = [
@@ -325,7 +362,7 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         if others:
             raise UsageError(f"--snapshot cannot be combined with {', '.join(others)}")
         try:
-            return snap.load_snapshot(Path(args.snapshot))
+            return snap.load_snapshot(Path(args.snapshot)), None
         except ValueError as exc:  # SnapshotError: names the file and the field
             raise UsageError(str(exc)) from None
 
@@ -348,7 +385,10 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         try:
             policies = [snap.read_policy_file(p) for p in args.policy_file]
             boundary = snap.read_policy_file(args.boundary_file) if args.boundary_file else None
-            return snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary)
+            return (
+                snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary),
+                None,
+            )
         except OSError as exc:
             raise UsageError(f"cannot read policy file: {exc}") from None
         except ValueError as exc:
@@ -368,7 +408,7 @@ def _snapshot_for_check(args: argparse.Namespace) -> dict:
         )
     except ContextError as exc:
         raise UsageError(exc.message) from None
-    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose))
+    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose)), ctx
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -380,9 +420,55 @@ def _terminal_safe(text: str) -> str:
     return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def _apply_budget(text: str | None) -> None:
+    from .sagemaker.analysis import set_budget_limits
+
+    if not text:
+        return
+    try:
+        states, seconds = text.split(",")
+        set_budget_limits(int(states), float(seconds))
+    except ValueError:
+        raise UsageError(
+            f"--analysis-budget takes STATES,SECONDS with both positive, e.g. 2000000,30; got "
+            f"{text!r}"
+        ) from None
+
+
+def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    """``replay``: re-evaluate a saved report's witnesses (exit 0 all allowed, 1 one not)."""
+    from .sagemaker import snapshot as snap
+    from .sagemaker.replay import ReplayError, render_replay_text, replay
+
+    try:
+        snapshot = snap.load_snapshot(Path(args.snapshot))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read snapshot {args.snapshot!r}: {exc}") from None
+    try:
+        with open(args.report, encoding="utf-8") as fh:
+            report = json.load(fh)
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UsageError(f"cannot read report {args.report!r}: {exc}") from None
+    try:
+        result = replay(report, snapshot)
+    except ReplayError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "json":
+        out.write(json.dumps(result, indent=2) + "\n")
+    else:
+        out.write(render_replay_text(result))
+    return EXIT_OK if result["ok"] else 1
+
+
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable)."""
-    snapshot = _snapshot_for_check(args)
+    _apply_budget(args.analysis_budget)
+    if args.aws_confirm and (args.snapshot or args.policy_file or args.domain_arn):
+        raise UsageError(
+            "--aws-confirm needs a live check: offline and --snapshot checks never call AWS "
+            "(their report shows the simulator commands to run yourself)"
+        )
+    snapshot, ctx = _snapshot_for_check(args)
     from .sagemaker.analysis import analyze
 
     if args.save_snapshot:
@@ -399,6 +485,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         report = analyze(snapshot)
     except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
         raise UsageError(f"the snapshot cannot be analysed: {exc}") from None
+    _confirm_with_aws(args, report, snapshot, ctx)
     if args.format == "json":
         out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
     elif args.format == "sarif":
@@ -406,6 +493,22 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_report_text(report))
     return VERDICT_EXIT.get(report.get("verdict"), EXIT_UNKNOWN)
+
+
+def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ctx) -> None:
+    """Add the witnesses' simulator commands and, for a live check with ``--aws-confirm`` (the
+    default), AWS's answers (``aws.confirm``); offline and saved snapshots make no AWS call."""
+    if ctx is None:
+        from .sagemaker.simulator_commands import mark_unconfirmed
+
+        mark_unconfirmed(report, snapshot)
+        return
+    from .aws.confirm import confirm_report
+
+    progress = _stderr_progress(args.verbose)
+    if progress and args.aws_confirm is not False:
+        progress("confirming with AWS's policy simulator", 0, 0)
+    confirm_report(report, snapshot, ctx=ctx, enabled=args.aws_confirm is not False)
 
 
 def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:
@@ -433,12 +536,46 @@ def _statement_label(ref: dict) -> str:
     return f"{ref.get('policy')} ({where})"
 
 
+def _witness_text(witness) -> list[str]:
+    """Lines under a cross_domain entry: the witness request, AWS's answer, the simulator
+    command (empty when the entry has no witness)."""
+    from .sagemaker.simulator_commands import aws_badge, witness_request_lines
+
+    if not isinstance(witness, dict):
+        return []
+    out = [f"      request: {line}" if i == 0 else f"               {line}"
+           for i, line in enumerate(witness_request_lines(witness))]
+    badge = aws_badge(witness)
+    if badge:
+        out.append(f"      [{badge}]")
+        detail = (witness.get("aws") or {}).get("cause_text")
+        if detail and not (witness.get("aws") or {}).get("agrees"):
+            out.append(f"           {detail}")
+    if witness.get("simulator_command"):
+        out.append(f"      ask AWS: {witness['simulator_command']}")
+    return out
+
+
+def _aws_confirmation_text(conf) -> list[str]:
+    """The report-level AWS confirmation note (and, offline, the files the commands read)."""
+    if not isinstance(conf, dict) or not (conf.get("note") or conf.get("policy_files")):
+        return []
+    out = ["", f"AWS confirmation: {conf.get('note') or ''}".rstrip()]
+    files = conf.get("policy_files") or []
+    if files:
+        out.append("  The commands read these policy documents (bare documents) from files:")
+        for f in files:
+            out.append(f"    {f.get('file')}: {f.get('kind')} policy {f.get('policy')!r}")
+    return out
+
+
 def render_report_text(report: dict, max_actions: int = 10) -> str:
     """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
 
     Shows the verdict, the domain, per role its verdict, up to ``max_actions`` leaking actions
-    (``cross_domain`` entries not accepted) with the allowing statements, then the findings with
-    their fixes, and the catalog version.
+    (``cross_domain`` entries not accepted) with the allowing statements and, when the entry has
+    a witness, its request, AWS's answer and the ``aws iam simulate-...`` command; then the AWS
+    confirmation note, the findings with their fixes, and the catalog version.
 
     Args:
         report: the report dict from ``analyze``.
@@ -470,6 +607,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
                 cond = entry.get("conditional_on")
                 suffix = f"  [if {', '.join(cond)}]" if cond else ""
                 lines.append(f"    {entry.get('action')}  <- {by}{suffix}")
+                lines.extend(_witness_text(entry.get("witness")))
             if len(leaking) > max_actions:
                 lines.append(f"    ... and {len(leaking) - max_actions} more (--format json)")
         if accepted:
@@ -479,6 +617,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             lines.append(f"  Allowed but not isolatable by tags: {len(uncovered)} actions")
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
+    lines.extend(_aws_confirmation_text(report.get("aws_confirmation")))
     findings = report.get("findings") or []
     if findings:
         lines.append("")

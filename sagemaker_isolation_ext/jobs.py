@@ -5,7 +5,9 @@ No tornado here: a :class:`ReportJobs` registry runs each check in a worker thre
 only read and start jobs and the event loop never waits on AWS.
 
 A check is: ``collector.collect(ctx, progress)`` -> Snapshot (docs/ARCHITECTURE.md §3), then
-``sagemaker.analysis.analyze(snapshot)`` -> report (§7). The collector is swappable
+``sagemaker.analysis.analyze(snapshot)`` -> report (§7), then ``aws.confirm.confirm_report``
+(witnesses' simulator commands; for a live snapshot and ``aws_confirm`` on, AWS's policy
+simulator answers), all in the worker thread. The collector is swappable
 (``SageMakerIsolationApp.collector_class``) so tests inject fakes.
 
 Job status shape (the ``report`` route's answer, docs/openapi.yaml ``JobStatus``)::
@@ -176,6 +178,10 @@ class ReportJobs:
         log: logger for unexpected failures.
         analyze: ``analyze(snapshot) -> report``; default ``sagemaker.analysis.analyze``.
         max_workers: worker threads for checks (each check is I/O bound).
+        aws_confirm: whether live reports are confirmed with IAM's policy simulator (bool, or a
+            zero-argument callable returning it, so a live config change applies).
+        confirm: ``confirm(report, snapshot, ctx, enabled) -> None`` (changes the report in
+            place); default ``aws.confirm.confirm_report``. Its failures never fail the check.
     """
 
     def __init__(
@@ -185,8 +191,12 @@ class ReportJobs:
         log: logging.Logger | None = None,
         analyze: Callable[[dict], dict] | None = None,
         max_workers: int = 4,
+        aws_confirm: bool | Callable[[], bool] = True,
+        confirm: Callable[[dict, dict, Any, bool], None] | None = None,
     ) -> None:
         self._collector = collector
+        self._aws_confirm = aws_confirm if callable(aws_confirm) else (lambda: bool(aws_confirm))
+        self._confirm = confirm
         self._ttl = cache_ttl if callable(cache_ttl) else (lambda: float(cache_ttl))
         self._log = log or logging.getLogger(__name__)
         self._analyze = analyze
@@ -283,6 +293,8 @@ class ReportJobs:
             if analyze is None:
                 from .sagemaker.analysis import analyze
             report = analyze(snapshot)
+            progress("confirming", 0, 1)
+            self._confirm_report(report, snapshot, ctx)
         except Exception as exc:  # every failure becomes an error status, never a 500
             error = classify_error(exc)
             if error["kind"] == KIND_INTERNAL:
@@ -299,6 +311,28 @@ class ReportJobs:
             job.report = report
             job.progress = {"stage": "done", "done": 1, "total": 1}
             job.finished_at = time.time()
+
+    def _confirm_report(self, report: dict, snapshot: dict, ctx: Any) -> None:
+        """Add the witnesses' simulator commands and AWS's answers (``aws.confirm``); a bug there
+        is logged and noted in the report, never turned into a failed check."""
+        try:
+            confirm = self._confirm
+            if confirm is None:
+                from .aws.confirm import confirm_report
+
+                def confirm(report, snapshot, ctx, enabled):
+                    confirm_report(report, snapshot, ctx=ctx, enabled=enabled)
+
+            confirm(report, snapshot, ctx, bool(self._aws_confirm()))
+        except Exception:
+            self._log.exception("sagemaker-isolation: AWS confirmation of witnesses failed")
+            if isinstance(report, dict):
+                report["aws_confirmation"] = {
+                    "status": "unavailable",
+                    "note": "AWS confirmation failed unexpectedly (see the server log); the "
+                    "report itself is complete.",
+                    "calls": 0, "confirmed": 0, "disagreed": 0, "not_checked": 0,
+                }
 
     def shutdown(self) -> None:
         """Refuse new checks and stop the worker pool without waiting for running checks."""

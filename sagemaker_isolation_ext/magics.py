@@ -78,6 +78,7 @@ def _check_parser() -> argparse.ArgumentParser:
     p.add_argument("--boundary-file")
     p.add_argument("--snapshot")
     p.add_argument("--verbose", "-v", action="store_true")
+    p.add_argument("--aws-confirm", action=argparse.BooleanOptionalAction, default=True)
     return p
 
 
@@ -108,6 +109,7 @@ def parse_check(line: str) -> dict:
         "boundary_file": ns.boundary_file,
         "snapshot": ns.snapshot,
         "progress": _stderr_progress if ns.verbose else None,
+        "aws_confirm": ns.aws_confirm,
     }
 
 

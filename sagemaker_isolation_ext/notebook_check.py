@@ -187,6 +187,7 @@ class IsolationReport:
                         for ref in e.get("allowed_by") or []
                     )
                 )
+                + _witness_html(e.get("witness"))
                 + "</li>"
                 for e in leaking[:_MAX_ACTIONS]
             )
@@ -202,6 +203,7 @@ class IsolationReport:
                 f"<td>{len(leaking)}" + (f"<ul>{items}{more}</ul>" if items else "") + "</td></tr>"
             )
         parts.append("</tbody></table>")
+        parts.append(_aws_confirmation_html(r.get("aws_confirmation")))
         if self.findings:
             parts.append("<p><strong>Findings</strong></p><ol>")
             for f in self.findings:
@@ -231,6 +233,56 @@ class IsolationReport:
         return "".join(parts)
 
 
+def _witness_html(witness) -> str:
+    """The witness under a leaking action: request, AWS's answer (badge) and the simulator
+    command, in a ``<details>`` (empty without a witness). Every value escaped."""
+    from .sagemaker.simulator_commands import aws_badge, witness_request_lines
+
+    if not isinstance(witness, dict):
+        return ""
+    badge = aws_badge(witness)
+    aws = witness.get("aws") or {}
+    colour = "#388e3c" if aws.get("agrees") else "#d32f2f" if aws.get("cause") else "#616161"
+    badge_html = (
+        f' <span style="border:1px solid {colour};color:{colour};border-radius:2px;'
+        f'padding:0 4px">{_e(badge)}</span>'
+        if badge
+        else ""
+    )
+    detail = (
+        f"<br><small>{_e(aws.get('cause_text'))}</small>"
+        if aws.get("cause_text") and not aws.get("agrees")
+        else ""
+    )
+    req = "<br>".join(_e(line) for line in witness_request_lines(witness))
+    cmd = (
+        f'<pre style="white-space:pre-wrap;word-break:break-all">'
+        f"{_e(witness.get('simulator_command'))}</pre>"
+        if witness.get("simulator_command")
+        else ""
+    )
+    return (
+        f"<details><summary>witness{badge_html}</summary>"
+        f"<small><code>{req}</code></small>{detail}{cmd}</details>"
+    )
+
+
+def _aws_confirmation_html(conf) -> str:
+    """The report-level AWS policy simulator note (and offline policy files), escaped."""
+    if not isinstance(conf, dict) or not conf.get("note"):
+        return ""
+    files = "".join(
+        f"<li><code>{_e(f.get('file'))}</code>: {_e(f.get('kind'))} policy "
+        f"<code>{_e(f.get('policy'))}</code></li>"
+        for f in conf.get("policy_files") or []
+    )
+    return (
+        f"<p><strong>AWS policy simulator:</strong> {_e(conf.get('note'))}</p>"
+        + (f"<p>The commands read these policy documents from files:</p><ul>{files}</ul>"
+           if files else "")
+    )
+
+
 def _snapshot(
     domain_id,
     region,
@@ -243,7 +295,8 @@ def _snapshot(
     snapshot,
     progress,
 ) -> dict:
-    """The Snapshot to analyse, like ``sagemaker-isolation check`` builds it.
+    """The Snapshot to analyse, like ``sagemaker-isolation check`` builds it, and the live
+    ``AwsContext`` (None offline and for a saved snapshot): ``(snapshot, ctx)``.
 
     Raises:
         IsolationCheckError: modes mixed, unreadable input, no domain, AWS unreachable.
@@ -275,7 +328,10 @@ def _snapshot(
                 f"snapshot cannot be combined with {', '.join(live + offline)}", "bad-input"
             )
         try:
-            return snap.load_snapshot(snapshot if isinstance(snapshot, dict) else Path(snapshot))
+            return (
+                snap.load_snapshot(snapshot if isinstance(snapshot, dict) else Path(snapshot)),
+                None,
+            )
         except (OSError, ValueError) as exc:
             raise IsolationCheckError(str(exc), "bad-input", "bad-snapshot") from None
     if offline:
@@ -291,7 +347,7 @@ def _snapshot(
         try:
             policies = [snap.read_policy_file(p) for p in policy_files]
             boundary = snap.read_policy_file(boundary_file) if boundary_file else None
-            return snap.snapshot_from_policy_files(domain_arn, policies, boundary=boundary)
+            return snap.snapshot_from_policy_files(domain_arn, policies, boundary=boundary), None
         except (OSError, ValueError) as exc:
             raise IsolationCheckError(str(exc), "bad-input", "bad-policy-file") from None
 
@@ -310,7 +366,7 @@ def _snapshot(
     except ContextError as exc:
         raise IsolationCheckError(exc.message, "no-context", exc.reason) from None
     try:
-        return collect_snapshot(ctx, progress=progress)
+        return collect_snapshot(ctx, progress=progress), ctx
     except AwsUnreachable as exc:
         raise IsolationCheckError(exc.message, "aws-unreachable", exc.reason) from None
 
@@ -328,6 +384,7 @@ def check_isolation(
     snapshot: str | os.PathLike | dict | None = None,
     progress=None,
     raise_errors: bool = False,
+    aws_confirm: bool = True,
 ) -> IsolationReport:
     """Check a domain's resource isolation and return an :class:`IsolationReport`.
 
@@ -343,6 +400,9 @@ def check_isolation(
     Args:
         progress: optional ``callable(stage: str, done: int, total: int)`` (live mode).
         raise_errors: raise :class:`IsolationCheckError` instead of returning a failed report.
+        aws_confirm: live mode: confirm each witness with IAM's policy simulator when the
+            caller may (``aws.confirm``; at most 100 calls); False: no simulator call. Offline
+            and snapshot modes never call AWS; every mode shows the simulator commands.
 
     Returns:
         IsolationReport (``.verdict``, ``.report``, ``.error``, ``.to_sarif()``).
@@ -351,7 +411,7 @@ def check_isolation(
         IsolationCheckError: only with ``raise_errors=True``, when the check cannot run.
     """
     try:
-        snap = _snapshot(
+        snap, ctx = _snapshot(
             domain_id,
             region,
             profile,
@@ -371,6 +431,14 @@ def check_isolation(
     from .sagemaker.snapshot import read_policy_file
 
     report = analyze(snap)
+    if ctx is None:
+        from .sagemaker.simulator_commands import mark_unconfirmed
+
+        mark_unconfirmed(report, snap)
+    else:
+        from .aws.confirm import confirm_report
+
+        confirm_report(report, snap, ctx=ctx, enabled=aws_confirm)
     files = []
     boundary = None
     if policy_files:

@@ -22,6 +22,58 @@ export interface IStatementRef {
   effect?: string;
 }
 
+/** AWS's policy simulator answer for a witness (`witness.aws`, README "AWS confirmation fields"). */
+export interface IWitnessAws {
+  /** `allowed`, `implicitDeny`, `explicitDeny`; null when the call failed (`error`). */
+  decision: 'allowed' | 'implicitDeny' | 'explicitDeny' | null;
+  matched?: {
+    policy_id?: string | null;
+    policy_type?: string | null;
+    line?: number | null;
+    column?: number | null;
+  }[];
+  checked_at: string;
+  agrees?: boolean;
+  cause?: 'scp-or-boundary' | 'missing-context' | 'policies-changed' | 'other';
+  cause_text?: string;
+  missing_context?: string[];
+  error?: string;
+}
+
+/** The request that proves a `cross_domain` entry, and how to ask AWS the same question. */
+export interface IWitness {
+  principal: string;
+  action: string;
+  resource: string;
+  context: Record<string, unknown>;
+  conditional_on: string[];
+  /** `aws iam simulate-principal-policy ...` (live) or `simulate-custom-policy ...` (offline). */
+  simulator_command?: string;
+  aws?: IWitnessAws;
+}
+
+/** The report-level AWS confirmation summary (`aws_confirmation`). */
+export interface IAwsConfirmation {
+  status:
+    | 'checked'
+    | 'partial'
+    | 'not-allowed'
+    | 'unavailable'
+    | 'offline'
+    | 'off'
+    | 'not-live'
+    | 'no-witnesses'
+    | string;
+  note: string;
+  calls?: number;
+  confirmed?: number;
+  disagreed?: number;
+  not_checked?: number;
+  witnesses?: number;
+  commands?: string[];
+  policy_files?: { file: string; policy: string; kind: string }[];
+}
+
 /** One action allowed on another domain's resources (`cross_domain` entry). */
 export interface ICrossDomainEntry {
   action: string;
@@ -31,6 +83,7 @@ export interface ICrossDomainEntry {
   accepted?: boolean;
   accepted_reason?: string | null;
   conditional_on?: string[];
+  witness?: IWitness;
 }
 
 /** An action that tags cannot isolate (`uncovered_allowed` entry). */
@@ -179,6 +232,7 @@ export interface IReport {
   assumptions?: IAssumption[];
   readings?: { id: string; text: string }[];
   errors?: ICollectError[];
+  aws_confirmation?: IAwsConfirmation;
 }
 
 /** `{message, reason}` plus, for a failed check, the failure kind and AWS details. */

@@ -202,3 +202,24 @@ def test_example_arn(cat):
     )
     assert arn == "arn:aws-cn:sagemaker:us-east-1:111122223333:training-job/example-trainingjobname"
     assert "${" not in arn
+
+
+def test_key_never_present_follows_the_service_authorization_data():
+    """Request-tag keys and sagemaker: keys exist only where the data lists them (issue 11 class 5)."""
+    from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
+
+    cat = load_catalog()
+    # DescribeTrainingJob lists no request-tag keys; CreateTrainingJob does.
+    assert cat.key_never_present("sagemaker:DescribeTrainingJob", "aws:TagKeys")
+    assert cat.key_never_present("sagemaker:DescribeTrainingJob", "aws:RequestTag/team")
+    assert not cat.key_never_present("sagemaker:CreateTrainingJob", "aws:TagKeys")
+    assert not cat.key_never_present("sagemaker:CreateTrainingJob", "AWS:RequestTag/Team")
+    # TaggingAction belongs to AddTags only.
+    assert not cat.key_never_present("sagemaker:AddTags", "sagemaker:TaggingAction")
+    assert cat.key_never_present("sagemaker:DeleteApp", "sagemaker:TaggingAction")
+    # Keys the data lists for the resource type count (ResourceTag on a taggable type).
+    assert not cat.key_never_present("sagemaker:DeleteApp", "sagemaker:ResourceTag/x")
+    # Global keys and caller keys are never claimed absent; nor are actions the data lacks.
+    assert not cat.key_never_present("sagemaker:DescribeTrainingJob", "aws:SourceIp")
+    assert not cat.key_never_present("sagemaker:DescribeTrainingJob", "sagemaker:DomainId")
+    assert not cat.key_never_present("sagemaker:NoSuchAction", "aws:TagKeys")

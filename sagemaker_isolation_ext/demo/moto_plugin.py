@@ -8,7 +8,11 @@ moto 5.2.5 implements SageMaker domains but not user profiles, spaces, apps or `
 - ``CreateSpace`` / ``DescribeSpace`` / ``ListSpaces`` / ``DeleteSpace``;
 - ``CreateApp`` / ``DescribeApp`` / ``ListApps`` / ``DeleteApp``;
 - ``UpdateDomain`` (DefaultUserSettings and DefaultSpaceSettings);
-- tags (``AddTags`` / ``ListTags`` / ``DeleteTags``) on user-profile, space and app ARNs.
+- tags (``AddTags`` / ``ListTags`` / ``DeleteTags``) on user-profile, space and app ARNs;
+- IAM ``SimulatePrincipalPolicy`` / ``SimulateCustomPolicy`` answered with a clean
+  ``NotImplemented`` error (moto has no policy simulator; unpatched, its server answers HTTP 500
+  with a traceback in the log, and botocore retries it), so the check's AWS confirmation
+  (``aws/confirm.py``) notes "cannot confirm" once, quietly.
 
 How: moto's ``SageMakerResponse.call_action`` dispatches an action ``CreateUserProfile`` to the
 method ``create_user_profile`` if the class has one (``moto/core/responses.py``), and serialises
@@ -19,10 +23,13 @@ and storage methods to ``SageMakerModelBackend``. Shapes follow the SageMaker AP
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
+from moto.iam.exceptions import IAMException
+from moto.iam.responses import IamResponse
 from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
 from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -292,6 +299,18 @@ def r_update_domain(self):
     return ActionResult({"DomainArn": domain.arn})
 
 
+def r_simulator_not_implemented(self):
+    raise IAMException(
+        "NotImplemented",
+        "The local AWS (moto) does not implement IAM's policy simulator.",
+    )
+
+
+_IAM_RESPONSE_METHODS = {
+    "simulate_principal_policy": r_simulator_not_implemented,
+    "simulate_custom_policy": r_simulator_not_implemented,
+}
+
 _ORIGINAL_GET_RESOURCE = SageMakerModelBackend._get_resource_from_arn
 
 _BACKEND_METHODS = {
@@ -340,4 +359,13 @@ def install_studio_plugin() -> None:
     for name, fn in _RESPONSE_METHODS.items():
         if not hasattr(SageMakerResponse, name):
             setattr(SageMakerResponse, name, fn)
+    # moto warns that "NotImplemented" is not an error shape of IAM's model: expected here.
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Exception\(IAMException\) with code NotImplemented",
+        category=UserWarning,
+    )
+    for name, fn in _IAM_RESPONSE_METHODS.items():
+        if not hasattr(IamResponse, name):
+            setattr(IamResponse, name, fn)
     _INSTALLED = True

@@ -13,10 +13,14 @@ Account layout (moto's default account ``123456789012``, one Region):
   - user profile ``alice`` with her own role ``SageMakerResearchAliceRole`` (isolation policy,
     inline tag-on-create, permissions boundary ``SageMakerStudioPermissionsBoundary``);
   - user profile ``bob`` without a role (uses the domain default).
-- domain ``ml-prod`` (id ``d-ml-prod``): correctly isolated: its one role
-  ``SageMakerProdExecutionRole`` (default user *and* default space role) has only the doc policy
-  for this domain plus the tag-on-create allowance Studio needs; user profile ``carol`` without a
-  role.
+- domain ``ml-prod`` (id ``d-ml-prod``): its one role ``SageMakerProdExecutionRole`` (default
+  user *and* default space role) has only the doc policy for this domain plus the tag-on-create
+  allowance Studio needs; user profile ``carol`` without a role. Not isolated either: the doc
+  policy's own ``CreateAPIs`` statement lets it create apps inside other domains' user profiles
+  and spaces and open presigned URLs into other domains' resources (finding ``aws-policy-gap``).
+- domain ``ml-secure`` (id ``d-ml-secure``): its role ``SageMakerSecureExecutionRole`` has
+  ``AmazonSageMakerFullAccess`` and, as ``StudioDomainResourceIsolationPolicy-d-ml-secure``, this
+  tool's ``deny`` template: isolated; user profile ``dave`` without a role.
 - resources (models, endpoint configs, endpoints, experiments, training jobs) tagged
   ``sagemaker:domain-arn`` with each domain's ARN, and untagged ones.
 
@@ -40,7 +44,7 @@ from botocore.config import Config
 __all__ = ["seed_demo_account", "DEMO_DOMAINS", "DEMO_ACCOUNT_ID", "isolation_policy_document"]
 
 DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
-DEMO_DOMAINS = ("ml-research", "ml-prod")
+DEMO_DOMAINS = ("ml-research", "ml-prod", "ml-secure")
 
 _ASSUME_ROLE = {
     "Version": "2012-10-17",
@@ -194,11 +198,15 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     tag_inline = {"StudioTagOnCreate": _tag_on_create(region, account)}
     iso = {}
     for dname in DEMO_DOMAINS:
-        iso[dname] = managed(
-            f"StudioDomainResourceIsolationPolicy-d-{dname}",
-            isolation_policy_document(domain_arn(dname), f"d-{dname}"),
-            "AWS doc 'Isolate domain resources' policy",
-        )
+        if dname == "ml-secure":
+            from ..sagemaker import templates
+
+            document = templates.render(domain_arn(dname), "deny")
+            what = "sagemaker-isolation deny template"
+        else:
+            document = isolation_policy_document(domain_arn(dname), f"d-{dname}")
+            what = "AWS doc 'Isolate domain resources' policy"
+        iso[dname] = managed(f"StudioDomainResourceIsolationPolicy-d-{dname}", document, what)
 
     research_default = role("SageMakerResearchExecutionRole",
                             [policies["AmazonSageMakerFullAccess"], iso["ml-research"]])
@@ -206,11 +214,14 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     alice_role = role("SageMakerResearchAliceRole", [iso["ml-research"]], tag_inline,
                       boundary=policies["SageMakerStudioPermissionsBoundary"])
     prod_role = role("SageMakerProdExecutionRole", [iso["ml-prod"]], tag_inline)
+    secure_role = role("SageMakerSecureExecutionRole",
+                       [policies["AmazonSageMakerFullAccess"], iso["ml-secure"]])
 
     layout = {
         "ml-research": (research_default, research_space,
                         {"alice": alice_role, "bob": None}),
         "ml-prod": (prod_role, prod_role, {"carol": None}),
+        "ml-secure": (secure_role, secure_role, {"dave": None}),
     }
     domains: dict[str, dict] = {}
     for dname, (user_role, space_role, profiles) in layout.items():
@@ -298,5 +309,6 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         # Shortcuts (scripts/benchmark.py, tests).
         "research_domain_id": domains["ml-research"]["id"],
         "prod_domain_id": domains["ml-prod"]["id"],
+        "secure_domain_id": domains["ml-secure"]["id"],
         "profile_role_arn": alice_role,
     }

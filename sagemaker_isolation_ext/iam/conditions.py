@@ -50,6 +50,7 @@ __all__ = [
     "CompiledCondition",
     "compile_condition",
     "SUPPORTED_OPERATORS",
+    "parse_operator",
 ]
 
 FALSE = 0
@@ -227,6 +228,19 @@ def _parse_operator(op: str) -> tuple[str, str | None, bool] | None:
     if rest not in _BASE:
         return None
     return rest, qualifier, if_exists
+
+
+def parse_operator(op: str) -> tuple[str, str | None, bool] | None:
+    """Split a condition operator into ``(base, qualifier, if_exists)``.
+
+    Args:
+        op: e.g. ``"ForAnyValue:StringLikeIfExists"``.
+
+    Returns:
+        ``(base, "any" | "all" | None, if_exists)``, e.g. ``("StringLike", "any", True)``, or
+        None for an operator the engine does not know.
+    """
+    return _parse_operator(op)
 
 
 class CompiledCondition:

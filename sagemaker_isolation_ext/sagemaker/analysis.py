@@ -3,31 +3,25 @@
 ``analyze(snapshot)`` takes the Snapshot dict (docs/ARCHITECTURE.md §3) and returns the report
 (§7). It is pure: no I/O, deterministic for a given snapshot, catalog and ``now``.
 
-For every ``sagemaker:`` action of the catalog and each of its resource types it evaluates, in the
-engine's open-world mode, a request on
+The verdict rests on :mod:`.cross_domain`: for every ``sagemaker:`` action and resource type that
+tags or domain ids can isolate, it decides over *every* request on another domain's resource
+(any name, app type, other domain id, tag value; caller keys as defined there) whether the role's
+policies allow one, with automata over the policies' patterns (:mod:`.request_space`), and keeps
+one witness request per action (``cross_domain[i].witness``). "isolated" is therefore a proof over
+the whole request space, never the outcome of a sample.
 
-- ``this``: a resource of this domain (its ARN carries this domain's id where the format has
-  ``${DomainId}``; tagged ``sagemaker:domain-arn`` = this domain for taggable types),
-- ``other``: a resource of another domain of the same account and Region (``OTHER_DOMAIN_ID``
-  in the ARN; tagged with that domain's ARN for taggable types),
-- ``untagged``: the resource with no tags (``aws:ResourceTag/*`` and ``sagemaker:ResourceTag/*``
-  known to be absent).
+Sample requests (``_probes``) are still evaluated for what lies *outside* the verdict: resources
+of this domain, untagged resources (the ``untagged-resources-reachable`` finding), types without
+tag keys and actions without a resource type (``uncovered_allowed``), and creation of new
+resources (``create_rights``; which ``Create*`` rows create something new is
+:mod:`.create_reach`'s table).
 
-Actions without a resource type are evaluated once, on ``*`` with no resource tags. Every key
-that is not set here is *unknown* to the engine: an Allow that depends on one still allows (its
-entry carries ``conditional_on``), a Deny that depends on one is not credited. The ``other`` case
-is also evaluated for every other domain the role's policies name (``other:<id>``, see
-``named_other_domains``): an invented domain alone cannot reveal a grant aimed at a named one
-(``space/d-prod99/*``, a tag condition listing two domain ARNs, ``domain/d-ml*``). Resources in
-other Regions or accounts are outside the question (AWS's procedure isolates the domains of one
-account and Region); the report says so in its readings.
-
-Definitions (issue #2 §3): ``cross_domain`` = non-``Create*`` actions allowed on the ``other``
-request of a taggable type; ``create_rights`` = ``Create*`` actions allowed; ``uncovered_allowed``
-= actions allowed on a resource type without tag keys or with no resource type (plus the AWS doc's
+Definitions: ``cross_domain`` = actions with an allowed request on another domain's resource
+(``Create*`` rows that reach an existing resource or act inside one included);
+``create_rights`` = ``Create*`` rows that create a new resource; ``uncovered_allowed`` = actions
+allowed on a resource type without tag keys or with no resource type (plus the AWS doc's
 pipeline-execution list, evaluated untagged as the doc describes). Accepted exceptions: the five
-actions of the doc's ``AllowActionsThatDontSupportTagging`` statement and ``DeleteApp`` on this
-domain's ``jupyterserver/default`` apps.
+actions of the doc's ``AllowActionsThatDontSupportTagging`` statement.
 """
 
 from __future__ import annotations
@@ -41,9 +35,9 @@ from ..iam import Decision, PolicyError, PolicySet, Request, evaluate, parse_pol
 from . import findings as F
 from . import templates
 from .catalog import DOC_UNCOVERED_ACTIONS, Catalog, example_arn, load_catalog
-
-#: The id of the invented "other domain" in the same account and Region.
-OTHER_DOMAIN_ID = "d-otherdomain00"
+from .create_reach import create_reach
+from .cross_domain import role_reach, worlds_for
+from .request_space import Budget
 
 #: Actions the AWS procedure grants on purpose without the tag condition (its
 #: ``AllowActionsThatDontSupportTagging`` statement; data/isolate-domain-resources.txt).
@@ -60,10 +54,6 @@ ACCEPTED_ACTIONS = frozenset(
 _ACCEPTED_REASON = (
     "granted on purpose by the AWS procedure's AllowActionsThatDontSupportTagging statement "
     "(Studio does not tag these resources)"
-)
-_DEFAULT_APP_REASON = (
-    "DeleteApp on this domain's jupyterserver/default app: granted on purpose by the AWS "
-    "procedure's DeleteDefaultApp statement"
 )
 
 #: Create actions Studio runs with tags, and the resource type each creates (tag-on-create check).
@@ -84,9 +74,9 @@ TAG_ON_CREATE_ACTIONS = (
 _ABSENT_TAGS = ("aws:ResourceTag/*", "sagemaker:ResourceTag/*")
 _EXISTING_ABSENT = ("sagemaker:TaggingAction",)
 _STUDIO_TYPES = frozenset({"domain", "user-profile", "space", "app"})
-_CASES = ("this", "other", "untagged")
+_CASES = ("this", "untagged")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _tool_version() -> str:
@@ -103,7 +93,7 @@ def _tool_version() -> str:
 class _Probe:
     action: str
     rt: str | None  # resource type key, None for actions without one
-    case: str  # "this" | "other" | "untagged" | "any" (no resource type) | "other-default-app"
+    case: str  # "this" | "untagged" | "any" (no resource type)
     resource: str
     tags: tuple[tuple[str, str], ...]
     absent: tuple[str, ...]
@@ -111,20 +101,21 @@ class _Probe:
 
 
 def _arn_values(case: str) -> dict[str, str]:
-    prefix = "other" if case.startswith("other") else "example"
     return {
-        "UserProfileName": f"{prefix}-user",
-        "SpaceName": f"{prefix}-space",
+        "UserProfileName": "example-user",
+        "SpaceName": "example-space",
         "AppType": "jupyterlab",
-        "AppName": f"{prefix}-app",
+        "AppName": "example-app",
     }
 
 
-def _build_probes(
-    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...] = ()
-) -> list[_Probe]:
-    other_arn = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{OTHER_DOMAIN_ID}"
-    probes: list[_Probe] = _named_other_probes(catalog, dom, named_others)
+def _build_probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
+    """The sample requests still used for what is *outside* the verdict: resources of this domain
+    (``this``), untagged resources (``untagged``: the ``untagged-resources-reachable`` finding),
+    types without tag keys and actions without a resource type (``uncovered_allowed``), and
+    creation rights. Requests on other domains' resources are decided over every request by
+    :mod:`.cross_domain`, never by a sample."""
+    probes: list[_Probe] = []
     for name, info in catalog.actions.items():
         if not info.resource_types:
             probes.append(_Probe(name, None, "any", "*", (), _ABSENT_TAGS, False))
@@ -132,15 +123,13 @@ def _build_probes(
         for ref in info.resource_types:
             rt = catalog.resource_types[ref.key]
             for case in _CASES:
-                did = OTHER_DOMAIN_ID if case == "other" else dom.domain_id
                 arn = example_arn(
-                    rt, dom.region, dom.account, did, dom.partition, _arn_values(case)
+                    rt, dom.region, dom.account, dom.domain_id, dom.partition, _arn_values(case)
                 )
-                if rt.taggable and case != "untagged":
-                    value = dom.arn if case == "this" else other_arn
+                if rt.taggable and case == "this":
                     tags = (
-                        ("aws:ResourceTag/sagemaker:domain-arn", value),
-                        ("sagemaker:ResourceTag/sagemaker:domain-arn", value),
+                        ("aws:ResourceTag/sagemaker:domain-arn", dom.arn),
+                        ("sagemaker:ResourceTag/sagemaker:domain-arn", dom.arn),
                     )
                     # sagemaker:TaggingAction is set only while a Create* call tags the
                     # resource it creates (which carries no tags yet): on an existing, tagged
@@ -149,129 +138,18 @@ def _build_probes(
                 else:
                     tags, absent = (), _ABSENT_TAGS
                 probes.append(_Probe(name, ref.key, case, arn, tags, absent, rt.taggable))
-            if name == "sagemaker:DeleteApp" and ref.key == "app" and rt.taggable:
-                # Another domain's default JupyterServer app: catches DeleteApp granted on
-                # app/*/*/jupyterserver/default (the doc's statement with the domain id left out).
-                arn = example_arn(
-                    rt,
-                    dom.region,
-                    dom.account,
-                    OTHER_DOMAIN_ID,
-                    dom.partition,
-                    {
-                        "UserProfileName": "other-user",
-                        "AppType": "jupyterserver",
-                        "AppName": "default",
-                    },
-                )
-                tags = (
-                    ("aws:ResourceTag/sagemaker:domain-arn", other_arn),
-                    ("sagemaker:ResourceTag/sagemaker:domain-arn", other_arn),
-                )
-                probes.append(
-                    _Probe(name, ref.key, "other-default-app", arn, tags, _EXISTING_ABSENT, True)
-                )
     return probes
-
-
-def _named_other_probes(
-    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...]
-) -> list[_Probe]:
-    """Probes on resources of the other domains the role's policies name (case ``other:<id>``).
-
-    One per action and resource type that is taggable or whose ARN carries ``${DomainId}``: the
-    resource's ARN carries that domain's id and, for taggable types, its ``sagemaker:domain-arn``
-    tag. The invented ``OTHER_DOMAIN_ID`` cannot reveal a grant aimed at a *named* domain
-    (``space/d-prod99/*``, a tag condition listing two domain ARNs, ``domain/d-ml*``): these can.
-    """
-    probes: list[_Probe] = []
-    for did in named_others:
-        arn_of = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/{did}"
-        tags = (
-            ("aws:ResourceTag/sagemaker:domain-arn", arn_of),
-            ("sagemaker:ResourceTag/sagemaker:domain-arn", arn_of),
-        )
-        for name, info in catalog.actions.items():
-            for ref in info.resource_types:
-                rt = catalog.resource_types[ref.key]
-                if not rt.taggable and "${DomainId}" not in rt.arn_format:
-                    continue
-                arn = example_arn(
-                    rt, dom.region, dom.account, did, dom.partition, _arn_values("other")
-                )
-                if rt.taggable:
-                    probes.append(
-                        _Probe(name, ref.key, f"other:{did}", arn, tags, _EXISTING_ABSENT, True)
-                    )
-                else:
-                    probes.append(
-                        _Probe(name, ref.key, f"other:{did}", arn, (), _ABSENT_TAGS, False)
-                    )
-    return probes
-
-
-#: At most this many domains named in one role's policies are probed one by one; more make the
-#: role's verdict unknown (a grant to one of the others could not be looked for).
-MAX_NAMED_DOMAINS = 25
-
-_DOMAIN_ID_IN_TEXT = re.compile(
-    r"(?:domain|user-profile|space|app)/(d-[a-z0-9*?-]{1,63})(?![a-z0-9*?-])"
-)
-_BARE_DOMAIN_ID = re.compile(r"^d-[a-z0-9*?-]{1,63}$")
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [x for v in value for x in _strings(v)]
-    if isinstance(value, dict):
-        return [x for v in value.values() for x in _strings(v)]
-    return []
-
-
-def named_other_domains(policies, this_domain_id: str) -> tuple[list[str], bool]:
-    """Domain ids, other than ``this_domain_id``, that the policies' Resource, NotResource and
-    Condition values name (in a SageMaker ARN, or as a bare ``d-...`` value).
-
-    A wildcard pattern (``d-ml*``) is instantiated to one concrete id it matches (``*`` and ``?``
-    become ``x``; ``z`` if that would be this domain). Returns ``(ids, truncated)``: at most
-    ``MAX_NAMED_DOMAINS`` ids, sorted, and whether more were found.
-    """
-    found: set[str] = set()
-    for pol in policies:
-        for st in (pol.document.get("Statement") or []) if isinstance(pol.document, dict) else []:
-            if not isinstance(st, dict):
-                continue
-            texts = _strings(st.get("Resource")) + _strings(st.get("NotResource"))
-            texts += _strings(st.get("Condition"))
-            for text in texts:
-                low = text.lower()
-                ids = _DOMAIN_ID_IN_TEXT.findall(low)
-                if _BARE_DOMAIN_ID.match(low):
-                    ids.append(low)
-                for pattern in ids:
-                    for filler in ("x", "z"):
-                        did = pattern.replace("*", filler).replace("?", filler)
-                        if did != this_domain_id:
-                            found.add(did)
-                            break
-    found.discard(OTHER_DOMAIN_ID)
-    ids = sorted(found)
-    return ids[:MAX_NAMED_DOMAINS], len(ids) > MAX_NAMED_DOMAINS
 
 
 _PROBE_CACHE: dict[tuple, list[_Probe]] = {}
 
 
-def _probes(
-    catalog: Catalog, dom: templates.DomainArn, named_others: tuple[str, ...] = ()
-) -> list[_Probe]:
-    key = (id(catalog), dom.arn, named_others)
+def _probes(catalog: Catalog, dom: templates.DomainArn) -> list[_Probe]:
+    key = (id(catalog), dom.arn)
     if key not in _PROBE_CACHE:
         if len(_PROBE_CACHE) > 16:
             _PROBE_CACHE.clear()
-        _PROBE_CACHE[key] = _build_probes(catalog, dom, named_others)
+        _PROBE_CACHE[key] = _build_probes(catalog, dom)
     return _PROBE_CACHE[key]
 
 
@@ -507,18 +385,16 @@ class RoleResult:
     untagged: dict = field(default_factory=dict)
     presigned: dict = field(default_factory=dict)
     unknown: list = field(default_factory=list)
-    decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision
+    decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision (samples)
     requests: int = 0
     uncredited_deny_keys: set = field(default_factory=set)
-    named_other_domains: list = field(default_factory=list)  # other domain ids the policies name
+    states: int = 0  # automaton states the cross-domain search used
+    budget_exceeded: str | None = None  # why the search stopped early (role then unknown)
+    inexact: set = field(default_factory=set)  # where the search left the exact fragment
 
 
 def _is_create(action: str) -> bool:
     return action.startswith("sagemaker:Create")
-
-
-def _is_presigned(action: str) -> bool:
-    return action.startswith("sagemaker:CreatePresigned")
 
 
 def _base_context(dom: templates.DomainArn, ri: RoleInput) -> dict:
@@ -577,7 +453,7 @@ class RoleResultCache:
             # Names too: decisions name the allowing policy.
             tuple(sorted((p.name, p.digest) for p in policy_set.identity)),
             (policy_set.boundary.name, policy_set.boundary.digest) if policy_set.boundary else None,
-            (ri.arn, ri.name, ri.user_profile_name) if sensitive else None,
+            (ri.arn, ri.name, ri.user_profile_name, tuple(_profiles(ri))) if sensitive else None,
         )
         if key in self._results:
             self.hits += 1
@@ -604,23 +480,7 @@ def evaluate_role(
     base = _base_context(dom, ri)
     principal = _principal(ri, dom)
     res = RoleResult()
-    this_default_app = re.compile(
-        rf"^arn:[^:]+:sagemaker:[^:]*:[^:]*:app/{re.escape(dom.domain_id)}/[^/]+/jupyterserver/default$"
-    )
-    docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
-    named, truncated = named_other_domains(docs, dom.domain_id)
-    res.named_other_domains = named
-    if truncated:
-        res.unknown.append(
-            {
-                "action": "*",
-                "resource_type": None,
-                "case": "other",
-                "reason": f"the policies name more than {MAX_NAMED_DOMAINS} other domains; "
-                "grants to the ones beyond that were not looked for",
-            }
-        )
-    for pr in _probes(catalog, dom, tuple(named)):
+    for pr in _probes(catalog, dom):
         ctx = dict(base)
         ctx.update(pr.tags)
         req = Request(
@@ -638,11 +498,9 @@ def evaluate_role(
         if d.decision != "allow":
             continue
         level = catalog.actions[pr.action].access_level
-        if _is_create(pr.action):
-            res.create_rights.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
-            if _is_presigned(pr.action) and pr.case.startswith("other") and pr.taggable:
-                res.presigned.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
-            if not (_is_presigned(pr.action) and not pr.taggable):
+        if pr.rt is not None and _is_create(pr.action):
+            if create_reach(pr.action, pr.rt).kind == "new":
+                res.create_rights.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
                 continue
         if pr.rt is None or not pr.taggable:
             acc = res.uncovered.setdefault(pr.action, _Acc(pr.action, level))
@@ -651,19 +509,7 @@ def evaluate_role(
             )
             acc.add(pr.rt, d)
             continue
-        if pr.case.startswith("other"):
-            acc = res.cross_domain.get(pr.action)
-            if acc is None:
-                acc = res.cross_domain[pr.action] = _Acc(pr.action, level)
-                acc.accepted_reason = _ACCEPTED_REASON if pr.action in ACCEPTED_ACTIONS else None
-            accepted = pr.action in ACCEPTED_ACTIONS or (
-                pr.action == "sagemaker:DeleteApp" and bool(this_default_app.match(pr.resource))
-            )
-            if accepted and acc.accepted_reason is None:
-                acc.accepted_reason = _DEFAULT_APP_REASON
-            acc.accepted = acc.accepted and accepted
-            acc.add(pr.rt, d)
-        elif pr.case == "untagged":
+        if pr.case == "untagged":
             res.untagged.setdefault(pr.action, _Acc(pr.action, level)).add(pr.rt, d)
             if pr.action in DOC_UNCOVERED_ACTIONS:
                 # The doc's reading: pipeline-execution carries no tags at authorisation time.
@@ -671,7 +517,66 @@ def evaluate_role(
                 acc.extra["reason"] = "resource-type-not-taggable"
                 acc.extra["doc_listed"] = True
                 acc.add(pr.rt, d)
+    docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
+    worlds = worlds_for(docs, _caller_context(dom, ri), dom.domain_id, _profiles(ri))
+    reach = role_reach(principal, policy_set, dom, catalog, worlds, Budget(**budget_limits()))
+    res.requests += reach.evaluations
+    res.states = reach.states
+    res.budget_exceeded = reach.budget_exceeded
+    res.inexact = reach.inexact
+    res.uncredited_deny_keys.update(reach.uncredited_deny_keys)
+    res.unknown.extend(reach.unknown)
+    for action, r in reach.reach.items():
+        acc = res.cross_domain[action] = _Acc(action, catalog.actions[action].access_level)
+        acc.resource_types = list(r.resource_types)
+        acc.allowed_by = dict(r.allowed_by)
+        acc.accepted = action in ACCEPTED_ACTIONS
+        acc.accepted_reason = _ACCEPTED_REASON if acc.accepted else None
+        acc.conditional_on = set(r.witness["conditional_on"]) if r.witness else set()
+        acc.extra["witness"] = r.witness
+        if r.create_kind:
+            acc.extra["create_kind"] = r.create_kind
     return res
+
+
+#: Default work budget of the cross-domain search, per role; see :func:`set_budget_limits`.
+_BUDGET = {"states": 2_000_000, "seconds": 30.0}
+
+
+def budget_limits() -> dict:
+    """The cross-domain search budget per role: ``{"states": int, "seconds": float}``."""
+    return dict(_BUDGET)
+
+
+def set_budget_limits(states: int | None = None, seconds: float | None = None) -> None:
+    """Change the per-role search budget (CLI ``--analysis-budget``, tests).
+
+    Args:
+        states: automaton states per role (positive int), or None to keep.
+        seconds: wall seconds per role (positive), or None to keep.
+
+    Raises:
+        ValueError: a limit that is not positive.
+    """
+    if states is not None:
+        if states <= 0:
+            raise ValueError("the analysis budget's states must be positive")
+        _BUDGET["states"] = int(states)
+    if seconds is not None:
+        if seconds <= 0:
+            raise ValueError("the analysis budget's seconds must be positive")
+        _BUDGET["seconds"] = float(seconds)
+
+
+def _caller_context(dom: templates.DomainArn, ri: RoleInput) -> dict:
+    ctx: dict = {"aws:PrincipalAccount": dom.account, "aws:ResourceAccount": dom.account}
+    if ri.arn:
+        ctx["aws:PrincipalArn"] = ri.arn
+    return ctx
+
+
+def _profiles(ri: RoleInput) -> list[str]:
+    return [u.split(":", 1)[1] for u in ri.used_by if u.startswith("user-profile:")]
 
 
 def _verdict(ri: RoleInput, res: RoleResult) -> tuple[str, str]:
@@ -690,8 +595,14 @@ def _verdict(ri: RoleInput, res: RoleResult) -> tuple[str, str]:
         more = f" and {len(leaking) - 3} more" if len(leaking) > 3 else ""
         return (
             "not_isolated",
-            f"{len(leaking)} actions are allowed on resources tagged with another domain's ARN "
-            f"({names}{more})",
+            f"{len(leaking)} {'action is' if len(leaking) == 1 else 'actions are'} allowed on "
+            f"another domain's resources ({names}{more})",
+        )
+    if res.budget_exceeded:
+        return (
+            "unknown",
+            f"the analysis stopped at its work budget ({res.budget_exceeded}) before every "
+            "request on other domains' resources was decided",
         )
     if res.unknown:
         return (
@@ -702,9 +613,24 @@ def _verdict(ri: RoleInput, res: RoleResult) -> tuple[str, str]:
     acc = sum(1 for a in res.cross_domain.values() if a.accepted)
     return (
         "isolated",
-        "no action is allowed on another domain's tagged resources"
+        "no request on another domain's resources is allowed, for any action, name, app type, "
+        "other domain id or tag value"
         + (f" except {acc} accepted exceptions of the AWS procedure" if acc else ""),
     )
+
+
+def policy_sets(snapshot: dict) -> dict:
+    """The policy set of every readable role of a snapshot, keyed as in ``snapshot["roles"]``.
+
+    Args:
+        snapshot: a validated snapshot.
+
+    Returns:
+        ``{role key: PolicySet}`` (roles whose boundary could not be read are left out).
+    """
+    return {
+        ri.key: _policy_set(ri) for ri in _role_inputs(snapshot) if ri.boundary is not False
+    }
 
 
 def _policy_set(ri: RoleInput, extra=None, replace_name: str | None = None) -> PolicySet:
@@ -732,8 +658,12 @@ def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog) -> dict:
         "create_rights": creates,
         "unknown": res.unknown,
         "problems": ri.problems,
-        # The invented other domain, then every other domain the role's policies name.
-        "other_domains_probed": [OTHER_DOMAIN_ID] + list(res.named_other_domains),
+        "analysis": {
+            "method": "automata",
+            "evaluations": res.requests,
+            "states": res.states,
+            "budget_exceeded": res.budget_exceeded,
+        },
         "counts": {
             "actions": len(catalog.actions),
             "requests": res.requests,
@@ -995,6 +925,9 @@ def _tag_on_create(
 def _templates_section(
     dom: templates.DomainArn, results: list, catalog: Catalog, cache: RoleResultCache | None = None
 ) -> list[dict]:
+    """Each template variant, with the verdict each role would get with it attached (beside its
+    current policies, replacing a policy of the same name) and, for ``allow``, as the role's only
+    identity policy (``verdict_alone``: how that variant is meant to be used)."""
     cache = cache or RoleResultCache()
     out = []
     name = templates.policy_name(dom.domain_id)
@@ -1007,18 +940,21 @@ def _templates_section(
                 ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
             )
             after, reason = _verdict(ri, after_res)
-            roles.append(
-                {
-                    "arn": ri.arn,
-                    "name": ri.name,
-                    "verdict_before": rj["verdict"],
-                    "verdict_after": after,
-                    "verdict_after_reason": reason,
-                    "cross_domain_after": sum(
-                        1 for a in after_res.cross_domain.values() if not a.accepted
-                    ),
-                }
-            )
+            entry = {
+                "arn": ri.arn,
+                "name": ri.name,
+                "verdict_before": rj["verdict"],
+                "verdict_after": after,
+                "verdict_after_reason": reason,
+                "cross_domain_after": sum(
+                    1 for a in after_res.cross_domain.values() if not a.accepted
+                ),
+            }
+            if variant == "allow":
+                alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
+                alone_res = cache.evaluate(ri, alone_set, dom, catalog)
+                entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
+            roles.append(entry)
         out.append(
             {
                 "variant": variant,

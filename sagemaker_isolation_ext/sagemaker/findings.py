@@ -9,9 +9,11 @@ id                                        severity  when
 ``broad-allow-defeats-isolation``         high      a statement allows non-accepted actions on
                                                     another domain's tagged resources (one
                                                     finding per allowing statement)
-``presigned-url-reach``                   high/med  a ``CreatePresigned*Url`` is allowed on
-                                                    another domain's resource (high for Studio
-                                                    types: domain, user-profile, space, app)
+``aws-policy-gap``                        high      a statement of AWS's own isolation policy
+                                                    (e.g. ``CreateAPIs``) lets the role reach
+                                                    another domain's resources
+``analysis-budget-exceeded``              medium    the search stopped at its work budget: the
+                                                    role's verdict is unknown
 ``role-unreadable``                       medium    the role's policies were not all read
 ``policy-unreadable``                     medium    a policy document was not read
 ``policy-invalid``                        medium    a policy document does not parse
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 from ..iam import parse_policy
 from .catalog import Catalog
-from .templates import DomainArn, doc_literal, policy_name, render
+from .templates import DomainArn, doc_literal, doc_narrowed, policy_name, render
 
 _SAMPLE = 10
 
@@ -85,6 +87,47 @@ def _normal(st) -> tuple:
     )
 
 
+def _template_docs(dom: DomainArn) -> tuple:
+    return (
+        doc_narrowed(dom.arn),
+        doc_literal(dom.arn),
+        render(dom.arn, "allow"),
+        render(dom.arn, "deny"),
+    )
+
+
+def _aws_doc_statements(dom: DomainArn) -> set:
+    """Normal forms of the statements of AWS's policy for ``dom`` (both ARN forms)."""
+    out = set()
+    for doc in (doc_narrowed(dom.arn), doc_literal(dom.arn)):
+        out.update(_normal(st) for st in parse_policy(doc, "aws-doc").statements)
+    return out
+
+
+def _aws_gap_finding(ri, role, policy, sid, index, entries, dom: DomainArn) -> dict:
+    """``aws-policy-gap``: a statement of AWS's own isolation policy reaches other domains."""
+    actions = [e["action"] for e in entries]
+    label = _statement_label(policy, sid, index)
+    return _f(
+        "aws-policy-gap",
+        "high",
+        f"AWS's isolation policy itself lets role {ri.name} reach other domains ({label})",
+        f"{label} is a statement of the policy the AWS doc \"Isolate domain resources\" "
+        f"publishes, and it allows {len(actions)} "
+        f"{'action' if len(actions) == 1 else 'actions'} on another domain's resources, e.g. "
+        f"{', '.join(actions[:5])}: Create* calls that open or act inside an existing resource "
+        "(an app inside another domain's user profile or space, a presigned URL into another "
+        "domain's resource). The doc's policy excludes only domain, user-profile and space ARNs "
+        "from Create*.",
+        "Replace the policy with sagemaker-isolation policy --domain-arn "
+        f"{dom.arn} --variant allow (AWS's policy with these gaps closed), or attach "
+        "--variant deny beside it.",
+        {"policy": policy, "sid": sid, "index": index, "actions": actions[:50],
+         "count": len(actions)},
+        role,
+    )
+
+
 def _holds_isolation_statement(policy, dom: DomainArn) -> bool:
     """Whether ``policy`` holds the tag-conditioned statement of either template for ``dom``.
 
@@ -92,7 +135,7 @@ def _holds_isolation_statement(policy, dom: DomainArn) -> bool:
     compared by meaning (Sid, order and case of actions ignored).
     """
     have = {_normal(s) for s in policy.statements}
-    for doc in (render(dom.arn, "allow"), render(dom.arn, "deny")):
+    for doc in _template_docs(dom):
         for st in parse_policy(doc, "template").statements:
             if st.conditions and _normal(st) in have:
                 return True
@@ -178,7 +221,12 @@ def role_findings(
         for ref in entry["allowed_by"]:
             by_stmt.setdefault((ref["policy"], ref["sid"], ref["index"]), []).append(entry)
     pname = policy_name(dom.domain_id)
+    doc_statements = _aws_doc_statements(dom)
     for (policy, sid, index), entries in by_stmt.items():
+        st = _find_statement(ri, policy, index)
+        if st is not None and _normal(st) in doc_statements:
+            out.append(_aws_gap_finding(ri, role, policy, sid, index, entries, dom))
+            continue
         levels: dict = {}
         for e in entries:
             levels[e["access_level"]] = levels.get(e["access_level"], 0) + 1
@@ -216,27 +264,17 @@ def role_findings(
             )
         )
 
-    for action, acc in res.presigned.items():
-        studio = any(rt in ("domain", "user-profile", "space", "app") for rt in acc.resource_types)
+    if res.budget_exceeded:
         out.append(
             _f(
-                "presigned-url-reach",
-                "high" if studio else "medium",
-                f"{action} reaches another domain's resources",
-                f"{action} is allowed on {', '.join(acc.resource_types)} resources tagged with "
-                "another "
-                "domain's ARN. It is a Create* action by name but opens an existing resource"
-                + (" (another domain's Studio)." if studio else "."),
-                f"Limit {action} with a condition on aws:ResourceTag/sagemaker:domain-arn, or "
-                "attach "
-                f"the deny variant of {pname}.",
-                {
-                    "action": action,
-                    "resource_types": acc.resource_types,
-                    "allowed_by": [
-                        {"policy": p, "sid": s, "index": i} for (p, s, i) in acc.allowed_by
-                    ],
-                },
+                "analysis-budget-exceeded",
+                "medium",
+                f"The analysis of role {ri.name} stopped at its work budget",
+                f"Deciding every request on other domains' resources took more than the budget "
+                f"({res.budget_exceeded}); the role's verdict is unknown, never isolated.",
+                "Raise the budget (sagemaker-isolation check --analysis-budget STATES,SECONDS) or "
+                "simplify the role's resource patterns (hundreds of overlapping wildcards).",
+                {"reason": res.budget_exceeded, "states": res.states},
                 role,
             )
         )
@@ -294,8 +332,11 @@ def role_findings(
         if pol is not None:
             have = {_normal(s) for s in pol.statements}
             missing = {}
-            for variant in ("allow", "deny"):
-                tmpl = render(dom.arn, variant)
+            for variant, tmpl in (
+                ("allow", doc_narrowed(dom.arn)),
+                ("allow-isolating", render(dom.arn, "allow")),
+                ("deny", render(dom.arn, "deny")),
+            ):
                 tp = parse_policy(tmpl, f"{pname}-{variant}")
                 missing[variant] = [s.sid for s in tp.statements if _normal(s) not in have]
             # The doc's own text (wildcard Region/account ARNs) is the procedure too.
@@ -303,7 +344,7 @@ def role_findings(
             lit_missing = [s.sid for s in lit.statements if _normal(s) not in have]
             if len(lit_missing) < len(missing["allow"]):
                 missing["allow"] = lit_missing
-            if missing["allow"] and missing["deny"]:
+            if missing["allow"] and missing["deny"] and missing["allow-isolating"]:
                 out.append(
                     _f(
                         "isolation-statements-missing",
@@ -537,10 +578,39 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             "known to be absent.",
         },
         {
-            "id": "other-domain-invented",
-            "text": "Another domain's resource is modelled in the same account and Region with the "
-            "domain id d-otherdomain00 in its ARN where the format carries one, tagged "
-            "sagemaker:domain-arn with that domain's ARN.",
+            "id": "request-space-exact",
+            "text": "Another domain's resource is any resource of the same account and Region "
+            "whose ARN names a domain id other than this one (domain, user-profile, space, app) "
+            "or that is tagged sagemaker:domain-arn with another domain's ARN: every name, app "
+            "type, other domain id and tag value is covered, by automata over the policies' "
+            "patterns, not by samples. Names range over botocore's grammar for each ARN "
+            "placeholder; a placeholder with no known grammar is any non-empty string.",
+        },
+        {
+            "id": "studio-tag-may-be-absent",
+            "text": "A domain, user profile, space or app of another domain may carry its "
+            "sagemaker:domain-arn tag or none (the untagged default app); never this domain's.",
+        },
+        {
+            "id": "caller-keys",
+            "text": "sagemaker:DomainId is this domain or absent, sagemaker:UserProfileName each "
+            "profile that uses the role or absent (the role also runs jobs and pipelines where "
+            "they are absent); aws:PrincipalArn and aws:PrincipalAccount are the role's. "
+            "aws:RequestTag/*, aws:TagKeys and sagemaker: keys the Service Authorization data "
+            "does not list for the action or its resource type are absent.",
+        },
+        {
+            "id": "create-reach",
+            "text": "Create* rows are classified by a table with a citation per row (new "
+            "resource, existing resource, or a new resource inside an existing one); rows not in "
+            "the table count as reaching an existing resource. An 'inside' request carries the "
+            "parent's tags, or none unless the action is also authorised against the parent's "
+            "type.",
+        },
+        {
+            "id": "long-names-not-bounded",
+            "text": "Name length limits above 12 repetitions of a grammar's group are not "
+            "enforced (the space is then wider, never narrower).",
         },
         {
             "id": "doc-uncovered-both-readings",
@@ -555,25 +625,12 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             "them) and even when they allow nothing (a missing Allow could allow).",
         },
         {
-            "id": "named-domains-probed",
-            "text": "Besides an invented other domain, every other domain id the role's "
-            "policies name (in a SageMaker ARN or as a d-... value; a wildcard pattern such as "
-            "d-ml* is tried with one id it matches) is probed as 'another domain'. Resources in "
-            "other Regions or accounts are outside this check: AWS's procedure isolates the "
-            "domains of one account and Region.",
-        },
-        {
             "id": "tagging-action-absent-on-existing",
             "text": "sagemaker:TaggingAction is set by SageMaker only while a Create* call tags "
             "the resource it creates; on an existing resource tagged for a domain it is "
             "taken as absent, so AddTags granted with Null {sagemaker:TaggingAction: false} "
             "(the AWS tag-on-create permission) does not count as cross-domain. On the "
             "untagged resource it stays unknown.",
-        },
-        {
-            "id": "presigned-is-create",
-            "text": "CreatePresigned*Url actions are creation rights by name; when they reach "
-            "another domain's resource that is a finding (presigned-url-reach).",
         },
     ]
     unknown_upn = [ri.name for ri in inputs if not ri.user_profile_name]

@@ -20,6 +20,7 @@ import { ExplainBox, ExplainController } from './ExplainBox';
 import { FindingList } from './FindingList';
 import { ResourcesSection } from './ResourcesSection';
 import { RoleSection } from './RoleSection';
+import { AwsConfirmationNote } from './WitnessView';
 import { TemplatesSection } from './TemplatesSection';
 import { VerdictBadge } from './VerdictBadge';
 
@@ -234,6 +235,10 @@ function ReportView(props: {
         count={(report.roles ?? []).length}
         open
       >
+        <AwsConfirmationNote
+          confirmation={report.aws_confirmation}
+          trans={trans}
+        />
         {(report.roles ?? []).map((role, i) => (
           <RoleSection
             key={role.arn ?? i}

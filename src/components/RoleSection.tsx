@@ -17,6 +17,7 @@ import {
 } from '../leaks';
 import { FindingList } from './FindingList';
 import { VerdictBadge } from './VerdictBadge';
+import { WitnessView } from './WitnessView';
 
 /** Leak groups start expanded when a role has at most this many leaking actions. */
 const OPEN_GROUPS_UP_TO = 12;
@@ -118,6 +119,7 @@ function EntryRow(props: {
           )}
         </div>
       )}
+      {cross.witness && <WitnessView witness={cross.witness} trans={trans} />}
     </li>
   );
 }

@@ -167,6 +167,133 @@
     return ref.policy + ' (' + where + ')';
   }
 
+  var AWS_CAUSE = {
+    'scp-or-boundary': 'an SCP or permissions boundary we did not see',
+    'missing-context': 'a context key we could not give',
+    'policies-changed': 'the policies changed since the check read them',
+    other: 'unexplained: please report this as a bug'
+  };
+
+  /** AWS's answer for a witness in words, or null when AWS was not asked. */
+  function awsBadgeText(aws) {
+    if (!aws) return null;
+    if (aws.decision === null || aws.decision === undefined)
+      return 'AWS could not check: ' + (aws.error || 'no answer');
+    if (aws.agrees) return 'confirmed by AWS';
+    return (
+      'AWS disagrees: ' + (AWS_CAUSE[aws.cause] || aws.cause || AWS_CAUSE.other)
+    );
+  }
+
+  function copyText(text, button) {
+    var done = function () {
+      button.textContent = 'Copied';
+      setTimeout(function () {
+        button.textContent = 'Copy command';
+      }, 2000);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        button.textContent = 'Select the command and copy it';
+      });
+    } else {
+      button.textContent = 'Select the command and copy it';
+    }
+  }
+
+  /** The witness of a cross-domain entry: request, AWS badge, simulator command + copy. */
+  function witnessNode(w) {
+    if (!w) return null;
+    var aws = w.aws || null;
+    var badge = awsBadgeText(aws);
+    var ctx = Object.keys(w.context || {})
+      .map(function (k) {
+        return k + '=' + w.context[k];
+      })
+      .join(', ');
+    var cmd = null;
+    if (w.simulator_command) {
+      var button = el('button', {
+        type: 'button',
+        class: 'si-copy',
+        'aria-label': 'Copy the AWS policy simulator command for ' + w.action,
+        text: 'Copy command'
+      });
+      button.addEventListener('click', function () {
+        copyText(w.simulator_command, button);
+      });
+      cmd = el('div', null, el('pre', { text: w.simulator_command }), button);
+    }
+    return el(
+      'details',
+      { class: 'si-witness', 'data-testid': 'witness' },
+      el(
+        'summary',
+        null,
+        'Proof request',
+        badge
+          ? el('span', {
+              class: 'si-pill si-aws',
+              'data-aws': aws.agrees
+                ? 'confirmed'
+                : aws.cause
+                  ? 'disagrees'
+                  : 'error',
+              title: aws.cause_text || null,
+              text: badge
+            })
+          : null
+      ),
+      el(
+        'div',
+        null,
+        el('code', {
+          text: w.principal + ' calls ' + w.action + ' on ' + w.resource
+        })
+      ),
+      ctx
+        ? el(
+            'div',
+            { class: 'si-muted' },
+            'with context: ',
+            el('code', { text: ctx })
+          )
+        : null,
+      aws && !aws.agrees && aws.cause_text
+        ? el('div', { text: aws.cause_text })
+        : null,
+      cmd
+    );
+  }
+
+  /** The report-level AWS policy simulator note (and offline policy files). */
+  function awsNoteNode(conf) {
+    if (!conf || !conf.note) return null;
+    var files = (conf.policy_files || []).map(function (f) {
+      return el(
+        'li',
+        null,
+        el('code', { text: f.file }),
+        ' ' + f.kind + ' policy ' + f.policy
+      );
+    });
+    var list = files.length ? el('ul', { class: 'si-list' }) : null;
+    files.forEach(function (li) {
+      list.appendChild(li);
+    });
+    return el(
+      'div',
+      { 'data-testid': 'aws-note', 'data-status': conf.status },
+      el(
+        'p',
+        null,
+        el('strong', { text: 'AWS policy simulator: ' }),
+        conf.note
+      ),
+      list
+    );
+  }
+
   function renderRoles(roles) {
     var box = clear($('si-roles'));
     if (!roles.length) {
@@ -210,7 +337,8 @@
               'li',
               null,
               el('code', { text: entry.action }),
-              ' \u2190 ' + by + cond
+              ' \u2190 ' + by + cond,
+              witnessNode(entry.witness)
             )
           );
         });
@@ -315,6 +443,8 @@
       facts.appendChild(el('dd', { text: row[1] }));
     });
     renderRoles(report.roles || []);
+    var awsNote = awsNoteNode(report.aws_confirmation);
+    if (awsNote) $('si-roles').appendChild(awsNote);
     renderFindings(report.findings || []);
     var errors = clear($('si-errors'));
     (report.errors || []).forEach(function (e) {

@@ -1,0 +1,464 @@
+"""The space of requests on another domain's resources, searched exactly with automata.
+
+"Isolated" is a claim about *every* request a role could make on another domain's resources: any
+resource name, any app type, any other domain id, any tag value (issue "Sound verdicts",
+docs/ENGINE.md "Isolation analysis"). This module enumerates that space *symbolically*:
+
+1. For one action and resource type, the requests differ only in strings: the resource ARN
+   (the type's ARN format with each ``${Placeholder}`` ranging over its grammar, see
+   :func:`load_grammars`) and the value of the resource's ``sagemaker:domain-arn`` tag (the ARN of
+   another domain, ``d-...`` ranging over botocore's ``DomainId`` grammar minus our own id).
+2. The policies can tell two such requests apart only through *atoms*: whether a Resource or
+   NotResource pattern matches the ARN, and whether a String/Arn/Bool/Binary condition value on
+   the domain tag matches the tag value (every other condition key is either fixed per *world*,
+   see :class:`World`, or unknown to the analysis, which the engine handles the same way for every
+   string). Two requests with the same atom values get the same engine decision.
+3. :func:`signatures` explores the product of the grammar automata and the atom automata
+   breadth first and returns every reachable combination of atom values with a shortest witness.
+   Evaluating the plain engine on one witness per combination therefore decides every request of
+   the space: exact, not a sample.
+
+Readings (stated in the report): a name's length limit above ``automata.MAX_EXPANDED_REPEAT`` is
+not enforced (a wider space); a placeholder without a known grammar is any string; characters
+outside printable ASCII are represented by ``é`` and the Kelvin sign (the grammars and patterns
+seen in practice never tell other non-ASCII characters apart).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+from ..iam.automata import (
+    NFA,
+    UnsupportedRegex,
+    any_nfa,
+    arn_nfa,
+    enum_nfa,
+    glob_nfa,
+    literal_nfa,
+    regex_nfa,
+    any_of,
+)
+
+__all__ = [
+    "Atom",
+    "Budget",
+    "BudgetExceeded",
+    "DOMAIN_TAG_KEYS",
+    "Piece",
+    "Space",
+    "Signature",
+    "load_grammars",
+    "grammar_nfa",
+    "arn_pieces",
+    "signatures",
+]
+
+#: The condition keys holding the resource's ``sagemaker:domain-arn`` tag (lower case).
+DOMAIN_TAG_KEYS = ("aws:resourcetag/sagemaker:domain-arn", "sagemaker:resourcetag/sagemaker:domain-arn")
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
+_UNIVERSE = tuple(chr(i) for i in range(32, 127)) + ("\u00e9", "\u212a")
+
+
+class BudgetExceeded(RuntimeError):
+    """The search explored more states, or took longer, than its :class:`Budget` allows."""
+
+
+@dataclass
+class Budget:
+    """A work budget shared by the searches of one role.
+
+    Attributes:
+        states: product states the searches may create in all (count).
+        seconds: wall time the searches may take in all (seconds).
+        used_states: states created so far.
+        started: ``time.monotonic()`` at creation.
+    """
+
+    states: int = 2_000_000
+    seconds: float = 30.0
+    used_states: int = 0
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.started:
+            self.started = time.monotonic()
+
+    def charge(self, n: int) -> None:
+        """Count ``n`` more states; raises :class:`BudgetExceeded` past either limit."""
+        self.used_states += n
+        if self.used_states > self.states:
+            raise BudgetExceeded(f"more than {self.states} search states")
+        if time.monotonic() - self.started > self.seconds:
+            raise BudgetExceeded(f"more than {self.seconds:g} s of search")
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One policy element that can tell requests apart: true when *any* of its patterns matches.
+
+    IAM ORs the patterns of one Resource/NotResource element and the values of one condition
+    (for the single-valued domain tag, every operator, qualifier and ``IfExists`` variant is a
+    function of "does any value match"), so one atom stands for the whole list.
+
+    Attributes:
+        kind: ``"glob"`` (Resource/NotResource, StringLike), ``"literal"`` (StringEquals,
+            Bool, Binary), ``"arn"`` (ArnLike/ArnEquals).
+        patterns: the pattern texts (literal wildcards as the engine's sentinels), sorted.
+        ignore_case: compare lower-cased (StringEqualsIgnoreCase, Bool).
+        target: ``"arn"`` (the resource ARN) or ``"tag"`` (the domain tag's value).
+    """
+
+    kind: str
+    patterns: tuple
+    ignore_case: bool
+    target: str
+
+
+def _pattern_nfa(kind: str, pattern: str, ignore_case: bool) -> NFA:
+    if kind == "glob":
+        return glob_nfa(pattern, ignore_case)
+    if kind == "literal":
+        return literal_nfa(pattern, ignore_case)
+    return arn_nfa(pattern)
+
+
+@lru_cache(maxsize=4096)
+def atom_nfa(atom: Atom) -> NFA:
+    """The automaton of one atom (cached). Raises ValueError for a malformed ARN pattern."""
+    return any_of([_pattern_nfa(atom.kind, p, atom.ignore_case) for p in atom.patterns])
+
+
+@lru_cache(maxsize=1)
+def load_grammars() -> dict[str, dict]:
+    """Name grammars per ARN placeholder: ``{"TrainingJobName": {"pattern"|"enum", "shape",
+    "source", ...}}`` from ``data/name_grammars.json`` (generated from botocore's SageMaker service
+    model by ``scripts/gen_name_grammars.py``; placeholders it lacks are any string)."""
+    text = resources.files("sagemaker_isolation_ext").joinpath("data/name_grammars.json").read_text()
+    return json.loads(text)
+
+
+@lru_cache(maxsize=256)
+def grammar_nfa(placeholder: str) -> NFA:
+    """The automaton of a placeholder's grammar (any string when unknown or not translatable)."""
+    g = load_grammars().get(placeholder)
+    if not g:
+        return _nonempty_any()
+    if "enum" in g:
+        return enum_nfa(g["enum"])
+    try:
+        return regex_nfa(g["pattern"])
+    except UnsupportedRegex:
+        return _nonempty_any()
+
+
+@lru_cache(maxsize=1)
+def _nonempty_any() -> NFA:
+    """Any non-empty string: the grammar of a placeholder botocore gives none for (every
+    SageMaker API name has a minimum length of 1)."""
+    return regex_nfa("(?s).+")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of an ARN: literal text, or a placeholder ranging over its grammar.
+
+    Attributes:
+        text: the literal text ("" for a placeholder).
+        placeholder: the placeholder name, or None for literal text.
+        domain: True for the ``${DomainId}`` piece (also fed to the tag atoms).
+    """
+
+    text: str = ""
+    placeholder: str | None = None
+    domain: bool = False
+
+
+def arn_pieces(arn_format: str, partition: str, region: str, account: str) -> tuple[Piece, ...]:
+    """Split an ARN format into pieces, with Partition, Region and Account filled in.
+
+    Args:
+        arn_format: e.g. ``"arn:${Partition}:sagemaker:${Region}:${Account}:app/${DomainId}/..."``.
+        partition, region, account: our domain's (the space is "same account and Region").
+
+    Returns:
+        tuple of :class:`Piece` (adjacent literal text merged).
+    """
+    fixed = {"Partition": partition, "Region": region, "Account": account}
+    out: list[Piece] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(arn_format):
+        lit = arn_format[pos : m.start()]
+        name = m.group(1)
+        if name in fixed:
+            lit += fixed[name]
+            _append_lit(out, lit)
+        else:
+            _append_lit(out, lit)
+            out.append(Piece(placeholder=name, domain=name == "DomainId"))
+        pos = m.end()
+    _append_lit(out, arn_format[pos:])
+    return tuple(out)
+
+
+def _append_lit(out: list, text: str) -> None:
+    if not text:
+        return
+    if out and out[-1].placeholder is None:
+        out[-1] = Piece(text=out[-1].text + text)
+    else:
+        out.append(Piece(text=text))
+
+
+@dataclass(frozen=True)
+class Space:
+    """One search problem: which ARN/tag strings, and which atoms tell them apart.
+
+    Attributes:
+        pieces: the ARN's pieces; ``()`` for a tag-only search (type (b) tag values).
+        arn_atoms: atoms on the ARN.
+        tag_atoms: atoms on the domain tag's value.
+        tag_prefix: the tag value before the domain id, ``"arn:<p>:sagemaker:<r>:<a>:domain/"``.
+        ours: our domain id (never a value of the domain id).
+        tag_from_arn: True when the tag's domain id is the ARN's ``${DomainId}`` (types whose ARN
+            carries it); False when the tag is searched alone (``pieces == ()``) or absent.
+    """
+
+    pieces: tuple[Piece, ...]
+    arn_atoms: tuple[Atom, ...]
+    tag_atoms: tuple[Atom, ...]
+    tag_prefix: str
+    ours: str
+    tag_from_arn: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A reachable combination of atom values, with a shortest witness.
+
+    Attributes:
+        arn_values: one bool per ``Space.arn_atoms``.
+        tag_values: one bool per ``Space.tag_atoms`` (empty when the tag is not searched).
+        arn: the witness ARN ("" for a tag-only search).
+        domain_id: the witness's other domain id ("" when the space has none).
+    """
+
+    arn_values: tuple[bool, ...]
+    tag_values: tuple[bool, ...]
+    arn: str
+    domain_id: str
+
+
+_REPS_CACHE: dict = {}
+
+
+def _reps(nfas: Iterable[NFA]) -> tuple[str, ...]:
+    """One character per class of characters that no automaton here tells apart."""
+    nfas = tuple(nfas)
+    key = tuple(id(a) for a in nfas)
+    got = _REPS_CACHE.get(key)
+    if got is not None and got[0] == nfas:
+        return got[1]
+    reps = _compute_reps(nfas)
+    if len(_REPS_CACHE) > 4096:
+        _REPS_CACHE.clear()
+    _REPS_CACHE[key] = (nfas, reps)
+    return reps
+
+
+def _compute_reps(nfas: tuple) -> tuple[str, ...]:
+    universe = list(_UNIVERSE)
+    for a in nfas:
+        for ch in a.alphabet_hint:
+            if ch not in universe:
+                universe.append(ch)
+    out: dict = {}
+    for ch in universe:
+        out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
+    # Prefer a letter as the representative of the widest class (readable witnesses).
+    return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
+
+
+_SEARCH_CACHE: dict = {}
+_SEARCH_CACHE_MAX = 2048
+
+
+def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
+    """Every reachable combination of atom values of ``space`` (see :func:`_signatures`).
+
+    Atoms that take one value over the whole space (most of them: a pattern written for another
+    resource type never matches, ``arn:aws:sagemaker:*:*:*`` always does) are found first, one
+    small search each, and left out of the joint search: the joint product then only tracks the
+    atoms that can actually tell requests apart. Exact: a constant atom has its value in every
+    combination.
+    """
+    got = _SEARCH_CACHE.get(space)
+    if got is not None:
+        return got
+    budget = budget or Budget()
+    const_arn = {i: _constant(replace(space, arn_atoms=(a,), tag_atoms=()), budget, "arn") for i, a in enumerate(space.arn_atoms)}
+    const_tag = {}
+    if space.tag_atoms:
+        for i, a in enumerate(space.tag_atoms):
+            const_tag[i] = _constant(replace(space, arn_atoms=(), tag_atoms=(a,)), budget, "tag")
+    live_arn = tuple(a for i, a in enumerate(space.arn_atoms) if const_arn[i] is None)
+    live_tag = tuple(a for i, a in enumerate(space.tag_atoms) if const_tag.get(i) is None)
+    core = _signatures(replace(space, arn_atoms=live_arn, tag_atoms=live_tag), budget)
+    out = []
+    for sig in core:
+        av = iter(sig.arn_values)
+        tv = iter(sig.tag_values)
+        arn_vals = tuple(next(av) if const_arn[i] is None else const_arn[i] for i in range(len(space.arn_atoms)))
+        if space.tag_atoms and (sig.tag_values or not live_tag):
+            tag_vals = tuple(next(tv) if const_tag[i] is None else const_tag[i] for i in range(len(space.tag_atoms)))
+        else:
+            tag_vals = sig.tag_values
+        out.append(Signature(arn_vals, tag_vals, sig.arn, sig.domain_id))
+    if len(_SEARCH_CACHE) >= _SEARCH_CACHE_MAX:
+        _SEARCH_CACHE.clear()
+    _SEARCH_CACHE[space] = out
+    return out
+
+
+def _constant(space: Space, budget: Budget, which: str):
+    """The one value the space's single atom takes everywhere, or None when it takes both."""
+    sigs = _signatures(space, budget)
+    vals = {(s.arn_values if which == "arn" else s.tag_values) for s in sigs}
+    if len(vals) == 1:
+        (only,) = vals
+        return only[0] if only else None
+    return None
+
+
+def _signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
+    """Every reachable combination of atom values of ``space``, each with a shortest witness.
+
+    Exact: a combination is returned iff some request of the space has those atom values.
+    Results are cached per space (bounded).
+
+    Args:
+        space: the problem.
+        budget: work budget (a fresh default one when None).
+
+    Returns:
+        list of :class:`Signature` (empty when the space is empty, e.g. no other domain id).
+
+    Raises:
+        BudgetExceeded: the search would exceed ``budget``.
+        ValueError: an ARN atom pattern is malformed (callers drop such atoms first).
+    """
+    got = _SEARCH_CACHE.get(space)
+    if got is not None:
+        return got
+    budget = budget or Budget()
+    result = _search(space, budget)
+    if len(_SEARCH_CACHE) >= _SEARCH_CACHE_MAX:
+        _SEARCH_CACHE.clear()
+    _SEARCH_CACHE[space] = result
+    return result
+
+
+def _search(space: Space, budget: Budget) -> list[Signature]:
+    arn_list = [atom_nfa(a) for a in space.arn_atoms]
+    arn_nfa_u = _Tuple(arn_list)
+    tag_list = [atom_nfa(a) for a in space.tag_atoms]
+    ours = literal_nfa(space.ours)
+    # The domain id's automata: the tag atoms (advanced over the tag's prefix) and our own id.
+    d_nfa = _Tuple(tag_list + [ours])
+    d_start = tuple(a.feed(a.start, space.tag_prefix) for a in tag_list) + (ours.start,)
+    pieces = space.pieces or (Piece(placeholder="DomainId", domain=True),)
+    has_domain = any(p.domain for p in pieces)
+    parents: list[tuple[int, str, int]] = []  # node -> (parent node, text read, piece index)
+    frontier: dict = {(arn_nfa_u.start, None): -1}  # (arn bits, domain info) -> node
+    for pi, piece in enumerate(pieces):
+        nxt: dict = {}
+        if piece.placeholder is None:
+            for (abits, dinfo), node in frontier.items():
+                bits = arn_nfa_u.feed(abits, piece.text)
+                parents.append((node, piece.text, pi))
+                nxt.setdefault((bits, dinfo), len(parents) - 1)
+            budget.charge(len(frontier))
+            frontier = nxt
+            continue
+        gram = grammar_nfa(piece.placeholder)
+        feed_d = piece.domain
+        reps = _reps(tuple([gram] + arn_list + (list(d_nfa.nfas) if feed_d else [])))
+        astep = arn_nfa_u.step
+        gstep = gram.step
+        dstep = d_nfa.step
+        for (abits, dinfo), node in frontier.items():
+            start = (gram.start, abits, d_start if feed_d else dinfo)
+            seen = {start: node}
+            queue = deque([start])
+            while queue:
+                state = queue.popleft()
+                g, ab, db = state
+                here = seen[state]
+                if gram.accepts(g):
+                    if not feed_d:
+                        nxt.setdefault((ab, db), here)
+                    elif not ours.accepts(db[-1]):  # our own id is not another domain
+                        tvals = tuple(a.accepts(b) for a, b in zip(tag_list, db[:-1]))
+                        nxt.setdefault((ab, tvals), here)
+                for ch in reps:
+                    g2 = gstep(g, ch)
+                    if not g2:
+                        continue
+                    st2 = (g2, astep(ab, ch), dstep(db, ch) if feed_d else db)
+                    if st2 in seen:
+                        continue
+                    parents.append((here, ch, pi))
+                    seen[st2] = len(parents) - 1
+                    queue.append(st2)
+                budget.charge(1)
+        frontier = nxt
+    out: dict = {}
+    for (abits, dinfo), node in frontier.items():
+        arn_vals = tuple(a.accepts(b) for a, b in zip(arn_list, abits))
+        tag_vals = tuple(dinfo or ()) if has_domain else ()
+        if (arn_vals, tag_vals) in out:
+            continue
+        arn_text, dom_text = _walk(parents, node, pieces)
+        out[(arn_vals, tag_vals)] = Signature(
+            arn_values=arn_vals,
+            tag_values=tag_vals,
+            arn=arn_text if space.pieces else "",
+            domain_id=dom_text,
+        )
+    return list(out.values())
+
+
+class _Tuple:
+    """Several automata stepped side by side (each keeps its own state-set canonicalisation)."""
+
+    __slots__ = ("nfas", "start")
+
+    def __init__(self, nfas: list) -> None:
+        self.nfas = tuple(nfas)
+        self.start = tuple(n.start for n in nfas)
+
+    def step(self, bits: tuple, ch: str) -> tuple:
+        return tuple(n.step(b, ch) if b else 0 for n, b in zip(self.nfas, bits))
+
+    def feed(self, bits: tuple, text: str) -> tuple:
+        return tuple(n.feed(b, text) if b else 0 for n, b in zip(self.nfas, bits))
+
+
+def _walk(parents: list, node: int, pieces: tuple[Piece, ...]) -> tuple[str, str]:
+    chunks: list[str] = []
+    dom: list[str] = []
+    while node != -1:
+        parent, text, pi = parents[node]
+        chunks.append(text)
+        if pieces[pi].domain:
+            dom.append(text)
+        node = parent
+    return "".join(reversed(chunks)), "".join(reversed(dom))
