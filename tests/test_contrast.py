@@ -278,6 +278,12 @@ PANEL_ELEMENTS = {
         f"tag {v}": Element("span", {"jp-SMIso-tag", f"jp-SMIso-tag-{v}"})
         for v in ("accepted", "info", "high", "medium", "low")
     },
+    **{
+        f"AWS badge {v}": Element(
+            "span", {"jp-SMIso-tag", "jp-SMIso-aws-badge", f"jp-SMIso-aws-{v}"}
+        )
+        for v in ("confirmed", "disagrees", "error")
+    },
     "count": Element("span", {"jp-SMIso-count"}),
     "field error": Element("div", {"jp-SMIso-field-error"}),
     "secondary text": Element("span", {"jp-SMIso-meta"}),
@@ -343,6 +349,10 @@ PAGE_ELEMENTS = {
             "isolated", "not_isolated", "unknown", "high", "medium", "low", "info",
             "true", "false", "confirmed", "likely", "possible",
         )
+    },
+    **{
+        f"AWS pill {v}": Element("span", {"si-pill", "si-aws"}, {"data-aws": v})
+        for v in ("confirmed", "disagrees", "error")
     },
     "primary button": Element("button", {"si-button", "si-primary"}),
     "button": Element("button", {"si-button"}),
