@@ -65,9 +65,10 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
   }) => {
     await openWithVerdict(page);
     const root = `#${PANEL_ID}`;
-    // Open every section so their content is checked too (coverage and resources load).
+    // Open every section and group (witnesses included) so their content is checked too
+    // (coverage and resources load).
     await panel(page)
-      .locator('details.jp-SMIso-section')
+      .locator('details')
       .evaluateAll(all =>
         all.forEach(d => ((d as HTMLDetailsElement).open = true))
       );
@@ -207,8 +208,9 @@ test.describe('accessibility (WCAG 2.1 AA)', () => {
     expect(await focused(page)).toContain('input#jp-SMIso-form-domain_id');
 
     await page.keyboard.press('ControlOrMeta+a');
-    // The demo's prod domain: isolated, so the green badge is checked by axe too.
-    await page.keyboard.type('d-ml-prod');
+    // The demo's ml-secure domain (deny template beside FullAccess): isolated, so the green
+    // badge is checked by axe too.
+    await page.keyboard.type('d-ml-secure');
     await page.keyboard.press('Enter');
     // The form closes: the focus returns to "Change domain", then goes to the verdict.
     await expect(form).toHaveCount(0);
