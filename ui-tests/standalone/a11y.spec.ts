@@ -85,6 +85,22 @@ test.describe('standalone page accessibility (WCAG 2.1 AA)', () => {
     await expect(page.locator('#si-verdict-title')).toBeFocused();
     await expect(recheck).not.toHaveAttribute('aria-disabled', 'true');
 
+    // A witness's "Copy command": its name is its visible text, and the outcome is announced.
+    const leaks = page.locator('[data-testid="role-row"] td > details').first();
+    await leaks.locator(':scope > summary').focus();
+    await page.keyboard.press('Enter');
+    const witness = leaks.getByTestId('witness').first();
+    await witness.locator(':scope > summary').focus();
+    await page.keyboard.press('Enter');
+    const copy = witness.getByRole('button', { name: 'Copy command' });
+    await copy.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('copy-status')).toHaveText(
+      /^(Copied|Select the command and copy it)$/
+    );
+    // No aria-label hides the visible text ("Copied") from the accessible name.
+    expect(await copy.getAttribute('aria-label')).toBeNull();
+
     // Explain with the keyboard: textarea → checkbox → Explain.
     await expect(page.getByTestId('explain')).toBeVisible();
     await page.locator('#si-explain-text').focus();

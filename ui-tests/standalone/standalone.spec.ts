@@ -47,7 +47,10 @@ test.describe('standalone page without JupyterLab', () => {
         )
         .first()
     ).toBeVisible();
-    await expect(page.getByTestId('status')).toContainText('Report ready');
+    // A report cached by an earlier spec is shown while the re-check runs: wait for this one.
+    await expect(page.getByTestId('status')).toContainText('Report ready', {
+      timeout: 90_000
+    });
     // only the page itself and its JSON routes were requested: no labextension bundle
     const other = loaded.filter(
       u => !new URL(u).pathname.startsWith(PAGE) && !u.endsWith('/favicon.ico')

@@ -186,18 +186,25 @@
   }
 
   function copyText(text, button) {
+    // The button's visible text is its name (no aria-label over it); the outcome is also put
+    // in the page's copy status region so screen readers announce it.
+    var say = function (message) {
+      button.textContent = message;
+      $('si-copy-status').textContent = message;
+    };
     var done = function () {
-      button.textContent = 'Copied';
+      say('Copied');
       setTimeout(function () {
         button.textContent = 'Copy command';
+        $('si-copy-status').textContent = '';
       }, 2000);
     };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, function () {
-        button.textContent = 'Select the command and copy it';
+        say('Select the command and copy it');
       });
     } else {
-      button.textContent = 'Select the command and copy it';
+      say('Select the command and copy it');
     }
   }
 
@@ -216,7 +223,7 @@
       var button = el('button', {
         type: 'button',
         class: 'si-copy',
-        'aria-label': 'Copy the AWS policy simulator command for ' + w.action,
+        title: 'Copy the AWS policy simulator command for ' + w.action,
         text: 'Copy command'
       });
       button.addEventListener('click', function () {
