@@ -40,6 +40,10 @@ export class IsolationStatus extends ReactWidget {
   ) {
     super();
     this.addClass('jp-SMIso-status');
+    // The item itself is the (always-mounted) status region: its button's text changes with the
+    // state ("SageMaker: checking…", "SageMaker: not isolated") and is announced.
+    this.node.setAttribute('role', 'status');
+    this.node.setAttribute('aria-live', 'polite');
   }
 
   render(): JSX.Element {

@@ -398,12 +398,16 @@ export function AdminSection(props: {
           <button
             className="jp-mod-styled jp-mod-accept"
             data-testid="jp-SMIso-admin-preview"
-            disabled={
-              selected.size === 0 ||
-              phase.kind === 'planning' ||
-              phase.kind === 'applying'
+            disabled={selected.size === 0}
+            aria-disabled={
+              phase.kind === 'planning' || phase.kind === 'applying'
             }
-            onClick={() => void preview()}
+            onClick={() => {
+              // Busy: aria-disabled (keeps the focus), so the click is ignored here.
+              if (phase.kind !== 'planning' && phase.kind !== 'applying') {
+                void preview();
+              }
+            }}
           >
             {phase.kind === 'planning'
               ? trans.__('Planning…')

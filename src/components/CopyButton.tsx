@@ -1,10 +1,12 @@
 import { Clipboard } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
+import { SR_ONLY_CLASS } from '../a11y';
 
 /**
  * A button that copies `text()` to the system clipboard (`Clipboard.copyToSystem`) and says
- * "Copied" for two seconds.
+ * "Copied" for two seconds. The confirmation is also put in an always-mounted, visually hidden
+ * `role=status` region, so it is announced even when `ariaLabel` names the button.
  */
 export function CopyButton(props: {
   label: string;
@@ -20,16 +22,22 @@ export function CopyButton(props: {
     const t = setTimeout(() => setCopied(false), 2000);
     return () => clearTimeout(t);
   }, [copied]);
+  const copiedText = props.trans.__('Copied');
   return (
-    <button
-      className="jp-mod-styled jp-SMIso-button jp-SMIso-copy"
-      aria-label={props.ariaLabel ?? props.label}
-      onClick={() => {
-        Clipboard.copyToSystem(props.text());
-        setCopied(true);
-      }}
-    >
-      {copied ? props.trans.__('Copied') : props.label}
-    </button>
+    <>
+      <button
+        className="jp-mod-styled jp-SMIso-button jp-SMIso-copy"
+        aria-label={props.ariaLabel}
+        onClick={() => {
+          Clipboard.copyToSystem(props.text());
+          setCopied(true);
+        }}
+      >
+        {copied ? copiedText : props.label}
+      </button>
+      <span className={SR_ONLY_CLASS} role="status">
+        {copied ? copiedText : ''}
+      </span>
+    </>
   );
 }

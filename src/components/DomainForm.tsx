@@ -36,7 +36,12 @@ export function validateTarget(
   return errors;
 }
 
-/** "Not in Studio: enter a domain" form (domain id, Region, optional AWS profile). */
+/**
+ * "Not in Studio: enter a domain" form (domain id, Region, optional AWS profile).
+ *
+ * `focusOnMount`: move the focus to the first field when the form appears (it was opened by the
+ * user); `onCancel`: called on Escape inside the form (the opener then takes the focus back).
+ */
 export function DomainForm(props: {
   initial: ITarget;
   detail?: string | null;
@@ -45,8 +50,16 @@ export function DomainForm(props: {
   heading?: string;
   trans: TranslationBundle;
   onSubmit: (target: ITarget) => void;
+  focusOnMount?: boolean;
+  onCancel?: () => void;
 }): JSX.Element {
   const { trans } = props;
+  const formRef = React.useRef<HTMLFormElement>(null);
+  React.useEffect(() => {
+    if (props.focusOnMount) {
+      formRef.current?.querySelector<HTMLInputElement>('input')?.focus();
+    }
+  }, []); // only when the form appears
   const [target, setTarget] = React.useState<ITarget>(props.initial);
   const [errors, setErrors] = React.useState<
     Partial<Record<keyof ITarget, string>>
@@ -72,7 +85,11 @@ export function DomainForm(props: {
         onChange={e => setTarget({ ...target, [key]: e.target.value })}
       />
       {errors[key] && (
-        <div id={`jp-SMIso-form-${key}-error`} className="jp-SMIso-field-error">
+        <div
+          id={`jp-SMIso-form-${key}-error`}
+          className="jp-SMIso-field-error"
+          role="alert"
+        >
           {errors[key]}
         </div>
       )}
@@ -80,8 +97,16 @@ export function DomainForm(props: {
   );
   return (
     <form
+      ref={formRef}
       className="jp-SMIso-form"
       aria-label={trans.__('Domain to check')}
+      onKeyDown={e => {
+        if (e.key === 'Escape' && props.onCancel) {
+          e.preventDefault();
+          e.stopPropagation();
+          props.onCancel();
+        }
+      }}
       onSubmit={e => {
         e.preventDefault();
         const found = validateTarget(target, trans);

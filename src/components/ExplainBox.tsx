@@ -3,6 +3,7 @@ import type { ServerConnection } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ISignal, Signal } from '@lumino/signaling';
 import React from 'react';
+import { focusElement, focusIsLost, SR_ONLY_CLASS } from '../a11y';
 import { ApiError, IErrorInfo, requestAPI } from '../api';
 import { Breakable } from './Breakable';
 import { CopyButton } from './CopyButton';
@@ -359,7 +360,16 @@ export function ExplainResultView(props: {
 }): JSX.Element {
   const { result, trans } = props;
   return (
-    <div className="jp-SMIso-explain-result" aria-live="polite">
+    <div className="jp-SMIso-explain-result">
+      {/* Takes the focus when a result arrives (ExplainBoxView); the box's status region speaks. */}
+      <h4 className="jp-SMIso-explain-result-title" tabIndex={-1}>
+        {trans._n(
+          'Result: %1 possible cause',
+          'Result: %1 possible causes',
+          result.causes.length,
+          result.causes.length
+        )}
+      </h4>
       <p className="jp-SMIso-meta">
         {result.reason === null ? (
           trans.__('Not an AWS authorization error message.')
@@ -407,11 +417,46 @@ export function ExplainBoxView(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { controller, state, trans } = props;
+  const rootRef = React.useRef<HTMLElement>(null);
+  const runRef = React.useRef<HTMLButtonElement>(null);
+  const lastResult = React.useRef(state.result);
+  // When a new result arrives and the focus is on the Explain button (or was lost), move it to the
+  // result's heading; an error leaves it on the button (the alert below is read out).
+  React.useEffect(() => {
+    const changed = state.result !== lastResult.current;
+    lastResult.current = state.result;
+    const root = rootRef.current;
+    if (!changed || !state.result || !root) {
+      return;
+    }
+    const active = root.ownerDocument.activeElement;
+    if (active === runRef.current || focusIsLost(root.ownerDocument)) {
+      focusElement(
+        root.querySelector<HTMLElement>('.jp-SMIso-explain-result-title')
+      );
+    }
+  });
+  const announcement = state.busy
+    ? trans.__('Explaining…')
+    : state.error
+      ? trans.__('Explain failed')
+      : state.result
+        ? trans._n(
+            'Explained: %1 possible cause',
+            'Explained: %1 possible causes',
+            state.result.causes.length,
+            state.result.causes.length
+          )
+        : '';
   return (
     <section
       className="jp-SMIso-explain"
       aria-labelledby="jp-SMIso-explain-title"
+      ref={rootRef}
     >
+      <div className={SR_ONLY_CLASS} role="status" aria-live="polite">
+        {announcement}
+      </div>
       <h3 id="jp-SMIso-explain-title">{trans.__('Explain an AccessDenied')}</h3>
       <textarea
         className="jp-mod-styled jp-SMIso-explain-input"
@@ -427,9 +472,14 @@ export function ExplainBoxView(props: {
       />
       <div className="jp-SMIso-toolbar">
         <button
+          ref={runRef}
           className="jp-mod-styled jp-mod-accept jp-SMIso-button jp-SMIso-explain-run"
-          disabled={state.busy}
-          onClick={() => void controller.explain()}
+          aria-disabled={state.busy}
+          onClick={() => {
+            if (!state.busy) {
+              void controller.explain();
+            }
+          }}
         >
           {state.busy ? trans.__('Explaining…') : trans.__('Explain')}
         </button>

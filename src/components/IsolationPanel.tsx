@@ -2,6 +2,13 @@ import { ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
+import {
+  focusElement,
+  focusIsLost,
+  panelAnnouncement,
+  SR_ONLY_CLASS,
+  useFocusWithin
+} from '../a11y';
 import type { IContextInfo, IErrorInfo, IReport, ITarget } from '../api';
 import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
 import { AdminSection } from './AdminSection';
@@ -102,12 +109,16 @@ function StateBox(props: {
   title: string;
   children?: React.ReactNode;
 }): JSX.Element {
+  // Info and warnings are announced by the panel's one status region (`panelAnnouncement`);
+  // errors also interrupt. The heading takes the focus when a check ends here.
   return (
     <div
       className={`jp-SMIso-state jp-SMIso-state-${props.kind}`}
-      role={props.kind === 'error' ? 'alert' : 'status'}
+      role={props.kind === 'error' ? 'alert' : undefined}
     >
-      <h3>{props.title}</h3>
+      <h3 tabIndex={-1} className="jp-SMIso-state-title">
+        {props.title}
+      </h3>
       {props.children}
     </div>
   );
@@ -151,7 +162,11 @@ function DomainLine(props: {
     : (report?.context?.source ?? ctx?.source);
   const detail = fromTarget ? null : (report?.context?.detail ?? ctx?.detail);
   return (
-    <div className="jp-SMIso-domain" aria-label={trans.__('Domain')}>
+    <div
+      className="jp-SMIso-domain"
+      role="group"
+      aria-label={trans.__('Domain')}
+    >
       <div>
         <strong>{report?.domain?.name || domainId}</strong>{' '}
         {report?.domain?.name && <code>{domainId}</code>}{' '}
@@ -185,7 +200,8 @@ function ReportView(props: {
   const reasons = report.verdict === 'unknown' ? unknownReasons(report) : [];
   return (
     <div className="jp-SMIso-report">
-      <div className="jp-SMIso-verdict" aria-live="polite">
+      {/* Not a live region: it is re-created by every check; the panel's status region speaks. */}
+      <div className="jp-SMIso-verdict" tabIndex={-1}>
         <VerdictBadge verdict={report.verdict} trans={trans} large={true} />
         <span className="jp-SMIso-meta">
           {report.verdict === 'isolated'
@@ -209,7 +225,7 @@ function ReportView(props: {
         </span>
       </div>
       {reasons.length > 0 && (
-        <div className="jp-SMIso-state jp-SMIso-state-warn" role="status">
+        <div className="jp-SMIso-state jp-SMIso-state-warn">
           <h3>{trans.__('Why unknown')}</h3>
           <ul>
             {reasons.map((r, i) => (
@@ -347,6 +363,14 @@ export function PanelBody(props: {
   const jobError =
     state.job?.status === 'error' ? state.job.error : state.requestError;
   const canCheck = state.server.status === 'ok' && view !== 'need-domain';
+  // Busy or unusable controls stay focusable (`aria-disabled`), so the focus is not thrown away.
+  const refreshDisabled = !canCheck || view === 'checking';
+  const rootRef = React.useRef<HTMLDivElement>(null);
+  const changeRef = React.useRef<HTMLButtonElement>(null);
+  const refreshRef = React.useRef<HTMLButtonElement>(null);
+  const focus = useFocusWithin(rootRef);
+  const lastView = React.useRef<PanelView>(view);
+  const lastEditing = React.useRef(editing);
   const initialTarget: ITarget = {
     domain_id: state.target.domain_id ?? state.context?.domain_id ?? '',
     region: state.target.region ?? state.context?.region ?? '',
@@ -495,8 +519,51 @@ export function PanelBody(props: {
   const showForm =
     view === 'need-domain' ||
     ((editing || view === 'no-credentials') && state.server.status === 'ok');
+
+  // Focus: when a check ends, to its verdict (or the heading saying why there is none); when the
+  // domain form closes, back to "Change domain"; when the focused control disappears, to Refresh.
+  // Only when the focus is (or was, before its element went) in the panel: a check finishing in
+  // the background never takes the focus from a notebook.
+  React.useEffect(() => {
+    const prevView = lastView.current;
+    const prevEditing = lastEditing.current;
+    lastView.current = view;
+    lastEditing.current = editing;
+    const root = rootRef.current;
+    if (!root || !focus.owns()) {
+      return;
+    }
+    const lost = focusIsLost(root.ownerDocument);
+    if (
+      view !== prevView &&
+      view !== 'checking' &&
+      (prevView === 'checking' || lost)
+    ) {
+      const target =
+        root.querySelector<HTMLElement>('.jp-SMIso-verdict') ??
+        root.querySelector<HTMLElement>('.jp-SMIso-state-title') ??
+        root.querySelector<HTMLElement>('.jp-SMIso-form input');
+      if (focusElement(target)) {
+        return;
+      }
+    }
+    if (prevEditing && !editing && focusElement(changeRef.current)) {
+      return;
+    }
+    if (focusIsLost(root.ownerDocument)) {
+      focusElement(refreshRef.current);
+    }
+  });
   return (
-    <div className="jp-SMIso-body">
+    <div
+      className="jp-SMIso-body"
+      ref={rootRef}
+      onFocus={focus.onFocus}
+      onBlur={focus.onBlur}
+    >
+      <div className={SR_ONLY_CLASS} role="status" aria-live="polite">
+        {panelAnnouncement(state, trans)}
+      </div>
       <div className="jp-SMIso-header">
         <h2 className="jp-SMIso-title">
           {trans.__('SageMaker domain isolation')}
@@ -507,9 +574,14 @@ export function PanelBody(props: {
           aria-label={trans.__('Isolation check')}
         >
           <button
+            ref={refreshRef}
             className="jp-mod-styled jp-SMIso-button jp-SMIso-refresh"
-            onClick={() => void model.check(true)}
-            disabled={!canCheck || view === 'checking'}
+            onClick={() => {
+              if (!refreshDisabled) {
+                void model.check(true);
+              }
+            }}
+            aria-disabled={refreshDisabled}
             aria-label={trans.__('Refresh the isolation report')}
             title={trans.__('Refresh the isolation report')}
           >
@@ -518,7 +590,8 @@ export function PanelBody(props: {
           </button>
           {state.server.status === 'ok' && view !== 'need-domain' && (
             <button
-              className="jp-mod-styled jp-SMIso-button"
+              ref={changeRef}
+              className="jp-mod-styled jp-SMIso-button jp-SMIso-change-domain"
               aria-expanded={editing}
               onClick={() => setEditing(!editing)}
             >
@@ -552,6 +625,8 @@ export function PanelBody(props: {
           }
           trans={trans}
           onSubmit={submit}
+          focusOnMount={editing}
+          onCancel={editing ? () => setEditing(false) : undefined}
         />
       )}
       {body}

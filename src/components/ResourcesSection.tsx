@@ -452,8 +452,14 @@ export function ResourcesSection(props: {
           )}
           <button
             className="jp-mod-styled"
-            disabled={checked.size === 0 || busy}
-            onClick={preview}
+            disabled={checked.size === 0}
+            aria-disabled={busy}
+            onClick={() => {
+              // Busy: aria-disabled (keeps the focus), so the click is ignored here.
+              if (!busy) {
+                void preview();
+              }
+            }}
             data-testid="jp-SMIso-tag-preview-button"
           >
             {trans.__('Preview backfill (%1)', checked.size)}
@@ -537,8 +543,12 @@ export function ResourcesSection(props: {
           {admin ? (
             <button
               className="jp-mod-styled jp-mod-warn"
-              disabled={busy}
-              onClick={apply}
+              aria-disabled={busy}
+              onClick={() => {
+                if (!busy) {
+                  void apply();
+                }
+              }}
               data-testid="jp-SMIso-tag-apply"
             >
               {trans.__('Apply backfill')}
@@ -578,8 +588,12 @@ export function ResourcesSection(props: {
           {admin && !result.rollback_of && result.change_id && (
             <button
               className="jp-mod-styled"
-              disabled={busy}
-              onClick={rollback}
+              aria-disabled={busy}
+              onClick={() => {
+                if (!busy) {
+                  void rollback();
+                }
+              }}
             >
               {trans.__('Roll back this backfill')}
             </button>

@@ -5,17 +5,7 @@
  * (shown exactly when the server has the explain route), XSRF on POSTs, and escaping.
  */
 import { expect, test } from '@playwright/test';
-
-const TOKEN = process.env.STANDALONE_TOKEN || 'standalone-test-token';
-const BASE = process.env.STANDALONE_BASE_URL || '/jupyter/default/';
-const PAGE = `${BASE}sagemaker-isolation/`;
-
-const DENIAL =
-  'An error occurred (AccessDeniedException) when calling the DescribeTrainingJob operation: ' +
-  'User: arn:aws:sts::111122223333:assumed-role/StudioExecutionRole/SageMaker is not authorized ' +
-  'to perform: sagemaker:DescribeTrainingJob on resource: ' +
-  'arn:aws:sagemaker:us-east-1:111122223333:training-job/other-team-job because no ' +
-  'identity-based policy allows the sagemaker:DescribeTrainingJob action';
+import { BASE, DENIAL, PAGE, TOKEN } from './fixtures';
 
 test.describe('standalone page without JupyterLab', () => {
   test('the server has no JupyterLab, and the page needs a login', async ({
@@ -57,7 +47,10 @@ test.describe('standalone page without JupyterLab', () => {
         )
         .first()
     ).toBeVisible();
-    await expect(page.getByTestId('status')).toContainText('Report ready');
+    // A report cached by an earlier spec is shown while the re-check runs: wait for this one.
+    await expect(page.getByTestId('status')).toContainText('Report ready', {
+      timeout: 90_000
+    });
     // only the page itself and its JSON routes were requested: no labextension bundle
     const other = loaded.filter(
       u => !new URL(u).pathname.startsWith(PAGE) && !u.endsWith('/favicon.ico')

@@ -135,6 +135,25 @@
     $('si-status').textContent = message || '';
   }
 
+  // -- focus and busy state (keyboard and screen-reader users) ------------------------------
+  // Busy buttons are aria-disabled, never disabled: a disabled button drops the focus to <body>.
+
+  function setBusy(button, busy) {
+    if (busy) button.setAttribute('aria-disabled', 'true');
+    else button.removeAttribute('aria-disabled');
+  }
+
+  function isBusy(button) {
+    return button.getAttribute('aria-disabled') === 'true';
+  }
+
+  /** Move the focus to `target` when it is on one of `from` (or was lost to <body>). */
+  function moveFocus(target, from) {
+    var active = document.activeElement;
+    var lost = !active || active === document.body;
+    if (lost || from.indexOf(active) >= 0) target.focus();
+  }
+
   // -- report ------------------------------------------------------------------------------
 
   var VERDICT_LABEL = {
@@ -167,18 +186,25 @@
   }
 
   function copyText(text, button) {
+    // The button's visible text is its name (no aria-label over it); the outcome is also put
+    // in the page's copy status region so screen readers announce it.
+    var say = function (message) {
+      button.textContent = message;
+      $('si-copy-status').textContent = message;
+    };
     var done = function () {
-      button.textContent = 'Copied';
+      say('Copied');
       setTimeout(function () {
         button.textContent = 'Copy command';
+        $('si-copy-status').textContent = '';
       }, 2000);
     };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, function () {
-        button.textContent = 'Select the command and copy it';
+        say('Select the command and copy it');
       });
     } else {
-      button.textContent = 'Select the command and copy it';
+      say('Select the command and copy it');
     }
   }
 
@@ -197,7 +223,7 @@
       var button = el('button', {
         type: 'button',
         class: 'si-copy',
-        'aria-label': 'Copy the AWS policy simulator command for ' + w.action,
+        title: 'Copy the AWS policy simulator command for ' + w.action,
         text: 'Copy command'
       });
       button.addEventListener('click', function () {
@@ -479,6 +505,7 @@
   }
 
   var pollTimer = null;
+  var userStarted = false;
 
   function currentKey() {
     return {
@@ -498,22 +525,40 @@
       );
       pollTimer = setTimeout(poll, POLL_MS);
     } else if (status.status === 'ready' && status.report) {
+      checkDone();
       setStatus(
-        'Report ready' +
+        'Verdict: ' +
+          (VERDICT_LABEL[status.report.verdict] || 'Unknown').toLowerCase() +
+          '. Report ready' +
           (status.finished_at ? ' (' + status.finished_at + ')' : '') +
           '.'
       );
       renderReport(status.report);
+      // After a check the user started (not the report found when the page opens).
+      if (userStarted) moveFocus($('si-verdict-title'), checkButtons());
+      userStarted = false;
     } else if (status.status === 'error' && status.error) {
-      setStatus('');
+      checkDone();
+      setStatus('The check failed.');
       showError(
         'The check failed: ' +
           status.error.message +
           (status.error.reason ? ' (' + status.error.reason + ')' : '')
       );
     } else {
+      checkDone();
       setStatus('No recent report for this domain: press Check.');
     }
+  }
+
+  function checkButtons() {
+    return [$('si-check'), $('si-refresh')];
+  }
+
+  function checkDone() {
+    checkButtons().forEach(function (b) {
+      setBusy(b, false);
+    });
   }
 
   function poll() {
@@ -521,18 +566,25 @@
     api('report', { query: currentKey() }).then(
       function (res) {
         if (res.status !== 200) {
+          checkDone();
           showError(errorText(res));
           return;
         }
         handleStatus(res.body);
       },
       function (err) {
+        checkDone();
         showError('Server not reachable: ' + err);
       }
     );
   }
 
   function startCheck(refresh) {
+    if (isBusy($('si-check'))) return;
+    userStarted = true;
+    checkButtons().forEach(function (b) {
+      setBusy(b, true);
+    });
     showError('');
     if (pollTimer) clearTimeout(pollTimer);
     var key = currentKey();
@@ -543,6 +595,7 @@
     api('report', { method: 'POST', body: body }).then(
       function (res) {
         if (res.status !== 200 && res.status !== 202) {
+          checkDone();
           setStatus('');
           showError(errorText(res));
           return;
@@ -550,6 +603,7 @@
         handleStatus(res.body);
       },
       function (err) {
+        checkDone();
         showError('Server not reachable: ' + err);
       }
     );
@@ -696,6 +750,14 @@
 
   function renderExplanation(r) {
     var box = clear($('si-explain-result'));
+    var n = (r.causes || []).length;
+    box.appendChild(
+      el('h3', {
+        id: 'si-explain-result-title',
+        tabindex: '-1',
+        text: 'Result: ' + n + ' possible cause' + (n === 1 ? '' : 's')
+      })
+    );
     box.appendChild(
       el(
         'p',
@@ -793,25 +855,39 @@
     event.preventDefault();
     var text = $('si-explain-text').value;
     var button = $('si-explain-button');
-    button.disabled = true;
+    var status = $('si-explain-status');
+    if (isBusy(button)) return;
+    setBusy(button, true);
+    status.textContent = 'Explaining\u2026';
     api('explain', {
       method: 'POST',
       body: { message: text, offline: $('si-explain-offline').checked }
     }).then(
       function (res) {
-        button.disabled = false;
+        setBusy(button, false);
         if (res.status !== 200) {
+          status.textContent = 'Explain failed.';
           clear($('si-explain-result')).appendChild(
-            el('p', { class: 'si-error', text: errorText(res) })
+            el('p', { class: 'si-error', role: 'alert', text: errorText(res) })
           );
           return;
         }
-        renderExplanation(res.body || {});
+        var r = res.body || {};
+        var n = (r.causes || []).length;
+        status.textContent =
+          'Explained: ' + n + ' possible cause' + (n === 1 ? '' : 's') + '.';
+        renderExplanation(r);
+        moveFocus($('si-explain-result-title'), [button]);
       },
       function (err) {
-        button.disabled = false;
+        setBusy(button, false);
+        status.textContent = 'Explain failed.';
         clear($('si-explain-result')).appendChild(
-          el('p', { class: 'si-error', text: 'Server not reachable: ' + err })
+          el('p', {
+            class: 'si-error',
+            role: 'alert',
+            text: 'Server not reachable: ' + err
+          })
         );
       }
     );
