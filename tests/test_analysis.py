@@ -181,7 +181,9 @@ def test_doc_policy_with_full_access_is_not_isolated_naming_the_statement():
     assert main["role"] == role["arn"]
     # schema 2: a presigned domain URL for another domain's user profile is a cross_domain entry
     # (no separate presigned-url-reach finding), proven by a witness naming that user profile
-    pre = next(e for e in role["cross_domain"] if e["action"] == "sagemaker:CreatePresignedDomainUrl")
+    pre = next(
+        e for e in role["cross_domain"] if e["action"] == "sagemaker:CreatePresignedDomainUrl"
+    )
     assert pre["accepted"] is False and pre["create_kind"] == "existing"
     assert pre["resource_types"] == ["user-profile"]
     assert [b["sid"] for b in pre["allowed_by"]] == ["AllowStudioActions"]

@@ -1,5 +1,6 @@
-"""Isolation policy templates for one domain: AWS's policy verbatim (``aws-doc``), its narrowed
-form (``doc_narrowed``), our isolating Allow-only policy (``allow``) and our Deny guards (``deny``)."""
+"""Isolation policy templates for one domain: AWS's policy verbatim (``aws-doc``), its
+narrowed form (``doc_narrowed``), our isolating Allow-only policy (``allow``) and our Deny
+guards (``deny``)."""
 
 from __future__ import annotations
 
@@ -123,7 +124,8 @@ def test_allow_variant_shape():
     assert set(by["AllowActionsThatDontSupportTagging"]["Action"]) == ACCEPTED_ACTIONS
     assert by["TagOnCreate"]["Action"] == "sagemaker:AddTags"
     assert by["TagOnCreate"]["Condition"] == {"Null": {"sagemaker:TaggingAction": "false"}}
-    assert all(a.startswith("sagemaker:List") for a in by["ListActionsWithoutResourceType"]["Action"])
+    lists = by["ListActionsWithoutResourceType"]["Action"]
+    assert lists and all(a.startswith("sagemaker:List") for a in lists)
     assert ":*:*:" not in json.dumps(doc) and "d-abc123def456" in json.dumps(doc)
 
 
@@ -256,4 +258,5 @@ def test_parse_domain_arn_partitions():
     by = {s["Sid"]: s for s in T.render(d.arn, "allow")["Statement"]}
     assert by["OwnDomainStudioResources"]["Resource"][0] == f"{prefix}domain/d-abc"
     deny = {s["Sid"]: s for s in T.render(d.arn, "deny")["Statement"]}
-    assert all(r.startswith(prefix) for r in deny["DenyStudioResourcesOfOtherDomains"]["NotResource"])
+    own = deny["DenyStudioResourcesOfOtherDomains"]["NotResource"]
+    assert own and all(r.startswith(prefix) for r in own)
