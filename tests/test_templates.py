@@ -1,4 +1,6 @@
-"""Isolation policy templates: the doc's Allow policy and our Deny variant for one domain."""
+"""Isolation policy templates for one domain: AWS's policy verbatim (``aws-doc``), its
+narrowed form (``doc_narrowed``), our isolating Allow-only policy (``allow``) and our Deny
+guards (``deny``)."""
 
 from __future__ import annotations
 
@@ -21,8 +23,25 @@ def _doc() -> dict:
     )
 
 
-def test_allow_is_the_doc_policy_for_this_domain():
-    doc = T.render(ARN, "allow")
+_OWN = [
+    "arn:aws:sagemaker:eu-central-1:444455556666:domain/d-abc123def456",
+    "arn:aws:sagemaker:eu-central-1:444455556666:user-profile/d-abc123def456/*",
+    "arn:aws:sagemaker:eu-central-1:444455556666:space/d-abc123def456/*",
+    "arn:aws:sagemaker:eu-central-1:444455556666:app/d-abc123def456/*",
+]
+_MANAGED_POLICY_LIMIT = 6144  # IAM quota: managed policy size, characters without whitespace
+
+
+def _size(doc: dict) -> int:
+    return len(json.dumps(doc, separators=(",", ":")))
+
+
+def test_variants():
+    assert T.VARIANTS == ("aws-doc", "allow", "deny")
+
+
+def test_doc_narrowed_is_the_doc_policy_for_this_domain():
+    doc = T.doc_narrowed(ARN)
     src = _doc()
     assert [s["Sid"] for s in doc["Statement"]] == [s["Sid"] for s in src["Statement"]]
     by = {s["Sid"]: s for s in doc["Statement"]}
@@ -42,18 +61,100 @@ def test_allow_is_the_doc_policy_for_this_domain():
     assert "domain-id" not in text and '"domain-arn"' not in text and ":*:*:" not in text
     # the packaged doc is not modified by rendering
     assert _doc() == src
-    parse_policy(doc, "allow")  # a valid document
+    parse_policy(doc, "doc")  # a valid document
+
+
+def test_aws_doc_variant_is_the_doc_policy_verbatim():
+    doc = T.render(ARN, "aws-doc")
+    assert doc == T.doc_literal(ARN)
+    src = _doc()
+    assert [s["Sid"] for s in doc["Statement"]] == [s["Sid"] for s in src["Statement"]]
+    by = {s["Sid"]: s for s in doc["Statement"]}
+    # as the doc prints it: wildcard Region and account, only the two placeholders filled
+    assert by["CreateAPIs"] == src["Statement"][0]
+    assert by["ResourceAccessRequireDomainTag"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/sagemaker:domain-arn": ARN}
+    }
+    assert by["DeleteDefaultApp"]["Resource"] == (
+        "arn:aws:sagemaker:*:*:app/d-abc123def456/*/jupyterserver/default"
+    )
+    text = json.dumps(doc)
+    assert "domain-id" not in text and '"domain-arn"' not in text
+    assert _doc() == src
+    parse_policy(doc, "aws-doc")
+
+
+def test_allow_variant_shape():
+    """The isolating Allow: Create* only where they create something new, Studio resources of
+    this domain only, other resources only when tagged with this domain."""
+    from sagemaker_isolation_ext.sagemaker.analysis import ACCEPTED_ACTIONS
+    from sagemaker_isolation_ext.sagemaker.create_reach import table
+
+    doc = T.render(ARN, "allow")
+    parse_policy(doc, "allow")
+    assert all(s["Effect"] == "Allow" for s in doc["Statement"])
+    assert _size(doc) < _MANAGED_POLICY_LIMIT
+    by = {s["Sid"]: s for s in doc["Statement"]}
+    kinds: dict = {}
+    for row in table():
+        kinds.setdefault(row.action, set()).add(row.kind)
+    # granted on any ARN: only actions all of whose rows create a new resource
+    anywhere = by["CreateNewResources"]["Action"]
+    assert anywhere and by["CreateNewResources"]["Resource"] == "*"
+    for action in anywhere:
+        assert kinds[action] == {"new"}, action
+    for sid, st in by.items():
+        if sid.startswith("CreateNewResourcesOnly"):
+            assert kinds[st["Action"]] != {"new"}  # also reaches existing resources
+            assert all(
+                r.startswith("arn:aws:sagemaker:eu-central-1:444455556666:") for r in st["Resource"]
+            )
+    # presigned URLs and CreateApp only on this domain's Studio resources
+    own = by["OwnDomainStudioResources"]
+    assert own["Resource"] == _OWN
+    assert {"sagemaker:CreateApp", "sagemaker:CreatePresignedDomainUrl"} <= set(own["Action"])
+    for sid, st in by.items():
+        if sid != "OwnDomainStudioResources":
+            acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            assert "sagemaker:CreatePresignedDomainUrl" not in acts, sid
+            assert "sagemaker:CreateApp" not in acts, sid
+    assert by["ResourceAccessRequireDomainTag"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/sagemaker:domain-arn": ARN}
+    }
+    assert set(by["AllowActionsThatDontSupportTagging"]["Action"]) == ACCEPTED_ACTIONS
+    assert by["TagOnCreate"]["Action"] == "sagemaker:AddTags"
+    assert by["TagOnCreate"]["Condition"] == {"Null": {"sagemaker:TaggingAction": "false"}}
+    lists = by["ListActionsWithoutResourceType"]["Action"]
+    assert lists and all(a.startswith("sagemaker:List") for a in lists)
+    assert ":*:*:" not in json.dumps(doc) and "d-abc123def456" in json.dumps(doc)
 
 
 def test_deny_variant_shape():
     doc = T.render(ARN, "deny")
-    (st,) = doc["Statement"]
-    assert st["Effect"] == "Deny" and st["Action"] == "sagemaker:*" and st["Resource"] == "*"
+    by = {s["Sid"]: s for s in doc["Statement"]}
+    assert list(by) == [
+        "DenyResourcesOfOtherDomains",
+        "DenyStudioResourcesOfOtherDomains",
+        "DenyTaggingUntaggedStudioResources",
+        "DenyModelVersionsIntoAnyGroup",
+    ]
+    assert all(s["Effect"] == "Deny" for s in doc["Statement"])
+    st = by["DenyResourcesOfOtherDomains"]
+    assert st["Action"] == "sagemaker:*" and st["Resource"] == "*"
     assert st["Condition"]["StringNotEquals"] == {"aws:ResourceTag/sagemaker:domain-arn": ARN}
-    # the Null guard: untagged resources are not denied
+    # the Null guard: untagged resources are not denied by this statement
     assert st["Condition"]["Null"] == {"aws:ResourceTag/sagemaker:domain-arn": "false"}
+    # Studio resources (whose ARN names the domain, the untagged default app included): every
+    # resource but this domain's
+    assert by["DenyStudioResourcesOfOtherDomains"]["NotResource"] == _OWN
+    assert "Condition" not in by["DenyStudioResourcesOfOtherDomains"]
+    tag = by["DenyTaggingUntaggedStudioResources"]
+    assert tag["Condition"] == {
+        "Null": {"aws:ResourceTag/sagemaker:domain-arn": "true", "sagemaker:TaggingAction": "true"}
+    }
+    assert by["DenyModelVersionsIntoAnyGroup"]["Action"] == "sagemaker:CreateModelPackage"
     parse_policy(doc, "deny")
-    assert len(json.dumps(doc, separators=(",", ":"))) < 6144  # managed policy size limit
+    assert _size(doc) < _MANAGED_POLICY_LIMIT
 
 
 def test_deny_variant_evaluates_as_intended():
@@ -152,6 +253,10 @@ def test_parse_domain_arn_partitions():
         "444455556666",
         "d-abc",
     )
-    assert T.render(d.arn, "allow")["Statement"][0]["NotResource"][0].startswith(
-        "arn:aws-us-gov:sagemaker:us-gov-west-1:444455556666:"
-    )
+    prefix = "arn:aws-us-gov:sagemaker:us-gov-west-1:444455556666:"
+    assert T.doc_narrowed(d.arn)["Statement"][0]["NotResource"][0].startswith(prefix)
+    by = {s["Sid"]: s for s in T.render(d.arn, "allow")["Statement"]}
+    assert by["OwnDomainStudioResources"]["Resource"][0] == f"{prefix}domain/d-abc"
+    deny = {s["Sid"]: s for s in T.render(d.arn, "deny")["Statement"]}
+    own = deny["DenyStudioResourcesOfOtherDomains"]["NotResource"]
+    assert own and all(r.startswith(prefix) for r in own)

@@ -1,4 +1,4 @@
-"""Seed a local AWS (moto) with a realistic two-domain SageMaker account for the demo and tests.
+"""Seed a local AWS (moto) with a realistic three-domain SageMaker account for the demo and tests.
 
 Account layout (moto's default account ``123456789012``, one Region):
 

@@ -291,6 +291,8 @@ def _compute_reps(nfas: tuple) -> tuple[str, ...]:
     return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
 
 
+#: ``{("joint" | "plain", space): (signatures, states the search cost)}`` (bounded): the two
+#: entry points keep separate entries, so which one ran first cannot change a witness.
 _SEARCH_CACHE: dict = {}
 _SEARCH_CACHE_MAX = 2048
 
@@ -304,10 +306,11 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
     atoms that can actually tell requests apart. Exact: a constant atom has its value in every
     combination.
     """
-    got = _SEARCH_CACHE.get(space)
+    budget = budget or Budget()
+    got = _cached(("joint", space), budget)
     if got is not None:
         return got
-    budget = budget or Budget()
+    before = budget.used_states
     const_arn = {i: _constant(replace(space, arn_atoms=(a,), tag_atoms=()), budget, "arn") for i, a in enumerate(space.arn_atoms)}
     const_tag = {}
     if space.tag_atoms:
@@ -326,10 +329,31 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
         else:
             tag_vals = sig.tag_values
         out.append(Signature(arn_vals, tag_vals, sig.arn, sig.domain_id))
+    _store(("joint", space), out, budget.used_states - before)
+    return out
+
+
+def _cached(key: tuple, budget: Budget):
+    """A cached search result, charging ``budget`` the states the search cost when it ran, so a
+    report (its ``analysis.states``, and whether the budget is exceeded) does not depend on what
+    earlier analyses in the same process left in the cache. None when not cached.
+
+    Raises:
+        BudgetExceeded: the cached search's cost exceeds what is left of ``budget``.
+    """
+    got = _SEARCH_CACHE.get(key)
+    if got is None:
+        return None
+    result, states = got
+    if states:
+        budget.charge(states)
+    return result
+
+
+def _store(key: tuple, result: list, states: int) -> None:
     if len(_SEARCH_CACHE) >= _SEARCH_CACHE_MAX:
         _SEARCH_CACHE.clear()
-    _SEARCH_CACHE[space] = out
-    return out
+    _SEARCH_CACHE[key] = (result, states)
 
 
 def _constant(space: Space, budget: Budget, which: str):
@@ -444,14 +468,13 @@ def _signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
         BudgetExceeded: the search would exceed ``budget``.
         ValueError: an ARN atom pattern is malformed (callers drop such atoms first).
     """
-    got = _SEARCH_CACHE.get(space)
+    budget = budget or Budget()
+    got = _cached(("plain", space), budget)
     if got is not None:
         return got
-    budget = budget or Budget()
+    before = budget.used_states
     result = _search(space, budget)
-    if len(_SEARCH_CACHE) >= _SEARCH_CACHE_MAX:
-        _SEARCH_CACHE.clear()
-    _SEARCH_CACHE[space] = result
+    _store(("plain", space), result, budget.used_states - before)
     return result
 
 

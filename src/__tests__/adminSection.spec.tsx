@@ -178,6 +178,36 @@ describe('AdminSection', () => {
     expect(changed).toHaveBeenCalledTimes(1);
   });
 
+  it('offers the three template variants in words and sends the one picked', async () => {
+    const log = render({
+      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+      'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
+      'POST admin/plan': req => ({
+        status: 200,
+        body: planFor((req.body as { variant: string }).variant)
+      })
+    });
+    await flush();
+    const radios = Array.from(
+      host.querySelectorAll('input[name="jp-SMIso-admin-variant"]')
+    ) as HTMLInputElement[];
+    expect(radios.map(r => r.value)).toEqual(['deny', 'allow', 'aws-doc']);
+    const labels = radios.map(r => r.parentElement?.textContent ?? '');
+    expect(labels[0]).toContain('Deny variant');
+    expect(labels[1]).toContain('Allow-only policy');
+    expect(labels[2]).toContain('does not isolate alone');
+    // no internal id shown as a label
+    expect(labels.some(l => l.trim() === 'aws-doc')).toBe(false);
+    await act(async () => radios[2].click());
+    const preview = host.querySelector(
+      '[data-testid="jp-SMIso-admin-preview"]'
+    ) as HTMLButtonElement;
+    await act(async () => preview.click());
+    await flush();
+    const planReq = log.find(r => r.route === 'admin/plan');
+    expect((planReq?.body as { variant: string }).variant).toBe('aws-doc');
+  });
+
   it('shows the server error of a refused plan', async () => {
     render({
       'GET version': () => ({ status: 200, body: { admin_enabled: true } }),

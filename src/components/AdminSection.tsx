@@ -364,7 +364,7 @@ export function AdminSection(props: {
         </p>
         <fieldset className="jp-SMIso-admin-variant">
           <legend>{trans.__('Policy')}</legend>
-          {(['deny', 'allow'] as Variant[]).map(v => (
+          {(['deny', 'allow', 'aws-doc'] as Variant[]).map(v => (
             <label key={v}>
               <input
                 type="radio"
@@ -375,7 +375,13 @@ export function AdminSection(props: {
               />{' '}
               {v === 'deny'
                 ? trans.__('Deny variant (works beside broad Allows)')
-                : trans.__('AWS documentation policy (Allow-based)')}
+                : v === 'allow'
+                  ? trans.__(
+                      'Allow-only policy (isolates as the role’s only SageMaker grant)'
+                    )
+                  : trans.__(
+                      'AWS documentation policy, verbatim (does not isolate alone)'
+                    )}
             </label>
           ))}
         </fieldset>

@@ -29,8 +29,14 @@ export function TemplatesSection(props: {
             {t.variant === 'deny'
               ? trans.__('Deny-based variant (works beside broad Allows)')
               : t.variant === 'allow'
-                ? trans.__('AWS documentation policy (Allow-based)')
-                : t.variant}
+                ? trans.__(
+                    'Allow-only policy (isolates as the role’s only SageMaker grant)'
+                  )
+                : t.variant === 'aws-doc'
+                  ? trans.__(
+                      'AWS documentation policy, verbatim (does not isolate alone)'
+                    )
+                  : t.variant}
           </h4>
           <div className="jp-SMIso-meta">
             <code>{t.name}</code>

@@ -1,7 +1,7 @@
 /**
  * The standalone page in real Chromium, served by a plain `jupyter server` without JupyterLab
- * (playwright-standalone.config.js): authentication, the check of the two demo domains
- * (ml-research is not isolated, ml-prod is), roles, findings, coverage search, the explainer
+ * (playwright-standalone.config.js): authentication, the check of the demo domains
+ * (ml-research and ml-prod are not isolated, ml-secure is), roles, findings, coverage search, the explainer
  * (shown exactly when the server has the explain route), XSRF on POSTs, and escaping.
  */
 import { expect, test } from '@playwright/test';
@@ -61,15 +61,30 @@ test.describe('standalone page without JupyterLab', () => {
       .screenshot({ path: 'test-results/standalone/report.png' });
   });
 
-  test('checks the prod domain typed in: isolated', async ({ page }) => {
+  // ml-prod holds AWS's policy alone: not isolated since schema 2 (its CreateAPIs statement);
+  // ml-secure (AmazonSageMakerFullAccess + the deny template) is isolated.
+  test('checks the domains typed in: prod not isolated, secure isolated', async ({
+    page
+  }) => {
     await page.goto(`${PAGE}?token=${TOKEN}`);
     await expect(page.locator('#si-domain')).toHaveValue('d-ml-research');
     await page.locator('#si-domain').fill('d-ml-prod');
     await page.locator('#si-check').click();
-    await expect(page.getByTestId('verdict')).toHaveText('Isolated', {
+    await expect(page.getByTestId('verdict')).toHaveText('Not isolated', {
       timeout: 90_000
     });
     await expect(page.locator('#si-domain-facts')).toContainText('d-ml-prod');
+    await page.locator('#si-domain').fill('d-ml-secure');
+    await page.locator('#si-check').click();
+    await expect(page.locator('#si-domain-facts')).toContainText(
+      'd-ml-secure',
+      {
+        timeout: 90_000
+      }
+    );
+    await expect(page.getByTestId('verdict')).toHaveText('Isolated', {
+      timeout: 90_000
+    });
   });
 
   test('coverage search lists the matching actions', async ({ page }) => {

@@ -190,7 +190,9 @@ test.describe('SageMaker isolation panel on the demo', () => {
     ).toContainText('PipelineExecution');
   });
 
-  test('the domain form checks another domain: the demo prod domain is isolated', async ({
+  // The demo's ml-prod holds AWS's policy alone: not isolated since schema 2 (its CreateAPIs
+  // statement); ml-secure (AmazonSageMakerFullAccess + the deny template) is the isolated one.
+  test('the domain form checks another domain: the demo secure domain is isolated', async ({
     page
   }) => {
     const panel = new IsolationPanel(page);
@@ -209,7 +211,7 @@ test.describe('SageMaker isolation panel on the demo', () => {
     await form.getByRole('button', { name: 'Check isolation' }).click();
     await expect(form).toContainText('A domain id looks like d-xxxxxxxxxxxx.');
 
-    await form.getByLabel('Domain id').fill('d-ml-prod');
+    await form.getByLabel('Domain id').fill('d-ml-secure');
     await form.getByLabel('Region').fill('us-east-1');
     await form.getByRole('button', { name: 'Check isolation' }).click();
     await expect(panel.verdictBadge()).toHaveAttribute(
@@ -220,7 +222,7 @@ test.describe('SageMaker isolation panel on the demo', () => {
       }
     );
     await expect(panel.root.locator('.jp-SMIso-domain')).toContainText(
-      'd-ml-prod'
+      'd-ml-secure'
     );
     await expect(panel.root.locator('.jp-SMIso-domain')).toContainText(
       'entered in this panel'

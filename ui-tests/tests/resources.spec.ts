@@ -34,11 +34,11 @@ test('scans the demo account and previews a backfill', async ({ page }) => {
         .textContent()
     );
   // ml-research owns a model, an endpoint, an experiment, a training job, two user profiles
-  // and a space; ml-prod's are foreign; one of each resource type is untagged.
+  // and a space; ml-prod's and ml-secure's are foreign; one of each resource type is untagged.
   expect(await number('this_domain')).toBeGreaterThanOrEqual(5);
   expect(await number('other_domain')).toBeGreaterThanOrEqual(5);
   expect(await number('untagged')).toBeGreaterThanOrEqual(5);
-  expect(await number('never_tagged_by_design')).toBe(2); // the two default apps
+  expect(await number('never_tagged_by_design')).toBe(3); // the default app of each demo domain
 
   // A bar per type, the untagged training job listed with its proposal (role evidence).
   await expect(
@@ -53,7 +53,9 @@ test('scans the demo account and previews a backfill', async ({ page }) => {
   const box = row.locator('input[type="checkbox"]');
   await expect(box).not.toBeChecked();
   await box.check();
-  await resources.locator('[data-testid="jp-SMIso-tag-preview-button"]').click();
+  await resources
+    .locator('[data-testid="jp-SMIso-tag-preview-button"]')
+    .click();
   const preview = resources.locator('[data-testid="jp-SMIso-tag-preview"]');
   await expect(preview).toContainText('training-job/untagged-churn-training');
   await expect(preview).toContainText(
@@ -67,7 +69,9 @@ test('scans the demo account and previews a backfill', async ({ page }) => {
   await expect(result.locator('li[data-status="tagged"]')).toContainText(
     'training-job/untagged-churn-training'
   );
-  await resources.getByRole('button', { name: 'Roll back this backfill' }).click();
+  await resources
+    .getByRole('button', { name: 'Roll back this backfill' })
+    .click();
   await expect(result).toContainText('Rollback', { timeout: 30_000 });
   await expect(result.locator('li[data-status="untagged"]')).toContainText(
     'training-job/untagged-churn-training'
