@@ -148,6 +148,54 @@ def bench_analysis(repeat: int) -> dict:
     return out
 
 
+def bench_demo_report(profiles: int) -> dict:
+    """Collect + analyse a demo domain with `profiles` user profiles on moto; seconds."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ["AWS_REGION"] = "us-east-1"
+    import boto3
+
+    from sagemaker_isolation_ext.aws.collect import collect_snapshot
+    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.demo.seed import seed_demo_account
+    from sagemaker_isolation_ext.demo.server import start_local_aws
+    from sagemaker_isolation_ext.sagemaker.analysis import analyze
+    from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
+
+    server, url = start_local_aws()
+    try:
+        seeded = seed_demo_account(url, region="us-east-1")
+        domain_id = seeded["research_domain_id"]
+        sm = boto3.client("sagemaker", endpoint_url=url, region_name="us-east-1")
+        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1")
+        # Each extra profile gets its own role (the worst case for IAM reads), built like the demo's.
+        base_role = seeded.get("profile_role_arn")
+        policy_arns = [p["PolicyArn"] for p in iam.list_attached_role_policies(
+            RoleName=base_role.split("/")[-1])["AttachedPolicies"]] if base_role else []
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+            "Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+        for i in range(profiles):
+            name = f"bench-user-{i:03d}"
+            role = iam.create_role(RoleName=f"bench-role-{i:03d}", AssumeRolePolicyDocument=trust)["Role"]
+            for pa in policy_arns:
+                iam.attach_role_policy(RoleName=role["RoleName"], PolicyArn=pa)
+            sm.create_user_profile(DomainId=domain_id, UserProfileName=name,
+                                   UserSettings={"ExecutionRole": role["Arn"]})
+        load_catalog()
+        ctx = resolve_context(domain_id=domain_id, region="us-east-1", endpoint_url=url,
+                              metadata_path="/nonexistent")
+        t0 = time.perf_counter()
+        snap = collect_snapshot(ctx)
+        t1 = time.perf_counter()
+        report = analyze(snap)
+        t2 = time.perf_counter()
+        return {"user_profiles": len(snap["user_profiles"]), "roles": len(report["roles"]),
+                "collect_s": t1 - t0, "analyze_s": t2 - t1, "total_s": t2 - t0,
+                "verdict": report["verdict"]}
+    finally:
+        server.stop()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)

@@ -85,7 +85,10 @@ def main() -> None:
             continue
         enum = list(getattr(shape, "enum", None) or ())
         pattern = shape.metadata.get("pattern")
-        entry: dict = {"shape": shape.name, "source": f"botocore {botocore.__version__} sagemaker service model"}
+        entry: dict = {
+            "shape": shape.name,
+            "source": f"botocore {botocore.__version__} sagemaker service model",
+        }
         if enum:
             # Other enums: both spellings (the ARN's case is not documented; wider is sound).
             low = [e.lower() for e in enum]
@@ -100,7 +103,12 @@ def main() -> None:
     for ph, entry in EXTRA.items():
         if ph in placeholders and ph not in out:
             out[ph] = entry
-    path = Path(__file__).resolve().parents[1] / "sagemaker_isolation_ext" / "data" / "name_grammars.json"
+    path = (
+        Path(__file__).resolve().parents[1]
+        / "sagemaker_isolation_ext"
+        / "data"
+        / "name_grammars.json"
+    )
     path.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
     print(f"wrote {len(out)} grammars to {path}")
 

@@ -62,9 +62,7 @@ def _leaks(role: dict) -> dict:
 
 def _closed_world_allows(witness: dict, docs: list[dict]) -> bool:
     ps = PolicySet(identity=[parse_policy(d, f"p{i}") for i, d in enumerate(docs)])
-    req = Request(
-        witness["principal"], witness["action"], witness["resource"], witness["context"]
-    )
+    req = Request(witness["principal"], witness["action"], witness["resource"], witness["context"])
     return evaluate(req, ps).decision == "allow"
 
 
@@ -159,9 +157,7 @@ def test_inside_rows_whose_parent_is_authorised_carry_the_parents_tag():
     role = _role(analyze(_snapshot([{"Version": "2012-10-17", "Statement": [allow_all]}])))
     assert "sagemaker:CreateTrial" in _leaks(role)
     deny = templates.render(DOM, "deny")
-    role = _role(
-        analyze(_snapshot([{"Version": "2012-10-17", "Statement": [allow_all]}, deny]))
-    )
+    role = _role(analyze(_snapshot([{"Version": "2012-10-17", "Statement": [allow_all]}, deny])))
     assert "sagemaker:CreateTrial" not in _leaks(role)
 
 
@@ -262,10 +258,19 @@ def test_replay_agrees_with_every_witness_and_catches_a_forged_one(tmp_path):
     import io
 
     out = io.StringIO()
-    assert main(["replay", "--report", str(r_ok), "--snapshot", str(s_path), "--format", "json"], out) == 0
+    assert (
+        main(["replay", "--report", str(r_ok), "--snapshot", str(s_path), "--format", "json"], out)
+        == 0
+    )
     assert json.loads(out.getvalue())["ok"] is True
     assert main(["replay", "--report", str(r_bad), "--snapshot", str(s_path)], io.StringIO()) == 1
-    assert main(["replay", "--report", str(tmp_path / "nope.json"), "--snapshot", str(s_path)], io.StringIO()) == 3
+    assert (
+        main(
+            ["replay", "--report", str(tmp_path / "nope.json"), "--snapshot", str(s_path)],
+            io.StringIO(),
+        )
+        == 3
+    )
 
 
 def test_live_demo_tells_the_three_domain_story_and_lists_the_account_domains(demo_account):

@@ -6,7 +6,7 @@ sample, so it reasons with automata: each pattern that can decide a request (a R
 non-deterministic finite automaton (NFA) over characters, and so does each name grammar
 (botocore's ``pattern`` regexes, e.g. ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}``). The product of these
 automata, explored breadth first, enumerates every reachable combination of "which patterns
-match", each with a shortest witness string (see :mod:`sagemaker_isolation_ext.sagemaker.request_space`).
+match", each with a shortest witness string (see ``sagemaker/request_space.py``).
 
 State sets are Python ints used as bit sets (bit *i* = NFA state *i*), always closed under the
 empty transitions. ``step`` is memoised per (state set, character).
@@ -214,7 +214,9 @@ class _Builder:
 def _case_set(ch: str, ignore_case: bool) -> frozenset:
     if not ignore_case:
         return frozenset((ch,))
-    return frozenset(c for c in (ch, ch.lower(), ch.upper(), ch.swapcase()) if c.lower() == ch.lower())
+    return frozenset(
+        c for c in (ch, ch.lower(), ch.upper(), ch.swapcase()) if c.lower() == ch.lower()
+    )
 
 
 def _lit_char(ch: str) -> str:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import re
 from dataclasses import dataclass, field
 
 from ..iam import Decision, PolicyError, PolicySet, Request, evaluate, parse_policy

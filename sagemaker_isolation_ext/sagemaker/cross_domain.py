@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..iam import Decision, PolicySet, Request, evaluate
+from ..iam import PolicySet, Request, evaluate
 from ..iam.arn import globs_matcher
 from ..iam.conditions import parse_operator
 from ..iam.context import RequestContext
@@ -346,7 +346,9 @@ def role_reach(
                 uarn, utag = tuple(union_arn), tuple(union_tag)
                 need_untagged = any(u for *_rest, u in per_action)
                 for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
-                    combos = _combos(pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget)
+                    combos = _combos(
+                        pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget
+                    )
                     for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
                         if mode == "untagged" and not untagged:
                             continue
@@ -356,8 +358,15 @@ def role_reach(
                         results = decided.get(key)
                         if results is None:
                             results = decided[key] = _decide(
-                                principal, name, proj[1], mode, tag_prefix, wctx,
-                                tuple(worlds[wi].absent) + absent, policy_set, out,
+                                principal,
+                                name,
+                                proj[1],
+                                mode,
+                                tag_prefix,
+                                wctx,
+                                tuple(worlds[wi].absent) + absent,
+                                policy_set,
+                                out,
                             )
                         _record(out, principal, name, rt_key, kind, results)
     except BudgetExceeded as exc:
@@ -395,9 +404,7 @@ def _combos(pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, budget
     if not tagged:
         return [(a.arn_values, (), a.arn, "") for a in arn_sigs]
     tag_sigs = signatures(Space((), (), tag_atoms, tag_prefix, ours, False), budget)
-    return [
-        (a.arn_values, t.tag_values, a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs
-    ]
+    return [(a.arn_values, t.tag_values, a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs]
 
 
 def _project(combos, uarn, utag, arn_atoms, tag_atoms) -> tuple:
@@ -425,7 +432,9 @@ def _decide(principal, action, witnesses, mode, tag_prefix, wctx, absent, policy
             value = tag_prefix + did
             ctx["aws:ResourceTag/sagemaker:domain-arn"] = value
             ctx["sagemaker:ResourceTag/sagemaker:domain-arn"] = value
-        d = evaluate(Request(principal, action, arn, ctx, open_world=True, absent_keys=absent), policy_set)
+        d = evaluate(
+            Request(principal, action, arn, ctx, open_world=True, absent_keys=absent), policy_set
+        )
         out.evaluations += 1
         out.uncredited_deny_keys.update(d.uncredited_deny_keys)
         closed_ok = False

@@ -52,7 +52,9 @@ def replay(report: dict, snapshot: dict) -> dict:
             raise ReplayError("a report role is not an object")
         key = role.get("arn") or "offline:role"
         if key not in sets:
-            raise ReplayError(f"role {role.get('name') or key!r} of the report is not in the snapshot")
+            raise ReplayError(
+                f"role {role.get('name') or key!r} of the report is not in the snapshot"
+            )
         policies: PolicySet = sets[key]
         for entry in role.get("cross_domain") or ():
             w = entry.get("witness") if isinstance(entry, dict) else None
@@ -87,7 +89,9 @@ def render_replay_text(result: dict) -> str:
     for r in result["witnesses"]:
         mark = "ok " if r["agrees"] else "BAD"
         cond = f" (conditional on {', '.join(r['conditional_on'])})" if r["conditional_on"] else ""
-        lines.append(f"{mark} {r['role']}: {r['action']} on {r['resource']} -> {r['decision']}{cond}")
+        lines.append(
+            f"{mark} {r['role']}: {r['action']} on {r['resource']} -> {r['decision']}{cond}"
+        )
     lines.append(
         f"{result['checked']} witnesses replayed, {result['disagreements']} "
         f"{'disagreement' if result['disagreements'] == 1 else 'disagreements'}"

@@ -38,14 +38,13 @@ from typing import Iterable
 from ..iam.automata import (
     NFA,
     UnsupportedRegex,
-    any_nfa,
+    any_of,
     arn_nfa,
     enum_nfa,
     glob_nfa,
+    glob_trie_nfa,
     literal_nfa,
     regex_nfa,
-    any_of,
-    glob_trie_nfa,
 )
 
 __all__ = [
@@ -63,7 +62,10 @@ __all__ = [
 ]
 
 #: The condition keys holding the resource's ``sagemaker:domain-arn`` tag (lower case).
-DOMAIN_TAG_KEYS = ("aws:resourcetag/sagemaker:domain-arn", "sagemaker:resourcetag/sagemaker:domain-arn")
+DOMAIN_TAG_KEYS = (
+    "aws:resourcetag/sagemaker:domain-arn",
+    "sagemaker:resourcetag/sagemaker:domain-arn",
+)
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 _UNIVERSE = tuple(chr(i) for i in range(32, 127)) + ("\u00e9", "\u212a")
@@ -146,7 +148,9 @@ def load_grammars() -> dict[str, dict]:
     "source", ...}}`` from ``data/name_grammars.json`` (generated out of the SageMaker service
     model that botocore ships, by ``scripts/gen_name_grammars.py``; placeholders it lacks are any
     non-empty string)."""
-    text = resources.files("sagemaker_isolation_ext").joinpath("data/name_grammars.json").read_text()
+    text = (
+        resources.files("sagemaker_isolation_ext").joinpath("data/name_grammars.json").read_text()
+    )
     return json.loads(text)
 
 
@@ -285,7 +289,9 @@ def _compute_reps(nfas: tuple) -> tuple[str, ...]:
             if ch not in universe:
                 universe.append(ch)
     out: dict = {}
-    for ch in universe:
+    # Letters first, then digits: the first character of a class is its representative, and a
+    # witness reads best with letters (never a space).
+    for ch in sorted(universe, key=lambda c: (not c.isalpha(), not c.isdigit(), c.isspace(), c)):
         out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
     # Prefer a letter as the representative of the widest class (readable witnesses).
     return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
@@ -311,7 +317,10 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
     if got is not None:
         return got
     before = budget.used_states
-    const_arn = {i: _constant(replace(space, arn_atoms=(a,), tag_atoms=()), budget, "arn") for i, a in enumerate(space.arn_atoms)}
+    const_arn = {
+        i: _constant(replace(space, arn_atoms=(a,), tag_atoms=()), budget, "arn")
+        for i, a in enumerate(space.arn_atoms)
+    }
     const_tag = {}
     if space.tag_atoms:
         for i, a in enumerate(space.tag_atoms):
@@ -323,9 +332,14 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
     for sig in core:
         av = iter(sig.arn_values)
         tv = iter(sig.tag_values)
-        arn_vals = tuple(next(av) if const_arn[i] is None else const_arn[i] for i in range(len(space.arn_atoms)))
+        arn_vals = tuple(
+            next(av) if const_arn[i] is None else const_arn[i] for i in range(len(space.arn_atoms))
+        )
         if space.tag_atoms and (sig.tag_values or not live_tag):
-            tag_vals = tuple(next(tv) if const_tag[i] is None else const_tag[i] for i in range(len(space.tag_atoms)))
+            tag_vals = tuple(
+                next(tv) if const_tag[i] is None else const_tag[i]
+                for i in range(len(space.tag_atoms))
+            )
         else:
             tag_vals = sig.tag_values
         out.append(Signature(arn_vals, tag_vals, sig.arn, sig.domain_id))

@@ -259,7 +259,9 @@ def _list_actions_without_resource_type() -> list[str]:
     from .catalog import load_catalog
 
     cat = load_catalog()
-    return [n for n, i in cat.actions.items() if n.startswith("sagemaker:List") and not i.resource_types]
+    return [
+        n for n, i in cat.actions.items() if n.startswith("sagemaker:List") and not i.resource_types
+    ]
 
 
 def _render_isolating_allow(d: DomainArn) -> dict:
