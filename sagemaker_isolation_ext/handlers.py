@@ -264,7 +264,11 @@ class ContextHandler(IsolationHandler):
                 }
             )
             return
-        self.finish(_context_json(ctx))
+        out = _context_json(ctx)
+        from .aws.session import credential_source
+
+        out["credentials"] = await anyio.to_thread.run_sync(credential_source, ctx)
+        self.finish(out)
 
 
 def _is_context_error(exc: BaseException) -> bool:

@@ -296,3 +296,12 @@ def test_live_demo_tells_the_three_domain_story_and_lists_the_account_domains(de
         "ml-prod": "not_isolated",
         "ml-secure": "isolated",
     }
+
+
+def test_credential_source_names_the_provider(aws_env):
+    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.session import credential_source
+
+    ctx = resolve_context(domain_id=OURS, region=REGION)
+    got = credential_source(ctx)
+    assert got["method"] == "env" and "environment variables" in got["words"]

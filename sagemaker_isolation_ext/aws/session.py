@@ -50,6 +50,46 @@ def make_session(ctx: AwsContext) -> boto3.Session:
         ) from None
 
 
+#: botocore's credential provider methods, in words (botocore/credentials.py provider METHODs).
+CREDENTIAL_SOURCES = {
+    "env": "environment variables (AWS_ACCESS_KEY_ID)",
+    "shared-credentials-file": "the shared credentials file (~/.aws/credentials)",
+    "config-file": "the AWS config file (~/.aws/config)",
+    "custom-process": "a credential_process command",
+    "assume-role": "an assumed role (profile role_arn)",
+    "assume-role-with-web-identity": "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)",
+    "sso": "IAM Identity Center (SSO)",
+    "container-role": "the container's role (Studio / ECS task role)",
+    "iam-role": "the instance's role (instance metadata)",
+    "boto-config": "the boto config file",
+}
+
+
+def credential_source(ctx: AwsContext) -> dict:
+    """Which credentials boto3 would use for ``ctx``, without calling AWS.
+
+    Resolving may read local files, the container credential endpoint or instance metadata
+    (with botocore's own short timeouts): call it off the event loop.
+
+    Returns:
+        ``{"method": botocore's method name or None, "words": str}``; ``method`` is None when no
+        credentials are found (or the profile is not configured).
+    """
+    try:
+        creds = make_session(ctx).get_credentials()
+    except AwsUnreachable as exc:
+        return {"method": None, "words": exc.message}
+    except Exception as exc:  # botocore raises many kinds while resolving providers
+        return {"method": None, "words": f"credentials could not be resolved ({exc})"}
+    if creds is None:
+        return {"method": None, "words": "no AWS credentials were found"}
+    method = getattr(creds, "method", None)
+    words = CREDENTIAL_SOURCES.get(method or "", method or "unknown provider")
+    if ctx.profile:
+        words += f", profile {ctx.profile}"
+    return {"method": method, "words": words}
+
+
 def client_config(
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,

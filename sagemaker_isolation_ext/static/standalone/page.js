@@ -969,9 +969,11 @@
           (SOURCE_WORDS[c.source] || 'from ' + c.source) +
           (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') +
           (c.detail ? ' \u00b7 ' + c.detail : '') +
-          " \u00b7 AWS calls use the Jupyter server's credentials (boto3's chain: " +
-          (c.profile ? 'profile ' + c.profile : 'environment, AWS config, instance role') +
-          '), not your browser session';
+          " \u00b7 AWS calls use the Jupyter server's credentials: " +
+          (c.credentials && c.credentials.words
+            ? c.credentials.words
+            : "boto3's chain" + (c.profile ? ', profile ' + c.profile : '')) +
+          ', not your browser session';
         poll();
       } else {
         $('si-context').textContent =
