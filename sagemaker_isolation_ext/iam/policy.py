@@ -411,17 +411,26 @@ _PARSED_CHARS_MAX = 16_000_000
 _parsed_chars = 0
 
 
-#: Parsed statements by (text of the statement, as for _PARSED, index, kind): a new document that
-#: repeats known statements (one more statement, another name) parses only its new ones. A
-#: statement's parse depends on nothing else (the policy name only appears in error messages,
-#: and errors are not cached).
-_STMT_PARSED: dict[tuple[str, int, str], Statement] = {}
+#: Parsed statements by (text of the statement, as for _PARSED, kind): a new document that
+#: repeats known statements (at any position, under any name) parses only its new ones; a hit at
+#: another position is copied with its own index. A statement's parse depends on nothing else
+#: (the policy name and position only appear in error messages, and errors are not cached).
+_STMT_PARSED: dict[tuple[Any, str], Statement] = {}
 _STMT_PARSED_MAX = 16384
 _STMT_CHARS_MAX = 16_000_000
 _stmt_chars = 0
 
 
-def _remember_statement(key: tuple[str, int, str], st: Statement) -> None:
+def _at_index(st: Statement, index: int) -> Statement:
+    """``st`` at another position: a copy with ``index`` changed (nothing else of a statement's
+    parse depends on its position; a frozen dataclass copied without running its __init__)."""
+    out = object.__new__(Statement)
+    out.__dict__.update(st.__dict__)
+    out.__dict__["index"] = index
+    return out
+
+
+def _remember_statement(key: tuple[Any, str], st: Statement) -> None:
     global _stmt_chars
     if len(_STMT_PARSED) >= _STMT_PARSED_MAX or _stmt_chars + len(key[0]) > _STMT_CHARS_MAX:
         _STMT_PARSED.clear()
@@ -471,11 +480,13 @@ def _parse_document(
     else:
         parsed = []
         for i, s in enumerate(raw_list):
-            skey = (st_keys[i], i, kind)
+            skey = (st_keys[i], kind)
             st = _STMT_PARSED.get(skey)
             if st is None:
                 st = _parse_statement(s, i, name, kind)
                 _remember_statement(skey, st)
+            elif st.index != i:
+                st = _at_index(st, i)
             parsed.append(st)
         statements = tuple(parsed)
     return Policy(
