@@ -335,17 +335,9 @@ class _CompiledStatement:
         return _YES, None
 
 
-#: The attributes of a compiled statement built on its first evaluation.
+#: The attributes of a compiled statement built on its first evaluation (its slots from "where").
 _LAZY = frozenset(
-    (
-        "where",
-        "res_static",
-        "res_templates",
-        "res_any",
-        "negate_resource",
-        "has_resource",
-        "conditions",
-    )
+    _CompiledStatement.__slots__[_CompiledStatement.__slots__.index("where") :]
 )
 
 _STMT_CACHE: dict = {}

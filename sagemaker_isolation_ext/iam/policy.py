@@ -359,15 +359,7 @@ def parse_policy(
             if b"null" in key_text:
                 fast = False
     if not fast:
-        try:
-            # The C encoders' own recursion guard rejects absurdly deep documents.
-            key_text, st_keys = _document_key(document, statement_keys)
-        except RecursionError:
-            raise PolicyError("document nests too deep", policy=name) from None
-        except (TypeError, ValueError) as exc:
-            raise PolicyError(
-                f"document is not plain JSON data ({exc})", policy=name
-            ) from None
+        key_text, st_keys = _encoded(lambda: _document_key(document, statement_keys), name)
     key = (key_text, name, kind)
     hit = _PARSED.get(key)
     if hit is not None:
@@ -379,15 +371,8 @@ def parse_policy(
         st_keys = [_DUMPS(st) for st in items] if items is not None else None
         canon = _DUMPS(document, option=_SORT_KEYS)
     else:
-        try:
-            # surrogatepass: a lone surrogate (valid in a JSON string) must not make hashing raise
-            canon = _CANONICAL(document).encode("utf-8", "surrogatepass")
-        except RecursionError:
-            raise PolicyError("document nests too deep", policy=name) from None
-        except (TypeError, ValueError) as exc:
-            raise PolicyError(
-                f"document is not plain JSON data ({exc})", policy=name
-            ) from None
+        # surrogatepass: a lone surrogate (valid in a JSON string) must not make hashing raise
+        canon = _encoded(lambda: _CANONICAL(document).encode("utf-8", "surrogatepass"), name)
     policy = _parse_document(document, name, kind, canon, st_keys)
     global _parsed_chars
     _PARSED[key] = policy
@@ -398,6 +383,17 @@ def parse_policy(
     return policy
 
 
+def _encoded(encode: Any, name: str) -> Any:
+    """``encode()`` (a json-module encoding of a document), its errors as PolicyError (the C
+    encoders' own recursion guard rejects absurdly deep documents)."""
+    try:
+        return encode()
+    except RecursionError:
+        raise PolicyError("document nests too deep", policy=name) from None
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+
+
 #: Parsed policies by (document text, name, kind): a Policy is immutable, so the same document
 #: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free. The
 #: text is ``orjson.dumps(document)`` (bytes, the document's own key order), or the
@@ -406,8 +402,11 @@ def parse_policy(
 _PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
 _PARSED_MAX = 4096
 #: ... and at most this many characters of key text in all (documents can be large; a parsed
-#: policy holds its decoded document and, once compiled, its compiled form).
-_PARSED_CHARS_MAX = 16_000_000
+#: policy holds its decoded document and, once compiled, its compiled form, some 20 times its
+#: text). Measured on scripts/gen_simulate_bench.py's files: 16 M made a file of distinct
+#: documents take twice the CPU of no cache at all (288 MB held); 4 M keeps the repeat-heavy
+#: file's documents and costs the distinct file little.
+_PARSED_CHARS_MAX = 4_000_000
 _parsed_chars = 0
 
 
