@@ -432,7 +432,7 @@ def file_stats(path: Path) -> dict:
     """What the file holds, counted from the file itself: documents (every one, the constant
     FullAWSAccess / RCPFullAWSAccess copies included) and how many are distinct; statement
     occurrences and how many are first seen at their case; the condition operators present."""
-    docs = distinct_docs = occ = new = 0
+    docs = occ = 0
     seen_docs: set[str] = set()
     seen_st: set[str] = set()
     operators: set[str] = set()
@@ -442,19 +442,14 @@ def file_stats(path: Path) -> dict:
             case = json.loads(line)
             for doc in _documents(case):
                 docs += 1
-                text = json.dumps(doc, sort_keys=True)
-                if text not in seen_docs:
-                    seen_docs.add(text)
-                    distinct_docs += 1
+                seen_docs.add(json.dumps(doc, sort_keys=True))
                 for st in _statements(doc):
                     occ += 1
-                    st_text = json.dumps(st, sort_keys=True)
-                    if st_text not in seen_st:
-                        seen_st.add(st_text)
-                        new += 1
+                    seen_st.add(json.dumps(st, sort_keys=True))  # first seen here: a new entry
                     operators.update(st.get("Condition", {}))
                     not_action += "NotAction" in st
                     not_resource += "NotResource" in st
+    distinct_docs, new = len(seen_docs), len(seen_st)
     return {
         "documents": docs,
         "distinct_documents": distinct_docs,
