@@ -7,25 +7,28 @@ Measures, on this machine, in one run:
 2. whole-catalog analysis of one role (every sagemaker action x its resource types x three tag
    states: this domain, another domain, untagged), doc policy + AmazonSageMakerFullAccess, through
    ``sagemaker_isolation_ext.sagemaker.analysis``; milliseconds per role pass;
-3. ``sagemaker-isolation simulate --cases`` on 10,000 cases (the 400 shared cases repeated and
-   perturbed: ids, tag values, resource names, and a no-op statement that changes the policy
-   digest in a quarter of them), whole process, against the same file through
-   ``@cloud-copilot/iam-simulate`` 0.1.173 (``scripts/iam-simulate-bench``), timed in the same
-   run; also how often the two agree.
+3. ``sagemaker-isolation simulate --cases``, whole process, on three files written by
+   ``scripts/gen_simulate_bench.py`` (its parameters committed there): 10,000 cases whose
+   documents are almost all distinct; the same file with every engine cache off; a repeat-heavy
+   file (400 distinct cases repeated); against ``@cloud-copilot/iam-simulate`` 0.1.173
+   (``scripts/iam-simulate-bench``) on the distinct and repeat-heavy files, runs interleaved;
+   wall and CPU seconds (median of R runs), peak RSS, cache hit rates, and how often the two
+   engines agree.
 
 Usage:
-    python scripts/bench_engine.py [--cases N] [--repeat R] [--json] [--profile]
+    python scripts/bench_engine.py [--cases N] [--repeat R] [--json] [--profile] [--keep DIR]
+        [--skip-analysis]
     (npm ci --prefix scripts/iam-simulate-bench first; without node_modules the comparison is
     skipped and says so)
 
-Wall-clock seconds via time.perf_counter; each figure is the minimum and the median of R runs
-(the minimum is the least disturbed by other load on the machine).
+Wall-clock seconds via time.perf_counter, CPU seconds and peak RSS from wait4 of each process;
+each figure is the median (and minimum) of R runs. The speed goal (docs/ENGINE.md "Speed"): on
+the distinct file, ours >= 20x faster than iam-simulate in the same run, wall and CPU.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import cProfile
 import io
 import json
@@ -45,8 +48,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT / "tests" / "cases" / "iam_eval_cases.jsonl"
 NODE_DIR = ROOT / "scripts" / "iam-simulate-bench"
-DOMAINS = ("d-aaaaaaaaaaaa", "d-bbbbbbbbbbbb", "d-cccccccccccc")
-NOOP_RESOURCE = "arn:aws:sagemaker:us-east-1:999999999999:domain/d-none"
 
 
 def _stats(runs: list[float]) -> dict:
@@ -216,91 +217,146 @@ def bench_analysis(repeat: int, profile: bool) -> dict:
 
 # -- 3. simulate --cases vs iam-simulate --------------------------------------------------------
 
+GEN = ROOT / "scripts" / "gen_simulate_bench.py"
 
-def make_cases(n: int, path: Path) -> int:
-    """Write ``n`` cases: the shared cases repeated, every repetition perturbed."""
-    base = [json.loads(line) for line in SHARED.open()]
-    written = 0
-    with path.open("w") as f:
-        k = 0
-        while written < n:
-            for c in base:
-                if written >= n:
-                    break
-                c = copy.deepcopy(c)
-                c.pop("expected", None)
-                c["id"] = f"{c['id']}-r{k}"
-                kind = k % 4
-                req = c["request"]
-                if kind == 1:
-                    # another domain in the tag values of the context
-                    ctx = req.get("context") or {}
-                    for key, v in list(ctx.items()):
-                        if isinstance(v, str):
-                            for d in DOMAINS:
-                                v = (
-                                    v.replace(d, DOMAINS[(DOMAINS.index(d) + 1) % 3])
-                                    if d in v
-                                    else v
-                                )
-                            ctx[key] = v
-                elif kind == 2:
-                    # another resource name of the same type
-                    res = req["resource"]
-                    if res.endswith("job-1"):
-                        req["resource"] = res[:-1] + str(k % 7 + 2)
-                elif kind == 3:
-                    # a no-op Deny statement: new document digest, so the policy is compiled anew
-                    doc = c["identity_policies"][0]["document"] if c["identity_policies"] else None
-                    if doc is not None:
-                        sts = doc["Statement"]
-                        sts = sts if isinstance(sts, list) else [sts]
-                        doc["Statement"] = sts + [
-                            {
-                                "Sid": f"BenchNoop{k}",
-                                "Effect": "Deny",
-                                "Action": "sagemaker:DescribeDomain",
-                                "Resource": NOOP_RESOURCE,
-                            }
-                        ]
-                f.write(json.dumps(c, separators=(",", ":")) + "\n")
-                written += 1
-            k += 1
-    return written
+#: Runs ``simulate --cases`` in a fresh process with every cache of the engine off: the parse
+#: caches hold one entry, the statement compile caches one, the matcher and predicate LRU caches
+#: are bypassed (what is left is the per-policy memo of statements by action, which lives as long
+#: as one compiled policy).
+NO_CACHE = """
+import sys
+from sagemaker_isolation_ext.iam import arn, conditions, engine, policy
+policy._PARSED_MAX = 0
+policy._STMT_PARSED_MAX = 0
+engine._STMT_CACHE_MAX = 0
+arn._globs_matcher = arn._globs_matcher.__wrapped__
+conditions._cached_pred = conditions._cached_pred.__wrapped__
+from sagemaker_isolation_ext.cli import main
+sys.exit(main(["simulate", "--cases", sys.argv[1]]))
+"""
+
+
+def cache_hit_rates(path: Path) -> dict:
+    """Hit rates of the caches on one pass over ``path`` (in this process, untimed):
+    documents (``parse_policy`` by text), statements (parse by text, compile by statement) and
+    statements compiled in full (the lazy part)."""
+    from sagemaker_isolation_ext.iam import engine, policy
+    from sagemaker_isolation_ext.iam.simulate import run_cases_json
+
+    policy._PARSED.clear()
+    policy._parsed_chars = 0
+    policy._STMT_PARSED.clear()
+    policy._stmt_chars = 0
+    engine._STMT_CACHE.clear()
+    engine._STMT_BY_ID.clear()
+    counts = {"documents": 0, "documents_parsed": 0, "statements": 0, "statements_parsed": 0}
+    counts.update({"compiles_asked": 0, "compiled": 0, "compiled_in_full": 0})
+    orig = (
+        policy.parse_policy,
+        policy._parse_document,
+        policy._parse_statement,
+        engine._compile_statement,
+        engine._CompiledStatement.__init__,
+        engine._CompiledStatement._build_rest,
+    )
+
+    def wrap(fn, key, after=None):
+        def inner(*a, **kw):
+            counts[key] += 1
+            got = fn(*a, **kw)
+            if after is not None:
+                after(got)
+            return got
+
+        return inner
+
+    def doc_parsed(p):
+        counts["statements"] += len(p.statements)
+
+    policy.parse_policy = wrap(orig[0], "documents")
+    policy._parse_document = wrap(orig[1], "documents_parsed", doc_parsed)
+    policy._parse_statement = wrap(orig[2], "statements_parsed")
+    engine._compile_statement = wrap(orig[3], "compiles_asked")
+    engine._CompiledStatement.__init__ = wrap(orig[4], "compiled")
+    engine._CompiledStatement._build_rest = wrap(orig[5], "compiled_in_full")
+    import sagemaker_isolation_ext.iam.simulate as sim
+
+    sim.parse_policy = policy.parse_policy
+    try:
+        with path.open() as f:
+            for _ in run_cases_json(f):
+                pass
+    finally:
+        policy.parse_policy, policy._parse_document, policy._parse_statement = orig[:3]
+        engine._compile_statement = orig[3]
+        engine._CompiledStatement.__init__, engine._CompiledStatement._build_rest = orig[4:]
+        sim.parse_policy = orig[0]
+
+    def rate(hits, total):
+        return round(hits / total, 3) if total else None
+
+    c = counts
+    return {
+        "document_parse_hit_rate": rate(c["documents"] - c["documents_parsed"], c["documents"]),
+        "statement_parse_hit_rate": rate(c["statements"] - c["statements_parsed"], c["statements"]),
+        "statement_compile_hit_rate": rate(c["compiles_asked"] - c["compiled"], c["compiles_asked"]),
+        "statements_compiled_in_full_share": rate(c["compiled_in_full"], c["compiled"]),
+        "counts": c,
+    }
 
 
 _CPU: dict[str, list[float]] = {}
+_RSS: dict[str, list[float]] = {}
 
 
 def _run(cmd: list[str], out_path: Path, label: str) -> float:
-    """Run ``cmd`` as a whole process; returns wall seconds, records CPU seconds (user+sys)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run ``cmd`` as a whole process; returns wall seconds, records CPU seconds (user+sys) and
+    peak RSS (MB) of that process."""
     t0 = time.perf_counter()
     with out_path.open("w") as out:
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, cwd=ROOT, check=False)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, cwd=ROOT)
+        err = proc.stderr.read()
+        _pid, status, ru = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    _CPU.setdefault(label, []).append(cpu)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    _CPU.setdefault(label, []).append(ru.ru_utime + ru.ru_stime)
+    _RSS.setdefault(label, []).append(ru.ru_maxrss / 1024)
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
+        raise RuntimeError(f"{cmd[0]} exited {proc.returncode}: {err.decode()[-500:]}")
     return dt
 
 
-def bench_simulate(n: int, repeat: int) -> dict:
-    """Whole-process seconds for ``simulate --cases`` and for the iam-simulate runner."""
+def _agreement(ours: Path, theirs: Path) -> dict:
+    a = {}
+    for line in ours.open():
+        o = json.loads(line)
+        a[o["id"]] = o["decision"]
+    agree = total = errors = 0
+    for line in theirs.open():
+        o = json.loads(line)
+        total += 1
+        errors += "error" in o
+        agree += a.get(o["id"]) == o["decision"]
+    return {"same_decision": agree, "cases": total, "their_errors": errors}
+
+
+def bench_simulate(n: int, repeat: int, keep: Path | None = None) -> dict:
+    """Whole-process wall/CPU seconds and peak RSS of ``simulate --cases`` on three files
+    written by scripts/gen_simulate_bench.py (distinct documents; the same with every cache
+    off; repeat-heavy), iam-simulate on the distinct and repeat-heavy files, runs interleaved."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-engine-"))
     try:
-        cases = tmp / "cases.jsonl"
-        count = make_cases(n, cases)
-        ours_cmd = [
-            sys.executable,
-            "-m",
-            "sagemaker_isolation_ext",
-            "simulate",
-            "--cases",
-            str(cases),
-        ]
+        files = {"distinct": tmp / "distinct.jsonl", "repeat_heavy": tmp / "repeat.jsonl"}
+        info = {}
+        for label, path in files.items():
+            extra = ["--repeat-heavy"] if label == "repeat_heavy" else []
+            got = subprocess.run(
+                [sys.executable, str(GEN), str(path), "--cases", str(n), *extra],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            info[label] = json.loads(got.stderr.strip().splitlines()[-1])
         # As `pip install` does: compile the package's bytecode once (this machine's environment
         # sets PYTHONDONTWRITEBYTECODE=1, so without this every run recompiles it from source).
         subprocess.run(
@@ -308,52 +364,58 @@ def bench_simulate(n: int, repeat: int) -> dict:
             check=False,
             capture_output=True,
         )
-        _CPU.clear()
+        ours = [sys.executable, "-m", "sagemaker_isolation_ext", "simulate", "--cases"]
         node = shutil.which("node")
         have_node = (
             node is not None
             and (NODE_DIR / "node_modules" / "@cloud-copilot" / "iam-simulate").is_dir()
         )
-        theirs_cmd = [node, str(NODE_DIR / "run_cases.mjs"), str(cases)] if have_node else None
-        ours, theirs = [], []
-        for _ in range(repeat):  # interleaved, so both sides see the same machine load
-            ours.append(_run(ours_cmd, tmp / "ours.jsonl", "ours"))
-            if theirs_cmd is not None:
-                theirs.append(_run(theirs_cmd, tmp / "theirs.jsonl", "theirs"))
-        result = {"cases": count, "ours_s": _stats(ours), "ours_cpu_s": _stats(_CPU["ours"])}
-        if theirs_cmd is None:
-            result["theirs"] = (
-                "skipped: run `npm ci --prefix scripts/iam-simulate-bench` (needs node)"
-            )
+        theirs = [node, str(NODE_DIR / "run_cases.mjs")] if have_node else None
+        plan = [
+            ("ours_distinct", ours + [str(files["distinct"])]),
+            ("ours_distinct_no_cache", [sys.executable, "-c", NO_CACHE, str(files["distinct"])]),
+            ("ours_repeat_heavy", ours + [str(files["repeat_heavy"])]),
+        ]
+        if theirs is not None:
+            plan.insert(1, ("theirs_distinct", theirs + [str(files["distinct"])]))
+            plan.append(("theirs_repeat_heavy", theirs + [str(files["repeat_heavy"])]))
+        _CPU.clear()
+        _RSS.clear()
+        wall: dict[str, list[float]] = {}
+        for _ in range(repeat):  # interleaved, so every side sees the same machine load
+            for label, cmd in plan:
+                wall.setdefault(label, []).append(_run(cmd, tmp / f"{label}.jsonl", label))
+        result: dict = {"files": info, "load_avg_1m_end": os.getloadavg()[0]}
+        for label, _cmd in plan:
+            result[label] = {
+                "wall_s": _stats(wall[label]),
+                "cpu_s": _stats(_CPU[label]),
+                "peak_rss_mb": max(_RSS[label]),
+            }
+        same = _agreement(tmp / "ours_distinct.jsonl", tmp / "ours_distinct_no_cache.jsonl")
+        result["caches_change_no_decision"] = same["same_decision"] == same["cases"]
+        result["cache_hit_rates"] = {k: cache_hit_rates(p) for k, p in files.items()}
+        if theirs is None:
+            result["theirs"] = "skipped: run `npm ci --prefix scripts/iam-simulate-bench` (needs node)"
             return result
         pkg = json.loads(
             (NODE_DIR / "node_modules/@cloud-copilot/iam-simulate/package.json").read_text()
         )
-        a = {}
-        for line in (tmp / "ours.jsonl").open():
-            o = json.loads(line)
-            a[o["id"]] = o["decision"]
-        agree = total = 0
-        errors = 0
-        for line in (tmp / "theirs.jsonl").open():
-            o = json.loads(line)
-            total += 1
-            errors += "error" in o
-            agree += a.get(o["id"]) == o["decision"]
-        result.update(
-            {
-                "theirs_package": f"@cloud-copilot/iam-simulate {pkg['version']}",
-                "node": subprocess.run(
-                    [node, "--version"], capture_output=True, text=True
-                ).stdout.strip(),
-                "theirs_s": _stats(theirs),
-                "theirs_cpu_s": _stats(_CPU["theirs"]),
-                "speedup_min_over_min": min(theirs) / min(ours),
-                "speedup_cpu_min": min(_CPU["theirs"]) / min(_CPU["ours"]),
-                "speedup_median": statistics.median(theirs) / statistics.median(ours),
-                "agreement": {"same_decision": agree, "cases": total, "their_errors": errors},
+        result["theirs_package"] = f"@cloud-copilot/iam-simulate {pkg['version']}"
+        result["node"] = subprocess.run(
+            [node, "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        for f in ("distinct", "repeat_heavy"):
+            o, t = f"ours_{f}", f"theirs_{f}"
+            result[f"speedup_{f}"] = {
+                "wall_median": statistics.median(wall[t]) / statistics.median(wall[o]),
+                "cpu_median": statistics.median(_CPU[t]) / statistics.median(_CPU[o]),
             }
-        )
+            result[f"agreement_{f}"] = _agreement(tmp / f"{o}.jsonl", tmp / f"{t}.jsonl")
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            for p in tmp.iterdir():
+                shutil.copy(p, keep / p.name)
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -365,6 +427,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--profile", action="store_true", help="cProfile the analysis (hot spots)")
+    ap.add_argument("--keep", type=Path, help="copy the benchmark files and outputs here")
+    ap.add_argument("--skip-analysis", action="store_true", help="leave out figure 2")
     args = ap.parse_args(argv)
     if args.cases < 1 or args.repeat < 1:
         ap.error("--cases and --repeat must be at least 1")
@@ -376,8 +440,10 @@ def main(argv=None) -> int:
             "load_avg_1m": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         },
         "evaluate": bench_evaluate(args.repeat),
-        "analysis_one_role": bench_analysis(args.repeat, args.profile),
-        "simulate": bench_simulate(args.cases, args.repeat),
+        "analysis_one_role": (
+            {"skipped": True} if args.skip_analysis else bench_analysis(args.repeat, args.profile)
+        ),
+        "simulate": bench_simulate(args.cases, args.repeat, args.keep),
     }
     if args.json:
         print(json.dumps(out, indent=2))
@@ -391,32 +457,38 @@ def main(argv=None) -> int:
         f"evaluate: {e['us_per_eval']['min']:.1f} us/evaluation min, "
         f"{e['us_per_eval']['median']:.1f} median ({e['cases']} shared cases, compiled)"
     )
-    print(
-        f"analysis: {a['ms_per_role_pass']['min']:.1f} ms per whole-catalog role pass min, "
-        f"{a['ms_per_role_pass']['median']:.1f} median ({a['requests_per_role']} requests per "
-        f"role, {a['role_passes_per_report']} passes per report, verdict {a['verdict']})"
-    )
+    if "ms_per_role_pass" in a:
+        print(
+            f"analysis: {a['ms_per_role_pass']['min']:.1f} ms per whole-catalog role pass min, "
+            f"{a['ms_per_role_pass']['median']:.1f} median ({a['requests_per_role']} requests "
+            f"per role, {a['role_passes_per_report']} passes per report, verdict {a['verdict']})"
+        )
     if "engine_share_of_time" in a:
         print(f"  engine share of analysis time: {a['engine_share_of_time']:.0%}")
         print(a["profile_top"])
-    print(
-        f"simulate --cases, {s['cases']} cases, whole process: ours {s['ours_s']['min']:.2f} s "
-        f"min ({s['ours_s']['median']:.2f} median; CPU {s['ours_cpu_s']['min']:.2f} s)"
-    )
+    print(f"simulate --cases, {args.cases} cases per file, whole process, {args.repeat} runs:")
+    for label in ("ours_distinct", "theirs_distinct", "ours_distinct_no_cache",
+                  "ours_repeat_heavy", "theirs_repeat_heavy"):
+        if label in s:
+            r = s[label]
+            print(
+                f"  {label}: {r['wall_s']['median']:.2f} s wall median (min "
+                f"{r['wall_s']['min']:.2f}), {r['cpu_s']['median']:.2f} s CPU median, "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB"
+            )
     if isinstance(s.get("theirs"), str):
         print(f"  iam-simulate: {s['theirs']}")
     else:
-        g = s["agreement"]
-        print(
-            f"  {s['theirs_package']} on node {s['node']}: {s['theirs_s']['min']:.2f} s min "
-            f"({s['theirs_s']['median']:.2f} median; CPU {s['theirs_cpu_s']['min']:.2f} s)"
-        )
-        print(
-            f"  speedup: {s['speedup_min_over_min']:.1f}x wall (min/min), "
-            f"{s['speedup_median']:.1f}x (median), {s['speedup_cpu_min']:.1f}x CPU; "
-            f"same decision on {g['same_decision']}/{g['cases']} cases "
-            f"({g['their_errors']} iam-simulate errors)"
-        )
+        for f in ("distinct", "repeat_heavy"):
+            sp, g = s[f"speedup_{f}"], s[f"agreement_{f}"]
+            print(
+                f"  {f}: {sp['wall_median']:.1f}x wall, {sp['cpu_median']:.1f}x CPU (medians) vs "
+                f"{s['theirs_package']} on node {s['node']}; same decision on "
+                f"{g['same_decision']}/{g['cases']} ({g['their_errors']} iam-simulate errors)"
+            )
+    print(f"  caches change no decision: {s['caches_change_no_decision']}")
+    print("  cache hit rates: " + json.dumps(s["cache_hit_rates"]))
+    print("  files: " + json.dumps(s["files"]))
     return 0
 
 

@@ -1,10 +1,12 @@
-"""``simulate --cases`` remembers raw texts across lines (iam/simulate.py ``_Memo``) and parses
-statements once by canonical text (iam/policy.py): neither may ever change an answer.
+"""``simulate --cases`` keeps nothing between lines but the parse and compile caches
+(iam/policy.py keys them on orjson's encoding of documents and statements; iam/engine.py
+compiles statements lazily): neither may ever change an answer.
 
-Every test compares ``run_cases`` (memo path) with ``run_case(json.loads(line))`` (no memo) on
-files built to trip the memo: documents that share statements, texts that are prefixes of
-others, whitespace and key-order variants, members that name another field inside a policy
-(so the "guess where it ends" step guesses wrong), duplicate keys and malformed lines.
+Every test compares ``run_cases`` (caches warm from the lines before) with
+``run_case(json.loads(line))`` evaluated with every cache emptied first, on files built to trip
+the caches: documents that share statements at other positions, whitespace and key-order
+variants, duplicate keys, malformed lines, budgets small enough to be hit mid-file. Then the
+line rules orjson brings (what it refuses, nesting, byte-compatible output).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from hypothesis import strategies as hs
 from sagemaker_isolation_ext.iam import engine as engine_mod
 from sagemaker_isolation_ext.iam import policy as policy_mod
 from sagemaker_isolation_ext.iam.policy import _document_key, key_json, parse_policy
-from sagemaker_isolation_ext.iam.simulate import _RawIndex, run_case, run_cases, run_cases_json
+from sagemaker_isolation_ext.iam.simulate import MAX_DEPTH, run_case, run_cases, run_cases_json
 
 DOMAIN = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-aaaaaaaaaaaa"
 STATEMENTS = [
@@ -220,19 +222,6 @@ def test_a_known_text_followed_by_more_is_not_taken_for_it():
     _check(lines * 3)
 
 
-def test_raw_index_is_exact():
-    idx = _RawIndex()
-    a = json.dumps({"Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*" * 80}]})
-    idx.add(a, "A")
-    assert idx.find("[" + a + "]", 1)[1] == "A"
-    assert idx.find("[" + a + " , 1]", 1)[1] == "A"
-    assert idx.find("[" + a[:-1] + ', "x": 1}]', 1) is None  # a prefix of a longer object
-    assert idx.find("[" + a + "x]", 1) is None  # not followed by a delimiter
-    assert idx.find(a[:-2], 0) is None  # shorter than the text
-    idx.add("[1]", "short")  # texts under 64 characters are not filed
-    assert idx.find("[1]", 0) is None
-
-
 @settings(max_examples=200, deadline=None)
 @given(
     hs.recursive(
@@ -277,29 +266,43 @@ def test_statement_parse_cache_never_mixes_documents():
 
 
 def test_memory_budgets_forget_without_changing_answers(monkeypatch):
-    """Past its character budget the memo forgets everything mid-file (and the parse caches
-    theirs): answers stay the same."""
-    from sagemaker_isolation_ext.iam import policy as policy_mod
-    from sagemaker_isolation_ext.iam import simulate as simulate_mod
-
-    monkeypatch.setattr(simulate_mod, "_MEMO_CHARS", 700)
+    """Past their character budgets the parse caches forget mid-file: answers stay the same."""
     monkeypatch.setattr(policy_mod, "_PARSED_CHARS_MAX", 900)
     monkeypatch.setattr(policy_mod, "_STMT_CHARS_MAX", 300)
-    resets = []
-    real_spend = simulate_mod._Memo.spend
+    evicted = []
+    real = policy_mod._remember_statement
 
-    def spend(self, n):
-        before = self.chars
-        real_spend(self, n)
-        if self.chars < before + n:
-            resets.append(n)
+    def remember(key, st):
+        before = len(policy_mod._STMT_PARSED)
+        real(key, st)
+        if len(policy_mod._STMT_PARSED) <= before:
+            evicted.append(key)
 
-    monkeypatch.setattr(simulate_mod._Memo, "spend", spend)
+    monkeypatch.setattr(policy_mod, "_remember_statement", remember)
     rng = random.Random(7)
     docs = [_doc(rng) for _ in range(5)]
     _check([_line(rng, docs, n) for n in range(120)])
-    assert resets, "the budget was never reached: the test does not test it"
+    assert evicted, "the budget was never reached: the test does not test it"
     assert len(policy_mod._PARSED) <= 10
+
+
+def test_a_statement_at_another_position_or_policy_is_read_there():
+    """The same statement text at other indexes and under other policy names: each answer
+    names its own policy and index (compiled statements are shared only where that holds)."""
+    st = STATEMENTS[0]
+    lines = []
+    for k in range(4):
+        doc = {"Version": "2012-10-17", "Statement": STATEMENTS[1:1 + k] + [st]}
+        for name in ("p0", "other"):
+            case = {"id": f"{k}{name}", "identity_policies": [{"name": name, "document": doc}]}
+            case["request"] = dict(REQUESTS[0], action="sagemaker:ListDomains")
+            lines.append(json.dumps(case))
+    got = list(run_cases(lines))
+    for g, line in zip(got, lines):
+        case = json.loads(line)
+        want = (case["identity_policies"][0]["name"], len(case["identity_policies"][0]["document"]["Statement"]) - 1)
+        assert (g["statements"][0]["policy"], g["statements"][0]["index"]) == want, g
+    _check(lines)
 
 
 def test_an_answer_never_depends_on_earlier_lines_through_key_order():
@@ -323,16 +326,81 @@ def test_an_answer_never_depends_on_earlier_lines_through_key_order():
     _check([a, b, a, b])
 
 
-def test_lone_surrogates_and_non_json_whitespace():
-    """A lone surrogate escape is valid JSON (the line is evaluated, not a crash); whitespace
-    that JSON does not allow (U+00A0, U+2028, form feed) after the object makes the line
-    invalid, and a line of it alone is not blank."""
-    doc = {"Version": "2012-10-17", "Statement": [dict(STATEMENTS[0], Sid="\ud800")]}
-    good = json.dumps({"id": "\udfff", "identity_policies": [doc], "request": REQUESTS[0]})
-    lines = [good, good + "\u00a0", good + "\u2028", good + "\x0c", "\u00a0", good + " \t\r"]
+def test_what_orjson_refuses_is_unknown_with_a_reason():
+    """Lone surrogates, NaN/Infinity and integers past 64 bits make the line unknown (orjson
+    refuses the first two; the third it would read as a float); whitespace JSON does not
+    allow (U+00A0, U+2028, form feed) after the object makes the line invalid, and a line of
+    it alone is not blank."""
+    doc = {"Version": "2012-10-17", "Statement": [STATEMENTS[0]]}
+    good = json.dumps({"id": "g", "identity_policies": [doc], "request": REQUESTS[0]})
+    bad = [
+        good.replace('"id": "g"', '"id": "\\ud800"'),
+        good.replace('"Sid": "SM"', '"Sid": "\\udfff"'),
+        good.replace('"id": "g"', '"id": NaN'),
+        good.replace('"id": "g"', '"id": -Infinity'),
+        good.replace('"id": "g"', '"id": 18446744073709551616'),
+        good.replace('"id": "g"', '"id": -9223372036854775809'),
+        good.replace('"id": "g"', '"x": [1, 123456789012345678901234567890]'),
+        good + "\u00a0",
+        good + "\u2028",
+        good + "\x0c",
+        "\u00a0",
+    ]
+    got = list(run_cases([good] + bad + [good + " \t\r", "  ", ""]))
+    assert got[0]["decision"] == "allow"
+    assert len(got) == len(bad) + 2
+    for line, g in zip(bad, got[1:]):
+        assert g == {"id": None, "decision": "unknown", "statements": [], "reason": g["reason"]}
+        assert g["reason"].startswith("line "), g
+    assert all("not valid JSON" in g["reason"] for g in got[1:5] + got[8:12])
+    assert all("past 64 bits" in g["reason"] for g in got[5:8])
+    assert got[-1] == got[0]
+    # the largest 64-bit integers are fine
+    edge = good.replace('"id": "g"', '"id": 18446744073709551615, "n": -9223372036854775808')
+    assert list(run_cases([edge]))[0] == dict(got[0], id=18446744073709551615)
+
+
+def _nested(depth: int):
+    value: object = "x"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_lines_nested_deeper_than_64_are_unknown():
+    """The product's rule: JSON nested deeper than 64 levels is bad input, wherever it is."""
+    doc = {"Version": "2012-10-17", "Statement": [STATEMENTS[0]]}
+    base = {"id": "d", "identity_policies": [{"name": "p0", "document": doc}], "request": REQUESTS[0]}
+    # the line's object is level 1, so a member holding n nested lists reaches level n + 1
+    ok = dict(base, note=_nested(MAX_DEPTH - 1))
+    deep = dict(base, note=_nested(MAX_DEPTH))
+    assert run_case(ok)["decision"] == "allow"
+    for case in (
+        deep,
+        dict(base, request=dict(REQUESTS[0], context={"k": _nested(MAX_DEPTH)})),
+        dict(base, identity_policies=[{"name": "p0", "document": dict(doc, Id=_nested(70))}]),
+        dict(base, identity_policies=[{"name": "p0", "document": {"Version": "2012-10-17", "Statement": [dict(STATEMENTS[0], Condition={"StringEquals": {"k": _nested(70)}})]}}]),
+    ):
+        for out in (run_case(case), list(run_cases([json.dumps(case)]))[0]):
+            assert out == {"id": "d", "decision": "unknown", "statements": [], "reason": out["reason"]}
+            assert "nested too deeply" in out["reason"], out
+    # far past orjson's own limit: still one unknown line, no crash
+    (far,) = run_cases(["[" * 5000 + "]" * 5000])
+    assert far["decision"] == "unknown"
+
+
+def test_output_is_byte_compatible_with_json_dumps():
+    """One JSON object per line, keys in the documented order, the same bytes as
+    ``json.dumps(result, separators=(",", ":"))`` (non-ASCII escaped), conditional and
+    uncredited keys included."""
+    doc = {"Version": "2012-10-17", "Statement": [dict(STATEMENTS[2], Sid="Sé\u2028"), STATEMENTS[3]]}
+    lines = [
+        json.dumps({"id": i, "identity_policies": [{"name": n, "document": doc}], "request": r})
+        for i, (n, r) in enumerate(zip(["p0", "politique-é", "\u65e5\u672c"], REQUESTS[:9:4]))
+    ]
+    lines.append(json.dumps({"id": "caf\u00e9", "identity_policies": "x", "request": REQUESTS[0]}))
     got = list(run_cases(lines))
-    assert got[0]["decision"] == "allow" and got[0]["statements"][0]["sid"] == "\ud800"
-    assert [g["decision"] for g in got[1:5]] == ["unknown"] * 4
-    assert all("not valid JSON" in g["reason"] for g in got[1:5])
-    assert got[5] == got[0]
-    _check(lines)
+    texts = list(run_cases_json(lines))
+    assert texts == [json.dumps(g, separators=(",", ":")) for g in got]
+    for g in got:
+        assert list(g)[:3] == ["id", "decision", "statements"]

@@ -164,54 +164,74 @@ _ERROR = 3
 
 
 class _CompiledStatement:
+    """One statement compiled for evaluation. Only what every request needs (the Action
+    matcher) is built up front; the Resource matchers and the conditions are built on first
+    use (:data:`_LAZY`), so a statement that no request's action reaches costs little."""
+
     __slots__ = (
         "ref",
         "allow",
-        "where",
         "action_pats",
         "negate_action",
+        "principal",
+        "not_principal",
+        "_src",
+        "_actions",
+        "_asked",
+        # built on first use (see __getattr__)
+        "where",
         "res_static",
         "res_templates",
         "res_any",
         "negate_resource",
         "has_resource",
         "conditions",
-        "principal",
-        "not_principal",
     )
 
     def __init__(self, st: Statement, policy: Policy) -> None:
         self.ref = StatementRef(policy.name, st.sid, st.index, st.effect)
         self.allow = st.effect == "Allow"
-        where = f"policy {policy.name!r} statement #{st.index}"
-        if st.sid is not None:
-            where += f" (Sid {st.sid!r})"
-        self.where = where
         pats = st.actions if st.actions is not None else st.not_actions
         self.negate_action = st.actions is None
-        self.action_pats = globs_matcher(tuple(p.lower() for p in pats), True)
+        self._actions = tuple(map(str.lower, pats))
+        self.action_pats = None  # the combined matcher, built on the second action asked
+        self._asked = False
+        self.principal = st.principal
+        self.not_principal = st.not_principal
+        self._src = (st, policy.name, policy.variables_enabled)
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a slot not set yet: the lazily built part.
+        if name not in _LAZY:
+            raise AttributeError(name)
+        self._build_rest()
+        return object.__getattribute__(self, name)
+
+    def _build_rest(self) -> None:
+        st, policy_name, vars_on = self._src
+        where = f"policy {policy_name!r} statement #{st.index}"
+        if st.sid is not None:
+            where += f" (Sid {st.sid!r})"
         res = st.resources if st.resources is not None else st.not_resources
-        self.has_resource = res is not None
-        self.negate_resource = st.resources is None and st.not_resources is not None
-        self.res_any = False
+        res_any = False
         static = []
         templates = []
         for r in res or ():
-            pv = parse_template(r, policy.variables_enabled)
+            pv = parse_template(r, vars_on)
             if isinstance(pv, Template):
                 templates.append(pv)
             elif pv == "*":
-                self.res_any = True
+                res_any = True
             else:
                 static.append(pv)
+        conditions = tuple(compile_condition(c, vars_on, where) for c in st.conditions)
+        self.where = where
+        self.has_resource = res is not None
+        self.negate_resource = st.resources is None and st.not_resources is not None
+        self.res_any = res_any
         self.res_static = globs_matcher(tuple(static)) if static else None
         self.res_templates = tuple(templates)
-        vars_on = policy.variables_enabled
-        self.conditions: tuple[CompiledCondition, ...] = tuple(
-            compile_condition(c, vars_on, where) for c in st.conditions
-        )
-        self.principal = st.principal
-        self.not_principal = st.not_principal
+        self.conditions: tuple[CompiledCondition, ...] = conditions
 
     def names(self, who: RequestPrincipal, has_boundary: bool) -> str | None:
         """Resource-based policies: the grant kind by which this statement applies to ``who``
@@ -229,7 +249,27 @@ class _CompiledStatement:
         return "direct"
 
     def action_matches(self, action_lower: str) -> bool:
-        hit = self.action_pats(action_lower)
+        """True when the Action (NotAction) element matches (does not match) the action.
+
+        The first action asked is checked pattern by pattern (literal patterns by equality,
+        wildcard ones through the shared per-pattern matchers), so a statement asked once (a
+        document seen once) never builds its combined matcher; later ones use it."""
+        m = self.action_pats
+        if m is None:
+            pats = self._actions
+            if self._asked:
+                m = self.action_pats = globs_matcher(pats, True)
+            else:
+                self._asked = True
+                hit = False
+                for p in pats:
+                    if p == action_lower or (
+                        ("*" in p or "?" in p) and globs_matcher((p,), True)(action_lower)
+                    ):
+                        hit = True
+                        break
+                return not hit if self.negate_action else hit
+        hit = m(action_lower)
         return not hit if self.negate_action else hit
 
     def resource_code(self, resource: str, ctx: RequestContext, unknown: list) -> int:
@@ -294,6 +334,11 @@ class _CompiledStatement:
             return _MAYBE, unknown
         return _YES, None
 
+
+#: The attributes of a compiled statement built on its first evaluation (its slots from "where").
+_LAZY = frozenset(
+    _CompiledStatement.__slots__[_CompiledStatement.__slots__.index("where") :]
+)
 
 _STMT_CACHE: dict = {}
 _STMT_CACHE_MAX = 16384

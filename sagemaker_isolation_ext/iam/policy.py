@@ -7,6 +7,18 @@ The grammar follows the AWS IAM User Guide, "IAM JSON policy element reference" 
 ``NotResource`` (one is required in identity-based policies), ``Condition`` (optional), and in
 resource-based policies ``Principal`` / ``NotPrincipal``.
 
+Organizations policies (AWS Organizations User Guide, "SCP syntax" and "RCP syntax"):
+
+- ``kind="scp"``: the identity grammar; ``Principal`` / ``NotPrincipal`` are refused (SCPs name
+  no principal).
+- ``kind="rcp"``: ``Version`` must be ``2012-10-17``; ``Principal`` is allowed and must be
+  ``"*"`` (AWS's RCP examples all write ``"Principal": "*"``; *reading*: a statement without it
+  reads as ``"*"``, the only value AWS accepts); ``NotPrincipal`` and ``NotAction`` are refused
+  (not RCP elements); every action is ``"*"`` or names one of the services RCPs support
+  (:data:`RCP_SERVICES`). *Reading*: ``Allow`` statements are accepted (AWS supports ``Allow``
+  only in ``RCPFullAWSAccess``, which is attached at every level; a case that lists its own
+  Allows gets them evaluated as written).
+
 Normalisation: a string value becomes a one-element tuple; ``Condition`` becomes a tuple of
 ``(operator, key, values)`` triples with ``values`` a tuple of strings (JSON booleans and numbers
 are rendered the way IAM stores them: ``true``/``false``, decimal digits).
@@ -22,6 +34,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+import orjson
+
 __all__ = [
     "PolicyError",
     "Statement",
@@ -30,12 +44,35 @@ __all__ = [
     "canonical_json",
     "key_json",
     "POLICY_KINDS",
+    "RCP_SERVICES",
 ]
 
 #: Policy kinds parse_policy understands. ``identity`` covers managed, inline, permissions
-#: boundaries, session policies, SCPs and RCPs (all of which name no Principal); ``resource`` is a
-#: resource-based policy (Principal/NotPrincipal required, Resource optional).
-POLICY_KINDS = ("identity", "resource")
+#: boundaries and session policies (which name no Principal); ``resource`` is a resource-based
+#: policy (Principal/NotPrincipal required, Resource optional); ``scp`` and ``rcp`` are AWS
+#: Organizations service and resource control policies (grammar in the module docstring).
+POLICY_KINDS = ("identity", "resource", "scp", "rcp")
+
+#: Service prefixes whose actions an RCP may name (AWS Organizations User Guide, "Resource
+#: control policies (RCPs)", list of AWS services that support RCPs: Amazon S3, AWS STS, AWS KMS,
+#: Amazon SQS, AWS Secrets Manager, Amazon Cognito, Amazon CloudWatch Logs, Amazon DynamoDB,
+#: Amazon ECR, Amazon OpenSearch Serverless; the prefixes as AWS's examples in
+#: github.com/aws-samples/resource-control-policy-examples write them).
+RCP_SERVICES = frozenset(
+    {
+        "s3",
+        "sts",
+        "sqs",
+        "kms",
+        "secretsmanager",
+        "cognito-identity",
+        "cognito-idp",
+        "logs",
+        "dynamodb",
+        "ecr",
+        "aoss",
+    }
+)
 
 _DOC_FIELDS = {"Version", "Id", "Statement"}
 _STMT_FIELDS = {
@@ -67,6 +104,11 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 #: because the parse keeps it (Condition operators and keys are evaluated and explained in
 #: document order), so two documents that differ only in key order never share a parse.
 _KEY_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+#: The parse caches' keys and the digest's input when orjson encodes the document faithfully
+#: (see _PARSED): compact UTF-8 JSON in the document's key order / with keys sorted.
+_DUMPS = orjson.dumps
+_SORT_KEYS = orjson.OPT_SORT_KEYS
 
 #: The encoder's own string encoding (C), what the encoders above do for a str.
 _ENCODE_STR = json.encoder.encode_basestring
@@ -219,10 +261,11 @@ class Policy:
             Guide, "IAM JSON policy elements: Version").
         statements: the normalised statements, in document order.
         document: the original document (dict), untouched.
-        digest: sha256 hex of the canonical JSON of ``document`` (sorted keys, no spaces):
-            equal documents have equal digests whatever their key order (caches of the analysis
-            key on it).
-        kind: ``"identity"`` or ``"resource"``.
+        digest: sha256 hex of the canonical JSON of ``document`` (sorted keys, no spaces, UTF-8;
+            ``orjson.dumps(document, option=OPT_SORT_KEYS)``, or :func:`canonical_json` when
+            orjson cannot encode the document): equal documents have equal digests whatever
+            their key order (caches of the analysis key on it).
+        kind: one of :data:`POLICY_KINDS`.
     """
 
     name: str
@@ -261,12 +304,13 @@ def parse_policy(
     Args:
         document: the policy as a dict, or as a JSON string.
         name: a name for messages and for :class:`~sagemaker_isolation_ext.iam.StatementRef`.
-        kind: ``"identity"`` (default: identity, boundary, session, SCP, RCP) or ``"resource"``.
+        kind: ``"identity"`` (default: identity, boundary, session policy), ``"resource"``,
+            ``"scp"`` or ``"rcp"`` (grammars in the module docstring).
         statement_keys: optional, one entry per statement of ``document`` (its single
             Statement object counts as one): the statement's :func:`key_json` text when the
             caller already has it, else None. A caller that passes a text that is not the
-            statement's :func:`key_json` gets a wrong parse: ``simulate`` passes only texts it
-            computed with :func:`key_json` from the same decoded value.
+            statement's :func:`key_json` gets a wrong parse. Without it (the usual call) the
+            parse caches key on orjson's encoding of the document and statements.
 
     Returns:
         a :class:`Policy` (cached: parsing the same document, key order included, under the
@@ -280,7 +324,8 @@ def parse_policy(
             of Action/NotAction, both Resource and NotResource (or neither, in an identity
             policy), a Condition that is not an object, an operator whose value is not an object,
             a condition value that is not a string/number/boolean (or a list of them), or an
-            unknown field. An *unknown condition operator* is accepted here; evaluation then
+            unknown field; for ``scp`` / ``rcp`` also what their grammars refuse (module
+            docstring). An *unknown condition operator* is accepted here; evaluation then
             gives ``unknown`` naming it.
     """
     if kind not in POLICY_KINDS:
@@ -303,24 +348,31 @@ def parse_policy(
         raise PolicyError(
             f"document must be a JSON object, not {type(document).__name__}", policy=name
         )
-    try:
-        # The C encoders' own recursion guard rejects absurdly deep documents.
-        key_text, st_keys = _document_key(document, statement_keys)
-    except RecursionError:
-        raise PolicyError("document nests too deep", policy=name) from None
-    except (TypeError, ValueError) as exc:
-        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+    fast = statement_keys is None
+    if fast:
+        try:
+            key_text: Any = _DUMPS(document)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError: non-str key, big int, ...
+            fast = False
+        else:
+            # orjson writes NaN and infinities as null: such a text is not the value's own
+            if b"null" in key_text:
+                fast = False
+    if not fast:
+        key_text, st_keys = _encoded(lambda: _document_key(document, statement_keys), name)
     key = (key_text, name, kind)
     hit = _PARSED.get(key)
     if hit is not None:
         _PARSED.move_to_end(key)
         return hit
-    try:
-        canon = _CANONICAL(document)
-    except RecursionError:
-        raise PolicyError("document nests too deep", policy=name) from None
-    except (TypeError, ValueError) as exc:
-        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+    if fast:
+        raw = document.get("Statement")
+        items = [raw] if isinstance(raw, dict) else raw if isinstance(raw, list) else None
+        st_keys = [_DUMPS(st) for st in items] if items is not None else None
+        canon = _DUMPS(document, option=_SORT_KEYS)
+    else:
+        # surrogatepass: a lone surrogate (valid in a JSON string) must not make hashing raise
+        canon = _encoded(lambda: _CANONICAL(document).encode("utf-8", "surrogatepass"), name)
     policy = _parse_document(document, name, kind, canon, st_keys)
     global _parsed_chars
     _PARSED[key] = policy
@@ -331,27 +383,53 @@ def parse_policy(
     return policy
 
 
-#: Parsed policies by (key_json text, name, kind): a Policy is immutable, so the same document
-#: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free.
+def _encoded(encode: Any, name: str) -> Any:
+    """``encode()`` (a json-module encoding of a document), its errors as PolicyError (the C
+    encoders' own recursion guard rejects absurdly deep documents)."""
+    try:
+        return encode()
+    except RecursionError:
+        raise PolicyError("document nests too deep", policy=name) from None
+    except (TypeError, ValueError) as exc:
+        raise PolicyError(f"document is not plain JSON data ({exc})", policy=name) from None
+
+
+#: Parsed policies by (document text, name, kind): a Policy is immutable, so the same document
+#: parsed again (every line of a ``simulate --cases`` file, every role of a domain) is free. The
+#: text is ``orjson.dumps(document)`` (bytes, the document's own key order), or the
+#: :func:`key_json` str when orjson cannot encode the document faithfully (a non-str key, an
+#: integer past 64 bits, a lone surrogate, NaN): the two kinds of key never compare equal.
 _PARSED: OrderedDict[tuple[str, str, str], Policy] = OrderedDict()
 _PARSED_MAX = 4096
 #: ... and at most this many characters of key text in all (documents can be large; a parsed
-#: policy holds its decoded document and, once compiled, its compiled form).
-_PARSED_CHARS_MAX = 16_000_000
+#: policy holds its decoded document and, once compiled, its compiled form, some 20 times its
+#: text). Measured on scripts/gen_simulate_bench.py's files: 16 M made a file of distinct
+#: documents take twice the CPU of no cache at all (288 MB held); 4 M keeps the repeat-heavy
+#: file's documents and costs the distinct file little.
+_PARSED_CHARS_MAX = 4_000_000
 _parsed_chars = 0
 
 
-#: Parsed statements by (key_json text of the statement, index, kind): a new document that
-#: repeats known statements (one more statement, another name) parses only its new ones. A
-#: statement's parse depends on nothing else (the policy name only appears in error messages,
-#: and errors are not cached).
-_STMT_PARSED: dict[tuple[str, int, str], Statement] = {}
+#: Parsed statements by (text of the statement, as for _PARSED, kind): a new document that
+#: repeats known statements (at any position, under any name) parses only its new ones; a hit at
+#: another position is copied with its own index. A statement's parse depends on nothing else
+#: (the policy name and position only appear in error messages, and errors are not cached).
+_STMT_PARSED: dict[tuple[Any, str], Statement] = {}
 _STMT_PARSED_MAX = 16384
 _STMT_CHARS_MAX = 16_000_000
 _stmt_chars = 0
 
 
-def _remember_statement(key: tuple[str, int, str], st: Statement) -> None:
+def _at_index(st: Statement, index: int) -> Statement:
+    """``st`` at another position: a copy with ``index`` changed (nothing else of a statement's
+    parse depends on its position; a frozen dataclass copied without running its __init__)."""
+    out = object.__new__(Statement)
+    out.__dict__.update(st.__dict__)
+    out.__dict__["index"] = index
+    return out
+
+
+def _remember_statement(key: tuple[Any, str], st: Statement) -> None:
     global _stmt_chars
     if len(_STMT_PARSED) >= _STMT_PARSED_MAX or _stmt_chars + len(key[0]) > _STMT_CHARS_MAX:
         _STMT_PARSED.clear()
@@ -361,7 +439,7 @@ def _remember_statement(key: tuple[str, int, str], st: Statement) -> None:
 
 
 def _parse_document(
-    document: dict, name: str, kind: str, canon: str, st_keys: list[str] | None = None
+    document: dict, name: str, kind: str, canon: bytes, st_keys: list | None = None
 ) -> Policy:
     unknown = sorted(set(document) - _DOC_FIELDS)
     if unknown:
@@ -371,6 +449,12 @@ def _parse_document(
             field=unknown[0],
         )
     version = document.get("Version", "2008-10-17")
+    if kind == "rcp" and document.get("Version") != "2012-10-17":
+        raise PolicyError(
+            f"field 'Version' of an RCP must be '2012-10-17', not {document.get('Version')!r}",
+            policy=name,
+            field="Version",
+        )
     if version not in _VERSIONS:
         raise PolicyError(
             f"field 'Version' must be '2012-10-17' or '2008-10-17', not {version!r}",
@@ -395,11 +479,13 @@ def _parse_document(
     else:
         parsed = []
         for i, s in enumerate(raw_list):
-            skey = (st_keys[i], i, kind)
+            skey = (st_keys[i], kind)
             st = _STMT_PARSED.get(skey)
             if st is None:
                 st = _parse_statement(s, i, name, kind)
                 _remember_statement(skey, st)
+            elif st.index != i:
+                st = _at_index(st, i)
             parsed.append(st)
         statements = tuple(parsed)
     return Policy(
@@ -407,13 +493,16 @@ def _parse_document(
         version=version,
         statements=statements,
         document=document,
-        # surrogatepass: a lone surrogate (valid in a JSON string) must not make hashing raise
-        digest=hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest(),
+        digest=hashlib.sha256(canon).hexdigest(),
         kind=kind,
     )
 
 
 def _str_list(value: Any, fld: str, err) -> tuple[str, ...]:
+    if value.__class__ is str:
+        return (value,)
+    if value.__class__ is list and value and set(map(type, value)) == _STR_ONLY:
+        return tuple(value)
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
@@ -421,6 +510,9 @@ def _str_list(value: Any, fld: str, err) -> tuple[str, ...]:
     if isinstance(value, list) and not value:
         raise err(f"field {fld!r} must not be an empty list", fld)
     raise err(f"field {fld!r} must be a string or a list of strings", fld)
+
+
+_STR_ONLY = {str}
 
 
 def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
@@ -462,9 +554,12 @@ def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
     not_resources = _str_list(raw["NotResource"], "NotResource", err) if has_nr else None
 
     has_p, has_np = "Principal" in raw, "NotPrincipal" in raw
-    if kind == "identity" and (has_p or has_np):
+    if kind in ("identity", "scp") and (has_p or has_np):
         fld = "Principal" if has_p else "NotPrincipal"
-        raise err(f"field {fld!r} is not allowed in an identity-based policy", fld)
+        what = "an identity-based policy" if kind == "identity" else "an SCP"
+        raise err(f"field {fld!r} is not allowed in {what}", fld)
+    if kind == "rcp":
+        _check_rcp_statement(raw, actions, err)
     if kind == "resource":
         if has_p and has_np:
             raise err("has both 'Principal' and 'NotPrincipal'", "Principal")
@@ -498,6 +593,26 @@ def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
         principal=principal,
         not_principal=not_principal,
     )
+
+
+def _check_rcp_statement(raw: dict, actions: tuple[str, ...] | None, err) -> None:
+    """The RCP-only rules (AWS Organizations User Guide, "RCP syntax"; module docstring)."""
+    if "NotPrincipal" in raw:
+        raise err("field 'NotPrincipal' is not allowed in an RCP", "NotPrincipal")
+    if "Principal" in raw and raw["Principal"] != "*":
+        raise err("field 'Principal' of an RCP must be \"*\"", "Principal")
+    if actions is None:
+        raise err("field 'NotAction' is not allowed in an RCP", "NotAction")
+    for action in actions:
+        if action == "*":
+            continue
+        service = action.split(":", 1)[0].lower() if ":" in action else None
+        if service not in RCP_SERVICES:
+            raise err(
+                f"action {action!r}: RCPs apply only to the services that support them "
+                f"({', '.join(sorted(RCP_SERVICES))})",
+                "Action",
+            )
 
 
 def _cond_values(vals: Any, op: str, key: str, err) -> tuple[str, ...]:

@@ -12,10 +12,26 @@ function doc(entry) {
   return { name: 'p', policy: entry }
 }
 
+// RCPFullAWSAccess's statement as AWS writes it: iam-simulate attaches that policy to every RCP
+// level itself (and its RCP validation refuses the statement as input: Allow, Action "*"), so a
+// case's copy of the statement is left out here (and a policy left with no statement dropped).
+const RCP_FULL = JSON.stringify({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' })
+
+function withoutRcpFull(p) {
+  const sts = [].concat(p.policy.Statement).filter((s) => JSON.stringify(s) !== RCP_FULL)
+  return sts.length ? { name: p.name, policy: { ...p.policy, Statement: sts } } : null
+}
+
 function levels(value, prefix) {
   if (!Array.isArray(value) || value.length === 0) return []
   const lv = value.every(Array.isArray) ? value : [value]
-  return lv.map((level, i) => ({ orgIdentifier: `${prefix}-${i}`, policies: level.map(doc) }))
+  return lv.map((level, i) => ({
+    orgIdentifier: `${prefix}-${i}`,
+    policies: level
+      .map(doc)
+      .map((p) => (prefix === 'rcp' ? withoutRcpFull(p) : p))
+      .filter((p) => p !== null)
+  }))
 }
 
 function accountOf(arn) {
