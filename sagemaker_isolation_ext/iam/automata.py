@@ -43,7 +43,20 @@ except ImportError:  # pragma: no cover - Python 3.9 / 3.10
     import sre_constants as _sre_c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = ["NFA", "UnsupportedRegex", "glob_nfa", "literal_nfa", "arn_nfa", "regex_nfa", "any_nfa"]
+__all__ = [
+    "NFA",
+    "UnsupportedRegex",
+    "any_nfa",
+    "any_of",
+    "arn_nfa",
+    "enum_nfa",
+    "glob_nfa",
+    "glob_trie_nfa",
+    "label_has",
+    "literal_nfa",
+    "regex_nfa",
+    "union_nfa",
+]
 
 #: Bounded repeats up to this many copies are expanded exactly; larger upper bounds are dropped.
 MAX_EXPANDED_REPEAT = 12
@@ -142,7 +155,7 @@ class NFA:
         out = 0
         for s in _bits(bits):
             for lab, t in self._trans[s]:
-                if _label_has(lab, ch):
+                if label_has(lab, ch):
                     out |= 1 << t
         out = self._canonical(self._close(out)) if out else 0
         if len(self._memo) > 200_000:
@@ -163,7 +176,7 @@ class NFA:
         with the same class are interchangeable for this automaton."""
         got = self._classes_of.get(ch)
         if got is None:
-            got = self._classes_of[ch] = tuple(_label_has(lab, ch) for lab in self.classes)
+            got = self._classes_of[ch] = tuple(label_has(lab, ch) for lab in self.classes)
         return got
 
     def accepts(self, bits: int) -> bool:
@@ -186,7 +199,9 @@ def _bits(bits: int):
         bits ^= low
 
 
-def _label_has(lab, ch: str) -> bool:
+def label_has(lab, ch: str) -> bool:
+    """Whether transition label ``lab`` (a character set, None for any, or a predicate) reads
+    ``ch``."""
     if lab is None:
         return True
     if isinstance(lab, frozenset):

@@ -43,6 +43,7 @@ from ..iam.automata import (
     enum_nfa,
     glob_nfa,
     glob_trie_nfa,
+    label_has,
     literal_nfa,
     regex_nfa,
 )
@@ -407,14 +408,6 @@ def _track_alphabet(pieces: tuple) -> frozenset:
 _ALPHABET_CACHE: dict = {}
 
 
-def _has(lab, ch: str) -> bool:
-    if lab is None:
-        return True
-    if isinstance(lab, frozenset):
-        return ch in lab
-    return lab(ch)
-
-
 def _quick_constant(space: Space, which: str):
     """Decide a single atom's constant value without the product search when cheap.
 
@@ -447,7 +440,7 @@ def _quick_constant(space: Space, which: str):
             continue
         labels = [lab for row in grammar_nfa(p.placeholder)._trans for lab, _t in row]
         for ch in nfa.alphabet_hint:
-            if ch not in alphabet and any(lab is None or _has(lab, ch) for lab in labels):
+            if ch not in alphabet and any(lab is None or label_has(lab, ch) for lab in labels):
                 alphabet.add(ch)
     seen = {bits}
     todo = [bits]
