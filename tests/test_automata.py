@@ -19,7 +19,6 @@ from sagemaker_isolation_ext.iam.automata import (
     literal_nfa,
     regex_nfa,
 )
-
 from sagemaker_isolation_ext.sagemaker.request_space import grammar_nfa
 
 ALPHABET = "ab:/*?-"
@@ -71,8 +70,9 @@ def test_arn_automaton_agrees_with_arn_like(seed):
 
 def test_botocore_grammars_agree_with_python_re():
     grammars = json.loads(
-        (Path(__file__).resolve().parents[1] / "sagemaker_isolation_ext/data/name_grammars.json")
-        .read_text()
+        (
+            Path(__file__).resolve().parents[1] / "sagemaker_isolation_ext/data/name_grammars.json"
+        ).read_text()
     )
     rnd = random.Random(7)
     checked = 0
