@@ -54,8 +54,10 @@ EXTRA = {
 #: DescribeModelPackage: ModelPackageArn).
 ANY_STRING = {"ModelPackageName"}
 #: Enum placeholders that ARNs carry lower-cased (SageMaker API reference, DescribeApp: AppArn
-#: ".../app/d-xxx/user/jupyterserver/default").
-LOWERCASE_ENUMS = {"AppType"}
+#: ".../app/d-xxx/user/jupyterserver/default"). None any more: AWS's Studio docs also show
+#: "KernelGateway" in an app ARN (resource-metadata.json example), so every enum takes both
+#: spellings (wider is sound).
+LOWERCASE_ENUMS: set = set()
 
 
 def main() -> None:

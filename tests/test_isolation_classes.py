@@ -223,7 +223,7 @@ CASES = [
             )
         ],
         "not_isolated",
-        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/[^/]+"),
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[A-Za-z]+/[^/]+"),
         "ForAnyValue over an absent key is false: another domain's untagged default app escapes",
     ),
     (
@@ -265,7 +265,7 @@ CASES = [
             )
         ],
         "not_isolated",
-        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[a-z]+/[^/]+"),
+        _resource_matches(re.escape(PRE) + r"app/d-[a-z0-9-]+/[^/]+/[A-Za-z]+/[^/]+"),
         "another domain's default app carries no domain tag",
     ),
 ]

@@ -103,7 +103,7 @@ ACTIONS = (
 @functools.lru_cache(maxsize=1)
 def grammar() -> dict:
     """``{placeholder: callable(str) -> bool}`` from botocore's SageMaker shapes, and
-    ``"AppType"`` -> the lowercased enum (as in ARNs)."""
+    ``"AppType"`` -> the enum in both spellings."""
     import botocore.session
 
     model = botocore.session.get_session().get_service_model("sagemaker")
@@ -120,7 +120,9 @@ def grammar() -> dict:
             return lo <= len(v) <= hi and rx.fullmatch(v) is not None
 
         out[name] = ok
-    out["AppType"] = tuple(v.lower() for v in model.shape_for("AppType").enum)
+    # Reading (README): app types appear in either spelling (AWS's docs show both).
+    enum = model.shape_for("AppType").enum
+    out["AppType"] = tuple(v.lower() for v in enum) + tuple(enum)
     return out
 
 
@@ -655,7 +657,8 @@ def _parse_in_space(resource: str, catalog) -> tuple[str | None, str]:
         for n in names:
             stop = ":" if n in ("Partition", "Region", "Account") else "/"
             rx = rx.replace(re.escape("${" + n + "}"), f"(?P<{n}>[^{stop}]*)")
-        m = re.fullmatch(rx, resource)
+        # Reading "arn-extra-segments": an ARN may go on with "/" and text without ":".
+        m = re.fullmatch(rx + r"(?:/[^:]+)*", resource)
         if not m:
             continue
         g = m.groupdict()

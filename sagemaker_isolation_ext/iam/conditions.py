@@ -284,7 +284,9 @@ class CompiledCondition:
         self._null_wants: tuple[bool, ...] = ()
         parsed = _parse_operator(operator)
         if parsed is None:
-            self._error = f"condition operator {operator!r} not supported yet ({where})"
+            self._error = (
+                f"{operator!r} is not an IAM condition operator the engine knows ({where})"
+            )
             return
         self._base, self._qualifier, self._if_exists = parsed
         if self._base == "Null":

@@ -92,7 +92,7 @@ _VERSIONS = ("2012-10-17", "2008-10-17")
 #: statement, Condition, operator, value list). :func:`parse_policy` itself never recurses over
 #: the document: JSON decoding/encoding raise RecursionError on absurd depth, turned into
 #: PolicyError, and every field check rejects nested values of the wrong shape.
-MAX_DEPTH = 32
+MAX_DEPTH = 64  # the product-wide bound on JSON nesting (iam/jsondepth.py)
 #: Longest JSON text accepted by :func:`parse_policy` (IAM's largest quota is 10,240 characters;
 #: the margin allows pretty-printed and resource-based documents).
 MAX_TEXT_CHARS = 1_000_000

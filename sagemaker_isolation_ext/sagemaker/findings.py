@@ -618,7 +618,10 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             "or that is tagged sagemaker:domain-arn with another domain's ARN: every name, app "
             "type, other domain id and tag value is covered, by automata over the policies' "
             "patterns, not by samples. Names range over botocore's grammar for each ARN "
-            "placeholder; a placeholder with no known grammar is any non-empty string.",
+            "placeholder; a placeholder with no known grammar is any non-empty string; app types "
+            "in either spelling (jupyterlab, JupyterLab); and every ARN may go on with further "
+            "'/' segments without ':' (private workteams, hub content and model package "
+            "versions carry segments the published ARN formats omit).",
         },
         {
             "id": "studio-tag-may-be-absent",

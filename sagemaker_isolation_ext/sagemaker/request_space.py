@@ -158,6 +158,8 @@ def load_grammars() -> dict[str, dict]:
 @lru_cache(maxsize=256)
 def grammar_nfa(placeholder: str) -> NFA:
     """The automaton of a placeholder's grammar (any string when unknown or not translatable)."""
+    if placeholder == EXTRA_SEGMENTS:
+        return regex_nfa("(/[^:]+)*")
     g = load_grammars().get(placeholder)
     if not g:
         return _nonempty_any()
@@ -215,7 +217,17 @@ def arn_pieces(arn_format: str, partition: str, region: str, account: str) -> tu
             out.append(Piece(placeholder=name, domain=name == "DomainId"))
         pos = m.end()
     _append_lit(out, arn_format[pos:])
+    # Reading "arn-extra-segments": real ARNs can carry more path segments than the format the
+    # Service Authorization Reference gives (private workteams "workteam/private-crowd/<name>",
+    # hub content versions ".../<version>", model package versions "<group>/<version>"): every
+    # ARN may go on with "/" and any text without ":" (no SageMaker resource path holds one).
+    # Wider than the formats, so no false "isolated" from a format that omits a segment.
+    out.append(Piece(placeholder=EXTRA_SEGMENTS))
     return tuple(out)
+
+
+#: The placeholder of the optional trailing segments every ARN may carry (see ``arn_pieces``).
+EXTRA_SEGMENTS = "__ExtraSegments"
 
 
 def _append_lit(out: list, text: str) -> None:
@@ -292,7 +304,9 @@ def _compute_reps(nfas: tuple) -> tuple[str, ...]:
     out: dict = {}
     # Letters first, then digits: the first character of a class is its representative, and a
     # witness reads best with letters (never a space).
-    for ch in sorted(universe, key=lambda c: (not c.isalpha(), not c.isdigit(), c.isspace(), c)):
+    for ch in sorted(
+        universe, key=lambda c: (not c.isalpha(), not c.isdigit(), c.isspace(), c.isupper(), c)
+    ):
         out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
     # Prefer a letter as the representative of the widest class (readable witnesses).
     return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
@@ -496,14 +510,26 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
     pieces = space.pieces or (Piece(placeholder="DomainId", domain=True),)
     has_domain = any(p.domain for p in pieces)
     parents: list[tuple[int, str, int]] = []  # node -> (parent node, text read, piece index)
+    length: list[int] = []  # node -> characters read from the start (witnesses: shortest)
     frontier: dict = {(arn_nfa_u.start, None): -1}  # (arn bits, domain info) -> node
+
+    def keep(table: dict, key, node: int) -> None:
+        # One node per state at a piece boundary: the one with the shortest text so far.
+        old = table.get(key)
+        if old is None or length[node] < length[old]:
+            table[key] = node
+
+    def add(parent: int, text: str, pi: int) -> int:
+        parents.append((parent, text, pi))
+        length.append((length[parent] if parent >= 0 else 0) + len(text))
+        return len(parents) - 1
+
     for pi, piece in enumerate(pieces):
         nxt: dict = {}
         if piece.placeholder is None:
             for (abits, dinfo), node in frontier.items():
                 bits = arn_nfa_u.feed(abits, piece.text)
-                parents.append((node, piece.text, pi))
-                nxt.setdefault((bits, dinfo), len(parents) - 1)
+                keep(nxt, (bits, dinfo), add(node, piece.text, pi))
             budget.charge(len(frontier))
             frontier = nxt
             continue
@@ -523,10 +549,10 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
                 here = seen[state]
                 if gram.accepts(g):
                     if not feed_d:
-                        nxt.setdefault((ab, db), here)
+                        keep(nxt, (ab, db), here)
                     elif not ours.accepts(db[-1]):  # our own id is not another domain
                         tvals = tuple(a.accepts(b) for a, b in zip(tag_list, db[:-1]))
-                        nxt.setdefault((ab, tvals), here)
+                        keep(nxt, (ab, tvals), here)
                 for ch in reps:
                     g2 = gstep(g, ch)
                     if not g2:
@@ -534,17 +560,17 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
                     st2 = (g2, astep(ab, ch), dstep(db, ch) if feed_d else db)
                     if st2 in seen:
                         continue
-                    parents.append((here, ch, pi))
-                    seen[st2] = len(parents) - 1
+                    seen[st2] = add(here, ch, pi)
                     queue.append(st2)
                 budget.charge(1)
         frontier = nxt
-    out: dict = {}
+    best: dict = {}
     for (abits, dinfo), node in frontier.items():
         arn_vals = tuple(a.accepts(b) for a, b in zip(arn_list, abits))
         tag_vals = tuple(dinfo or ()) if has_domain else ()
-        if (arn_vals, tag_vals) in out:
-            continue
+        keep(best, (arn_vals, tag_vals), node)
+    out: dict = {}
+    for (arn_vals, tag_vals), node in best.items():
         arn_text, dom_text = _walk(parents, node, pieces)
         out[(arn_vals, tag_vals)] = Signature(
             arn_values=arn_vals,
