@@ -40,11 +40,18 @@ def replay(report: dict, snapshot: dict) -> dict:
         ``ok`` is True when every witness agrees.
 
     Raises:
-        ReplayError: the report has no ``roles`` list, a role of the report is not in the
-            snapshot, or a witness is malformed.
+        ReplayError: the report has no ``roles`` list, report and snapshot are about different
+            domains, a role of the report is not in the snapshot, or a witness is malformed.
     """
     if not isinstance(report, dict) or not isinstance(report.get("roles"), list):
         raise ReplayError("the report has no 'roles' list (is it check --format json output?)")
+    r_dom = (report.get("domain") or {}).get("arn")
+    s_dom = (snapshot.get("domain") or {}).get("arn")
+    if r_dom and s_dom and r_dom != s_dom:
+        raise ReplayError(
+            f"the report is about domain {r_dom} but the snapshot about {s_dom}: pass the "
+            "snapshot the report was made from (check --save-snapshot)"
+        )
     sets = _policy_sets(snapshot)
     out = []
     for role in report["roles"]:
