@@ -44,7 +44,7 @@ def collect_demo_inputs() -> list[Path]:
     """
     from tests.conftest import _DROPPED_AWS_ENV, FAKE_AWS_ENV
 
-    for key in _DROPPED_AWS_ENV:
+    for key in (*_DROPPED_AWS_ENV, *gs.COLLECT_ENV_DROPPED):
         os.environ.pop(key, None)
     empty = tempfile.mkdtemp(prefix="golden-aws-")
     os.environ["AWS_CONFIG_FILE"] = os.path.join(empty, "no-aws-config")
@@ -92,13 +92,17 @@ def write_outputs() -> int:
             path = gs.golden_path(name, fmt)
             expected.update(gs.golden_files(path))  # kept as they are if not rewritten
             if (code, text) != (code2, text2):
-                print(f"NOT DETERMINISTIC: {name} --format {fmt}; {path.name} not written",
-                      file=sys.stderr)
+                print(
+                    f"NOT DETERMINISTIC: {name} --format {fmt}; {path.name} not written",
+                    file=sys.stderr,
+                )
                 status = 1
                 continue
             if codes.setdefault(name, code) != code:
-                print(f"exit code differs between formats for {name}: {codes[name]} vs {code}",
-                      file=sys.stderr)
+                print(
+                    f"exit code differs between formats for {name}: {codes[name]} vs {code}",
+                    file=sys.stderr,
+                )
                 status = 1
             for written in gs.write_golden(path, text):
                 expected.add(written)

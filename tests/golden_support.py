@@ -47,9 +47,12 @@ NORMALISED = "<normalised>"
 #: §3.20.7-8; not emitted today).
 VOLATILE_KEYS = ("generated_at", "tool_version", "startTimeUtc", "endTimeUtc")
 
-_VOLATILE_RE = re.compile(
-    r'("(?:' + "|".join(VOLATILE_KEYS) + r')": )"(?:[^"\\]|\\.)*"'
-)
+_VOLATILE_RE = re.compile(r'("(?:' + "|".join(VOLATILE_KEYS) + r')": )"(?:[^"\\]|\\.)*"')
+
+#: Environment variables a collection reads besides AWS's (``aws.context.detect_environment``:
+#: Studio's app type) that the refresh script and the collector test unset, so the committed
+#: demo inputs do not depend on where they were collected.
+COLLECT_ENV_DROPPED = ("SAGEMAKER_APP_TYPE", "SAGEMAKER_APP_TYPE_LOWERCASE")
 
 #: The fixed ``collected_at`` of a normalised live snapshot.
 FIXED_COLLECTED_AT = "2000-01-01T00:00:00Z"
@@ -137,8 +140,11 @@ PART_BYTES = 768 * 1024
 
 def _parts(path: Path) -> list[Path]:
     """``<path>.part1``, ``.part2``, ... that exist, in order."""
-    found = {p: int(p.name.rsplit(".part", 1)[1]) for p in path.parent.glob(path.name + ".part*")
-             if p.name.rsplit(".part", 1)[1].isdigit()}
+    found = {
+        p: int(p.name.rsplit(".part", 1)[1])
+        for p in path.parent.glob(path.name + ".part*")
+        if p.name.rsplit(".part", 1)[1].isdigit()
+    }
     return sorted(found, key=found.get)
 
 

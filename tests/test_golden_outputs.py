@@ -78,7 +78,7 @@ def test_output_matches_golden(first_pass, name, path, fmt):
 
 def test_exit_codes_match_golden(first_pass):
     codes = {}
-    for (name, fmt), (code, _) in first_pass.items():
+    for (name, _fmt), (code, _) in first_pass.items():
         assert codes.setdefault(name, code) == code, f"{name}: exit code depends on --format"
     golden = json.loads(gs.read_golden(gs.EXIT_CODES))
     assert codes == golden, f"exit codes changed; if intended run `{gs.REFRESH_COMMAND}`"
@@ -132,9 +132,11 @@ def test_golden_set_is_complete_and_small():
         assert path.stat().st_size < MIB, f"{path} is {path.stat().st_size} bytes"
 
 
-def test_demo_inputs_are_what_the_collector_reads_now(demo_account):
+def test_demo_inputs_are_what_the_collector_reads_now(demo_account, monkeypatch):
     """The committed demo inputs equal a fresh collection from the seeded local AWS (moto),
     normalised the same way: the collector's output is golden too."""
+    for key in gs.COLLECT_ENV_DROPPED:
+        monkeypatch.delenv(key, raising=False)
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
     from sagemaker_isolation_ext.aws.context import resolve_context
     from sagemaker_isolation_ext.demo.seed import DEMO_DOMAINS
