@@ -46,9 +46,10 @@ def collect_demo_inputs() -> list[Path]:
 
     for key in (*_DROPPED_AWS_ENV, *gs.COLLECT_ENV_DROPPED):
         os.environ.pop(key, None)
-    empty = tempfile.mkdtemp(prefix="golden-aws-")
-    os.environ["AWS_CONFIG_FILE"] = os.path.join(empty, "no-aws-config")
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(empty, "no-aws-credentials")
+    # Files that do not exist: boto3 reads no config or credentials of this machine.
+    missing = os.path.join(tempfile.gettempdir(), "sagemaker-isolation-golden-no-such-dir")
+    os.environ["AWS_CONFIG_FILE"] = os.path.join(missing, "no-aws-config")
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(missing, "no-aws-credentials")
     os.environ.update(FAKE_AWS_ENV)
 
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
