@@ -52,27 +52,16 @@ def collect_demo_inputs() -> list[Path]:
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(missing, "no-aws-credentials")
     os.environ.update(FAKE_AWS_ENV)
 
-    from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
-    from sagemaker_isolation_ext.demo.seed import DEMO_DOMAINS, seed_demo_account
+    from sagemaker_isolation_ext.demo.seed import seed_demo_account
     from sagemaker_isolation_ext.demo.server import start_local_aws
-    from sagemaker_isolation_ext.sagemaker.snapshot import dump_snapshot
 
     gs.GOLDEN_INPUTS.mkdir(parents=True, exist_ok=True)
     server, url = start_local_aws()
     written = []
     try:
         account = seed_demo_account(url, region="us-east-1")
-        for name in DEMO_DOMAINS:
-            ctx = resolve_context(
-                domain_id=account["domains"][name]["id"],
-                region="us-east-1",
-                endpoint_url=url,
-                metadata_path=None,
-            )
-            snap = gs.normalise_live_snapshot(collect_snapshot(ctx), url)
-            path = gs.GOLDEN_INPUTS / f"demo-{name}.json"
-            gs.write_golden(path, dump_snapshot(snap))
+        for path, text in gs.collect_demo_inputs(account).items():
+            gs.write_golden(path, text)
             written.append(path)
     finally:
         server.stop()

@@ -101,6 +101,35 @@ def normalise_live_snapshot(snapshot: dict, endpoint_url: str) -> dict:
     return snap
 
 
+def collect_demo_inputs(account: dict) -> dict[Path, str]:
+    """Collect every demo domain of a seeded local AWS, normalised and serialised.
+
+    Args:
+        account: ``demo.seed.seed_demo_account``'s dict (``endpoint_url``, ``domains``).
+
+    Returns:
+        ``{tests/golden/inputs/demo-<domain>.json: snapshot text (dump_snapshot's layout)}``,
+        in ``DEMO_DOMAINS`` order. Raises what ``aws.collect.collect_snapshot`` raises.
+    """
+    from sagemaker_isolation_ext.aws.collect import collect_snapshot
+    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.demo.seed import DEMO_DOMAINS
+    from sagemaker_isolation_ext.sagemaker.snapshot import dump_snapshot
+
+    url = account["endpoint_url"]
+    texts = {}
+    for name in DEMO_DOMAINS:
+        ctx = resolve_context(
+            domain_id=account["domains"][name]["id"],
+            region="us-east-1",
+            endpoint_url=url,
+            metadata_path=None,
+        )
+        snap = normalise_live_snapshot(collect_snapshot(ctx), url)
+        texts[GOLDEN_INPUTS / f"demo-{name}.json"] = dump_snapshot(snap)
+    return texts
+
+
 def golden_inputs() -> list[tuple[str, Path]]:
     """``[(name, snapshot path), ...]``: the shared scenario snapshots, then the demo domains'
     (``demo-<domain>``), each group sorted by name."""

@@ -137,27 +137,14 @@ def test_demo_inputs_are_what_the_collector_reads_now(demo_account, monkeypatch)
     normalised the same way: the collector's output is golden too."""
     for key in gs.COLLECT_ENV_DROPPED:
         monkeypatch.delenv(key, raising=False)
-    from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
-    from sagemaker_isolation_ext.demo.seed import DEMO_DOMAINS
-    from sagemaker_isolation_ext.sagemaker.snapshot import dump_snapshot
-
-    url = demo_account["endpoint_url"]
-    for name in DEMO_DOMAINS:
-        ctx = resolve_context(
-            domain_id=demo_account["domains"][name]["id"],
-            region="us-east-1",
-            endpoint_url=url,
-            metadata_path=None,
-        )
-        now = dump_snapshot(gs.normalise_live_snapshot(collect_snapshot(ctx), url))
-        path = gs.GOLDEN_INPUTS / f"demo-{name}.json"
+    for path, now in gs.collect_demo_inputs(demo_account).items():
         label = path.relative_to(gs.ROOT).as_posix()
         committed = gs.read_golden(path)
         assert committed is not None, f"{label} missing: run `{gs.REFRESH_COMMAND}`"
         if now != committed:
             pytest.fail(
-                f"collecting {name} no longer gives {label}:\n{_diff(committed, now, label)}\n"
+                f"collecting the demo account no longer gives {label}:\n"
+                f"{_diff(committed, now, label)}\n"
                 f"If intended, run `{gs.REFRESH_COMMAND}` and review `git diff tests/golden`.",
                 pytrace=False,
             )
