@@ -38,7 +38,7 @@ def _diff(expected: str, actual: str, label: str) -> str:
         expected.splitlines(keepends=True),
         actual.splitlines(keepends=True),
         fromfile=f"{label} (golden)",
-        tofile=f"{label} (check now)",
+        tofile=f"{label} (now)",
     )
     head = list(itertools.islice(lines, MAX_DIFF_LINES + 1))
     more = "\n... (diff cut at 80 lines)" if len(head) > MAX_DIFF_LINES else ""
