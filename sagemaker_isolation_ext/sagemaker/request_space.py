@@ -295,6 +295,11 @@ def _reps(nfas: Iterable[NFA]) -> tuple[str, ...]:
     return reps
 
 
+def _readable(c: str) -> tuple:
+    """Sort key that makes witnesses read well: lower-case letters, upper-case, digits, the rest."""
+    return (not c.isalpha(), not c.isdigit(), c.isspace(), c.isupper(), c)
+
+
 def _compute_reps(nfas: tuple) -> tuple[str, ...]:
     universe = list(_UNIVERSE)
     for a in nfas:
@@ -304,12 +309,10 @@ def _compute_reps(nfas: tuple) -> tuple[str, ...]:
     out: dict = {}
     # Letters first, then digits: the first character of a class is its representative, and a
     # witness reads best with letters (never a space).
-    for ch in sorted(
-        universe, key=lambda c: (not c.isalpha(), not c.isdigit(), c.isspace(), c.isupper(), c)
-    ):
+    for ch in sorted(universe, key=_readable):
         out.setdefault(tuple(a.char_class(ch) for a in nfas), ch)
     # Prefer a letter as the representative of the widest class (readable witnesses).
-    return tuple(sorted(out.values(), key=lambda c: (not c.isalpha(), not c.isdigit(), c)))
+    return tuple(sorted(out.values(), key=_readable))
 
 
 #: ``{("joint" | "plain", space): (signatures, states the search cost)}`` (bounded): the two
