@@ -159,7 +159,7 @@ def load_grammars() -> dict[str, dict]:
 def grammar_nfa(placeholder: str) -> NFA:
     """The automaton of a placeholder's grammar (any string when unknown or not translatable)."""
     if placeholder == EXTRA_SEGMENTS:
-        return regex_nfa("(/[^:]+)*")
+        return regex_nfa("(/[^:]+)?")
     g = load_grammars().get(placeholder)
     if not g:
         return _nonempty_any()
@@ -542,30 +542,37 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
         astep = arn_nfa_u.step
         gstep = gram.step
         dstep = d_nfa.step
-        for (abits, dinfo), node in frontier.items():
+        # One breadth-first search from every entry at once (entries with the shortest text
+        # first): a state reached from several entries is explored once.
+        seen: dict = {}
+        queue: deque = deque()
+        for (abits, dinfo), node in sorted(
+            frontier.items(), key=lambda kv: length[kv[1]] if kv[1] >= 0 else 0
+        ):
             start = (gram.start, abits, d_start if feed_d else dinfo)
-            seen = {start: node}
-            queue = deque([start])
-            while queue:
-                state = queue.popleft()
-                g, ab, db = state
-                here = seen[state]
-                if gram.accepts(g):
-                    if not feed_d:
-                        keep(nxt, (ab, db), here)
-                    elif not ours.accepts(db[-1]):  # our own id is not another domain
-                        tvals = tuple(a.accepts(b) for a, b in zip(tag_list, db[:-1]))
-                        keep(nxt, (ab, tvals), here)
-                for ch in reps:
-                    g2 = gstep(g, ch)
-                    if not g2:
-                        continue
-                    st2 = (g2, astep(ab, ch), dstep(db, ch) if feed_d else db)
-                    if st2 in seen:
-                        continue
-                    seen[st2] = add(here, ch, pi)
-                    queue.append(st2)
-                budget.charge(1)
+            if start not in seen:
+                seen[start] = node
+                queue.append(start)
+        while queue:
+            state = queue.popleft()
+            g, ab, db = state
+            here = seen[state]
+            if gram.accepts(g):
+                if not feed_d:
+                    keep(nxt, (ab, db), here)
+                elif not ours.accepts(db[-1]):  # our own id is not another domain
+                    tvals = tuple(a.accepts(b) for a, b in zip(tag_list, db[:-1]))
+                    keep(nxt, (ab, tvals), here)
+            for ch in reps:
+                g2 = gstep(g, ch)
+                if not g2:
+                    continue
+                st2 = (g2, astep(ab, ch), dstep(db, ch) if feed_d else db)
+                if st2 in seen:
+                    continue
+                seen[st2] = add(here, ch, pi)
+                queue.append(st2)
+            budget.charge(1)
         frontier = nxt
     best: dict = {}
     for (abits, dinfo), node in frontier.items():
