@@ -200,7 +200,7 @@ def test_document_level_problems_do_not_raise():
     )
     assert ids(lint_policy(doc(), "p")) == [("statement-list-empty", None, "Statement")]
     deep = {"Version": V, "Statement": [st(Condition={"StringEquals": {"k": [[[[[]]]]]}})]}
-    for _ in range(40):
+    for _ in range(70):  # deeper than MAX_DEPTH (64)
         deep = {"Statement": deep}
     assert ids(lint_policy(deep, "p")) == [("json-invalid", None, None)]
     assert ids(lint_policy("[" * 100000 + "]" * 100000, "p")) == [("json-invalid", None, None)]
