@@ -305,3 +305,15 @@ def test_credential_source_names_the_provider(aws_env):
     ctx = resolve_context(domain_id=OURS, region=REGION)
     got = credential_source(ctx)
     assert got["method"] == "env" and "environment variables" in got["words"]
+
+
+def test_demo_aws_answers_list_tags_on_an_unknown_studio_arn_without_a_traceback(demo_account):
+    """explain asks ListTags about resources that may not exist; moto's own lookup crashed."""
+    import boto3
+    import botocore.exceptions
+
+    sm = boto3.client("sagemaker", endpoint_url=demo_account["endpoint_url"], region_name=REGION)
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:space/d-ml-prod/prod-space"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        sm.list_tags(ResourceArn=arn)
+    assert err.value.response["Error"]["Code"] == "ResourceNotFound"

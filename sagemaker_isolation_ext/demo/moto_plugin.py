@@ -130,6 +130,11 @@ def _get_resource_from_arn(self, arn):
         for res in store[kind].values():
             if res.arn == arn:
                 return res
+    resource = arn.split(":", 5)[-1] if arn.count(":") >= 5 else ""
+    if resource.split("/", 1)[0] in ("user-profile", "space", "app"):
+        # moto's own lookup cannot parse these ARNs (a traceback and HTTP 500); an unknown one is
+        # simply not found, as SageMaker says.
+        raise ResourceNotFound(message=f"Resource {arn} not found")
     return _ORIGINAL_GET_RESOURCE(self, arn)
 
 
