@@ -73,7 +73,7 @@ test.describe('Explain an AccessDenied', () => {
     await box.paste(
       'An error occurred (AccessDeniedException) when calling the DescribeSpace operation: ' +
         `User: arn:aws:sts::${ACCOUNT}:assumed-role/SageMakerResearchAliceRole/SageMaker is not ` +
-        `authorized to perform: sagemaker:DescribeSpace on resource: arn:aws:sagemaker:us-east-1:${ACCOUNT}:space/d-ml-prod/prod-space ` +
+        `authorized to perform: sagemaker:DescribeSpace on resource: arn:aws:sagemaker:us-east-1:${ACCOUNT}:space/d-ml-prod/ml-prod-shared ` +
         'because no identity-based policy allows the sagemaker:DescribeSpace action'
     );
     await box.explain(false);
