@@ -382,7 +382,6 @@ class RoleResult:
     uncovered: dict = field(default_factory=dict)
     create_rights: dict = field(default_factory=dict)
     untagged: dict = field(default_factory=dict)
-    presigned: dict = field(default_factory=dict)
     unknown: list = field(default_factory=list)
     decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision (samples)
     requests: int = 0

