@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext import cli
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli import entry as cli
+from sagemaker_isolation_ext.cli.entry import main
 from sagemaker_isolation_ext.sagemaker import templates
 
 ROOT = Path(__file__).resolve().parent.parent

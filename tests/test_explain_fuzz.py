@@ -9,9 +9,9 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sagemaker_isolation_ext.notebook import Explanation
+from sagemaker_isolation_ext.notebook.explain import Explanation
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     MAX_INPUT_CHARS,
     POLICY_TYPES,

@@ -14,9 +14,9 @@ import pytest
 IPython = pytest.importorskip("IPython")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from sagemaker_isolation_ext.cli import main  # noqa: E402
-from sagemaker_isolation_ext.magics import MagicUsageError, parse_check, parse_explain  # noqa: E402
-from sagemaker_isolation_ext.notebook_check import (  # noqa: E402
+from sagemaker_isolation_ext.cli.entry import main  # noqa: E402
+from sagemaker_isolation_ext.notebook.magics import MagicUsageError, parse_check, parse_explain  # noqa: E402
+from sagemaker_isolation_ext.notebook.check import (  # noqa: E402
     IsolationCheckError,
     IsolationReport,
     check_isolation,

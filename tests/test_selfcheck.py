@@ -13,7 +13,7 @@ import jupyter_server
 import pytest
 
 from sagemaker_isolation_ext import __version__
-from sagemaker_isolation_ext.selfcheck import (
+from sagemaker_isolation_ext.server.selfcheck import (
     LABEXTENSION_NAME,
     find_labextension,
     pep440,

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.tag_scan import (
     LIST_SPECS,
     STUDIO_TYPES,
@@ -340,7 +340,7 @@ def test_specs_cover_the_issue_types():
 def _cli(argv):
     import io
 
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     code = main(argv, out)

@@ -13,7 +13,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
-from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 
 __all__ = [

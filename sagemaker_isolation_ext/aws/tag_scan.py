@@ -54,7 +54,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import client, make_session
@@ -501,7 +501,7 @@ def account_context(region: str | None = None, profile: str | None = None,
 
     import boto3
 
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
     from sagemaker_isolation_ext.aws.errors import ContextError
 
     try:

@@ -34,7 +34,7 @@ import re
 from typing import Any
 
 from ..iam.conditions import TRUE, compile_condition
-from ..iam.context import RequestContext
+from ..iam.request_context import RequestContext
 from ..iam.lint import _finding, _strings, lint_policy
 from .create_reach import create_reach
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from .arn import glob_matcher
 from .conditions import FALSE, TRUE, UNKNOWN, ConditionEvalError
-from .context import PRESENT, UNKNOWN_KEY, ContextValueError, RequestContext
+from .request_context import PRESENT, UNKNOWN_KEY, ContextValueError, RequestContext
 from .engine import (
     _MAYBE,
     _NO,

@@ -36,7 +36,7 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _usage(message: str) -> Exception:
-    from .cli import UsageError
+    from .entry import UsageError
 
     return UsageError(message)
 
@@ -96,9 +96,9 @@ def add_tags_parser(sub) -> argparse.ArgumentParser:
 
 
 def _context(args, allow_no_domain: bool):
-    from .aws.context import DEFAULT_METADATA_PATH
-    from .aws.errors import ContextError
-    from .aws.tag_scan import account_context
+    from ..aws.target import DEFAULT_METADATA_PATH
+    from ..aws.errors import ContextError
+    from ..aws.tag_scan import account_context
 
     meta = args.metadata_path or DEFAULT_METADATA_PATH
     try:
@@ -106,7 +106,7 @@ def _context(args, allow_no_domain: bool):
             return account_context(region=args.region, profile=args.profile,
                                    endpoint_url=args.endpoint_url,
                                    domain_id=getattr(args, "domain_id", None), metadata_path=meta)
-        from .aws.context import resolve_context
+        from ..aws.target import resolve_context
 
         return resolve_context(domain_id=getattr(args, "domain_id", None), region=args.region,
                                profile=args.profile, endpoint_url=args.endpoint_url,
@@ -133,8 +133,8 @@ def _now() -> str:
 
 def run_tags(args: argparse.Namespace, out: TextIO) -> int:
     """Dispatch ``tags scan|backfill|rollback`` (exit codes in the module docstring)."""
-    from .aws.backfill import BackfillError
-    from .aws.tag_scan import TagScanError
+    from ..aws.backfill import BackfillError
+    from ..aws.tag_scan import TagScanError
 
     try:
         if args.tags_command == "scan":
@@ -150,8 +150,8 @@ def run_tags(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _scan(args, out) -> int:
-    from .aws import tag_scan
-    from .sagemaker import tags as T
+    from ..aws import tag_scan
+    from ..sagemaker import tags as T
 
     if args.max_rows < 0:
         raise _usage("--max-rows must be >= 0")
@@ -264,15 +264,15 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
 
 
 def _store(args):
-    from .audit import AuditStore, resolve_audit_dir
+    from ..audit import AuditStore, resolve_audit_dir
 
     return AuditStore(resolve_audit_dir(args.audit_dir))
 
 
 def _backfill(args, out) -> int:
-    from .aws import backfill as B
-    from .aws import tag_scan
-    from .sagemaker import tags as T
+    from ..aws import backfill as B
+    from ..aws import tag_scan
+    from ..sagemaker import tags as T
 
     ctx = _context(args, allow_no_domain=False)
     if args.plan:
@@ -317,9 +317,9 @@ def _backfill(args, out) -> int:
 
 
 def _rollback(args, out) -> int:
-    from .aws import backfill as B
-    from .aws.context import resolve_context
-    from .aws.errors import ContextError
+    from ..aws import backfill as B
+    from ..aws.target import resolve_context
+    from ..aws.errors import ContextError
 
     store = _store(args)
     try:

@@ -28,7 +28,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
-from . import __version__
+from .. import __version__
 from .compat import authorized
 
 __all__ = ["PAGE_DIR", "IsolationPageHandler", "render_page"]

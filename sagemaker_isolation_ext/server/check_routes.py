@@ -24,7 +24,7 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
-from . import __version__
+from .. import __version__
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, ReportJobs, none_status
 from .selfcheck import self_check
@@ -137,7 +137,7 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
         Raises:
             aws.context.ContextError: no domain can be determined.
         """
-        from .aws.context import resolve_context
+        from ..aws.target import resolve_context
 
         app = self.extensionapp
         # Where an explicit domain id came from: the request (the panel) or the server config.
@@ -187,7 +187,7 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
             )
         if not raw or not raw.strip():
             return {}
-        from .iam.jsondepth import JsonTooDeep, check_json_depth
+        from ..iam.jsondepth import JsonTooDeep, check_json_depth
 
         try:
             check_json_depth(raw, what="the request body")
@@ -234,7 +234,7 @@ class VersionHandler(IsolationHandler):
 def _catalog_identity() -> dict:
     """``{"source", "version"}`` of the loaded catalog, or a null version with the load error."""
     try:
-        from .sagemaker.catalog import load_catalog
+        from ..sagemaker.catalog import load_catalog
 
         catalog = load_catalog()
     except Exception as exc:  # the handshake must answer even when the catalog is broken
@@ -265,14 +265,14 @@ class ContextHandler(IsolationHandler):
             )
             return
         out = _context_json(ctx)
-        from .aws.session import credential_source
+        from ..aws.session import credential_source
 
         out["credentials"] = await anyio.to_thread.run_sync(credential_source, ctx)
         self.finish(out)
 
 
 def _is_context_error(exc: BaseException) -> bool:
-    from .aws.errors import ContextError
+    from ..aws.errors import ContextError
 
     return isinstance(exc, ContextError)
 
@@ -383,7 +383,7 @@ class CoverageHandler(IsolationHandler):
 
 
 def _coverage(query: str) -> dict:
-    from .sagemaker.catalog import load_catalog
+    from ..sagemaker.catalog import load_catalog
 
     return load_catalog().coverage_table(query or None)
 
@@ -404,7 +404,7 @@ class TemplatesHandler(IsolationHandler):
             )
         if variant not in VARIANTS:
             raise _bad_request(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
-        from .sagemaker import templates
+        from ..sagemaker import templates
 
         try:
             answer = templates.describe(domain_arn, variant)
@@ -452,8 +452,8 @@ class ExplainHandler(IsolationHandler):
         region = validate_region(body.get("region"))
         profile = validate_profile(body.get("profile"))
         app = self.extensionapp
-        from .aws.context import ContextError
-        from .aws.evidence import explain_text
+        from ..aws.target import ContextError
+        from ..aws.evidence import explain_text
 
         def run() -> dict:
             return explain_text(
@@ -483,7 +483,7 @@ HANDLERS = (
 )
 
 # The standalone page at <base_url>/sagemaker-isolation/ (no labextension; reach issue).
-from .handlers_page import IsolationPageHandler, IsolationPageRedirectHandler  # noqa: E402
+from .page_routes import IsolationPageHandler, IsolationPageRedirectHandler  # noqa: E402
 
 HANDLERS += (("/", IsolationPageHandler),)
 
@@ -498,7 +498,7 @@ def route_table() -> list[tuple[str, type]]:
     # Tag coverage routes (tag-scan, tag-plan; backfill and rollback are admin routes): imported
     # here, not at module level, because handlers_tags.py subclasses IsolationHandler from this
     # module.
-    from .handlers_tags import TAGS_HANDLERS
+    from .tag_routes import TAGS_HANDLERS
 
     routes = [
         (url_path_join("/", ROUTE_PREFIX, name), cls) for name, cls in HANDLERS + TAGS_HANDLERS

@@ -35,19 +35,19 @@ class _Usage(Exception):
 
 
 def _usage_error():
-    from .cli import UsageError
+    from .entry import UsageError
 
     return UsageError
 
 
 def _store(args):
-    from .audit import AuditStore, resolve_audit_dir
+    from ..audit import AuditStore, resolve_audit_dir
 
     return AuditStore(resolve_audit_dir(getattr(args, "audit_dir", None)))
 
 
 def _session(args):
-    from .aws.session import make_session
+    from ..aws.session import make_session
 
     return make_session(types.SimpleNamespace(profile=args.profile, region=args.region))
 
@@ -76,11 +76,11 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         cli.UsageError: conflicting options, unreadable/altered plan file, bad role ARN.
         AwsUnreachable: AWS not reachable (exit 4 in ``cli.main``).
     """
-    from .audit import AuditError
-    from .aws import apply as A
-    from .aws.context import resolve_context
-    from .aws.errors import ContextError
-    from .sagemaker import plan as P
+    from ..audit import AuditError
+    from ..aws import apply as A
+    from ..aws.target import resolve_context
+    from ..aws.errors import ContextError
+    from ..sagemaker import policy_plan as P
 
     usage = _usage_error()
     if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
@@ -217,8 +217,8 @@ def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
     Raises:
         cli.UsageError: unknown change id, not an apply record, unwritable audit dir.
     """
-    from .audit import AuditError
-    from .aws import apply as A
+    from ..audit import AuditError
+    from ..aws import apply as A
 
     store = _store(args)
     try:
@@ -251,7 +251,7 @@ def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_changes(args: argparse.Namespace, out: TextIO) -> int:
     """``changes``: the change records, newest first (JSON: a list of summaries with ``id``)."""
-    from .audit import render_changes_text, summary
+    from ..audit import render_changes_text, summary
 
     records = _store(args).list()
     if args.format == "json":

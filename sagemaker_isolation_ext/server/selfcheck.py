@@ -22,7 +22,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from typing import Any
 
-from . import __version__
+from .. import __version__
 
 #: The labextension's npm name (package.json ``name``; the folder under ``labextensions``).
 LABEXTENSION_NAME = "sagemaker-isolation-ext"

@@ -38,7 +38,7 @@ import tornado.web
 from tornado.web import HTTPError
 
 from .compat import authorized
-from .handlers import IsolationHandler, validate_domain_id, validate_profile, validate_region
+from .check_routes import IsolationHandler, validate_domain_id, validate_profile, validate_region
 
 __all__ = ["TAGS_HANDLERS", "TAGS_ADMIN_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
 
@@ -121,8 +121,8 @@ class TagScanJobs:
                 job["progress"] = dict(info)
 
         def work() -> None:
-            from .aws.errors import AwsUnreachable
-            from .aws.tag_scan import ScanCancelled, TagScanError
+            from ..aws.errors import AwsUnreachable
+            from ..aws.tag_scan import ScanCancelled, TagScanError
 
             try:
                 with self._slots:
@@ -178,7 +178,7 @@ def _key_json(key: tuple) -> dict:
 
 
 def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress):
-    from .aws import tag_scan
+    from ..aws import tag_scan
 
     verdicts = (lambda d: tag_scan.domain_verdict(ctx, d)) if all_domains else None
     return tag_scan.scan_tags(ctx, all_domains=all_domains, rows=rows, max_rows=max_rows,
@@ -195,8 +195,8 @@ class TagsHandler(IsolationHandler):
 
     async def scan_ctx(self, domain_id, region, profile, all_domains: bool):
         """Resolve the context (an account-wide one for ``all_domains``); 400 when impossible."""
-        from .aws.errors import ContextError
-        from .aws.tag_scan import account_context
+        from ..aws.errors import ContextError
+        from ..aws.tag_scan import account_context
 
         app = self.extensionapp
 
@@ -280,7 +280,7 @@ class TagPlanHandler(TagsHandler):
         """Answer the plan document; 409 when no ready scan of this domain exists (reason
         ``no-scan``) or when its listing of some type was stopped by a paging bound (reason
         ``listing-incomplete``: no backfill plan from a partial listing)."""
-        from .sagemaker import tags as T
+        from ..sagemaker import tags as T
 
         body = self.json_body()
         _only(body, _PLAN_FIELDS)
@@ -333,7 +333,7 @@ class _AdminTagsHandler(TagsHandler):
 
     def store(self):
         """The audit store (``audit_dir`` trait if the app has one, else env, else default)."""
-        from .audit import AuditStore, resolve_audit_dir
+        from ..audit import AuditStore, resolve_audit_dir
 
         return AuditStore(resolve_audit_dir(getattr(self.extensionapp, "audit_dir", "") or None))
 
@@ -345,8 +345,8 @@ class TagBackfillHandler(_AdminTagsHandler):
     @authorized
     async def post(self) -> None:
         """Dry-run (default) or apply a plan; 400 for a bad plan or a plan of another domain."""
-        from .aws.backfill import BackfillError, apply_plan
-        from .aws.errors import AwsUnreachable
+        from ..aws.backfill import BackfillError, apply_plan
+        from ..aws.errors import AwsUnreachable
 
         self.require_admin()
         body = self.json_body()
@@ -379,9 +379,9 @@ class TagRollbackHandler(_AdminTagsHandler):
     @authorized
     async def post(self) -> None:
         """Dry-run (default) or run the rollback of a tag backfill change."""
-        from .audit import AuditError
-        from .aws.backfill import BackfillError, rollback_change
-        from .aws.errors import AwsUnreachable
+        from ..audit import AuditError
+        from ..aws.backfill import BackfillError, rollback_change
+        from ..aws.errors import AwsUnreachable
 
         self.require_admin()
         body = self.json_body()

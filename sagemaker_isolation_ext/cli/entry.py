@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes_p.set_defaults(func=cmd_changes)
 
     # Tags issue: tags scan / backfill / rollback (logic in tags_cli.py).
-    from .tags_cli import add_tags_parser
+    from .tags import add_tags_parser
 
     add_tags_parser(sub).set_defaults(func=cmd_tags)
     explain = sub.add_parser(
@@ -345,7 +345,7 @@ def _stderr_progress(verbose: bool):
 def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
     """Build or read the Snapshot the check analyses: ``(snapshot, AwsContext | None)`` (the
     context only for a live check). Raises UsageError / AwsUnreachable."""
-    from .sagemaker import snapshot as snap
+    from ..sagemaker import snapshot as snap
 
     live_flags = [
         f
@@ -385,7 +385,7 @@ def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
             raise UsageError("--policy-file needs --domain-arn ARN (the domain to check against)")
         if not args.policy_file:
             raise UsageError("--domain-arn needs at least one --policy-file F (offline check)")
-        from .sagemaker.templates import parse_domain_arn
+        from ..sagemaker.templates import parse_domain_arn
 
         try:
             parse_domain_arn(args.domain_arn)
@@ -403,9 +403,9 @@ def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
         except ValueError as exc:
             raise UsageError(str(exc)) from None
 
-    from .aws.collect import collect_snapshot
-    from .aws.context import DEFAULT_METADATA_PATH, resolve_context
-    from .aws.errors import ContextError
+    from ..aws.collect import collect_snapshot
+    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
+    from ..aws.errors import ContextError
 
     try:
         ctx = resolve_context(
@@ -430,7 +430,7 @@ def _terminal_safe(text: str) -> str:
 
 
 def _apply_budget(text: str | None) -> None:
-    from .sagemaker.analysis import set_budget_limits
+    from ..sagemaker.analysis import set_budget_limits
 
     if not text:
         return
@@ -446,8 +446,8 @@ def _apply_budget(text: str | None) -> None:
 
 def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     """``replay``: re-evaluate a saved report's witnesses (exit 0 all allowed, 1 one not)."""
-    from .sagemaker import snapshot as snap
-    from .sagemaker.replay import ReplayError, render_replay_text, replay
+    from ..sagemaker import snapshot as snap
+    from ..sagemaker.replay import ReplayError, render_replay_text, replay
 
     try:
         snapshot = snap.load_snapshot(Path(args.snapshot))
@@ -478,10 +478,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             "(their report shows the simulator commands to run yourself)"
         )
     snapshot, ctx = _snapshot_for_check(args)
-    from .sagemaker.analysis import analyze
+    from ..sagemaker.analysis import analyze
 
     if args.save_snapshot:
-        from .sagemaker.snapshot import dump_snapshot
+        from ..sagemaker.snapshot import dump_snapshot
 
         try:
             with open(args.save_snapshot, "w", encoding="utf-8") as fh:
@@ -508,7 +508,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def _warn_placeholders(snapshot: dict) -> None:
     """Warn on stderr (every output format) about policies that still hold the AWS doc page's
     placeholders (``"domain-arn"``, ``app/domain-id/``): ``lint``'s ``policy-placeholder``."""
-    from .iam.lint import lint_policy
+    from ..iam.lint import lint_policy
 
     for key, pol in sorted((snapshot.get("policies") or {}).items()):
         doc = (pol or {}).get("document")
@@ -524,11 +524,11 @@ def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ct
     """Add the witnesses' simulator commands and, for a live check with ``--aws-confirm`` (the
     default), AWS's answers (``aws.confirm``); offline and saved snapshots make no AWS call."""
     if ctx is None:
-        from .sagemaker.simulator_commands import mark_unconfirmed
+        from ..sagemaker.simulator_commands import mark_unconfirmed
 
         mark_unconfirmed(report, snapshot)
         return
-    from .aws.confirm import confirm_report
+    from ..aws.confirm import confirm_report
 
     progress = _stderr_progress(args.verbose)
     if progress and args.aws_confirm is not False:
@@ -537,10 +537,10 @@ def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ct
 
 
 def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:
-    """SARIF 2.1.0 of ``report`` (``sagemaker_isolation_ext.sarif``), locating findings in the
+    """SARIF 2.1.0 of ``report`` (``sagemaker_isolation_ext.render.sarif``), locating findings in the
     ``--policy-file``/``--boundary-file`` files when given. Raises UsageError (unreadable file)."""
-    from .sagemaker.snapshot import read_policy_file
-    from .sarif import policy_sources, report_to_sarif
+    from ..sagemaker.snapshot import read_policy_file
+    from ..render.sarif import policy_sources, report_to_sarif
 
     try:
         files = [(read_policy_file(p)[0], p) for p in args.policy_file or []]
@@ -593,7 +593,7 @@ def _used_by_words(value: str) -> str:
 def _witness_text(witness) -> list[str]:
     """Lines under a cross_domain entry: the witness request, AWS's answer, the simulator
     command (empty when the entry has no witness)."""
-    from .sagemaker.simulator_commands import aws_badge, witness_request_lines
+    from ..sagemaker.simulator_commands import aws_badge, witness_request_lines
 
     if not isinstance(witness, dict):
         return []
@@ -755,11 +755,11 @@ def _read_lines(fh: Iterable[bytes], where: str) -> Iterator[str]:
 
 
 def _simulate(args: argparse.Namespace, lines: Iterable[str], out: TextIO) -> int:
-    from .iam.simulate import run_cases, run_cases_json
+    from ..iam.simulate import run_cases, run_cases_json
 
     if args.explain:
-        from .iam.explain import format_explanation
-        from .iam.simulate import explain_cases
+        from ..iam.trace import format_explanation
+        from ..iam.simulate import explain_cases
 
         for e in explain_cases(lines):
             if args.format == "json":
@@ -839,10 +839,10 @@ LINT_POLICY_TYPES = (
 def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
     """``lint --policy-file F ...``: findings per file; 0 none of severity error, 1 some, 3 a
     file unreadable or not JSON."""
-    from .iam.lint import format_findings, summarize
-    from .sagemaker.catalog import load_catalog
-    from .sagemaker.policy_lint import lint_policy_for_sagemaker
-    from .sagemaker.snapshot import PolicyFileError, read_policy_file
+    from ..iam.lint import format_findings, summarize
+    from ..sagemaker.catalog import load_catalog
+    from ..sagemaker.policy_lint import lint_policy_for_sagemaker
+    from ..sagemaker.snapshot import PolicyFileError, read_policy_file
 
     catalog = load_catalog()
     results = []
@@ -868,7 +868,7 @@ def cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_policy(args: argparse.Namespace, out: TextIO) -> int:
     """``policy``: the bare document (json) or name + IAM ARN + document (text)."""
-    from .sagemaker import templates
+    from ..sagemaker import templates
 
     try:
         described = templates.describe(args.domain_arn.strip(), args.variant)
@@ -892,7 +892,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if args.port is not None and not (0 < args.port < 65536):
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
     try:
-        from .demo import run_demo
+        from ..demo import run_demo
     except ImportError as exc:
         raise UsageError(
             f"the demo needs the 'demo' extra (pip install 'sagemaker-isolation-ext[demo]'): {exc}"
@@ -906,35 +906,35 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_apply(args: argparse.Namespace, out: TextIO) -> int:
     """``apply``: plan, or apply with --yes (admin_cli.run_apply; exits in docs/CLI.md)."""
-    from .admin_cli import run_apply
+    from .admin import run_apply
 
     return run_apply(args, out)
 
 
 def cmd_rollback(args: argparse.Namespace, out: TextIO) -> int:
     """``rollback --change ID [--yes]`` (admin_cli.run_rollback)."""
-    from .admin_cli import run_rollback
+    from .admin import run_rollback
 
     return run_rollback(args, out)
 
 
 def cmd_changes(args: argparse.Namespace, out: TextIO) -> int:
     """``changes [--format json]`` (admin_cli.run_changes)."""
-    from .admin_cli import run_changes
+    from .admin import run_changes
 
     return run_changes(args, out)
 
 
 def cmd_tags(args: argparse.Namespace, out: TextIO) -> int:
     """``tags scan|backfill|rollback`` (tags_cli.run_tags; exits in docs/CLI.md)."""
-    from .tags_cli import run_tags
+    from .tags import run_tags
 
     return run_tags(args, out)
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     """``coverage``: the catalog coverage table (JSON, or a text rendering)."""
-    from .sagemaker.catalog import load_catalog
+    from ..sagemaker.catalog import load_catalog
 
     catalog = load_catalog()
     table = catalog.coverage_table(args.search or None)
@@ -1038,9 +1038,9 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     Exit 0 when the text was explained, 3 when it is empty, unreadable or not an authorization
     error (the answer is still printed: ``reason: null``), or an option is malformed.
     """
-    from .aws.context import DEFAULT_METADATA_PATH, ContextError
-    from .aws.evidence import explain_text
-    from .sagemaker.explain import MAX_INPUT_CHARS, render_text
+    from ..aws.target import DEFAULT_METADATA_PATH, ContextError
+    from ..aws.evidence import explain_text
+    from ..sagemaker.access_denied import MAX_INPUT_CHARS, render_text
 
     if args.message == "-":
         try:
@@ -1110,7 +1110,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             )
     except SystemExit as exc:  # --help (0) or a usage error (already mapped to 3)
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
-    from .aws.errors import AwsUnreachable
+    from ..aws.errors import AwsUnreachable
 
     try:
         return args.func(args, out)
