@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import statistics
 import subprocess

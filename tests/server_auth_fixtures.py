@@ -11,7 +11,7 @@ import pytest
 from jupyter_server.auth.authorizer import Authorizer
 
 from sagemaker_isolation_ext.server import compat
-from sagemaker_isolation_ext.server.check_routes import AUTH_RESOURCE
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
 
 
 class RecordingAuthorizer(Authorizer):

@@ -13,8 +13,8 @@ from botocore.stub import Stubber
 from sagemaker_isolation_ext.audit import AUDIT_DIR_ENV, AuditError, AuditStore, resolve_audit_dir
 from sagemaker_isolation_ext.aws import apply as A
 from sagemaker_isolation_ext.aws.collect import collect_snapshot
-from sagemaker_isolation_ext.aws.target import resolve_context
 from sagemaker_isolation_ext.aws.session import make_session
+from sagemaker_isolation_ext.aws.target import resolve_context
 from sagemaker_isolation_ext.sagemaker import policy_plan as P
 from sagemaker_isolation_ext.sagemaker.analysis import analyze
 

@@ -8,8 +8,8 @@ from botocore.stub import ANY, Stubber
 
 from sagemaker_isolation_ext.audit import AuditStore
 from sagemaker_isolation_ext.aws.backfill import BackfillError, apply_plan, rollback_change
-from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.tag_scan import account_context, scan_tags
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.sagemaker import tags as T
 
 

@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
-from sagemaker_isolation_ext.aws.target import ContextError
 from sagemaker_isolation_ext.aws.evidence import explain_text, gather_evidence
+from sagemaker_isolation_ext.aws.target import ContextError
 from sagemaker_isolation_ext.sagemaker.access_denied import parse_message
 from sagemaker_isolation_ext.sagemaker.templates import render
 

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagemaker_isolation_ext.notebook.explain import Explanation
-from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     MAX_INPUT_CHARS,
@@ -22,6 +21,7 @@ from sagemaker_isolation_ext.sagemaker.access_denied import (
     parse_message,
     render_text,
 )
+from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
 CATALOG = load_catalog()
 PIECES = [

@@ -18,10 +18,10 @@ import tornado.web
 from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext.audit import AuditStore, with_liveness
-from sagemaker_isolation_ext.server.check_routes import route_table
-from sagemaker_isolation_ext.server.admin_routes import admin_route_table
 from sagemaker_isolation_ext.iam.jsondepth import JsonTooDeep, check_json_depth, json_depth
+from sagemaker_isolation_ext.server.admin_routes import admin_route_table
 from sagemaker_isolation_ext.server.jobs import Collector, JobKey, ReportJobs, TooManyChecks
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 

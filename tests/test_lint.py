@@ -292,7 +292,7 @@ def test_cli_lint_bad_input_exit_3(tmp_path, capsys):
 
 
 def test_cli_policy_types_match_the_linter():
-    from sagemaker_isolation_ext.cli import entry as cli
+    from sagemaker_isolation_ext.cli import engine as cli
 
     assert set(cli.LINT_POLICY_TYPES) == set(SIZE_LIMITS)
 

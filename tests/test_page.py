@@ -17,8 +17,9 @@ from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext import __version__
-from sagemaker_isolation_ext.server.check_routes import AUTH_RESOURCE, route_table
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
 from sagemaker_isolation_ext.server.page_routes import PAGE_DIR, IsolationPageHandler, render_page
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 

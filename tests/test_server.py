@@ -429,7 +429,7 @@ async def test_report_get_bad_query_is_400(jp_fetch, params, needle):
 
 
 async def test_report_post_body_over_the_cap_is_413(jp_fetch):
-    from sagemaker_isolation_ext.server.check_routes import MAX_JSON_BODY_BYTES
+    from sagemaker_isolation_ext.server.base import MAX_JSON_BODY_BYTES
 
     body = json.dumps({"domain_id": DOMAIN_ID, "pad": "x" * MAX_JSON_BODY_BYTES})
     err = await expect_http_error(post_report(jp_fetch, body), 413)

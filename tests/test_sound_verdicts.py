@@ -299,8 +299,8 @@ def test_live_demo_tells_the_three_domain_story_and_lists_the_account_domains(de
 
 
 def test_credential_source_names_the_provider(aws_env):
-    from sagemaker_isolation_ext.aws.target import resolve_context
     from sagemaker_isolation_ext.aws.session import credential_source
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     ctx = resolve_context(domain_id=OURS, region=REGION)
     got = credential_source(ctx)

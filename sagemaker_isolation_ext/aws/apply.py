@@ -56,10 +56,10 @@ from .collect import (
     _role_name,
     collect_snapshot,
 )
-from .target import AwsContext
 from .errors import AwsUnreachable
 from .paging import INCOMPLETE_CODE, ListingIncomplete, bounded_pages, client_fetch
 from .session import client, make_session
+from .target import AwsContext
 
 __all__ = [
     "ApplyError",

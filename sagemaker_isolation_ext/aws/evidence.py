@@ -37,13 +37,13 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws import collect
+from sagemaker_isolation_ext.aws.session import client, client_config
 from sagemaker_isolation_ext.aws.target import (
     DEFAULT_METADATA_PATH,
     AwsContext,
     ContextError,
     resolve_context,
 )
-from sagemaker_isolation_ext.aws.session import client, client_config
 from sagemaker_isolation_ext.sagemaker.access_denied import (
     ParsedDenial,
     explain,

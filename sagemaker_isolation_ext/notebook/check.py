@@ -125,7 +125,7 @@ class IsolationReport:
         if self.report is None:
             err = self.error or {}
             return f"Verdict: UNKNOWN (the check did not run)\n{err.get('message', '')}\n"
-        from ..cli.entry import render_report_text
+        from ..render.text import render_report_text
 
         return render_report_text(self.report)
 
@@ -141,7 +141,7 @@ class IsolationReport:
     def _repr_html_(self) -> str:
         """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook); every value
         from the report is escaped with ``html.escape``; colours work on light and dark themes."""
-        from ..cli.entry import _SEVERITY_ORDER, _role_words, _used_by_words
+        from ..render.text import _SEVERITY_ORDER, _role_words, _used_by_words
 
         verdict = self.verdict
         parts = [
@@ -366,8 +366,8 @@ def _snapshot(
             raise IsolationCheckError(str(exc), "bad-input", "bad-policy-file") from None
 
     from ..aws.collect import collect_snapshot
-    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
     from ..aws.errors import AwsUnreachable, ContextError
+    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
 
     try:
         ctx = resolve_context(

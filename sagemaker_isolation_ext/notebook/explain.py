@@ -141,8 +141,8 @@ def explain_access_denied(text: str | BaseException | None = None, offline: bool
         cause is ``not-an-authorization-error`` (it says no text was given). A malformed
         ``domain_id``/``region`` also gives an Explanation stating the problem (no traceback).
     """
-    from sagemaker_isolation_ext.aws.target import ContextError
     from sagemaker_isolation_ext.aws.evidence import explain_text
+    from sagemaker_isolation_ext.aws.target import ContextError
 
     if isinstance(text, BaseException):
         text = f"{type(text).__name__}: {text}"

@@ -32,14 +32,14 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
-from .compat import authorized
-from .check_routes import (
+from .base import (
     ROUTE_PREFIX,
     IsolationHandler,
     validate_domain_id,
     validate_profile,
     validate_region,
 )
+from .compat import authorized
 
 __all__ = ["ADMIN_AUTH_RESOURCE", "ADMIN_HANDLERS", "PLAN_TTL", "AdminState", "admin_route_table"]
 
@@ -189,7 +189,7 @@ class PlanHandler(AdminHandler):
         except PlanError as exc:
             raise _bad(str(exc)) from None
         except Exception as exc:
-            from .check_routes import _is_context_error
+            from .base import _is_context_error
 
             if _is_context_error(exc):
                 raise _bad(f"no domain: {exc}") from None
@@ -224,8 +224,8 @@ class ApplyHandler(AdminHandler):
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
             )
         from ..aws.apply import apply_plan, who_am_i
-        from ..aws.target import resolve_context
         from ..aws.session import make_session
+        from ..aws.target import resolve_context
 
         app = self.extensionapp
         store = self.store()

@@ -18,8 +18,8 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
 
 from .compat import ensure_protected
-from .check_routes import route_table
 from .jobs import Collector, ReportJobs
+from .routes import route_table
 
 # Same value as aws.context.DEFAULT_METADATA_PATH; repeated here so loading the extension does not
 # import the AWS layer (and boto3) before the first check. Source: AWS SageMaker Developer Guide,

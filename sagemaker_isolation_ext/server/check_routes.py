@@ -1,205 +1,30 @@
-"""REST handlers of the server extension (docs/ARCHITECTURE.md §6, docs/openapi.yaml).
+"""Check routes: ``version``, ``context``, ``report`` (jobs), ``coverage``, ``templates`` (docs/openapi.yaml).
 
-All routes live under ``<base_url>/sagemaker-isolation/``. Every verb is decorated
-``@tornado.web.authenticated`` then ``@authorized`` with ``auth_resource = "sagemaker-isolation"``.
-Errors always answer JSON ``{"message": str, "reason": str}`` with a 4xx/5xx status; bad input is
-a 400 whose message says what is wrong and how to fix it.
-
-The handlers are thin: they validate input, call the layers (context, jobs, catalog, templates)
-off the event loop (``anyio.to_thread.run_sync``) and shape the JSON.
+Thin: they validate input, call the layers (context, jobs, catalog, templates) off the event loop
+(``anyio.to_thread.run_sync``) and shape the JSON.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import re
-from http.client import responses
-from typing import Any
-
 import anyio
 import tornado.web
-from jupyter_server.base.handlers import APIHandler
-from jupyter_server.extension.handler import ExtensionHandlerMixin
-from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
 from .. import __version__
+from .base import (
+    POST_REPORT_FIELDS,
+    VARIANTS,
+    IsolationHandler,
+    _bad_request,
+    _context_json,
+    _is_context_error,
+    validate_domain_id,
+    validate_profile,
+    validate_region,
+)
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
-from .jobs import KIND_NO_CONTEXT, JobKey, ReportJobs, none_status
+from .jobs import KIND_NO_CONTEXT, JobKey, none_status
 from .selfcheck import self_check
-
-ROUTE_PREFIX = "sagemaker-isolation"
-AUTH_RESOURCE = "sagemaker-isolation"
-
-# SageMaker API reference, DescribeDomain, request parameter DomainId: pattern d-(-*[a-z0-9]){1,61}.
-DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
-# AWS Region names (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5, ...).
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
-# AWS CLI/SDK profile names: anything printable; we refuse control characters and odd lengths.
-PROFILE_RE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,127}$")
-VARIANTS = ("allow", "deny")
-POST_REPORT_FIELDS = {"domain_id", "region", "profile", "refresh"}
-#: Largest JSON body any route reads (no body of ours comes near: a plan request, a tag plan,
-#: an AccessDenied message; ``explain`` has its own, lower, cap).
-MAX_JSON_BODY_BYTES = 1024 * 1024
-
-
-def _bad_request(message: str) -> HTTPError:
-    return HTTPError(400, message, reason="bad-request")
-
-
-def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:
-    """Return ``value`` if it is a valid SageMaker domain id, None for empty/None.
-
-    Raises:
-        HTTPError(400): not a string, or not of the form ``d-xxxxxxxxxxxx``.
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not DOMAIN_ID_RE.match(value):
-        raise _bad_request(
-            f"{where} must be a SageMaker domain id like 'd-xxxxxxxxxxxx' "
-            f"(lowercase letters and digits after 'd-'), got {value!r}"
-        )
-    return value
-
-
-def validate_region(value: Any, where: str = "region") -> str | None:
-    """Return ``value`` if it looks like an AWS Region name, None for empty/None.
-
-    Raises:
-        HTTPError(400): not a string or not shaped like ``us-east-1``.
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not REGION_RE.match(value):
-        raise _bad_request(f"{where} must be an AWS Region name like 'us-east-1', got {value!r}")
-    return value
-
-
-def validate_profile(value: Any, where: str = "profile") -> str | None:
-    """Return ``value`` if it is a plausible AWS profile name, None for empty/None.
-
-    Raises:
-        HTTPError(400): not a string, control characters, or longer than 128 characters.
-    """
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not PROFILE_RE.match(value):
-        raise _bad_request(
-            f"{where} must be an AWS profile name (printable characters, at most 128), "
-            f"got {value!r}"
-        )
-    return value
-
-
-class IsolationHandler(ExtensionHandlerMixin, APIHandler):
-    """Base of every route: auth resource, JSON error shape, access to the app and job registry."""
-
-    auth_resource = AUTH_RESOURCE
-
-    @property
-    def jobs(self) -> ReportJobs:
-        """The server's :class:`~.jobs.ReportJobs`."""
-        return self.settings["sagemaker_isolation_jobs"]
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """Answer every error as ``{"message": str, "reason": str}`` (never a traceback).
-
-        APIHandler's own ``write_error`` sets ``reason`` to None for an HTTPError without one and
-        adds a ``traceback`` key for other exceptions; the contract promises a string reason.
-        """
-        self.set_header("Content-Type", "application/json")
-        default = responses.get(status_code, "Unknown HTTP Error")
-        message, reason = default, default
-        exc_info = kwargs.get("exc_info")
-        if exc_info:
-            exc = exc_info[1]
-            if isinstance(exc, HTTPError):
-                message = (
-                    exc.log_message % exc.args
-                    if exc.log_message and exc.args
-                    else (exc.log_message or default)
-                )
-                reason = exc.reason or default
-            else:
-                message, reason = "internal error; see the server log", "internal-error"
-        self.log.warning("sagemaker-isolation: %s %s", status_code, message)
-        self.finish(json.dumps({"message": message, "reason": reason}))
-
-    def resolve_context(self, domain_id=None, region=None, profile=None):
-        """Resolve the AWS context: request values, then the app's config traits, then Studio.
-
-        Runs ``aws.context.resolve_context`` (which may read the Studio metadata file); call it
-        through ``anyio.to_thread.run_sync``.
-
-        Raises:
-            aws.context.ContextError: no domain can be determined.
-        """
-        from ..aws.target import resolve_context
-
-        app = self.extensionapp
-        # Where an explicit domain id came from: the request (the panel) or the server config.
-        source = "panel" if domain_id else "config"
-        return resolve_context(
-            domain_id=domain_id or app.domain_id or None,
-            region=region or app.region or None,
-            profile=profile or app.profile or None,
-            endpoint_url=app.endpoint_url or None,
-            metadata_path=app.metadata_path or None,
-            explicit_source=source,
-        )
-
-    def raw_query(self, name: str) -> str | None:
-        """The last ``?name=`` value exactly as sent (UTF-8), None when absent or empty.
-
-        Unlike tornado's ``get_query_argument``, control characters are not turned into spaces
-        and the value is not stripped, so ``?domain_id=%00`` reaches validation (and gets a 400)
-        instead of becoming empty and silently meaning "the configured domain".
-
-        Raises:
-            HTTPError(400): the value is not UTF-8.
-        """
-        values = self.request.query_arguments.get(name)
-        if not values or not values[-1]:
-            return None
-        try:
-            return values[-1].decode("utf-8")
-        except UnicodeDecodeError:
-            raise _bad_request(f"query parameter {name} is not UTF-8 text") from None
-
-    def json_body(self) -> dict:
-        """The request body as a JSON object (empty body -> ``{}``).
-
-        Raises:
-            HTTPError(400): not JSON, or not an object; nested deeper than
-                ``iam.jsondepth.MAX_JSON_DEPTH`` (64) levels (reason ``too-deep``, checked on the
-                raw text before parsing, so no depth makes the parser recurse);
-                HTTPError(413): longer than :data:`MAX_JSON_BODY_BYTES`.
-        """
-        raw = self.request.body
-        if raw and len(raw) > MAX_JSON_BODY_BYTES:
-            raise HTTPError(
-                413,
-                f"the request body is larger than {MAX_JSON_BODY_BYTES} bytes",
-                reason="body-too-large",
-            )
-        if not raw or not raw.strip():
-            return {}
-        from ..iam.jsondepth import JsonTooDeep, check_json_depth
-
-        try:
-            check_json_depth(raw, what="the request body")
-        except JsonTooDeep as exc:
-            raise HTTPError(400, str(exc), reason="too-deep") from None
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _bad_request(f"the request body is not valid JSON: {exc}") from None
-        if not isinstance(body, dict):
-            raise _bad_request(f"the request body must be a JSON object, got {type(body).__name__}")
-        return body
 
 
 class VersionHandler(IsolationHandler):
@@ -269,18 +94,6 @@ class ContextHandler(IsolationHandler):
 
         out["credentials"] = await anyio.to_thread.run_sync(credential_source, ctx)
         self.finish(out)
-
-
-def _is_context_error(exc: BaseException) -> bool:
-    from ..aws.errors import ContextError
-
-    return isinstance(exc, ContextError)
-
-
-def _context_json(ctx: Any) -> dict:
-    if dataclasses.is_dataclass(ctx):
-        return dataclasses.asdict(ctx)
-    return dict(vars(ctx))
 
 
 class ReportHandler(IsolationHandler):
@@ -413,96 +226,10 @@ class TemplatesHandler(IsolationHandler):
         self.finish(answer)
 
 
-#: Largest ``POST explain`` body accepted, in bytes (a 64 KiB message JSON-escaped fits easily).
-MAX_EXPLAIN_BODY_BYTES = 256 * 1024
-EXPLAIN_FIELDS = {"message", "offline", "domain_id", "region", "profile"}
-
-
-class ExplainHandler(IsolationHandler):
-    """``POST explain``: explain one AccessDenied message (docs/EXPLAIN.md)."""
-
-    @tornado.web.authenticated
-    @authorized
-    async def post(self) -> None:
-        """Body ``{"message": str, "offline"?: bool, "domain_id"?, "region"?, "profile"?}``;
-        answers the explanation (``aws.evidence.explain_text``). Live evidence (read-only AWS
-        calls with short timeouts) runs off the event loop. 400 on bad input, 413 when the body
-        is larger than ``MAX_EXPLAIN_BODY_BYTES``."""
-        if len(self.request.body or b"") > MAX_EXPLAIN_BODY_BYTES:
-            raise HTTPError(
-                413,
-                f"the request body is larger than {MAX_EXPLAIN_BODY_BYTES} bytes; paste only "
-                "the error message (the explainer reads its first 64 KiB)",
-                reason="body-too-large",
-            )
-        body = self.json_body()
-        unknown = sorted(set(body) - EXPLAIN_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(EXPLAIN_FIELDS))}"
-            )
-        message = body.get("message")
-        if not isinstance(message, str) or not message.strip():
-            raise _bad_request("message is required: the AccessDenied error text (a string)")
-        offline = body.get("offline", False)
-        if not isinstance(offline, bool):
-            raise _bad_request(f"offline must be true or false, got {offline!r}")
-        domain_id = validate_domain_id(body.get("domain_id"))
-        region = validate_region(body.get("region"))
-        profile = validate_profile(body.get("profile"))
-        app = self.extensionapp
-        from ..aws.target import ContextError
-        from ..aws.evidence import explain_text
-
-        def run() -> dict:
-            return explain_text(
-                message,
-                offline=offline,
-                domain_id=domain_id or app.domain_id or None,
-                region=region or app.region or None,
-                profile=profile or app.profile or None,
-                endpoint_url=app.endpoint_url or None,
-                metadata_path=app.metadata_path or None,
-            )
-
-        try:
-            result = await anyio.to_thread.run_sync(run)
-        except ContextError as exc:
-            raise _bad_request(exc.message) from None
-        self.finish(json.dumps(result))
-
-
 HANDLERS = (
     ("version", VersionHandler),
     ("context", ContextHandler),
     ("report", ReportHandler),
     ("coverage", CoverageHandler),
     ("templates", TemplatesHandler),
-    ("explain", ExplainHandler),
 )
-
-# The standalone page at <base_url>/sagemaker-isolation/ (no labextension; reach issue).
-from .page_routes import IsolationPageHandler, IsolationPageRedirectHandler  # noqa: E402
-
-HANDLERS += (("/", IsolationPageHandler),)
-
-
-def route_table() -> list[tuple[str, type]]:
-    """``[(pattern, handler_class), ...]`` relative to the server's base URL.
-
-    Each pattern is ``url_path_join("/", "sagemaker-isolation", name)``, plus
-    ``/sagemaker-isolation`` itself (a redirect to the page); ExtensionApp prepends the base URL
-    with ``url_path_join`` when it registers them.
-    """
-    # Tag coverage routes (tag-scan, tag-plan; backfill and rollback are admin routes): imported
-    # here, not at module level, because handlers_tags.py subclasses IsolationHandler from this
-    # module.
-    from .tag_routes import TAGS_HANDLERS
-
-    routes = [
-        (url_path_join("/", ROUTE_PREFIX, name), cls) for name, cls in HANDLERS + TAGS_HANDLERS
-    ]
-    # <base_url>/sagemaker-isolation without the slash: a redirect to the page.
-    routes.append(("/" + ROUTE_PREFIX, IsolationPageRedirectHandler))
-    return routes

@@ -320,11 +320,10 @@ class ReportJobs:
                     return self._status(job, now)
             running = sum(1 for j in self._jobs.values() if j.status == "running")
             if running >= self.max_in_flight:
-                raise TooManyChecks(
-                    f"{running} checks are already running; busy, retry shortly"
-                )
-            job = _Job(key=key, progress={"stage": "starting", "done": 0, "total": 0},
-                       started_at=now)
+                raise TooManyChecks(f"{running} checks are already running; busy, retry shortly")
+            job = _Job(
+                key=key, progress={"stage": "starting", "done": 0, "total": 0}, started_at=now
+            )
             self._jobs[key] = job
             self._executor.submit(self._run, job, ctx)
             return self._status(job, now)
@@ -385,7 +384,10 @@ class ReportJobs:
                     "status": "unavailable",
                     "note": "AWS confirmation failed unexpectedly (see the server log); the "
                     "report itself is complete.",
-                    "calls": 0, "confirmed": 0, "disagreed": 0, "not_checked": 0,
+                    "calls": 0,
+                    "confirmed": 0,
+                    "disagreed": 0,
+                    "not_checked": 0,
                 }
 
     def shutdown(self) -> None:

@@ -36,7 +36,7 @@ __all__ = ["PAGE_DIR", "IsolationPageHandler", "render_page"]
 AUTH_RESOURCE = "sagemaker-isolation"  # same as handlers.AUTH_RESOURCE (not imported: no cycle)
 
 #: Where page.html, page.css and page.js live.
-PAGE_DIR = Path(__file__).resolve().parent / "static" / "standalone"
+PAGE_DIR = Path(__file__).resolve().parent.parent / "static" / "standalone"
 
 _STYLE_MARK = "/*__STYLE__*/"
 _SCRIPT_MARK = "/*__SCRIPT__*/"

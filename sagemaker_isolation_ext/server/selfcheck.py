@@ -147,7 +147,7 @@ def self_check(
         "sys_prefix": sys.prefix,
         "python": platform.python_version(),
         "executable": sys.executable,
-        "package_path": os.path.dirname(os.path.abspath(__file__)),
+        "package_path": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         "jupyter_server_version": jupyter_server.__version__,
         "jupyterlab_version": _installed_version("jupyterlab"),
         "jupyterlab_running": running,
