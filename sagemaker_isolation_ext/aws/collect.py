@@ -500,6 +500,43 @@ def _account_domains(col: _Collector, domain_arn: str, domain: dict) -> list[dic
     return out
 
 
+def _read_policies(col: _Collector, roles: dict[str, dict]) -> dict[str, dict]:
+    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN.
+
+    A policy that cannot be read marks every role that depends on it incomplete, with an
+    error naming the policy.
+    """
+    # Each distinct managed policy once, attached or boundary; remember who depends on it.
+    dependents: dict[str, list[tuple[str, str]]] = {}
+    for arn, role in roles.items():
+        for p in role["attached_policies"]:
+            dependents.setdefault(p, []).append((arn, "attached"))
+        if role["permissions_boundary"]:
+            dependents.setdefault(role["permissions_boundary"], []).append((arn, "boundary"))
+    policies: dict[str, dict] = {}
+    col.report("policies", 0, len(dependents))
+    for i, (parn, users) in enumerate(dependents.items(), 1):
+        n_errors = len(col.errors)
+        pol = _read_policy(col, parn)
+        if pol is not None:
+            policies[parn] = pol
+        else:
+            cause = col.errors[-1] if len(col.errors) > n_errors else None
+            for role_arn, kind in users:
+                roles[role_arn]["complete"] = False
+                col.record(
+                    cause["operation"] if cause else "iam:GetPolicyVersion",
+                    role_arn,
+                    cause["code"] if cause else "Unknown",
+                    f"{'permissions boundary' if kind == 'boundary' else 'attached policy'} "
+                    f"{parn} could not be read"
+                    + (f": {cause['message']}" if cause else ""),
+                    policy=parn,
+                )
+        col.report("policies", i, len(dependents))
+    return policies
+
+
 def collect_snapshot(
     ctx: AwsContext,
     progress: ProgressFn | None = None,
@@ -577,34 +614,7 @@ def collect_snapshot(
         roles[arn] = _read_role(col, arn)
         col.report("roles", i, len(role_arns))
 
-    # Each distinct managed policy once, attached or boundary; remember who depends on it.
-    dependents: dict[str, list[tuple[str, str]]] = {}
-    for arn, role in roles.items():
-        for p in role["attached_policies"]:
-            dependents.setdefault(p, []).append((arn, "attached"))
-        if role["permissions_boundary"]:
-            dependents.setdefault(role["permissions_boundary"], []).append((arn, "boundary"))
-    policies: dict[str, dict] = {}
-    col.report("policies", 0, len(dependents))
-    for i, (parn, users) in enumerate(dependents.items(), 1):
-        n_errors = len(col.errors)
-        pol = _read_policy(col, parn)
-        if pol is not None:
-            policies[parn] = pol
-        else:
-            cause = col.errors[-1] if len(col.errors) > n_errors else None
-            for role_arn, kind in users:
-                roles[role_arn]["complete"] = False
-                col.record(
-                    cause["operation"] if cause else "iam:GetPolicyVersion",
-                    role_arn,
-                    cause["code"] if cause else "Unknown",
-                    f"{'permissions boundary' if kind == 'boundary' else 'attached policy'} "
-                    f"{parn} could not be read"
-                    + (f": {cause['message']}" if cause else ""),
-                    policy=parn,
-                )
-        col.report("policies", i, len(dependents))
+    policies = _read_policies(col, roles)
 
     account_domains = _account_domains(col, domain_arn, domain)
 
