@@ -162,3 +162,12 @@ def test_no_react_component_file_over_300_lines():
         if n > MAX_COMPONENT_LINES:
             too_long.append(f"{path.relative_to(ROOT)} ({n} lines)")
     assert too_long == []
+
+
+def test_collector_class_old_documented_path_still_works():
+    """The ``collector_class`` trait's documented default path before the move is an alias."""
+    from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
+    from sagemaker_isolation_ext.server.jobs import BotoCollector
+
+    app = SageMakerIsolationApp(collector_class="sagemaker_isolation_ext.jobs.BotoCollector")
+    assert app.collector_class is BotoCollector
