@@ -54,6 +54,7 @@ from ..iam import PolicyError, parse_policy
 from . import templates
 from .analysis import analyze
 from .catalog import Catalog
+from .findings import aggregate_verdicts
 
 __all__ = [
     "PLAN_KIND",
@@ -362,16 +363,6 @@ def _template_after(report: dict, variant: str, arn: str) -> str | None:
                 if r.get("arn") == arn:
                     return r.get("verdict_after")
     return None
-
-
-def _aggregate(verdicts: list[str]) -> str:
-    if not verdicts:
-        return "unknown"
-    if "not_isolated" in verdicts:
-        return "not_isolated"
-    if "unknown" in verdicts:
-        return "unknown"
-    return "isolated"
 
 
 def build_plan(
@@ -707,8 +698,8 @@ def build_plan(
         "validation": {"ok": ok, "checks": checks},
         "recommendations": recommendations,
         "warnings": warnings,
-        "verdict_before": _aggregate([r["verdict_before"] for r in sel_rows]),
-        "verdict_after": _aggregate([r["verdict_after"] for r in sel_rows]),
+        "verdict_before": aggregate_verdicts([r["verdict_before"] for r in sel_rows]),
+        "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
         "domain_verdict_after": after.get("verdict") if selection == "all" else None,
     }
