@@ -24,6 +24,8 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
+from sagemaker_isolation_ext.sagemaker import patterns  # domain id and Region: AWS's patterns
+
 from . import __version__
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, ReportJobs, none_status
@@ -32,10 +34,6 @@ from .selfcheck import self_check
 ROUTE_PREFIX = "sagemaker-isolation"
 AUTH_RESOURCE = "sagemaker-isolation"
 
-# SageMaker API reference, DescribeDomain, request parameter DomainId: pattern d-(-*[a-z0-9]){1,61}.
-DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
-# AWS Region names (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5, ...).
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 # AWS CLI/SDK profile names: anything printable; we refuse control characters and odd lengths.
 PROFILE_RE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,127}$")
 VARIANTS = ("allow", "deny")
@@ -57,7 +55,7 @@ def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not DOMAIN_ID_RE.match(value):
+    if not patterns.is_domain_id(value):
         raise _bad_request(
             f"{where} must be a SageMaker domain id like 'd-xxxxxxxxxxxx' "
             f"(lowercase letters and digits after 'd-'), got {value!r}"
@@ -73,7 +71,7 @@ def validate_region(value: Any, where: str = "region") -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not REGION_RE.match(value):
+    if not patterns.is_region(value):
         raise _bad_request(f"{where} must be an AWS Region name like 'us-east-1', got {value!r}")
     return value
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from ..iam.jsondepth import JsonTooDeep, check_json_depth
+from . import patterns
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,12 +42,6 @@ CONTEXT_SOURCES = ("studio-metadata", "config", "cli", "panel", "offline")
 OFFLINE_ROLE_KEY = "offline:role"
 OFFLINE_PREFIX = "offline:"
 
-# arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>  (SageMaker "domain" resource
-# type, Service Authorization Reference); domain id pattern d-(-*[a-z0-9]){1,61} (DescribeDomain).
-_DOMAIN_ARN_RE = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):sagemaker:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):"
-    r"(?P<account>\d{12}):domain/(?P<id>d-(-*[a-z0-9]){1,61})$"
-)
 
 
 class SnapshotError(ValueError):
@@ -105,7 +99,7 @@ def parse_domain_arn(domain_arn: Any) -> dict:
     Raises:
         SnapshotError: not ``arn:<partition>:sagemaker:<region>:<12-digit account>:domain/d-...``.
     """
-    m = _DOMAIN_ARN_RE.match(domain_arn) if isinstance(domain_arn, str) else None
+    m = patterns.DOMAIN_ARN_RE.fullmatch(domain_arn) if isinstance(domain_arn, str) else None
     if not m:
         raise SnapshotError(
             f"{domain_arn!r} is not a SageMaker domain ARN (expected "
@@ -116,7 +110,7 @@ def parse_domain_arn(domain_arn: Any) -> dict:
         "partition": m["partition"],
         "region": m["region"],
         "account_id": m["account"],
-        "domain_id": m["id"],
+        "domain_id": m["domain_id"],
     }
 
 
