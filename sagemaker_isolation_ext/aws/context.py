@@ -245,6 +245,107 @@ def _boto3_region(profile: str | None) -> str | None:
         ) from None
 
 
+def _domain_from_metadata(meta, problem: str | None, meta_domain: str | None,
+                          metadata_path, notes: list[str]) -> str:
+    """The domain id of the Studio metadata when none was given (a note added to ``notes``).
+
+    Raises:
+        ContextError: the metadata is missing, unusable, a notebook instance's, or names no
+            valid domain id.
+    """
+    if problem:
+        raise ContextError(
+            f"Studio metadata unusable: {problem}. Pass a domain id (--domain-id).",
+            reason="bad-metadata",
+        )
+    if meta is None:
+        where = f"{metadata_path}" if metadata_path is not None else "no metadata file"
+        raise ContextError(
+            "No SageMaker domain: not running in SageMaker Studio "
+            f"({where} not found) and no domain id given. Pass --domain-id "
+            "(CLI) or set c.SageMakerIsolationApp.domain_id (server).",
+            reason="no-domain",
+        )
+    if _is_notebook_instance(meta):
+        arn = _str_field(meta, "ResourceArn") or "?"
+        raise ContextError(
+            f"This is a SageMaker notebook instance ({arn}), not a Studio app: notebook "
+            "instances do not belong to a domain, so there is no domain isolation to check. "
+            "Pass the domain to check with --domain-id.",
+            reason="notebook-instance",
+        )
+    if not meta_domain:
+        raise ContextError(
+            f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
+            reason="bad-metadata",
+        )
+    if not patterns.is_domain_id(meta_domain):
+        raise ContextError(
+            f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
+            "id (expected d-...). Pass a domain id (--domain-id).",
+            reason="bad-domain-id",
+        )
+    notes.append(f"domain id from {metadata_path}")
+    return meta_domain
+
+
+def _app_fields(meta, detected_app_type: str | None, notes: list[str]) -> dict:
+    """The app fields of :class:`AwsContext` from the metadata of the resolved domain (``meta``
+    None: all None); what they say is added to ``notes``."""
+    app_fields: dict[str, str | None] = {
+        "user_profile_name": None,
+        "space_name": None,
+        "execution_role_arn": None,
+        "app_type": None,
+        "resource_arn": None,
+    }
+    if meta is None:
+        return app_fields
+    app_fields["user_profile_name"] = _str_field(meta, "UserProfileName")
+    app_fields["space_name"] = _str_field(meta, "SpaceName")
+    app_fields["app_type"] = _str_field(meta, "AppType") or detected_app_type
+    arn = _str_field(meta, "ResourceArn")
+    app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
+    role = _str_field(meta, "ExecutionRoleArn")
+    if role and patterns.is_role_arn(role):
+        app_fields["execution_role_arn"] = role
+    elif role:
+        notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
+    who = []
+    if app_fields["app_type"]:
+        who.append(f"{app_fields['app_type']} app")
+    if app_fields["space_name"]:
+        who.append(f"space {app_fields['space_name']!r}")
+    if app_fields["user_profile_name"]:
+        who.append(f"user profile {app_fields['user_profile_name']!r}")
+    if who:
+        notes.append(", ".join(who))
+    return app_fields
+
+
+def _find_region(region, environ: Mapping[str, str], profile: str | None, meta) -> tuple:
+    """``(region, where it came from)``: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``,
+    boto3's chain, the metadata's ResourceArn (``meta``: the resolved domain's metadata, or
+    None); ``(None, None)`` when none is found."""
+    region_source = None
+    if region is not None:
+        region = str(region).strip()
+        region_source = "explicit"
+    elif environ.get("AWS_REGION"):
+        region, region_source = environ["AWS_REGION"].strip(), "AWS_REGION"
+    elif environ.get("AWS_DEFAULT_REGION"):
+        region, region_source = environ["AWS_DEFAULT_REGION"].strip(), "AWS_DEFAULT_REGION"
+    else:
+        chain = _boto3_region(profile)
+        if chain:
+            region, region_source = chain, "AWS config (boto3)"
+        elif meta is not None:
+            arn_region = _region_from_arn(_str_field(meta, "ResourceArn"))
+            if arn_region:
+                region, region_source = arn_region, "metadata ResourceArn"
+    return region, region_source
+
+
 def resolve_context(
     domain_id: str | None = None,
     region: str | None = None,
@@ -301,89 +402,15 @@ def resolve_context(
         elif meta is not None and meta_domain and meta_domain != domain_id:
             notes.append(f"metadata names another domain ({meta_domain}); its app fields ignored")
     else:
-        if problem:
-            raise ContextError(
-                f"Studio metadata unusable: {problem}. Pass a domain id (--domain-id).",
-                reason="bad-metadata",
-            )
-        if meta is None:
-            where = f"{metadata_path}" if metadata_path is not None else "no metadata file"
-            raise ContextError(
-                "No SageMaker domain: not running in SageMaker Studio "
-                f"({where} not found) and no domain id given. Pass --domain-id "
-                "(CLI) or set c.SageMakerIsolationApp.domain_id (server).",
-                reason="no-domain",
-            )
-        if _is_notebook_instance(meta):
-            arn = _str_field(meta, "ResourceArn") or "?"
-            raise ContextError(
-                f"This is a SageMaker notebook instance ({arn}), not a Studio app: notebook "
-                "instances do not belong to a domain, so there is no domain isolation to check. "
-                "Pass the domain to check with --domain-id.",
-                reason="notebook-instance",
-            )
-        if not meta_domain:
-            raise ContextError(
-                f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
-                reason="bad-metadata",
-            )
-        if not patterns.is_domain_id(meta_domain):
-            raise ContextError(
-                f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
-                "id (expected d-...). Pass a domain id (--domain-id).",
-                reason="bad-domain-id",
-            )
-        domain_id = meta_domain
+        domain_id = _domain_from_metadata(meta, problem, meta_domain, metadata_path, notes)
         source = "studio-metadata"
-        notes.append(f"domain id from {metadata_path}")
 
     same_domain = meta is not None and meta_domain == domain_id
-    app_fields: dict[str, str | None] = {
-        "user_profile_name": None,
-        "space_name": None,
-        "execution_role_arn": None,
-        "app_type": None,
-        "resource_arn": None,
-    }
-    if same_domain:
-        assert meta is not None
-        app_fields["user_profile_name"] = _str_field(meta, "UserProfileName")
-        app_fields["space_name"] = _str_field(meta, "SpaceName")
-        app_fields["app_type"] = _str_field(meta, "AppType") or detected_app_type
-        arn = _str_field(meta, "ResourceArn")
-        app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
-        role = _str_field(meta, "ExecutionRoleArn")
-        if role and patterns.is_role_arn(role):
-            app_fields["execution_role_arn"] = role
-        elif role:
-            notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
-        who = []
-        if app_fields["app_type"]:
-            who.append(f"{app_fields['app_type']} app")
-        if app_fields["space_name"]:
-            who.append(f"space {app_fields['space_name']!r}")
-        if app_fields["user_profile_name"]:
-            who.append(f"user profile {app_fields['user_profile_name']!r}")
-        if who:
-            notes.append(", ".join(who))
+    app_fields = _app_fields(meta if same_domain else None, detected_app_type, notes)
 
-    # Region: explicit, AWS_REGION, AWS_DEFAULT_REGION, boto3 chain, metadata ResourceArn.
-    region_source = None
-    if region is not None:
-        region = str(region).strip()
-        region_source = "explicit"
-    elif environ.get("AWS_REGION"):
-        region, region_source = environ["AWS_REGION"].strip(), "AWS_REGION"
-    elif environ.get("AWS_DEFAULT_REGION"):
-        region, region_source = environ["AWS_DEFAULT_REGION"].strip(), "AWS_DEFAULT_REGION"
-    else:
-        chain = _boto3_region(profile)
-        if chain:
-            region, region_source = chain, "AWS config (boto3)"
-        elif same_domain and meta is not None:
-            arn_region = _region_from_arn(_str_field(meta, "ResourceArn"))
-            if arn_region:
-                region, region_source = arn_region, "metadata ResourceArn"
+    region, region_source = _find_region(
+        region, environ, profile, meta if same_domain else None
+    )
     if not region:
         raise ContextError(
             "No AWS Region: set AWS_REGION, configure a default Region (aws configure) or pass "

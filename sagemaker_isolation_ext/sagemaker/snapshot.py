@@ -120,6 +120,61 @@ def _validate_document(doc: Any, field: str) -> None:
         raise _fail(field, "policy document has no 'Statement'")
 
 
+def _validate_roles(s: dict) -> None:
+    """Check ``s["roles"]`` and fill its optional fields (in place)."""
+    roles = _expect(_require(s, "roles", ""), (dict,), "roles")
+    for key in roles:
+        if not isinstance(key, str):
+            raise _fail("roles", f"keys are role ARNs (strings), got {_tname(key)} {key!r}")
+    for key, role in roles.items():
+        path = f"roles[{key!r}]"
+        _expect(role, (dict,), path)
+        arn = role.get("arn", None) if key.startswith(OFFLINE_PREFIX) else _require(
+            role, "arn", path + ".")
+        role.setdefault("arn", arn)
+        if key.startswith(OFFLINE_PREFIX):
+            _expect(role["arn"], (str,), path + ".arn", nullable=True)
+        elif role["arn"] != key:
+            raise _fail(path + ".arn", f"{role['arn']!r} differs from its key")
+        _expect(_require(role, "name", path + "."), (str,), path + ".name")
+        role.setdefault("attached_policies", [])
+        for j, parn in enumerate(_expect(role["attached_policies"], (list,),
+                                         path + ".attached_policies")):
+            _expect(parn, (str,), f"{path}.attached_policies[{j}]")
+        role.setdefault("inline_policies", [])
+        for j, ip in enumerate(_expect(role["inline_policies"], (list,),
+                                       path + ".inline_policies")):
+            ipath = f"{path}.inline_policies[{j}]"
+            _expect(ip, (dict,), ipath)
+            _expect(_require(ip, "name", ipath + "."), (str,), ipath + ".name")
+            _validate_document(_require(ip, "document", ipath + "."), ipath + ".document")
+        role.setdefault("permissions_boundary", None)
+        _expect(role["permissions_boundary"], (str,), path + ".permissions_boundary",
+                nullable=True)
+        role.setdefault("complete", True)
+        _expect(role["complete"], (bool,), path + ".complete")
+
+
+def _validate_policies(s: dict) -> None:
+    """Check ``s["policies"]`` and fill its optional fields (in place)."""
+    policies = _expect(_require(s, "policies", ""), (dict,), "policies")
+    for key in policies:
+        if not isinstance(key, str):
+            raise _fail("policies", f"keys are policy ARNs (strings), got {_tname(key)} {key!r}")
+    for key, pol in policies.items():
+        path = f"policies[{key!r}]"
+        _expect(pol, (dict,), path)
+        pol.setdefault("arn", None if key.startswith(OFFLINE_PREFIX) else key)
+        if key.startswith(OFFLINE_PREFIX):
+            _expect(pol["arn"], (str,), path + ".arn", nullable=True)
+        elif pol["arn"] != key:
+            raise _fail(path + ".arn", f"{pol['arn']!r} differs from its key")
+        _expect(_require(pol, "name", path + "."), (str,), path + ".name")
+        pol.setdefault("version_id", None)
+        _expect(pol["version_id"], (str,), path + ".version_id", nullable=True)
+        _validate_document(_require(pol, "document", path + "."), path + ".document")
+
+
 def _validate(snap: Any) -> dict:
     """Check the shape and fill optional fields; returns a deep copy."""
     if not isinstance(snap, dict):
@@ -180,54 +235,8 @@ def _validate(snap: Any) -> dict:
         if "complete" in p:
             _expect(p["complete"], (bool,), path + ".complete")
 
-    roles = _expect(_require(s, "roles", ""), (dict,), "roles")
-    for key in roles:
-        if not isinstance(key, str):
-            raise _fail("roles", f"keys are role ARNs (strings), got {_tname(key)} {key!r}")
-    for key, role in roles.items():
-        path = f"roles[{key!r}]"
-        _expect(role, (dict,), path)
-        arn = role.get("arn", None) if key.startswith(OFFLINE_PREFIX) else _require(
-            role, "arn", path + ".")
-        role.setdefault("arn", arn)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(role["arn"], (str,), path + ".arn", nullable=True)
-        elif role["arn"] != key:
-            raise _fail(path + ".arn", f"{role['arn']!r} differs from its key")
-        _expect(_require(role, "name", path + "."), (str,), path + ".name")
-        role.setdefault("attached_policies", [])
-        for j, parn in enumerate(_expect(role["attached_policies"], (list,),
-                                         path + ".attached_policies")):
-            _expect(parn, (str,), f"{path}.attached_policies[{j}]")
-        role.setdefault("inline_policies", [])
-        for j, ip in enumerate(_expect(role["inline_policies"], (list,),
-                                       path + ".inline_policies")):
-            ipath = f"{path}.inline_policies[{j}]"
-            _expect(ip, (dict,), ipath)
-            _expect(_require(ip, "name", ipath + "."), (str,), ipath + ".name")
-            _validate_document(_require(ip, "document", ipath + "."), ipath + ".document")
-        role.setdefault("permissions_boundary", None)
-        _expect(role["permissions_boundary"], (str,), path + ".permissions_boundary",
-                nullable=True)
-        role.setdefault("complete", True)
-        _expect(role["complete"], (bool,), path + ".complete")
-
-    policies = _expect(_require(s, "policies", ""), (dict,), "policies")
-    for key in policies:
-        if not isinstance(key, str):
-            raise _fail("policies", f"keys are policy ARNs (strings), got {_tname(key)} {key!r}")
-    for key, pol in policies.items():
-        path = f"policies[{key!r}]"
-        _expect(pol, (dict,), path)
-        pol.setdefault("arn", None if key.startswith(OFFLINE_PREFIX) else key)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(pol["arn"], (str,), path + ".arn", nullable=True)
-        elif pol["arn"] != key:
-            raise _fail(path + ".arn", f"{pol['arn']!r} differs from its key")
-        _expect(_require(pol, "name", path + "."), (str,), path + ".name")
-        pol.setdefault("version_id", None)
-        _expect(pol["version_id"], (str,), path + ".version_id", nullable=True)
-        _validate_document(_require(pol, "document", path + "."), path + ".document")
+    _validate_roles(s)
+    _validate_policies(s)
 
     s.setdefault("errors", [])
     for i, e in enumerate(_expect(s["errors"], (list,), "errors")):
