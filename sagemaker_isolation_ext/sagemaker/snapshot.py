@@ -120,22 +120,33 @@ def _validate_document(doc: Any, field: str) -> None:
         raise _fail(field, "policy document has no 'Statement'")
 
 
+def _arn_keyed(s: dict, name: str, what: str) -> dict:
+    """``s[name]``, an object keyed by ``what`` ARNs (strings)."""
+    table = _expect(_require(s, name, ""), (dict,), name)
+    for key in table:
+        if not isinstance(key, str):
+            raise _fail(name, f"keys are {what} ARNs (strings), got {_tname(key)} {key!r}")
+    return table
+
+
+def _check_arn_is_key(entry: dict, key: str, path: str) -> None:
+    """An entry's ``arn`` is its key (an offline entry's may be None or any string)."""
+    if key.startswith(OFFLINE_PREFIX):
+        _expect(entry["arn"], (str,), path + ".arn", nullable=True)
+    elif entry["arn"] != key:
+        raise _fail(path + ".arn", f"{entry['arn']!r} differs from its key")
+
+
 def _validate_roles(s: dict) -> None:
     """Check ``s["roles"]`` and fill its optional fields (in place)."""
-    roles = _expect(_require(s, "roles", ""), (dict,), "roles")
-    for key in roles:
-        if not isinstance(key, str):
-            raise _fail("roles", f"keys are role ARNs (strings), got {_tname(key)} {key!r}")
+    roles = _arn_keyed(s, "roles", "role")
     for key, role in roles.items():
         path = f"roles[{key!r}]"
         _expect(role, (dict,), path)
         arn = role.get("arn", None) if key.startswith(OFFLINE_PREFIX) else _require(
             role, "arn", path + ".")
         role.setdefault("arn", arn)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(role["arn"], (str,), path + ".arn", nullable=True)
-        elif role["arn"] != key:
-            raise _fail(path + ".arn", f"{role['arn']!r} differs from its key")
+        _check_arn_is_key(role, key, path)
         _expect(_require(role, "name", path + "."), (str,), path + ".name")
         role.setdefault("attached_policies", [])
         for j, parn in enumerate(_expect(role["attached_policies"], (list,),
@@ -157,18 +168,12 @@ def _validate_roles(s: dict) -> None:
 
 def _validate_policies(s: dict) -> None:
     """Check ``s["policies"]`` and fill its optional fields (in place)."""
-    policies = _expect(_require(s, "policies", ""), (dict,), "policies")
-    for key in policies:
-        if not isinstance(key, str):
-            raise _fail("policies", f"keys are policy ARNs (strings), got {_tname(key)} {key!r}")
+    policies = _arn_keyed(s, "policies", "policy")
     for key, pol in policies.items():
         path = f"policies[{key!r}]"
         _expect(pol, (dict,), path)
         pol.setdefault("arn", None if key.startswith(OFFLINE_PREFIX) else key)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(pol["arn"], (str,), path + ".arn", nullable=True)
-        elif pol["arn"] != key:
-            raise _fail(path + ".arn", f"{pol['arn']!r} differs from its key")
+        _check_arn_is_key(pol, key, path)
         _expect(_require(pol, "name", path + "."), (str,), path + ".name")
         pol.setdefault("version_id", None)
         _expect(pol["version_id"], (str,), path + ".version_id", nullable=True)
