@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext import sarif
+from sagemaker_isolation_ext.render import sarif
 from sagemaker_isolation_ext.sagemaker import findings as F
 from sagemaker_isolation_ext.sagemaker.analysis import analyze
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot

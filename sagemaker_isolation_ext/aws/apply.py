@@ -46,7 +46,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from ..audit import AuditStore
-from ..sagemaker import plan as P
+from ..sagemaker import policy_plan as P
 from .collect import (
     Collector,
     collect_snapshot,
@@ -56,10 +56,10 @@ from .collect import (
     read_role,
     role_name,
 )
-from .context import AwsContext
 from .errors import AwsUnreachable
 from .paging import INCOMPLETE_CODE, ListingIncomplete, bounded_pages, client_fetch
 from .session import client, make_session
+from .target import AwsContext
 
 __all__ = [
     "ApplyError",

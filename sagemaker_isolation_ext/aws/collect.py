@@ -50,7 +50,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import (
@@ -60,6 +59,7 @@ from sagemaker_isolation_ext.aws.session import (
     client,
     make_session,
 )
+from sagemaker_isolation_ext.aws.target import AwsContext
 
 __all__ = [
     "collect_snapshot",
@@ -530,10 +530,12 @@ def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict
 
 
 def _read_policies(col: Collector, roles: dict[str, dict]) -> dict[str, dict]:
-    """Each distinct managed policy of ``roles`` once (attached or boundary): ``{policy ARN:
-    policy}``. A role whose policy could not be read gets ``complete: False`` and an error
-    naming the policy."""
-    # Remember who depends on each policy.
+    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN.
+
+    A policy that cannot be read marks every role that depends on it incomplete, with an
+    error naming the policy.
+    """
+    # Each distinct managed policy once, attached or boundary; remember who depends on it.
     dependents: dict[str, list[tuple[str, str]]] = {}
     for arn, role in roles.items():
         for p in role["attached_policies"]:

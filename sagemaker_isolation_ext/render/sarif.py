@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .sagemaker.findings import RULES as FINDING_RULES
+from ..sagemaker.findings import RULES as FINDING_RULES
 
 __all__ = [
     "SARIF_VERSION",

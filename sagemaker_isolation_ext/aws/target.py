@@ -38,6 +38,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sagemaker_isolation_ext.aws.errors import ContextError
 from sagemaker_isolation_ext.sagemaker import patterns
@@ -65,7 +66,6 @@ _APP_TYPE_LABEL = {
 }
 
 DEFAULT_METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
-
 
 
 @dataclass(frozen=True)
@@ -221,12 +221,16 @@ def detect_environment(
             label += f" of user profile {profile!r}"
         return "studio-space", label + note, app_type
     if app_type:
-        return "studio", f"Studio app of type {app_type!r}" + (f" ({owner})" if owner else ""), (
-            app_type
+        return (
+            "studio",
+            f"Studio app of type {app_type!r}" + (f" ({owner})" if owner else ""),
+            (app_type),
         )
-    return "studio", "Studio app (no AppType in the metadata)" + (
-        f" ({owner})" if owner else ""
-    ), None
+    return (
+        "studio",
+        "Studio app (no AppType in the metadata)" + (f" ({owner})" if owner else ""),
+        None,
+    )
 
 
 def _boto3_region(profile: str | None) -> str | None:
@@ -245,53 +249,78 @@ def _boto3_region(profile: str | None) -> str | None:
         ) from None
 
 
-def _domain_from_metadata(meta, problem: str | None, meta_domain: str | None,
-                          metadata_path, notes: list[str]) -> str:
-    """The domain id of the Studio metadata when none was given (a note added to ``notes``).
+def _resolve_domain(
+    domain_id: str | None,
+    meta: Any,
+    meta_domain: str | None,
+    problem: str | None,
+    metadata_path: Any,
+    explicit_source: str,
+    notes: list[str],
+) -> tuple[str, str]:
+    """The domain id and its source (explicit, else Studio's metadata); appends to ``notes``.
 
     Raises:
-        ContextError: the metadata is missing, unusable, a notebook instance's, or names no
-            valid domain id.
+        ContextError: as :func:`resolve_context` says.
     """
-    if problem:
-        raise ContextError(
-            f"Studio metadata unusable: {problem}. Pass a domain id (--domain-id).",
-            reason="bad-metadata",
-        )
-    if meta is None:
-        where = f"{metadata_path}" if metadata_path is not None else "no metadata file"
-        raise ContextError(
-            "No SageMaker domain: not running in SageMaker Studio "
-            f"({where} not found) and no domain id given. Pass --domain-id "
-            "(CLI) or set c.SageMakerIsolationApp.domain_id (server).",
-            reason="no-domain",
-        )
-    if _is_notebook_instance(meta):
-        arn = _str_field(meta, "ResourceArn") or "?"
-        raise ContextError(
-            f"This is a SageMaker notebook instance ({arn}), not a Studio app: notebook "
-            "instances do not belong to a domain, so there is no domain isolation to check. "
-            "Pass the domain to check with --domain-id.",
-            reason="notebook-instance",
-        )
-    if not meta_domain:
-        raise ContextError(
-            f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
-            reason="bad-metadata",
-        )
-    if not patterns.is_domain_id(meta_domain):
-        raise ContextError(
-            f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
-            "id (expected d-...). Pass a domain id (--domain-id).",
-            reason="bad-domain-id",
-        )
-    notes.append(f"domain id from {metadata_path}")
-    return meta_domain
+    if domain_id is not None:
+        domain_id = str(domain_id).strip()
+        if not patterns.is_domain_id(domain_id):
+            raise ContextError(
+                f"{domain_id!r} is not a SageMaker domain id (expected 'd-' followed by lowercase "
+                "letters and digits, e.g. d-abcd1234efgh).",
+                reason="bad-domain-id",
+            )
+        source = explicit_source
+        notes.append(f"domain id from {explicit_source}")
+        if problem:
+            notes.append(f"metadata ignored: {problem}")
+        elif meta is not None and meta_domain and meta_domain != domain_id:
+            notes.append(f"metadata names another domain ({meta_domain}); its app fields ignored")
+    else:
+        if problem:
+            raise ContextError(
+                f"Studio metadata unusable: {problem}. Pass a domain id (--domain-id).",
+                reason="bad-metadata",
+            )
+        if meta is None:
+            where = f"{metadata_path}" if metadata_path is not None else "no metadata file"
+            raise ContextError(
+                "No SageMaker domain: not running in SageMaker Studio "
+                f"({where} not found) and no domain id given. Pass --domain-id "
+                "(CLI) or set c.SageMakerIsolationApp.domain_id (server).",
+                reason="no-domain",
+            )
+        if _is_notebook_instance(meta):
+            arn = _str_field(meta, "ResourceArn") or "?"
+            raise ContextError(
+                f"This is a SageMaker notebook instance ({arn}), not a Studio app: notebook "
+                "instances do not belong to a domain, so there is no domain isolation to check. "
+                "Pass the domain to check with --domain-id.",
+                reason="notebook-instance",
+            )
+        if not meta_domain:
+            raise ContextError(
+                f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
+                reason="bad-metadata",
+            )
+        if not patterns.is_domain_id(meta_domain):
+            raise ContextError(
+                f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
+                "id (expected d-...). Pass a domain id (--domain-id).",
+                reason="bad-domain-id",
+            )
+        domain_id = meta_domain
+        source = "studio-metadata"
+        notes.append(f"domain id from {metadata_path}")
+    return domain_id, source
 
 
-def _app_fields(meta, detected_app_type: str | None, notes: list[str]) -> dict:
-    """The app fields of :class:`AwsContext` from the metadata of the resolved domain (``meta``
-    None: all None); what they say is added to ``notes``."""
+def _app_fields(
+    meta: Any, same_domain: bool, detected_app_type: str | None, notes: list[str]
+) -> dict[str, str | None]:
+    """The app fields of the metadata (user profile, space, role, app type, ARN) when it is the
+    checked domain's."""
     app_fields: dict[str, str | None] = {
         "user_profile_name": None,
         "space_name": None,
@@ -299,34 +328,45 @@ def _app_fields(meta, detected_app_type: str | None, notes: list[str]) -> dict:
         "app_type": None,
         "resource_arn": None,
     }
-    if meta is None:
-        return app_fields
-    app_fields["user_profile_name"] = _str_field(meta, "UserProfileName")
-    app_fields["space_name"] = _str_field(meta, "SpaceName")
-    app_fields["app_type"] = _str_field(meta, "AppType") or detected_app_type
-    arn = _str_field(meta, "ResourceArn")
-    app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
-    role = _str_field(meta, "ExecutionRoleArn")
-    if role and patterns.is_role_arn(role):
-        app_fields["execution_role_arn"] = role
-    elif role:
-        notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
-    who = []
-    if app_fields["app_type"]:
-        who.append(f"{app_fields['app_type']} app")
-    if app_fields["space_name"]:
-        who.append(f"space {app_fields['space_name']!r}")
-    if app_fields["user_profile_name"]:
-        who.append(f"user profile {app_fields['user_profile_name']!r}")
-    if who:
-        notes.append(", ".join(who))
+    if same_domain:
+        assert meta is not None
+        app_fields["user_profile_name"] = _str_field(meta, "UserProfileName")
+        app_fields["space_name"] = _str_field(meta, "SpaceName")
+        app_fields["app_type"] = _str_field(meta, "AppType") or detected_app_type
+        arn = _str_field(meta, "ResourceArn")
+        app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
+        role = _str_field(meta, "ExecutionRoleArn")
+        if role and patterns.is_role_arn(role):
+            app_fields["execution_role_arn"] = role
+        elif role:
+            notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
+        who = []
+        if app_fields["app_type"]:
+            who.append(f"{app_fields['app_type']} app")
+        if app_fields["space_name"]:
+            who.append(f"space {app_fields['space_name']!r}")
+        if app_fields["user_profile_name"]:
+            who.append(f"user profile {app_fields['user_profile_name']!r}")
+        if who:
+            notes.append(", ".join(who))
     return app_fields
 
 
-def _find_region(region, environ: Mapping[str, str], profile: str | None, meta) -> tuple:
-    """``(region, where it came from)``: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``,
-    boto3's chain, the metadata's ResourceArn (``meta``: the resolved domain's metadata, or
-    None); ``(None, None)`` when none is found."""
+def _resolve_region(
+    region: str | None,
+    environ: Mapping[str, str],
+    profile: str | None,
+    meta: Any,
+    same_domain: bool,
+    notes: list[str],
+) -> str:
+    """The Region: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, boto3's chain, the
+    metadata's ARN.
+
+    Raises:
+        ContextError: no Region found, or a malformed one.
+    """
+    # Region: explicit, AWS_REGION, AWS_DEFAULT_REGION, boto3 chain, metadata ResourceArn.
     region_source = None
     if region is not None:
         region = str(region).strip()
@@ -339,11 +379,27 @@ def _find_region(region, environ: Mapping[str, str], profile: str | None, meta) 
         chain = _boto3_region(profile)
         if chain:
             region, region_source = chain, "AWS config (boto3)"
-        elif meta is not None:
+        elif same_domain and meta is not None:
             arn_region = _region_from_arn(_str_field(meta, "ResourceArn"))
             if arn_region:
                 region, region_source = arn_region, "metadata ResourceArn"
-    return region, region_source
+    if not region:
+        raise ContextError(
+            "No AWS Region: set AWS_REGION, configure a default Region (aws configure) or pass "
+            "--region.",
+            reason="no-region",
+        )
+    if not patterns.is_region(region):
+        raise ContextError(
+            f"{region!r} is not an AWS Region name (expected e.g. us-east-1).",
+            reason="bad-region",
+        )
+    notes.append(
+        f"Region {region} as given"
+        if region_source == "explicit"
+        else f"Region {region} from {region_source}"
+    )
+    return region
 
 
 def resolve_context(
@@ -387,45 +443,12 @@ def resolve_context(
 
     meta_domain = _str_field(meta, "DomainId") if meta is not None else None
 
-    if domain_id is not None:
-        domain_id = str(domain_id).strip()
-        if not patterns.is_domain_id(domain_id):
-            raise ContextError(
-                f"{domain_id!r} is not a SageMaker domain id (expected 'd-' followed by lowercase "
-                "letters and digits, e.g. d-abcd1234efgh).",
-                reason="bad-domain-id",
-            )
-        source = explicit_source
-        notes.append(f"domain id from {explicit_source}")
-        if problem:
-            notes.append(f"metadata ignored: {problem}")
-        elif meta is not None and meta_domain and meta_domain != domain_id:
-            notes.append(f"metadata names another domain ({meta_domain}); its app fields ignored")
-    else:
-        domain_id = _domain_from_metadata(meta, problem, meta_domain, metadata_path, notes)
-        source = "studio-metadata"
-
+    domain_id, source = _resolve_domain(
+        domain_id, meta, meta_domain, problem, metadata_path, explicit_source, notes
+    )
     same_domain = meta is not None and meta_domain == domain_id
-    app_fields = _app_fields(meta if same_domain else None, detected_app_type, notes)
-
-    region, region_source = _find_region(
-        region, environ, profile, meta if same_domain else None
-    )
-    if not region:
-        raise ContextError(
-            "No AWS Region: set AWS_REGION, configure a default Region (aws configure) or pass "
-            "--region.",
-            reason="no-region",
-        )
-    if not patterns.is_region(region):
-        raise ContextError(
-            f"{region!r} is not an AWS Region name (expected e.g. us-east-1).",
-            reason="bad-region",
-        )
-    notes.append(
-        f"Region {region} as given" if region_source == "explicit"
-        else f"Region {region} from {region_source}"
-    )
+    app_fields = _app_fields(meta, same_domain, detected_app_type, notes)
+    region = _resolve_region(region, environ, profile, meta, same_domain, notes)
     if endpoint_url:
         notes.append(f"endpoint {endpoint_url}")
 
