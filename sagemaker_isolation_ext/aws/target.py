@@ -35,20 +35,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
-from typing import Any
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sagemaker_isolation_ext.aws.errors import ContextError
+from sagemaker_isolation_ext.sagemaker import patterns
 
 __all__ = [
     "DEFAULT_METADATA_PATH",
     "AwsContext",
     "ContextError",
     "resolve_context",
-    "is_domain_id",
     "detect_environment",
     "ENVIRONMENTS",
 ]
@@ -67,17 +66,6 @@ _APP_TYPE_LABEL = {
 }
 
 DEFAULT_METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
-
-# SageMaker API reference, DescribeDomain request: DomainId "Pattern: d-(-*[a-z0-9]){1,61}".
-_DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
-# Region names: "us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-4".
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-
-
-def is_domain_id(value: object) -> bool:
-    """True when ``value`` matches the SageMaker DomainId pattern ``d-(-*[a-z0-9]){1,61}``."""
-    return isinstance(value, str) and bool(_DOMAIN_ID_RE.match(value))
 
 
 @dataclass(frozen=True)
@@ -151,7 +139,7 @@ def _region_from_arn(arn: str | None) -> str | None:
     if not arn:
         return None
     parts = arn.split(":")
-    if len(parts) >= 6 and parts[0] == "arn" and _REGION_RE.match(parts[3] or ""):
+    if len(parts) >= 6 and parts[0] == "arn" and patterns.is_region(parts[3]):
         return parts[3]
     return None
 
@@ -277,7 +265,7 @@ def _resolve_domain(
     """
     if domain_id is not None:
         domain_id = str(domain_id).strip()
-        if not is_domain_id(domain_id):
+        if not patterns.is_domain_id(domain_id):
             raise ContextError(
                 f"{domain_id!r} is not a SageMaker domain id (expected 'd-' followed by lowercase "
                 "letters and digits, e.g. d-abcd1234efgh).",
@@ -316,7 +304,7 @@ def _resolve_domain(
                 f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
                 reason="bad-metadata",
             )
-        if not is_domain_id(meta_domain):
+        if not patterns.is_domain_id(meta_domain):
             raise ContextError(
                 f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
                 "id (expected d-...). Pass a domain id (--domain-id).",
@@ -331,7 +319,8 @@ def _resolve_domain(
 def _app_fields(
     meta: Any, same_domain: bool, detected_app_type: str | None, notes: list[str]
 ) -> dict[str, str | None]:
-    """The app fields of the metadata (user profile, space, role, app type, ARN) when it is the checked domain's."""
+    """The app fields of the metadata (user profile, space, role, app type, ARN) when it is the
+    checked domain's."""
     app_fields: dict[str, str | None] = {
         "user_profile_name": None,
         "space_name": None,
@@ -347,7 +336,7 @@ def _app_fields(
         arn = _str_field(meta, "ResourceArn")
         app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
         role = _str_field(meta, "ExecutionRoleArn")
-        if role and _ROLE_ARN_RE.match(role):
+        if role and patterns.is_role_arn(role):
             app_fields["execution_role_arn"] = role
         elif role:
             notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
@@ -371,7 +360,8 @@ def _resolve_region(
     same_domain: bool,
     notes: list[str],
 ) -> str:
-    """The Region: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, boto3's chain, the metadata's ARN.
+    """The Region: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, boto3's chain, the
+    metadata's ARN.
 
     Raises:
         ContextError: no Region found, or a malformed one.
@@ -399,7 +389,7 @@ def _resolve_region(
             "--region.",
             reason="no-region",
         )
-    if not _REGION_RE.match(region):
+    if not patterns.is_region(region):
         raise ContextError(
             f"{region!r} is not an AWS Region name (expected e.g. us-east-1).",
             reason="bad-region",
@@ -424,8 +414,8 @@ def resolve_context(
     """Resolve the domain, Region, profile and endpoint of a check.
 
     Args:
-        domain_id: explicit domain id (wins over the metadata file). Must match
-            ``d-(-*[a-z0-9]){1,61}``.
+        domain_id: explicit domain id (wins over the metadata file). Must be a domain id
+            (``patterns.is_domain_id``).
         region: explicit Region (wins over everything).
         profile: AWS config profile name, or None.
         endpoint_url: explicit endpoint URL, or None.
