@@ -16,7 +16,7 @@ from sagemaker_isolation_ext.sagemaker.access_denied import (
     POLICY_TYPES,
     REASONS,
     _normalise,
-    explain,
+    diagnose_denial,
     explain_message,
     parse_message,
     render_text,
@@ -97,7 +97,7 @@ def test_explain_tolerates_odd_evidence_shapes(ev):
             "sagemaker:DescribeModel on resource: arn:aws:sagemaker:us-east-1:1:model/m "
             "because no identity-based policy allows the sagemaker:DescribeModel action")
     try:
-        result = explain(parse_message(text), ev, catalog=CATALOG)
+        result = diagnose_denial(parse_message(text), ev, catalog=CATALOG)
     except (AttributeError, TypeError) as e:  # pragma: no cover - the assertion explains it
         raise AssertionError(f"odd evidence crashed the explainer: {e!r}") from e
     assert result["causes"]

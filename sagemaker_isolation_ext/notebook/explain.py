@@ -40,8 +40,9 @@ class Explanation:
     """The explanation of one AccessDenied message.
 
     Attributes:
-        result: the explain dict (``sagemaker_isolation_ext.sagemaker.access_denied.explain``'s shape
-            plus ``context`` / ``live``), see docs/EXPLAIN.md.
+        result: the explain dict (the shape of
+            ``sagemaker_isolation_ext.sagemaker.access_denied.diagnose_denial``'s answer plus
+            ``context`` / ``live``), see docs/EXPLAIN.md.
     """
 
     def __init__(self, result: dict) -> None:
