@@ -74,79 +74,22 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         cli.UsageError: conflicting options, unreadable/altered plan file, bad role ARN.
         AwsUnreachable: AWS not reachable (exit 4 in ``cli.main``).
     """
-    from ..audit import AuditError
     from ..aws import apply as A
-    from ..aws.errors import ContextError
-    from ..aws.target import resolve_context
     from ..sagemaker import policy_plan as P
 
-    usage = _usage_error()
-    if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
-        raise usage(
-            "--plan F applies a saved plan as it is: it cannot be combined with "
-            "--variant, --role-arn, --all-domains or --plan-out"
-        )
-    if args.all_domains and (args.domain_id or args.role_arn):
-        raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
-    if args.all_domains and args.yes:
-        raise usage(
-            "--all-domains only plans; apply one domain at a time with --domain-id "
-            "(or save a plan with --plan-out and apply it with --plan F --yes)"
-        )
+    _check_apply_options(args)
     variant = args.variant or "allow"
     if args.plan:
-        try:
-            plan = P.load_plan(Path(args.plan).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise usage(f"cannot read plan {args.plan!r}: {exc.strerror or exc}") from None
-        except P.PlanError as exc:
-            raise usage(f"{args.plan}: {exc}") from None
-        if args.domain_id and args.domain_id != plan["domain"]["id"]:
-            raise usage(f"the plan is for domain {plan['domain']['id']}, not {args.domain_id}")
-        region = args.region or plan.get("region")
-        ctx = types.SimpleNamespace(
-            endpoint_url=args.endpoint_url, profile=args.profile, region=region
-        )
-        session = _session(types.SimpleNamespace(profile=args.profile, region=region))
+        plan, ctx, session = _load_saved_plan(args)
     else:
-        try:
-            ctx = resolve_context(
-                domain_id=args.domain_id,
-                region=args.region,
-                profile=args.profile,
-                endpoint_url=args.endpoint_url,
-                **({"metadata_path": args.metadata_path} if args.metadata_path else {}),
-            )
-        except ContextError as exc:
-            if not (args.all_domains and exc.reason == "no-domain"):
-                raise usage(exc.message) from None
-            ctx = resolve_context(
-                domain_id="d-placeholder",
-                region=args.region,
-                profile=args.profile,
-                endpoint_url=args.endpoint_url,
-            )
+        ctx = _apply_context(args)
         session = _session(ctx)
         try:
             if args.all_domains:
-                plans = A.make_plans_all_domains(ctx, variant, session=session)
-                if args.plan_out:
-                    _write(args.plan_out, {"plans": plans})
-                if args.format == "json":
-                    out.write(json.dumps({"plans": plans}, indent=2) + "\n")
-                else:
-                    for p in plans:
-                        out.write(
-                            P.render_plan_text(p)
-                            if "steps" in p
-                            else f"domain {p['domain']['id']}: {p['error']['message']}\n"
-                        )
-                        out.write("\n")
-                bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
-                return _EXIT_BAD_INPUT if bad else _worst(plans)
+                return _plan_all_domains(args, ctx, variant, session, out)
             plan = A.make_plan(ctx, variant, args.role_arn or None, session=session)
         except P.PlanError as exc:
-            raise usage(str(exc)) from None
+            raise _usage_error()(str(exc)) from None
         except A.IncompleteListingError as exc:
             import sys
 
@@ -162,9 +105,107 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             + "Dry run: nothing changed. Re-run with --yes to apply this plan.\n"
         )
         return _plan_exit(plan)
+    return _apply_plan(args, plan, ctx, session, out)
+
+
+def _check_apply_options(args: argparse.Namespace) -> None:
+    """Raise ``cli.UsageError`` for ``apply`` options that cannot go together."""
+    usage = _usage_error()
+    if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
+        raise usage(
+            "--plan F applies a saved plan as it is: it cannot be combined with "
+            "--variant, --role-arn, --all-domains or --plan-out"
+        )
+    if args.all_domains and (args.domain_id or args.role_arn):
+        raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
+    if args.all_domains and args.yes:
+        raise usage(
+            "--all-domains only plans; apply one domain at a time with --domain-id "
+            "(or save a plan with --plan-out and apply it with --plan F --yes)"
+        )
+
+
+def _load_saved_plan(args: argparse.Namespace):
+    """``(plan, ctx, session)`` of ``--plan F``: the saved plan (checked by ``load_plan``), the
+    endpoint/profile/Region to apply it with (``--region`` or the plan's) and a boto3 session.
+    Raises ``cli.UsageError``: unreadable or altered file, or a plan for another domain."""
+    from ..sagemaker import policy_plan as P
+
+    usage = _usage_error()
+    try:
+        plan = P.load_plan(Path(args.plan).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise usage(f"cannot read plan {args.plan!r}: {exc.strerror or exc}") from None
+    except P.PlanError as exc:
+        raise usage(f"{args.plan}: {exc}") from None
+    if args.domain_id and args.domain_id != plan["domain"]["id"]:
+        raise usage(f"the plan is for domain {plan['domain']['id']}, not {args.domain_id}")
+    region = args.region or plan.get("region")
+    ctx = types.SimpleNamespace(endpoint_url=args.endpoint_url, profile=args.profile, region=region)
+    session = _session(types.SimpleNamespace(profile=args.profile, region=region))
+    return plan, ctx, session
+
+
+def _apply_context(args: argparse.Namespace):
+    """The resolved context (``aws.target.resolve_context``) of the domain to plan; with
+    ``--all-domains`` and no domain known, a placeholder domain (only the Region and account
+    matter). Raises ``cli.UsageError`` when the context cannot be resolved."""
+    from ..aws.errors import ContextError
+    from ..aws.target import resolve_context
+
+    try:
+        return resolve_context(
+            domain_id=args.domain_id,
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            **({"metadata_path": args.metadata_path} if args.metadata_path else {}),
+        )
+    except ContextError as exc:
+        if not (args.all_domains and exc.reason == "no-domain"):
+            raise _usage_error()(exc.message) from None
+        return resolve_context(
+            domain_id="d-placeholder",
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+        )
+
+
+def _plan_all_domains(args: argparse.Namespace, ctx, variant: str, session, out: TextIO) -> int:
+    """``apply --all-domains``: plan every domain, print (and with ``--plan-out`` save) the plans.
+    Returns 3 when a plan fails validation, else the worst verdict-after (0/1/2)."""
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
+    plans = A.make_plans_all_domains(ctx, variant, session=session)
+    if args.plan_out:
+        _write(args.plan_out, {"plans": plans})
+    if args.format == "json":
+        out.write(json.dumps({"plans": plans}, indent=2) + "\n")
+    else:
+        for p in plans:
+            out.write(
+                P.render_plan_text(p)
+                if "steps" in p
+                else f"domain {p['domain']['id']}: {p['error']['message']}\n"
+            )
+            out.write("\n")
+    bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
+    return _EXIT_BAD_INPUT if bad else _worst(plans)
+
+
+def _apply_plan(args: argparse.Namespace, plan: dict, ctx, session, out: TextIO) -> int:
+    """``apply --yes``: apply a validated plan, record it and print the record. Returns the
+    verdict-after's exit, 3 when a precondition failed (stale plan), 4 when an AWS call failed.
+    Raises ``cli.UsageError`` when the plan failed validation or the apply could not start."""
+    from ..audit import AuditError
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
     if not plan["validation"]["ok"]:
         out.write(P.render_plan_text(plan))
-        raise usage("the plan failed validation; nothing applied")
+        raise _usage_error()("the plan failed validation; nothing applied")
     try:
         rec = A.apply_plan(
             plan,
@@ -174,7 +215,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             who=A.who_am_i(session, ctx.endpoint_url, "cli"),
         )
     except (A.ApplyError, AuditError) as exc:
-        raise usage(str(exc)) from None
+        raise _usage_error()(str(exc)) from None
     if args.format == "json":
         out.write(json.dumps(rec, indent=2) + "\n")
     else:
