@@ -24,6 +24,7 @@ from typing import Any
 
 from .text import (
     _SEVERITY_ORDER,
+    _plural,
     _role_words,
     _statement_label,
     _used_by_words,
@@ -90,10 +91,6 @@ _NB_STYLE = {
 def _e(value: Any) -> str:
     """HTML-escape any value (quotes included); None is empty."""
     return escape("" if value is None else str(value), quote=True)
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class _Html:
@@ -334,9 +331,9 @@ def _witness(h: _Html, witness: Any) -> str | None:
     cmd = witness.get("simulator_command")
     return h.el(
         "details",
-        h.el("summary", "Proof request ",
-             h.text("span", badge, "si-pill si-aws", data_aws=state,
-                    title=aws.get("cause_text") or None) if badge else None),
+        h.el("summary", "Proof request",
+             " " + h.text("span", badge, "si-pill si-aws", data_aws=state,
+                          title=aws.get("cause_text") or None) if badge else None),
         h.el("div", *(h.text("code", line) + "<br>" for line in witness_request_lines(witness))),
         h.text("div", aws.get("cause_text")) if aws.get("cause_text") and not aws.get("agrees")
         else None,

@@ -423,3 +423,32 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
             "(high confidence); review it, then `tags backfill --plan`"
         )
     return "\n".join(lines) + "\n"
+
+
+# -- a check job's status line ---------------------------------------------------------------------
+
+
+def job_status_words(status: dict) -> tuple[str, str | None]:
+    """A check job's status (the ``report`` route's ``JobStatus``) in words for a status line:
+    ``(status line, error line or None)``.
+
+    E.g. ``("Checking… roles 2/5", None)``, ``("Verdict: not isolated. Report ready
+    (2026-01-01T00:00:00Z).", None)``, ``("The check failed.", "The check failed: <message>
+    (<reason>)")``, ``("No recent report for this domain: press Check.", None)``.
+    """
+    state = status.get("status")
+    if state == "running":
+        p = status.get("progress") or {}
+        total = f" {p.get('done')}/{p.get('total')}" if p.get("total") else ""
+        return f"Checking\u2026 {p.get('stage') or ''}{total}".rstrip(), None
+    if state == "ready" and status.get("report"):
+        verdict = str(status["report"].get("verdict") or "unknown")
+        if verdict not in ("isolated", "not_isolated"):
+            verdict = "unknown"
+        at = f" ({status['finished_at']})" if status.get("finished_at") else ""
+        return f"Verdict: {verdict.replace('_', ' ')}. Report ready{at}.", None
+    if state == "error" and status.get("error"):
+        err = status["error"]
+        reason = f" ({err['reason']})" if err.get("reason") else ""
+        return "The check failed.", f"The check failed: {err.get('message')}{reason}"
+    return "No recent report for this domain: press Check.", None
