@@ -100,7 +100,11 @@ def page_csp() -> str:
     """The page's own Content-Security-Policy directives: scripts only the inlined page.js (by
     its SHA-256; the config block is JSON, never run), no plugins, no ``<base>``, requests to
     this server only. Raises OSError when the page's files are missing."""
-    digest = base64.b64encode(hashlib.sha256(_page_script().encode("utf-8")).digest()).decode()
+    html = _parts()[0]
+    start = html.index("<script>") + len("<script>")
+    # The hash covers the element's whole text: the whitespace around the mark too.
+    inline = html[start : html.index("</script>", start)].replace(_SCRIPT_MARK, _page_script())
+    digest = base64.b64encode(hashlib.sha256(inline.encode("utf-8")).digest()).decode()
     return (
         f"script-src 'sha256-{digest}'; object-src 'none'; base-uri 'none'; "
         "connect-src 'self'; form-action 'self'"
