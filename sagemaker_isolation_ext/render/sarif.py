@@ -372,6 +372,39 @@ def _text(value: object, default: str) -> str:
     return value if isinstance(value, str) and value.strip() else default
 
 
+def _sarif_result(
+    finding: Mapping, fid: str, severity: str, rule_index: int, locator: _Locator
+) -> dict:
+    """One SARIF ``result`` for a finding: its message (title, detail, fix), level,
+    fingerprint, locations (the first; the others as related locations) and role."""
+    title = _text(finding.get("title"), fid)
+    detail = _text(finding.get("detail"), "")
+    fix = _text(finding.get("fix"), "")
+    message = title
+    if detail:
+        message += f"\n\n{detail}"
+    if fix:
+        message += f"\n\nFix: {fix}"
+    locs = locator.locations(finding)
+    result: dict = {
+        "ruleId": fid,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[severity],
+        "message": {"text": message},
+        "partialFingerprints": {"sagemakerIsolationFinding/v1": _fingerprint(finding, locs)},
+        "properties": {"severity": severity},
+    }
+    if locs:
+        result["locations"] = locs[:1]
+        if len(locs) > 1:
+            result["relatedLocations"] = [
+                dict(loc, id=i) for i, loc in enumerate(locs[1:], start=1)
+            ]
+    if isinstance(finding.get("role"), str):
+        result["properties"]["role"] = finding["role"]
+    return result
+
+
 def report_to_sarif(
     report: Mapping,
     policy_files: Iterable[PolicySource] = (),
@@ -437,32 +470,7 @@ def report_to_sarif(
             rule["properties"]["security-severity"] = str(
                 max(current, float(_SECURITY_SEVERITY[severity]))
             )
-        title = _text(finding.get("title"), fid)
-        detail = _text(finding.get("detail"), "")
-        fix = _text(finding.get("fix"), "")
-        message = title
-        if detail:
-            message += f"\n\n{detail}"
-        if fix:
-            message += f"\n\nFix: {fix}"
-        locs = locator.locations(finding)
-        result: dict = {
-            "ruleId": fid,
-            "ruleIndex": rule_index[fid],
-            "level": _LEVEL[severity],
-            "message": {"text": message},
-            "partialFingerprints": {"sagemakerIsolationFinding/v1": _fingerprint(finding, locs)},
-            "properties": {"severity": severity},
-        }
-        if locs:
-            result["locations"] = locs[:1]
-            if len(locs) > 1:
-                result["relatedLocations"] = [
-                    dict(loc, id=i) for i, loc in enumerate(locs[1:], start=1)
-                ]
-        if isinstance(finding.get("role"), str):
-            result["properties"]["role"] = finding["role"]
-        results.append(result)
+        results.append(_sarif_result(finding, fid, severity, rule_index[fid], locator))
 
     artifacts = []
     for src in locator.sources.values():
