@@ -115,8 +115,9 @@ async def test_report_fragment_without_a_report_and_with_bad_input(jp_fetch):
 async def test_explain_fragment_is_the_explain_route_rendered(jp_fetch):
     body = json.dumps({"message": DENIAL + " " + EVIL, "offline": True})
     plain = await jp_fetch("sagemaker-isolation", "explain", method="POST", body=body)
-    fragment = await jp_fetch("sagemaker-isolation", "fragments", "explain", method="POST",
-                              body=body)
+    fragment = await jp_fetch(
+        "sagemaker-isolation", "fragments", "explain", method="POST", body=body
+    )
     result = json.loads(plain.body)
     answer = json.loads(fragment.body)
     n = len(result["causes"])
@@ -129,18 +130,29 @@ async def test_explain_fragment_is_the_explain_route_rendered(jp_fetch):
     assert "sagemaker:DescribeTrainingJob" in "".join(parsed.text)
     # bad input: the explain route's 400s
     await expect_http_error(
-        jp_fetch("sagemaker-isolation", "fragments", "explain", method="POST",
-                 body=json.dumps({"message": "", "offline": True})), 400
+        jp_fetch(
+            "sagemaker-isolation",
+            "fragments",
+            "explain",
+            method="POST",
+            body=json.dumps({"message": "", "offline": True}),
+        ),
+        400,
     )
     await expect_http_error(
-        jp_fetch("sagemaker-isolation", "fragments", "explain", method="POST",
-                 body=json.dumps({"message": "x", "html": True})), 400
+        jp_fetch(
+            "sagemaker-isolation",
+            "fragments",
+            "explain",
+            method="POST",
+            body=json.dumps({"message": "x", "html": True}),
+        ),
+        400,
     )
 
 
 async def test_coverage_fragment(jp_fetch):
-    _, answer = await get_json(jp_fetch, "fragments", "coverage",
-                               params={"q": "PipelineExecution"})
+    _, answer = await get_json(jp_fetch, "fragments", "coverage", params={"q": "PipelineExecution"})
     _, table = await get_json(jp_fetch, "coverage", params={"q": "PipelineExecution"})
     assert answer["actions"] == len(table["actions"]) > 0
     assert answer["html"] == coverage_html(table)
@@ -187,8 +199,11 @@ def _evil_report() -> dict:
                 "unknown": [{"action": EVIL, "reason": EVIL}],
             }
         ],
-        "aws_confirmation": {"note": EVIL, "status": EVIL,
-                             "policy_files": [{"file": EVIL, "kind": EVIL, "policy": EVIL}]},
+        "aws_confirmation": {
+            "note": EVIL,
+            "status": EVIL,
+            "policy_files": [{"file": EVIL, "kind": EVIL, "policy": EVIL}],
+        },
         "findings": [{"id": EVIL, "severity": EVIL, "title": EVIL, "detail": EVIL, "fix": EVIL}],
         "errors": [{"operation": EVIL, "target": EVIL, "code": EVIL, "message": EVIL}],
     }
@@ -206,7 +221,7 @@ def test_every_report_value_is_escaped(page):
     assert {"data-value": "unknown"}.items() <= pills[0].items()
     # the notebook's look has inline styles, the page's none (page.css styles the classes)
     assert any("style" in a for _, a in parsed.tags) is (not page)
-    assert ('button' in [t for t, _ in parsed.tags]) is page
+    assert ("button" in [t for t, _ in parsed.tags]) is page
 
 
 def test_report_that_did_not_run_and_isolated_with_high_findings():
@@ -216,25 +231,38 @@ def test_report_that_did_not_run_and_isolated_with_high_findings():
     report = {
         "verdict": "isolated",
         "roles": [],
-        "findings": [{"id": "f", "severity": "high", "title": "T"},
-                     {"id": "g", "severity": "high", "title": "U"}],
+        "findings": [
+            {"id": "f", "severity": "high", "title": "T"},
+            {"id": "g", "severity": "high", "title": "U"},
+        ],
     }
     html = report_html(report, page=True)
-    assert "The tag checks pass, but 2 high-severity findings below say a role reaches further" \
-        in html
+    assert (
+        "The tag checks pass, but 2 high-severity findings below say a role reaches further" in html
+    )
     assert "No execution role was found." in html
 
 
 def test_explain_html_checks_once_and_raw_answer_as_text():
     cause = {
-        "id": "c", "title": "T", "detail": "d", "fix": "f", "confidence": "possible",
-        "evidence": {"checked": [], "not_checked": [
-            {"check": "resource-tags", "why": "ListTags failed", "body": "<title>500</title>"}
-        ]},
+        "id": "c",
+        "title": "T",
+        "detail": "d",
+        "fix": "f",
+        "confidence": "possible",
+        "evidence": {
+            "checked": [],
+            "not_checked": [
+                {"check": "resource-tags", "why": "ListTags failed", "body": "<title>500</title>"}
+            ],
+        },
     }
-    result = {"reason": "implicit_deny_identity",
-              "reason_text": "no identity-based policy allows the action",
-              "mode": "live", "causes": [dict(cause, id="a"), dict(cause, id="b")]}
+    result = {
+        "reason": "implicit_deny_identity",
+        "reason_text": "no identity-based policy allows the action",
+        "mode": "live",
+        "causes": [dict(cause, id="a"), dict(cause, id="b")],
+    }
     html = explain_html(result, page=True)
     parsed = _no_markup_from_values(html)
     assert not [t for t, _ in parsed.tags if t == "title"]

@@ -113,15 +113,18 @@ class _Html:
         if self.page:
             style = None
         else:
-            style = ";".join(
-                s
-                for s in (
-                    _NB_STYLE.get(tag),
-                    *(_NB_STYLE.get(c) for c in (cls or "").split()),
-                    style,
+            style = (
+                ";".join(
+                    s
+                    for s in (
+                        _NB_STYLE.get(tag),
+                        *(_NB_STYLE.get(c) for c in (cls or "").split()),
+                        style,
+                    )
+                    if s
                 )
-                if s
-            ) or None
+                or None
+            )
         parts = [tag]
         for name, value in (("class", cls), ("style", style), *attrs.items()):
             if value is not None:
@@ -136,8 +139,14 @@ class _Html:
         """A small badge: ``data-value`` is the id (page.css colours it), the text its words."""
         value = str(value)
         fill = _FILL[_TONE[value]] if value in _TONE else None
-        return self.text("span", value if label is None else label, "si-pill", style=fill,
-                         data_value=value, **attrs)
+        return self.text(
+            "span",
+            value if label is None else label,
+            "si-pill",
+            style=fill,
+            data_value=value,
+            **attrs,
+        )
 
     def fix(self, fix: Any) -> str | None:
         """``Fix: <pre>...</pre>`` or None."""
@@ -154,7 +163,7 @@ class _Html:
         return self.el("dl", body, cls="si-facts", **attrs)
 
 
-# -- the report ----------------------------------------------------------------------------------
+# -- the report --
 
 
 def report_html(
@@ -187,8 +196,13 @@ def report_html(
         return h.el(
             "div",
             _verdict(h, "unknown"),
-            h.el("p", h.text("strong", "The check did not run"), " (",
-                 h.text("code", err.get("reason")), ")"),
+            h.el(
+                "p",
+                h.text("strong", "The check did not run"),
+                " (",
+                h.text("code", err.get("reason")),
+                ")",
+            ),
             h.text("p", err.get("message")),
             cls="sagemaker-isolation-report",
         )
@@ -250,8 +264,10 @@ def _domain_facts(h: _Html, report: dict) -> str:
         [
             ("Domain", (d.get("id") or "?") + (f" ({d['name']})" if d.get("name") else "")),
             ("Domain ARN", d.get("arn") or "?"),
-            ("Default experience",
-             (d.get("default_experience") or "unknown") + (f": {detail}" if detail else "")),
+            (
+                "Default experience",
+                (d.get("default_experience") or "unknown") + (f": {detail}" if detail else ""),
+            ),
             ("Checked at", report.get("generated_at") or "?"),
             ("Catalog", f"{cat.get('source') or '?'} {cat.get('version') or '?'}"),
         ],
@@ -262,19 +278,24 @@ def _domain_facts(h: _Html, report: dict) -> str:
 def _roles(h: _Html, roles: list, max_actions: int) -> str:
     if not roles:
         return h.text("p", "No execution role was found.", "si-muted")
-    head = h.el("thead", h.el("tr", *(h.text("th", w) for w in
-                                      ("Role", "Used by", "Verdict", "Why"))))
+    head = h.el(
+        "thead", h.el("tr", *(h.text("th", w) for w in ("Role", "Used by", "Verdict", "Why")))
+    )
     rows = []
     for role in roles:
         verdict = role.get("verdict") if role.get("verdict") in VERDICT_WORDS else "unknown"
-        rows.append(h.el(
-            "tr",
-            h.el("td", h.text("code", _role_words(role), title=role.get("arn") or None)),
-            h.text("td", ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"),
-            h.el("td", h.pill(verdict, VERDICT_WORDS[verdict])),
-            h.el("td", *_role_why(h, role, max_actions)),
-            data_testid="role-row",
-        ))
+        rows.append(
+            h.el(
+                "tr",
+                h.el("td", h.text("code", _role_words(role), title=role.get("arn") or None)),
+                h.text(
+                    "td", ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
+                ),
+                h.el("td", h.pill(verdict, VERDICT_WORDS[verdict])),
+                h.el("td", *_role_why(h, role, max_actions)),
+                data_testid="role-row",
+            )
+        )
     return h.el("table", head, h.el("tbody", *rows), cls="si-table")
 
 
@@ -289,29 +310,36 @@ def _role_why(h: _Html, role: dict, max_actions: int) -> list[str]:
             h.el(
                 "li",
                 h.text("code", e.get("action")),
-                _e(" \u2190 " + ("; ".join(_statement_label(r) for r in e.get("allowed_by") or [])
-                                 or "?")
-                   + (f" [if {', '.join(e['conditional_on'])}]" if e.get("conditional_on")
-                      else "")),
+                _e(
+                    " \u2190 "
+                    + ("; ".join(_statement_label(r) for r in e.get("allowed_by") or []) or "?")
+                    + (f" [if {', '.join(e['conditional_on'])}]" if e.get("conditional_on") else "")
+                ),
                 _witness(h, e.get("witness")),
             )
             for e in leaking[:max_actions]
         ]
         if len(leaking) > max_actions:
             items.append(h.text("li", f"\u2026 and {len(leaking) - max_actions} more", "si-muted"))
-        out.append(h.el(
-            "details",
-            h.text("summary", _plural(len(leaking), "action")
-                   + " allowed on other domains' resources"),
-            h.el("ul", *items, cls="si-list"),
-        ))
+        out.append(
+            h.el(
+                "details",
+                h.text(
+                    "summary",
+                    _plural(len(leaking), "action") + " allowed on other domains' resources",
+                ),
+                h.el("ul", *items, cls="si-list"),
+            )
+        )
     notes = []
     accepted = len(cross) - len(leaking)
     if accepted:
         notes.append(f"Accepted exceptions (AWS procedure): {accepted}")
     if role.get("uncovered_allowed"):
-        notes.append("Allowed but not isolatable by tags: "
-                     + _plural(len(role["uncovered_allowed"]), "action"))
+        notes.append(
+            "Allowed but not isolatable by tags: "
+            + _plural(len(role["uncovered_allowed"]), "action")
+        )
     for unk in (role.get("unknown") or [])[:max_actions]:
         notes.append(f"Unknown: {unk.get('action')}: {unk.get('reason')}")
     out.extend(h.text("div", n, "si-muted") for n in notes)
@@ -331,19 +359,35 @@ def _witness(h: _Html, witness: Any) -> str | None:
     cmd = witness.get("simulator_command")
     return h.el(
         "details",
-        h.el("summary", "Proof request",
-             " " + h.text("span", badge, "si-pill si-aws", data_aws=state,
-                          title=aws.get("cause_text") or None) if badge else None),
+        h.el(
+            "summary",
+            "Proof request",
+            " "
+            + h.text(
+                "span", badge, "si-pill si-aws", data_aws=state, title=aws.get("cause_text") or None
+            )
+            if badge
+            else None,
+        ),
         h.el("div", *(h.text("code", line) + "<br>" for line in witness_request_lines(witness))),
-        h.text("div", aws.get("cause_text")) if aws.get("cause_text") and not aws.get("agrees")
+        h.text("div", aws.get("cause_text"))
+        if aws.get("cause_text") and not aws.get("agrees")
         else None,
         h.el(
             "div",
             h.text("pre", cmd),
-            h.text("button", "Copy command", "si-copy", type="button",
-                   title=f"Copy the AWS policy simulator command for {witness.get('action')}")
-            if h.page else None,
-        ) if cmd else None,
+            h.text(
+                "button",
+                "Copy command",
+                "si-copy",
+                type="button",
+                title=f"Copy the AWS policy simulator command for {witness.get('action')}",
+            )
+            if h.page
+            else None,
+        )
+        if cmd
+        else None,
         cls="si-witness",
         data_testid="witness",
     )
@@ -354,8 +398,12 @@ def _aws_note(h: _Html, conf: Any) -> str | None:
     if not isinstance(conf, dict) or not conf.get("note"):
         return None
     files = [
-        h.el("li", h.text("code", f.get("file")), _e(f" {f.get('kind')} policy "),
-             h.text("code", f.get("policy")))
+        h.el(
+            "li",
+            h.text("code", f.get("file")),
+            _e(f" {f.get('kind')} policy "),
+            h.text("code", f.get("policy")),
+        )
         for f in conf.get("policy_files") or []
     ]
     return h.el(
@@ -394,15 +442,20 @@ def _findings(h: _Html, findings: list) -> str:
 
 def _errors(h: _Html, errors: list) -> str:
     items = [
-        h.el("li", h.text("code", e.get("operation") or "?"),
-             _e(f" {e.get('target') or ''}: {e.get('code') or ''}"
-                + (f" \u2014 {e['message']}" if e.get("message") else "")))
+        h.el(
+            "li",
+            h.text("code", e.get("operation") or "?"),
+            _e(
+                f" {e.get('target') or ''}: {e.get('code') or ''}"
+                + (f" \u2014 {e['message']}" if e.get("message") else "")
+            ),
+        )
         for e in errors
     ] or [h.text("li", "none", "si-muted")]
     return h.el("ul", *items, cls="si-list", data_testid="aws-errors")
 
 
-# -- the explanation of an AccessDenied ----------------------------------------------------------
+# -- the explanation of an AccessDenied --
 
 
 def explain_html(result: dict, *, page: bool = False) -> str:
@@ -423,38 +476,60 @@ def explain_html(result: dict, *, page: bool = False) -> str:
     causes = result.get("causes") or []
     reason = result.get("reason")
     denied = (
-        h.el("p",
-             h.text("strong", "Denied: " + (result.get("reason_text") or str(reason).replace(
-                 "_", " "))),
-             " ", h.text("code", reason, "si-muted", title="reason id"),
-             _e(f" \u00b7 evidence: {result.get('mode') or 'offline'}"))
+        h.el(
+            "p",
+            h.text(
+                "strong", "Denied: " + (result.get("reason_text") or str(reason).replace("_", " "))
+            ),
+            " ",
+            h.text("code", reason, "si-muted", title="reason id"),
+            _e(f" \u00b7 evidence: {result.get('mode') or 'offline'}"),
+        )
         if reason
-        else h.el("p", h.text("strong", "Not an AWS authorization error message."),
-                  _e(f" \u00b7 evidence: {result.get('mode') or 'offline'}"))
+        else h.el(
+            "p",
+            h.text("strong", "Not an AWS authorization error message."),
+            _e(f" \u00b7 evidence: {result.get('mode') or 'offline'}"),
+        )
     )
     fields = [(k.replace("_", " "), result[k]) for k in _EXPLAIN_FIELDS if result.get(k)]
     checks = [
-        h.el("li", _e(f"{state} {words}"),
-             h.el("details", h.text("summary", "Answer received"), h.text("pre", body))
-             if body else None)
+        h.el(
+            "li",
+            _e(f"{state} {words}"),
+            h.el("details", h.text("summary", "Answer received"), h.text("pre", body))
+            if body
+            else None,
+        )
         for state, words, body in explain_checks(result)
     ]
     return h.el(
         "div",
-        h.text("h3", f"Result: {_plural(len(causes), 'possible cause')}",
-               id="si-explain-result-title" if page else None, tabindex="-1" if page else None),
+        h.text(
+            "h3",
+            f"Result: {_plural(len(causes), 'possible cause')}",
+            id="si-explain-result-title" if page else None,
+            tabindex="-1" if page else None,
+        ),
         denied,
         h.facts(fields, code=True) if fields else None,
         h.text("p", "The input was cut to its first 64 KiB.") if result.get("truncated") else None,
         h.el("ul", *checks, cls="si-list", data_testid="explain-checks") if checks else None,
-        h.el("ol", *(_ranked_item(h, c, c.get("confidence") or "info", "cause",
-                                  data_cause_id=c.get("id")) for c in causes),
-             cls="si-findings"),
+        h.el(
+            "ol",
+            *(
+                _ranked_item(
+                    h, c, c.get("confidence") or "info", "cause", data_cause_id=c.get("id")
+                )
+                for c in causes
+            ),
+            cls="si-findings",
+        ),
         cls="sagemaker-isolation-explain",
     )
 
 
-# -- the coverage table --------------------------------------------------------------------------
+# -- the coverage table --
 
 
 def coverage_html(table: dict, max_rows: int = MAX_COVERAGE_ROWS) -> str:
@@ -468,29 +543,47 @@ def coverage_html(table: dict, max_rows: int = MAX_COVERAGE_ROWS) -> str:
     h = _Html(True)
     counts = table.get("counts") or {}
     actions = table.get("actions") or []
-    head = h.el("thead", h.el("tr", *(h.text("th", w) for w in
-                                      ("Action", "Access level", "Resource types",
-                                       "Tags isolate it"))))
+    head = h.el(
+        "thead",
+        h.el(
+            "tr",
+            *(
+                h.text("th", w)
+                for w in ("Action", "Access level", "Resource types", "Tags isolate it")
+            ),
+        ),
+    )
     rows = [
         h.el(
             "tr",
             h.el("td", h.text("code", a.get("action"))),
             h.text("td", a.get("access_level") or ""),
-            h.text("td", ", ".join(r.get("key", "?") for r in a.get("resource_types") or [])
-                   or "-"),
-            h.el("td", h.pill(str(bool(a.get("covered"))).lower(),
-                              "yes" if a.get("covered") else f"no: {coverage_why(a)}")),
+            h.text(
+                "td", ", ".join(r.get("key", "?") for r in a.get("resource_types") or []) or "-"
+            ),
+            h.el(
+                "td",
+                h.pill(
+                    str(bool(a.get("covered"))).lower(),
+                    "yes" if a.get("covered") else f"no: {coverage_why(a)}",
+                ),
+            ),
         )
         for a in actions[:max_rows]
     ]
     return h.el(
         "div",
-        h.text("p", f"{counts.get('actions', 0)} SageMaker actions in {table.get('source') or '?'}"
-                    f" {table.get('version') or ''}: {counts.get('covered', 0)} can be isolated "
-                    f"by tags, {counts.get('uncovered', 0)} cannot.", "si-muted",
-               data_testid="coverage-summary"),
+        h.text(
+            "p",
+            f"{counts.get('actions', 0)} SageMaker actions in {table.get('source') or '?'}"
+            f" {table.get('version') or ''}: {counts.get('covered', 0)} can be isolated "
+            f"by tags, {counts.get('uncovered', 0)} cannot.",
+            "si-muted",
+            data_testid="coverage-summary",
+        ),
         h.text("p", table.get("explanation"), "si-muted") if table.get("explanation") else None,
         h.el("table", head, h.el("tbody", *rows), cls="si-table", data_testid="coverage-table"),
         h.text("p", f"{len(actions) - max_rows} more: narrow the search.", "si-muted")
-        if len(actions) > max_rows else None,
+        if len(actions) > max_rows
+        else None,
     )

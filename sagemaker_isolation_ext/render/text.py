@@ -261,7 +261,7 @@ def render_coverage_text(table: dict, catalog: Any = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -- the explanation of an AccessDenied ----------------------------------------------------------
+# -- the explanation of an AccessDenied --
 
 
 def explain_checks(result: dict) -> list[tuple[str, str, str | None]]:
@@ -314,7 +314,9 @@ def render_explain_text(result: dict, max_causes: int = 5, verbose: bool = False
     for part in ("identity", "boundary"):
         dec = evaluation.get(part)
         if dec:
-            lines.append(f"  engine on the {part} policies: {dec['decision']} ({decision_statements(dec)})")
+            lines.append(
+                f"  engine on the {part} policies: {dec['decision']} ({decision_statements(dec)})"
+            )
     for state, words, body in explain_checks(result):
         lines.append(f"  {state}: {words}")
         if body:
@@ -335,7 +337,7 @@ def render_explain_text(result: dict, max_causes: int = 5, verbose: bool = False
     return "\n".join(lines).rstrip() + "\n"
 
 
-# -- the tag scan ---------------------------------------------------------------------------------
+# -- the tag scan --
 
 
 def scan_type_failed(why: str) -> bool:
@@ -425,7 +427,7 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -- a check job's status line ---------------------------------------------------------------------
+# -- a check job's status line --
 
 
 def job_status_words(status: dict) -> tuple[str, str | None]:

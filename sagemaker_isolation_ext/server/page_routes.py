@@ -183,7 +183,7 @@ class IsolationPageRedirectHandler(IsolationPageHandler):
         self.redirect(target)
 
 
-# -- the fragments the page inserts (JSON bodies holding HTML from render/html.py) ------------------
+# -- the fragments the page inserts (JSON bodies holding HTML from render/html.py) --
 
 
 class ReportFragmentHandler(ReportHandler):

