@@ -188,7 +188,10 @@ class IsolationPageRedirectHandler(IsolationPageHandler):
 
 class ReportFragmentHandler(ReportHandler):
     """``GET fragments/report?domain_id=&region=&profile=``: the check job's status in words and,
-    once the report is ready, the report as HTML (``render.html.report_html``)."""
+    once the report is ready, the report as HTML (``render.html.report_html``). GET only: a
+    check is started with ``POST report``."""
+
+    post = tornado.web.RequestHandler._unimplemented_method  # 405, not ReportHandler.post
 
     @tornado.web.authenticated
     @authorized
