@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ITarget } from '../api';
+import type { ITarget } from '../tokens';
 
 /** SageMaker domain ids as the server accepts them (handlers.py `DOMAIN_ID_RE`). */
 export const DOMAIN_ID_PATTERN = /^d-(-*[a-z0-9]){1,61}$/;
