@@ -1,11 +1,5 @@
-import type { IJobStatus } from '../api';
-import {
-  IModelState,
-  IsolationModel,
-  PanelView,
-  sameVersion,
-  viewOf
-} from '../model';
+import { IsolationModel, sameVersion, viewOf } from '../model';
+import type { IJobStatus, IModelState, PanelView } from '../tokens';
 import { fakeServer, Handler } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 

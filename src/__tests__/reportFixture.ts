@@ -2,7 +2,7 @@
  * A report shaped like ARCHITECTURE.md §7: the demo's research domain, whose default role has
  * AmazonSageMakerFullAccess beside the doc policy (so it is `not_isolated`).
  */
-import type { IReport } from '../api';
+import type { IReport } from '../tokens';
 
 export const DOMAIN_ARN =
   'arn:aws:sagemaker:us-east-1:111122223333:domain/d-research0001';

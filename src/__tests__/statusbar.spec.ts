@@ -1,5 +1,5 @@
 import { nullTranslator } from '@jupyterlab/translation';
-import type { IModelState } from '../model';
+import type { IModelState } from '../tokens';
 import { statusText } from '../statusbar';
 import { notIsolatedReport } from './reportFixture';
 
