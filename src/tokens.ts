@@ -60,11 +60,19 @@ export interface IAwsConfirmation {
     | 'no-witnesses'
     | string;
   note: string;
-  calls?: number;
-  confirmed?: number;
-  disagreed?: number;
-  not_checked?: number;
+  calls: number;
+  confirmed: number;
+  disagreed: number;
+  not_checked: number;
   witnesses?: number;
+  /** Calls that failed. */
+  errors?: number;
+  /** The bounds on simulator calls. */
+  limits?: {
+    per_policy_set?: number;
+    per_report?: number;
+    deadline_seconds?: number;
+  };
   commands?: string[];
   policy_files?: { file: string; policy: string; kind: string }[];
 }
@@ -170,6 +178,10 @@ export interface ICoverageTable extends ICoverage {
   query: string;
   actions: ICoverageRow[];
   counts?: Record<string, number>;
+  /** When the catalog's data was last updated. */
+  updated_at?: string | null;
+  /** The resource types of the actions listed. */
+  resource_types?: unknown[];
 }
 
 /** A policy template for the domain, with the verdict each role would get with it attached. */
@@ -250,17 +262,23 @@ export interface IProgress {
 /** The `report` route's answer: the status of the check job for one domain. */
 export interface IJobStatus {
   status: 'none' | 'running' | 'ready' | 'error';
-  key?: {
+  key: {
     domain_id: string | null;
     region: string | null;
     profile?: string | null;
-  };
-  progress?: IProgress | null;
-  report?: IReport | null;
-  error?: IErrorInfo | null;
-  started_at?: string | null;
-  finished_at?: string | null;
-  fresh?: boolean;
+  } | null;
+  progress: IProgress | null;
+  report: IReport | null;
+  error: IJobError | null;
+  started_at: string | null;
+  finished_at: string | null;
+  fresh: boolean;
+}
+
+/** Why a check failed (`error` of a job status). */
+export interface IJobError extends IErrorInfo {
+  /** `aws-unreachable`, `no-context`, `bad-snapshot`, `internal-error`. */
+  kind: string;
 }
 
 /** The server's environment, from the `version` route's self-check (docs/openapi.yaml). */
@@ -301,14 +319,21 @@ export interface IContextInfo {
   region: string | null;
   /** `studio-metadata`, `config`, `cli`, or `none` when no domain is known. */
   source: string;
-  detail?: string | null;
+  detail: string;
+  /** Why no domain is known (`source` none). */
   reason?: string;
+  /** Which credentials the server's AWS calls use (botocore's provider method, in words). */
+  credentials?: { method?: string | null; words?: string };
   profile?: string | null;
   endpoint_url?: string | null;
   user_profile_name?: string | null;
   space_name?: string | null;
   execution_role_arn?: string | null;
   app_type?: string | null;
+  resource_arn?: string | null;
+  /** Where the server runs (`studio-classic`, `studio-space`, `studio`, `local`, ...). */
+  environment?: string | null;
+  environment_detail?: string | null;
 }
 
 /** The domain the user asked for (the panel's form, or the settings). */
@@ -365,6 +390,8 @@ export interface ITagRow {
   other_domain?: string | null;
   domain_exists?: boolean | null;
   role_arn?: string;
+  /** Only for class `unreadable`: the call that failed. */
+  unreadable_reason?: string;
   proposal?: IProposal;
 }
 
@@ -412,12 +439,17 @@ export interface IScanProgress {
 /** `GET/POST tag-scan` status. */
 export interface IScanStatus {
   status: 'none' | 'running' | 'ready' | 'error' | 'cancelled';
-  key?: Record<string, unknown>;
+  key: {
+    domain_id?: string | null;
+    all_domains?: boolean;
+    region?: string | null;
+    profile?: string | null;
+  };
   progress: IScanProgress | null;
   result: ITagScan | null;
   error: { message: string; reason: string } | null;
-  started_at?: string | null;
-  finished_at?: string | null;
+  started_at: string | null;
+  finished_at: string | null;
 }
 
 /** One plan item. */
@@ -453,6 +485,7 @@ export interface ITagChangeResult {
     detail?: string | null;
   }>;
   counts: Record<string, number>;
+  api_calls?: Record<string, number>;
 }
 
 /** Where a scan is for: one domain (and Region), or every domain. */
@@ -514,11 +547,17 @@ export interface IPlanPolicy {
   document: unknown;
   diff: string[];
   exists: boolean;
+  current_default_version?: string | null;
+  current_document?: unknown;
 }
 
 /** The plan document (sagemaker/plan.py). */
 export interface IPlan {
   kind: 'sagemaker-isolation-plan';
+  schema_version: 1;
+  created_at?: string;
+  /** `all` roles of the domain, or the chosen `roles`. */
+  selection?: 'all' | 'roles';
   plan_hash: string;
   account_id: string;
   region: string;
@@ -550,7 +589,7 @@ export interface IChangeStep {
 /** A change record (apply or rollback). */
 export interface IChangeRecord {
   id: string;
-  kind: 'apply' | 'rollback';
+  kind: 'apply' | 'rollback' | 'tag-backfill' | 'tag-rollback';
   status:
     | 'pending'
     | 'running'
@@ -565,14 +604,22 @@ export interface IChangeRecord {
   rolled_back_by?: string | null;
   started_at?: string;
   who?: { user?: string | null; principal_arn?: string | null; via?: string };
+  /** The process that wrote the record (pid, host, its start time in seconds since the epoch). */
+  process?: { pid?: number; host?: string; started_at?: number | null };
+  /** Only with status `interrupted`: why, and the two ways on. */
+  interrupted?: { why?: string; next_steps?: string[] };
+  previous_state?: unknown;
 }
 
 /** The short form listed by `GET admin/changes`. */
 export interface IChangeSummary {
   id: string;
-  kind: 'apply' | 'rollback';
+  kind: 'apply' | 'rollback' | 'tag-backfill' | 'tag-rollback';
   status: string;
   started_at?: string;
+  finished_at?: string | null;
+  /** Only with status `interrupted` (see `IChangeRecord.interrupted`). */
+  interrupted?: Record<string, unknown>;
   domain_id?: string | null;
   variant?: string | null;
   steps_done: number;
@@ -587,10 +634,15 @@ export interface IChangeSummary {
 /** Longest message sent to the server (characters); the server cuts at 64 KiB as well. */
 export const MAX_MESSAGE_CHARS = 65536;
 
-/** What one check did or could not do. */
-export interface IExplainCheck {
+/** What one check did (`evidence.checked` entry). */
+export interface IExplainChecked {
   check: string;
   result?: string;
+}
+
+/** What one check could not do (`evidence.not_checked` entry). */
+export interface IExplainNotChecked {
+  check: string;
   why?: string;
   /** The raw answer of a failed call (a page instead of an AWS error); shown in a toggle. */
   body?: string;
@@ -606,8 +658,8 @@ export interface IExplainCause {
   fix: string;
   evidence: {
     facts?: Record<string, unknown>;
-    checked?: IExplainCheck[];
-    not_checked?: IExplainCheck[];
+    checked?: IExplainChecked[];
+    not_checked?: IExplainNotChecked[];
   };
 }
 
@@ -623,9 +675,20 @@ export interface IExplainResult {
   policy_type: string | null;
   policy_arn: string | null;
   error_code?: string | null;
+  /** The message's reason clause as written. */
+  reason_clause?: string | null;
+  /** The kind of message recognised. */
+  kind?: string | null;
   truncated?: boolean;
-  mode?: 'live' | 'offline' | string;
+  /** Characters of the message read. */
+  input_chars?: number;
+  mode: 'live' | 'offline' | string;
   causes: IExplainCause[];
+  /** Engine decisions for exactly this request (identity, boundary, combined). */
+  evaluation?: Record<string, unknown> | null;
+  catalog?: Record<string, unknown> | null;
+  context?: Record<string, unknown>;
+  live?: Record<string, unknown>;
 }
 
 /** State of the box. */

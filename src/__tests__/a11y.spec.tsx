@@ -9,7 +9,6 @@ import type { IModelState } from '../tokens';
 import { fakeServer } from './fakeServer';
 import { mountPerTest, okState, readyState, trans } from './mount';
 
-
 const base = () => okState();
 const ready = () => readyState();
 

@@ -136,7 +136,9 @@ describe('AdminSection', () => {
       domain_id: notIsolatedReport().domain.id,
       region: notIsolatedReport().domain.region
     });
-    const after = mount.host.querySelectorAll('[data-testid="jp-SMIso-admin-after"]');
+    const after = mount.host.querySelectorAll(
+      '[data-testid="jp-SMIso-admin-after"]'
+    );
     expect(after.length).toBe((notIsolatedReport().roles ?? []).length);
     expect(mount.host.textContent).toContain('Policy diff');
     expect(mount.host.textContent).toContain('n/a');
@@ -153,7 +155,9 @@ describe('AdminSection', () => {
     await flush(10);
     const apply = log.find(r => r.route === 'admin/apply');
     expect(apply?.body).toEqual({ plan_hash: 'a'.repeat(64) });
-    const result = mount.host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    const result = mount.host.querySelector(
+      '[data-testid="jp-SMIso-admin-result"]'
+    );
     expect(result?.getAttribute('data-status')).toBe('succeeded');
     expect(changed).toHaveBeenCalledTimes(1);
     expect(changed).toHaveBeenCalledWith(notIsolatedReport().domain.id);
@@ -230,7 +234,9 @@ describe('AdminSection', () => {
     const { model } = render(handlers);
     await flush();
     const click = async (id: string) => {
-      const el = mount.host.querySelector(`[data-testid="${id}"]`) as HTMLElement;
+      const el = mount.host.querySelector(
+        `[data-testid="${id}"]`
+      ) as HTMLElement;
       await act(async () => el.click());
       await flush();
     };
@@ -241,7 +247,9 @@ describe('AdminSection', () => {
     mount.remount();
     show(model);
     await flush();
-    const result = mount.host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    const result = mount.host.querySelector(
+      '[data-testid="jp-SMIso-admin-result"]'
+    );
     expect(result?.getAttribute('data-status')).toBe('succeeded');
   });
 });

@@ -6,7 +6,6 @@ import type { IExplainResult } from '../tokens';
 import { fakeServer } from './fakeServer';
 import { flush, mountPerTest, trans } from './mount';
 
-
 const MESSAGE =
   'User: arn:aws:sts::1:assumed-role/R/SageMaker is not authorized to perform: sagemaker:AddTags on resource: arn:aws:sagemaker:us-east-1:1:space/d-abc/<img src=x onerror=alert(1)> because no permissions boundary allows the sagemaker:AddTags action';
 
@@ -55,9 +54,7 @@ describe('ExplainBox', () => {
       'POST explain': () => ({ status: 200, body: answer() })
     });
     const explain = new ExplainModel({ serverSettings: server.settings });
-    act(() =>
-      mount.render(<ExplainBox model={explain} trans={trans} />)
-    );
+    act(() => mount.render(<ExplainBox model={explain} trans={trans} />));
     const textarea = mount.host.querySelector('textarea')!;
     act(() => {
       const setter = Object.getOwnPropertyDescriptor(
@@ -108,9 +105,7 @@ describe('ExplainBox', () => {
       })
     });
     const explain = new ExplainModel({ serverSettings: server.settings });
-    act(() =>
-      mount.render(<ExplainBox model={explain} trans={trans} />)
-    );
+    act(() => mount.render(<ExplainBox model={explain} trans={trans} />));
     const box = mount.host.querySelector(
       'input[type="checkbox"]'
     ) as HTMLInputElement;

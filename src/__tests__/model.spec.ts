@@ -1,7 +1,7 @@
 import { IsolationModel, sameVersion, viewOf } from '../model';
 import type { IJobStatus, IModelState, PanelView } from '../tokens';
 import { fakeServer, Handler } from './fakeServer';
-import { notIsolatedReport } from './reportFixture';
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 const VERSION = {
   version: '0.1.0',
@@ -17,13 +17,11 @@ const CONTEXT = {
 const KEY = { domain_id: 'd-research0001', region: 'us-east-1', profile: null };
 
 function running(done: number): IJobStatus {
-  return {
+  return jobStatus({
     status: 'running',
     key: KEY,
-    progress: { stage: 'reading roles', done, total: 3 },
-    report: null,
-    error: null
-  };
+    progress: { stage: 'reading roles', done, total: 3 }
+  });
 }
 
 function makeModel(handlers: Record<string, Handler>) {
@@ -447,17 +445,17 @@ describe('viewOf', () => {
     checking: false
   };
   it('never shows a report unless the job is ready with a report', () => {
-    expect(viewOf({ ...base, job: { status: 'ready', report: null } })).toBe(
+    expect(viewOf({ ...base, job: jobStatus({ status: 'ready' }) })).toBe(
       'idle'
     );
     expect(
       viewOf({
         ...base,
-        job: {
+        job: jobStatus({
           status: 'error',
           report: notIsolatedReport(),
-          error: { message: 'x', reason: 'y' }
-        }
+          error: { message: 'x', reason: 'y', kind: 'internal-error' }
+        })
       })
     ).toBe('failed');
   });

@@ -6,7 +6,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import React, { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 import type { IModelState } from '../tokens';
-import { notIsolatedReport } from './reportFixture';
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 // React 18: tell React this is a test environment so act() works.
 (
@@ -96,5 +96,5 @@ export function okState(job: IModelState['job'] = null): IModelState {
 
 /** `okState` with a finished check of `report` (default: the not-isolated fixture). */
 export function readyState(report = notIsolatedReport()): IModelState {
-  return okState({ status: 'ready', report });
+  return okState(jobStatus({ status: 'ready', report }));
 }

@@ -6,8 +6,7 @@ import { IsolationModel } from '../model';
 import type { IModelState } from '../tokens';
 import { fakeServer } from './fakeServer';
 import { mountPerTest, readyState, trans, waitFor } from './mount';
-import { notIsolatedReport } from './reportFixture';
-
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 const CATALOG_ROWS = [
   {
@@ -282,10 +281,10 @@ describe('PanelBody states', () => {
   it('shows progress while checking', () => {
     render({
       ...readyState(),
-      job: {
+      job: jobStatus({
         status: 'running',
         progress: { stage: 'reading roles', done: 2, total: 5 }
-      }
+      })
     });
     const progress = mount.host.querySelector('progress')!;
     expect(progress.getAttribute('value')).toBe('2');
@@ -296,14 +295,14 @@ describe('PanelBody states', () => {
   it('shows missing credentials with the form to pick a profile', () => {
     render({
       ...readyState(),
-      job: {
+      job: jobStatus({
         status: 'error',
         error: {
           message: 'no AWS credentials',
           reason: 'no-credentials',
           kind: 'aws-unreachable'
         }
-      }
+      })
     });
     expect(mount.host.textContent).toContain('Missing AWS credentials');
     expect(mount.host.querySelector('#jp-SMIso-form-profile')).not.toBeNull();

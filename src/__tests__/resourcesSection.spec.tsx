@@ -323,7 +323,9 @@ describe('ResourcesSection', () => {
     await flush();
     act(() => q('[data-testid="jp-SMIso-tag-preview-button"]').click());
     await flush();
-    expect(mount.host.querySelector('[data-testid="jp-SMIso-tag-apply"]')).toBeNull();
+    expect(
+      mount.host.querySelector('[data-testid="jp-SMIso-tag-apply"]')
+    ).toBeNull();
     expect(q('[data-testid="jp-SMIso-tag-preview"]').textContent).toContain(
       'admin_actions_enabled'
     );

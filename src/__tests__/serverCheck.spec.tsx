@@ -75,7 +75,9 @@ describe('ServerCheck', () => {
 
   it('shows the server environment, closed, when all matches', () => {
     render(serverState(info('0.1.0', '0.1.0'), '0.1.0'), '0.1.0');
-    const box = mount.host.querySelector('[data-testid="jp-SMIso-servercheck"]');
+    const box = mount.host.querySelector(
+      '[data-testid="jp-SMIso-servercheck"]'
+    );
     expect(box?.getAttribute('data-ok')).toBe('true');
     expect(box?.hasAttribute('open')).toBe(false);
     expect(box?.textContent).toContain('/opt/conda');
@@ -85,7 +87,9 @@ describe('ServerCheck', () => {
 
   it('opens with the warnings when the versions differ', () => {
     render(serverState(info('0.1.0', '0.2.0'), '0.2.0'), '0.2.0');
-    const box = mount.host.querySelector('[data-testid="jp-SMIso-servercheck"]');
+    const box = mount.host.querySelector(
+      '[data-testid="jp-SMIso-servercheck"]'
+    );
     expect(box?.getAttribute('data-ok')).toBe('false');
     expect(box?.hasAttribute('open')).toBe(true);
     expect(box?.querySelector('[role="alert"]')?.textContent).toContain(

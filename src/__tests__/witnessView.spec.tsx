@@ -82,9 +82,9 @@ describe('WitnessView', () => {
     });
     expect(awsBadge(w, trans)?.text).toBe(text);
     render(<WitnessView witness={w} trans={trans} />);
-    expect(mount.host.querySelector('.jp-SMIso-aws-disagrees')?.textContent).toBe(
-      text
-    );
+    expect(
+      mount.host.querySelector('.jp-SMIso-aws-disagrees')?.textContent
+    ).toBe(text);
     expect(mount.host.textContent).toContain('detail words');
   });
 
@@ -94,6 +94,10 @@ describe('WitnessView', () => {
         confirmation={{
           status: 'offline',
           note: 'Offline check: nothing was sent to AWS.',
+          calls: 0,
+          confirmed: 0,
+          disagreed: 0,
+          not_checked: 0,
           policy_files: [{ file: 'p.json', policy: 'p', kind: 'identity' }]
         }}
         trans={trans}
@@ -118,7 +122,9 @@ describe('WitnessView', () => {
       }
     });
     render(<RoleSection role={role} findings={[]} trans={trans} />);
-    const views = mount.host.querySelectorAll('[data-testid="jp-SMIso-witness"]');
+    const views = mount.host.querySelectorAll(
+      '[data-testid="jp-SMIso-witness"]'
+    );
     expect(views).toHaveLength(1);
     const entry = views[0].closest('li');
     expect(entry?.querySelector('.jp-SMIso-action')?.textContent).toBe(

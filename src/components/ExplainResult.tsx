@@ -5,7 +5,12 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { IExplainCause, IExplainCheck, IExplainResult } from '../tokens';
+import type {
+  IExplainCause,
+  IExplainChecked,
+  IExplainNotChecked,
+  IExplainResult
+} from '../tokens';
 import { Breakable } from './Breakable';
 import { CopyButton } from './CopyButton';
 
@@ -60,11 +65,11 @@ export function CauseView(props: {
 
 /** Every check of a result once (each cause carries the same lists). */
 export function reportChecks(result: IExplainResult): {
-  checked: IExplainCheck[];
-  notChecked: IExplainCheck[];
+  checked: IExplainChecked[];
+  notChecked: IExplainNotChecked[];
 } {
-  const checked: IExplainCheck[] = [];
-  const notChecked: IExplainCheck[] = [];
+  const checked: IExplainChecked[] = [];
+  const notChecked: IExplainNotChecked[] = [];
   const seen = new Set<string>();
   for (const cause of result.causes) {
     for (const c of cause.evidence?.checked ?? []) {
