@@ -18,6 +18,7 @@ from .base import (
     _bad_request,
     _context_json,
     _is_context_error,
+    reject_unknown_fields,
     validate_domain_id,
     validate_profile,
     validate_region,
@@ -158,12 +159,7 @@ class ReportHandler(IsolationHandler):
         "too-many-checks"}`` when 64 other checks are running or queued.
         """
         body = self.json_body()
-        unknown = sorted(set(body) - POST_REPORT_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(POST_REPORT_FIELDS))}"
-            )
+        reject_unknown_fields(body, POST_REPORT_FIELDS)
         refresh = body.get("refresh", False)
         if not isinstance(refresh, bool):
             raise _bad_request(f"refresh must be true or false, got {refresh!r}")

@@ -11,6 +11,7 @@ from tornado.web import HTTPError
 from .base import (
     IsolationHandler,
     _bad_request,
+    reject_unknown_fields,
     validate_domain_id,
     validate_profile,
     validate_region,
@@ -50,12 +51,7 @@ class ExplainHandler(IsolationHandler):
                 reason="body-too-large",
             )
         body = self.json_body()
-        unknown = sorted(set(body) - EXPLAIN_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(EXPLAIN_FIELDS))}"
-            )
+        reject_unknown_fields(body, EXPLAIN_FIELDS)
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             raise _bad_request("message is required: the AccessDenied error text (a string)")
