@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagemaker_isolation_ext.notebook.explain import Explanation
+from sagemaker_isolation_ext.render.text import render_explain_text as render_text
 from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     MAX_INPUT_CHARS,
@@ -19,7 +20,6 @@ from sagemaker_isolation_ext.sagemaker.access_denied import (
     diagnose_denial,
     explain_message,
     parse_message,
-    render_text,
 )
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 

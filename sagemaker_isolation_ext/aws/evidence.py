@@ -468,7 +468,7 @@ def explain_text(
         budget_seconds: time budget for the live evidence.
 
     Returns:
-        :func:`explain`'s dict plus ``"context": {"domain_id", "source", "detail"}``.
+        :func:`diagnose_denial`'s dict plus ``"context": {"domain_id", "source", "detail"}``.
 
     Raises:
         ContextError: only for an explicitly given malformed ``domain_id`` / ``region`` /
