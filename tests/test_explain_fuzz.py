@@ -136,12 +136,14 @@ def test_time_grows_linearly():
     unit = "User: x is not authorized to perform: a:B on resource: arn:a:b:c:d:e with "
     small, big = unit * 200, unit * 800
     def best(text):
-        return min(_timed(text) for _ in range(3))
+        return min(_timed(text) for _ in range(5))
+
     ratio = best(big) / max(best(small), 1e-6)
     assert ratio < 12, ratio
 
 
 def _timed(text):
-    t0 = time.perf_counter()
+    # CPU time of this process: other jobs on a loaded machine do not inflate it.
+    t0 = time.process_time()
     parse_message(text)
-    return time.perf_counter() - t0
+    return time.process_time() - t0
