@@ -538,17 +538,30 @@ def find_domain(ctx: AwsContext, session=None, max_attempts: int = 5) -> DomainR
                        "(ListDomains); check --domain-id and --region", "domain-not-found")
 
 
-def domain_verdict(ctx: AwsContext, domain: DomainRef) -> dict:
-    """The isolation verdict of ``domain`` by the existing check (``collect_snapshot`` +
-    ``analyze``): ``{"verdict"}`` or ``{"verdict": "unknown", "error"}`` (never a guess)."""
-    from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.sagemaker.analysis import analyze
+def domain_verdict(
+    ctx: AwsContext,
+    domain: DomainRef,
+    reuse: Callable[[AwsContext], dict | None] | None = None,
+) -> dict:
+    """The isolation verdict of ``domain`` by the check service (``check.run_check`` on the live
+    domain, without the witnesses' AWS confirmation): ``{"verdict"}`` or ``{"verdict": "unknown",
+    "error"}`` (never a guess).
+
+    Args:
+        ctx: the scan's context (profile, endpoint); the domain's id and Region replace its own.
+        domain: the domain (``DomainRef`` from ListDomains).
+        reuse: ``reuse(domain_ctx) -> report | None``: a fresh report of this domain already
+            made (the server passes its report jobs' cache), used instead of a new check.
+    """
+    from sagemaker_isolation_ext.check import LiveSource, run_check
 
     dctx = dataclasses.replace(ctx, domain_id=domain.id, region=domain.region or ctx.region)
-    try:
-        report = analyze(collect_snapshot(dctx))
-    except Exception as exc:  # any failure means no verdict, said as such
-        return {"verdict": "unknown", "error": f"{type(exc).__name__}: {exc}"}
+    report = reuse(dctx) if reuse is not None else None
+    if report is None:
+        try:
+            report = run_check(LiveSource(dctx), confirm=False).to_json()
+        except Exception as exc:  # any failure means no verdict, said as such
+            return {"verdict": "unknown", "error": f"{type(exc).__name__}: {exc}"}
     return {"verdict": report.get("verdict") or "unknown"}
 
 

@@ -30,6 +30,7 @@ skipped for token-authenticated requests, which a browser cannot forge).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import threading
 from typing import Any
 
@@ -81,10 +82,13 @@ class TagScanJobs:
         runner: ``runner(ctx, all_domains, rows, max_rows, cancel, progress) -> result`` (the
             default calls ``aws.tag_scan.scan_tags``; tests inject fakes).
         max_workers: parallel scans.
+        reuse: ``reuse(domain ctx) -> report | None``: a fresh report of a domain (the server's
+            report jobs, ``ReportJobs.fresh_report``); the default runner's all-domain verdicts
+            use it instead of checking that domain again.
     """
 
-    def __init__(self, runner=None, max_workers: int = 2) -> None:
-        self.runner = runner or _default_runner
+    def __init__(self, runner=None, max_workers: int = 2, reuse=None) -> None:
+        self.runner = runner or functools.partial(_default_runner, reuse=reuse)
         self._jobs: dict[tuple, dict] = {}
         self._lock = threading.Lock()
         # Daemon threads (not a ThreadPoolExecutor, whose workers are joined at exit): a scan
@@ -206,10 +210,10 @@ def _key_json(key: tuple) -> dict:
     }
 
 
-def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress):
+def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress, reuse=None):
     from ..aws import tag_scan
 
-    verdicts = (lambda d: tag_scan.domain_verdict(ctx, d)) if all_domains else None
+    verdicts = (lambda d: tag_scan.domain_verdict(ctx, d, reuse)) if all_domains else None
     return tag_scan.scan_tags(
         ctx,
         all_domains=all_domains,
