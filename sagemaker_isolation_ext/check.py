@@ -112,17 +112,19 @@ class CheckInput:
         ctx: the live ``AwsContext``, or None (offline policy files, a saved snapshot).
         policy_files: ``[(policy name, path)]`` of an offline check (SARIF locations).
         boundary_file: ``(policy name, path)`` of an offline boundary, or None.
+        live: read by a collector (AWS may be asked to confirm the witnesses); default: a
+            context is given.
     """
 
     snapshot: dict
     ctx: Any = None
     policy_files: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     boundary_file: tuple[str, str] | None = None
+    live: bool | None = None
 
-    @property
-    def live(self) -> bool:
-        """True for a live check (AWS may be asked to confirm the witnesses)."""
-        return self.ctx is not None
+    def __post_init__(self) -> None:
+        if self.live is None:
+            self.live = self.ctx is not None
 
 
 @dataclasses.dataclass
@@ -390,7 +392,7 @@ def snapshot_from(source: Any, *, progress: ProgressFn | None = None) -> CheckIn
 
         kwargs = {"session": source.session} if source.session is not None else {}
         collected = collect.collect_snapshot(source.ctx, progress=progress, **kwargs)
-    return CheckInput(collected, source.ctx)
+    return CheckInput(collected, source.ctx, live=True)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -511,7 +513,7 @@ def run_check(
 
 def _confirm(report: dict, source: CheckInput, aws_confirm: bool, confirmer) -> None:
     """The witnesses' simulator commands; for a live check, AWS's answers (when enabled)."""
-    if source.ctx is None:
+    if not source.live:
         from .sagemaker.simulator_commands import mark_unconfirmed
 
         mark_unconfirmed(report, source.snapshot)
