@@ -44,15 +44,17 @@ in ``--role-arn`` mode roles not read are reported by ARN from ``iam_state`` wit
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..iam import PolicyError, parse_policy
 from . import templates
-from .analysis import analyze
+from .analysis import RoleResultCache, analyze
 from .catalog import Catalog
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "DEFAULT_ATTACHED_POLICIES_PER_ROLE",
     "MAX_POLICY_VERSIONS",
     "TAG_ON_CREATE_PREFIX",
+    "PlanAnalyses",
     "PlanError",
     "build_plan",
     "canonical_json",
@@ -374,6 +377,343 @@ def _aggregate(verdicts: list[str]) -> str:
     return "isolated"
 
 
+class PlanAnalyses:
+    """The analyses of one plan: ``analysis.analyze`` once per snapshot state (before, with the
+    isolation policy, with the tag-on-create policy too), all sharing one ``RoleResultCache``,
+    so a role whose policies a state does not change is evaluated once for the whole plan.
+
+    Args:
+        catalog: the action catalog (None: loaded).
+        now: the reports' ``generated_at``.
+        analyse: ``analyse(snapshot) -> report`` instead of ``analysis.analyze``; called once
+            per distinct state.
+
+    Attributes:
+        role_cache: the shared ``analysis.RoleResultCache`` (pass it to an analysis made
+            elsewhere, then :meth:`add` its report).
+        calls: analyses made (tests).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        now: _dt.datetime | None = None,
+        analyse: Callable[[dict], dict] | None = None,
+    ) -> None:
+        self.catalog, self.now, self._analyse = catalog, now, analyse
+        self.role_cache = RoleResultCache()
+        self._reports: dict[str, dict] = {}
+        self.calls = 0
+
+    @staticmethod
+    def digest(snapshot: dict) -> str:
+        """sha256 (hex) of the snapshot's canonical JSON: equal states, equal digests."""
+        return hashlib.sha256(canonical_json(snapshot).encode("utf-8")).hexdigest()
+
+    def add(self, snapshot: dict, report: dict) -> None:
+        """Take ``report`` as the analysis of ``snapshot`` (made elsewhere, e.g. the check's)."""
+        self._reports[self.digest(snapshot)] = report
+
+    def __call__(self, snapshot: dict) -> dict:
+        """The report of ``snapshot`` (analysed on the first call for its state)."""
+        key = self.digest(snapshot)
+        if key not in self._reports:
+            self.calls += 1
+            if self._analyse is not None:
+                self._reports[key] = self._analyse(snapshot)
+            else:
+                self._reports[key] = analyze(
+                    snapshot, self.catalog, now=self.now, role_cache=self.role_cache
+                )
+        return self._reports[key]
+
+
+@dataclasses.dataclass
+class _Change:
+    """What a plan changes: the two policies, the roles they attach to, the after report."""
+
+    iso: dict  # {"name", "arn", "document"}
+    tag: dict  # {"name", "arn", "document"}
+    iso_section: dict
+    attach_iso: list[str]
+    tag_need: list[str]
+    attach_tag: list[str]
+    tag_section: dict | None
+    steps: list[dict]
+    after: dict
+
+
+def _selection(before: dict, roles: dict, role_arns: list[str] | None) -> tuple[list[str], str]:
+    """``(selected role ARNs, "all" | "roles")`` (raises PlanError)."""
+    if role_arns is None:
+        selected = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
+        selection = "all"
+    else:
+        selected = []
+        for arn in role_arns:
+            if arn not in roles:
+                raise PlanError(
+                    f"role {arn!r} is not in the snapshot; give the ARN of an execution role "
+                    "(arn:aws:iam::<account>:role/<name>)"
+                )
+            if arn not in selected:
+                selected.append(arn)
+        selection = "roles"
+    if not selected:
+        raise PlanError(
+            "the domain has no execution role to change (no default, space or user-profile "
+            "role was read)"
+        )
+    return selected, selection
+
+
+def _change(snapshot, darn, variant, pstate, selected, analyses) -> _Change:
+    """The policy sections and steps, and the after report: the isolation policy in place,
+    then (when a selected role would then be unable to tag what Studio creates) the
+    tag-on-create policy too."""
+    roles = snapshot.get("roles") or {}
+    tag_name = tag_on_create_policy_name(darn.domain_id)
+    iso = {
+        "name": templates.policy_name(darn.domain_id),
+        "arn": templates.policy_arn(darn.account, darn.domain_id, darn.partition),
+        "document": templates.render(darn.arn, variant),
+    }
+    tag = {
+        "name": tag_name,
+        "arn": f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}",
+        "document": tag_on_create_document(darn.arn),
+    }
+    iso_section, iso_steps = _policy_step(
+        iso["arn"],
+        iso["name"],
+        iso["document"],
+        pstate.get(iso["arn"]) or {},
+        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
+    )
+    attach_iso = [
+        a for a in selected if iso["arn"] not in (roles[a].get("attached_policies") or ())
+    ]
+    # First state: the isolation policy in place; which selected roles then lack tag-on-create?
+    mid = analyses(
+        _after_snapshot(snapshot, iso, iso["document"], tag, None, set(attach_iso), set())
+    )
+    tag_need = [a for a in selected if a in _tag_blocked(mid)]
+    attach_tag = [
+        a for a in tag_need if tag["arn"] not in (roles[a].get("attached_policies") or ())
+    ]
+    tag_section, tag_steps, after = None, [], mid
+    if tag_need:
+        tag_section, tag_steps = _policy_step(
+            tag["arn"],
+            tag["name"],
+            tag["document"],
+            pstate.get(tag["arn"]) or {},
+            f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
+        )
+        tag_section["needed_by"] = tag_need
+        after = analyses(
+            _after_snapshot(
+                snapshot, iso, iso["document"], tag, tag["document"], set(attach_iso),
+                set(attach_tag),
+            )
+        )
+    steps = iso_steps + tag_steps
+    for arn in selected:
+        rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
+        for attach, pol in ((attach_iso, iso), (attach_tag, tag)):
+            if arn in attach:
+                steps.append(
+                    {
+                        "op": "attach-role-policy",
+                        "role_arn": arn,
+                        "role_name": rname,
+                        "policy_arn": pol["arn"],
+                    }
+                )
+    for i, st in enumerate(steps):
+        st["index"] = i
+    return _Change(
+        iso, tag, iso_section, attach_iso, tag_need, attach_tag, tag_section, steps, after
+    )
+
+
+def _quota(iam_state: dict) -> tuple[int, str]:
+    """``(managed policies per role, where the figure comes from)``."""
+    quota = iam_state.get("attached_policies_quota")
+    quota_source = iam_state.get("quota_source") or "default"
+    if not isinstance(quota, int) or quota <= 0:
+        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
+    return quota, quota_source
+
+
+def _recommendation(ch: _Change, variant: str, before: dict, arn: str, rb: dict, ra: dict):
+    """What to do about a selected role that stays not isolated after the change."""
+    culprits = _cross_domain_policies(ra, {ch.iso["name"], ch.tag["name"]})
+    rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
+    if variant == "allow":
+        deny_after = _template_after(before, "deny", arn)
+        rec.update(
+            {
+                "id": "use-deny-variant-or-detach",
+                "text": f"The allow variant leaves {rb.get('name')} not isolated: "
+                + (", ".join(culprits) if culprits else "another policy")
+                + " still allows actions on other domains' resources. Use --variant deny"
+                + (f" (the deny variant gives {deny_after})" if deny_after else "")
+                + (", or detach " + ", ".join(culprits) if culprits else "")
+                + ".",
+                "deny_variant_verdict": deny_after,
+            }
+        )
+    else:
+        rec.update(
+            {
+                "id": "detach-policy",
+                "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
+                + ("detach " + ", ".join(culprits) if culprits else "review its policies")
+                + ".",
+            }
+        )
+    return rec
+
+
+def _role_row(ch: _Change, roles: dict, arn: str, rb: dict, ra: dict, selected, quota) -> dict:
+    """One role's row: selected, affected, verdicts before and after, what it attaches."""
+    iso_arn, tag_arn = ch.iso["arn"], ch.tag["arn"]
+    is_sel = arn in selected
+    affected = is_sel or (
+        ch.iso_section["action"] == "new-version"
+        and (
+            iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
+            or arn in set(ch.iso_section.get("attached_roles") or ())
+        )
+    )
+    attach = ([iso_arn] if arn in ch.attach_iso else []) + (
+        [tag_arn] if arn in ch.attach_tag else []
+    )
+    return {
+        "arn": arn,
+        "name": rb.get("name"),
+        "used_by": rb.get("used_by") or [],
+        "selected": is_sel,
+        "affected": affected,
+        "verdict_before": rb.get("verdict"),
+        "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
+        "verdict_after_reason": ra.get("verdict_reason") if affected else rb.get("verdict_reason"),
+        "attach": attach,
+        "attached_after": len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach),
+        "quota": quota,
+        "needs_tag_on_create": arn in ch.tag_need,
+        "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
+        "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
+    }
+
+
+def _role_rows(ch: _Change, before: dict, roles: dict, selected, variant, iam_state) -> tuple:
+    """``(rows, quota checks, warnings, recommendations)`` of every role of the snapshot."""
+    quota, quota_source = _quota(iam_state)
+    quota_note = (
+        "iam:GetAccountSummary"
+        if quota_source != "default"
+        else "IAM default; the account quota could not be read"
+    )
+    a_roles = _role_by_arn(ch.after)
+    rows, checks, warnings, recommendations = [], [], [], []
+    for rb in before["roles"]:
+        arn = rb.get("arn")
+        if not arn or arn not in roles:
+            continue
+        ra = a_roles.get(arn, rb)
+        row = _role_row(ch, roles, arn, rb, ra, selected, quota)
+        rows.append(row)
+        if not row["selected"]:
+            continue
+        if row["attach"]:
+            checks.append(
+                {
+                    "id": "quota",
+                    "role": arn,
+                    "ok": row["attached_after"] <= quota,
+                    "detail": f"{rb.get('name')}: {row['attached_after']} managed policies "
+                    f"attached after the change, quota {quota} ({quota_note})",
+                }
+            )
+        if roles.get(arn, {}).get("complete") is not True:
+            warnings.append(
+                f"role {rb.get('name')} could not be fully read: its attachments and "
+                "verdicts are uncertain (after-verdict stays unknown)"
+            )
+        if row["verdict_after"] == "not_isolated":
+            recommendations.append(_recommendation(ch, variant, before, arn, rb, ra))
+        lost = _lost_create_rights(row)
+        if lost:
+            warnings.append(
+                f"{rb.get('name')} loses {lost} SageMaker create rights with this change (the "
+                "new document replaces the current one)"
+            )
+    return rows, checks, warnings, recommendations
+
+
+def _lost_create_rights(row: dict) -> int:
+    """How many SageMaker create rights the role loses (0 when unknown or none)."""
+    b, a = row["create_rights_before"], row["create_rights_after"]
+    return b - a if isinstance(b, int) and isinstance(a, int) and a < b else 0
+
+
+def _policy_checks(ch: _Change, before: dict, access_analyzer: dict | None) -> tuple:
+    """``(checks, warnings)`` about the policies themselves: an unreadable current document,
+    roles a new default version also changes, IAM Access Analyzer's findings."""
+    iso_name, section = ch.iso["name"], ch.iso_section
+    checks, warnings = [], []
+    if section["action"] == "unknown":
+        checks.append(
+            {
+                "id": "current-policy",
+                "ok": False,
+                "detail": f"{iso_name} exists but its current document could not be read: "
+                "cannot tell whether a new version is needed",
+            }
+        )
+    if section["action"] == "new-version" and section.get("attached_roles") is None:
+        warnings.append(
+            f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
+            "the new default version may also change roles not shown here"
+        )
+    others = sorted(set(section.get("attached_roles") or ()) - set(_role_by_arn(before)))
+    if section["action"] == "new-version" and others:
+        warnings.append(
+            "the new default version also applies to roles not in this plan: " + ", ".join(others)
+        )
+    aa = access_analyzer or {}
+    for pname in [iso_name] + ([ch.tag["name"]] if ch.tag_section else []):
+        checks.append(_access_analyzer_check(pname, aa.get(pname)))
+    return checks, warnings
+
+
+def _access_analyzer_check(pname: str, res: dict | None) -> dict:
+    """The validation check of one policy from IAM Access Analyzer ``ValidatePolicy``."""
+    if not res or res.get("status") == "not-run":
+        return {
+            "id": "access-analyzer",
+            "policy": pname,
+            "ok": None,
+            "detail": "IAM Access Analyzer ValidatePolicy was not run: "
+            + ((res or {}).get("detail") or "not requested"),
+        }
+    errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
+    return {
+        "id": "access-analyzer",
+        "policy": pname,
+        "ok": not errs,
+        "detail": "ValidatePolicy: "
+        + (
+            "no findings"
+            if not res.get("findings")
+            else "; ".join(f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"])
+        ),
+        "findings": res.get("findings") or [],
+    }
+
+
 def build_plan(
     snapshot: dict,
     variant: str,
@@ -383,6 +723,7 @@ def build_plan(
     access_analyzer: dict | None = None,
     catalog: Catalog | None = None,
     now: _dt.datetime | None = None,
+    analyses: PlanAnalyses | None = None,
 ) -> dict:
     """Build the plan document for one domain.
 
@@ -400,6 +741,9 @@ def build_plan(
             [...], "detail": str}}`` from IAM Access Analyzer ``ValidatePolicy`` (None: not run).
         catalog: the action catalog (default: loaded).
         now: the plan's ``created_at`` (default: UTC now).
+        analyses: the :class:`PlanAnalyses` to use (``aws.apply.make_plan`` passes one holding
+            the check service's report of ``snapshot``); default a new one. Each snapshot state
+            (before, with the isolation policy, with tag-on-create too) is analysed once.
 
     Returns:
         the plan dict: ``kind``, ``schema_version``, ``created_at``, ``account_id``,
@@ -424,270 +768,20 @@ def build_plan(
         darn = templates.parse_domain_arn(dom_obj.get("arn") or "")
     except ValueError as exc:
         raise PlanError(f"the snapshot's domain: {exc}") from None
+    analyses = analyses or PlanAnalyses(catalog, now)
     roles = snapshot.get("roles") or {}
-    before = analyze(snapshot, catalog, now=now)
-    execution = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
-    if role_arns is None:
-        selected = execution
-        selection = "all"
-    else:
-        selected = []
-        for arn in role_arns:
-            if arn not in roles:
-                raise PlanError(
-                    f"role {arn!r} is not in the snapshot; give the ARN of an execution role "
-                    "(arn:aws:iam::<account>:role/<name>)"
-                )
-            if arn not in selected:
-                selected.append(arn)
-        selection = "roles"
-    if not selected:
-        raise PlanError(
-            "the domain has no execution role to change (no default, space or user-profile "
-            "role was read)"
-        )
-
-    iso_name = templates.policy_name(darn.domain_id)
-    iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
-    iso_doc = templates.render(darn.arn, variant)
-    tag_name = tag_on_create_policy_name(darn.domain_id)
-    tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
-    tag_doc = tag_on_create_document(darn.arn)
-    pstate = iam_state.get("policies") or {}
-
-    iso_section, iso_steps = _policy_step(
-        iso_arn,
-        iso_name,
-        iso_doc,
-        pstate.get(iso_arn) or {},
-        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
+    before = analyses(snapshot)
+    selected, selection = _selection(before, roles, role_arns)
+    ch = _change(snapshot, darn, variant, iam_state.get("policies") or {}, selected, analyses)
+    checks = validate_document(ch.iso["name"], ch.iso["document"])
+    if ch.tag_section:
+        checks += validate_document(ch.tag["name"], ch.tag["document"])
+    role_rows, quota_checks, warnings, recommendations = _role_rows(
+        ch, before, roles, selected, variant, iam_state
     )
-    attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
-
-    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyze(
-        _after_snapshot(
-            snapshot,
-            {"arn": iso_arn, "name": iso_name},
-            iso_doc,
-            {"arn": tag_arn, "name": tag_name},
-            None,
-            set(attach_iso),
-            set(),
-        ),
-        catalog,
-        now=now,
-    )
-    tag_need = [a for a in selected if a in _tag_blocked(mid)]
-    attach_tag = [a for a in tag_need if tag_arn not in (roles[a].get("attached_policies") or ())]
-    tag_section = None
-    tag_steps: list[dict] = []
-    if tag_need:
-        tag_section, tag_steps = _policy_step(
-            tag_arn,
-            tag_name,
-            tag_doc,
-            pstate.get(tag_arn) or {},
-            f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
-        )
-        tag_section["needed_by"] = tag_need
-        after = analyze(
-            _after_snapshot(
-                snapshot,
-                {"arn": iso_arn, "name": iso_name},
-                iso_doc,
-                {"arn": tag_arn, "name": tag_name},
-                tag_doc,
-                set(attach_iso),
-                set(attach_tag),
-            ),
-            catalog,
-            now=now,
-        )
-    else:
-        after = mid
-
-    steps = iso_steps + tag_steps
-    for arn in selected:
-        rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
-        if arn in attach_iso:
-            steps.append(
-                {
-                    "op": "attach-role-policy",
-                    "role_arn": arn,
-                    "role_name": rname,
-                    "policy_arn": iso_arn,
-                }
-            )
-        if arn in attach_tag:
-            steps.append(
-                {
-                    "op": "attach-role-policy",
-                    "role_arn": arn,
-                    "role_name": rname,
-                    "policy_arn": tag_arn,
-                }
-            )
-    for i, st in enumerate(steps):
-        st["index"] = i
-
-    quota = iam_state.get("attached_policies_quota")
-    quota_source = iam_state.get("quota_source") or "default"
-    if not isinstance(quota, int) or quota <= 0:
-        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
-
-    b_roles, a_roles = _role_by_arn(before), _role_by_arn(after)
-    attached_elsewhere = set(iso_section.get("attached_roles") or ())
-    role_rows = []
-    checks = validate_document(iso_name, iso_doc)
-    if tag_section:
-        checks += validate_document(tag_name, tag_doc)
-    warnings: list[str] = []
-    recommendations: list[dict] = []
-    quota_note = (
-        "iam:GetAccountSummary"
-        if quota_source != "default"
-        else "IAM default; the account quota could not be read"
-    )
-    for rb in before["roles"]:
-        arn = rb.get("arn")
-        if not arn or arn not in roles:
-            continue
-        ra = a_roles.get(arn, rb)
-        is_sel = arn in selected
-        affected = is_sel or (
-            iso_section["action"] == "new-version"
-            and (
-                iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
-                or arn in attached_elsewhere
-            )
-        )
-        attach = ([iso_arn] if arn in attach_iso else []) + ([tag_arn] if arn in attach_tag else [])
-        n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
-        row = {
-            "arn": arn,
-            "name": rb.get("name"),
-            "used_by": rb.get("used_by") or [],
-            "selected": is_sel,
-            "affected": affected,
-            "verdict_before": rb.get("verdict"),
-            "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
-            "verdict_after_reason": ra.get("verdict_reason")
-            if affected
-            else rb.get("verdict_reason"),
-            "attach": attach,
-            "attached_after": n_after,
-            "quota": quota,
-            "needs_tag_on_create": arn in tag_need,
-            "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
-            "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
-        }
-        role_rows.append(row)
-        if is_sel and attach:
-            checks.append(
-                {
-                    "id": "quota",
-                    "role": arn,
-                    "ok": n_after <= quota,
-                    "detail": f"{rb.get('name')}: {n_after} managed policies attached after the "
-                    f"change, quota {quota} ({quota_note})",
-                }
-            )
-        if is_sel and roles.get(arn, {}).get("complete") is not True:
-            warnings.append(
-                f"role {rb.get('name')} could not be fully read: its attachments and "
-                "verdicts are uncertain (after-verdict stays unknown)"
-            )
-        if is_sel and row["verdict_after"] == "not_isolated":
-            culprits = _cross_domain_policies(ra, {iso_name, tag_name})
-            rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
-            if variant == "allow":
-                deny_after = _template_after(before, "deny", arn)
-                rec.update(
-                    {
-                        "id": "use-deny-variant-or-detach",
-                        "text": f"The allow variant leaves {rb.get('name')} not isolated: "
-                        + (", ".join(culprits) if culprits else "another policy")
-                        + " still allows actions on other domains' resources. Use --variant deny"
-                        + (f" (the deny variant gives {deny_after})" if deny_after else "")
-                        + (", or detach " + ", ".join(culprits) if culprits else "")
-                        + ".",
-                        "deny_variant_verdict": deny_after,
-                    }
-                )
-            else:
-                rec.update(
-                    {
-                        "id": "detach-policy",
-                        "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
-                        + ("detach " + ", ".join(culprits) if culprits else "review its policies")
-                        + ".",
-                    }
-                )
-            recommendations.append(rec)
-        if (
-            is_sel
-            and isinstance(row["create_rights_before"], int)
-            and isinstance(row["create_rights_after"], int)
-            and row["create_rights_after"] < row["create_rights_before"]
-        ):
-            warnings.append(
-                f"{rb.get('name')} loses "
-                f"{row['create_rights_before'] - row['create_rights_after']} "
-                "SageMaker create rights with this change (the new document replaces "
-                "the current one)"
-            )
-    if iso_section["action"] == "unknown":
-        checks.append(
-            {
-                "id": "current-policy",
-                "ok": False,
-                "detail": f"{iso_name} exists but its current document could not be read: "
-                "cannot tell whether a new version is needed",
-            }
-        )
-    if iso_section["action"] == "new-version" and iso_section.get("attached_roles") is None:
-        warnings.append(
-            f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
-            "the new default version may also change roles not shown here"
-        )
-    others = sorted(attached_elsewhere - set(b_roles))
-    if iso_section["action"] == "new-version" and others:
-        warnings.append(
-            "the new default version also applies to roles not in this plan: " + ", ".join(others)
-        )
-    aa = access_analyzer or {}
-    for pname in [iso_name] + ([tag_name] if tag_section else []):
-        res = aa.get(pname)
-        if not res or res.get("status") == "not-run":
-            checks.append(
-                {
-                    "id": "access-analyzer",
-                    "policy": pname,
-                    "ok": None,
-                    "detail": "IAM Access Analyzer ValidatePolicy was not run: "
-                    + ((res or {}).get("detail") or "not requested"),
-                }
-            )
-            continue
-        errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
-        checks.append(
-            {
-                "id": "access-analyzer",
-                "policy": pname,
-                "ok": not errs,
-                "detail": "ValidatePolicy: "
-                + (
-                    "no findings"
-                    if not res.get("findings")
-                    else "; ".join(
-                        f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"]
-                    )
-                ),
-                "findings": res.get("findings") or [],
-            }
-        )
-    ok = all(c["ok"] is not False for c in checks)
+    policy_checks, policy_warnings = _policy_checks(ch, before, access_analyzer)
+    checks += quota_checks + policy_checks
+    warnings += policy_warnings
     sel_rows = [r for r in role_rows if r["selected"]]
     plan = {
         "kind": PLAN_KIND,
@@ -700,17 +794,17 @@ def build_plan(
         "domain": {"id": darn.domain_id, "arn": darn.arn, "name": dom_obj.get("name")},
         "variant": variant,
         "selection": selection,
-        "policy": iso_section,
-        "tag_on_create": tag_section,
+        "policy": ch.iso_section,
+        "tag_on_create": ch.tag_section,
         "roles": role_rows,
-        "steps": steps,
-        "validation": {"ok": ok, "checks": checks},
+        "steps": ch.steps,
+        "validation": {"ok": all(c["ok"] is not False for c in checks), "checks": checks},
         "recommendations": recommendations,
         "warnings": warnings,
         "verdict_before": _aggregate([r["verdict_before"] for r in sel_rows]),
         "verdict_after": _aggregate([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
-        "domain_verdict_after": after.get("verdict") if selection == "all" else None,
+        "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
     }
     plan["plan_hash"] = plan_hash(plan)
     return plan

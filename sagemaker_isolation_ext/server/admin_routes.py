@@ -178,7 +178,9 @@ class PlanHandler(AdminHandler):
 
         def work():
             ctx = self.resolve_context(domain_id, region, profile)
-            return make_plan(ctx, variant, roles, session=self.session_for(ctx))
+            return make_plan(
+                ctx, variant, roles, session=self.session_for(ctx), cache=self.jobs.cache
+            )
 
         try:
             plan = await anyio.to_thread.run_sync(work)
