@@ -44,18 +44,19 @@ in ``--role-arn`` mode roles not read are reported by ARN from ``iam_state`` wit
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as _dt
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..iam import PolicyError, parse_policy
 from . import templates
 from .analysis import RoleResultCache, analyze
 from .catalog import Catalog
+from .findings import aggregate_verdicts
 
 __all__ = [
     "PLAN_KIND",
@@ -367,16 +368,6 @@ def _template_after(report: dict, variant: str, arn: str) -> str | None:
     return None
 
 
-def _aggregate(verdicts: list[str]) -> str:
-    if not verdicts:
-        return "unknown"
-    if "not_isolated" in verdicts:
-        return "not_isolated"
-    if "unknown" in verdicts:
-        return "unknown"
-    return "isolated"
-
-
 class PlanAnalyses:
     """The analyses of one plan: ``analysis.analyze`` once per snapshot state (before, with the
     isolation policy, with the tag-on-create policy too), all sharing one ``RoleResultCache``,
@@ -428,25 +419,15 @@ class PlanAnalyses:
         return self._reports[key]
 
 
-@dataclasses.dataclass
-class _Change:
-    """What a plan changes: the two policies, the roles they attach to, the after report."""
+def _selected_roles(before: dict, roles: dict, role_arns: list[str] | None) -> tuple:
+    """``(selected role ARNs, "all" | "roles")``.
 
-    iso: dict  # {"name", "arn", "document"}
-    tag: dict  # {"name", "arn", "document"}
-    iso_section: dict
-    attach_iso: list[str]
-    tag_need: list[str]
-    attach_tag: list[str]
-    tag_section: dict | None
-    steps: list[dict]
-    after: dict
-
-
-def _selection(before: dict, roles: dict, role_arns: list[str] | None) -> tuple[list[str], str]:
-    """``(selected role ARNs, "all" | "roles")`` (raises PlanError)."""
+    Raises:
+        PlanError: a role not in the snapshot, or nothing to change.
+    """
+    execution = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
     if role_arns is None:
-        selected = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
+        selected = execution
         selection = "all"
     else:
         selected = []
@@ -467,88 +448,113 @@ def _selection(before: dict, roles: dict, role_arns: list[str] | None) -> tuple[
     return selected, selection
 
 
-def _change(snapshot, darn, variant, pstate, selected, analyses) -> _Change:
-    """The policy sections and steps, and the after report: the isolation policy in place,
-    then (when a selected role would then be unable to tag what Studio creates) the
-    tag-on-create policy too."""
-    roles = snapshot.get("roles") or {}
+@dataclass
+class _Change:
+    """The policies a plan creates or updates and attaches, and the report after it."""
+
+    iso_name: str
+    iso_arn: str
+    iso_doc: dict
+    tag_name: str
+    tag_arn: str
+    tag_doc: dict
+    iso_section: dict
+    steps: list
+    attach_iso: list
+    tag_section: dict | None = None
+    tag_need: list = field(default_factory=list)
+    attach_tag: list = field(default_factory=list)
+    after: dict = field(default_factory=dict)
+
+
+def _change(snapshot, darn, variant, pstate, selected, roles, analyses) -> _Change:
+    """The isolation policy (and, where the roles then need it, the tag-on-create policy) to put
+    in place, with the report of the domain after the change."""
+    iso_name = templates.policy_name(darn.domain_id)
+    iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
+    iso_doc = templates.render(darn.arn, variant)
     tag_name = tag_on_create_policy_name(darn.domain_id)
-    iso = {
-        "name": templates.policy_name(darn.domain_id),
-        "arn": templates.policy_arn(darn.account, darn.domain_id, darn.partition),
-        "document": templates.render(darn.arn, variant),
-    }
-    tag = {
-        "name": tag_name,
-        "arn": f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}",
-        "document": tag_on_create_document(darn.arn),
-    }
+    tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
+    tag_doc = tag_on_create_document(darn.arn)
+
     iso_section, iso_steps = _policy_step(
-        iso["arn"],
-        iso["name"],
-        iso["document"],
-        pstate.get(iso["arn"]) or {},
+        iso_arn,
+        iso_name,
+        iso_doc,
+        pstate.get(iso_arn) or {},
         f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
     )
-    attach_iso = [
-        a for a in selected if iso["arn"] not in (roles[a].get("attached_policies") or ())
-    ]
-    # First state: the isolation policy in place; which selected roles then lack tag-on-create?
+    attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
+    ch = _Change(iso_name, iso_arn, iso_doc, tag_name, tag_arn, tag_doc, iso_section,
+                 list(iso_steps), attach_iso)
+
+    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
     mid = analyses(
-        _after_snapshot(snapshot, iso, iso["document"], tag, None, set(attach_iso), set())
+        _after_snapshot(
+            snapshot,
+            {"arn": iso_arn, "name": iso_name},
+            iso_doc,
+            {"arn": tag_arn, "name": tag_name},
+            None,
+            set(attach_iso),
+            set(),
+        )
     )
-    tag_need = [a for a in selected if a in _tag_blocked(mid)]
-    attach_tag = [
-        a for a in tag_need if tag["arn"] not in (roles[a].get("attached_policies") or ())
+    ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
+    ch.attach_tag = [
+        a for a in ch.tag_need if tag_arn not in (roles[a].get("attached_policies") or ())
     ]
-    tag_section, tag_steps, after = None, [], mid
-    if tag_need:
-        tag_section, tag_steps = _policy_step(
-            tag["arn"],
-            tag["name"],
-            tag["document"],
-            pstate.get(tag["arn"]) or {},
+    ch.after = mid
+    if ch.tag_need:
+        ch.tag_section, tag_steps = _policy_step(
+            tag_arn,
+            tag_name,
+            tag_doc,
+            pstate.get(tag_arn) or {},
             f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
         )
-        tag_section["needed_by"] = tag_need
-        after = analyses(
+        ch.tag_section["needed_by"] = ch.tag_need
+        ch.steps = ch.steps + tag_steps
+        ch.after = analyses(
             _after_snapshot(
-                snapshot, iso, iso["document"], tag, tag["document"], set(attach_iso),
-                set(attach_tag),
+                snapshot,
+                {"arn": iso_arn, "name": iso_name},
+                iso_doc,
+                {"arn": tag_arn, "name": tag_name},
+                tag_doc,
+                set(attach_iso),
+                set(ch.attach_tag),
             )
         )
-    steps = iso_steps + tag_steps
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
-        for attach, pol in ((attach_iso, iso), (attach_tag, tag)):
-            if arn in attach:
-                steps.append(
-                    {
-                        "op": "attach-role-policy",
-                        "role_arn": arn,
-                        "role_name": rname,
-                        "policy_arn": pol["arn"],
-                    }
-                )
-    for i, st in enumerate(steps):
+        if arn in attach_iso:
+            ch.steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": iso_arn,
+                }
+            )
+        if arn in ch.attach_tag:
+            ch.steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": tag_arn,
+                }
+            )
+    for i, st in enumerate(ch.steps):
         st["index"] = i
-    return _Change(
-        iso, tag, iso_section, attach_iso, tag_need, attach_tag, tag_section, steps, after
-    )
+    return ch
 
 
-def _quota(iam_state: dict) -> tuple[int, str]:
-    """``(managed policies per role, where the figure comes from)``."""
-    quota = iam_state.get("attached_policies_quota")
-    quota_source = iam_state.get("quota_source") or "default"
-    if not isinstance(quota, int) or quota <= 0:
-        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
-    return quota, quota_source
-
-
-def _recommendation(ch: _Change, variant: str, before: dict, arn: str, rb: dict, ra: dict):
-    """What to do about a selected role that stays not isolated after the change."""
-    culprits = _cross_domain_policies(ra, {ch.iso["name"], ch.tag["name"]})
+def _recommendation(rb: dict, ra: dict, arn: str, variant: str, before: dict,
+                    ch: _Change) -> dict:
+    """What to do about a selected role the change leaves not isolated."""
+    culprits = _cross_domain_policies(ra, {ch.iso_name, ch.tag_name})
     rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
     if variant == "allow":
         deny_after = _template_after(before, "deny", arn)
@@ -576,96 +582,129 @@ def _recommendation(ch: _Change, variant: str, before: dict, arn: str, rb: dict,
     return rec
 
 
-def _role_row(ch: _Change, roles: dict, arn: str, rb: dict, ra: dict, selected, quota) -> dict:
-    """One role's row: selected, affected, verdicts before and after, what it attaches."""
-    iso_arn, tag_arn = ch.iso["arn"], ch.tag["arn"]
-    is_sel = arn in selected
-    affected = is_sel or (
-        ch.iso_section["action"] == "new-version"
-        and (
-            iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
-            or arn in set(ch.iso_section.get("attached_roles") or ())
-        )
-    )
-    attach = ([iso_arn] if arn in ch.attach_iso else []) + (
-        [tag_arn] if arn in ch.attach_tag else []
-    )
-    return {
-        "arn": arn,
-        "name": rb.get("name"),
-        "used_by": rb.get("used_by") or [],
-        "selected": is_sel,
-        "affected": affected,
-        "verdict_before": rb.get("verdict"),
-        "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
-        "verdict_after_reason": ra.get("verdict_reason") if affected else rb.get("verdict_reason"),
-        "attach": attach,
-        "attached_after": len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach),
-        "quota": quota,
-        "needs_tag_on_create": arn in ch.tag_need,
-        "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
-        "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
-    }
-
-
-def _role_rows(ch: _Change, before: dict, roles: dict, selected, variant, iam_state) -> tuple:
-    """``(rows, quota checks, warnings, recommendations)`` of every role of the snapshot."""
-    quota, quota_source = _quota(iam_state)
+def _role_rows(before: dict, roles: dict, selected: list, ch: _Change, variant: str,
+               quota: int, quota_source: str, out: dict) -> list[dict]:
+    """One row per role of the report; quota checks, warnings and recommendations of the
+    selected roles are appended to ``out["checks"]``, ``out["warnings"]`` and
+    ``out["recommendations"]``."""
+    a_roles = _role_by_arn(ch.after)
+    attached_elsewhere = set(ch.iso_section.get("attached_roles") or ())
     quota_note = (
         "iam:GetAccountSummary"
         if quota_source != "default"
         else "IAM default; the account quota could not be read"
     )
-    a_roles = _role_by_arn(ch.after)
-    rows, checks, warnings, recommendations = [], [], [], []
+    role_rows = []
     for rb in before["roles"]:
         arn = rb.get("arn")
         if not arn or arn not in roles:
             continue
         ra = a_roles.get(arn, rb)
-        row = _role_row(ch, roles, arn, rb, ra, selected, quota)
-        rows.append(row)
-        if not row["selected"]:
-            continue
-        if row["attach"]:
-            checks.append(
+        is_sel = arn in selected
+        affected = is_sel or (
+            ch.iso_section["action"] == "new-version"
+            and (
+                ch.iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
+                or arn in attached_elsewhere
+            )
+        )
+        attach = ([ch.iso_arn] if arn in ch.attach_iso else []) + (
+            [ch.tag_arn] if arn in ch.attach_tag else []
+        )
+        n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
+        row = {
+            "arn": arn,
+            "name": rb.get("name"),
+            "used_by": rb.get("used_by") or [],
+            "selected": is_sel,
+            "affected": affected,
+            "verdict_before": rb.get("verdict"),
+            "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
+            "verdict_after_reason": ra.get("verdict_reason")
+            if affected
+            else rb.get("verdict_reason"),
+            "attach": attach,
+            "attached_after": n_after,
+            "quota": quota,
+            "needs_tag_on_create": arn in ch.tag_need,
+            "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
+            "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
+        }
+        role_rows.append(row)
+        if is_sel and attach:
+            out["checks"].append(
                 {
                     "id": "quota",
                     "role": arn,
-                    "ok": row["attached_after"] <= quota,
-                    "detail": f"{rb.get('name')}: {row['attached_after']} managed policies "
-                    f"attached after the change, quota {quota} ({quota_note})",
+                    "ok": n_after <= quota,
+                    "detail": f"{rb.get('name')}: {n_after} managed policies attached after the "
+                    f"change, quota {quota} ({quota_note})",
                 }
             )
-        if roles.get(arn, {}).get("complete") is not True:
-            warnings.append(
+        if is_sel and roles.get(arn, {}).get("complete") is not True:
+            out["warnings"].append(
                 f"role {rb.get('name')} could not be fully read: its attachments and "
                 "verdicts are uncertain (after-verdict stays unknown)"
             )
-        if row["verdict_after"] == "not_isolated":
-            recommendations.append(_recommendation(ch, variant, before, arn, rb, ra))
-        lost = _lost_create_rights(row)
-        if lost:
-            warnings.append(
-                f"{rb.get('name')} loses {lost} SageMaker create rights with this change (the "
-                "new document replaces the current one)"
+        if is_sel and row["verdict_after"] == "not_isolated":
+            out["recommendations"].append(_recommendation(rb, ra, arn, variant, before, ch))
+        if (
+            is_sel
+            and isinstance(row["create_rights_before"], int)
+            and isinstance(row["create_rights_after"], int)
+            and row["create_rights_after"] < row["create_rights_before"]
+        ):
+            out["warnings"].append(
+                f"{rb.get('name')} loses "
+                f"{row['create_rights_before'] - row['create_rights_after']} "
+                "SageMaker create rights with this change (the new document replaces "
+                "the current one)"
             )
-    return rows, checks, warnings, recommendations
+    return role_rows
 
 
-def _lost_create_rights(row: dict) -> int:
-    """How many SageMaker create rights the role loses (0 when unknown or none)."""
-    b, a = row["create_rights_before"], row["create_rights_after"]
-    return b - a if isinstance(b, int) and isinstance(a, int) and a < b else 0
-
-
-def _policy_checks(ch: _Change, before: dict, access_analyzer: dict | None) -> tuple:
-    """``(checks, warnings)`` about the policies themselves: an unreadable current document,
-    roles a new default version also changes, IAM Access Analyzer's findings."""
-    iso_name, section = ch.iso["name"], ch.iso_section
-    checks, warnings = [], []
-    if section["action"] == "unknown":
+def _access_analyzer_checks(access_analyzer: dict | None, names: list[str]) -> list[dict]:
+    """One ``access-analyzer`` check per policy name (``ok`` None when it was not run)."""
+    aa = access_analyzer or {}
+    checks = []
+    for pname in names:
+        res = aa.get(pname)
+        if not res or res.get("status") == "not-run":
+            checks.append(
+                {
+                    "id": "access-analyzer",
+                    "policy": pname,
+                    "ok": None,
+                    "detail": "IAM Access Analyzer ValidatePolicy was not run: "
+                    + ((res or {}).get("detail") or "not requested"),
+                }
+            )
+            continue
+        errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
         checks.append(
+            {
+                "id": "access-analyzer",
+                "policy": pname,
+                "ok": not errs,
+                "detail": "ValidatePolicy: "
+                + (
+                    "no findings"
+                    if not res.get("findings")
+                    else "; ".join(
+                        f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"]
+                    )
+                ),
+                "findings": res.get("findings") or [],
+            }
+        )
+    return checks
+
+
+def _current_policy_notes(ch: _Change, before: dict, out: dict) -> None:
+    """Checks and warnings about the isolation policy as it is now (appended to ``out``)."""
+    iso_section, iso_name = ch.iso_section, ch.iso_name
+    if iso_section["action"] == "unknown":
+        out["checks"].append(
             {
                 "id": "current-policy",
                 "ok": False,
@@ -673,45 +712,17 @@ def _policy_checks(ch: _Change, before: dict, access_analyzer: dict | None) -> t
                 "cannot tell whether a new version is needed",
             }
         )
-    if section["action"] == "new-version" and section.get("attached_roles") is None:
-        warnings.append(
+    if iso_section["action"] == "new-version" and iso_section.get("attached_roles") is None:
+        out["warnings"].append(
             f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
             "the new default version may also change roles not shown here"
         )
-    others = sorted(set(section.get("attached_roles") or ()) - set(_role_by_arn(before)))
-    if section["action"] == "new-version" and others:
-        warnings.append(
+    attached_elsewhere = set(iso_section.get("attached_roles") or ())
+    others = sorted(attached_elsewhere - set(_role_by_arn(before)))
+    if iso_section["action"] == "new-version" and others:
+        out["warnings"].append(
             "the new default version also applies to roles not in this plan: " + ", ".join(others)
         )
-    aa = access_analyzer or {}
-    for pname in [iso_name] + ([ch.tag["name"]] if ch.tag_section else []):
-        checks.append(_access_analyzer_check(pname, aa.get(pname)))
-    return checks, warnings
-
-
-def _access_analyzer_check(pname: str, res: dict | None) -> dict:
-    """The validation check of one policy from IAM Access Analyzer ``ValidatePolicy``."""
-    if not res or res.get("status") == "not-run":
-        return {
-            "id": "access-analyzer",
-            "policy": pname,
-            "ok": None,
-            "detail": "IAM Access Analyzer ValidatePolicy was not run: "
-            + ((res or {}).get("detail") or "not requested"),
-        }
-    errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
-    return {
-        "id": "access-analyzer",
-        "policy": pname,
-        "ok": not errs,
-        "detail": "ValidatePolicy: "
-        + (
-            "no findings"
-            if not res.get("findings")
-            else "; ".join(f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"])
-        ),
-        "findings": res.get("findings") or [],
-    }
 
 
 def build_plan(
@@ -771,17 +782,25 @@ def build_plan(
     analyses = analyses or PlanAnalyses(catalog, now)
     roles = snapshot.get("roles") or {}
     before = analyses(snapshot)
-    selected, selection = _selection(before, roles, role_arns)
-    ch = _change(snapshot, darn, variant, iam_state.get("policies") or {}, selected, analyses)
-    checks = validate_document(ch.iso["name"], ch.iso["document"])
+    selected, selection = _selected_roles(before, roles, role_arns)
+    pstate = iam_state.get("policies") or {}
+    ch = _change(snapshot, darn, variant, pstate, selected, roles, analyses)
+
+    quota = iam_state.get("attached_policies_quota")
+    quota_source = iam_state.get("quota_source") or "default"
+    if not isinstance(quota, int) or quota <= 0:
+        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
+
+    checks = validate_document(ch.iso_name, ch.iso_doc)
     if ch.tag_section:
-        checks += validate_document(ch.tag["name"], ch.tag["document"])
-    role_rows, quota_checks, warnings, recommendations = _role_rows(
-        ch, before, roles, selected, variant, iam_state
+        checks += validate_document(ch.tag_name, ch.tag_doc)
+    out: dict = {"checks": checks, "warnings": [], "recommendations": []}
+    role_rows = _role_rows(before, roles, selected, ch, variant, quota, quota_source, out)
+    _current_policy_notes(ch, before, out)
+    checks += _access_analyzer_checks(
+        access_analyzer, [ch.iso_name] + ([ch.tag_name] if ch.tag_section else [])
     )
-    policy_checks, policy_warnings = _policy_checks(ch, before, access_analyzer)
-    checks += quota_checks + policy_checks
-    warnings += policy_warnings
+    ok = all(c["ok"] is not False for c in checks)
     sel_rows = [r for r in role_rows if r["selected"]]
     plan = {
         "kind": PLAN_KIND,
@@ -798,11 +817,11 @@ def build_plan(
         "tag_on_create": ch.tag_section,
         "roles": role_rows,
         "steps": ch.steps,
-        "validation": {"ok": all(c["ok"] is not False for c in checks), "checks": checks},
-        "recommendations": recommendations,
-        "warnings": warnings,
-        "verdict_before": _aggregate([r["verdict_before"] for r in sel_rows]),
-        "verdict_after": _aggregate([r["verdict_after"] for r in sel_rows]),
+        "validation": {"ok": ok, "checks": checks},
+        "recommendations": out["recommendations"],
+        "warnings": out["warnings"],
+        "verdict_before": aggregate_verdicts([r["verdict_before"] for r in sel_rows]),
+        "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
         "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
     }

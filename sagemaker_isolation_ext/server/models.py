@@ -12,6 +12,7 @@ import dataclasses
 import re
 from typing import Any
 
+from ..sagemaker import patterns
 from .base import _bad_request, validate_domain_id, validate_profile, validate_region
 
 __all__ = [
@@ -26,8 +27,6 @@ __all__ = [
     "TagScanRequest",
 ]
 
-#: IAM role ARN (``admin/plan`` ``role_arns``).
-ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 #: Change id of the audit store (``chg-<UTC time>-<8 hex>``).
 CHANGE_ID_RE = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
 #: A plan's ``plan_hash`` (sha256 hex).
@@ -231,7 +230,7 @@ class AdminPlanRequest(_Target):
         roles: Any = body.get("role_arns") or None
         if roles is not None:
             if not isinstance(roles, list) or not all(
-                isinstance(r, str) and ROLE_ARN_RE.match(r) for r in roles
+                patterns.is_role_arn(r) for r in roles
             ):
                 raise _bad_request(
                     "role_arns must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>)"
