@@ -530,7 +530,7 @@ def _confirm(report: dict, source: CheckInput, aws_confirm: bool, confirmer) -> 
         if isinstance(report, dict):
             report["aws_confirmation"] = {
                 "status": "unavailable",
-                "note": "AWS confirmation failed unexpectedly (see the server log); the "
+                "note": "AWS confirmation failed unexpectedly (see the log); the "
                 "report itself is complete.",
                 "calls": 0,
                 "confirmed": 0,
