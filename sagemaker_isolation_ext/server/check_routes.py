@@ -123,6 +123,21 @@ class ReportHandler(IsolationHandler):
         )
         return key, ctx
 
+    async def query_status(self) -> dict:
+        """The job status for ``?domain_id=&region=&profile=`` (defaults: the config); with no
+        domain to be found, ``status: "none"`` and an ``error`` whose reason is ``no-context``.
+
+        Raises:
+            HTTPError(400): a malformed query value.
+        """
+        domain_id = validate_domain_id(self._query("domain_id"))
+        region = validate_region(self._query("region"))
+        profile = validate_profile(self._query("profile"))
+        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
+        if key is None:
+            return none_status(None, ctx_or_error)
+        return self.jobs.status(key)
+
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
@@ -131,14 +146,7 @@ class ReportHandler(IsolationHandler):
         When no domain can be determined, answers ``status: "none"`` with an ``error`` whose
         reason is ``no-context``.
         """
-        domain_id = validate_domain_id(self._query("domain_id"))
-        region = validate_region(self._query("region"))
-        profile = validate_profile(self._query("profile"))
-        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
-        if key is None:
-            self.finish(none_status(None, ctx_or_error))
-            return
-        self.finish(self.jobs.status(key))
+        self.finish(await self.query_status())
 
     @tornado.web.authenticated
     @authorized

@@ -26,6 +26,14 @@ class ExplainHandler(IsolationHandler):
         answers the explanation (``aws.evidence.explain_text``). Live evidence (read-only AWS
         calls with short timeouts) runs off the event loop. 400 on bad input, 413 when the body
         is larger than ``MAX_EXPLAIN_BODY_BYTES``."""
+        self.finish(json.dumps(await self.explain_body()))
+
+    async def explain_body(self) -> dict:
+        """The explanation of the request body's message (see :meth:`post`).
+
+        Raises:
+            HTTPError(400): bad input; HTTPError(413): the body is too large.
+        """
         if len(self.request.body or b"") > MAX_EXPLAIN_BODY_BYTES:
             raise HTTPError(
                 413,
@@ -50,10 +58,9 @@ class ExplainHandler(IsolationHandler):
             )
 
         try:
-            result = await anyio.to_thread.run_sync(run)
+            return await anyio.to_thread.run_sync(run)
         except ContextError as exc:
             raise _bad_request(exc.message) from None
-        self.finish(json.dumps(result))
 
 
 HANDLERS = (("explain", ExplainHandler),)

@@ -13,7 +13,13 @@ import re
 from typing import Any
 
 from ..sagemaker import patterns
-from .base import _bad_request, validate_domain_id, validate_profile, validate_region
+from .base import (
+    _bad_request,
+    reject_unknown_fields,
+    validate_domain_id,
+    validate_profile,
+    validate_region,
+)
 
 __all__ = [
     "AdminApplyRequest",
@@ -35,15 +41,6 @@ PLAN_HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_TAG_PLAN_ARNS = 10000
 #: Most roles ``admin/plan`` takes.
 MAX_PLAN_ROLES = 100
-
-
-def only(body: dict, allowed: frozenset[str] | set[str]) -> None:
-    """Raise 400 naming the fields of ``body`` not in ``allowed`` (and the allowed ones)."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise _bad_request(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
 
 
 def boolean(body: dict, name: str, default: bool) -> bool:
@@ -82,7 +79,7 @@ class ReportRequest(_Target):
     @classmethod
     def from_body(cls, body: dict) -> ReportRequest:
         """Validate ``body`` (400: unknown field, ``refresh`` not a boolean, bad ids)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         refresh = boolean(body, "refresh", False)
         return cls(refresh=refresh, **cls.target_of(body))
 
@@ -100,7 +97,7 @@ class ExplainRequest(_Target):
     def from_body(cls, body: dict) -> ExplainRequest:
         """Validate ``body`` (400: unknown field, no message, ``offline`` not a boolean, bad
         ids)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             raise _bad_request("message is required: the AccessDenied error text (a string)")
@@ -125,7 +122,7 @@ class TagScanRequest(_Target):
     def from_body(cls, body: dict) -> TagScanRequest:
         """Validate ``body`` (400: unknown field, booleans, ``rows`` not problems/all/none,
         ``max_rows`` not an integer 0..100000, bad ids)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         all_domains = boolean(body, "all_domains", False)
         refresh = boolean(body, "refresh", False)
         rows = body.get("rows", "problems")
@@ -160,7 +157,7 @@ class TagPlanRequest(_Target):
         SageMaker ARNs, bad ids)."""
         from ..sagemaker.tags import parse_sagemaker_arn
 
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         arns = body.get("arns")
         if arns is not None and (
             not isinstance(arns, list)
@@ -183,7 +180,7 @@ class TagBackfillRequest(_Target):
     def from_body(cls, body: dict) -> TagBackfillRequest:
         """Validate ``body`` (400: unknown field, ``dry_run`` not a boolean, ``plan`` not an
         object, bad ids)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         dry_run = boolean(body, "dry_run", True)
         plan = body.get("plan")
         if not isinstance(plan, dict):
@@ -202,7 +199,7 @@ class TagRollbackRequest:
     @classmethod
     def from_body(cls, body: dict) -> TagRollbackRequest:
         """Validate ``body`` (400: unknown field, ``dry_run`` not a boolean, no change id)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         dry_run = boolean(body, "dry_run", True)
         change_id = body.get("change_id")
         if not isinstance(change_id, str) or not change_id:
@@ -223,7 +220,7 @@ class AdminPlanRequest(_Target):
     def from_body(cls, body: dict) -> AdminPlanRequest:
         """Validate ``body`` (400: unknown field, bad variant, ``role_arns`` not a list of at
         most 100 IAM role ARNs, bad ids)."""
-        only(body, cls.FIELDS)
+        reject_unknown_fields(body, cls.FIELDS)
         variant = body.get("variant", "allow")
         if variant not in ("allow", "deny"):
             raise _bad_request(f"variant must be allow or deny, got {variant!r}")
