@@ -18,9 +18,8 @@ import pytest
 
 from sagemaker_isolation_ext import check
 from sagemaker_isolation_ext.aws.target import AwsContext
-from sagemaker_isolation_ext.sagemaker import analysis
+from sagemaker_isolation_ext.sagemaker import analysis, templates
 from sagemaker_isolation_ext.sagemaker import policy_plan as P
-from sagemaker_isolation_ext.sagemaker import templates
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 from sagemaker_isolation_ext.sagemaker.tags import DomainRef
 
