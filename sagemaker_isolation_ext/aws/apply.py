@@ -49,7 +49,6 @@ from ..audit import AuditStore
 from ..sagemaker import policy_plan as P
 from .collect import (
     Collector,
-    collect_snapshot,
     describe_domain,
     parse_arn,
     read_policy,
@@ -387,6 +386,18 @@ def who_am_i(
 # Plans
 
 
+class RolesCollector:
+    """A collector (``check.LiveSource``'s) of the domain and only ``role_arns`` (no
+    user-profile listing): ``collect(ctx, progress) -> Snapshot``."""
+
+    def __init__(self, session: boto3.Session, role_arns: list[str]) -> None:
+        self.session, self.role_arns = session, list(role_arns)
+
+    def collect(self, ctx: AwsContext, progress: Callable | None = None) -> dict:
+        """The Snapshot of the domain and the roles (raises AwsUnreachable)."""
+        return _snapshot_for_roles(ctx, self.session, self.role_arns)
+
+
 def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list[str]) -> dict:
     """A Snapshot of the domain and only ``role_arns`` (no user-profile listing)."""
     from ..sagemaker.snapshot import load_snapshot
@@ -450,8 +461,13 @@ def make_plan(
     validate: bool = True,
     snapshot: dict | None = None,
     catalog=None,
+    cache=None,
 ) -> dict:
-    """Read the domain and IAM, and build the plan (``sagemaker.plan.build_plan``).
+    """Read the domain and IAM, and build the plan (``sagemaker.policy_plan.build_plan``).
+
+    The domain is read and its "before" report made by the check service
+    (``check.snapshot_from`` / ``check.run_check``); the plan's other states are analysed once
+    each, sharing that analysis' role results (``policy_plan.PlanAnalyses``).
 
     Args:
         ctx: the resolved context (domain id, Region, profile, endpoint).
@@ -461,6 +477,7 @@ def make_plan(
         validate: run IAM Access Analyzer ``ValidatePolicy`` (the result says when it could not).
         snapshot: an already collected Snapshot to use instead of reading the domain again.
         catalog: action catalog (default: loaded).
+        cache: a ``check.ReportCache`` (the server's) to reuse the "before" analysis from.
 
     Returns:
         the plan dict; ``plan["read_errors"]`` lists IAM reads that failed.
@@ -482,13 +499,14 @@ def make_plan(
             raise P.PlanError(
                 f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
             )
+    from .. import check
+
     session = session or make_session(ctx)
     if snapshot is None:
-        snapshot = (
-            _snapshot_for_roles(ctx, session, list(role_arns))
-            if role_arns
-            else collect_snapshot(ctx, session=session)
-        )
+        collector = RolesCollector(session, list(role_arns)) if role_arns else None
+        snapshot = check.snapshot_from(
+            check.LiveSource(ctx, collector=collector, session=session)
+        ).snapshot
     darn = templates.parse_domain_arn(snapshot["domain"]["arn"])
     iso = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
     tag_name = P.tag_on_create_policy_name(darn.domain_id)
@@ -510,8 +528,26 @@ def make_plan(
             tag_name: P.tag_on_create_document(darn.arn),
         }
         aa = validate_with_access_analyzer(session, ctx.endpoint_url, docs)
+    # The plan's "before" is the check service's report of this snapshot (reused from
+    # ``cache`` when the domain is unchanged since the last check); its other states share
+    # that analysis' role results.
+    analyses = P.PlanAnalyses(catalog)
+    before = check.run_check(
+        check.CheckInput(snapshot),
+        confirm=False,
+        cache=cache,
+        catalog=catalog,
+        role_cache=analyses.role_cache,
+    )
+    analyses.add(snapshot, before.to_json())
     plan = P.build_plan(
-        snapshot, variant, state, role_arns=role_arns, access_analyzer=aa, catalog=catalog
+        snapshot,
+        variant,
+        state,
+        role_arns=role_arns,
+        access_analyzer=aa,
+        catalog=catalog,
+        analyses=analyses,
     )
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
     incomplete = _incomplete_entries(plan["read_errors"])

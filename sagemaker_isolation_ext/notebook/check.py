@@ -8,8 +8,9 @@ check_isolation(domain_arn="arn:aws:sagemaker:...:domain/d-...", policy_files=["
 check_isolation(snapshot="snap.json")
 ```
 
-It runs the same layers as ``sagemaker-isolation check`` (aws.context, aws.collect or the
-offline snapshot builders, sagemaker.analysis) and returns an :class:`IsolationReport`, which
+It runs the same check service as ``sagemaker-isolation check``
+(:mod:`sagemaker_isolation_ext.check`: ``source_from_options``, ``snapshot_from``, ``run_check``)
+and returns an :class:`IsolationReport`, which
 renders as HTML in Jupyter (``_repr_html_``; every value is HTML-escaped), as the CLI's text in a
 terminal (``_repr_pretty_`` / ``str``), and gives the report dict (docs/ARCHITECTURE.md §7) with
 ``.report`` / ``.to_json()`` and SARIF with ``.to_sarif()``.
@@ -25,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 __all__ = ["IsolationReport", "IsolationCheckError", "check_isolation"]
 
@@ -149,79 +149,33 @@ def _snapshot(
     boundary_file,
     snapshot,
     progress,
-) -> dict:
-    """The Snapshot to analyse, like ``sagemaker-isolation check`` builds it, and the live
-    ``AwsContext`` (None offline and for a saved snapshot): ``(snapshot, ctx)``.
+):
+    """The snapshot to analyse, like ``sagemaker-isolation check`` builds it (the check
+    service's ``source_from_options`` + ``snapshot_from``): a ``check.CheckInput``.
 
     Raises:
         IsolationCheckError: modes mixed, unreadable input, no domain, AWS unreachable.
     """
-    from ..sagemaker import snapshot as snap
-
-    live = [
-        n
-        for n, v in (
-            ("domain_id", domain_id),
-            ("region", region),
-            ("profile", profile),
-            ("endpoint_url", endpoint_url),
-        )
-        if v
-    ]
-    offline = [
-        n
-        for n, v in (
-            ("domain_arn", domain_arn),
-            ("policy_files", policy_files),
-            ("boundary_file", boundary_file),
-        )
-        if v
-    ]
-    if snapshot is not None:
-        if live or offline:
-            raise IsolationCheckError(
-                f"snapshot cannot be combined with {', '.join(live + offline)}", "bad-input"
-            )
-        try:
-            return (
-                snap.load_snapshot(snapshot if isinstance(snapshot, dict) else Path(snapshot)),
-                None,
-            )
-        except (OSError, ValueError) as exc:
-            raise IsolationCheckError(str(exc), "bad-input", "bad-snapshot") from None
-    if offline:
-        if live:
-            raise IsolationCheckError(
-                f"offline options ({', '.join(offline)}) cannot be combined with {', '.join(live)}",
-                "bad-input",
-            )
-        if not domain_arn or not policy_files:
-            raise IsolationCheckError(
-                "an offline check needs domain_arn and at least one of policy_files", "bad-input"
-            )
-        try:
-            policies = [snap.read_policy_file(p) for p in policy_files]
-            boundary = snap.read_policy_file(boundary_file) if boundary_file else None
-            return snap.snapshot_from_policy_files(domain_arn, policies, boundary=boundary), None
-        except (OSError, ValueError) as exc:
-            raise IsolationCheckError(str(exc), "bad-input", "bad-policy-file") from None
-
-    from ..aws.collect import collect_snapshot
+    from .. import check
     from ..aws.errors import AwsUnreachable, ContextError
-    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
 
     try:
-        ctx = resolve_context(
+        source = check.source_from_options(
+            snapshot=snapshot,
+            domain_arn=domain_arn,
+            policy_files=policy_files,
+            boundary_file=boundary_file,
             domain_id=domain_id,
             region=region,
             profile=profile,
             endpoint_url=endpoint_url,
-            metadata_path=metadata_path if metadata_path is not None else DEFAULT_METADATA_PATH,
+            metadata_path=metadata_path,
         )
+        return check.snapshot_from(source, progress=progress)
+    except check.SourceError as exc:
+        raise IsolationCheckError(exc.message, "bad-input", exc.reason) from None
     except ContextError as exc:
         raise IsolationCheckError(exc.message, "no-context", exc.reason) from None
-    try:
-        return collect_snapshot(ctx, progress=progress), ctx
     except AwsUnreachable as exc:
         raise IsolationCheckError(exc.message, "aws-unreachable", exc.reason) from None
 
@@ -265,8 +219,10 @@ def check_isolation(
     Raises:
         IsolationCheckError: only with ``raise_errors=True``, when the check cannot run.
     """
+    from .. import check
+
     try:
-        snap, ctx = _snapshot(
+        checked = _snapshot(
             domain_id,
             region,
             profile,
@@ -278,26 +234,14 @@ def check_isolation(
             snapshot,
             progress,
         )
+        report = check.run_check(checked, aws_confirm=aws_confirm).to_json()
+    except check.AnalysisError as exc:
+        failed = IsolationCheckError(str(exc), "bad-input", "bad-snapshot")
+        if raise_errors:
+            raise failed from None
+        return IsolationReport(None, failed.to_json())
     except IsolationCheckError as exc:
         if raise_errors:
             raise
         return IsolationReport(None, exc.to_json())
-    from ..sagemaker.analysis import analyze
-    from ..sagemaker.snapshot import read_policy_file
-
-    report = analyze(snap)
-    if ctx is None:
-        from ..sagemaker.simulator_commands import mark_unconfirmed
-
-        mark_unconfirmed(report, snap)
-    else:
-        from ..aws.confirm import confirm_report
-
-        confirm_report(report, snap, ctx=ctx, enabled=aws_confirm)
-    files = []
-    boundary = None
-    if policy_files:
-        files = [(read_policy_file(p)[0], str(p)) for p in policy_files]
-        if boundary_file:
-            boundary = (read_policy_file(boundary_file)[0], str(boundary_file))
-    return IsolationReport(report, None, files, boundary)
+    return IsolationReport(report, None, checked.policy_files, checked.boundary_file)

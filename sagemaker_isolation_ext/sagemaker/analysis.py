@@ -754,7 +754,8 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
 
 
 def analyze(
-    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None
+    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
+    role_cache: RoleResultCache | None = None,
 ) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
@@ -762,6 +763,7 @@ def analyze(
         snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
+        role_cache: a :class:`RoleResultCache` shared with related analyses (a plan's states).
 
     Returns:
         the report dict (JSON-serialisable).
@@ -780,7 +782,7 @@ def analyze(
     roles_json = []
     findings: list[dict] = []
     results = []
-    cache = RoleResultCache()
+    cache = role_cache if role_cache is not None else RoleResultCache()
     shared = _shared_roles(snapshot, dom)
     role_verdicts = []
     for ri in inputs:

@@ -48,12 +48,13 @@ import datetime as _dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..iam import PolicyError, parse_policy
 from . import templates
-from .analysis import analyze
+from .analysis import RoleResultCache, analyze
 from .catalog import Catalog
 from .findings import aggregate_verdicts
 
@@ -64,6 +65,7 @@ __all__ = [
     "DEFAULT_ATTACHED_POLICIES_PER_ROLE",
     "MAX_POLICY_VERSIONS",
     "TAG_ON_CREATE_PREFIX",
+    "PlanAnalyses",
     "PlanError",
     "build_plan",
     "canonical_json",
@@ -366,6 +368,57 @@ def _template_after(report: dict, variant: str, arn: str) -> str | None:
     return None
 
 
+class PlanAnalyses:
+    """The analyses of one plan: ``analysis.analyze`` once per snapshot state (before, with the
+    isolation policy, with the tag-on-create policy too), all sharing one ``RoleResultCache``,
+    so a role whose policies a state does not change is evaluated once for the whole plan.
+
+    Args:
+        catalog: the action catalog (None: loaded).
+        now: the reports' ``generated_at``.
+        analyse: ``analyse(snapshot) -> report`` instead of ``analysis.analyze``; called once
+            per distinct state.
+
+    Attributes:
+        role_cache: the shared ``analysis.RoleResultCache`` (pass it to an analysis made
+            elsewhere, then :meth:`add` its report).
+        calls: analyses made (tests).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        now: _dt.datetime | None = None,
+        analyse: Callable[[dict], dict] | None = None,
+    ) -> None:
+        self.catalog, self.now, self._analyse = catalog, now, analyse
+        self.role_cache = RoleResultCache()
+        self._reports: dict[str, dict] = {}
+        self.calls = 0
+
+    @staticmethod
+    def digest(snapshot: dict) -> str:
+        """sha256 (hex) of the snapshot's canonical JSON: equal states, equal digests."""
+        return hashlib.sha256(canonical_json(snapshot).encode("utf-8")).hexdigest()
+
+    def add(self, snapshot: dict, report: dict) -> None:
+        """Take ``report`` as the analysis of ``snapshot`` (made elsewhere, e.g. the check's)."""
+        self._reports[self.digest(snapshot)] = report
+
+    def __call__(self, snapshot: dict) -> dict:
+        """The report of ``snapshot`` (analysed on the first call for its state)."""
+        key = self.digest(snapshot)
+        if key not in self._reports:
+            self.calls += 1
+            if self._analyse is not None:
+                self._reports[key] = self._analyse(snapshot)
+            else:
+                self._reports[key] = analyze(
+                    snapshot, self.catalog, now=self.now, role_cache=self.role_cache
+                )
+        return self._reports[key]
+
+
 def _selected_roles(before: dict, roles: dict, role_arns: list[str] | None) -> tuple:
     """``(selected role ARNs, "all" | "roles")``.
 
@@ -414,7 +467,7 @@ class _Change:
     after: dict = field(default_factory=dict)
 
 
-def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _Change:
+def _change(snapshot, darn, variant, pstate, selected, roles, analyses) -> _Change:
     """The isolation policy (and, where the roles then need it, the tag-on-create policy) to put
     in place, with the report of the domain after the change."""
     iso_name = templates.policy_name(darn.domain_id)
@@ -436,7 +489,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
                  list(iso_steps), attach_iso)
 
     # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyze(
+    mid = analyses(
         _after_snapshot(
             snapshot,
             {"arn": iso_arn, "name": iso_name},
@@ -445,9 +498,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
             None,
             set(attach_iso),
             set(),
-        ),
-        catalog,
-        now=now,
+        )
     )
     ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
     ch.attach_tag = [
@@ -464,7 +515,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
         )
         ch.tag_section["needed_by"] = ch.tag_need
         ch.steps = ch.steps + tag_steps
-        ch.after = analyze(
+        ch.after = analyses(
             _after_snapshot(
                 snapshot,
                 {"arn": iso_arn, "name": iso_name},
@@ -473,9 +524,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
                 tag_doc,
                 set(attach_iso),
                 set(ch.attach_tag),
-            ),
-            catalog,
-            now=now,
+            )
         )
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
@@ -685,6 +734,7 @@ def build_plan(
     access_analyzer: dict | None = None,
     catalog: Catalog | None = None,
     now: _dt.datetime | None = None,
+    analyses: PlanAnalyses | None = None,
 ) -> dict:
     """Build the plan document for one domain.
 
@@ -702,6 +752,9 @@ def build_plan(
             [...], "detail": str}}`` from IAM Access Analyzer ``ValidatePolicy`` (None: not run).
         catalog: the action catalog (default: loaded).
         now: the plan's ``created_at`` (default: UTC now).
+        analyses: the :class:`PlanAnalyses` to use (``aws.apply.make_plan`` passes one holding
+            the check service's report of ``snapshot``); default a new one. Each snapshot state
+            (before, with the isolation policy, with tag-on-create too) is analysed once.
 
     Returns:
         the plan dict: ``kind``, ``schema_version``, ``created_at``, ``account_id``,
@@ -726,11 +779,12 @@ def build_plan(
         darn = templates.parse_domain_arn(dom_obj.get("arn") or "")
     except ValueError as exc:
         raise PlanError(f"the snapshot's domain: {exc}") from None
+    analyses = analyses or PlanAnalyses(catalog, now)
     roles = snapshot.get("roles") or {}
-    before = analyze(snapshot, catalog, now=now)
+    before = analyses(snapshot)
     selected, selection = _selected_roles(before, roles, role_arns)
     pstate = iam_state.get("policies") or {}
-    ch = _change(snapshot, darn, variant, pstate, selected, roles, catalog, now)
+    ch = _change(snapshot, darn, variant, pstate, selected, roles, analyses)
 
     quota = iam_state.get("attached_policies_quota")
     quota_source = iam_state.get("quota_source") or "default"

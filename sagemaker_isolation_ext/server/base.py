@@ -34,9 +34,6 @@ PROFILE_RE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,127}$")
 VARIANTS = ("allow", "deny")
 
 
-POST_REPORT_FIELDS = {"domain_id", "region", "profile", "refresh"}
-
-
 #: Largest JSON body any route reads (no body of ours comes near: a plan request, a tag plan,
 #: an AccessDenied message; ``explain`` has its own, lower, cap).
 MAX_JSON_BODY_BYTES = 1024 * 1024

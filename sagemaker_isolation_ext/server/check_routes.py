@@ -12,19 +12,18 @@ from tornado.web import HTTPError
 
 from .. import __version__
 from .base import (
-    POST_REPORT_FIELDS,
     VARIANTS,
     IsolationHandler,
     _bad_request,
     _context_json,
     _is_context_error,
-    reject_unknown_fields,
     validate_domain_id,
     validate_profile,
     validate_region,
 )
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, none_status
+from .models import ReportRequest
 from .selfcheck import self_check
 
 
@@ -158,15 +157,8 @@ class ReportHandler(IsolationHandler):
         fields, wrong types, or when no domain can be determined; 429 ``{"message", "reason":
         "too-many-checks"}`` when 64 other checks are running or queued.
         """
-        body = self.json_body()
-        reject_unknown_fields(body, POST_REPORT_FIELDS)
-        refresh = body.get("refresh", False)
-        if not isinstance(refresh, bool):
-            raise _bad_request(f"refresh must be true or false, got {refresh!r}")
-        domain_id = validate_domain_id(body.get("domain_id"))
-        region = validate_region(body.get("region"))
-        profile = validate_profile(body.get("profile"))
-        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
+        req = ReportRequest.from_body(self.json_body())
+        key, ctx_or_error = await self._key_and_ctx(req.domain_id, req.region, req.profile)
         if key is None:
             raise _bad_request(
                 f"no domain to check: {ctx_or_error['message']} "
@@ -176,7 +168,7 @@ class ReportHandler(IsolationHandler):
         from .jobs import TooManyChecks
 
         try:
-            status = self.jobs.start(key, ctx_or_error, refresh=refresh)
+            status = self.jobs.start(key, ctx_or_error, refresh=req.refresh)
         except TooManyChecks as exc:
             raise HTTPError(429, str(exc), reason="too-many-checks") from None
         except RuntimeError as exc:

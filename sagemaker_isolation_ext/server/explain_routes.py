@@ -8,21 +8,12 @@ import anyio
 import tornado.web
 from tornado.web import HTTPError
 
-from .base import (
-    IsolationHandler,
-    _bad_request,
-    reject_unknown_fields,
-    validate_domain_id,
-    validate_profile,
-    validate_region,
-)
+from .base import IsolationHandler, _bad_request
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
+from .models import ExplainRequest
 
 #: Largest ``POST explain`` body accepted, in bytes (a 64 KiB message JSON-escaped fits easily).
 MAX_EXPLAIN_BODY_BYTES = 256 * 1024
-
-
-EXPLAIN_FIELDS = {"message", "offline", "domain_id", "region", "profile"}
 
 
 class ExplainHandler(IsolationHandler):
@@ -50,28 +41,18 @@ class ExplainHandler(IsolationHandler):
                 "the error message (the explainer reads its first 64 KiB)",
                 reason="body-too-large",
             )
-        body = self.json_body()
-        reject_unknown_fields(body, EXPLAIN_FIELDS)
-        message = body.get("message")
-        if not isinstance(message, str) or not message.strip():
-            raise _bad_request("message is required: the AccessDenied error text (a string)")
-        offline = body.get("offline", False)
-        if not isinstance(offline, bool):
-            raise _bad_request(f"offline must be true or false, got {offline!r}")
-        domain_id = validate_domain_id(body.get("domain_id"))
-        region = validate_region(body.get("region"))
-        profile = validate_profile(body.get("profile"))
+        req = ExplainRequest.from_body(self.json_body())
         app = self.extensionapp
         from ..aws.evidence import explain_text
         from ..aws.target import ContextError
 
         def run() -> dict:
             return explain_text(
-                message,
-                offline=offline,
-                domain_id=domain_id or app.domain_id or None,
-                region=region or app.region or None,
-                profile=profile or app.profile or None,
+                req.message,
+                offline=req.offline,
+                domain_id=req.domain_id or app.domain_id or None,
+                region=req.region or app.region or None,
+                profile=req.profile or app.profile or None,
                 endpoint_url=app.endpoint_url or None,
                 metadata_path=app.metadata_path or None,
             )
