@@ -41,6 +41,7 @@ __all__ = [
     "Statement",
     "Policy",
     "parse_policy",
+    "parse_statement",
     "canonical_json",
     "key_json",
     "POLICY_KINDS",
@@ -513,6 +514,24 @@ def _str_list(value: Any, fld: str, err) -> tuple[str, ...]:
 
 
 _STR_ONLY = {str}
+
+
+def parse_statement(raw: Any, index: int, policy: str, kind: str = "identity") -> Statement:
+    """Parse and validate one statement (decoded JSON) as :func:`parse_policy` does.
+
+    Args:
+        raw: the statement (dict).
+        index: its 0-based position (kept on the Statement, named in messages).
+        policy: the policy name, for messages.
+        kind: one of :data:`POLICY_KINDS`.
+
+    Returns:
+        the :class:`Statement`.
+
+    Raises:
+        PolicyError: what :func:`parse_policy` refuses in a statement.
+    """
+    return _parse_statement(raw, index, policy, kind)
 
 
 def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
