@@ -37,7 +37,7 @@ from typing import Any, Sequence
 
 import orjson
 
-from .arn import glob_matcher, globs_matcher, split_arn
+from .arn import LIT_QMARK, LIT_STAR, glob_matcher, globs_matcher, split_arn
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
 from .context import ContextValueError, RequestContext
 from .policy import Policy, Statement, parse_statement
@@ -189,9 +189,7 @@ class _CompiledStatement:
         "allow",
         "negate_action",
         "_src",
-        "_actions",
-        "action_pats",
-        "_asked",
+        "action_matches",
         # built on first use (see __getattr__)
         "where",
         "principal",
@@ -220,9 +218,7 @@ class _CompiledStatement:
         self.effect = effect
         self.allow = effect == "Allow"
         self.negate_action = negate_action
-        self._actions = tuple(map(str.lower, patterns))
-        self.action_pats = None  # the combined matcher, built on the second action asked
-        self._asked = False
+        self.action_matches = _action_matcher(frozenset(map(str.lower, patterns)), negate_action)
         self._src = (source, kind, policy_name, index, variables_enabled)
 
     @classmethod
@@ -294,30 +290,6 @@ class _CompiledStatement:
             return None if grant_kind(self.not_principal, who) is not None else "direct"
         return "direct"
 
-    def action_matches(self, action_lower: str) -> bool:
-        """True when the Action (NotAction) element matches (does not match) the action.
-
-        The first action asked is checked pattern by pattern (literal patterns by equality,
-        wildcard ones through the shared per-pattern matchers), so a statement asked once (a
-        document seen once) never builds its combined matcher; later ones use it."""
-        m = self.action_pats
-        if m is None:
-            pats = self._actions
-            if self._asked:
-                m = self.action_pats = globs_matcher(pats, True)
-            else:
-                self._asked = True
-                hit = False
-                for p in pats:
-                    if p == action_lower or (
-                        ("*" in p or "?" in p) and globs_matcher((p,), True)(action_lower)
-                    ):
-                        hit = True
-                        break
-                return not hit if self.negate_action else hit
-        hit = m(action_lower)
-        return not hit if self.negate_action else hit
-
     def resource_code(self, resource: str, ctx: RequestContext, unknown: list) -> int:
         """_YES/_NO/_MAYBE for the Resource/NotResource element."""
         if not self.has_resource:
@@ -379,6 +351,43 @@ class _CompiledStatement:
         if unknown or rc == _MAYBE:
             return _MAYBE, unknown
         return _YES, None
+
+
+def _action_matcher(patterns: frozenset, negate: bool) -> Any:
+    """``f(action_lower) -> bool``: the Action element (lower-cased ``patterns``) matches, or
+    with ``negate`` the NotAction element does not. Literal patterns are a set lookup, ``*``
+    matches all, ``service:Prefix*`` is a prefix test, other wildcards go to
+    :func:`globs_matcher`."""
+    joined = "".join(patterns)
+    if not ("*" in joined or "?" in joined or LIT_STAR in joined or LIT_QMARK in joined):
+        return (lambda a: a not in patterns) if negate else patterns.__contains__
+    if "*" in patterns:
+        return _never if negate else _always
+    prefixes = []
+    rest = []
+    for p in patterns:
+        head = p[:-1]
+        if p.endswith("*") and not ("*" in head or "?" in head or LIT_STAR in p or LIT_QMARK in p):
+            prefixes.append(head)
+        elif "*" in p or "?" in p or LIT_STAR in p or LIT_QMARK in p:
+            rest.append(p)
+    starts = tuple(prefixes)
+    if not rest:
+        if negate:
+            return lambda a: not (a in patterns or a.startswith(starts))
+        return lambda a: a in patterns or a.startswith(starts)
+    other = globs_matcher(tuple(sorted(rest)), True)
+    if negate:
+        return lambda a: not (a in patterns or a.startswith(starts) or other(a))
+    return lambda a: a in patterns or a.startswith(starts) or other(a)
+
+
+def _never(_a: str) -> bool:
+    return False
+
+
+def _always(_a: str) -> bool:
+    return True
 
 
 def _where(policy_name: str, index: int, sid: str | None) -> str:

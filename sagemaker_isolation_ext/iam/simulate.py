@@ -30,12 +30,14 @@ orjson. Nothing else is remembered between lines.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from typing import Annotated, Any, Iterable, Iterator, Literal, Union
 
+import msgspec
 import orjson
+from msgspec import UNSET, Meta, Raw, Struct, UnsetType
 
-from .engine import Decision, PolicySet, Request, evaluate
-from .policy import Policy, PolicyError, parse_policy
+from .engine import CompiledPolicy, Decision, PolicySet, Request, _CompiledStatement, evaluate
+from .policy import Policy, PolicyError, parse_policy, rcp_action_refused
 
 __all__ = [
     "run_case",
@@ -163,7 +165,196 @@ def _depth_over(value: Any, depth: int, skip_statements: bool = False) -> bool:
 _TOO_DEEP = f"nested too deeply: JSON deeper than {MAX_DEPTH} levels"
 
 
-# -- deciding ---------------------------------------------------------------------------------
+# -- the fast path: one typed decode (msgspec), statements compiled once per text ---------------
+#
+# A line whose every field has the shape below is decoded in one pass in C: each statement is
+# kept as its JSON text, a statement text seen before (same kind and Version) reuses its
+# compiled form, and the new ones are decoded (and so validated) together. Anything else --- a
+# field of another type, an unknown field, a statement the grammar refuses, an integer past
+# 64 bits, a lone surrogate --- falls back to the reference path below (orjson and parse_policy),
+# which gives the answer or the reason. The shapes are at least as strict as parse_policy, so
+# the two paths agree on every line (tests/test_simulate_memo.py compares them).
+
+_Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]  # past int64: the reference path
+_Strs = Union[str, Annotated[list[str], Meta(min_length=1)]]
+_Scalar = Union[str, _Int, float, bool]
+_Values = Union[_Scalar, list[_Scalar]]
+
+
+class _Stmt(Struct, forbid_unknown_fields=True):
+    """A statement of an identity policy, boundary, session policy or SCP."""
+
+    Effect: Literal["Allow", "Deny"]
+    Sid: Union[str, None] = None
+    Action: Union[_Strs, UnsetType] = UNSET
+    NotAction: Union[_Strs, UnsetType] = UNSET
+    Resource: Union[_Strs, UnsetType] = UNSET
+    NotResource: Union[_Strs, UnsetType] = UNSET
+    Condition: Union[dict[str, dict[str, _Values]], UnsetType] = UNSET
+    Principal: UnsetType = UNSET
+    NotPrincipal: UnsetType = UNSET
+
+
+_Principal = Union[Literal["*"], Annotated[dict[str, _Strs], Meta(min_length=1)]]
+
+
+class _ResourceStmt(_Stmt):
+    Principal: Union[_Principal, UnsetType] = UNSET
+    NotPrincipal: Union[_Principal, UnsetType] = UNSET
+
+
+class _RcpStmt(_Stmt):
+    Principal: Union[Literal["*"], UnsetType] = UNSET
+
+
+_STMT_DECODERS = {
+    kind: msgspec.json.Decoder(list[t])
+    for kind, t in (("identity", _Stmt), ("scp", _Stmt), ("resource", _ResourceStmt), ("rcp", _RcpStmt))
+}
+
+
+class _Doc(Struct, forbid_unknown_fields=True):
+    """A policy document, its statements kept as JSON text."""
+
+    Version: Union[Literal["2012-10-17", "2008-10-17"], UnsetType] = UNSET
+    Id: Union[str, UnsetType] = UNSET
+    Statement: Union[list[Raw], Raw, UnsetType] = UNSET
+
+
+class _Entry(_Doc):
+    """``{"name", "document"}``, or a bare document."""
+
+    name: Union[str, UnsetType] = UNSET
+    document: Union[_Doc, UnsetType] = UNSET
+
+
+class _Request(Struct, forbid_unknown_fields=True):
+    action: str
+    resource: str
+    principal: str = ""
+    context: Union[dict[str, _Values], None] = None
+
+
+_Levels = Union[list[Union[_Entry, list[_Entry]]], None]
+
+
+class _Case(Struct, forbid_unknown_fields=True):
+    identity_policies: list[_Entry]
+    request: _Request
+    id: Union[str, _Int, None] = None
+    permissions_boundary: Union[_Entry, None] = None
+    session_policy: Union[_Entry, None] = None
+    resource_policy: Union[_Entry, None] = None
+    scps: _Levels = None
+    rcps: _Levels = None
+    expected: Union[str, UnsetType] = UNSET
+
+
+_CASE = msgspec.json.Decoder(_Case)
+
+
+class _Refused(Exception):
+    """The fast path does not take this line (the reference path answers it)."""
+
+
+#: The statement texts a run keeps compiled: at most this many characters (then it starts over).
+COMPILED_CHARS_MAX = 16_000_000
+
+
+class _FastPath:
+    """The fast path of one run. It keeps compiled statements by (kind, Version is
+    2012-10-17) and JSON text: a statement that recurs (at any position, under any policy name)
+    is decoded and compiled once. Bounded by :data:`COMPILED_CHARS_MAX` characters of text;
+    dropped with the run."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, bool], dict[bytes, _CompiledStatement]] = {
+            (k, v): {} for k in _STMT_DECODERS for v in (False, True)
+        }
+        self.chars = 0
+
+    def decide(self, line: str | bytes) -> tuple[Any, Decision] | None:
+        """``(id, Decision)``, or None when the line is not one the fast path takes."""
+        try:
+            case = _CASE.decode(line)
+            pb, sp, rp = case.permissions_boundary, case.session_policy, case.resource_policy
+            policies = PolicySet(
+                identity=[
+                    self._policy(p, "identity", f"p{i}")
+                    for i, p in enumerate(case.identity_policies)
+                ],
+                boundary=None if pb is None else self._policy(pb, "identity", "boundary"),
+                scps=self._levels(case.scps, "scps"),
+                session=None if sp is None else self._policy(sp, "identity", "session_policy"),
+                resource=None if rp is None else self._policy(rp, "resource", "resource_policy"),
+                rcps=self._levels(case.rcps, "rcps"),
+            )
+        except (msgspec.MsgspecError, ValueError, _Refused):
+            return None
+        r = case.request
+        request = Request(r.principal, r.action, r.resource, r.context or {})
+        return case.id, evaluate(request, policies)
+
+    def _policy(self, entry: _Entry, kind: str, default_name: str) -> CompiledPolicy:
+        if entry.document is not UNSET:
+            name = default_name if entry.name is UNSET else entry.name
+            doc = entry.document
+        elif entry.name is UNSET:
+            name, doc = default_name, entry
+        else:
+            raise _Refused
+        raw = doc.Statement
+        vars_on = doc.Version == "2012-10-17"
+        if raw is UNSET or (kind == "rcp" and not vars_on):
+            raise _Refused
+        texts = list(map(bytes, raw)) if raw.__class__ is list else [bytes(raw)]
+        known = self.known[kind, vars_on]
+        got = list(map(known.get, texts))
+        if None in got:
+            new = [i for i, st in enumerate(got) if st is None]
+            decoded = _STMT_DECODERS[kind].decode(b"[" + b",".join([texts[i] for i in new]) + b"]")
+            if self.chars > COMPILED_CHARS_MAX:
+                for d in self.known.values():
+                    d.clear()
+                self.chars = 0
+            for i, st in zip(new, decoded):
+                got[i] = known[texts[i]] = _compile(st, texts[i], kind, name, i, vars_on)
+                self.chars += len(texts[i])
+        return CompiledPolicy(name, tuple(got))
+
+    def _levels(self, value: Any, field: str) -> list:
+        if not value:
+            return []
+        kind = field[:-1]
+        if all(v.__class__ is list for v in value):
+            return [
+                [self._policy(p, kind, f"{field}-{i}-{j}") for j, p in enumerate(lv)]
+                for i, lv in enumerate(value)
+            ]
+        if any(v.__class__ is list for v in value):
+            raise _Refused
+        return [[self._policy(p, kind, f"{field}-{i}") for i, p in enumerate(value)]]
+
+
+def _compile(s: _Stmt, text: bytes, kind: str, name: str, index: int, vars_on: bool):
+    """A statement the typed decode accepted, checked as parse_policy checks what types do
+    not say, compiled (lazily: its Action now, the rest on first use)."""
+    a, na = s.Action, s.NotAction
+    if (a is UNSET) == (na is UNSET) or (s.Resource is not UNSET and s.NotResource is not UNSET):
+        raise _Refused
+    if kind == "identity" and s.Resource is UNSET and s.NotResource is UNSET:
+        raise _Refused
+    if kind == "resource" and (s.Principal is UNSET) == (s.NotPrincipal is UNSET):
+        raise _Refused
+    pats = a if na is UNSET else na
+    if pats.__class__ is str:
+        pats = (pats,)
+    if kind == "rcp" and (na is not UNSET or any(map(rcp_action_refused, pats))):
+        raise _Refused
+    return _CompiledStatement(s.Sid, s.Effect, pats, a is UNSET, text, kind, name, index, vars_on)
+
+
+# -- the reference path: decoded JSON, parse_policy -------------------------------------------
 
 
 def _unknown(case_id: Any | None, reason: str) -> dict:
@@ -253,7 +444,12 @@ def _blank(line: str | bytes) -> bool:
 
 
 def _decide_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[Any, Decision | dict]]:
+    fast = _FastPath().decide
     for n, line in enumerate(lines, 1):
+        got = fast(line)
+        if got is not None:
+            yield got
+            continue
         if _blank(line):
             continue
         obj, reason = _decode(line, n)
