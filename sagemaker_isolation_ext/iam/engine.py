@@ -35,12 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-import orjson
-
 from .arn import LIT_QMARK, LIT_STAR, glob_matcher, globs_matcher, split_arn
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
 from .context import ContextValueError, RequestContext
-from .policy import Policy, Statement, parse_statement
+from .policy import Policy, Statement
 from .principals import RequestPrincipal, grant_kind, principal_of
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
@@ -176,8 +174,8 @@ class _CompiledStatement:
         sid / effect: the statement's Sid (or None) and ``"Allow"``/``"Deny"``.
         patterns / negate_action: its Action patterns, or its NotAction patterns with
             ``negate_action`` True.
-        source: the :class:`Statement`, or its JSON text (bytes, already validated) with
-            ``kind``: parsed by :func:`~.policy.parse_statement` on first full use.
+        source: the :class:`Statement`, or ``(load, text)``: ``load(text, index)`` returns it
+            (called on first full use; ``simulate`` keeps statements as their JSON text).
         policy_name / index: where the statement was first seen (error messages name it; a
             message about another position is renamed by :meth:`error_at`).
         variables_enabled: the policy's Version is 2012-10-17.
@@ -208,8 +206,7 @@ class _CompiledStatement:
         effect: str,
         patterns: Sequence[str],
         negate_action: bool,
-        source: Statement | bytes,
-        kind: str,
+        source: Statement | tuple,
         policy_name: str,
         index: int,
         variables_enabled: bool,
@@ -219,7 +216,7 @@ class _CompiledStatement:
         self.allow = effect == "Allow"
         self.negate_action = negate_action
         self.action_matches = _action_matcher(frozenset(map(str.lower, patterns)), negate_action)
-        self._src = (source, kind, policy_name, index, variables_enabled)
+        self._src = (source, policy_name, index, variables_enabled)
 
     @classmethod
     def of(cls, st: Statement, policy: Policy) -> "_CompiledStatement":
@@ -227,8 +224,7 @@ class _CompiledStatement:
         negate = st.actions is None
         pats = st.not_actions if negate else st.actions
         return cls(
-            st.sid, st.effect, pats, negate, st, policy.kind, policy.name, st.index,
-            policy.variables_enabled,
+            st.sid, st.effect, pats, negate, st, policy.name, st.index, policy.variables_enabled
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -239,9 +235,9 @@ class _CompiledStatement:
         return object.__getattribute__(self, name)
 
     def _build_rest(self) -> None:
-        st, kind, policy_name, index, vars_on = self._src
+        st, policy_name, index, vars_on = self._src
         if st.__class__ is not Statement:
-            st = parse_statement(orjson.loads(st), index, policy_name, kind)
+            st = st[0](st[1], index)
         where = _where(policy_name, index, st.sid)
         res = st.resources if st.resources is not None else st.not_resources
         res_any = False
@@ -359,27 +355,20 @@ def _action_matcher(patterns: frozenset, negate: bool) -> Any:
     matches all, ``service:Prefix*`` is a prefix test, other wildcards go to
     :func:`globs_matcher`."""
     joined = "".join(patterns)
-    if not ("*" in joined or "?" in joined or LIT_STAR in joined or LIT_QMARK in joined):
+    wild = joined.count("*") + joined.count("?")
+    if LIT_STAR in joined or LIT_QMARK in joined:
+        m = globs_matcher(tuple(sorted(patterns)), True)
+    elif not wild:
         return (lambda a: a not in patterns) if negate else patterns.__contains__
-    if "*" in patterns:
+    elif "*" in patterns:
         return _never if negate else _always
-    prefixes = []
-    rest = []
-    for p in patterns:
-        head = p[:-1]
-        if p.endswith("*") and not ("*" in head or "?" in head or LIT_STAR in p or LIT_QMARK in p):
-            prefixes.append(head)
-        elif "*" in p or "?" in p or LIT_STAR in p or LIT_QMARK in p:
-            rest.append(p)
-    starts = tuple(prefixes)
-    if not rest:
-        if negate:
-            return lambda a: not (a in patterns or a.startswith(starts))
-        return lambda a: a in patterns or a.startswith(starts)
-    other = globs_matcher(tuple(sorted(rest)), True)
-    if negate:
-        return lambda a: not (a in patterns or a.startswith(starts) or other(a))
-    return lambda a: a in patterns or a.startswith(starts) or other(a)
+    else:
+        starts = tuple([p[:-1] for p in patterns if p[-1:] == "*"])
+        if len(starts) == wild:  # every wildcard is a trailing "*"
+            m = lambda a: a in patterns or a.startswith(starts)  # noqa: E731
+        else:
+            m = globs_matcher(tuple(sorted(patterns)), True)
+    return (lambda a: not m(a)) if negate else m
 
 
 def _never(_a: str) -> bool:
@@ -488,9 +477,7 @@ class CompiledPolicy:
         ``action_lower`` (memoised)."""
         got = self._by_action.get(action_lower)
         if got is None:
-            got = tuple(
-                (i, s) for i, s in enumerate(self.statements) if s.action_matches(action_lower)
-            )
+            got = [(i, s) for i, s in enumerate(self.statements) if s.action_matches(action_lower)]
             if len(self._by_action) > 20000:
                 self._by_action.clear()
             self._by_action[action_lower] = got
@@ -549,10 +536,7 @@ def _eval_layer(
 ) -> _Layer:
     layer = _Layer()
     for cp in policies:
-        got = cp._by_action.get(action_lower)
-        if got is None:
-            got = cp.candidates(action_lower)
-        for i, st in got:
+        for i, st in cp.candidates(action_lower):
             code, info = st.outcome(resource, ctx)
             if code == _NO:
                 continue
