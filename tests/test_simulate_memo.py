@@ -414,32 +414,51 @@ def test_output_is_byte_compatible_with_json_dumps():
 _SCALARS = ["x", 5, 1.5, True, None, 2**40, [], {}, ["x", 3], [[1]], {"a": "b"}]
 _ACTIONS = ["s3:GetObject", ["s3:Get*", "sagemaker:*"], "*", ["kms:Decrypt", "iam:Pass?ole"],
             "S3:GETOBJECT", ["logs:*", "sts:AssumeRole"], [], 5, ["ok", 3], None]
-_RESOURCES = ["*", ["arn:aws:s3:::b/*", "arn:aws:kms:*:*:key/${aws:username}"], [], None,
-              "arn:aws:sagemaker:us-east-1:111122223333:domain/*", {"a": 1}]
+_RESOURCES = ["*", ["arn:aws:s3:::b/*", "arn:aws:kms:*:*:key/${aws:username}"],
+              "arn:aws:sagemaker:us-east-1:111122223333:domain/*", [], None, {"a": 1}]
 _CONDITIONS = [
     {"StringEquals": {"aws:username": "x"}},
     {"Bool": {"aws:SecureTransport": True}, "NumericLessThan": {"k": [1.5, 2]}},
     {"NoSuchOperator": {"k": "y"}},
+    {"Null": {"k": "maybe"}},
+    {},
     {"StringEquals": {"k": [1, True, None]}},
     {"StringLike": {"k": [["x"]]}},
-    {"Null": {"k": "maybe"}},
     {"StringEquals": "x"},
     [],
-    {},
 ]
-_PRINCIPALS = ["*", {"AWS": "arn:aws:iam::111122223333:root"}, {"AWS": []}, {}, "x",
+_PRINCIPALS = ["*", {"AWS": "arn:aws:iam::111122223333:root"},
+               {"AWS": ["arn:aws:sts::111122223333:assumed-role/R/S"]}, {"AWS": []}, {}, "x",
                {"AWS": ["arn:aws:iam::111122223333:role/R", 5]}]
 
 
-def _statement(rng: random.Random) -> object:
-    if rng.random() < 0.03:
+def _statement(rng: random.Random, clean: bool, kind: str = "identity") -> object:
+    """A statement; ``clean``: one the grammar of ``kind`` takes."""
+    if not clean and rng.random() < 0.03:
         return rng.choice(["x", 5, None, []])
     st: dict = {}
+    if clean:
+        st["Effect"] = rng.choice(["Allow", "Deny"])
+        if rng.random() < 0.3:
+            st["Sid"] = rng.choice(["S", None, ""])
+        if kind == "rcp":
+            st["Action"] = rng.choice(["*", "s3:GetObject", ["kms:Decrypt", "sts:Assume*"]])
+            if rng.random() < 0.7:
+                st["Principal"] = "*"
+        else:
+            st[rng.choice(["Action", "Action", "NotAction"])] = rng.choice(_ACTIONS[:6])
+        if kind == "identity" or rng.random() < 0.8:
+            st[rng.choice(["Resource", "Resource", "NotResource"])] = rng.choice(_RESOURCES[:3])
+        if rng.random() < 0.3:
+            st["Condition"] = rng.choice(_CONDITIONS[:5])
+        if kind == "resource":
+            st[rng.choice(["Principal", "Principal", "NotPrincipal"])] = rng.choice(_PRINCIPALS[:3])
+        return st
     for field, values, p in (
-        ("Sid", ["S", None, 3, ""], 0.3),
-        ("Effect", ["Allow", "Deny", "Deny", "Allow", "Maybe", None, 1], 0.95),
-        ("Action", _ACTIONS, 0.8),
-        ("NotAction", _ACTIONS, 0.25),
+        ("Sid", ["S", None, "", 3], 0.3),
+        ("Effect", ["Allow", "Deny", "Maybe", None, 1], 0.97),
+        ("Action", _ACTIONS, 0.85),
+        ("NotAction", _ACTIONS, 0.2),
         ("Resource", _RESOURCES, 0.75),
         ("NotResource", _RESOURCES, 0.2),
         ("Condition", _CONDITIONS, 0.3),
@@ -452,38 +471,42 @@ def _statement(rng: random.Random) -> object:
     return st
 
 
-def _document(rng: random.Random) -> object:
+def _document(rng: random.Random, clean: bool, kind: str = "identity") -> object:
     doc: dict = {}
     r = rng.random()
-    if r < 0.8:
+    if r < 0.8 or (clean and (r < 0.9 or kind == "rcp")):
         doc["Version"] = "2012-10-17"
+    elif clean:
+        doc["Version"] = "2008-10-17"
     elif r < 0.9:
         doc["Version"] = rng.choice(["2008-10-17", None, "2020-01-01", 5])
     if rng.random() < 0.1:
-        doc["Id"] = rng.choice(["x", 5, ["y"]])
+        doc["Id"] = "x" if clean else rng.choice(["x", 5, ["y"]])
     n = rng.randint(0, 4)
-    sts = [_statement(rng) for _ in range(n)]
+    sts = [_statement(rng, clean, kind) for _ in range(n)]
     r = rng.random()
-    if r < 0.9:
+    if r < 0.9 or clean:
         doc["Statement"] = sts[0] if n == 1 and rng.random() < 0.3 else sts
     elif r < 0.95:
         doc["Statement"] = rng.choice(["x", None, 5])
-    if rng.random() < 0.03:
+    if not clean and rng.random() < 0.03:
         doc["Extra"] = 1
     return doc
 
 
-def _policy_entry(rng: random.Random) -> object:
+def _policy_entry(rng: random.Random, clean: bool = False, kind: str = "identity") -> object:
     r = rng.random()
-    if r < 0.75:
-        return {"name": rng.choice(["p0", "p1", "org"]), "document": _document(rng)}
-    if r < 0.9:
-        return _document(rng)  # a bare document
-    return rng.choice([{"name": 5, "document": _document(rng)}, {"document": None}, {"name": "n"},
-                       {"name": "n", "Statement": []}, "x", None])
+    if r < 0.75 or (clean and r < 0.85):
+        return {"name": rng.choice(["p0", "p1", "org"]), "document": _document(rng, clean, kind)}
+    if r < 0.9 or clean:
+        return _document(rng, clean, kind)  # a bare document
+    return rng.choice([{"name": 5, "document": _document(rng, clean)}, {"document": None},
+                       {"name": "n"}, {"name": "n", "Statement": []}, "x", None])
 
 
 def _fuzz_line(rng: random.Random, n: int) -> str:
+    if rng.random() < 0.5:
+        return _clean_line(rng, n)
     case: dict = {"id": rng.choice([f"c{n}", n, True, None, 1.5, 2**40, ["x"]])}
     if rng.random() < 0.97:
         case["identity_policies"] = [_policy_entry(rng) for _ in range(rng.randint(0, 2))]
@@ -521,6 +544,27 @@ def _fuzz_line(rng: random.Random, n: int) -> str:
         case["expected"] = rng.choice(["allow", 5])
     if rng.random() < 0.03:
         case["note"] = [1, {"a": None}]
+    return json.dumps(case)
+
+
+def _clean_line(rng: random.Random, n: int) -> str:
+    """A line whose every value is one the grammar takes (most of them valid cases)."""
+    case: dict = {"id": rng.choice([f"c{n}", n, None])}
+    case["identity_policies"] = [_policy_entry(rng, True) for _ in range(rng.randint(0, 2))]
+    for field, p in (("permissions_boundary", 0.3), ("session_policy", 0.1)):
+        if rng.random() < p:
+            case[field] = _policy_entry(rng, True)
+    if rng.random() < 0.25:
+        case["resource_policy"] = _policy_entry(rng, True, "resource")
+    for field, kind in (("scps", "scp"), ("rcps", "rcp")):
+        if rng.random() < 0.3:
+            case[field] = [[_policy_entry(rng, True, kind)] for _ in range(rng.randint(1, 2))]
+    case["request"] = {
+        "principal": "arn:aws:sts::111122223333:assumed-role/R/S",
+        "action": rng.choice(["s3:GetObject", "sagemaker:DescribeDomain", "kms:Decrypt"]),
+        "resource": rng.choice(["arn:aws:s3:::b/k", "*", DOMAIN]),
+        "context": rng.choice([{}, {"aws:username": "alice", "k": "y"}, {"aws:SecureTransport": True}]),
+    }
     return json.dumps(case)
 
 

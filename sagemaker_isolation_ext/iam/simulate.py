@@ -360,7 +360,9 @@ def _strs(value: Any) -> tuple[str, ...] | None:
 
 
 def _principal(value: Any) -> Any:
-    return None if value is UNSET or value == "*" else {k: _strs(v) for k, v in value.items()}
+    if value is UNSET or value == "*":
+        return None if value is UNSET else "*"
+    return {k: _strs(v) for k, v in value.items()}
 
 
 def _loader(kind: str) -> Any:
@@ -377,10 +379,9 @@ def _loader(kind: str) -> Any:
                 for op, block in s.Condition.items()
                 for key, v in block.items()
             )
-        principal = "*" if s.Principal == "*" else _principal(s.Principal)
         return Statement(
             index, s.Sid, s.Effect, _strs(s.Action), _strs(s.NotAction), _strs(s.Resource),
-            _strs(s.NotResource), conditions, principal, _principal(s.NotPrincipal),
+            _strs(s.NotResource), conditions, _principal(s.Principal), _principal(s.NotPrincipal),
         )
 
     return load
