@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
@@ -594,12 +595,13 @@ def test_the_fast_path_takes_well_formed_lines():
     _check(lines[:100])
 
 
-def test_fast_path_budget_forgets_without_changing_answers(monkeypatch):
+@pytest.mark.parametrize("budget", [0, 200])
+def test_fast_path_budget_forgets_without_changing_answers(monkeypatch, budget):
     """With a statement budget of a few characters the fast path starts over on nearly every
-    policy: the answers stay the same."""
+    policy, and with none it keeps nothing: the answers stay the same."""
     from sagemaker_isolation_ext.iam import simulate as simulate_mod
 
-    monkeypatch.setattr(simulate_mod, "COMPILED_CHARS_MAX", 200)
+    monkeypatch.setattr(simulate_mod, "COMPILED_CHARS_MAX", budget)
     rng = random.Random(11)
     docs = [_doc(rng) for _ in range(5)]
     _check([_line(rng, docs, n) for n in range(80)])

@@ -257,7 +257,8 @@ class _Refused(Exception):
     """The fast path does not take this line (the reference path answers it)."""
 
 
-#: The statement texts a run keeps compiled: at most this many characters (then it starts over).
+#: The statement texts a run keeps compiled: at most this many characters (then it starts
+#: over); 0 keeps none (every statement decoded and compiled where it stands).
 COMPILED_CHARS_MAX = 8_000_000
 
 
@@ -317,9 +318,12 @@ class _FastPath:
                 for d in self.known.values():
                     d.clear()
                 self.chars = 0
+            keep = COMPILED_CHARS_MAX > 0
             for i, st in zip(new, decoded):
-                got[i] = known[texts[i]] = _compile(st, texts[i], kind, name, i, vars_on)
-                self.chars += len(texts[i])
+                got[i] = compiled = _compile(st, texts[i], kind, name, i, vars_on)
+                if keep:
+                    known[texts[i]] = compiled
+                    self.chars += len(texts[i])
         return CompiledPolicy(name, tuple(got))
 
     def _levels(self, value: Any, field: str) -> list:
