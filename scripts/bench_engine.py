@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import statistics
 import subprocess
@@ -233,7 +232,7 @@ engine._STMT_CACHE_MAX = 0
 arn._globs_matcher = arn._globs_matcher.__wrapped__
 arn.glob_matcher = arn.glob_matcher.__wrapped__
 conditions._cached_pred = conditions._cached_pred.__wrapped__
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli.entry import main
 sys.exit(main(["simulate", "--cases", sys.argv[1]]))
 """
 
