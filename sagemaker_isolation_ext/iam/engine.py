@@ -243,14 +243,18 @@ class _CompiledStatement:
         res_any = False
         static = []
         templates = []
-        for r in res or ():
-            pv = parse_template(r, vars_on)
-            if isinstance(pv, Template):
-                templates.append(pv)
-            elif pv == "*":
-                res_any = True
-            else:
-                static.append(pv)
+        if res and vars_on and "${" in "".join(res):
+            for r in res:
+                pv = parse_template(r, vars_on)
+                if isinstance(pv, Template):
+                    templates.append(pv)
+                elif pv == "*":
+                    res_any = True
+                else:
+                    static.append(pv)
+        elif res:  # no variable: every pattern is itself
+            res_any = "*" in res
+            static = [r for r in res if r != "*"]
         conditions = tuple(compile_condition(c, vars_on, where) for c in st.conditions)
         self.where = where
         self.principal = st.principal
