@@ -224,8 +224,8 @@ GEN = ROOT / "scripts" / "gen_simulate_bench.py"
 #: statements by action, which lives as long as one compiled policy).
 NO_CACHE = """
 import sys
-from sagemaker_isolation_ext.iam import arn, conditions, engine, policy, simulate
-simulate.COMPILED_CHARS_MAX = 0
+from sagemaker_isolation_ext.iam import arn, conditions, engine, fastcase, policy
+fastcase.COMPILED_CHARS_MAX = 0
 policy._PARSED_MAX = 0
 policy._STMT_PARSED_MAX = 0
 engine._STMT_CACHE_MAX = 0
@@ -243,10 +243,11 @@ def cache_hit_rates(path: Path) -> dict:
     cache), and statements built in full (Resource, conditions: only those a request's action
     reaches) among those compiled."""
     from sagemaker_isolation_ext.iam import engine
+    from sagemaker_isolation_ext.iam import fastcase as fc
     from sagemaker_isolation_ext.iam import simulate as sim
 
     counts = {"lines": 0, "fast_lines": 0, "statements": 0, "compiled": 0, "built_in_full": 0}
-    orig = (sim._FastPath.decide, sim._FastPath._policy, sim._compile)
+    orig = (fc.FastPath.decide, fc.FastPath._policy, fc._compile)
     orig_build = engine._CompiledStatement._build_rest
 
     def decide(self, line):
@@ -268,14 +269,14 @@ def cache_hit_rates(path: Path) -> dict:
         counts["built_in_full"] += 1
         return orig_build(self)
 
-    sim._FastPath.decide, sim._FastPath._policy, sim._compile = decide, policy, compile_
+    fc.FastPath.decide, fc.FastPath._policy, fc._compile = decide, policy, compile_
     engine._CompiledStatement._build_rest = build
     try:
         with path.open() as f:
             for _ in sim.run_cases_json(f):
                 pass
     finally:
-        sim._FastPath.decide, sim._FastPath._policy, sim._compile = orig
+        fc.FastPath.decide, fc.FastPath._policy, fc._compile = orig
         engine._CompiledStatement._build_rest = orig_build
 
     def rate(hits, total):

@@ -584,9 +584,9 @@ def test_fast_path_equals_reference_path_on_malformed_shapes(seed):
 def test_the_fast_path_takes_well_formed_lines():
     """Every line of the shared cases file is answered by the fast path (so the tests above
     compare two paths, not one with itself)."""
-    from sagemaker_isolation_ext.iam.simulate import _FastPath
+    from sagemaker_isolation_ext.iam.fastcase import FastPath
 
-    fast = _FastPath()
+    fast = FastPath()
     with open("tests/cases/iam_eval_cases.jsonl") as f:
         lines = f.read().splitlines()
     for line in lines:
@@ -599,9 +599,9 @@ def test_the_fast_path_takes_well_formed_lines():
 def test_fast_path_budget_forgets_without_changing_answers(monkeypatch, budget):
     """With a statement budget of a few characters the fast path starts over on nearly every
     policy, and with none it keeps nothing: the answers stay the same."""
-    from sagemaker_isolation_ext.iam import simulate as simulate_mod
+    from sagemaker_isolation_ext.iam import fastcase
 
-    monkeypatch.setattr(simulate_mod, "COMPILED_CHARS_MAX", budget)
+    monkeypatch.setattr(fastcase, "COMPILED_CHARS_MAX", budget)
     rng = random.Random(11)
     docs = [_doc(rng) for _ in range(5)]
     _check([_line(rng, docs, n) for n in range(80)])
