@@ -19,8 +19,8 @@ from sagemaker_isolation_ext.sagemaker.access_denied import (
     explain,
     explain_message,
     parse_message,
-    render_text,
 )
+from sagemaker_isolation_ext.render.text import render_explain_text as render_text
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
 CATALOG = load_catalog()

@@ -22,7 +22,6 @@ It never claims ``isolated`` without a report.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from collections.abc import Sequence
@@ -31,13 +30,6 @@ from pathlib import Path
 __all__ = ["IsolationReport", "IsolationCheckError", "check_isolation"]
 
 _VERDICT_LABEL = {"isolated": "Isolated", "not_isolated": "Not isolated", "unknown": "Unknown"}
-_VERDICT_COLOUR = {"isolated": "#388e3c", "not_isolated": "#d32f2f", "unknown": "#f57c00"}
-_MAX_ACTIONS = 10
-
-
-def _e(value) -> str:
-    """HTML-escape any value (quotes included); None is empty."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 class IsolationCheckError(ValueError):
@@ -139,162 +131,11 @@ class IsolationReport:
         p.text(repr(self) if cycle else str(self))
 
     def _repr_html_(self) -> str:
-        """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook); every value
-        from the report is escaped with ``html.escape``; colours work on light and dark themes."""
-        from ..render.text import _SEVERITY_ORDER, _role_words, _used_by_words
+        """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook):
+        :func:`sagemaker_isolation_ext.render.html.report_html`, every value escaped."""
+        from ..render.html import report_html
 
-        verdict = self.verdict
-        parts = [
-            '<div class="sagemaker-isolation-report" style="font-family: var(--jp-ui-font-family,'
-            ' sans-serif); line-height: 1.4">',
-            f'<p><span style="display:inline-block;padding:2px 10px;border-radius:2px;color:#fff;'
-            f'font-weight:700;background:{_VERDICT_COLOUR[verdict]}">'
-            f"{_e(_VERDICT_LABEL[verdict])}</span>",
-        ]
-        if self.report is None:
-            err = self.error or {}
-            parts.append(
-                f" <strong>The check did not run</strong> "
-                f"(<code>{_e(err.get('reason'))}</code>)</p><p>{_e(err.get('message'))}</p></div>"
-            )
-            return "".join(parts)
-        r = self.report
-        d = r.get("domain") or {}
-        cat = r.get("catalog") or {}
-        parts.append(
-            f" domain <code>{_e(d.get('id'))}</code> <small>{_e(d.get('arn'))}</small></p>"
-            f"<p><small>default experience: {_e(d.get('default_experience'))} &middot; "
-            f"catalog {_e(cat.get('source'))} {_e(cat.get('version'))} &middot; "
-            f"{_e(r.get('generated_at'))}</small></p>"
-        )
-        parts.append(
-            '<table><thead><tr><th style="text-align:left">Role</th>'
-            '<th style="text-align:left">Used by</th><th style="text-align:left">Verdict</th>'
-            '<th style="text-align:left">Allowed on other domains\' resources</th>'
-            "</tr></thead><tbody>"
-        )
-        for role in self.roles:
-            leaking = [e for e in role.get("cross_domain") or [] if not e.get("accepted")]
-            items = "".join(
-                f"<li><code>{_e(e.get('action'))}</code> &larr; "
-                + _e(
-                    "; ".join(
-                        f"{ref.get('policy')} ("
-                        + (
-                            f"Sid {ref['sid']}"
-                            if ref.get("sid")
-                            else f"statement #{ref.get('index')}"
-                        )
-                        + ")"
-                        for ref in e.get("allowed_by") or []
-                    )
-                )
-                + _witness_html(e.get("witness"))
-                + "</li>"
-                for e in leaking[:_MAX_ACTIONS]
-            )
-            more = (
-                f"<li>&hellip; and {len(leaking) - _MAX_ACTIONS} more</li>"
-                if len(leaking) > _MAX_ACTIONS
-                else ""
-            )
-            parts.append(
-                f'<tr><td><code title="{_e(role.get("arn") or "")}">'
-                f"{_e(_role_words(role))}</code></td>"
-                f"<td>{_e(', '.join(_used_by_words(u) for u in role.get('used_by') or []))}</td>"
-                f"<td>{_e(str(role.get('verdict') or 'unknown').replace('_', ' '))}<br>"
-                f"<small>{_e(role.get('verdict_reason'))}</small></td>"
-                f"<td>{len(leaking)}" + (f"<ul>{items}{more}</ul>" if items else "") + "</td></tr>"
-            )
-        parts.append("</tbody></table>")
-        parts.append(_aws_confirmation_html(r.get("aws_confirmation")))
-        findings = sorted(self.findings, key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), 9))
-        high = sum(1 for f in findings if f.get("severity") == "high")
-        if verdict == "isolated" and high:
-            # The verdict's words never contradict the findings below them.
-            parts.append(
-                f"<p><strong>The tag checks pass, but {high} high-severity "
-                f"finding{'' if high == 1 else 's'} below "
-                f"{'says' if high == 1 else 'say'} a role reaches further: read "
-                f"{'it' if high == 1 else 'them'} first.</strong></p>"
-            )
-        if findings:
-            parts.append("<p><strong>Findings</strong> (most severe first)</p><ol>")
-            for f in findings:
-                parts.append(
-                    f"<li><strong>[{_e(f.get('severity'))}] {_e(f.get('title'))}</strong> "
-                    f"<small><code>{_e(f.get('id'))}</code></small>"
-                    f"<br>{_e(f.get('detail'))}"
-                    + (
-                        f'<br><strong>Fix:</strong> <code style="white-space:pre-wrap">'
-                        f"{_e(f.get('fix'))}</code>"
-                        if f.get("fix")
-                        else ""
-                    )
-                    + "</li>"
-                )
-            parts.append("</ol>")
-        errors = r.get("errors") or []
-        if errors:
-            parts.append(f"<p><strong>AWS calls that failed ({len(errors)})</strong></p><ul>")
-            for e in errors[:_MAX_ACTIONS]:
-                parts.append(
-                    f"<li><code>{_e(e.get('operation'))}</code> {_e(e.get('target'))}: "
-                    f"{_e(e.get('code'))}</li>"
-                )
-            parts.append("</ul>")
-        parts.append("</div>")
-        return "".join(parts)
-
-
-def _witness_html(witness) -> str:
-    """The witness under a leaking action: request, AWS's answer (badge) and the simulator
-    command, in a ``<details>`` (empty without a witness). Every value escaped."""
-    from ..sagemaker.simulator_commands import aws_badge, witness_request_lines
-
-    if not isinstance(witness, dict):
-        return ""
-    badge = aws_badge(witness)
-    aws = witness.get("aws") or {}
-    colour = "#388e3c" if aws.get("agrees") else "#d32f2f" if aws.get("cause") else "#616161"
-    badge_html = (
-        f' <span style="border:1px solid {colour};color:{colour};border-radius:2px;'
-        f'padding:0 4px">{_e(badge)}</span>'
-        if badge
-        else ""
-    )
-    detail = (
-        f"<br><small>{_e(aws.get('cause_text'))}</small>"
-        if aws.get("cause_text") and not aws.get("agrees")
-        else ""
-    )
-    req = "<br>".join(_e(line) for line in witness_request_lines(witness))
-    cmd = (
-        f'<pre style="white-space:pre-wrap;word-break:break-all">'
-        f"{_e(witness.get('simulator_command'))}</pre>"
-        if witness.get("simulator_command")
-        else ""
-    )
-    return (
-        f"<details><summary>witness{badge_html}</summary>"
-        f"<small><code>{req}</code></small>{detail}{cmd}</details>"
-    )
-
-
-def _aws_confirmation_html(conf) -> str:
-    """The report-level AWS policy simulator note (and offline policy files), escaped."""
-    if not isinstance(conf, dict) or not conf.get("note"):
-        return ""
-    files = "".join(
-        f"<li><code>{_e(f.get('file'))}</code>: {_e(f.get('kind'))} policy "
-        f"<code>{_e(f.get('policy'))}</code></li>"
-        for f in conf.get("policy_files") or []
-    )
-    return (
-        f"<p><strong>AWS policy simulator:</strong> {_e(conf.get('note'))}</p>"
-        + (f"<p>The commands read these policy documents from files:</p><ul>{files}</ul>"
-           if files else "")
-    )
+        return report_html(self.report, error=self.error)
 
 
 def _snapshot(

@@ -41,7 +41,7 @@ __all__ = [
     "parse_message",
     "explain",
     "explain_message",
-    "render_text",
+    "decision_statements",
     "report_checks",
     "REASON_WORDS",
     "CHECK_WORDS",
@@ -736,13 +736,18 @@ def _evaluate(parsed: ParsedDenial, ev: dict | None, current_domain_id: str | No
     return out
 
 
-def _stmts(dec: dict | None) -> str:
+def decision_statements(dec: dict | None) -> str:
+    """The statements behind an engine decision in words: ``"p (Sid S), q (statement #2)"``,
+    or ``"no statement matched"``."""
     if not dec or not dec.get("statements"):
         return "no statement matched"
     return ", ".join(
         f"{s['policy']} ({'Sid ' + s['sid'] if s.get('sid') else 'statement #' + str(s['index'])})"
         for s in dec["statements"]
     )
+
+
+_stmts = decision_statements
 
 
 def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
@@ -1372,49 +1377,3 @@ def report_checks(result: dict) -> tuple[list, list]:
                 if item not in dst:
                     dst.append(item)
     return checked, not_checked
-
-
-def render_text(result: dict, max_causes: int = 5, verbose: bool = False) -> str:
-    """Plain-text rendering of an :func:`explain` result (the CLI's ``--format text`` and the
-    notebook's text fallback): the reason in words (its id after), the extracted fields, what
-    was and was not checked (once per report: one line each; a failed call's raw answer only
-    with ``verbose``), then the ranked causes with detail and fix."""
-    lines = []
-    reason = result.get("reason")
-    if reason is None:
-        lines.append("Not an AWS authorization error message.")
-    else:
-        lines.append(f"Denied: {REASON_WORDS.get(reason, reason)} ({reason})")
-    for k in ("principal", "action", "resource", "operation", "policy_arn", "error_code"):
-        if result.get(k):
-            lines.append(f"  {k}: {result[k]}")
-    if result.get("truncated"):
-        lines.append(f"  (input cut to its first {MAX_INPUT_CHARS} characters)")
-    lines.append(f"  evidence: {result.get('mode', 'offline')}")
-    evaluation = result.get("evaluation") or {}
-    for part in ("identity", "boundary"):
-        dec = evaluation.get(part)
-        if dec:
-            lines.append(f"  engine on the {part} policies: {dec['decision']} ({_stmts(dec)})")
-    checked, not_checked = report_checks(result)
-    for chk in checked:
-        lines.append(f"  checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: {chk['result']}")
-    for chk in not_checked:
-        lines.append(f"  not checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: "
-                     f"{chk['why']}")
-        if chk.get("body"):
-            if verbose:
-                lines.append("    answer received:")
-                lines.extend("      " + ln for ln in str(chk["body"]).splitlines() if ln.strip())
-            else:
-                lines.append("    (the raw answer is shown with --verbose)")
-    lines.append("")
-    for c in (result.get("causes") or [])[:max_causes]:
-        lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
-        lines.append(f"   {c['detail']}")
-        lines.append(f"   Fix: {c['fix']}")
-        lines.append("")
-    more = len(result.get("causes") or []) - max_causes
-    if more > 0:
-        lines.append(f"({more} less likely cause(s) not shown; use --format json)")
-    return "\n".join(lines).rstrip() + "\n"

@@ -46,6 +46,19 @@ def _bad_request(message: str) -> HTTPError:
     return HTTPError(400, message, reason="bad-request")
 
 
+def reject_unknown_fields(body: dict, allowed: set[str] | frozenset[str]) -> None:
+    """Refuse a request body with fields other than ``allowed``.
+
+    Raises:
+        HTTPError(400): ``"unknown field(s) a, b; allowed: x, y"`` (both sorted).
+    """
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise _bad_request(
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+
+
 def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:
     """Return ``value`` if it is a valid SageMaker domain id, None for empty/None.
 

@@ -18,6 +18,7 @@ from .base import (
     _bad_request,
     _context_json,
     _is_context_error,
+    reject_unknown_fields,
     validate_domain_id,
     validate_profile,
     validate_region,
@@ -123,6 +124,21 @@ class ReportHandler(IsolationHandler):
         )
         return key, ctx
 
+    async def query_status(self) -> dict:
+        """The job status for ``?domain_id=&region=&profile=`` (defaults: the config); with no
+        domain to be found, ``status: "none"`` and an ``error`` whose reason is ``no-context``.
+
+        Raises:
+            HTTPError(400): a malformed query value.
+        """
+        domain_id = validate_domain_id(self._query("domain_id"))
+        region = validate_region(self._query("region"))
+        profile = validate_profile(self._query("profile"))
+        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
+        if key is None:
+            return none_status(None, ctx_or_error)
+        return self.jobs.status(key)
+
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
@@ -131,14 +147,7 @@ class ReportHandler(IsolationHandler):
         When no domain can be determined, answers ``status: "none"`` with an ``error`` whose
         reason is ``no-context``.
         """
-        domain_id = validate_domain_id(self._query("domain_id"))
-        region = validate_region(self._query("region"))
-        profile = validate_profile(self._query("profile"))
-        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
-        if key is None:
-            self.finish(none_status(None, ctx_or_error))
-            return
-        self.finish(self.jobs.status(key))
+        self.finish(await self.query_status())
 
     @tornado.web.authenticated
     @authorized
@@ -150,12 +159,7 @@ class ReportHandler(IsolationHandler):
         "too-many-checks"}`` when 64 other checks are running or queued.
         """
         body = self.json_body()
-        unknown = sorted(set(body) - POST_REPORT_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(POST_REPORT_FIELDS))}"
-            )
+        reject_unknown_fields(body, POST_REPORT_FIELDS)
         refresh = body.get("refresh", False)
         if not isinstance(refresh, bool):
             raise _bad_request(f"refresh must be true or false, got {refresh!r}")

@@ -11,6 +11,7 @@ from tornado.web import HTTPError
 from .base import (
     IsolationHandler,
     _bad_request,
+    reject_unknown_fields,
     validate_domain_id,
     validate_profile,
     validate_region,
@@ -34,6 +35,14 @@ class ExplainHandler(IsolationHandler):
         answers the explanation (``aws.evidence.explain_text``). Live evidence (read-only AWS
         calls with short timeouts) runs off the event loop. 400 on bad input, 413 when the body
         is larger than ``MAX_EXPLAIN_BODY_BYTES``."""
+        self.finish(json.dumps(await self.explain_body()))
+
+    async def explain_body(self) -> dict:
+        """The explanation of the request body's message (see :meth:`post`).
+
+        Raises:
+            HTTPError(400): bad input; HTTPError(413): the body is too large.
+        """
         if len(self.request.body or b"") > MAX_EXPLAIN_BODY_BYTES:
             raise HTTPError(
                 413,
@@ -42,12 +51,7 @@ class ExplainHandler(IsolationHandler):
                 reason="body-too-large",
             )
         body = self.json_body()
-        unknown = sorted(set(body) - EXPLAIN_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(EXPLAIN_FIELDS))}"
-            )
+        reject_unknown_fields(body, EXPLAIN_FIELDS)
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             raise _bad_request("message is required: the AccessDenied error text (a string)")
@@ -73,10 +77,9 @@ class ExplainHandler(IsolationHandler):
             )
 
         try:
-            result = await anyio.to_thread.run_sync(run)
+            return await anyio.to_thread.run_sync(run)
         except ContextError as exc:
             raise _bad_request(exc.message) from None
-        self.finish(json.dumps(result))
 
 
 HANDLERS = (("explain", ExplainHandler),)

@@ -37,7 +37,13 @@ import anyio
 import tornado.web
 from tornado.web import HTTPError
 
-from .base import IsolationHandler, validate_domain_id, validate_profile, validate_region
+from .base import (
+    IsolationHandler,
+    reject_unknown_fields,
+    validate_domain_id,
+    validate_profile,
+    validate_region,
+)
 from .compat import authorized
 
 __all__ = ["TAGS_HANDLERS", "TAGS_ADMIN_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
@@ -58,10 +64,7 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _only(body: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise _bad(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
+_only = reject_unknown_fields
 
 
 def _bool(body: dict, name: str, default: bool) -> bool:

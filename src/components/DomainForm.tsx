@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ITarget } from '../api';
+import type { ITarget } from '../tokens';
 
 /**
  * SageMaker domain ids as the server accepts them (sagemaker/patterns.py `DOMAIN_ID`: the
