@@ -435,7 +435,10 @@ def _private_space_guards(d: DomainArn) -> list[dict]:
 
     AWS's spaces page restricts private spaces with Allows on ``sagemaker:OwnerUserProfileArn``
     and ``sagemaker:SpaceSharingType``; as Allows they do nothing beside a broad Allow (or the
-    ``allow`` template's tag statement), so the same keys are used here in Deny statements. Only
+    ``allow`` template's tag statement), so the same keys are used here in Deny statements, and
+    ``CreatePresignedDomainUrl`` is kept to the caller's own profile (AWS's spaces page grants it
+    on ``user-profile/${sagemaker:DomainId}/${sagemaker:UserProfileName}``: a URL into another
+    profile opens that user's private spaces). Only
     the actions in :data:`OWNER_KEYED_ACTIONS` carry the keys; the others (DescribeSpace,
     DescribeApp, StartSession, tags) cannot be restricted this way (the ``within_domain``
     report lists them as ``uncoverable``).
@@ -455,6 +458,19 @@ def _private_space_guards(d: DomainArn) -> list[dict]:
                     "${sagemaker:UserProfileName}"
                 },
             },
+        },
+        {
+            "Sid": "DenyPresignedUrlIntoOtherProfiles",
+            "Effect": "Deny",
+            "Action": "sagemaker:CreatePresignedDomainUrl",
+            "NotResource": f"{prefix}user-profile/{d.domain_id}/${{sagemaker:UserProfileName}}",
+        },
+        {
+            "Sid": "DenyPresignedUrlWithoutUserProfile",
+            "Effect": "Deny",
+            "Action": "sagemaker:CreatePresignedDomainUrl",
+            "Resource": "*",
+            "Condition": {"Null": {"sagemaker:UserProfileName": "true"}},
         },
         {
             "Sid": "DenyPrivateSpacesWithoutUserProfile",
@@ -593,6 +609,8 @@ _SID_SOURCES = {
     "StudioListActions": ("spaces",),
     "DenyOtherUsersPrivateSpaces": ("spaces", "sar"),
     "DenyPrivateSpacesWithoutUserProfile": ("spaces", "sar"),
+    "DenyPresignedUrlIntoOtherProfiles": ("spaces", "presigned-domain-url"),
+    "DenyPresignedUrlWithoutUserProfile": ("spaces", "presigned-domain-url"),
 }
 
 
@@ -644,7 +662,8 @@ def describe(
         "arn": policy_arn(d.account, d.domain_id, d.partition),
         "variant": variant,
         "experience": experience,
-        "private_spaces": bool(private_spaces),
+        # aws-doc is AWS's text: the option does not change it.
+        "private_spaces": bool(private_spaces) and variant != "aws-doc",
         "document": render(domain_arn, variant, experience, private_spaces),
         "citations": citations(domain_arn, variant, experience, private_spaces),
     }
