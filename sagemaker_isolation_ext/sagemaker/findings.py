@@ -530,9 +530,9 @@ def domain_findings(dom: DomainArn, experience: str, detail: str, inputs: list) 
                 else "The domain's default experience is not known",
                 f'{detail}. The AWS doc says its isolation policy "only works in domains that use '
                 'Amazon SageMaker Studio Classic as the default experience".',
-                "Test Studio's own flows (spaces, apps, jobs) under the policy before relying on "
-                "it, "
-                "or set the default experience to Studio Classic.",
+                "Judge the Studio flows (spaces, apps, jobs) in the report's flows, and use the "
+                "studio templates (sagemaker-isolation policy --experience studio), which keep "
+                "them working.",
                 {"default_experience": experience, "detail": detail},
                 None,
             )
@@ -711,6 +711,49 @@ def role_shared_finding(ri, dom: DomainArn, judged_for: list[dict]) -> dict:
         "DefaultSpaceSettings.ExecutionRole and each user profile's), each with the isolation "
         "policy of its own domain.",
         {"role": ri.arn, "domains": judged_for},
+        _role_label(ri),
+    )
+
+
+def within_domain_finding(ri, dom: DomainArn, wd: dict) -> dict:
+    """``private-spaces-reachable`` (medium; it does not change the exit code): the role can
+    use another user's private space or its apps in the same domain.
+
+    Args:
+        ri: the role input.
+        dom: the domain.
+        wd: the role's ``within_domain`` entry (:func:`.within_domain.within_domain`).
+    """
+    reach = [r["action"] for r in wd.get("reachable") or ()]
+    covered = [r["action"] for r in wd.get("reachable") or () if r.get("coverable")]
+    what = {
+        "not_isolated": "can act on another user's private space or its apps",
+        "partial": "can still reach other users' private spaces through actions no policy "
+        "can restrict to the owner",
+        "unknown": "may reach other users' private spaces (not decided)",
+    }.get(wd.get("verdict"), "may reach other users' private spaces")
+    fix = (
+        "Add the owner restriction: sagemaker-isolation policy --experience studio "
+        "--private-spaces (Deny statements on sagemaker:OwnerUserProfileArn and "
+        "sagemaker:SpaceSharingType, and presigned URLs only into the caller's own profile)."
+        if covered
+        else "Nothing a policy can add: the remaining actions carry no owner key and their ARN "
+        "names the space, not its owner. Deny them outright if users can do without them."
+    )
+    return _f(
+        "private-spaces-reachable",
+        "medium",
+        f"{_who(ri, capital=True)} {what} in this domain",
+        f"{wd.get('detail')}. Allowed on another user's private space: "
+        f"{', '.join(reach) if reach else 'nothing decided'}. This is isolation *inside* the "
+        "domain, reported apart from the cross-domain verdict.",
+        fix,
+        {
+            "verdict": wd.get("verdict"),
+            "reachable": reach,
+            "coverable": covered,
+            "uncoverable": wd.get("uncoverable"),
+        },
         _role_label(ri),
     )
 
