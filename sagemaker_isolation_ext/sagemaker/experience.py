@@ -12,7 +12,7 @@ specified in CreateUserProfile take precedence over those specified in CreateDom
 Rules (issue "New Studio domains"), applied to the effective values:
 
 - ``StudioWebPortal`` ENABLED and landing ``studio::`` -> ``"studio"``;
-- ``StudioWebPortal`` DISABLED, or landing ``app:JupyterServer:`` without the portal -> ``"classic"``;
+- ``StudioWebPortal`` DISABLED -> ``"classic"`` (whatever the landing page);
 - ENABLED with a Classic landing page -> ``"both"`` (Studio Classic opens first; the Studio UI is
   one click away);
 - anything else (a field not read) -> ``"unknown"``.
@@ -48,7 +48,9 @@ def _get(settings: Mapping | None, snake: str):
     return value if isinstance(value, str) and value else None
 
 
-def effective_settings(domain_default_settings: Mapping | None, user_settings: Mapping | None) -> dict:
+def effective_settings(
+    domain_default_settings: Mapping | None, user_settings: Mapping | None
+) -> dict:
     """The profile's effective ``StudioWebPortal`` / ``DefaultLandingUri``.
 
     Args:
@@ -66,7 +68,9 @@ def effective_settings(domain_default_settings: Mapping | None, user_settings: M
         own = _get(user_settings, snake)
         dom = _get(domain_default_settings, snake)
         out[snake] = own if own is not None else dom
-        out["source"][snake] = "user" if own is not None else ("domain" if dom is not None else None)
+        out["source"][snake] = (
+            "user" if own is not None else ("domain" if dom is not None else None)
+        )
     return out
 
 
@@ -83,7 +87,6 @@ def experience_for(domain_default_settings: Mapping | None, user_settings: Mappi
     eff = effective_settings(domain_default_settings, user_settings)
     portal = (eff["studio_web_portal"] or "").upper() or None
     uri = eff["default_landing_uri"]
-    classic_landing = uri is not None and uri.startswith("app:JupyterServer:")
     studio_landing = uri is not None and uri.startswith("studio::")
     if portal == "DISABLED":
         return "classic"
@@ -99,7 +102,9 @@ def experience_for(domain_default_settings: Mapping | None, user_settings: Mappi
     return "unknown"
 
 
-def explain_experience(domain_default_settings: Mapping | None, user_settings: Mapping | None) -> str:
+def explain_experience(
+    domain_default_settings: Mapping | None, user_settings: Mapping | None
+) -> str:
     """One line saying why :func:`experience_for` answered as it did (for reports)."""
     eff = effective_settings(domain_default_settings, user_settings)
     exp = experience_for(domain_default_settings, user_settings)
@@ -110,7 +115,9 @@ def explain_experience(domain_default_settings: Mapping | None, user_settings: M
         if value is None:
             parts.append(f"{api} not read")
         else:
-            parts.append(f"{api} {value!r} ({'user profile' if src == 'user' else 'domain default'})")
+            parts.append(
+                f"{api} {value!r} ({'user profile' if src == 'user' else 'domain default'})"
+            )
     return f"{exp}: " + ", ".join(parts)
 
 
@@ -165,7 +172,10 @@ def snapshot_experiences(snapshot: Mapping) -> dict:
         "profiles": {},
         # Shared spaces (the default space role) exist only in the new Studio; a domain whose
         # users only have Studio Classic has none in use.
-        "by_use": {"domain-default": d_exp, "default-space": "classic" if d_exp == "classic" else "studio"},
+        "by_use": {
+            "domain-default": d_exp,
+            "default-space": "classic" if d_exp == "classic" else "studio",
+        },
     }
     for up in snapshot.get("user_profiles") or ():
         if not isinstance(up, Mapping) or not up.get("name"):

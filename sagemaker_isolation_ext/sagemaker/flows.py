@@ -1,8 +1,8 @@
-""""Studio still works": what each Studio flow needs from a role, and whether the role grants it.
+""" "Studio still works": what each Studio flow needs from a role, and whether the role grants it.
 
-The flows are a table (``data/studio_flows.json``): each has a stable id (``studio.start-jupyterlab``,
-``classic.start-kernel``, ...), the experience it belongs to (``studio``, ``classic`` or ``any``)
-and the requests it makes with the user's execution role: SageMaker actions plus ``iam:PassRole``
+The flows are a table (``data/studio_flows.json``): each has a stable id
+(``studio.start-jupyterlab``, ``classic.start-kernel``, ...), the experience it belongs to
+(``studio``, ``classic`` or ``any``) and the requests it makes with the user's execution role: SageMaker actions plus ``iam:PassRole``
 where the flow passes the role, with the tags and context keys sent, each citing its AWS source
 or marked ``inferred``.
 
@@ -267,7 +267,11 @@ def evaluate_flow(
                         "resource": req.resource,
                         "decision": d.decision,
                         "statement": _ref(d.statements[0]) if d.statements else None,
-                        **({"tag_on_create": row["tag_on_create"]} if "tag_on_create" in row else {}),
+                        **(
+                            {"tag_on_create": row["tag_on_create"]}
+                            if "tag_on_create" in row
+                            else {}
+                        ),
                     }
                 )
                 break
@@ -314,9 +318,7 @@ def evaluate_flows(
         list of :func:`evaluate_flow` results, in table order.
     """
     catalog = catalog or load_catalog()
-    return [
-        evaluate_flow(f, policy_set, dom, role_arn, user, catalog) for f in flows_for(profiles)
-    ]
+    return [evaluate_flow(f, policy_set, dom, role_arn, user, catalog) for f in flows_for(profiles)]
 
 
 def summary(results: list[dict]) -> dict:
@@ -365,7 +367,11 @@ def strip_sagemaker_grants(policy_set: PolicySet, parse) -> PolicySet:
     identity = []
     for p in policy_set.identity:
         stmts = []
-        for st in p.document.get("Statement") if isinstance(p.document.get("Statement"), list) else [p.document.get("Statement")]:
+        for st in (
+            p.document.get("Statement")
+            if isinstance(p.document.get("Statement"), list)
+            else [p.document.get("Statement")]
+        ):
             if not isinstance(st, dict):
                 continue
             if st.get("Effect") != "Allow":
@@ -374,9 +380,21 @@ def strip_sagemaker_grants(policy_set: PolicySet, parse) -> PolicySet:
             if "Action" not in st:
                 continue
             acts = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
-            keep = [a for a in acts if not (a == "*" or str(a).lower().startswith("sagemaker:") or str(a).lower().startswith("sagemaker*"))]
+            keep = [
+                a
+                for a in acts
+                if not (
+                    a == "*"
+                    or str(a).lower().startswith("sagemaker:")
+                    or str(a).lower().startswith("sagemaker*")
+                )
+            ]
             if keep:
                 stmts.append({**st, "Action": keep})
         if stmts:
-            identity.append(parse({"Version": p.document.get("Version", "2012-10-17"), "Statement": stmts}, p.name))
+            identity.append(
+                parse(
+                    {"Version": p.document.get("Version", "2012-10-17"), "Statement": stmts}, p.name
+                )
+            )
     return PolicySet(identity=identity, boundary=policy_set.boundary)

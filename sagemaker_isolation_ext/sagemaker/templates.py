@@ -23,6 +23,20 @@
   resources outside tag-on-create; (4) ``CreateModelPackage``: a model version joins a group whose
   domain no request key shows (so neither tags nor ARNs can isolate it).
 
+Profiles (``experience``): the forms above are the ``classic`` profile. The ``studio`` profile
+(the new Studio: private and shared JupyterLab / Code Editor spaces) keeps the own domain's
+Studio working and refuses the cross-domain paths: ``aws-doc`` is AWS's isolation policy plus
+AWS's "Give your users access to spaces" policy (packaged as
+``data/isolation_policies/aws-docs-studio-spaces-access.json``; it is *not* isolating: its
+``Describe*`` on ``*`` and the isolation policy's ``Create*`` reach other domains); ``allow`` is
+the ``classic`` allow, which already grants the own domain's spaces and apps by ARN,
+tag-on-create and the ``List*`` Studio needs; ``deny`` adds to the Deny guards the Allows Studio
+needs that ``AmazonSageMakerFullAccess`` does not grant without the caller keys (own spaces and
+apps by ARN, tag-on-create for every Create on them, the Studio ``List*``). ``private_spaces``
+adds Deny guards on ``sagemaker:OwnerUserProfileArn`` / ``sagemaker:SpaceSharingType`` and keeps
+``CreatePresignedDomainUrl`` to the caller's own profile. :func:`citations` names the AWS page of
+every statement.
+
 Source of the ARN facts: IAM ARNs have an empty Region (``arn:aws:iam::<account>:policy/<name>``,
 IAM User Guide "IAM identifiers"); the doc's CLI step writes ``arn:aws:iam:account-id:policy/...``,
 which is wrong.
@@ -549,14 +563,16 @@ def render(
             grant (:func:`_studio_needs`).
         private_spaces: add the Deny guards that keep a role off other users' private spaces
             (:func:`_private_space_guards`; not added to ``aws-doc``, whose spaces statements
-            already restrict by owner as Allows).
+            already restrict by owner as Allows; refused for ``allow``, which would then exceed
+            IAM's 6,144-character managed-policy size).
 
     Returns:
         the bare IAM policy document (dict, JSON-serialisable), usable with
         ``aws iam create-policy --policy-document``.
 
     Raises:
-        ValueError: the domain ARN does not parse, or ``variant`` / ``experience`` is unknown.
+        ValueError: the domain ARN does not parse, ``variant`` / ``experience`` is unknown, or
+            ``private_spaces`` with ``allow`` (too large for one managed policy).
     """
     d = parse_domain_arn(domain_arn)
     if experience not in PROFILES:
@@ -579,6 +595,14 @@ def render(
             f"unknown template variant {variant!r}; expected one of {', '.join(VARIANTS)}"
         )
     if private_spaces:
+        if variant == "allow":
+            # Measured: the allow template is 5,966 characters for a typical ARN and the guards
+            # add about 1,400; IAM's managed-policy quota is 6,144 (whitespace not counted).
+            raise ValueError(
+                "the allow template with the private-space guards exceeds IAM's 6,144-character "
+                "managed policy size; use --variant deny --private-spaces (it keeps your current "
+                "grants and adds the guards), or the allow template without --private-spaces"
+            )
         doc["Statement"] = doc["Statement"] + _private_space_guards(d)
     return doc
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 from ..iam import PolicySet, Request, evaluate
 from .catalog import Catalog, load_catalog
 from .create_reach import create_reach
-from .templates import OWNER_KEYED_ACTIONS, DomainArn
+from .templates import DomainArn
 
 __all__ = ["within_domain", "family", "OTHER_USER", "VERDICTS"]
 
@@ -129,7 +129,10 @@ def within_domain(
         absent = ["sagemaker:TaggingAction"]
         if is_create:
             # An app created inside the space: the new app carries no tags of its own yet.
-            for k in ("aws:ResourceTag/sagemaker:domain-arn", "sagemaker:ResourceTag/sagemaker:domain-arn"):
+            for k in (
+                "aws:ResourceTag/sagemaker:domain-arn",
+                "sagemaker:ResourceTag/sagemaker:domain-arn",
+            ):
                 ctx.pop(k)
             absent += ["aws:ResourceTag/*", "sagemaker:ResourceTag/*"]
         if _coverable(catalog, action) and action not in _ARN_COVERED:
