@@ -2,9 +2,9 @@
 
 The flows are a table (``data/studio_flows.json``): each has a stable id
 (``studio.start-jupyterlab``, ``classic.start-kernel``, ...), the experience it belongs to
-(``studio``, ``classic`` or ``any``) and the requests it makes with the user's execution role: SageMaker actions plus ``iam:PassRole``
-where the flow passes the role, with the tags and context keys sent, each citing its AWS source
-or marked ``inferred``.
+(``studio``, ``classic`` or ``any``) and the requests it makes with the user's execution role:
+SageMaker actions plus ``iam:PassRole`` where the flow passes the role, with the tags and context
+keys sent, each citing its AWS source or marked ``inferred``.
 
 Each request is evaluated with the plain engine (:func:`..iam.evaluate`) in the open world: the
 keys the row sets are known, the keys it or the catalog says are absent are absent, any other key
