@@ -732,14 +732,20 @@ def within_domain_finding(ri, dom: DomainArn, wd: dict) -> dict:
         "can restrict to the owner",
         "unknown": "may reach other users' private spaces (not decided)",
     }.get(wd.get("verdict"), "may reach other users' private spaces")
-    fix = (
+    owner = (
         "Add the owner restriction: sagemaker-isolation policy --experience studio "
-        "--private-spaces (Deny statements on sagemaker:OwnerUserProfileArn and "
+        "--variant deny --private-spaces (Deny statements on sagemaker:OwnerUserProfileArn and "
         "sagemaker:SpaceSharingType, and presigned URLs only into the caller's own profile)."
-        if covered
-        else "Nothing a policy can add: the remaining actions carry no owner key and their ARN "
-        "names the space, not its owner. Deny them outright if users can do without them."
     )
+    if wd.get("verdict") == "unknown":
+        fix = "Let the check read every policy of the role, then check again. " + owner
+    elif covered:
+        fix = owner
+    else:
+        fix = (
+            "Nothing a policy can add: the remaining actions carry no owner key and their ARN "
+            "names the space, not its owner. Deny them outright if users can do without them."
+        )
     return _f(
         "private-spaces-reachable",
         "medium",
