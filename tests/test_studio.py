@@ -168,7 +168,7 @@ def test_allow_with_private_spaces_refused_for_size():
 
 
 def test_studio_templates_fit_a_managed_policy():
-    from sagemaker_isolation_ext.sagemaker.plan import MANAGED_POLICY_MAX_CHARS, document_size
+    from sagemaker_isolation_ext.sagemaker.policy_plan import MANAGED_POLICY_MAX_CHARS, document_size
 
     for variant in T.VARIANTS:
         for ps in (False, True):
