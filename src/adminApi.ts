@@ -77,6 +77,26 @@ export interface IPlan {
   warnings: string[];
   verdict_before: Verdict;
   verdict_after: Verdict;
+  /** The template profile (README "New Studio domains"). */
+  experience?: 'classic' | 'studio';
+  /** Per affected role, the Studio flows that work now and would not after the change. */
+  flows_breaking?: IPlanFlowsBreaking[];
+  /** Flow ids confirmed when the plan was built. */
+  allow_break?: string[];
+}
+
+/** A Studio flow the plan would take away (works now; breaks or depends after). */
+export interface IFlowBreaking {
+  id: string;
+  title: string;
+  status_after: 'breaks' | 'depends' | string;
+}
+
+/** The flows one role would lose. */
+export interface IPlanFlowsBreaking {
+  role: string;
+  role_name: string;
+  flows: IFlowBreaking[];
 }
 
 /** One step of a change record, with its outcome. */
@@ -170,11 +190,23 @@ export class AdminApi {
     );
   }
 
-  /** `POST admin/apply`: apply the plan this user previewed; answers the change id. */
-  apply(planHash: string): Promise<{ id: string; status: string }> {
+  /**
+   * `POST admin/apply`: apply the plan this user previewed; answers the change id.
+   * `allowBreak` confirms, by id, the Studio flows the plan would take away (409 otherwise).
+   */
+  apply(
+    planHash: string,
+    allowBreak: string[] = []
+  ): Promise<{ id: string; status: string }> {
+    const body: { plan_hash: string; allow_break?: string[] } = {
+      plan_hash: planHash
+    };
+    if (allowBreak.length > 0) {
+      body.allow_break = allowBreak;
+    }
     return requestAPI(
       'admin/apply',
-      { method: 'POST', body: JSON.stringify({ plan_hash: planHash }) },
+      { method: 'POST', body: JSON.stringify(body) },
       this.settings
     );
   }

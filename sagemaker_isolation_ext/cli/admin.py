@@ -11,7 +11,9 @@ selected roles (0 isolated, 1 not isolated: e.g. the allow variant beside
 2 also when a listing the plan needs was stopped by a paging bound (no plan is built from a
 partial listing); with ``--yes`` the same after a successful apply, 4 when an AWS call failed
 part-way (the record says what was done; ``rollback`` undoes it), 3 when the plan is stale (a
-precondition failed).
+precondition failed), 3 when the plan would stop Studio flows that work now and were not each
+confirmed with ``--allow-break FLOW[,FLOW]`` (``--yes`` alone is not enough; the plan's own
+``allow_break``, stored when it was built, counts too).
 ``rollback`` exits 0 when done (or nothing to do), 4 when an AWS call failed. ``changes`` 0.
 """
 
@@ -81,10 +83,28 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
     from ..sagemaker import policy_plan as P
 
     usage = _usage_error()
-    if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
+    if args.plan and (
+        args.variant
+        or args.role_arn
+        or args.all_domains
+        or args.plan_out
+        or args.experience
+        or args.private_spaces
+    ):
         raise usage(
             "--plan F applies a saved plan as it is: it cannot be combined with "
-            "--variant, --role-arn, --all-domains or --plan-out"
+            "--variant, --role-arn, --all-domains, --plan-out, --experience or --private-spaces"
+        )
+    from ..sagemaker.flows import flow_ids
+
+    allow_break = sorted(
+        {i.strip() for v in args.allow_break or () for i in v.split(",") if i.strip()}
+    )
+    unknown = [i for i in allow_break if i not in set(flow_ids())]
+    if unknown:
+        raise usage(
+            f"--allow-break: unknown flow id(s) {', '.join(unknown)}; known: "
+            + ", ".join(flow_ids())
         )
     if args.all_domains and (args.domain_id or args.role_arn):
         raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
@@ -129,7 +149,13 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         session = _session(ctx)
         try:
             if args.all_domains:
-                plans = A.make_plans_all_domains(ctx, variant, session=session)
+                plans = A.make_plans_all_domains(
+                    ctx,
+                    variant,
+                    session=session,
+                    experience=args.experience,
+                    private_spaces=args.private_spaces,
+                )
                 if args.plan_out:
                     _write(args.plan_out, {"plans": plans})
                 if args.format == "json":
@@ -144,7 +170,15 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
                         out.write("\n")
                 bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
                 return _EXIT_BAD_INPUT if bad else _worst(plans)
-            plan = A.make_plan(ctx, variant, args.role_arn or None, session=session)
+            plan = A.make_plan(
+                ctx,
+                variant,
+                args.role_arn or None,
+                session=session,
+                experience=args.experience,
+                private_spaces=args.private_spaces,
+                allow_break=allow_break,
+            )
         except P.PlanError as exc:
             raise usage(str(exc)) from None
         except A.IncompleteListingError as exc:
@@ -165,6 +199,19 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
     if not plan["validation"]["ok"]:
         out.write(P.render_plan_text(plan))
         raise usage("the plan failed validation; nothing applied")
+    pending = P.unconfirmed_breaks(plan, allow_break)
+    if pending:
+        # Refused before any AWS write: the flows are shown, each must be confirmed by id.
+        if args.format == "json":
+            out.write(
+                json.dumps(
+                    {"refused": "flows-would-break", "flows": pending, "plan": plan}, indent=2
+                )
+                + "\n"
+            )
+        else:
+            out.write(P.render_plan_text(plan))
+        raise usage(str(A.FlowsWouldBreak(pending)))
     try:
         rec = A.apply_plan(
             plan,
@@ -172,6 +219,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             session=session,
             endpoint_url=ctx.endpoint_url,
             who=A.who_am_i(session, ctx.endpoint_url, "cli"),
+            allow_break=allow_break,
         )
     except (A.ApplyError, AuditError) as exc:
         raise usage(str(exc)) from None
@@ -295,6 +343,27 @@ def add_parsers(sub) -> None:
         default=[],
         metavar="ARN",
         help="change only this execution role (repeatable; no profile listing)",
+    )
+    apply_p.add_argument(
+        "--experience",
+        choices=("classic", "studio"),
+        default=None,
+        help="the template profile (default: the domain's, as read: classic only when every "
+        "user opens Studio Classic)",
+    )
+    apply_p.add_argument(
+        "--private-spaces",
+        action="store_true",
+        help="the template with the private-space guards (see policy --private-spaces)",
+    )
+    apply_p.add_argument(
+        "--allow-break",
+        action="append",
+        default=[],
+        metavar="FLOW[,FLOW]",
+        help="confirm by id each Studio flow that works now and that the plan would take away "
+        "(repeatable or comma-separated); without it such a plan is refused (exit 3), --yes "
+        "alone is not enough",
     )
     plan_io = apply_p.add_mutually_exclusive_group()
     plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")

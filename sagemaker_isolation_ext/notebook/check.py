@@ -141,7 +141,14 @@ class IsolationReport:
     def _repr_html_(self) -> str:
         """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook); every value
         from the report is escaped with ``html.escape``; colours work on light and dark themes."""
-        from ..render.text import _SEVERITY_ORDER, _role_words, _used_by_words
+        from ..render.text import (
+            _SEVERITY_ORDER,
+            _role_words,
+            _used_by_words,
+            experience_words,
+            flow_problem,
+            flows_words,
+        )
 
         verdict = self.verdict
         parts = [
@@ -164,6 +171,7 @@ class IsolationReport:
         parts.append(
             f" domain <code>{_e(d.get('id'))}</code> <small>{_e(d.get('arn'))}</small></p>"
             f"<p><small>default experience: {_e(d.get('default_experience'))} &middot; "
+            f"experience judged: {_e(experience_words(r))} &middot; "
             f"catalog {_e(cat.get('source'))} {_e(cat.get('version'))} &middot; "
             f"{_e(r.get('generated_at'))}</small></p>"
         )
@@ -171,6 +179,7 @@ class IsolationReport:
             '<table><thead><tr><th style="text-align:left">Role</th>'
             '<th style="text-align:left">Used by</th><th style="text-align:left">Verdict</th>'
             '<th style="text-align:left">Allowed on other domains\' resources</th>'
+            '<th style="text-align:left">Studio flows</th>'
             "</tr></thead><tbody>"
         )
         for role in self.roles:
@@ -204,7 +213,9 @@ class IsolationReport:
                 f"<td>{_e(', '.join(_used_by_words(u) for u in role.get('used_by') or []))}</td>"
                 f"<td>{_e(str(role.get('verdict') or 'unknown').replace('_', ' '))}<br>"
                 f"<small>{_e(role.get('verdict_reason'))}</small></td>"
-                f"<td>{len(leaking)}" + (f"<ul>{items}{more}</ul>" if items else "") + "</td></tr>"
+                f"<td>{len(leaking)}" + (f"<ul>{items}{more}</ul>" if items else "") + "</td>"
+                + _flows_cell(role, flows_words, flow_problem)
+                + "</tr>"
             )
         parts.append("</tbody></table>")
         parts.append(_aws_confirmation_html(r.get("aws_confirmation")))
@@ -245,6 +256,25 @@ class IsolationReport:
             parts.append("</ul>")
         parts.append("</div>")
         return "".join(parts)
+
+
+def _flows_cell(role: dict, flows_words, flow_problem) -> str:
+    """The Studio flows cell of a role: the counts, each flow that does not work with its
+    reason, and the within-domain verdict (every value escaped)."""
+    if not role.get("flows"):
+        return "<td></td>"
+    bad = "".join(
+        f"<li><code>{_e(f['id'])}</code> {_e(f['status'])}: {_e(flow_problem(f))}</li>"
+        for f in role["flows"]
+        if f.get("status") != "works"
+    )
+    wd = role.get("within_domain") or {}
+    return (
+        f"<td>{_e(role.get('experience'))}: {_e(flows_words(role))}"
+        + (f"<ul>{bad}</ul>" if bad else "")
+        + f"<br><small>other users' private spaces: "
+        f"{_e(str(wd.get('verdict', 'unknown')).replace('_', ' '))}</small></td>"
+    )
 
 
 def _witness_html(witness) -> str:

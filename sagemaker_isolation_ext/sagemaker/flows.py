@@ -321,6 +321,30 @@ def evaluate_flows(
     return [evaluate_flow(f, policy_set, dom, role_arn, user, catalog) for f in flows_for(profiles)]
 
 
+def problem_text(flow: dict) -> str:
+    """One line saying why a flow does not work: the denied request and the statement
+    (``breaks``) or what it depends on (``depends``); ``""`` for a flow that works.
+
+    Args:
+        flow: an :func:`evaluate_flow` result, or a :func:`newly_broken` entry.
+    """
+    if flow.get("breaks"):
+        b = flow["breaks"][0]
+        ref = b.get("statement")
+        if ref:
+            label = ref.get("sid") or f"#{ref.get('index')}"
+            by = f"denied by {ref.get('policy')} statement {label}"
+        else:
+            by = "no statement allows it"
+        what = b.get("action") or "?"
+        if b.get("tag_on_create"):
+            what += f" (tag-on-create of {b['tag_on_create']})"
+        return f"{what} on {b.get('resource')}: {by}"
+    if flow.get("status", flow.get("status_after")) in ("depends", "breaks"):
+        return "depends on " + ", ".join(flow.get("depends_on") or ["?"])
+    return ""
+
+
 def summary(results: list[dict]) -> dict:
     """``{"works": n, "breaks": n, "depends": n}`` of a flow list."""
     out = dict.fromkeys(STATUSES, 0)

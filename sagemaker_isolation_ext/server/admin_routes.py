@@ -8,11 +8,14 @@ Registered by ``app.py`` only when ``c.SageMakerIsolationApp.admin_actions_enabl
 sessions (it skips the check for token-authenticated requests, which a browser cannot forge).
 
 - ``POST admin/plan`` ``{"domain_id"?, "region"?, "profile"?, "variant": "allow"|"deny",
-  "role_arns"?: [arn]}`` -> the plan (``sagemaker.plan``); the server keeps it for
+  "role_arns"?: [arn], "experience"?: "classic"|"studio", "private_spaces"?: bool,
+  "allow_break"?: [flow id]}`` -> the plan (``sagemaker.policy_plan``); the server keeps it for
   ``PLAN_TTL`` seconds under (user, ``plan_hash``). Nothing is written to AWS.
-- ``POST admin/apply`` ``{"plan_hash"}`` -> 202 ``{"id", "status": "running"}``: applies the plan
-  *this user* previewed (409 if there is none, or it expired, or it was already applied), in a
-  worker thread; progress is the change record, ``GET admin/changes?id=``.
+- ``POST admin/apply`` ``{"plan_hash", "allow_break"?: [flow id]}`` -> 202 ``{"id", "status":
+  "running"}``: applies the plan *this user* previewed (409 if there is none, or it expired, or
+  it was already applied; 409 ``flows-would-break`` with ``flows`` when it would stop Studio
+  flows that work now and were not each confirmed by id), in a worker thread; progress is the
+  change record, ``GET admin/changes?id=``.
 - ``POST admin/rollback`` ``{"change_id", "dry_run"?: true}`` -> the rollback record (dry run:
   ``status: "planned"``, nothing written).
 - ``GET admin/changes`` -> ``{"changes": [summary, ...]}`` newest first; ``?id=`` -> one record
@@ -140,10 +143,33 @@ def _aws_error(exc) -> HTTPError:
     return HTTPError(502, exc.message, reason=getattr(exc, "reason", "aws-error"))
 
 
+def _allow_break(body: dict) -> list[str]:
+    """The body's ``allow_break``: a list of flow ids of the table (400 otherwise)."""
+    from ..sagemaker.flows import flow_ids
+
+    value = body.get("allow_break", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad("allow_break must be a list of flow ids, e.g. [\"studio.run-pipeline\"]")
+    known = set(flow_ids())
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise _bad(f"allow_break: unknown flow id(s) {', '.join(unknown)}")
+    return sorted(set(value))
+
+
 class PlanHandler(AdminHandler):
     """``POST admin/plan``: build and remember a plan (dry run)."""
 
-    FIELDS = {"domain_id", "region", "profile", "variant", "role_arns"}
+    FIELDS = {
+        "domain_id",
+        "region",
+        "profile",
+        "variant",
+        "role_arns",
+        "experience",
+        "private_spaces",
+        "allow_break",
+    }
 
     @tornado.web.authenticated
     @authorized
@@ -169,6 +195,13 @@ class PlanHandler(AdminHandler):
                 )
             if len(roles) > 100:
                 raise _bad("role_arns: at most 100 roles")
+        experience = body.get("experience")
+        if experience is not None and experience not in ("classic", "studio"):
+            raise _bad(f"experience must be classic or studio, got {experience!r}")
+        private_spaces = body.get("private_spaces", False)
+        if not isinstance(private_spaces, bool):
+            raise _bad("private_spaces must be true or false")
+        allow_break = _allow_break(body)
         domain_id = validate_domain_id(body.get("domain_id"))
         region = validate_region(body.get("region"))
         profile = validate_profile(body.get("profile"))
@@ -178,7 +211,15 @@ class PlanHandler(AdminHandler):
 
         def work():
             ctx = self.resolve_context(domain_id, region, profile)
-            return make_plan(ctx, variant, roles, session=self.session_for(ctx))
+            return make_plan(
+                ctx,
+                variant,
+                roles,
+                session=self.session_for(ctx),
+                experience=experience,
+                private_spaces=private_spaces,
+                allow_break=allow_break,
+            )
 
         try:
             plan = await anyio.to_thread.run_sync(work)
@@ -204,11 +245,22 @@ class ApplyHandler(AdminHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Body ``{"plan_hash"}``; 409 when this user previewed no such plan (or it expired)."""
+        """Body ``{"plan_hash", "allow_break"?: [flow id]}``; 409 when this user previewed no
+        such plan (or it expired), when it failed validation, or (reason
+        ``flows-would-break``, with ``flows``) when it would stop Studio flows that work now
+        and that neither the plan nor ``allow_break`` confirms by id."""
         body = self.json_body()
         h = body.get("plan_hash")
-        if set(body) - {"plan_hash"} or not isinstance(h, str) or not _HASH.match(h):
-            raise _bad('body must be {"plan_hash": "<64 hex>"} of a plan from POST admin/plan')
+        if (
+            set(body) - {"plan_hash", "allow_break"}
+            or not isinstance(h, str)
+            or not _HASH.match(h)
+        ):
+            raise _bad(
+                'body must be {"plan_hash": "<64 hex>", "allow_break"?: [flow id]} of a plan '
+                "from POST admin/plan"
+            )
+        allow_break = _allow_break(body)
         taken = self.admin.take(self.user_name, h)
         if taken is None:
             raise HTTPError(
@@ -223,6 +275,22 @@ class ApplyHandler(AdminHandler):
             raise HTTPError(
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
             )
+        from ..aws.apply import FlowsWouldBreak
+        from ..sagemaker.policy_plan import unconfirmed_breaks
+
+        pending = unconfirmed_breaks(plan, allow_break)
+        if pending:
+            # Keep the preview: the same plan can be applied once the flows are confirmed.
+            self.admin.put(self.user_name, plan, profile)
+            self.set_status(409)
+            self.finish(
+                {
+                    "message": str(FlowsWouldBreak(pending)),
+                    "reason": "flows-would-break",
+                    "flows": pending,
+                }
+            )
+            return
         from ..aws.apply import apply_plan, who_am_i
         from ..aws.session import make_session
         from ..aws.target import resolve_context
@@ -254,6 +322,7 @@ class ApplyHandler(AdminHandler):
                     endpoint_url=ctx.endpoint_url,
                     who=who,
                     change_id=change_id,
+                    allow_break=allow_break,
                 )
                 state.running.pop(change_id, None)
             except Exception as exc:  # ApplyError, AWS, audit: reported through the status

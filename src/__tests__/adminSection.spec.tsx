@@ -178,6 +178,90 @@ describe('AdminSection', () => {
     expect(changed).toHaveBeenCalledTimes(1);
   });
 
+  it('lists the Studio flows a plan would stop and confirms them by id on apply', async () => {
+    const log = render({
+      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+      'GET admin/changes': req =>
+        req.query.id
+          ? {
+              status: 200,
+              body: {
+                id: req.query.id,
+                kind: 'apply',
+                status: 'succeeded',
+                steps: []
+              }
+            }
+          : { status: 200, body: { changes: [] } },
+      'POST admin/plan': () => ({
+        status: 200,
+        body: {
+          ...planFor('deny'),
+          flows_breaking: [
+            {
+              role: 'arn:aws:iam::111122223333:role/R',
+              role_name: 'SpaceRole',
+              flows: [
+                {
+                  id: 'classic.start-kernel',
+                  title: 'Start a kernel',
+                  status_after: 'breaks'
+                },
+                {
+                  id: 'studio.run-pipeline',
+                  title: 'Run a pipeline',
+                  status_after: 'depends'
+                }
+              ]
+            }
+          ]
+        }
+      }),
+      'POST admin/apply': () => ({
+        status: 202,
+        body: { id: 'chg-20261201T070000Z-0a1b2c3d', status: 'running' }
+      })
+    });
+    await flush();
+    await act(async () =>
+      (
+        host.querySelector(
+          '[data-testid="jp-SMIso-admin-preview"]'
+        ) as HTMLButtonElement
+      ).click()
+    );
+    await flush();
+    expect(
+      host.querySelector('[data-testid="jp-SMIso-admin-flows-breaking"]')
+    ).toBeNull();
+    await act(async () =>
+      (
+        host.querySelector(
+          '[data-testid="jp-SMIso-admin-apply"]'
+        ) as HTMLButtonElement
+      ).click()
+    );
+    const listed = host.querySelector(
+      '[data-testid="jp-SMIso-admin-flows-breaking"]'
+    );
+    expect(listed?.textContent).toContain('SpaceRole: Start a kernel');
+    expect(listed?.textContent).toContain('classic.start-kernel');
+    expect(listed?.textContent).toContain('depends');
+    await act(async () =>
+      (
+        host.querySelector(
+          '[data-testid="jp-SMIso-admin-confirm"]'
+        ) as HTMLButtonElement
+      ).click()
+    );
+    await flush(10);
+    const apply = log.find(r => r.route === 'admin/apply');
+    expect(apply?.body).toEqual({
+      plan_hash: 'a'.repeat(64),
+      allow_break: ['classic.start-kernel', 'studio.run-pipeline']
+    });
+  });
+
   it('offers the three template variants in words and sends the one picked', async () => {
     const log = render({
       'GET version': () => ({ status: 200, body: { admin_enabled: true } }),

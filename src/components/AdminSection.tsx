@@ -33,6 +33,17 @@ export function forgetAdminState(): void {
   memory.clear();
 }
 
+/** Ids of the Studio flows a plan would take away (each listed before confirming). */
+function breakingIds(plan: IPlan): string[] {
+  const ids = new Set<string>();
+  for (const row of plan.flows_breaking ?? []) {
+    for (const f of row.flows) {
+      ids.add(f.id);
+    }
+  }
+  return [...ids].sort();
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -296,7 +307,8 @@ export function AdminSection(props: {
   const apply = async (plan: IPlan) => {
     setError(null);
     try {
-      const started = await api.apply(plan.plan_hash);
+      // The confirm step listed these flows by id: confirming applies with them.
+      const started = await api.apply(plan.plan_hash, breakingIds(plan));
       setPhase({
         kind: 'applying',
         plan,
@@ -441,6 +453,27 @@ export function AdminSection(props: {
               </button>
             ) : (
               <>
+                {(phase.plan.flows_breaking ?? []).length > 0 && (
+                  <div
+                    className="jp-SMIso-state jp-SMIso-state-error"
+                    data-testid="jp-SMIso-admin-flows-breaking"
+                    role="alert"
+                  >
+                    {trans.__(
+                      'These Studio flows work now and would stop working; confirming applies anyway:'
+                    )}
+                    <ul>
+                      {(phase.plan.flows_breaking ?? []).map(row =>
+                        row.flows.map(f => (
+                          <li key={`${row.role}:${f.id}`}>
+                            {row.role_name}: {f.title} (<code>{f.id}</code>,{' '}
+                            {f.status_after})
+                          </li>
+                        ))
+                      )}
+                    </ul>
+                  </div>
+                )}
                 <span>
                   {trans.__(
                     'Run %1 IAM step(s) in account %2?',
