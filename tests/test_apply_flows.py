@@ -79,9 +79,7 @@ def test_plan_lists_the_flows_that_would_break(prod):
     assert [f["id"] for f in info.value.flows] == ids
     # nothing written: no change record, the policy is the one in place
     assert store.list() == [] and _default_doc(iam, iso) == BROAD
-    rec = A.apply_plan(
-        plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=ids
-    )
+    rec = A.apply_plan(plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=ids)
     assert rec["status"] == "succeeded"
     assert _default_doc(iam, iso) != BROAD
 
@@ -89,7 +87,14 @@ def test_plan_lists_the_flows_that_would_break(prod):
 def test_cli_refuses_with_exit_3_unless_each_flow_is_confirmed(prod, moto_server, tmp_path):
     ctx, session, iam, store, iso = prod
     did = ctx.domain_id
-    common = ["--endpoint-url", moto_server, "--region", "us-east-1", "--audit-dir", str(store.path)]
+    common = [
+        "--endpoint-url",
+        moto_server,
+        "--region",
+        "us-east-1",
+        "--audit-dir",
+        str(store.path),
+    ]
     code, text = _cli(["apply", "--domain-id", did, "--variant", "allow", *common])
     assert "studio.run-pipeline -> breaks (NOT confirmed)" in text
     assert "iam:PassRole on arn:aws:iam::123456789012:role/service-role/" in text
@@ -100,8 +105,17 @@ def test_cli_refuses_with_exit_3_unless_each_flow_is_confirmed(prod, moto_server
     assert "would stop 2 Studio flow(s)" in text and store.list() == []
     # confirming one of the two is not enough
     code, text = _cli(
-        ["apply", "--domain-id", did, "--variant", "allow", "--yes",
-         "--allow-break", "studio.run-pipeline", *common]
+        [
+            "apply",
+            "--domain-id",
+            did,
+            "--variant",
+            "allow",
+            "--yes",
+            "--allow-break",
+            "studio.run-pipeline",
+            *common,
+        ]
     )
     assert code == 3 and "studio.run-training-job" in text and store.list() == []
     assert _default_doc(iam, iso) == BROAD
@@ -112,13 +126,23 @@ def test_cli_refuses_with_exit_3_unless_each_flow_is_confirmed(prod, moto_server
     assert code == 3 and "unknown flow id" in text
     # a saved plan without the confirmation is refused too; with it, stored, it applies
     bare, confirmed = tmp_path / "bare.json", tmp_path / "confirmed.json"
-    assert _cli(["apply", "--domain-id", did, "--variant", "allow", "--plan-out", str(bare), *common])[0] in (0, 1, 2)
+    assert _cli(
+        ["apply", "--domain-id", did, "--variant", "allow", "--plan-out", str(bare), *common]
+    )[0] in (0, 1, 2)
     code, _ = _cli(["apply", "--plan", str(bare), "--yes", *common])
     assert code == 3 and store.list() == []
     _cli(
         [
-            "apply", "--domain-id", did, "--variant", "allow", "--plan-out", str(confirmed),
-            "--allow-break", "studio.run-pipeline,studio.run-training-job", *common,
+            "apply",
+            "--domain-id",
+            did,
+            "--variant",
+            "allow",
+            "--plan-out",
+            str(confirmed),
+            "--allow-break",
+            "studio.run-pipeline,studio.run-training-job",
+            *common,
         ]
     )
     saved = json.loads(confirmed.read_text())
@@ -129,7 +153,9 @@ def test_cli_refuses_with_exit_3_unless_each_flow_is_confirmed(prod, moto_server
     assert _default_doc(iam, iso) != BROAD
 
 
-def test_a_template_that_keeps_every_flow_applies_with_yes_alone(demo_account, moto_server, tmp_path):
+def test_a_template_that_keeps_every_flow_applies_with_yes_alone(
+    demo_account, moto_server, tmp_path
+):
     """ml-secure (the new Studio, FullAccess + the studio deny template with the private-space
     guards): a new version without the guards takes no flow away; no confirmation needed."""
     did = demo_account["domains"]["ml-secure"]["id"]

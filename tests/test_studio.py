@@ -168,7 +168,10 @@ def test_allow_with_private_spaces_refused_for_size():
 
 
 def test_studio_templates_fit_a_managed_policy():
-    from sagemaker_isolation_ext.sagemaker.policy_plan import MANAGED_POLICY_MAX_CHARS, document_size
+    from sagemaker_isolation_ext.sagemaker.policy_plan import (
+        MANAGED_POLICY_MAX_CHARS,
+        document_size,
+    )
 
     for variant in T.VARIANTS:
         for ps in (False, True):
@@ -610,3 +613,41 @@ def test_classic_domain_reports_no_studio_templates():
     assert "private-spaces-reachable" not in {f["id"] for f in r["findings"]}
     (role,) = r["roles"]
     assert {f["id"] for f in role["flows"]} == set(ALL_CLASSIC)
+
+
+# ------------------------------------------------------------------------------------------
+# Renderers
+
+
+def test_text_and_html_show_experience_flows_and_private_spaces():
+    from sagemaker_isolation_ext.notebook.check import IsolationReport
+    from sagemaker_isolation_ext.render.text import render_report_text
+
+    guard = parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "NoKernels",
+                    "Effect": "Deny",
+                    "Action": "sagemaker:CreateApp",
+                    "Resource": "*",
+                }
+            ],
+        },
+        "NoApps",
+    )
+    r = A.analyze(_snapshot([FULL, guard]))
+    text = render_report_text(r)
+    assert "Experience (judged): studio" in text
+    assert "Studio flows (studio): 9 work, 2 break, 0 depend" in text
+    assert (
+        "studio.start-jupyterlab breaks: sagemaker:CreateApp on "
+        "arn:aws:sagemaker:us-east-1:111122223333:app/d-fixture00001/example-user-space/"
+        "jupyterlab/default: denied by NoApps statement NoKernels"
+    ) in text
+    assert "Other users' private spaces: not isolated" in text
+    html = IsolationReport(report=r)._repr_html_()
+    assert "experience judged: studio" in html
+    assert "studio.start-code-editor" in html and "NoKernels" in html
+    assert "other users' private spaces: not isolated" in html

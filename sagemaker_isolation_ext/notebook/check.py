@@ -269,11 +269,17 @@ def _flows_cell(role: dict, flows_words, flow_problem) -> str:
         if f.get("status") != "works"
     )
     wd = role.get("within_domain") or {}
+    spaces = (
+        f"<br><small>other users' private spaces: "
+        f"{_e(str(wd.get('verdict', 'unknown')).replace('_', ' '))}</small>"
+        if wd and "studio" in (role.get("experience_profiles") or ())
+        else ""
+    )
     return (
         f"<td>{_e(role.get('experience'))}: {_e(flows_words(role))}"
         + (f"<ul>{bad}</ul>" if bad else "")
-        + f"<br><small>other users' private spaces: "
-        f"{_e(str(wd.get('verdict', 'unknown')).replace('_', ' '))}</small></td>"
+        + spaces
+        + "</td>"
     )
 
 

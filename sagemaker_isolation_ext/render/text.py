@@ -190,7 +190,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
                 if flow.get("status") != "works":
                     lines.append(f"    {flow['id']} {flow['status']}: {flow_problem(flow)}")
         wd = role.get("within_domain")
-        if wd:
+        if wd and "studio" in (role.get("experience_profiles") or ()):
             reach = [r.get("action") for r in wd.get("reachable") or []]
             lines.append(
                 f"  Other users' private spaces: {str(wd.get('verdict')).replace('_', ' ')}"
@@ -205,9 +205,9 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
                 broken.append(
                     f"  {t.get('experience', 'classic')} {t.get('variant')} on "
                     f"{r.get('name')}: "
-                    + (f"beside its policies breaks {', '.join(ids)}" if ids else "")
+                    + (f"beside its policies stops {', '.join(ids)}" if ids else "")
                     + ("; " if ids and alone else "")
-                    + (f"as its only SageMaker grant breaks {', '.join(alone)}" if alone else "")
+                    + (f"as its only SageMaker grant stops {', '.join(alone)}" if alone else "")
                 )
     if broken:
         lines.append("")

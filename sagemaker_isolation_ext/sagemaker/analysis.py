@@ -1009,7 +1009,7 @@ def _role_flows(ri: RoleInput, pset: PolicySet, dom, profiles, catalog: Catalog)
                 # A policy not read might allow what is missing, or deny what is allowed.
                 f["status"] = "depends"
                 f["depends_on"] = sorted(
-                    set(f["depends_on"]) | {"a policy of the role was not read"}
+                    set(f["depends_on"]) | {"the role's policies that were not read"}
                 )
     return out
 

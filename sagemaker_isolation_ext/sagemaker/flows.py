@@ -323,11 +323,15 @@ def evaluate_flows(
 
 def problem_text(flow: dict) -> str:
     """One line saying why a flow does not work: the denied request and the statement
-    (``breaks``) or what it depends on (``depends``); ``""`` for a flow that works.
+    (``breaks``), or what it depends on (``depends``, with the request the readable policies
+    deny when there is one); ``""`` for a flow that works.
 
     Args:
-        flow: an :func:`evaluate_flow` result, or a :func:`newly_broken` entry.
+        flow: an :func:`evaluate_flow` result (``status``), or a :func:`newly_broken` entry
+            (``status_after``).
     """
+    status = flow.get("status", flow.get("status_after"))
+    denied = ""
     if flow.get("breaks"):
         b = flow["breaks"][0]
         ref = b.get("statement")
@@ -339,9 +343,12 @@ def problem_text(flow: dict) -> str:
         what = b.get("action") or "?"
         if b.get("tag_on_create"):
             what += f" (tag-on-create of {b['tag_on_create']})"
-        return f"{what} on {b.get('resource')}: {by}"
-    if flow.get("status", flow.get("status_after")) in ("depends", "breaks"):
-        return "depends on " + ", ".join(flow.get("depends_on") or ["?"])
+        denied = f"{what} on {b.get('resource')}: {by}"
+    if status == "breaks":
+        return denied
+    if status == "depends":
+        text = "on " + ", ".join(flow.get("depends_on") or ["?"])
+        return text + (f" (in the policies read, {denied})" if denied else "")
     return ""
 
 
