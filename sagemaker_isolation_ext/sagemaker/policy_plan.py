@@ -944,7 +944,8 @@ def render_plan_text(plan: dict) -> str:
         lines.append("Studio flows that work now and would not after this change:")
         for row in plan["flows_breaking"]:
             for f in row["flows"]:
-                mark = "confirmed" if f["id"] in (plan.get("allow_break") or ()) else "NOT confirmed"
+                confirmed = f["id"] in (plan.get("allow_break") or ())
+                mark = "confirmed" if confirmed else "NOT confirmed"
                 lines.append(
                     f"  {row['role_name']}: {f['id']} -> {f['status_after']} ({mark}): "
                     f"{FL.problem_text(f)}"
