@@ -83,29 +83,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
     from ..sagemaker import policy_plan as P
 
     usage = _usage_error()
-    if args.plan and (
-        args.variant
-        or args.role_arn
-        or args.all_domains
-        or args.plan_out
-        or args.experience
-        or args.private_spaces
-    ):
-        raise usage(
-            "--plan F applies a saved plan as it is: it cannot be combined with "
-            "--variant, --role-arn, --all-domains, --plan-out, --experience or --private-spaces"
-        )
-    from ..sagemaker.flows import flow_ids
-
-    allow_break = sorted(
-        {i.strip() for v in args.allow_break or () for i in v.split(",") if i.strip()}
-    )
-    unknown = [i for i in allow_break if i not in set(flow_ids())]
-    if unknown:
-        raise usage(
-            f"--allow-break: unknown flow id(s) {', '.join(unknown)}; known: "
-            + ", ".join(flow_ids())
-        )
+    allow_break = _check_apply_options(args)
     if args.all_domains and (args.domain_id or args.role_arn):
         raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
     if args.all_domains and args.yes:
@@ -114,6 +92,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             "(or save a plan with --plan-out and apply it with --plan F --yes)"
         )
     variant = args.variant or "allow"
+    profile = {"experience": args.experience, "private_spaces": args.private_spaces}
     if args.plan:
         try:
             plan = P.load_plan(Path(args.plan).read_text(encoding="utf-8"))
@@ -149,13 +128,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         session = _session(ctx)
         try:
             if args.all_domains:
-                plans = A.make_plans_all_domains(
-                    ctx,
-                    variant,
-                    session=session,
-                    experience=args.experience,
-                    private_spaces=args.private_spaces,
-                )
+                plans = A.make_plans_all_domains(ctx, variant, session=session, **profile)
                 if args.plan_out:
                     _write(args.plan_out, {"plans": plans})
                 if args.format == "json":
@@ -170,14 +143,9 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
                         out.write("\n")
                 bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
                 return _EXIT_BAD_INPUT if bad else _worst(plans)
+            roles = args.role_arn or None
             plan = A.make_plan(
-                ctx,
-                variant,
-                args.role_arn or None,
-                session=session,
-                experience=args.experience,
-                private_spaces=args.private_spaces,
-                allow_break=allow_break,
+                ctx, variant, roles, session=session, allow_break=allow_break, **profile
             )
         except P.PlanError as exc:
             raise usage(str(exc)) from None
@@ -199,19 +167,7 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
     if not plan["validation"]["ok"]:
         out.write(P.render_plan_text(plan))
         raise usage("the plan failed validation; nothing applied")
-    pending = P.unconfirmed_breaks(plan, allow_break)
-    if pending:
-        # Refused before any AWS write: the flows are shown, each must be confirmed by id.
-        if args.format == "json":
-            out.write(
-                json.dumps(
-                    {"refused": "flows-would-break", "flows": pending, "plan": plan}, indent=2
-                )
-                + "\n"
-            )
-        else:
-            out.write(P.render_plan_text(plan))
-        raise usage(str(A.FlowsWouldBreak(pending)))
+    _refuse_breaking(plan, allow_break, args, out)
     try:
         rec = A.apply_plan(
             plan,
@@ -233,6 +189,60 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         }
         return _EXIT_BAD_INPUT if "PreconditionFailed" in codes else _EXIT_AWS
     return VERDICT_EXIT.get(plan.get("verdict_after"), 2)
+
+
+def _check_apply_options(args) -> list[str]:
+    """Refuse option combinations ``--plan F`` cannot take; return the ``--allow-break`` ids.
+
+    Raises:
+        cli.UsageError: a conflicting option, or an unknown flow id.
+    """
+    from ..sagemaker.flows import flow_ids
+
+    usage = _usage_error()
+    if args.plan and (
+        args.variant
+        or args.role_arn
+        or args.all_domains
+        or args.plan_out
+        or args.experience
+        or args.private_spaces
+    ):
+        raise usage(
+            "--plan F applies a saved plan as it is: it cannot be combined with "
+            "--variant, --role-arn, --all-domains, --plan-out, --experience or --private-spaces"
+        )
+    allow_break = sorted(
+        {i.strip() for v in args.allow_break or () for i in v.split(",") if i.strip()}
+    )
+    unknown = [i for i in allow_break if i not in set(flow_ids())]
+    if unknown:
+        raise usage(
+            f"--allow-break: unknown flow id(s) {', '.join(unknown)}; known: "
+            + ", ".join(flow_ids())
+        )
+    return allow_break
+
+
+def _refuse_breaking(plan: dict, allow_break: list[str], args, out: TextIO) -> None:
+    """Refuse, before any AWS write, a plan that stops Studio flows not confirmed by id: the
+    plan (text) or ``{"refused": "flows-would-break", "flows", "plan"}`` (json) is written.
+
+    Raises:
+        cli.UsageError: the message names the ``--allow-break`` to give (exit 3).
+    """
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
+    pending = P.unconfirmed_breaks(plan, allow_break)
+    if not pending:
+        return
+    if args.format == "json":
+        refused = {"refused": "flows-would-break", "flows": pending, "plan": plan}
+        out.write(json.dumps(refused, indent=2) + "\n")
+    else:
+        out.write(P.render_plan_text(plan))
+    raise _usage_error()(str(A.FlowsWouldBreak(pending)))
 
 
 def _write(path: str, obj) -> None:

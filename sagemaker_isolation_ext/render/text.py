@@ -113,6 +113,45 @@ def flows_words(role: dict) -> str:
     )
 
 
+def _studio_lines(role: dict, max_actions: int) -> list[str]:
+    """A role's Studio flows (each that does not work, with why) and, for a role judged with
+    the studio profile, its within-domain verdict."""
+    lines = []
+    if role.get("flows"):
+        lines.append(f"  Studio flows ({role.get('experience', 'unknown')}): {flows_words(role)}")
+        for flow in role["flows"]:
+            if flow.get("status") != "works":
+                lines.append(f"    {flow['id']} {flow['status']}: {flow_problem(flow)}")
+    wd = role.get("within_domain")
+    if wd and "studio" in (role.get("experience_profiles") or ()):
+        reach = [r.get("action") for r in wd.get("reachable") or []]
+        lines.append(
+            f"  Other users' private spaces: {str(wd.get('verdict')).replace('_', ' ')}"
+            + (f" ({', '.join(reach[:max_actions])})" if reach else "")
+        )
+    return lines
+
+
+def _template_flow_lines(report: dict) -> list[str]:
+    """The templates that would take away a Studio flow that works now, per role."""
+    broken = []
+    for t in report.get("templates") or []:
+        for r in t.get("roles") or []:
+            ids = [b["id"] for b in r.get("flows_broken") or []]
+            alone = [b["id"] for b in r.get("flows_broken_alone") or []]
+            if ids or alone:
+                broken.append(
+                    f"  {t.get('experience', 'classic')} {t.get('variant')} on "
+                    f"{r.get('name')}: "
+                    + (f"beside its policies stops {', '.join(ids)}" if ids else "")
+                    + ("; " if ids and alone else "")
+                    + (f"as its only SageMaker grant stops {', '.join(alone)}" if alone else "")
+                )
+    if not broken:
+        return []
+    return ["", "Templates that would take away a Studio flow that works now:", *broken]
+
+
 def render_report_text(report: dict, max_actions: int = 10) -> str:
     """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
 
@@ -182,37 +221,8 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             )
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
-        if role.get("flows"):
-            lines.append(
-                f"  Studio flows ({role.get('experience', 'unknown')}): {flows_words(role)}"
-            )
-            for flow in role["flows"]:
-                if flow.get("status") != "works":
-                    lines.append(f"    {flow['id']} {flow['status']}: {flow_problem(flow)}")
-        wd = role.get("within_domain")
-        if wd and "studio" in (role.get("experience_profiles") or ()):
-            reach = [r.get("action") for r in wd.get("reachable") or []]
-            lines.append(
-                f"  Other users' private spaces: {str(wd.get('verdict')).replace('_', ' ')}"
-                + (f" ({', '.join(reach[:max_actions])})" if reach else "")
-            )
-    broken = []
-    for t in report.get("templates") or []:
-        for r in t.get("roles") or []:
-            ids = [b["id"] for b in r.get("flows_broken") or []]
-            alone = [b["id"] for b in r.get("flows_broken_alone") or []]
-            if ids or alone:
-                broken.append(
-                    f"  {t.get('experience', 'classic')} {t.get('variant')} on "
-                    f"{r.get('name')}: "
-                    + (f"beside its policies stops {', '.join(ids)}" if ids else "")
-                    + ("; " if ids and alone else "")
-                    + (f"as its only SageMaker grant stops {', '.join(alone)}" if alone else "")
-                )
-    if broken:
-        lines.append("")
-        lines.append("Templates that would take away a Studio flow that works now:")
-        lines.extend(broken)
+        lines.extend(_studio_lines(role, max_actions))
+    lines.extend(_template_flow_lines(report))
     lines.extend(_aws_confirmation_text(report.get("aws_confirmation")))
     if findings:
         lines.append("")

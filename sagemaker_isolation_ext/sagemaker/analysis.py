@@ -795,16 +795,7 @@ def analyze(
         _studio_fields(ri, rj, dom, catalog, exps)
         roles_json.append(rj)
         results.append((ri, res, rj))
-        check = F.RoleCheck(
-            ri,
-            res,
-            verdict_reason[0],
-            dom,
-            catalog,
-            _tag_on_create(ri, res, dom, catalog),
-            within_domain=rj["within_domain"],
-            experience_profiles=tuple(rj["experience_profiles"]),
-        )
+        check = _role_check(ri, res, verdict_reason[0], dom, catalog, rj)
         findings.extend(F.role_findings(check))
         others = shared.get(ri.arn or "")
         if others:
@@ -834,12 +825,7 @@ def analyze(
     # Roles of profiles that were not read, and what a listing stopped by a paging bound would
     # have returned, are not judged: the verdict is then never "isolated".
     verdict = F.domain_verdict(role_verdicts, findings)
-    needed = ["classic"]
-    if any("studio" in r["experience_profiles"] for r in roles_json) or (
-        exps["domain"] != "classic"
-    ):
-        needed.append("studio")
-    tmpl = _templates_section(dom, results, catalog, cache, tuple(needed))
+    tmpl = _templates_section(dom, results, catalog, cache, _profiles_needed(roles_json, exps))
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()
@@ -857,11 +843,7 @@ def analyze(
             "account_id": dom.account,
             "default_experience": experience,
             "default_experience_detail": experience_detail,
-            "experience": exps["domain"],
-            "experience_detail": exps["domain_detail"],
-            "experience_by_profile": {
-                name: v["experience"] for name, v in sorted(exps["profiles"].items())
-            },
+            **_domain_experience(exps),
         },
         "context": snapshot.get("context") or {"source": snapshot.get("source"), "detail": ""},
         "roles": roles_json,
@@ -977,6 +959,39 @@ def _tag_on_create(
         res.requests += 1
         out.append({"create": create, "resource_type": rtkey, "resource": arn, "decision": dd})
     return out
+
+
+def _role_check(ri, res, verdict: str, dom, catalog: Catalog, rj: dict) -> F.RoleCheck:
+    """The role rules' input, with the role's within-domain result and profiles."""
+    return F.RoleCheck(
+        ri,
+        res,
+        verdict,
+        dom,
+        catalog,
+        _tag_on_create(ri, res, dom, catalog),
+        within_domain=rj["within_domain"],
+        experience_profiles=tuple(rj["experience_profiles"]),
+    )
+
+
+def _profiles_needed(roles_json: list[dict], exps: dict) -> tuple:
+    """``("classic",)``, plus ``"studio"`` when a role or the domain may open the new Studio."""
+    studio = exps["domain"] != "classic" or any(
+        "studio" in r["experience_profiles"] for r in roles_json
+    )
+    return ("classic", "studio") if studio else ("classic",)
+
+
+def _domain_experience(exps: dict) -> dict:
+    """The report's ``domain.experience``, ``experience_detail``, ``experience_by_profile``."""
+    return {
+        "experience": exps["domain"],
+        "experience_detail": exps["domain_detail"],
+        "experience_by_profile": {
+            name: v["experience"] for name, v in sorted(exps["profiles"].items())
+        },
+    }
 
 
 def _studio_fields(

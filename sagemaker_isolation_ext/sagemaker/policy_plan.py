@@ -730,6 +730,34 @@ def unconfirmed_breaks(plan: dict, allow_break=()) -> list[dict]:
     return out
 
 
+def _render_iso(darn, variant: str, profile: str, private_spaces: bool) -> dict:
+    """The isolation policy document of the plan.
+
+    Raises:
+        PlanError: the template cannot be rendered (``allow`` with ``private_spaces``).
+    """
+    try:
+        return templates.render(darn.arn, variant, profile, private_spaces)
+    except ValueError as exc:
+        raise PlanError(str(exc)) from None
+
+
+def _studio_plan_fields(role_rows, profile, source, private_spaces, confirmed) -> dict:
+    """The plan's ``experience``, ``experience_source``, ``private_spaces``,
+    ``flows_breaking`` and ``allow_break``."""
+    return {
+        "experience": profile,
+        "experience_source": source,
+        "private_spaces": bool(private_spaces),
+        "flows_breaking": [
+            {"role": r["arn"], "role_name": r["name"], "flows": r["flows_breaking"]}
+            for r in role_rows
+            if r["flows_breaking"]
+        ],
+        "allow_break": confirmed,
+    }
+
+
 def _check_flow_ids(ids) -> list[str]:
     known = set(FL.flow_ids())
     ids = sorted({str(i).strip() for i in ids or () if str(i).strip()})
@@ -812,10 +840,7 @@ def build_plan(
     pstate = iam_state.get("policies") or {}
     profile, profile_source = plan_experience(snapshot, experience)
     confirmed = _check_flow_ids(allow_break)
-    try:
-        iso_doc = templates.render(darn.arn, variant, profile, private_spaces)
-    except ValueError as exc:
-        raise PlanError(str(exc)) from None
+    iso_doc = _render_iso(darn, variant, profile, private_spaces)
     ch = _change(snapshot, darn, variant, pstate, selected, roles, catalog, now, iso_doc)
 
     quota = iam_state.get("attached_policies_quota")
@@ -856,15 +881,7 @@ def build_plan(
         "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
         "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
-        "experience": profile,
-        "experience_source": profile_source,
-        "private_spaces": bool(private_spaces),
-        "flows_breaking": [
-            {"role": r["arn"], "role_name": r["name"], "flows": r["flows_breaking"]}
-            for r in role_rows
-            if r["flows_breaking"]
-        ],
-        "allow_break": confirmed,
+        **_studio_plan_fields(role_rows, profile, profile_source, private_spaces, confirmed),
     }
     plan["plan_hash"] = plan_hash(plan)
     return plan
