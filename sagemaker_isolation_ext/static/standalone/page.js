@@ -301,6 +301,65 @@
     );
   }
 
+  // "Studio still works" (README "New Studio domains"): each flow that does not work, and
+  // the role's reach into other users' private spaces.
+  function studioFlowsNode(role) {
+    var flows = role.flows || [];
+    var box = el('div', { class: 'si-muted', 'data-testid': 'studio-flows' });
+    if (!flows.length) {
+      return box;
+    }
+    var bad = flows.filter(function (f) {
+      return f.status !== 'works';
+    });
+    box.appendChild(
+      el('div', {
+        text:
+          'Studio flows (' +
+          (role.experience || 'unknown') +
+          '): ' +
+          (flows.length - bad.length) +
+          ' work, ' +
+          bad.length +
+          ' do not'
+      })
+    );
+    if (bad.length) {
+      var list = el('ul', { class: 'si-list' });
+      bad.forEach(function (f) {
+        var b = (f.breaks || [])[0];
+        var why = b
+          ? b.action +
+            ' on ' +
+            b.resource +
+            (b.statement
+              ? ': denied by ' + statementLabel(b.statement)
+              : ': no statement allows it')
+          : 'depends on ' + (f.depends_on || []).join(', ');
+        list.appendChild(
+          el(
+            'li',
+            null,
+            el('code', { text: f.id }),
+            ' ' + f.status + ': ' + why
+          )
+        );
+      });
+      box.appendChild(list);
+    }
+    var wd = role.within_domain;
+    if (wd && ['studio', 'both', 'unknown'].indexOf(role.experience) >= 0) {
+      box.appendChild(
+        el('div', {
+          text:
+            "Other users' private spaces: " +
+            String(wd.verdict || 'unknown').replace('_', ' ')
+        })
+      );
+    }
+    return box;
+  }
+
   function renderRoles(roles) {
     var box = clear($('si-roles'));
     if (!roles.length) {
@@ -370,6 +429,7 @@
           )
         );
       }
+      why.appendChild(studioFlowsNode(role));
       body.appendChild(
         el(
           'tr',
@@ -466,6 +526,11 @@
           (d.default_experience_detail
             ? ': ' + d.default_experience_detail
             : '')
+      ],
+      [
+        'Studio experience',
+        (d.experience || 'unknown') +
+          (d.experience_detail ? ': ' + d.experience_detail : '')
       ],
       ['Checked at', report.generated_at || '?'],
       ['Catalog', (cat.source || '?') + ' ' + (cat.version || '?')]
@@ -671,7 +736,9 @@
               null,
               pill(
                 String(!!a.covered),
-                a.covered ? 'yes' : 'no' + (a.reason ? ': ' + coverageWhy(a) : '')
+                a.covered
+                  ? 'yes'
+                  : 'no' + (a.reason ? ': ' + coverageWhy(a) : '')
               )
             )
           )
@@ -789,7 +856,10 @@
     });
     box.appendChild(facts);
     // What was and was not checked: once per answer (every cause carries the same lists).
-    var checks = el('ul', { class: 'si-list', 'data-testid': 'explain-checks' });
+    var checks = el('ul', {
+      class: 'si-list',
+      'data-testid': 'explain-checks'
+    });
     var seen = {};
     (r.causes || []).forEach(function (c) {
       var ev = c.evidence || {};
@@ -799,7 +869,8 @@
         seen[key] = true;
         checks.appendChild(
           el('li', {
-            text: 'checked ' + (CHECK_WORDS[x.check] || x.check) + ': ' + x.result
+            text:
+              'checked ' + (CHECK_WORDS[x.check] || x.check) + ': ' + x.result
           })
         );
       });
