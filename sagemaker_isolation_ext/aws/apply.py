@@ -90,6 +90,24 @@ class ApplyError(ValueError):
     """
 
 
+class FlowsWouldBreak(ApplyError):
+    """The plan takes away Studio flows that work now and were not confirmed by id.
+
+    ``flows`` holds ``policy_plan.unconfirmed_breaks(plan, allow_break)``: ``[{"role",
+    "role_name", "id", "title", "status_after", "breaks", "depends_on"}]``. CLI exit 3, server
+    409 with the flows. Confirm each with ``apply --allow-break FLOW[,FLOW]`` (or the server
+    body's ``allow_break``); ``--yes`` alone does not.
+    """
+
+    def __init__(self, flows: list[dict]) -> None:
+        self.flows = flows
+        ids = ",".join(sorted({f["id"] for f in flows}))
+        super().__init__(
+            f"the plan would stop {len(flows)} Studio flow(s) that work now ({ids}); nothing "
+            f"applied. Confirm each by id to apply anyway: --allow-break {ids}"
+        )
+
+
 class IncompleteListingError(RuntimeError):
     """A listing the plan depends on was stopped by a paging bound (``aws/paging.py``): no plan
     is built from it (CLI exit 2). ``errors`` holds the ``ListingIncomplete`` entries
@@ -462,6 +480,9 @@ def make_plan(
     snapshot: dict | None = None,
     catalog=None,
     cache=None,
+    experience: str | None = None,
+    private_spaces: bool = False,
+    allow_break=None,
 ) -> dict:
     """Read the domain and IAM, and build the plan (``sagemaker.policy_plan.build_plan``).
 
@@ -478,6 +499,10 @@ def make_plan(
         snapshot: an already collected Snapshot to use instead of reading the domain again.
         catalog: action catalog (default: loaded).
         cache: a ``check.ReportCache`` (the server's) to reuse the "before" analysis from.
+        experience: the template profile (``classic`` | ``studio``); None: the domain's, as
+            read (``policy_plan.plan_experience``).
+        private_spaces: the template with the private-space guards.
+        allow_break: flow ids confirmed to stop working (stored in the plan).
 
     Returns:
         the plan dict; ``plan["read_errors"]`` lists IAM reads that failed.
@@ -521,10 +546,15 @@ def make_plan(
                 by_name.get(n) or f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
                 for n in names
             ]
+    profile, _source = P.plan_experience(snapshot, experience)
+    try:
+        iso_doc = templates.render(darn.arn, variant, profile, private_spaces)
+    except ValueError as exc:
+        raise P.PlanError(str(exc)) from None
     aa = None
     if validate:
         docs = {
-            templates.policy_name(darn.domain_id): templates.render(darn.arn, variant),
+            templates.policy_name(darn.domain_id): iso_doc,
             tag_name: P.tag_on_create_document(darn.arn),
         }
         aa = validate_with_access_analyzer(session, ctx.endpoint_url, docs)
@@ -548,6 +578,9 @@ def make_plan(
         access_analyzer=aa,
         catalog=catalog,
         analyses=analyses,
+        experience=experience,
+        private_spaces=private_spaces,
+        allow_break=allow_break,
     )
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
     incomplete = _incomplete_entries(plan["read_errors"])
@@ -558,7 +591,13 @@ def make_plan(
 
 
 def make_plans_all_domains(
-    ctx: AwsContext, variant: str, *, session: boto3.Session | None = None, validate: bool = True
+    ctx: AwsContext,
+    variant: str,
+    *,
+    session: boto3.Session | None = None,
+    validate: bool = True,
+    experience: str | None = None,
+    private_spaces: bool = False,
 ) -> list:
     """One plan per domain of the account and Region (``sagemaker:ListDomains``).
 
@@ -595,7 +634,16 @@ def make_plans_all_domains(
     for did in ids:
         c = dataclasses.replace(ctx, domain_id=did)
         try:
-            out.append(make_plan(c, variant, session=session, validate=validate))
+            out.append(
+                make_plan(
+                    c,
+                    variant,
+                    session=session,
+                    validate=validate,
+                    experience=experience,
+                    private_spaces=private_spaces,
+                )
+            )
         except AwsUnreachable as exc:
             out.append({"domain": {"id": did}, "error": exc.to_json()})
         except IncompleteListingError as exc:
@@ -755,6 +803,7 @@ def apply_plan(
     who: dict | None = None,
     change_id: str | None = None,
     on_step: StepFn | None = None,
+    allow_break=(),
 ) -> dict:
     """Apply a plan's steps in order and write the change record.
 
@@ -765,6 +814,7 @@ def apply_plan(
         who: ``who_am_i(...)`` (default: computed, ``via: "cli"``).
         change_id: the record id to use (the server allocates it to answer before the end).
         on_step: called with the record after each step (progress).
+        allow_break: flow ids confirmed now, beside the plan's own ``allow_break``.
 
     Returns:
         the change record (``status``: ``succeeded`` | ``failed`` | ``no-op``).
@@ -772,6 +822,8 @@ def apply_plan(
     Raises:
         ApplyError: the plan failed validation or is for another account (nothing written,
             no record).
+        FlowsWouldBreak: the plan stops Studio flows that work now and that neither the plan
+            nor ``allow_break`` confirms (nothing written, no record).
         AwsUnreachable: no credentials.
         audit.AuditError: the record cannot be written (nothing is changed before the first
             record write succeeds).
@@ -781,6 +833,9 @@ def apply_plan(
         bad = [c["detail"] for c in plan["validation"]["checks"] if c["ok"] is False]
         raise ApplyError("the plan failed validation: " + "; ".join(bad))
     _check_account(session, endpoint_url, plan.get("account_id"))
+    pending = P.unconfirmed_breaks(plan, allow_break)
+    if pending:
+        raise FlowsWouldBreak(pending)
     who = who or who_am_i(session, endpoint_url, "cli")
     iam = client(session, "iam", endpoint_url)
     rec = _new_record(store, "apply", plan, who, change_id)

@@ -29,7 +29,10 @@ from .text import (
     _statement_label,
     _used_by_words,
     coverage_why,
+    experience_words,
     explain_checks,
+    flow_problem,
+    flows_words,
 )
 
 __all__ = ["VERDICT_WORDS", "coverage_html", "explain_html", "report_html"]
@@ -268,6 +271,11 @@ def _domain_facts(h: _Html, report: dict) -> str:
                 "Default experience",
                 (d.get("default_experience") or "unknown") + (f": {detail}" if detail else ""),
             ),
+            *(
+                [("Experience judged", experience_words(report))]
+                if d.get("experience") or report.get("experience_by_profile")
+                else []
+            ),
             ("Checked at", report.get("generated_at") or "?"),
             ("Catalog", f"{cat.get('source') or '?'} {cat.get('version') or '?'}"),
         ],
@@ -278,9 +286,9 @@ def _domain_facts(h: _Html, report: dict) -> str:
 def _roles(h: _Html, roles: list, max_actions: int) -> str:
     if not roles:
         return h.text("p", "No execution role was found.", "si-muted")
-    head = h.el(
-        "thead", h.el("tr", *(h.text("th", w) for w in ("Role", "Used by", "Verdict", "Why")))
-    )
+    with_flows = any(role.get("flows") for role in roles)
+    words = ("Role", "Used by", "Verdict", "Why") + (("Studio flows",) if with_flows else ())
+    head = h.el("thead", h.el("tr", *(h.text("th", w) for w in words)))
     rows = []
     for role in roles:
         verdict = role.get("verdict") if role.get("verdict") in VERDICT_WORDS else "unknown"
@@ -293,10 +301,42 @@ def _roles(h: _Html, roles: list, max_actions: int) -> str:
                 ),
                 h.el("td", h.pill(verdict, VERDICT_WORDS[verdict])),
                 h.el("td", *_role_why(h, role, max_actions)),
+                _flows_cell(h, role) if with_flows else None,
                 data_testid="role-row",
             )
         )
     return h.el("table", head, h.el("tbody", *rows), cls="si-table")
+
+
+def _flows_cell(h: _Html, role: dict) -> str:
+    """The Studio flows cell of a role (new Studio issue): the counts, each flow that does not
+    work with its reason, and the within-domain verdict for roles judged with the studio
+    profile."""
+    if not role.get("flows"):
+        return h.el("td")
+    bad = [
+        h.el("li", h.text("code", f.get("id")), _e(f" {f.get('status')}: {flow_problem(f)}"))
+        for f in role["flows"]
+        if f.get("status") != "works"
+    ]
+    within = role.get("within_domain") or {}
+    spaces = (
+        h.text(
+            "div",
+            "Other users' private spaces: "
+            + str(within.get("verdict", "unknown")).replace("_", " "),
+            "si-muted",
+        )
+        if within and "studio" in (role.get("experience_profiles") or ())
+        else None
+    )
+    return h.el(
+        "td",
+        _e(f"{role.get('experience') or 'unknown'}: {flows_words(role)}"),
+        h.el("ul", *bad, cls="si-list") if bad else None,
+        spaces,
+        data_testid="role-flows",
+    )
 
 
 def _role_why(h: _Html, role: dict, max_actions: int) -> list[str]:

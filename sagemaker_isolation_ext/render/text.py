@@ -85,6 +85,74 @@ def _aws_confirmation_text(conf) -> list[str]:
     return out
 
 
+def flow_problem(flow: dict) -> str:
+    """Why a Studio flow does not work, in one line (``sagemaker.flows.problem_text``)."""
+    from ..sagemaker.flows import problem_text
+
+    return problem_text(flow)
+
+
+def experience_words(report: dict) -> str:
+    """``"studio (profiles: alice studio, bob classic)"``: the domain's experience and, when
+    they differ from it, its user profiles' (from ``report["domain"]``)."""
+    domain = report.get("domain") or {}
+    exp = domain.get("experience") or "unknown"
+    by = domain.get("experience_by_profile") or {}
+    other = {k: v for k, v in by.items() if v != exp}
+    if other:
+        exp += " (profiles: " + ", ".join(f"{k} {v}" for k, v in sorted(other.items())) + ")"
+    return exp
+
+
+def flows_words(role: dict) -> str:
+    """``"11 work, 1 breaks, 0 depend"`` for a role's Studio flows (``flows_summary``)."""
+    s = role.get("flows_summary") or {}
+    return (
+        f"{s.get('works', 0)} work, {s.get('breaks', 0)} "
+        f"{'breaks' if s.get('breaks', 0) == 1 else 'break'}, {s.get('depends', 0)} "
+        f"{'depends' if s.get('depends', 0) == 1 else 'depend'}"
+    )
+
+
+def _studio_lines(role: dict, max_actions: int) -> list[str]:
+    """A role's Studio flows (each that does not work, with why) and, for a role judged with
+    the studio profile, its within-domain verdict."""
+    lines = []
+    if role.get("flows"):
+        lines.append(f"  Studio flows ({role.get('experience', 'unknown')}): {flows_words(role)}")
+        for flow in role["flows"]:
+            if flow.get("status") != "works":
+                lines.append(f"    {flow['id']} {flow['status']}: {flow_problem(flow)}")
+    wd = role.get("within_domain")
+    if wd and "studio" in (role.get("experience_profiles") or ()):
+        reach = [r.get("action") for r in wd.get("reachable") or []]
+        lines.append(
+            f"  Other users' private spaces: {str(wd.get('verdict')).replace('_', ' ')}"
+            + (f" ({', '.join(reach[:max_actions])})" if reach else "")
+        )
+    return lines
+
+
+def _template_flow_lines(report: dict) -> list[str]:
+    """The templates that would take away a Studio flow that works now, per role."""
+    broken = []
+    for t in report.get("templates") or []:
+        for r in t.get("roles") or []:
+            ids = [b["id"] for b in r.get("flows_broken") or []]
+            alone = [b["id"] for b in r.get("flows_broken_alone") or []]
+            if ids or alone:
+                broken.append(
+                    f"  {t.get('experience', 'classic')} {t.get('variant')} on "
+                    f"{r.get('name')}: "
+                    + (f"beside its policies stops {', '.join(ids)}" if ids else "")
+                    + ("; " if ids and alone else "")
+                    + (f"as its only SageMaker grant stops {', '.join(alone)}" if alone else "")
+                )
+    if not broken:
+        return []
+    return ["", "Templates that would take away a Studio flow that works now:", *broken]
+
+
 def render_report_text(report: dict, max_actions: int = 10) -> str:
     """A readable summary of a report (docs/ARCHITECTURE.md §7) for the terminal.
 
@@ -119,6 +187,8 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
     lines.append(f"Domain:  {domain.get('id') or '?'}  {domain.get('arn') or ''}".rstrip())
     if domain.get("default_experience"):
         lines.append(f"Default experience: {domain['default_experience']}")
+    if domain.get("experience"):
+        lines.append(f"Experience (judged): {experience_words(report)}")
     for role in report.get("roles") or []:
         lines.append("")
         used_by = ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
@@ -152,6 +222,8 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
             )
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
+        lines.extend(_studio_lines(role, max_actions))
+    lines.extend(_template_flow_lines(report))
     lines.extend(_aws_confirmation_text(report.get("aws_confirmation")))
     if findings:
         lines.append("")

@@ -8,11 +8,14 @@ Registered by ``app.py`` only when ``c.SageMakerIsolationApp.admin_actions_enabl
 sessions (it skips the check for token-authenticated requests, which a browser cannot forge).
 
 - ``POST admin/plan`` ``{"domain_id"?, "region"?, "profile"?, "variant": "allow"|"deny",
-  "role_arns"?: [arn]}`` -> the plan (``sagemaker.plan``); the server keeps it for
+  "role_arns"?: [arn], "experience"?: "classic"|"studio", "private_spaces"?: bool,
+  "allow_break"?: [flow id]}`` -> the plan (``sagemaker.policy_plan``); the server keeps it for
   ``PLAN_TTL`` seconds under (user, ``plan_hash``). Nothing is written to AWS.
-- ``POST admin/apply`` ``{"plan_hash"}`` -> 202 ``{"id", "status": "running"}``: applies the plan
-  *this user* previewed (409 if there is none, or it expired, or it was already applied), in a
-  worker thread; progress is the change record, ``GET admin/changes?id=``.
+- ``POST admin/apply`` ``{"plan_hash", "allow_break"?: [flow id]}`` -> 202 ``{"id", "status":
+  "running"}``: applies the plan *this user* previewed (409 if there is none, or it expired, or
+  it was already applied; 409 ``flows-would-break`` with ``flows`` when it would stop Studio
+  flows that work now and were not each confirmed by id), in a worker thread; progress is the
+  change record, ``GET admin/changes?id=``.
 - ``POST admin/rollback`` ``{"change_id", "dry_run"?: true}`` -> the rollback record (dry run:
   ``status: "planned"``, nothing written).
 - ``GET admin/changes`` -> ``{"changes": [summary, ...]}`` newest first; ``?id=`` -> one record
@@ -146,6 +149,7 @@ class PlanHandler(AdminHandler):
         needs incomplete (reason ``listing-incomplete``: no plan from a partial listing)."""
         req = AdminPlanRequest.from_body(self.json_body())
         variant, profile = req.variant, req.profile
+        allow_break = list(req.allow_break)
         roles = list(req.role_arns) if req.role_arns is not None else None
         from ..aws.apply import IncompleteListingError, make_plan
         from ..aws.errors import AwsUnreachable
@@ -154,7 +158,14 @@ class PlanHandler(AdminHandler):
         def work():
             ctx = self.resolve_context(req.domain_id, req.region, profile)
             return make_plan(
-                ctx, variant, roles, session=self.session_for(ctx), cache=self.jobs.cache
+                ctx,
+                variant,
+                roles,
+                session=self.session_for(ctx),
+                cache=self.jobs.cache,
+                experience=req.experience,
+                private_spaces=req.private_spaces,
+                allow_break=allow_break,
             )
 
         try:
@@ -181,8 +192,12 @@ class ApplyHandler(AdminHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Body ``{"plan_hash"}``; 409 when this user previewed no such plan (or it expired)."""
+        """Body ``{"plan_hash", "allow_break"?: [flow id]}``; 409 when this user previewed no
+        such plan (or it expired), when it failed validation, or (reason
+        ``flows-would-break``, with ``flows``) when it would stop Studio flows that work now
+        and that neither the plan nor ``allow_break`` confirms by id."""
         req = AdminApplyRequest.from_body(self.json_body())
+        allow_break = list(req.allow_break)
         taken = self.admin.take(self.user_name, req.plan_hash)
         if taken is None:
             raise HTTPError(
@@ -197,6 +212,22 @@ class ApplyHandler(AdminHandler):
             raise HTTPError(
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
             )
+        from ..aws.apply import FlowsWouldBreak
+        from ..sagemaker.policy_plan import unconfirmed_breaks
+
+        pending = unconfirmed_breaks(plan, allow_break)
+        if pending:
+            # Keep the preview: the same plan can be applied once the flows are confirmed.
+            self.admin.put(self.user_name, plan, profile)
+            self.set_status(409)
+            self.finish(
+                {
+                    "message": str(FlowsWouldBreak(pending)),
+                    "reason": "flows-would-break",
+                    "flows": pending,
+                }
+            )
+            return
         from ..aws.apply import apply_plan, who_am_i
         from ..aws.session import make_session
         from ..aws.target import resolve_context
@@ -228,6 +259,7 @@ class ApplyHandler(AdminHandler):
                     endpoint_url=ctx.endpoint_url,
                     who=who,
                     change_id=change_id,
+                    allow_break=allow_break,
                 )
                 state.running.pop(change_id, None)
             except Exception as exc:  # ApplyError, AWS, audit: reported through the status

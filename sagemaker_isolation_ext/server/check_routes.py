@@ -198,14 +198,18 @@ def _coverage(query: str) -> dict:
 
 
 class TemplatesHandler(IsolationHandler):
-    """``GET templates?domain_arn=&variant=allow|deny``: the isolation policy for a domain."""
+    """``GET templates?domain_arn=&variant=&experience=classic|studio&private_spaces=``: the
+    isolation policy for a domain."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        """Answer ``{"name", "arn", "variant", "document"}``; 400 for a bad ARN or variant."""
+        """Answer ``{"name", "arn", "variant", "experience", "private_spaces", "document",
+        "citations"}``; 400 for a bad ARN, variant, experience or option."""
         domain_arn = self.get_query_argument("domain_arn", default="").strip()
         variant = self.get_query_argument("variant", default="allow").strip()
+        experience = self.get_query_argument("experience", default="classic").strip()
+        private_spaces = self.get_query_argument("private_spaces", default="false").strip()
         if not domain_arn:
             raise _bad_request(
                 "domain_arn is required, e.g. "
@@ -215,10 +219,22 @@ class TemplatesHandler(IsolationHandler):
             raise _bad_request(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
         from ..sagemaker import templates
 
+        if experience not in templates.PROFILES:
+            raise _bad_request(
+                f"experience must be one of {', '.join(templates.PROFILES)}, got {experience!r}"
+            )
+        if private_spaces not in ("true", "false", "1", "0"):
+            raise _bad_request(f"private_spaces must be true or false, got {private_spaces!r}")
         try:
-            answer = templates.describe(domain_arn, variant)
+            templates.parse_domain_arn(domain_arn)
         except ValueError as exc:
             raise _bad_request(f"domain_arn: {exc}") from None
+        try:
+            answer = templates.describe(
+                domain_arn, variant, experience, private_spaces in ("true", "1")
+            )
+        except ValueError as exc:
+            raise _bad_request(str(exc)) from None
         self.finish(answer)
 
 

@@ -210,11 +210,26 @@ class TagRollbackRequest:
 @dataclasses.dataclass(frozen=True)
 class AdminPlanRequest(_Target):
     """``POST admin/plan``: ``{"domain_id"?, "region"?, "profile"?, "variant"?: "allow"|"deny",
-    "role_arns"?: [IAM role ARN]}``."""
+    "role_arns"?: [IAM role ARN], "experience"?: "classic"|"studio", "private_spaces"?: bool,
+    "allow_break"?: [flow id]}``."""
 
     variant: str = "allow"
     role_arns: tuple[str, ...] | None = None
-    FIELDS = frozenset({"domain_id", "region", "profile", "variant", "role_arns"})
+    experience: str | None = None
+    private_spaces: bool = False
+    allow_break: tuple[str, ...] = ()
+    FIELDS = frozenset(
+        {
+            "domain_id",
+            "region",
+            "profile",
+            "variant",
+            "role_arns",
+            "experience",
+            "private_spaces",
+            "allow_break",
+        }
+    )
 
     @classmethod
     def from_body(cls, body: dict) -> AdminPlanRequest:
@@ -234,28 +249,57 @@ class AdminPlanRequest(_Target):
                 )
             if len(roles) > MAX_PLAN_ROLES:
                 raise _bad_request(f"role_arns: at most {MAX_PLAN_ROLES} roles")
+        experience = body.get("experience")
+        if experience is not None and experience not in ("classic", "studio"):
+            raise _bad_request(f"experience must be classic or studio, got {experience!r}")
+        private_spaces = body.get("private_spaces", False)
+        if not isinstance(private_spaces, bool):
+            raise _bad_request("private_spaces must be true or false")
         return cls(
             variant=variant,
             role_arns=None if roles is None else tuple(roles),
+            experience=experience,
+            private_spaces=private_spaces,
+            allow_break=allow_break_ids(body),
             **cls.target_of(body),
         )
 
 
+def allow_break_ids(body: dict) -> tuple[str, ...]:
+    """The body's ``allow_break``: flow ids of the table (``sagemaker/flows.py``), sorted and
+    unique; 400 when it is not a list of known ids."""
+    from ..sagemaker.flows import flow_ids
+
+    value = body.get("allow_break", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _bad_request('allow_break must be a list of flow ids, e.g. ["studio.run-pipeline"]')
+    unknown = sorted(set(value) - set(flow_ids()))
+    if unknown:
+        raise _bad_request(f"allow_break: unknown flow id(s) {', '.join(unknown)}")
+    return tuple(sorted(set(value)))
+
+
 @dataclasses.dataclass(frozen=True)
 class AdminApplyRequest:
-    """``POST admin/apply``: ``{"plan_hash": "<64 hex>"}``."""
+    """``POST admin/apply``: ``{"plan_hash": "<64 hex>", "allow_break"?: [flow id]}``."""
 
     plan_hash: str
+    allow_break: tuple[str, ...] = ()
 
     @classmethod
     def from_body(cls, body: dict) -> AdminApplyRequest:
-        """Validate ``body`` (400 unless exactly ``{"plan_hash": <64 hex>}``)."""
+        """Validate ``body`` (400 unless ``{"plan_hash": <64 hex>, "allow_break"?: [...]}``)."""
         h = body.get("plan_hash")
-        if set(body) - {"plan_hash"} or not isinstance(h, str) or not PLAN_HASH_RE.match(h):
+        if (
+            set(body) - {"plan_hash", "allow_break"}
+            or not isinstance(h, str)
+            or not PLAN_HASH_RE.match(h)
+        ):
             raise _bad_request(
-                'body must be {"plan_hash": "<64 hex>"} of a plan from POST admin/plan'
+                'body must be {"plan_hash": "<64 hex>", "allow_break"?: [flow id]} of a plan '
+                "from POST admin/plan"
             )
-        return cls(plan_hash=h)
+        return cls(plan_hash=h, allow_break=allow_break_ids(body))
 
 
 @dataclasses.dataclass(frozen=True)
