@@ -317,7 +317,7 @@ def within_domain(
         for wctx, wabsent, caller in _worlds(docs, dom, principal, names):
             rctx = RequestContext(wctx, True, wabsent)
             other = OTHER_USER if caller != OTHER_USER else OTHER_USER + "-2"
-            for rt in ("space", "app", "user-profile"):
+            for rt in ("app", "space", "user-profile"):
                 acts = []
                 for action, r in pairs:
                     if r != rt or action not in applicable or _done(reachable.get(action)):
@@ -396,7 +396,9 @@ def _judge(
 ) -> None:
     """Evaluate one request, tagged with our domain's ARN and untagged, into ``reachable`` /
     ``unknown``."""
-    for tagged in (True, False):
+    # A new app (CreateApp) carries no tags of its own yet: that reading first, for the witness.
+    new = action.startswith("sagemaker:Create") and action not in _ARN_COVERED
+    for tagged in (False, True) if new else (True, False):
         ctx = dict(wctx)
         if owner is not None:
             ctx["sagemaker:OwnerUserProfileArn"] = owner
