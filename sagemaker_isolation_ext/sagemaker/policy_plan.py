@@ -495,17 +495,21 @@ def _change(
     ch = _Change(iso_name, iso_arn, iso_doc, tag_name, tag_arn, tag_doc, iso_section,
                  list(iso_steps), attach_iso)
 
+    def after(with_tag: bool) -> dict:
+        # The snapshot once the change is made (the tag-on-create policy too when with_tag).
+        ch.after_snapshot = _after_snapshot(
+            snapshot,
+            {"arn": iso_arn, "name": iso_name},
+            iso_doc,
+            {"arn": tag_arn, "name": tag_name},
+            tag_doc if with_tag else None,
+            set(attach_iso),
+            set(ch.attach_tag) if with_tag else set(),
+        )
+        return analyses(ch.after_snapshot)
+
     # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    ch.after_snapshot = _after_snapshot(
-        snapshot,
-        {"arn": iso_arn, "name": iso_name},
-        iso_doc,
-        {"arn": tag_arn, "name": tag_name},
-        None,
-        set(attach_iso),
-        set(),
-    )
-    mid = analyses(ch.after_snapshot)
+    mid = after(False)
     ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
     ch.attach_tag = [
         a for a in ch.tag_need if tag_arn not in (roles[a].get("attached_policies") or ())
@@ -521,16 +525,7 @@ def _change(
         )
         ch.tag_section["needed_by"] = ch.tag_need
         ch.steps = ch.steps + tag_steps
-        ch.after_snapshot = _after_snapshot(
-            snapshot,
-            {"arn": iso_arn, "name": iso_name},
-            iso_doc,
-            {"arn": tag_arn, "name": tag_name},
-            tag_doc,
-            set(attach_iso),
-            set(ch.attach_tag),
-        )
-        ch.after = analyses(ch.after_snapshot)
+        ch.after = after(True)
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
         if arn in attach_iso:
