@@ -172,3 +172,99 @@ def test_a_template_that_keeps_every_flow_applies_with_yes_alone(
     # with the guards, the plan is the policy in place: nothing to do
     same = A.make_plan(ctx, "deny", session=session, validate=False, private_spaces=True)
     assert same["experience"] == "studio" and same["private_spaces"] is True
+
+
+def _full_access():
+    from pathlib import Path
+
+    from sagemaker_isolation_ext.iam import parse_policy
+
+    data = Path(__file__).resolve().parents[1] / "sagemaker_isolation_ext" / "data"
+    doc = json.loads((data / "managed_policies" / "AmazonSageMakerFullAccess.json").read_text())
+    return parse_policy(doc.get("document", doc), "AmazonSageMakerFullAccess")
+
+
+def test_plan_flags_flows_of_other_domains_using_the_role(demo_account, moto_server, tmp_path):
+    """attack16: a role with only FullAccess serves frank in ml-research and erin in ml-prod.
+    The studio deny template for ml-research, attached to that role, takes Studio away from
+    erin in ml-prod: the plan names her domain's flows and apply refuses without
+    --allow-break. (The referee below is the new Studio's request; ml-prod's users open Studio
+    Classic, whose flows break the same way.)"""
+    from sagemaker_isolation_ext.iam import PolicySet, Request, evaluate, parse_policy
+    from sagemaker_isolation_ext.sagemaker import templates as T
+
+    d = demo_account["domains"]
+    prod, res = d["ml-prod"], d["ml-research"]
+    ctx = resolve_context(domain_id=res["id"], region="us-east-1", endpoint_url=moto_server)
+    session = make_session(ctx)
+    sm = session.client("sagemaker", endpoint_url=moto_server)
+    iam = session.client("iam", endpoint_url=moto_server)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam.create_role(
+        RoleName="SharedFullAccessRole", AssumeRolePolicyDocument=json.dumps(trust)
+    )["Role"]["Arn"]
+    iam.attach_role_policy(
+        RoleName="SharedFullAccessRole",
+        PolicyArn=demo_account["policies"]["AmazonSageMakerFullAccess"],
+    )
+    for dom, name in ((res, "frank"), (prod, "erin")):
+        sm.create_user_profile(
+            DomainId=dom["id"],
+            UserProfileName=name,
+            UserSettings={"ExecutionRole": role},
+            Tags=[{"Key": "sagemaker:domain-arn", "Value": dom["arn"]}],
+        )
+    plan = A.make_plan(ctx, "deny", session=session, validate=False, experience="studio")
+    # referee: erin (ml-prod) starting JupyterLab in her space after the change
+    deny = parse_policy(T.render(res["arn"], "deny", "studio", False), "deny")
+    acct = res["arn"].split(":")[4]
+    app = f"arn:aws:sagemaker:us-east-1:{acct}:app/{prod['id']}/erin-space/jupyterlab/default"
+    ctx_req = {
+        "sagemaker:DomainId": prod["id"],
+        "sagemaker:UserProfileName": "erin",
+        "sagemaker:SpaceSharingType": "Private",
+        "sagemaker:OwnerUserProfileArn": (
+            f"arn:aws:sagemaker:us-east-1:{acct}:user-profile/{prod['id']}/erin"
+        ),
+    }
+    full = _full_access()
+    req = Request(role, "sagemaker:CreateApp", app, ctx_req)
+    before = evaluate(req, PolicySet([full]))
+    after = evaluate(req, PolicySet([deny, full]))
+    assert (before.decision, after.decision) == ("allow", "explicit_deny")
+    touched = {r.get("name") for r in plan["roles"] if r.get("affected")}
+    assert "SharedFullAccessRole" in touched
+    rows = [r for r in plan["flows_breaking"] if r.get("domain") == prod["arn"]]
+    assert [r["role"] for r in rows] == [role]
+    ids = {f["id"] for f in rows[0]["flows"]}
+    # ml-prod's users open Studio Classic (the demo's settings): its flows are judged
+    assert {"classic.start-kernel", "studio.run-training-job"} <= ids
+    assert rows[0]["domain_name"] == "ml-prod"
+    text = P.render_plan_text(plan)
+    assert f"SharedFullAccessRole in domain ml-prod ({prod['arn']}): classic.start-kernel" in text
+    # Apply refuses, naming the domain, until every flow is confirmed by id.
+    pending = P.unconfirmed_breaks(plan)
+    assert any(f.get("domain") == prod["arn"] for f in pending)
+    store = AuditStore(tmp_path / "audit")
+    with pytest.raises(A.FlowsWouldBreak):
+        A.apply_plan(plan, store, session=session, endpoint_url=moto_server)
+    assert "SharedFullAccessRole" not in _attached_roles(iam, plan["policy"]["arn"])
+    every = sorted({f["id"] for f in pending})
+    assert P.unconfirmed_breaks(plan, every) == []
+
+
+def _attached_roles(iam, policy_arn):
+    try:
+        got = iam.list_entities_for_policy(PolicyArn=policy_arn)
+    except iam.exceptions.NoSuchEntityException:
+        return []
+    return [r["RoleName"] for r in got.get("PolicyRoles") or ()]

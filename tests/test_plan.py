@@ -368,3 +368,43 @@ def test_plan_lists_breaking_flows_and_stores_the_confirmation():
         P.build_plan(snap, "deny", _state(doc), allow_break=["studio.nope"])
     with pytest.raises(P.PlanError, match="6,144"):
         P.build_plan(snap, "allow", _state(doc), experience="studio", private_spaces=True)
+
+
+def test_plan_judges_the_role_in_other_domains_that_use_it():
+    """A role that another domain of the account uses too (``account_domains``, its default
+    role): the deny variant for this domain denies the other domain's Studio resources, so that
+    domain's flows are listed with the domain named (attack16)."""
+    snap = _snap("doc_plus_fullaccess.json")
+    doc = snap["policies"][ISO_ARN]["document"]
+    (role,) = list(snap["roles"])
+    other = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:domain/d-other0000001"
+    alone = P.build_plan(snap, "deny", _state(doc), experience="studio")
+    assert not any(r.get("domain") for r in alone["flows_breaking"])
+    snap["account_domains"] = [
+        {"arn": DOMAIN_ARN, "name": "fixture", "execution_roles": [role]},
+        {"arn": other, "name": "other", "execution_roles": [role]},
+    ]
+    plan = P.build_plan(snap, "deny", _state(doc), experience="studio")
+    (row,) = [r for r in plan["flows_breaking"] if r.get("domain") == other]
+    assert row["role"] == role and row["domain_name"] == "other"
+    ids = {f["id"] for f in row["flows"]}
+    # the other domain's experience is not known: both profiles' flows are judged
+    assert {"studio.start-jupyterlab", "classic.start-kernel"} <= ids
+    assert all(f["breaks"] for f in row["flows"] if f["status_after"] == "breaks")
+    pending = P.unconfirmed_breaks(plan)
+    assert {f["id"] for f in pending if f.get("domain") == other} == ids
+    assert f"in domain other ({other}): studio.start-jupyterlab -> breaks" in P.render_plan_text(
+        plan
+    )
+    # read_other_domains' shape: the other domain's experience and user are used
+    uses = [{"role": role, "user": "erin", "experience": "classic"}]
+    plan = P.build_plan(
+        snap,
+        "deny",
+        _state(doc),
+        experience="studio",
+        other_domains=[{"arn": other, "name": "other", "uses": uses}],
+    )
+    (row,) = [r for r in plan["flows_breaking"] if r.get("domain") == other]
+    assert all(not f["id"].startswith("studio.start-") for f in row["flows"])
+    assert "classic.start-kernel" in {f["id"] for f in row["flows"]}

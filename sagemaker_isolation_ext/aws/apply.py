@@ -470,6 +470,111 @@ def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list
     return load_snapshot(snap)
 
 
+#: At most this many user profiles of other domains are described for the break gate.
+MAX_OTHER_PROFILES = 500
+
+
+def read_other_domains(sm, snapshot: dict, max_profiles: int = MAX_OTHER_PROFILES) -> tuple:
+    """Who uses which role in the account's other domains, for the plan's break gate.
+
+    For each other domain of ``snapshot["account_domains"]`` (collected with
+    ListDomains/DescribeDomain): ``sagemaker:DescribeDomain`` (its ``DefaultUserSettings``, for
+    the experience), ``sagemaker:ListUserProfiles`` (``DomainIdEquals``, bounded pages) and
+    ``sagemaker:DescribeUserProfile`` for each profile (at most ``max_profiles`` in all), whose
+    ``UserSettings.ExecutionRole`` names its role (a profile without one uses the domain's
+    default role).
+
+    Args:
+        sm: a boto3 SageMaker client.
+        snapshot: the plan's Snapshot.
+        max_profiles: bound on DescribeUserProfile calls (count).
+
+    Returns:
+        ``(domains, warnings)``: ``domains`` as ``policy_plan.build_plan``'s ``other_domains``
+        (``[{"arn", "name", "uses": [{"role", "user", "experience"}]}]``); ``warnings``: one
+        sentence per read that failed or was cut (that domain is then judged with what was
+        read: its default roles at least).
+    """
+    from ..sagemaker import experience as X
+
+    own = (snapshot.get("domain") or {}).get("arn")
+    out, warnings = [], []
+    budget = max_profiles
+    for d in snapshot.get("account_domains") or ():
+        if not isinstance(d, dict) or not d.get("arn") or d.get("arn") == own:
+            continue
+        arn, name = d["arn"], d.get("name")
+        did = arn.rsplit("/", 1)[-1]
+        label = f"{name or did} ({did})"
+        default_settings = None
+        try:
+            desc = _guard(lambda did=did: sm.describe_domain(DomainId=did))
+            default_settings = desc.get("DefaultUserSettings") or {}
+        except _CALL_ERRORS as exc:
+            warnings.append(
+                f"domain {label} could not be described ({_err(exc)['code']}): its Studio flows "
+                "are judged with both experiences"
+            )
+        d_exp = (
+            X.experience_for(default_settings, None) if default_settings is not None else "unknown"
+        )
+        uses = [
+            {"role": r, "user": None, "experience": d_exp}
+            for r in d.get("execution_roles") or ()
+            if isinstance(r, str)
+        ]
+        try:
+            names = []
+            pages = bounded_pages(
+                client_fetch(sm, "list_user_profiles", "NextToken", DomainIdEquals=did),
+                operation="sagemaker:ListUserProfiles",
+                items_key="UserProfiles",
+            )
+            for page in _guard(lambda pages=pages: list(pages)):
+                names.extend(
+                    p["UserProfileName"]
+                    for p in page.get("UserProfiles") or ()
+                    if p.get("UserProfileName")
+                )
+        except _READ_ERRORS as exc:
+            code = exc.code if isinstance(exc, ListingIncomplete) else _err(exc)["code"]
+            warnings.append(
+                f"the user profiles of domain {label} could not all be listed ({code}): Studio "
+                "flows there are judged for the profiles read and the domain's default roles only"
+            )
+        for upn in names:
+            if budget <= 0:
+                warnings.append(
+                    f"more than {max_profiles} user profiles in other domains: the rest of "
+                    f"domain {label} is not judged"
+                )
+                break
+            budget -= 1
+            try:
+                up = _guard(
+                    lambda upn=upn, did=did: sm.describe_user_profile(
+                        DomainId=did, UserProfileName=upn
+                    )
+                )
+            except _CALL_ERRORS as exc:
+                warnings.append(
+                    f"user profile {upn} of domain {label} could not be described "
+                    f"({_err(exc)['code']}): its Studio flows are not judged"
+                )
+                continue
+            settings = up.get("UserSettings") or {}
+            role = settings.get("ExecutionRole")
+            exp = (
+                X.experience_for(default_settings, settings)
+                if default_settings is not None
+                else "unknown"
+            )
+            if role:
+                uses.append({"role": role, "user": upn, "experience": exp})
+        out.append({"arn": arn, "name": name, "uses": uses})
+    return out, warnings
+
+
 def make_plan(
     ctx: AwsContext,
     variant: str,
@@ -570,6 +675,9 @@ def make_plan(
         role_cache=analyses.role_cache,
     )
     analyses.add(snapshot, before.to_json())
+    other_domains, other_warnings = read_other_domains(
+        client(session, "sagemaker", ctx.endpoint_url), snapshot
+    )
     plan = P.build_plan(
         snapshot,
         variant,
@@ -581,7 +689,9 @@ def make_plan(
         experience=experience,
         private_spaces=private_spaces,
         allow_break=allow_break,
+        other_domains=other_domains,
     )
+    plan["warnings"] = list(plan["warnings"]) + other_warnings
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
     incomplete = _incomplete_entries(plan["read_errors"])
     if incomplete:
@@ -617,7 +727,7 @@ def make_plans_all_domains(
         ids = []
         pages = bounded_pages(client_fetch(sm, "list_domains", "NextToken"),
                               operation="sagemaker:ListDomains", items_key="Domains")
-        for page in _guard(lambda: list(pages)):
+        for page in _guard(lambda pages=pages: list(pages)):
             ids.extend(d["DomainId"] for d in page.get("Domains") or ())
     except ListingIncomplete as exc:
         raise IncompleteListingError([{"operation": exc.operation, "target": None,

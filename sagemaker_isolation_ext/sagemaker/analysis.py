@@ -1008,7 +1008,17 @@ def _studio_fields(
     rj["experience_profiles"] = list(profiles)
     rj["flows"] = _role_flows(ri, pset, dom, profiles, catalog)
     rj["flows_summary"] = FL.summary(rj["flows"])
-    wd = within_domain(_principal(ri, dom), pset, dom, ri.user_profile_name, catalog)
+    # The caller is one of the role's profiles only when nothing but those profiles uses it
+    # (a domain's default role serves any profile, later ones too): then any name.
+    only = bool(ri.used_by) and all(u.startswith("user-profile:") for u in ri.used_by)
+    wd = within_domain(
+        _principal(ri, dom),
+        pset,
+        dom,
+        ri.user_profile_name,
+        catalog,
+        profiles=_profiles(ri) if only else None,
+    )
     if ri.problems and wd["verdict"] != "not_isolated":
         wd["verdict"] = "unknown"
         wd["detail"] = "the role's policies could not all be read: " + wd["detail"]

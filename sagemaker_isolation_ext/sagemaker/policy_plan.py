@@ -44,6 +44,7 @@ in ``--role-arn`` mode roles not read are reported by ARN from ``iam_state`` wit
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -56,7 +57,7 @@ from ..iam import PolicyError, parse_policy
 from . import experience as X
 from . import flows as FL
 from . import templates
-from .analysis import RoleResultCache, analyze
+from .analysis import RoleResultCache, _policy_set, _role_flows, _role_inputs, analyze
 from .catalog import Catalog
 from .findings import aggregate_verdicts
 
@@ -469,6 +470,7 @@ class _Change:
     tag_need: list = field(default_factory=list)
     attach_tag: list = field(default_factory=list)
     after: dict = field(default_factory=dict)
+    after_snapshot: dict = field(default_factory=dict)
 
 
 def _change(
@@ -493,18 +495,21 @@ def _change(
     ch = _Change(iso_name, iso_arn, iso_doc, tag_name, tag_arn, tag_doc, iso_section,
                  list(iso_steps), attach_iso)
 
-    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyses(
-        _after_snapshot(
+    def after(with_tag: bool) -> dict:
+        # The snapshot once the change is made (the tag-on-create policy too when with_tag).
+        ch.after_snapshot = _after_snapshot(
             snapshot,
             {"arn": iso_arn, "name": iso_name},
             iso_doc,
             {"arn": tag_arn, "name": tag_name},
-            None,
+            tag_doc if with_tag else None,
             set(attach_iso),
-            set(),
+            set(ch.attach_tag) if with_tag else set(),
         )
-    )
+        return analyses(ch.after_snapshot)
+
+    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
+    mid = after(False)
     ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
     ch.attach_tag = [
         a for a in ch.tag_need if tag_arn not in (roles[a].get("attached_policies") or ())
@@ -520,17 +525,7 @@ def _change(
         )
         ch.tag_section["needed_by"] = ch.tag_need
         ch.steps = ch.steps + tag_steps
-        ch.after = analyses(
-            _after_snapshot(
-                snapshot,
-                {"arn": iso_arn, "name": iso_name},
-                iso_doc,
-                {"arn": tag_arn, "name": tag_name},
-                tag_doc,
-                set(attach_iso),
-                set(ch.attach_tag),
-            )
-        )
+        ch.after = after(True)
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
         if arn in attach_iso:
@@ -775,7 +770,10 @@ def unconfirmed_breaks(plan: dict, allow_break=()) -> list[dict]:
     for row in plan.get("flows_breaking") or ():
         for f in row.get("flows") or ():
             if f.get("id") not in ok:
-                out.append({"role": row.get("role"), "role_name": row.get("role_name"), **f})
+                extra = {"domain": row["domain"]} if row.get("domain") else {}
+                out.append(
+                    {"role": row.get("role"), "role_name": row.get("role_name"), **extra, **f}
+                )
     return out
 
 
@@ -791,9 +789,10 @@ def _render_iso(darn, variant: str, profile: str, private_spaces: bool) -> dict:
         raise PlanError(str(exc)) from None
 
 
-def _studio_plan_fields(role_rows, profile, source, private_spaces, confirmed) -> dict:
+def _studio_plan_fields(role_rows, profile, source, private_spaces, confirmed, elsewhere) -> dict:
     """The plan's ``experience``, ``experience_source``, ``private_spaces``,
-    ``flows_breaking`` and ``allow_break``."""
+    ``flows_breaking`` (this domain's rows, then ``elsewhere``: other domains' rows, see
+    :func:`_other_domain_breaks`) and ``allow_break``."""
     return {
         "experience": profile,
         "experience_source": source,
@@ -802,9 +801,89 @@ def _studio_plan_fields(role_rows, profile, source, private_spaces, confirmed) -
             {"role": r["arn"], "role_name": r["name"], "flows": r["flows_breaking"]}
             for r in role_rows
             if r["flows_breaking"]
-        ],
+        ]
+        + list(elsewhere),
         "allow_break": confirmed,
     }
+
+
+def _other_domain_uses(snapshot: dict, darn, other_domains) -> list[dict]:
+    """``[{"dom": DomainArn, "name", "roles": {role arn: {"users": [...], "experiences":
+    [...]}}}]``: the other domains the plan knows, and which of their uses name each role.
+
+    ``other_domains`` (``aws.apply.read_other_domains``: ``[{"arn", "name", "uses": [{"role",
+    "user" (None for a domain's default roles), "experience"}]}]``) when given; else the
+    snapshot's ``account_domains`` (default roles only, experience unknown: both profiles).
+    """
+    src = other_domains
+    if src is None:
+        src = [
+            {
+                "arn": d.get("arn"),
+                "name": d.get("name"),
+                "uses": [
+                    {"role": r, "user": None, "experience": "unknown"}
+                    for r in d.get("execution_roles") or ()
+                    if isinstance(r, str)
+                ],
+            }
+            for d in snapshot.get("account_domains") or ()
+            if isinstance(d, dict)
+        ]
+    out = []
+    for d in src:
+        try:
+            odom = templates.parse_domain_arn(d.get("arn") or "")
+        except (ValueError, TypeError):
+            continue
+        if odom.arn == darn.arn:
+            continue
+        roles: dict = {}
+        for u in d.get("uses") or ():
+            if not isinstance(u, dict) or not isinstance(u.get("role"), str):
+                continue
+            r = roles.setdefault(u["role"], {"users": [], "experiences": []})
+            r["users"].append(u.get("user"))
+            r["experiences"].append(u.get("experience") or "unknown")
+        if roles:
+            out.append({"dom": odom, "name": d.get("name"), "roles": roles})
+    return out
+
+
+def _other_domain_breaks(snapshot, after_snapshot, role_rows, darn, other_domains, catalog) -> list:
+    """``flows_breaking`` rows for the other domains that use an affected role: the role's
+    flows judged with that domain as "this domain" (its ARN, experience and user) before and
+    after the change (``{"role", "role_name", "domain", "domain_name", "flows"}``)."""
+    affected = {r["arn"]: r for r in role_rows if r["affected"]}
+    uses = _other_domain_uses(snapshot, darn, other_domains)
+    if not affected or not any(set(u["roles"]) & set(affected) for u in uses):
+        return []
+    before = {ri.arn: ri for ri in _role_inputs(snapshot) if ri.arn}
+    after = {ri.arn: ri for ri in _role_inputs(after_snapshot) if ri.arn}
+    out = []
+    for other in uses:
+        for arn, use in other["roles"].items():
+            if arn not in affected or arn not in before or arn not in after:
+                continue
+            users = use["users"]
+            user = users[0] if len(users) == 1 and users[0] else None
+            profiles = X.profiles_for(X.combine(use["experiences"]))
+            flows = []
+            for ri in (before[arn], after[arn]):
+                ri = dataclasses.replace(ri, user_profile_name=user)
+                flows.append(_role_flows(ri, _policy_set(ri), other["dom"], profiles, catalog))
+            broken = FL.newly_broken(*flows)
+            if broken:
+                out.append(
+                    {
+                        "role": arn,
+                        "role_name": affected[arn]["name"],
+                        "domain": other["dom"].arn,
+                        "domain_name": other["name"],
+                        "flows": broken,
+                    }
+                )
+    return out
 
 
 def _check_flow_ids(ids) -> list[str]:
@@ -831,6 +910,7 @@ def build_plan(
     experience: str | None = None,
     private_spaces: bool = False,
     allow_break=None,
+    other_domains: list[dict] | None = None,
 ) -> dict:
     """Build the plan document for one domain.
 
@@ -873,6 +953,11 @@ def build_plan(
             (:func:`plan_experience`).
         private_spaces: render the template with the private-space guards.
         allow_break: flow ids confirmed to break (each must be a flow id of the table).
+        other_domains: the other domains of the account that use roles of this one, with
+            their profiles (``aws.apply.read_other_domains``); None: the snapshot's
+            ``account_domains`` (their default roles). A role the change touches is judged
+            with each of them too: its flows there that work now and would not are
+            ``flows_breaking`` rows naming the ``domain`` (and ``domain_name``).
 
     Raises:
         PlanError: bad variant, experience or flow id, a selected role not in the snapshot, no
@@ -935,7 +1020,16 @@ def build_plan(
         "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
         "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
-        **_studio_plan_fields(role_rows, profile, profile_source, private_spaces, confirmed),
+        **_studio_plan_fields(
+            role_rows,
+            profile,
+            profile_source,
+            private_spaces,
+            confirmed,
+            _other_domain_breaks(
+                snapshot, ch.after_snapshot, role_rows, darn, other_domains, catalog
+            ),
+        ),
     }
     plan["plan_hash"] = plan_hash(plan)
     return plan
@@ -1078,8 +1172,13 @@ def render_plan_text(plan: dict) -> str:
             for f in row["flows"]:
                 confirmed = f["id"] in (plan.get("allow_break") or ())
                 mark = "confirmed" if confirmed else "NOT confirmed"
+                where = (
+                    f" in domain {row.get('domain_name') or '-'} ({row['domain']})"
+                    if row.get("domain")
+                    else ""
+                )
                 lines.append(
-                    f"  {row['role_name']}: {f['id']} -> {f['status_after']} ({mark}): "
+                    f"  {row['role_name']}{where}: {f['id']} -> {f['status_after']} ({mark}): "
                     f"{FL.problem_text(f)}"
                 )
         if pending:
