@@ -219,7 +219,17 @@ export interface ITemplate {
   variant: 'aws-doc' | 'allow' | 'deny' | string;
   name: string;
   arn: string;
+  /** The template profile (README "New Studio domains"). */
+  experience?: 'classic' | 'studio';
+  /** With the owner restriction on private spaces. */
+  private_spaces?: boolean;
   document: unknown;
+  /** The AWS page(s) each statement comes from, one entry per statement in order. */
+  citations?: {
+    index: number;
+    sid: string | null;
+    sources: { title: string; url: string }[];
+  }[];
   roles?: {
     arn: string | null;
     name?: string | null;
@@ -607,6 +617,9 @@ export interface IPlan {
   verdict_after: Verdict;
   /** The template profile (README "New Studio domains"). */
   experience?: 'classic' | 'studio';
+  /** Whether the profile was given (`option`) or read from the domain. */
+  experience_source?: 'option' | 'domain';
+  private_spaces?: boolean;
   /** Per affected role, the Studio flows that work now and would not after the change. */
   flows_breaking?: IPlanFlowsBreaking[];
   /** Flow ids confirmed when the plan was built. */
@@ -615,15 +628,30 @@ export interface IPlan {
 
 /** A Studio flow the plan would take away (works now; breaks or depends after). */
 export interface IFlowBreaking {
+  /** Only in the 409 answer: the role ARN and name, and the other domain it serves. */
+  role?: string;
+  role_name?: string;
+  domain?: string;
   id: string;
   title: string;
   status_after: 'breaks' | 'depends' | string;
+  /** The denied request and the statement that denies it (null when nothing allows it). */
+  breaks?: {
+    reading?: string;
+    action?: string;
+    resource?: string;
+    decision?: 'explicit_deny' | 'implicit_deny';
+    statement?: { policy?: string; sid?: string | null; index?: number } | null;
+  }[];
+  depends_on?: string[];
 }
 
-/** The flows one role would lose. */
+/** The flows one role would lose (in this domain, or in `domain`, another one it serves). */
 export interface IPlanFlowsBreaking {
   role: string;
   role_name: string;
+  domain?: string;
+  domain_name?: string | null;
   flows: IFlowBreaking[];
 }
 

@@ -59,7 +59,8 @@ const MIRRORS: Record<string, [Doc, string][]> = {
   IPlan: [['admin', 'Plan']],
   IPlanPolicy: [['admin', 'PlanPolicy']],
   IChangeSummary: [['admin', 'ChangeSummary']],
-  IChangeRecord: [['admin', 'ChangeRecord']]
+  IChangeRecord: [['admin', 'ChangeRecord']],
+  IFlowBreaking: [['admin', 'FlowBreaking']]
 };
 
 /** Schemas with no TS mirror, and why. */
@@ -69,7 +70,8 @@ const NOT_MIRRORED: Record<string, string> = {
   'main:Error': 'the error body; requestAPI reads it into ApiError',
   'main:ReportFragment':
     "the standalone page's fragment (static/standalone/page.js reads it), not the panel's",
-  'admin:Error': 'the error body; requestAPI reads it into ApiError'
+  'admin:Error': 'the error body; requestAPI reads it into ApiError',
+  'admin:FlowId': 'a string (a flow id of data/studio_flows.json)'
 };
 
 function loadDoc(doc: Doc): {
