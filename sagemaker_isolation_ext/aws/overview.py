@@ -305,6 +305,7 @@ def collect_all_domains(
     max_workers: int = DEFAULT_MAX_WORKERS,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     limits: PageLimits | None = None,
+    share: bool = True,
 ) -> Collected:
     """Read every SageMaker domain of the caller's account (and others) in some Regions.
 
@@ -322,6 +323,9 @@ def collect_all_domains(
         max_workers: threads for listings and for domains (>= 1).
         max_attempts: attempts per call (adaptive retries).
         limits: paging bounds of every listing.
+        share: use the run-level cache (roles and managed policies read once per run, each
+            domain described once). False: every domain is collected as a check of it alone
+            would (the benchmark's "caches off" figure).
 
     Returns:
         :class:`Collected`.
@@ -457,10 +461,14 @@ def collect_all_domains(
         dctx = replace(ctx, domain_id=d.id, region=sc.region, source="cli",
                        detail=f"account overview: account {sc.account}, Region {sc.region}")
         try:
-            snap = collect_snapshot(dctx, session=sc.session, clients=sc.clients,
-                                    run_cache=cache, described=sc.described[d.id],
-                                    account_domains=shared[(sc.account, sc.region)],
-                                    max_attempts=max_attempts, limits=limits)
+            if share:
+                snap = collect_snapshot(dctx, session=sc.session, clients=sc.clients,
+                                        run_cache=cache, described=sc.described[d.id],
+                                        account_domains=shared[(sc.account, sc.region)],
+                                        max_attempts=max_attempts, limits=limits)
+            else:
+                snap = collect_snapshot(dctx, session=sc.session, clients=sc.clients,
+                                        max_attempts=max_attempts, limits=limits)
             result = ("ok", snap)
         except AwsUnreachable as exc:
             result = ("error", {"account_id": sc.account, "region": sc.region,
