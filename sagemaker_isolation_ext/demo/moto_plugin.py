@@ -341,12 +341,16 @@ def _refusing_assume_role(original):
         role_arn = self._get_param("RoleArn") or ""
         parts = role_arn.split(":")
         if len(parts) > 4 and parts[4] in REFUSED_ACCOUNTS:
-            from moto.sts.exceptions import STSClientError
+            # STS's model has no AccessDenied shape (moto would warn and serialise it oddly):
+            # answer the query-protocol error document AWS sends, HTTP 403.
+            from xml.sax.saxutils import escape
 
-            raise STSClientError(
-                "AccessDenied",
-                f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-            )
+            message = escape(f"User is not authorized to perform: sts:AssumeRole on "
+                             f"resource: {role_arn}")
+            body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+                    f"<Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message>"
+                    "</Error><RequestId>refused-by-the-demo</RequestId></ErrorResponse>")
+            return body, {"status": 403, "Content-Type": "text/xml"}
         return original(self)
 
     assume_role._sagemaker_isolation_refusing = True  # type: ignore[attr-defined]
@@ -447,12 +451,6 @@ def install_studio_plugin() -> None:
         if not hasattr(IamResponse, name):
             setattr(IamResponse, name, fn)
     from moto.sts.responses import TokenResponse
-
-    warnings.filterwarnings(
-        "ignore",
-        message=r"Exception\(STSClientError\) with code AccessDenied",
-        category=UserWarning,
-    )
 
     if not getattr(TokenResponse.assume_role, "_sagemaker_isolation_refusing", False):
         TokenResponse.assume_role = _refusing_assume_role(TokenResponse.assume_role)
