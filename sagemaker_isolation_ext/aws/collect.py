@@ -52,7 +52,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import (
@@ -62,6 +61,7 @@ from sagemaker_isolation_ext.aws.session import (
     client,
     make_session,
 )
+from sagemaker_isolation_ext.aws.target import AwsContext
 
 __all__ = ["collect_snapshot", "decode_policy_document", "AwsUnreachable", "ProgressFn",
            "RunCache"]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ..iam import PolicySet, Request, evaluate
 from ..iam.arn import globs_matcher
 from ..iam.conditions import parse_operator
-from ..iam.context import RequestContext
+from ..iam.request_context import RequestContext
 from ..iam.variables import UNRESOLVED, Template, Unknown, parse_template
 from .catalog import Catalog
 from .create_reach import create_reach
