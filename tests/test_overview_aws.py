@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_isolation_ext.aws import overview as AO
-from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.demo.seed import seed_overview_extras
 
 

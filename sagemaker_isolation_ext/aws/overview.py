@@ -48,7 +48,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.collect import RunCache, _error_code_message, collect_snapshot
-from sagemaker_isolation_ext.aws.context import AwsContext
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import DEFAULT_MAX_ATTEMPTS, client, make_session

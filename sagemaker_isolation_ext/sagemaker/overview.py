@@ -63,8 +63,12 @@ __all__ = [
     "fix_candidates",
     "evaluate_fixes",
     "build_overview",
+    "contract_json",
     "exit_code",
 ]
+
+#: The keys of ``check --all-domains --format json`` (README contract), in order.
+CONTRACT_KEYS = ("domains", "reach", "errors")
 
 #: Witnesses per matrix cell.
 MAX_EXAMPLES = 5
@@ -116,9 +120,9 @@ def domain_row(report: dict, snapshot: dict | None = None) -> dict:
         snapshot: its snapshot (for the experience of issue 16 when available).
 
     Returns:
-        ``{"id", "arn", "name", "region", "account_id", "experience", "verdict",
-        "verdict_reason", "roles": [{"arn", "name", "used_by", "verdict", "verdict_reason",
-        "policies", "counts"}], "findings": [the report's findings]}``.
+        ``{"id", "arn", "name", "region", "account_id", "experience", "verdict", "roles":
+        [{"arn", "name", "used_by", "verdict", "verdict_reason", "policies", "counts"}],
+        "findings": [the report's findings]}`` (exactly these keys: the README contract).
     """
     d = report.get("domain") or {}
     return {
@@ -129,7 +133,6 @@ def domain_row(report: dict, snapshot: dict | None = None) -> dict:
         "account_id": d.get("account_id"),
         "experience": _experience(report, snapshot),
         "verdict": report.get("verdict") or "unknown",
-        "verdict_reason": report.get("verdict_reason"),
         "roles": [_compact_role(r) for r in report.get("roles") or ()],
         "findings": list(report.get("findings") or ()),
     }
@@ -153,7 +156,6 @@ def unreadable_row(domain: dict, error: dict) -> dict:
         "account_id": domain.get("account_id"),
         "experience": "unknown",
         "verdict": "unknown",
-        "verdict_reason": f"the domain could not be read: {error.get('message')}",
         "roles": [],
         "findings": [
             {
@@ -508,6 +510,12 @@ def build_overview(
         "fixes_not_evaluated": ev["not_evaluated"],
         "summary": summary,
     }
+
+
+def contract_json(overview: dict) -> dict:
+    """``{"domains", "reach", "errors"}`` of an overview: exactly what ``check --all-domains
+    --format json`` prints (the server's ``overview`` route carries the rest beside it)."""
+    return {k: overview.get(k) or [] for k in CONTRACT_KEYS}
 
 
 def exit_code(overview: dict, *, nothing_read: bool = False) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .text import _plural, _terminal_safe
+
 __all__ = ["render_overview_text", "overview_to_sarif", "NO_DOMAINS"]
 
 #: The words the text output (and the CLI's stderr for JSON/SARIF) carries when no domain exists.
@@ -16,12 +18,22 @@ NO_DOMAINS = "no domains found"
 _VERDICT_WORDS = {"isolated": "isolated", "not_isolated": "NOT ISOLATED", "unknown": "unknown"}
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _name(row: dict) -> str:
     return f"{row.get('name') or row.get('id')} ({row.get('id')})"
+
+
+def _reason(row: dict) -> str | None:
+    """Why a row is not isolated: its roles with that verdict, or its first finding."""
+    verdict = row.get("verdict")
+    if verdict == "isolated":
+        return None
+    names = [r.get("name") or r.get("arn") for r in row.get("roles") or ()
+             if r.get("verdict") == verdict]
+    if names:
+        return ("not isolated through " if verdict == "not_isolated" else
+                "could not decide for ") + ", ".join(str(n) for n in names)
+    first = (row.get("findings") or [{}])[0]
+    return first.get("detail") or first.get("title")
 
 
 def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5) -> str:
@@ -67,8 +79,9 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
             lines.append(
                 f"  {verdict:<13} {_name(r)}: {r.get('experience') or 'unknown'} experience, "
                 f"{_plural(len(roles), 'role')}, {_plural(len(r.get('findings') or []), 'finding')}")
-            if r.get("verdict") != "isolated" and r.get("verdict_reason"):
-                lines.append(f"                {r['verdict_reason']}")
+            why = _reason(r)
+            if why:
+                lines.append(f"                {why}")
     reach = sorted(overview.get("reach") or [], key=lambda c: -int(c.get("actions") or 0))
     if reach:
         lines.append("")
@@ -98,7 +111,8 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
                 f", Region {e['region']}" if e.get("region") else ", every Region")
             lines.append(f"  {where}: {e.get('operation')} failed ({e.get('code')}): "
                          f"{e.get('message')}")
-    return "\n".join(lines) + "\n"
+    # Names and messages come from AWS: no control characters reach the terminal.
+    return _terminal_safe("\n".join(lines)) + "\n"
 
 
 def overview_to_sarif(reports: Iterable[dict], overview: dict) -> dict:
@@ -112,7 +126,7 @@ def overview_to_sarif(reports: Iterable[dict], overview: dict) -> dict:
     Returns:
         ``{"$schema", "version", "runs": [...]}``.
     """
-    from sagemaker_isolation_ext.sarif import SARIF_SCHEMA_URI, SARIF_VERSION, report_to_sarif
+    from sagemaker_isolation_ext.render.sarif import SARIF_SCHEMA_URI, SARIF_VERSION, report_to_sarif
 
     runs = []
     for rep in reports:
