@@ -93,10 +93,10 @@ async def test_same_account_overview_with_progress(jp_fetch, fleet):
     assert done["fixes"] and done["fixes"][0]["closes"] >= 1
     assert done["key"]["accounts"] == [] and done["key"]["org"] is False
     # One domain's full report from the overview.
-    code, report = await call(jp_fetch, "overview/report", domain_arn=research)
+    code, report = await call(jp_fetch, "overview-report", domain_arn=research)
     assert code == 200 and report["verdict"] == "not_isolated"
     assert report["domain"]["arn"] == research
-    code, err = await call(jp_fetch, "overview/report",
+    code, err = await call(jp_fetch, "overview-report",
                            domain_arn="arn:aws:sagemaker:us-east-1:123456789012:domain/d-none")
     assert code == 404 and err["reason"] == "not-in-overview"
     # A ready overview of the same key is returned as is (no new run) unless refresh.

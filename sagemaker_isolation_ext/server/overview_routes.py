@@ -19,7 +19,7 @@ never on the event loop; the handlers only start jobs and read their state.
   ``other-accounts-disabled`` otherwise).
 - ``DELETE overview`` -> cancels the running overview (it stops before the next domain's
   analysis) -> status.
-- ``GET overview/report?domain_arn=ARN`` -> the full report (README "Report JSON contract") of
+- ``GET overview-report?domain_arn=ARN`` -> the full report (README "Report JSON contract") of
   one domain of the latest ready overview; 404 ``not-in-overview`` when absent.
 """
 
@@ -268,7 +268,7 @@ class OverviewHandler(_OverviewBase):
 
 
 class OverviewReportHandler(_OverviewBase):
-    """``GET overview/report?domain_arn=``: one domain's full report from the latest overview."""
+    """``GET overview-report?domain_arn=``: one domain's full report from the latest overview."""
 
     @tornado.web.authenticated
     @authorized
@@ -286,5 +286,5 @@ class OverviewReportHandler(_OverviewBase):
 
 OVERVIEW_HANDLERS = (
     ("overview", OverviewHandler),
-    ("overview/report", OverviewReportHandler),
+    ("overview-report", OverviewReportHandler),
 )
