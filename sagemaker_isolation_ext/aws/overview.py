@@ -48,10 +48,10 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.collect import RunCache, _error_code_message, collect_snapshot
-from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import DEFAULT_MAX_ATTEMPTS, client, make_session
+from sagemaker_isolation_ext.aws.target import AwsContext
 
 __all__ = [
     "DEFAULT_ASSUME_ROLE",
@@ -102,7 +102,8 @@ def read_accounts_file(path: str) -> list[str]:
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
     except OSError as exc:
-        raise AccountsFileError(f"cannot read accounts file {path}: {exc.strerror or exc}")
+        raise AccountsFileError(
+            f"cannot read accounts file {path}: {exc.strerror or exc}") from None
     out: list[str] = []
     for n, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()

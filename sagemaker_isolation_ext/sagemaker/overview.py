@@ -302,7 +302,7 @@ def fix_candidates(checked: Iterable[tuple[dict, dict]]) -> list[dict]:
     """
     out: list[dict] = []
     replace: dict = {}
-    for snap, rep in checked:
+    for _snap, rep in checked:
         darn = (rep.get("domain") or {}).get("arn")
         if not darn:
             continue
