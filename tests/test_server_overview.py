@@ -13,7 +13,6 @@ from sagemaker_isolation_ext.demo.seed import (
     REFUSING_ACCOUNT_ID,
     SECOND_ACCOUNT_ID,
     SECOND_REGION,
-    seed_overview_extras,
 )
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
@@ -44,14 +43,8 @@ def jp_server_config(moto_server, other_accounts, tmp_path):
 
 
 @pytest.fixture
-def fleet(demo_account, moto_server):
-    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
-
-    extras = seed_overview_extras(moto_server)
-    try:
-        yield demo_account, extras
-    finally:
-        REFUSED_ACCOUNTS.discard(extras["refusing_account"])
+def fleet(overview_fleet):
+    return overview_fleet
 
 
 async def call(jp_fetch, route, method="GET", body=None, **params):
