@@ -763,7 +763,11 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
 
 
 def analyze(
-    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None
+    snapshot: dict,
+    catalog: Catalog | None = None,
+    now: _dt.datetime | None = None,
+    *,
+    with_templates: bool = True,
 ) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
@@ -771,6 +775,9 @@ def analyze(
         snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
+        with_templates: False leaves ``templates`` empty (each role is then judged once, not
+            once per template variant): the overview's "what if" re-analyses, which only count
+            findings, use it. Verdicts and findings do not depend on it.
 
     Returns:
         the report dict (JSON-serialisable).
@@ -824,7 +831,7 @@ def analyze(
         if verdict == "isolated":
             # Roles of profiles that were not read are execution roles we have not judged.
             verdict = "unknown"
-    tmpl = _templates_section(dom, results, catalog, cache)
+    tmpl = _templates_section(dom, results, catalog, cache) if with_templates else []
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()

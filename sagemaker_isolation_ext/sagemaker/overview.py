@@ -428,7 +428,7 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
         after_verdicts = {}
         for darn in fix["domains"]:
             snap, rep = by_arn[darn]
-            after = analyze(_apply(snap, fix, darn), catalog, now=None)
+            after = analyze(_apply(snap, fix, darn), catalog, with_templates=False)
             before_keys = {_finding_key(f) for f in rep.get("findings") or ()}
             after_keys = {_finding_key(f) for f in after.get("findings") or ()}
             closes += len(before_keys - after_keys)
