@@ -12,9 +12,9 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { ExplainController, SelectionTracker } from './components/ExplainBox';
 import { IsolationPanel } from './components/IsolationPanel';
 import { IsolationModel } from './model';
+import { SelectionTracker } from './selection';
 import { IsolationStatus } from './statusbar';
 import { FRONTEND_VERSION } from './version';
 
@@ -85,14 +85,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(
       'sagemaker_isolation_ext'
     );
+    // The one model owns every server call, all with the app's server settings.
     const model = new IsolationModel({
       serverSettings: app.serviceManager.serverSettings,
       frontendVersion: FRONTEND_VERSION
     });
-
-    const explain = new ExplainController(app.serviceManager.serverSettings);
     const selection = new SelectionTracker();
-    const panel = new IsolationPanel(model, trans, explain);
+    const panel = new IsolationPanel(model, trans);
     panel.id = 'jp-SMIso-panel';
     panel.title.icon = shieldIcon;
     panel.title.caption = trans.__('SageMaker domain isolation');
@@ -122,7 +121,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         const text = selection.text();
         labShell.activateById(panel.id);
-        await explain.explain(text);
+        await model.explain.explain(text);
       }
     });
     // One item per selector: Lumino's context menu rejects selectors with commas in JupyterLab 3.
