@@ -753,22 +753,16 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
     return out
 
 
-def analyze(
-    snapshot: dict,
-    catalog: Catalog | None = None,
-    now: _dt.datetime | None = None,
-    *,
-    with_templates: bool = True,
-) -> dict:
+def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
+            *, with_templates: bool = True) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
     Args:
         snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
-        with_templates: False leaves ``templates`` empty (each role is then judged once, not
-            once per template variant): the overview's "what if" re-analyses, which only count
-            findings, use it. Verdicts and findings do not depend on it.
+        with_templates: False leaves ``templates`` empty (roles judged once, not per variant;
+            the overview's what-if runs): verdicts and findings do not depend on it.
 
     Returns:
         the report dict (JSON-serialisable).
