@@ -202,3 +202,12 @@ def test_what_if_analysis_without_templates_keeps_verdicts_and_findings(fleet):
         assert lean["verdict"] == rep["verdict"]
         assert [r["verdict"] for r in lean["roles"]] == [r["verdict"] for r in rep["roles"]]
         assert lean["findings"] == rep["findings"]
+
+
+def test_fixes_stop_at_their_time_budget(fleet):
+    ticks = iter(range(0, 10_000, 100))
+    ev = O.evaluate_fixes(fleet, max_seconds=150, clock=lambda: next(ticks))
+    total = len(O.fix_candidates(fleet))
+    # The clock reads 0 at the start, then 100 (first candidate starts), 200 (over 150: stop).
+    assert ev["not_evaluated"] == total - 1
+    assert len(ev["fixes"]) <= 1

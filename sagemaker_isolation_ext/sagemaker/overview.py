@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Callable, Iterable
 
 from . import templates
@@ -75,6 +76,9 @@ MAX_EXAMPLES = 5
 VERDICTS = ("isolated", "not_isolated", "unknown")
 #: At most this many fix candidates are evaluated (each re-runs the analysis of its domains).
 MAX_FIXES = 10
+#: No further candidate is evaluated once this many seconds went by (the rest are counted in
+#: ``not_evaluated``): a large fleet's overview must end.
+FIXES_SECONDS = 120.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,14 +394,17 @@ def _fix_title(fix: dict, role_names: list[str]) -> str:
 
 
 def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = None,
-                   *, max_fixes: int = MAX_FIXES,
-                   progress: Callable[[str, int, int], None] | None = None) -> dict:
+                   *, max_fixes: int = MAX_FIXES, max_seconds: float = FIXES_SECONDS,
+                   progress: Callable[[str, int, int], None] | None = None,
+                   clock: Callable[[], float] = time.monotonic) -> dict:
     """Evaluate the fix candidates by re-running the analysis with each applied.
 
     Args:
         checked: ``(snapshot, report)`` pairs.
         catalog: the action catalog.
         max_fixes: evaluate at most this many candidates (the largest groups first).
+        max_seconds: start no further candidate after this many seconds (wall).
+        clock: monotonic seconds (tests pass a fake).
         progress: ``progress("fixes", done, total)``.
 
     Returns:
@@ -412,7 +419,11 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
     cands.sort(key=lambda c: (-len(c["roles"]), c["kind"], c.get("policy_name") or ""))
     todo, skipped = cands[:max_fixes], max(0, len(cands) - max_fixes)
     out = []
+    started = clock()
     for i, fix in enumerate(todo, 1):
+        if clock() - started > max_seconds:
+            skipped += len(todo) - i + 1
+            break
         if fix["kind"] == "replace-managed-policy":
             fix["new_policy_name"] = f"{fix['policy_name']}-NoCrossDomain"[:128]
         closes = 0

@@ -101,8 +101,8 @@ class OverviewJobs:
     def _public(self, job: dict | None) -> dict:
         if job is None:
             return {"status": "none", "key": None, "progress": None, "overview": None,
-                    "fixes": None, "summary": None, "run": None, "error": None,
-                    "started_at": None, "finished_at": None}
+                    "fixes": None, "fixes_not_evaluated": None, "summary": None, "run": None,
+                    "error": None, "started_at": None, "finished_at": None}
         return {k: v for k, v in job.items() if k != "cancel"}
 
     def status(self) -> dict:
@@ -126,7 +126,8 @@ class OverviewJobs:
             cancel = threading.Event()
             job = {"status": "running", "key": key,
                    "progress": {"stage": "accounts", "done": 0, "total": 0},
-                   "overview": None, "fixes": None, "summary": None, "run": None,
+                   "overview": None, "fixes": None, "fixes_not_evaluated": None,
+                   "summary": None, "run": None,
                    "error": None, "started_at": _now(), "finished_at": None,
                    "cancel": cancel}
             self._latest = job
@@ -145,7 +146,9 @@ class OverviewJobs:
                 result = self.runner(ctx, key, cancel, progress)
                 ov = result.overview
                 outcome = {"status": "ready", "overview": contract_json(ov),
-                           "fixes": ov.get("fixes") or [], "summary": ov.get("summary"),
+                           "fixes": ov.get("fixes") or [],
+                           "fixes_not_evaluated": int(ov.get("fixes_not_evaluated") or 0),
+                           "summary": ov.get("summary"),
                            "run": {**(ov.get("run") or {}),
                                    "nothing_read": bool(result.nothing_read)}}
                 reports = result.reports
