@@ -52,6 +52,7 @@ from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import DEFAULT_MAX_ATTEMPTS, client, make_session
 from sagemaker_isolation_ext.aws.target import AwsContext
+from sagemaker_isolation_ext.sagemaker.patterns import is_account_id
 
 __all__ = [
     "DEFAULT_ASSUME_ROLE",
@@ -61,6 +62,7 @@ __all__ = [
     "DomainRef",
     "Collected",
     "available_regions",
+    "is_role_name",
     "read_accounts_file",
     "collect_all_domains",
 ]
@@ -68,8 +70,8 @@ __all__ = [
 DEFAULT_ASSUME_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_MAX_WORKERS = 4
 _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
-_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+#: IAM role names (IAM API reference, CreateRole RoleName: ``[\w+=,.@-]+``, 1-64 characters).
+_ROLE_NAME_RE = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -77,6 +79,11 @@ ProgressFn = Callable[[str, int, int], None]
 class AccountsFileError(ValueError):
     """The ``--accounts`` file cannot be used: unreadable, or a line that is not an account id
     (the message names the file and line)."""
+
+
+def is_role_name(value: object) -> bool:
+    r"""True when ``value`` is an IAM role name (``[\w+=,.@-]``, ASCII, 1 to 64 characters)."""
+    return isinstance(value, str) and _ROLE_NAME_RE.fullmatch(value) is not None
 
 
 def available_regions(partition: str = "aws") -> list[str]:
@@ -109,7 +116,7 @@ def read_accounts_file(path: str) -> list[str]:
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
-        if not _ACCOUNT_RE.match(text):
+        if not is_account_id(text):
             raise AccountsFileError(
                 f"{path} line {n}: {text[:40]!r} is not an AWS account id (12 digits)")
         if text not in out:
@@ -338,7 +345,7 @@ def collect_all_domains(
         ValueError: a bad role name.
     """
     started = time.monotonic()
-    if not _ROLE_NAME_RE.match(assume_role or ""):
+    if not is_role_name(assume_role):
         raise ValueError(f"--assume-role {assume_role!r} is not an IAM role name")
     run = _Run(ctx, progress, max(1, int(max_workers)), max_attempts,
                limits or PageLimits.from_env(), share)

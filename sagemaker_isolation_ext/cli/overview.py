@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TextIO
 
+from ..sagemaker.patterns import is_region
 from .errors import EXIT_AWS, UsageError
-
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 #: Options of a one-domain check that ``--all-domains`` does not take.
 _ONE_DOMAIN_ONLY = (
@@ -79,7 +77,7 @@ def _regions(text: str | None) -> list[str] | None:
     if not text:
         return None
     out = [r.strip() for r in text.split(",") if r.strip()]
-    bad = [r for r in out if not _REGION_RE.match(r)]
+    bad = [r for r in out if not is_region(r)]
     if bad or not out:
         raise UsageError(f"--regions takes Region names separated by commas, e.g. "
                          f"us-east-1,eu-west-1; got {text!r}")

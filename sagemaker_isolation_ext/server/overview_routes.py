@@ -28,7 +28,6 @@ never on the event loop; the handlers only start jobs and read their state.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 import threading
 from typing import Any
 
@@ -36,14 +35,14 @@ import anyio
 import tornado.web
 from tornado.web import HTTPError
 
+from ..aws.overview import is_role_name
+from ..sagemaker.patterns import is_account_id
 from .base import IsolationHandler, validate_profile, validate_region
 from .compat import authorized
 
 __all__ = ["OVERVIEW_HANDLERS", "OverviewJobs"]
 
 _FIELDS = {"regions", "all_regions", "accounts", "org", "assume_role", "profile", "refresh"}
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
-_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _MAX_REGIONS = 64
 _MAX_ACCOUNTS = 1000
 
@@ -228,14 +227,13 @@ class OverviewHandler(_OverviewBase):
         if all_regions and regions:
             raise _bad("give regions or all_regions, not both")
         accounts = _str_list(body, "accounts", _MAX_ACCOUNTS)
-        bad = [a for a in accounts if not _ACCOUNT_RE.match(a)]
+        bad = [a for a in accounts if not is_account_id(a)]
         if bad:
             raise _bad(f"accounts must be 12-digit account ids; got {bad[0][:40]!r}")
         if org and accounts:
             raise _bad("give accounts or org, not both")
         assume_role = body.get("assume_role")
-        if assume_role is not None and (not isinstance(assume_role, str)
-                                        or not _ROLE_NAME_RE.match(assume_role)):
+        if assume_role is not None and not is_role_name(assume_role):
             raise _bad(f"assume_role must be an IAM role name, got {assume_role!r}")
         profile = validate_profile(body.get("profile"))
         app = self.extensionapp
@@ -259,7 +257,7 @@ class OverviewHandler(_OverviewBase):
         except ContextError as exc:
             raise _bad(f"no Region for the overview: {exc}") from None
         if not (accounts or org) and app.overview_other_accounts:
-            accounts = [a for a in app.overview_accounts if _ACCOUNT_RE.match(a)]
+            accounts = [a for a in app.overview_accounts if is_account_id(a)]
         if not regions and not all_regions:
             regions = [r for r in app.overview_regions if r] or [ctx.region]
         key = {"regions": regions,
