@@ -2,9 +2,10 @@
 and the server's ``overview`` route.
 
 Chain: ``aws.overview.collect_all_domains`` (each domain's snapshot, roles and managed policies
-read once per run) -> ``sagemaker.analysis.analyze`` for each snapshot (the same analysis as a
-one-domain ``check``, so a domain's verdict here is the verdict ``check --domain-id`` gives)
--> ``sagemaker.overview.build_overview`` (rows, reach matrix, "Do this next").
+read once per run) -> the check service (``check.run_check``, without AWS confirmation) for each
+snapshot (the same analysis as a one-domain ``check``, so a domain's verdict here is the verdict
+``check --domain-id`` gives) -> ``sagemaker.overview.build_overview`` (rows, reach matrix,
+"Do this next").
 
 Blocking (AWS calls and analysis): the server calls it in a worker thread.
 """
@@ -79,7 +80,8 @@ def check_all_domains(
         ValueError: a bad ``assume_role`` name.
         OverviewCancelled: ``cancel`` was set.
     """
-    from .sagemaker.analysis import analyze
+    from .check import AnalysisError, CheckInput, run_check
+    from .sagemaker.analysis import RoleResultCache
     from .sagemaker.catalog import load_catalog
     from .sagemaker.overview import build_overview
 
@@ -88,13 +90,28 @@ def check_all_domains(
                                     accounts=accounts, org=org, assume_role=assume_role,
                                     session=session, progress=progress, **kwargs)
     catalog = load_catalog()
+    role_cache = RoleResultCache()  # keyed by domain too: shared safely across the run
     checked = []
     reports: dict = {}
     total = len(collected.snapshots)
     for i, snap in enumerate(collected.snapshots, 1):
         if cancel is not None and cancel.is_set():
             raise OverviewCancelled("overview cancelled")
-        report = analyze(snap, catalog)
+        # The one check service; no AWS confirmation (one simulator call per witness of every
+        # domain would be a run of its own: a domain's own check does it).
+        try:
+            report = run_check(CheckInput(snap, None, live=True), confirm=False,
+                               catalog=catalog, role_cache=role_cache).data
+        except AnalysisError as exc:  # the domain's snapshot cannot be analysed: unknown
+            dom = snap.get("domain") or {}
+            err = {"account_id": snap.get("account_id"), "region": snap.get("region"),
+                   "operation": "analysis", "code": "AnalysisError",
+                   "message": f"domain {dom.get('arn')}: {exc}"}
+            collected.errors.append(err)
+            collected.unreadable.append(({"id": dom.get("id"), "arn": dom.get("arn"),
+                                          "name": dom.get("name"), "region": snap.get("region"),
+                                          "account_id": snap.get("account_id")}, err))
+            continue
         checked.append((snap, report))
         reports[report["domain"]["arn"]] = report
         if progress is not None:

@@ -218,17 +218,19 @@ def bench_analysis(repeat: int, profile: bool) -> dict:
 
 GEN = ROOT / "scripts" / "gen_simulate_bench.py"
 
-#: Runs ``simulate --cases`` in a fresh process with every cache of the engine off: the parse
-#: caches hold one entry, the statement compile caches one, the matcher and predicate LRU caches
-#: are bypassed (what is left is the per-policy memo of statements by action, which lives as long
-#: as one compiled policy).
+#: Runs ``simulate --cases`` in a fresh process with every cache of the engine off: the fast
+#: path keeps no statement (each is decoded and compiled where it stands), the parse caches hold nothing, the statement compile caches nothing, the
+#: matcher and predicate LRU caches are bypassed (what is left is the per-policy memo of
+#: statements by action, which lives as long as one compiled policy).
 NO_CACHE = """
 import sys
-from sagemaker_isolation_ext.iam import arn, conditions, engine, policy
+from sagemaker_isolation_ext.iam import arn, conditions, engine, fastcase, policy
+fastcase.COMPILED_CHARS_MAX = 0
 policy._PARSED_MAX = 0
 policy._STMT_PARSED_MAX = 0
 engine._STMT_CACHE_MAX = 0
 arn._globs_matcher = arn._globs_matcher.__wrapped__
+arn.glob_matcher = arn.glob_matcher.__wrapped__
 conditions._cached_pred = conditions._cached_pred.__wrapped__
 from sagemaker_isolation_ext.cli.entry import main
 sys.exit(main(["simulate", "--cases", sys.argv[1]]))
@@ -236,70 +238,55 @@ sys.exit(main(["simulate", "--cases", sys.argv[1]]))
 
 
 def cache_hit_rates(path: Path) -> dict:
-    """Hit rates of the caches on one pass over ``path`` (in this process, untimed):
-    documents (``parse_policy`` by text), statements (parse by text, compile by statement) and
-    statements compiled in full (the lazy part)."""
-    from sagemaker_isolation_ext.iam import engine, policy
-    from sagemaker_isolation_ext.iam.simulate import run_cases_json
+    """Hit rates of the caches on one pass over ``path`` (in this process, untimed): lines
+    the fast path takes, statement occurrences found compiled by their text (the fast path's
+    cache), and statements built in full (Resource, conditions: only those a request's action
+    reaches) among those compiled."""
+    from sagemaker_isolation_ext.iam import engine
+    from sagemaker_isolation_ext.iam import fastcase as fc
+    from sagemaker_isolation_ext.iam import simulate as sim
 
-    policy._PARSED.clear()
-    policy._parsed_chars = 0
-    policy._STMT_PARSED.clear()
-    policy._stmt_chars = 0
-    engine._STMT_CACHE.clear()
-    engine._STMT_BY_ID.clear()
-    counts = {"documents": 0, "documents_parsed": 0, "statements": 0, "statements_parsed": 0}
-    counts.update({"compiles_asked": 0, "compiled": 0, "compiled_in_full": 0})
-    orig = (
-        policy.parse_policy,
-        policy._parse_document,
-        policy._parse_statement,
-        engine._compile_statement,
-        engine._CompiledStatement.__init__,
-        engine._CompiledStatement._build_rest,
-    )
+    counts = {"lines": 0, "fast_lines": 0, "statements": 0, "compiled": 0, "built_in_full": 0}
+    orig = (fc.FastPath.decide, fc.FastPath._policy, fc._compile)
+    orig_build = engine._CompiledStatement._build_rest
 
-    def wrap(fn, key, after=None):
-        def inner(*a, **kw):
-            counts[key] += 1
-            got = fn(*a, **kw)
-            if after is not None:
-                after(got)
-            return got
+    def decide(self, line):
+        counts["lines"] += 1
+        got = orig[0](self, line)
+        counts["fast_lines"] += got is not None
+        return got
 
-        return inner
+    def policy(self, entry, kind, name):
+        got = orig[1](self, entry, kind, name)
+        counts["statements"] += len(got.statements)
+        return got
 
-    def doc_parsed(p):
-        counts["statements"] += len(p.statements)
+    def compile_(*a):
+        counts["compiled"] += 1
+        return orig[2](*a)
 
-    policy.parse_policy = wrap(orig[0], "documents")
-    policy._parse_document = wrap(orig[1], "documents_parsed", doc_parsed)
-    policy._parse_statement = wrap(orig[2], "statements_parsed")
-    engine._compile_statement = wrap(orig[3], "compiles_asked")
-    engine._CompiledStatement.__init__ = wrap(orig[4], "compiled")
-    engine._CompiledStatement._build_rest = wrap(orig[5], "compiled_in_full")
-    import sagemaker_isolation_ext.iam.simulate as sim
+    def build(self):
+        counts["built_in_full"] += 1
+        return orig_build(self)
 
-    sim.parse_policy = policy.parse_policy
+    fc.FastPath.decide, fc.FastPath._policy, fc._compile = decide, policy, compile_
+    engine._CompiledStatement._build_rest = build
     try:
         with path.open() as f:
-            for _ in run_cases_json(f):
+            for _ in sim.run_cases_json(f):
                 pass
     finally:
-        policy.parse_policy, policy._parse_document, policy._parse_statement = orig[:3]
-        engine._compile_statement = orig[3]
-        engine._CompiledStatement.__init__, engine._CompiledStatement._build_rest = orig[4:]
-        sim.parse_policy = orig[0]
+        fc.FastPath.decide, fc.FastPath._policy, fc._compile = orig
+        engine._CompiledStatement._build_rest = orig_build
 
     def rate(hits, total):
         return round(hits / total, 3) if total else None
 
     c = counts
     return {
-        "document_parse_hit_rate": rate(c["documents"] - c["documents_parsed"], c["documents"]),
-        "statement_parse_hit_rate": rate(c["statements"] - c["statements_parsed"], c["statements"]),
-        "statement_compile_hit_rate": rate(c["compiles_asked"] - c["compiled"], c["compiles_asked"]),
-        "statements_compiled_in_full_share": rate(c["compiled_in_full"], c["compiled"]),
+        "fast_path_share": rate(c["fast_lines"], c["lines"]),
+        "statement_hit_rate": rate(c["statements"] - c["compiled"], c["statements"]),
+        "built_in_full_share": rate(c["built_in_full"], c["compiled"]),
         "counts": c,
     }
 

@@ -48,11 +48,23 @@ export class AdminApi {
     );
   }
 
-  /** `POST admin/apply`: apply the plan this user previewed; answers the change id. */
-  apply(planHash: string): Promise<{ id: string; status: string }> {
+  /**
+   * `POST admin/apply`: apply the plan this user previewed; answers the change id.
+   * `allowBreak` confirms, by id, the Studio flows the plan would take away (409 otherwise).
+   */
+  apply(
+    planHash: string,
+    allowBreak: string[] = []
+  ): Promise<{ id: string; status: string }> {
+    const body: { plan_hash: string; allow_break?: string[] } = {
+      plan_hash: planHash
+    };
+    if (allowBreak.length > 0) {
+      body.allow_break = allowBreak;
+    }
     return requestAPI(
       'admin/apply',
-      { method: 'POST', body: JSON.stringify({ plan_hash: planHash }) },
+      { method: 'POST', body: JSON.stringify(body) },
       this.settings
     );
   }

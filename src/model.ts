@@ -19,6 +19,7 @@ import { AdminApi, isRunning } from './adminApi';
 import { TagsApi } from './tagsApi';
 import {
   MAX_MESSAGE_CHARS,
+  breakingIds,
   type AdminPhase,
   type IAdminState,
   type IChangeRecord,
@@ -909,7 +910,8 @@ export class AdminModel {
   async apply(domainId: string, plan: IPlan): Promise<void> {
     this._update(domainId, { error: null });
     try {
-      const started = await this._api.apply(plan.plan_hash);
+      // The confirm step listed these flows by id: confirming applies with them.
+      const started = await this._api.apply(plan.plan_hash, breakingIds(plan));
       let record: IChangeRecord = {
         id: started.id,
         kind: 'apply',

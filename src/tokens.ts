@@ -133,6 +133,36 @@ export interface IRoleReport {
   create_rights?: ICreateRight[];
   unknown?: IUnknownEntry[];
   counts?: Record<string, number>;
+  /** Which Studio the role's users open: studio | classic | both | unknown. */
+  experience?: string | null;
+  /** "Studio still works": each flow of the role's experience, now. */
+  flows?: IFlowResult[];
+  flows_summary?: { works: number; breaks: number; depends: number };
+  /** Isolation inside the domain: other users' private spaces. */
+  within_domain?: IWithinDomain | null;
+}
+
+/** One Studio flow judged for a role (README "New Studio domains"). */
+export interface IFlowResult {
+  id: string;
+  title: string;
+  experience?: string;
+  status: 'works' | 'breaks' | 'depends' | string;
+  breaks?: {
+    action?: string;
+    resource?: string;
+    decision?: string;
+    statement?: { policy: string; sid?: string | null; index: number } | null;
+  }[];
+  depends_on?: string[];
+}
+
+/** Can the role use another user's private space or its apps in the same domain? */
+export interface IWithinDomain {
+  verdict: 'isolated' | 'partial' | 'not_isolated' | 'unknown' | string;
+  reachable?: { action: string; coverable?: boolean }[];
+  uncoverable?: string[];
+  detail?: string | null;
 }
 
 /** A finding: what is wrong, why, and how to fix it. */
@@ -228,6 +258,9 @@ export interface IReport {
     account_id?: string | null;
     default_experience?: string | null;
     default_experience_detail?: string | null;
+    /** The experience judged (studio | classic | both | unknown) and its reason. */
+    experience?: string | null;
+    experience_detail?: string | null;
   };
   context?: { source?: string | null; detail?: string | null };
   roles: IRoleReport[];
@@ -572,6 +605,37 @@ export interface IPlan {
   warnings: string[];
   verdict_before: Verdict;
   verdict_after: Verdict;
+  /** The template profile (README "New Studio domains"). */
+  experience?: 'classic' | 'studio';
+  /** Per affected role, the Studio flows that work now and would not after the change. */
+  flows_breaking?: IPlanFlowsBreaking[];
+  /** Flow ids confirmed when the plan was built. */
+  allow_break?: string[];
+}
+
+/** A Studio flow the plan would take away (works now; breaks or depends after). */
+export interface IFlowBreaking {
+  id: string;
+  title: string;
+  status_after: 'breaks' | 'depends' | string;
+}
+
+/** The flows one role would lose. */
+export interface IPlanFlowsBreaking {
+  role: string;
+  role_name: string;
+  flows: IFlowBreaking[];
+}
+
+/** Ids of the Studio flows a plan would take away (each listed before confirming). */
+export function breakingIds(plan: IPlan): string[] {
+  const ids = new Set<string>();
+  for (const row of plan.flows_breaking ?? []) {
+    for (const f of row.flows) {
+      ids.add(f.id);
+    }
+  }
+  return [...ids].sort();
 }
 
 /** One step of a change record, with its outcome. */

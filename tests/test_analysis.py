@@ -155,6 +155,10 @@ def test_allow_template_alone_is_isolated():
         "account_id": "111122223333",
         "default_experience": "studio-classic",
         "default_experience_detail": "DefaultLandingUri is 'app:JupyterServer:' (Studio Classic)",
+        "experience": "classic",
+        "experience_detail": "classic: StudioWebPortal 'DISABLED' (domain default), "
+        "DefaultLandingUri 'app:JupyterServer:' (domain default)",
+        "experience_by_profile": {},
     }
     assert "default-experience-not-classic" not in _ids(r)
 

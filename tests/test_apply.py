@@ -39,6 +39,14 @@ def env(demo_account, moto_server, tmp_path):
     return ctx, session, iam, AuditStore(tmp_path / "audit"), demo_account
 
 
+def _confirm(plan):
+    """The ids of the Studio flows the plan would take away: these tests are about applying
+    and rolling back, so they confirm them (tests/test_apply_flows.py tests the refusal). In
+    the research domain the space and alice roles hold only AWS's policy: the deny variant,
+    a new version of it, takes its Allows away."""
+    return P.unconfirmed_breaks(plan) and sorted({f["id"] for f in P.unconfirmed_breaks(plan)})
+
+
 def _state(iam, plan):
     return A.capture_state(iam, A._plan_policies(plan), A._plan_roles(plan))
 
@@ -76,7 +84,9 @@ def test_plan_on_demo_is_a_dry_run(env):
 def test_apply_then_reapply_is_a_noop_and_the_live_check_agrees(env):
     ctx, session, iam, store, demo = env
     plan = A.make_plan(ctx, "deny", session=session, validate=False)
-    rec = A.apply_plan(plan, store, session=session, endpoint_url=ctx.endpoint_url)
+    rec = A.apply_plan(
+        plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=_confirm(plan)
+    )
     assert rec["status"] == "succeeded"
     assert [s["status"] for s in rec["steps"]] == ["done"] * len(plan["steps"])
     assert rec["previous_state"]["policies"][_iso(demo["research_domain_id"])]["exists"]
@@ -84,7 +94,9 @@ def test_apply_then_reapply_is_a_noop_and_the_live_check_agrees(env):
     # Verify: a fresh live check of the domain now says isolated.
     assert analyze(collect_snapshot(ctx, session=session))["verdict"] == "isolated"
     # Same plan again: every step is found in place.
-    again = A.apply_plan(plan, store, session=session, endpoint_url=ctx.endpoint_url)
+    again = A.apply_plan(
+        plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=_confirm(plan)
+    )
     assert again["status"] == "no-op"
     assert {s["status"] for s in again["steps"]} == {"skipped"}
     # A new plan has nothing to do.
@@ -107,7 +119,9 @@ def test_five_versions_oldest_saved_before_delete_and_rollback_restores(env):
     before = _state(iam, plan)
     step = plan["steps"][0]
     assert step["op"] == "create-policy-version" and step["delete_version"] == "v1"
-    rec = A.apply_plan(plan, store, session=session, endpoint_url=ctx.endpoint_url)
+    rec = A.apply_plan(
+        plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=_confirm(plan)
+    )
     assert rec["status"] == "succeeded"
     saved = rec["steps"][0]["deleted_version"]
     assert saved["version_id"] == "v1" and saved["document"] == v1
@@ -179,7 +193,9 @@ def test_failure_mid_way_is_recorded_and_rollback_restores_exactly_twice(env, mo
 
     session.events.register("before-call.iam.AttachRolePolicy", fail_second_attach)
     try:
-        rec = A.apply_plan(plan, store, session=session, endpoint_url=moto_server)
+        rec = A.apply_plan(
+            plan, store, session=session, endpoint_url=moto_server, allow_break=_confirm(plan)
+        )
     finally:
         session.events.unregister("before-call.iam.AttachRolePolicy", fail_second_attach)
     statuses = [s["status"] for s in rec["steps"]]
@@ -220,7 +236,9 @@ def test_role_selection_reads_and_touches_only_those_roles(env, moto_server):
     plan = A.make_plan(ctx, "deny", [role_arns[1]], session=session, validate=False)
     assert listed == []  # no profile listing with --role-arn
     assert [r["arn"] for r in plan["roles"]] == [role_arns[1]]
-    rec = A.apply_plan(plan, store, session=session, endpoint_url=moto_server)
+    rec = A.apply_plan(
+            plan, store, session=session, endpoint_url=moto_server, allow_break=_confirm(plan)
+        )
     assert rec["status"] == "succeeded"
 
     def names(role):
@@ -245,7 +263,9 @@ def test_stale_plan_fails_its_precondition_instead_of_guessing(env):
             }
         ),
     )
-    rec = A.apply_plan(plan, store, session=session, endpoint_url=ctx.endpoint_url)
+    rec = A.apply_plan(
+        plan, store, session=session, endpoint_url=ctx.endpoint_url, allow_break=_confirm(plan)
+    )
     assert rec["status"] == "failed"
     assert rec["steps"][0]["error"]["code"] == "PreconditionFailed"
     assert "build a new plan" in rec["steps"][0]["error"]["message"]
@@ -366,7 +386,17 @@ def test_cli_apply_plan_rollback_changes(env, moto_server, tmp_path):
     saved = json.loads(plan_file.read_text())
     assert saved["variant"] == "deny" and saved["verdict_after"] == "isolated"
     # Applying the saved plan exactly as shown.
-    code, out = _cli(["apply", "--plan", str(plan_file), "--yes", "--format", "json", *common])
+    # --yes alone is refused: the deny variant takes Allows away from the space and alice
+    # roles (AWS's policy was their only SageMaker grant); each flow is confirmed by id.
+    code, text = _cli(["apply", "--plan", str(plan_file), "--yes", *common])
+    assert code == 3 and "--allow-break" in text and store.list() == []
+    confirm = ",".join(_confirm(saved))
+    code, out = _cli(
+        [
+            "apply", "--plan", str(plan_file), "--yes", "--format", "json",
+            "--allow-break", confirm, *common,
+        ]
+    )
     assert code == 0, out
     rec = json.loads(out)
     assert rec["status"] == "succeeded" and rec["plan_hash"] == saved["plan_hash"]

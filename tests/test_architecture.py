@@ -74,12 +74,13 @@ def _import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
                     if full in modules:
                         targets.append(full)
                     elif source == PKG_NAME and alias.name == "__version__":
+                        # _version.py is written by the build; a source tree may not have it
                         targets.append(f"{PKG_NAME}._version")
                     elif source in modules:
                         targets.append(source)
             elif isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names if alias.name in modules]
-            graph[name].update(t for t in targets if t != name)
+            graph[name].update(t for t in targets if t != name and t in graph)
     return graph
 
 

@@ -146,7 +146,9 @@ def test_notebook_check_offline_html_escapes_and_shows_commands(monkeypatch, tmp
     html_out = res._repr_html_()
     assert "simulate-custom-policy" in html_out and "file://p_x_.json" in html_out
     assert "<code>p&lt;x&gt;</code>" in html_out and "<x>" not in html_out
-    assert "<details><summary>witness</summary>" in html_out
+    # the proof request, no AWS badge offline (AWS was not asked)
+    assert '<details class="si-witness" data-testid="witness"><summary>Proof request</summary>' \
+        in html_out
     assert res.report["aws_confirmation"]["status"] == "offline"
 
 

@@ -191,6 +191,35 @@ def test_paginated_user_profiles(demo_account):
     assert len(snap["roles"]) == 1  # they all use the domain default
 
 
+def test_user_profile_experience_settings_collected(demo_account):
+    """DescribeUserProfile's UserSettings.StudioWebPortal / DefaultLandingUri (when the profile
+    overrides the domain's) reach the snapshot, and the analysis uses them per profile."""
+    from sagemaker_isolation_ext.sagemaker.analysis import analyze
+
+    sm = boto3.client(
+        "sagemaker", endpoint_url=demo_account["endpoint_url"], region_name="us-east-1"
+    )
+    did = demo_account["domains"]["ml-secure"]["id"]
+    sm.create_user_profile(
+        DomainId=did,
+        UserProfileName="erin",
+        UserSettings={"StudioWebPortal": "DISABLED", "DefaultLandingUri": "app:JupyterServer:"},
+    )
+    snap = collect_snapshot(ctx_for(demo_account, "ml-secure"))
+    by = {p["name"]: p for p in snap["user_profiles"]}
+    assert by["erin"]["studio_web_portal"] == "DISABLED"
+    assert by["erin"]["default_landing_uri"] == "app:JupyterServer:"
+    assert "studio_web_portal" not in by["dave"]  # dave inherits the domain's settings
+    assert snap["domain"]["studio_web_portal"] == "ENABLED"
+    assert snap["domain"]["default_landing_uri"] == "studio::"
+    load_snapshot(json.loads(dump_snapshot(snap)))  # still a valid snapshot
+    report = analyze(snap)
+    assert report["domain"]["experience_by_profile"] == {"dave": "studio", "erin": "classic"}
+    (role,) = report["roles"]  # both profiles use the domain default role: judged with both
+    assert role["experience"] == "both"
+    assert {f["id"].split(".")[0] for f in role["flows"]} == {"studio", "classic"}
+
+
 # -- failures recorded, never raised ----------------------------------------------------------
 
 

@@ -141,7 +141,7 @@ def test_isolation_policy_placeholders_filled(clients, demo_account):
         arn = demo_account["policies"][f"StudioDomainResourceIsolationPolicy-{d['id']}"]
         doc = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"]
         if d["name"] == "ml-secure":  # this tool's deny template, not the doc's policy
-            assert doc == templates.render(d["arn"], "deny")
+            assert doc == templates.render(d["arn"], "deny", "studio", True)
             continue
         text = json.dumps(doc)
         assert '"domain-arn"' not in text and "app/domain-id/" not in text
@@ -312,6 +312,18 @@ def test_demo_verdicts_research_defeated_prod_gap_secure_isolated(demo_account):
     assert [r["used_by"] for r in secure["roles"]] == [
         ["domain-default", "default-space", "user-profile:dave"]]
     assert all(e["accepted"] for r in secure["roles"] for e in r["cross_domain"])
+    # ml-secure opens the new Studio (read live from DescribeDomain's DefaultUserSettings), and
+    # with the studio deny template beside FullAccess every Studio flow still works.
+    assert secure["domain"]["experience"] == "studio"
+    assert secure["domain"]["experience_by_profile"] == {"dave": "studio"}
+    (secure_role,) = secure["roles"]
+    assert secure_role["experience"] == "studio"
+    assert secure_role["flows"] and {f["status"] for f in secure_role["flows"]} == {"works"}
+    assert {f["id"] for f in secure_role["flows"]} >= {
+        "studio.create-private-space", "studio.start-jupyterlab", "studio.start-code-editor"}
+    # other users' private spaces: only what no policy can restrict is left
+    assert secure_role["within_domain"]["verdict"] == "partial"
+    assert research["domain"]["experience"] == prod["domain"]["experience"] == "classic"
 
 
 def test_serve_demo_in_process_points_the_extension_at_the_seeded_research_domain(monkeypatch):

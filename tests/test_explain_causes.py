@@ -13,8 +13,8 @@ from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     explain_message,
     parse_message,
-    render_text,
 )
+from sagemaker_isolation_ext.render.text import render_explain_text as render_text
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 from sagemaker_isolation_ext.sagemaker.templates import render
 from tests.explain_cases import CASES, OWN, SHARED  # noqa: E402,F401

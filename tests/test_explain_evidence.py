@@ -434,7 +434,7 @@ def test_aws_region_only_is_enough(aws, monkeypatch):
 
 
 def test_failed_call_is_one_line_and_the_page_shown_once_only_verbose(aws, monkeypatch):
-    from sagemaker_isolation_ext.sagemaker.access_denied import render_text
+    from sagemaker_isolation_ext.render.text import render_explain_text as render_text
 
     make_role(aws["iam"], {"isolation": ISOLATION})
     arn = make_model(aws, "m", {"sagemaker:domain-arn": ODARN})

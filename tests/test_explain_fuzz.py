@@ -10,16 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagemaker_isolation_ext.notebook.explain import Explanation
+from sagemaker_isolation_ext.render.text import render_explain_text as render_text
 from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     MAX_INPUT_CHARS,
     POLICY_TYPES,
     REASONS,
     _normalise,
-    explain,
+    diagnose_denial,
     explain_message,
     parse_message,
-    render_text,
 )
 from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
@@ -97,7 +97,7 @@ def test_explain_tolerates_odd_evidence_shapes(ev):
             "sagemaker:DescribeModel on resource: arn:aws:sagemaker:us-east-1:1:model/m "
             "because no identity-based policy allows the sagemaker:DescribeModel action")
     try:
-        result = explain(parse_message(text), ev, catalog=CATALOG)
+        result = diagnose_denial(parse_message(text), ev, catalog=CATALOG)
     except (AttributeError, TypeError) as e:  # pragma: no cover - the assertion explains it
         raise AssertionError(f"odd evidence crashed the explainer: {e!r}") from e
     assert result["causes"]
@@ -136,12 +136,14 @@ def test_time_grows_linearly():
     unit = "User: x is not authorized to perform: a:B on resource: arn:a:b:c:d:e with "
     small, big = unit * 200, unit * 800
     def best(text):
-        return min(_timed(text) for _ in range(3))
+        return min(_timed(text) for _ in range(5))
+
     ratio = best(big) / max(best(small), 1e-6)
     assert ratio < 12, ratio
 
 
 def _timed(text):
-    t0 = time.perf_counter()
+    # CPU time of this process: other jobs on a loaded machine do not inflate it.
+    t0 = time.process_time()
     parse_message(text)
-    return time.perf_counter() - t0
+    return time.process_time() - t0

@@ -98,7 +98,7 @@ def test_aws_doc_plan_adds_tag_on_create_where_the_role_cannot_tag():
     # The doc policy grants Create* but not AddTags: Studio's tagging would fail.
     snap = _snap()
     doc = templates.render(DOMAIN_ARN, "aws-doc")
-    plan = P.build_plan(snap, "aws-doc", _state(doc))
+    plan = P.build_plan(snap, "aws-doc", _state(doc), experience="classic")
     tag = plan["tag_on_create"]
     assert tag is not None and tag["arn"] == TAG_ARN and tag["action"] == "create"
     assert tag["document"]["Statement"][0]["Condition"] == {
@@ -167,9 +167,14 @@ def test_already_applied_plan_has_no_steps():
     snap["roles"][BOB]["attached_policies"].append(ISO_ARN)
     snap["roles"][BOB]["complete"] = True
     snap["errors"] = [e for e in snap.get("errors") or () if e.get("target") != BOB]
-    plan = P.build_plan(snap, "deny", _state(doc))
+    plan = P.build_plan(snap, "deny", _state(doc), experience="classic")
     assert plan["steps"] == []
     assert all(r["verdict_after"] == "isolated" for r in plan["roles"])
+    # the domain opens the new Studio: by default the plan uses the studio profile, whose deny
+    # template adds the Allows Studio needs: a new version
+    studio = P.build_plan(snap, "deny", _state(doc))
+    assert studio["experience"] == "studio" and studio["policy"]["action"] == "new-version"
+    assert studio["policy"]["document"] == templates.render(DOMAIN_ARN, "deny", "studio")
 
 
 def test_role_selection_touches_only_those_roles():
@@ -318,3 +323,48 @@ def test_load_plan_rejects_a_rehashed_plan_missing_fields(allow_plan):
     broken["plan_hash"] = P.plan_hash(broken)
     with pytest.raises(P.PlanError, match="plan field validation: expected an object"):
         P.load_plan(broken)
+
+
+# -- Studio flows (issue 16) -------------------------------------------------------------------
+
+
+def test_plan_experience_from_the_domain_or_the_option():
+    snap = _snap()  # DefaultLandingUri studio::
+    assert P.plan_experience(snap) == ("studio", "domain")
+    assert P.plan_experience(snap, "classic") == ("classic", "option")
+    classic = _snap("deny_plus_fullaccess.json")  # StudioWebPortal DISABLED
+    assert P.plan_experience(classic) == ("classic", "domain")
+    unknown = copy.deepcopy(classic)
+    unknown["domain"]["studio_web_portal"] = None
+    unknown["domain"]["default_landing_uri"] = None
+    assert P.plan_experience(unknown) == ("studio", "domain")  # unknown: the wider profile
+    with pytest.raises(P.PlanError, match="experience"):
+        P.plan_experience(snap, "new")
+
+
+def test_plan_lists_breaking_flows_and_stores_the_confirmation():
+    """The doc-only role loses AWS's DeleteDefaultApp Allow when the deny variant replaces
+    AWS's policy (same name): the plan says so; a confirmation is checked and hashed."""
+    snap = _snap("doc_only.json")
+    doc = snap["policies"][ISO_ARN]["document"]
+    plan = P.build_plan(snap, "deny", _state(doc), experience="classic")
+    assert plan["experience"] == "classic" and plan["experience_source"] == "option"
+    (row,) = plan["flows_breaking"]
+    ids = [f["id"] for f in row["flows"]]
+    assert ids == ["classic.delete-default-app", "classic.delete-kernel"]
+    pending = P.unconfirmed_breaks(plan)
+    assert [f["id"] for f in pending] == ids and pending[0]["role_name"] == row["role_name"]
+    assert P.unconfirmed_breaks(plan, ids) == []
+    text = P.render_plan_text(plan)
+    assert "classic.delete-default-app -> breaks (NOT confirmed)" in text
+    assert "--allow-break classic.delete-default-app,classic.delete-kernel" in text
+    confirmed = P.build_plan(snap, "deny", _state(doc), experience="classic", allow_break=ids)
+    assert confirmed["allow_break"] == ids and P.unconfirmed_breaks(confirmed) == []
+    assert confirmed["plan_hash"] != plan["plan_hash"]
+    tampered = dict(confirmed, allow_break=[])
+    with pytest.raises(P.PlanError, match="plan_hash"):
+        P.load_plan(tampered)
+    with pytest.raises(P.PlanError, match="unknown flow id"):
+        P.build_plan(snap, "deny", _state(doc), allow_break=["studio.nope"])
+    with pytest.raises(P.PlanError, match="6,144"):
+        P.build_plan(snap, "allow", _state(doc), experience="studio", private_spaces=True)

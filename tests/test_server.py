@@ -528,6 +528,28 @@ async def test_templates(jp_fetch, variant):
     assert body["variant"] == variant
     assert body["document"] == render(DOMAIN_ARN, variant)
     assert DOMAIN_ARN in json.dumps(body["document"])
+    assert body["experience"] == "classic" and body["private_spaces"] is False
+    assert len(body["citations"]) == len(body["document"]["Statement"])
+
+
+async def test_templates_studio_profile_with_private_spaces(jp_fetch):
+    from sagemaker_isolation_ext.sagemaker.templates import render
+
+    code, body = await get_json(
+        jp_fetch,
+        "templates",
+        params={
+            "domain_arn": DOMAIN_ARN,
+            "variant": "deny",
+            "experience": "studio",
+            "private_spaces": "true",
+        },
+    )
+    assert code == 200
+    assert body["experience"] == "studio" and body["private_spaces"] is True
+    assert body["document"] == render(DOMAIN_ARN, "deny", "studio", True)
+    sids = [c["sid"] for c in body["citations"]]
+    assert "DenyOtherUsersPrivateSpaces" in sids and "StudioOwnDomainSpacesAndApps" in sids
 
 
 @pytest.mark.parametrize(
@@ -537,6 +559,9 @@ async def test_templates(jp_fetch, variant):
         ({"domain_arn": "arn:aws:sagemaker:us-east-1:1234:domain/d-x"}, "domain_arn"),
         ({"domain_arn": "d-research0001"}, "domain_arn"),
         ({"domain_arn": DOMAIN_ARN, "variant": "strict"}, "variant"),
+        ({"domain_arn": DOMAIN_ARN, "experience": "new"}, "experience"),
+        ({"domain_arn": DOMAIN_ARN, "private_spaces": "yes"}, "private_spaces"),
+        ({"domain_arn": DOMAIN_ARN, "variant": "allow", "private_spaces": "true"}, "6,144"),
     ],
 )
 async def test_templates_bad_input_is_400(jp_fetch, params, needle):

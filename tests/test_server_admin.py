@@ -209,7 +209,28 @@ async def test_plan_apply_changes_rollback(fetch, jp_serverapp, demo_account, tm
     assert (row["verdict_before"], row["verdict_after"]) == ("not_isolated", "isolated")
     assert (tmp_path / "audit").exists() is False  # the preview wrote nothing
 
-    code, started = await _post(fetch, "admin/apply", {"plan_hash": plan["plan_hash"]})
+    # The deny variant, a new version of AWS's policy, takes Allows away from the roles that
+    # hold only it (space, alice): the plan lists the flows; apply refuses (409) until each is
+    # confirmed by id, and keeps the preview.
+    ids = sorted({f["id"] for row in plan["flows_breaking"] for f in row["flows"]})
+    assert ids and {row["role_name"] for row in plan["flows_breaking"]} <= {
+        "SageMakerResearchSpaceRole",
+        "SageMakerResearchAliceRole",
+    }
+    code, body = await _error(_post(fetch, "admin/apply", {"plan_hash": plan["plan_hash"]}))
+    assert code == 409 and body["reason"] == "flows-would-break"
+    assert sorted({f["id"] for f in body["flows"]}) == ids and "--allow-break" in body["message"]
+    code, body = await _error(
+        _post(fetch, "admin/apply", {"plan_hash": plan["plan_hash"], "allow_break": ids[:1]})
+    )
+    assert code == 409 and sorted({f["id"] for f in body["flows"]}) == ids[1:]
+    code, body = await _error(
+        _post(fetch, "admin/apply", {"plan_hash": plan["plan_hash"], "allow_break": ["nope"]})
+    )
+    assert code == 400 and "unknown flow id" in body["message"]
+    code, started = await _post(
+        fetch, "admin/apply", {"plan_hash": plan["plan_hash"], "allow_break": ids}
+    )
     assert code == 202 and started["status"] == "running"
     rec = await _wait_change(fetch, started["id"])
     assert rec["status"] == "succeeded", rec
@@ -236,7 +257,10 @@ async def test_another_user_cannot_apply_my_plan(fetch, jp_fetch, jp_serverapp, 
     code, body = await _error(_post(jp_fetch, "admin/apply", {"plan_hash": plan["plan_hash"]}))
     assert code == 409 and body["reason"] == "plan-not-previewed"
     # The owner still can (the refused attempt did not consume it).
-    code, started = await _post(fetch, "admin/apply", {"plan_hash": plan["plan_hash"]})
+    ids = sorted({f["id"] for row in plan["flows_breaking"] for f in row["flows"]})
+    code, started = await _post(
+        fetch, "admin/apply", {"plan_hash": plan["plan_hash"], "allow_break": ids}
+    )
     assert code == 202
     assert (await _wait_change(fetch, started["id"]))["status"] in ("succeeded", "no-op")
 
@@ -247,6 +271,11 @@ async def test_another_user_cannot_apply_my_plan(fetch, jp_fetch, jp_serverapp, 
         ("admin/plan", {"variant": "strict"}, 400),
         ("admin/plan", {"role_arns": ["not-an-arn"]}, 400),
         ("admin/plan", {"nope": 1}, 400),
+        ("admin/plan", {"experience": "new-studio"}, 400),
+        ("admin/plan", {"private_spaces": "yes"}, 400),
+        ("admin/plan", {"allow_break": "studio.run-pipeline"}, 400),
+        ("admin/plan", {"allow_break": ["studio.nope"]}, 400),
+        ("admin/apply", {"plan_hash": "0" * 64, "allow_break": [1]}, 400),
         ("admin/plan", {"domain_id": "d-doesnotexist1"}, 502),
         ("admin/apply", {"plan_hash": "xyz"}, 400),
         ("admin/rollback", {"change_id": "chg-20260101T000000Z-00000000"}, 404),

@@ -62,6 +62,9 @@ ROUTE_CONTRACT = {
     "templates": ["GET"],
     "explain": ["POST"],
     "": ["GET"],  # the standalone page
+    "fragments/report": ["GET"],  # the page's HTML fragments (render/html.py)
+    "fragments/explain": ["POST"],
+    "fragments/coverage": ["GET"],
     "sagemaker-isolation": ["GET"],  # /sagemaker-isolation without the slash: a redirect to it
     "tag-scan": ["GET", "POST", "DELETE"],
     "tag-plan": ["POST"],
@@ -73,9 +76,16 @@ ROUTE_CONTRACT = {
 ADMIN_RESOURCE_ROUTES: set[str] = set()  # admin routes are not in this table (admin_route_table)
 
 
+def _route_name(pattern: str) -> str:
+    """A route pattern's name under ``/sagemaker-isolation/`` (``fragments/report``; the page
+    is ``""``; ``/sagemaker-isolation`` itself is ``sagemaker-isolation``)."""
+    prefix = "/sagemaker-isolation/"
+    return pattern[len(prefix) :] if pattern.startswith(prefix) else pattern.strip("/")
+
+
 def test_route_table_covers_the_contract():
     """The routes of the contract and nothing else, each with exactly its verbs."""
-    names = {pattern.rsplit("/", 1)[-1]: cls for pattern, cls in EXTENSION_ROUTES}
+    names = {_route_name(pattern): cls for pattern, cls in EXTENSION_ROUTES}
     assert set(names) == set(ROUTE_CONTRACT)
     for pattern, _cls in EXTENSION_ROUTES:
         assert pattern.startswith("/sagemaker-isolation/") or pattern == "/sagemaker-isolation"
@@ -218,7 +228,7 @@ def test_openapi_documents_every_route_and_verb():
         (path.strip("/"), verb.upper()) for path, item in spec["paths"].items() for verb in item
     }
     registered = {
-        (pattern.rsplit("/", 1)[-1], method)
+        (_route_name(pattern), method)
         for pattern, cls in EXTENSION_ROUTES
         for method in _implemented_methods(cls)
         # the servers URL itself (no trailing slash) has no OpenAPI path: the page's entry

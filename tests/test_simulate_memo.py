@@ -1,12 +1,15 @@
-"""``simulate --cases`` keeps nothing between lines but the parse and compile caches
-(iam/policy.py keys them on orjson's encoding of documents and statements; iam/engine.py
-compiles statements lazily): neither may ever change an answer.
+"""``simulate --cases`` has two paths that must never disagree: the fast path (one typed
+msgspec decode, statements compiled once per JSON text for the run, iam/simulate.py) and the
+reference path (orjson and ``parse_policy``, which answers every line the fast path refuses,
+and ``run_case``). Neither the fast path's statement cache nor the parse and compile caches
+(iam/policy.py, iam/engine.py) may ever change an answer.
 
 Every test compares ``run_cases`` (caches warm from the lines before) with
 ``run_case(json.loads(line))`` evaluated with every cache emptied first, on files built to trip
 the caches: documents that share statements at other positions, whitespace and key-order
-variants, duplicate keys, malformed lines, budgets small enough to be hit mid-file. Then the
-line rules orjson brings (what it refuses, nesting, byte-compatible output).
+variants, duplicate keys, malformed lines and malformed statements of every kind, budgets small
+enough to be hit mid-file. Then the line rules orjson brings (what it refuses, nesting,
+byte-compatible output).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
@@ -404,3 +408,217 @@ def test_output_is_byte_compatible_with_json_dumps():
     assert texts == [json.dumps(g, separators=(",", ":")) for g in got]
     for g in got:
         assert list(g)[:3] == ["id", "decision", "statements"]
+
+
+# -- the fast path against the reference path ---------------------------------------------------
+
+_SCALARS = ["x", 5, 1.5, True, None, 2**40, [], {}, ["x", 3], [[1]], {"a": "b"}]
+_ACTIONS = ["s3:GetObject", ["s3:Get*", "sagemaker:*"], "*", ["kms:Decrypt", "iam:Pass?ole"],
+            "S3:GETOBJECT", ["logs:*", "sts:AssumeRole"], [], 5, ["ok", 3], None]
+_RESOURCES = ["*", ["arn:aws:s3:::b/*", "arn:aws:kms:*:*:key/${aws:username}"],
+              "arn:aws:sagemaker:us-east-1:111122223333:domain/*", [], None, {"a": 1}]
+_CONDITIONS = [
+    {"StringEquals": {"aws:username": "x"}},
+    {"Bool": {"aws:SecureTransport": True}, "NumericLessThan": {"k": [1.5, 2]}},
+    {"NoSuchOperator": {"k": "y"}},
+    {"Null": {"k": "maybe"}},
+    {},
+    {"StringEquals": {"k": [1, True, None]}},
+    {"StringLike": {"k": [["x"]]}},
+    {"StringEquals": "x"},
+    [],
+]
+_PRINCIPALS = ["*", {"AWS": "arn:aws:iam::111122223333:root"},
+               {"AWS": ["arn:aws:sts::111122223333:assumed-role/R/S"]}, {"AWS": []}, {}, "x",
+               {"AWS": ["arn:aws:iam::111122223333:role/R", 5]}]
+
+
+def _statement(rng: random.Random, clean: bool, kind: str = "identity") -> object:
+    """A statement; ``clean``: one the grammar of ``kind`` takes."""
+    if not clean and rng.random() < 0.03:
+        return rng.choice(["x", 5, None, []])
+    st: dict = {}
+    if clean:
+        st["Effect"] = rng.choice(["Allow", "Deny"])
+        if rng.random() < 0.3:
+            st["Sid"] = rng.choice(["S", None, ""])
+        if kind == "rcp":
+            st["Action"] = rng.choice(["*", "s3:GetObject", ["kms:Decrypt", "sts:Assume*"]])
+            if rng.random() < 0.7:
+                st["Principal"] = "*"
+        else:
+            st[rng.choice(["Action", "Action", "NotAction"])] = rng.choice(_ACTIONS[:6])
+        if kind == "identity" or rng.random() < 0.8:
+            st[rng.choice(["Resource", "Resource", "NotResource"])] = rng.choice(_RESOURCES[:3])
+        if rng.random() < 0.3:
+            st["Condition"] = rng.choice(_CONDITIONS[:5])
+        if kind == "resource":
+            st[rng.choice(["Principal", "Principal", "NotPrincipal"])] = rng.choice(_PRINCIPALS[:3])
+        return st
+    for field, values, p in (
+        ("Sid", ["S", None, "", 3], 0.3),
+        ("Effect", ["Allow", "Deny", "Maybe", None, 1], 0.97),
+        ("Action", _ACTIONS, 0.85),
+        ("NotAction", _ACTIONS, 0.2),
+        ("Resource", _RESOURCES, 0.75),
+        ("NotResource", _RESOURCES, 0.2),
+        ("Condition", _CONDITIONS, 0.3),
+        ("Principal", _PRINCIPALS, 0.3),
+        ("NotPrincipal", _PRINCIPALS, 0.1),
+        ("Foo", _SCALARS, 0.03),
+    ):
+        if rng.random() < p:
+            st[field] = rng.choice(values)
+    return st
+
+
+def _document(rng: random.Random, clean: bool, kind: str = "identity") -> object:
+    doc: dict = {}
+    r = rng.random()
+    if r < 0.8 or (clean and (r < 0.9 or kind == "rcp")):
+        doc["Version"] = "2012-10-17"
+    elif clean:
+        doc["Version"] = "2008-10-17"
+    elif r < 0.9:
+        doc["Version"] = rng.choice(["2008-10-17", None, "2020-01-01", 5])
+    if rng.random() < 0.1:
+        doc["Id"] = "x" if clean else rng.choice(["x", 5, ["y"]])
+    n = rng.randint(0, 4)
+    sts = [_statement(rng, clean, kind) for _ in range(n)]
+    r = rng.random()
+    if r < 0.9 or clean:
+        doc["Statement"] = sts[0] if n == 1 and rng.random() < 0.3 else sts
+    elif r < 0.95:
+        doc["Statement"] = rng.choice(["x", None, 5])
+    if not clean and rng.random() < 0.03:
+        doc["Extra"] = 1
+    return doc
+
+
+def _policy_entry(rng: random.Random, clean: bool = False, kind: str = "identity") -> object:
+    r = rng.random()
+    if r < 0.75 or (clean and r < 0.85):
+        return {"name": rng.choice(["p0", "p1", "org"]), "document": _document(rng, clean, kind)}
+    if r < 0.9 or clean:
+        return _document(rng, clean, kind)  # a bare document
+    return rng.choice([{"name": 5, "document": _document(rng, clean)}, {"document": None},
+                       {"name": "n"}, {"name": "n", "Statement": []}, "x", None])
+
+
+def _fuzz_line(rng: random.Random, n: int) -> str:
+    if rng.random() < 0.5:
+        return _clean_line(rng, n)
+    case: dict = {"id": rng.choice([f"c{n}", n, True, None, 1.5, 2**40, ["x"]])}
+    if rng.random() < 0.97:
+        case["identity_policies"] = [_policy_entry(rng) for _ in range(rng.randint(0, 2))]
+    for field, p in (("permissions_boundary", 0.3), ("session_policy", 0.1),
+                     ("resource_policy", 0.25)):
+        if rng.random() < p:
+            case[field] = _policy_entry(rng) if rng.random() < 0.9 else None
+    for field, p in (("scps", 0.3), ("rcps", 0.3)):
+        if rng.random() < p:
+            r = rng.random()
+            if r < 0.5:
+                case[field] = [_policy_entry(rng) for _ in range(rng.randint(0, 2))]
+            elif r < 0.9:
+                case[field] = [[_policy_entry(rng)] for _ in range(rng.randint(1, 2))]
+            else:
+                case[field] = rng.choice([[[_policy_entry(rng)], _policy_entry(rng)], "x", None])
+    request = {
+        "principal": rng.choice(["arn:aws:sts::111122223333:assumed-role/R/S",
+                                 "arn:aws:iam::444455556666:role/Other"]),
+        "action": rng.choice(["s3:GetObject", "sagemaker:DescribeDomain", "kms:Decrypt",
+                              "logs:PutLogEvents", "iam:PassRole"]),
+        "resource": rng.choice(["arn:aws:s3:::b/k", "*", DOMAIN,
+                                "arn:aws:kms:us-east-1:111122223333:key/alice"]),
+    }
+    if rng.random() < 0.5:
+        request["context"] = rng.choice([{}, None, {"aws:username": "alice"},
+                                         {"aws:SecureTransport": True, "k": [1, 2]},
+                                         {"k": None}, {"k": {"a": 1}}, {"k": 2**40}, "x"])
+    if rng.random() < 0.03:
+        request.pop(rng.choice(["action", "resource", "principal"]))
+    if rng.random() < 0.03:
+        request["extra"] = 1
+    case["request"] = request
+    if rng.random() < 0.1:
+        case["expected"] = rng.choice(["allow", 5])
+    if rng.random() < 0.03:
+        case["note"] = [1, {"a": None}]
+    return json.dumps(case)
+
+
+def _clean_line(rng: random.Random, n: int) -> str:
+    """A line whose every value is one the grammar takes (most of them valid cases)."""
+    case: dict = {"id": rng.choice([f"c{n}", n, None])}
+    case["identity_policies"] = [_policy_entry(rng, True) for _ in range(rng.randint(0, 2))]
+    for field, p in (("permissions_boundary", 0.3), ("session_policy", 0.1)):
+        if rng.random() < p:
+            case[field] = _policy_entry(rng, True)
+    if rng.random() < 0.25:
+        case["resource_policy"] = _policy_entry(rng, True, "resource")
+    for field, kind in (("scps", "scp"), ("rcps", "rcp")):
+        if rng.random() < 0.3:
+            case[field] = [[_policy_entry(rng, True, kind)] for _ in range(rng.randint(1, 2))]
+    case["request"] = {
+        "principal": "arn:aws:sts::111122223333:assumed-role/R/S",
+        "action": rng.choice(["s3:GetObject", "sagemaker:DescribeDomain", "kms:Decrypt"]),
+        "resource": rng.choice(["arn:aws:s3:::b/k", "*", DOMAIN]),
+        "context": rng.choice([{}, {"aws:username": "alice", "k": "y"}, {"aws:SecureTransport": True}]),
+    }
+    return json.dumps(case)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hs.integers(min_value=0, max_value=2**32 - 1))
+def test_fast_path_equals_reference_path_on_malformed_shapes(seed):
+    """Statements, documents, policy entries, levels and requests of every shape the grammar
+    refuses (and the ones it takes), under every policy kind: the fast path answers exactly as
+    the reference path, malformed reasons included (each line is tried twice, so the second
+    meets its statements compiled)."""
+    rng = random.Random(seed)
+    lines = [_fuzz_line(rng, n) for n in range(rng.randint(1, 12))]
+    _check(lines + lines)
+
+
+def test_the_fast_path_takes_well_formed_lines():
+    """Every line of the shared cases file is answered by the fast path (so the tests above
+    compare two paths, not one with itself)."""
+    from sagemaker_isolation_ext.iam.fastcase import FastPath
+
+    fast = FastPath()
+    with open("tests/cases/iam_eval_cases.jsonl") as f:
+        lines = f.read().splitlines()
+    for line in lines:
+        got = fast.decide(line)
+        assert got is not None, line
+    _check(lines[:100])
+
+
+@pytest.mark.parametrize("budget", [0, 200])
+def test_fast_path_budget_forgets_without_changing_answers(monkeypatch, budget):
+    """With a statement budget of a few characters the fast path starts over on nearly every
+    policy, and with none it keeps nothing: the answers stay the same."""
+    from sagemaker_isolation_ext.iam import fastcase
+
+    monkeypatch.setattr(fastcase, "COMPILED_CHARS_MAX", budget)
+    rng = random.Random(11)
+    docs = [_doc(rng) for _ in range(5)]
+    _check([_line(rng, docs, n) for n in range(80)])
+
+
+def test_an_error_names_the_statement_where_it_stands():
+    """A statement compiled once and met again at another position of another policy: the
+    reason of its evaluation error names where it stands in this case, not where it was first
+    compiled."""
+    bad = {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"FooOp": {"k": "v"}}}
+    lines = []
+    for k, name in enumerate(["p0", "second", "third"]):
+        doc = {"Version": "2012-10-17", "Statement": [STATEMENTS[0]] * k + [bad]}
+        lines.append(json.dumps({"id": k, "identity_policies": [{"name": name, "document": doc}],
+                                 "request": REQUESTS[0]}))
+    got = list(run_cases(lines))
+    for k, (name, g) in enumerate(zip(["p0", "second", "third"], got)):
+        assert g["decision"] == "unknown"
+        assert f"policy {name!r} statement #{k}" in g["reason"], g["reason"]
+    _check(lines)

@@ -217,8 +217,9 @@ def test_cancel_stops_within_a_page(volume_account):
     with pytest.raises(ScanCancelled):
         scan_tags(ctx, rows="none", cancel=cancel, progress=progress,
                   types={"training-job"}, max_attempts=1)
-    assert time.monotonic() - started < 5
-    # domains (3 calls) + two pages, then at most the page in flight
+    # no hang (a generous bound: the machine may be loaded); what proves the early stop is the
+    # count of calls: domains (3 calls) + two pages, then at most the page in flight
+    assert time.monotonic() - started < 60
     assert max(seen) <= 3 + 3
 
 

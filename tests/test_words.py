@@ -105,9 +105,11 @@ def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
     result = check_isolation(domain_arn=DARN, policy_files=[str(policy)])
     html_out = result._repr_html_()
     assert ">policy files</code>" in html_out and ">policy-files<" not in html_out
-    assert "not isolated<br>" in html_out
-    sev = [s for s in ("[high]", "[medium]", "[low]", "[info]") if s in html_out]
-    assert sev and [html_out.index(s) for s in sev] == sorted(html_out.index(s) for s in sev)
+    assert 'data-value="not_isolated">Not isolated</span>' in html_out
+    findings = html_out[html_out.index('data-testid="findings"') :]
+    sev = [s for s in ("high", "medium", "low", "info") if f'data-value="{s}">{s}<' in findings]
+    at = [findings.index(f'data-value="{s}">{s}<') for s in sev]
+    assert sev and at == sorted(at)
 
 
 def test_region_given_reads_as_given_not_from_explicit(tmp_path):

@@ -49,7 +49,6 @@ from ..audit import AuditStore
 from ..sagemaker import policy_plan as P
 from .collect import (
     Collector,
-    collect_snapshot,
     describe_domain,
     parse_arn,
     read_policy,
@@ -89,6 +88,24 @@ class ApplyError(ValueError):
     E.g. the plan failed validation, the change record is a rollback, the account or the domain
     of the credentials differs from the plan's. The message says what to do.
     """
+
+
+class FlowsWouldBreak(ApplyError):
+    """The plan takes away Studio flows that work now and were not confirmed by id.
+
+    ``flows`` holds ``policy_plan.unconfirmed_breaks(plan, allow_break)``: ``[{"role",
+    "role_name", "id", "title", "status_after", "breaks", "depends_on"}]``. CLI exit 3, server
+    409 with the flows. Confirm each with ``apply --allow-break FLOW[,FLOW]`` (or the server
+    body's ``allow_break``); ``--yes`` alone does not.
+    """
+
+    def __init__(self, flows: list[dict]) -> None:
+        self.flows = flows
+        ids = ",".join(sorted({f["id"] for f in flows}))
+        super().__init__(
+            f"the plan would stop {len(flows)} Studio flow(s) that work now ({ids}); nothing "
+            f"applied. Confirm each by id to apply anyway: --allow-break {ids}"
+        )
 
 
 class IncompleteListingError(RuntimeError):
@@ -387,6 +404,18 @@ def who_am_i(
 # Plans
 
 
+class RolesCollector:
+    """A collector (``check.LiveSource``'s) of the domain and only ``role_arns`` (no
+    user-profile listing): ``collect(ctx, progress) -> Snapshot``."""
+
+    def __init__(self, session: boto3.Session, role_arns: list[str]) -> None:
+        self.session, self.role_arns = session, list(role_arns)
+
+    def collect(self, ctx: AwsContext, progress: Callable | None = None) -> dict:
+        """The Snapshot of the domain and the roles (raises AwsUnreachable)."""
+        return _snapshot_for_roles(ctx, self.session, self.role_arns)
+
+
 def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list[str]) -> dict:
     """A Snapshot of the domain and only ``role_arns`` (no user-profile listing)."""
     from ..sagemaker.snapshot import load_snapshot
@@ -450,8 +479,16 @@ def make_plan(
     validate: bool = True,
     snapshot: dict | None = None,
     catalog=None,
+    cache=None,
+    experience: str | None = None,
+    private_spaces: bool = False,
+    allow_break=None,
 ) -> dict:
-    """Read the domain and IAM, and build the plan (``sagemaker.plan.build_plan``).
+    """Read the domain and IAM, and build the plan (``sagemaker.policy_plan.build_plan``).
+
+    The domain is read and its "before" report made by the check service
+    (``check.snapshot_from`` / ``check.run_check``); the plan's other states are analysed once
+    each, sharing that analysis' role results (``policy_plan.PlanAnalyses``).
 
     Args:
         ctx: the resolved context (domain id, Region, profile, endpoint).
@@ -461,6 +498,11 @@ def make_plan(
         validate: run IAM Access Analyzer ``ValidatePolicy`` (the result says when it could not).
         snapshot: an already collected Snapshot to use instead of reading the domain again.
         catalog: action catalog (default: loaded).
+        cache: a ``check.ReportCache`` (the server's) to reuse the "before" analysis from.
+        experience: the template profile (``classic`` | ``studio``); None: the domain's, as
+            read (``policy_plan.plan_experience``).
+        private_spaces: the template with the private-space guards.
+        allow_break: flow ids confirmed to stop working (stored in the plan).
 
     Returns:
         the plan dict; ``plan["read_errors"]`` lists IAM reads that failed.
@@ -482,13 +524,14 @@ def make_plan(
             raise P.PlanError(
                 f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
             )
+    from .. import check
+
     session = session or make_session(ctx)
     if snapshot is None:
-        snapshot = (
-            _snapshot_for_roles(ctx, session, list(role_arns))
-            if role_arns
-            else collect_snapshot(ctx, session=session)
-        )
+        collector = RolesCollector(session, list(role_arns)) if role_arns else None
+        snapshot = check.snapshot_from(
+            check.LiveSource(ctx, collector=collector, session=session)
+        ).snapshot
     darn = templates.parse_domain_arn(snapshot["domain"]["arn"])
     iso = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
     tag_name = P.tag_on_create_policy_name(darn.domain_id)
@@ -503,15 +546,41 @@ def make_plan(
                 by_name.get(n) or f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
                 for n in names
             ]
+    profile, _source = P.plan_experience(snapshot, experience)
+    try:
+        iso_doc = templates.render(darn.arn, variant, profile, private_spaces)
+    except ValueError as exc:
+        raise P.PlanError(str(exc)) from None
     aa = None
     if validate:
         docs = {
-            templates.policy_name(darn.domain_id): templates.render(darn.arn, variant),
+            templates.policy_name(darn.domain_id): iso_doc,
             tag_name: P.tag_on_create_document(darn.arn),
         }
         aa = validate_with_access_analyzer(session, ctx.endpoint_url, docs)
+    # The plan's "before" is the check service's report of this snapshot (reused from
+    # ``cache`` when the domain is unchanged since the last check); its other states share
+    # that analysis' role results.
+    analyses = P.PlanAnalyses(catalog)
+    before = check.run_check(
+        check.CheckInput(snapshot),
+        confirm=False,
+        cache=cache,
+        catalog=catalog,
+        role_cache=analyses.role_cache,
+    )
+    analyses.add(snapshot, before.to_json())
     plan = P.build_plan(
-        snapshot, variant, state, role_arns=role_arns, access_analyzer=aa, catalog=catalog
+        snapshot,
+        variant,
+        state,
+        role_arns=role_arns,
+        access_analyzer=aa,
+        catalog=catalog,
+        analyses=analyses,
+        experience=experience,
+        private_spaces=private_spaces,
+        allow_break=allow_break,
     )
     plan["read_errors"] = state["errors"] + list(snapshot.get("errors") or ())
     incomplete = _incomplete_entries(plan["read_errors"])
@@ -522,7 +591,13 @@ def make_plan(
 
 
 def make_plans_all_domains(
-    ctx: AwsContext, variant: str, *, session: boto3.Session | None = None, validate: bool = True
+    ctx: AwsContext,
+    variant: str,
+    *,
+    session: boto3.Session | None = None,
+    validate: bool = True,
+    experience: str | None = None,
+    private_spaces: bool = False,
 ) -> list:
     """One plan per domain of the account and Region (``sagemaker:ListDomains``).
 
@@ -559,7 +634,16 @@ def make_plans_all_domains(
     for did in ids:
         c = dataclasses.replace(ctx, domain_id=did)
         try:
-            out.append(make_plan(c, variant, session=session, validate=validate))
+            out.append(
+                make_plan(
+                    c,
+                    variant,
+                    session=session,
+                    validate=validate,
+                    experience=experience,
+                    private_spaces=private_spaces,
+                )
+            )
         except AwsUnreachable as exc:
             out.append({"domain": {"id": did}, "error": exc.to_json()})
         except IncompleteListingError as exc:
@@ -719,6 +803,7 @@ def apply_plan(
     who: dict | None = None,
     change_id: str | None = None,
     on_step: StepFn | None = None,
+    allow_break=(),
 ) -> dict:
     """Apply a plan's steps in order and write the change record.
 
@@ -729,6 +814,7 @@ def apply_plan(
         who: ``who_am_i(...)`` (default: computed, ``via: "cli"``).
         change_id: the record id to use (the server allocates it to answer before the end).
         on_step: called with the record after each step (progress).
+        allow_break: flow ids confirmed now, beside the plan's own ``allow_break``.
 
     Returns:
         the change record (``status``: ``succeeded`` | ``failed`` | ``no-op``).
@@ -736,6 +822,8 @@ def apply_plan(
     Raises:
         ApplyError: the plan failed validation or is for another account (nothing written,
             no record).
+        FlowsWouldBreak: the plan stops Studio flows that work now and that neither the plan
+            nor ``allow_break`` confirms (nothing written, no record).
         AwsUnreachable: no credentials.
         audit.AuditError: the record cannot be written (nothing is changed before the first
             record write succeeds).
@@ -745,6 +833,9 @@ def apply_plan(
         bad = [c["detail"] for c in plan["validation"]["checks"] if c["ok"] is False]
         raise ApplyError("the plan failed validation: " + "; ".join(bad))
     _check_account(session, endpoint_url, plan.get("account_id"))
+    pending = P.unconfirmed_breaks(plan, allow_break)
+    if pending:
+        raise FlowsWouldBreak(pending)
     who = who or who_am_i(session, endpoint_url, "cli")
     iam = client(session, "iam", endpoint_url)
     rec = _new_record(store, "apply", plan, who, change_id)

@@ -7,7 +7,8 @@ reference):
   ``DefaultSpaceSettings.ExecutionRole``, ``DefaultUserSettings.StudioWebPortal`` and
   ``DefaultUserSettings.DefaultLandingUri`` (the default experience);
 - ``sagemaker:ListUserProfiles`` (paginated, ``DomainIdEquals``) and
-  ``sagemaker:DescribeUserProfile`` for each -> ``UserSettings.ExecutionRole`` (None: the
+  ``sagemaker:DescribeUserProfile`` for each -> ``UserSettings.ExecutionRole`` (and its
+  ``StudioWebPortal`` / ``DefaultLandingUri`` when the profile overrides them) (None: the
   profile uses the domain default);
 - for each distinct role: ``iam:GetRole`` (``PermissionsBoundary``),
   ``iam:ListAttachedRolePolicies`` (paginated), ``iam:ListRolePolicies`` (paginated) +
@@ -437,8 +438,14 @@ def _user_profiles(col: Collector, domain_id: str, domain_arn: str, partition: s
         )
         entry: dict = {"name": name, "execution_role": None}
         if ok:
-            role = ((resp or {}).get("UserSettings") or {}).get("ExecutionRole")
-            entry["execution_role"] = role or None
+            settings = (resp or {}).get("UserSettings") or {}
+            entry["execution_role"] = settings.get("ExecutionRole") or None
+            # The profile's own experience settings (absent: the domain's DefaultUserSettings
+            # apply; SageMaker API Reference, UserSettings).
+            for api, key in (("StudioWebPortal", "studio_web_portal"),
+                             ("DefaultLandingUri", "default_landing_uri")):
+                if isinstance(settings.get(api), str) and settings[api]:
+                    entry[key] = settings[api]
         else:
             entry["complete"] = False
         profiles.append(entry)

@@ -13,8 +13,8 @@ Calls made, each with short timeouts (connect 2 s, read 5 s, 2 attempts) and an 
   ``iam:GetPolicy`` + ``iam:GetPolicyVersion`` for each attached policy and the boundary).
 
 The answer is a plain dict (the ``evidence`` argument of
-:func:`sagemaker_isolation_ext.sagemaker.access_denied.explain`; shape in docs/EXPLAIN.md). A call that
-fails is reported as not checked (``denied`` / ``error`` / ``not-found``), never raised.
+:func:`sagemaker_isolation_ext.sagemaker.access_denied.diagnose_denial`; shape in docs/EXPLAIN.md).
+A call that fails is reported as not checked (``denied`` / ``error`` / ``not-found``), never raised.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sagemaker_isolation_ext.aws.target import (
 )
 from sagemaker_isolation_ext.sagemaker.access_denied import (
     ParsedDenial,
-    explain,
+    diagnose_denial,
     parse_message,
 )
 
@@ -468,7 +468,7 @@ def explain_text(
         budget_seconds: time budget for the live evidence.
 
     Returns:
-        :func:`explain`'s dict plus ``"context": {"domain_id", "source", "detail"}``.
+        :func:`diagnose_denial`'s dict plus ``"context": {"domain_id", "source", "detail"}``.
 
     Raises:
         ContextError: only for an explicitly given malformed ``domain_id`` / ``region`` /
@@ -506,7 +506,7 @@ def explain_text(
         evidence = gather_evidence(parsed, ctx, session=session, region=region,
                                    profile=profile, endpoint_url=endpoint_url,
                                    budget_seconds=budget_seconds)
-    result = explain(parsed, evidence, catalog=catalog or load_catalog())
+    result = diagnose_denial(parsed, evidence, catalog=catalog or load_catalog())
     result["context"] = ctx_info
     result["live"] = {k: evidence.get(k) for k in ("mode", "why", "caller", "calls")
                       if k in evidence}

@@ -538,17 +538,30 @@ def find_domain(ctx: AwsContext, session=None, max_attempts: int = 5) -> DomainR
                        "(ListDomains); check --domain-id and --region", "domain-not-found")
 
 
-def domain_verdict(ctx: AwsContext, domain: DomainRef) -> dict:
-    """The isolation verdict of ``domain`` by the existing check (``collect_snapshot`` +
-    ``analyze``): ``{"verdict"}`` or ``{"verdict": "unknown", "error"}`` (never a guess)."""
-    from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.sagemaker.analysis import analyze
+def domain_verdict(
+    ctx: AwsContext,
+    domain: DomainRef,
+    reuse: Callable[[AwsContext], dict | None] | None = None,
+) -> dict:
+    """The isolation verdict of ``domain`` by the check service (``check.run_check`` on the live
+    domain, without the witnesses' AWS confirmation): ``{"verdict"}`` or ``{"verdict": "unknown",
+    "error"}`` (never a guess).
+
+    Args:
+        ctx: the scan's context (profile, endpoint); the domain's id and Region replace its own.
+        domain: the domain (``DomainRef`` from ListDomains).
+        reuse: ``reuse(domain_ctx) -> report | None``: a fresh report of this domain already
+            made (the server passes its report jobs' cache), used instead of a new check.
+    """
+    from sagemaker_isolation_ext.check import LiveSource, run_check
 
     dctx = dataclasses.replace(ctx, domain_id=domain.id, region=domain.region or ctx.region)
-    try:
-        report = analyze(collect_snapshot(dctx))
-    except Exception as exc:  # any failure means no verdict, said as such
-        return {"verdict": "unknown", "error": f"{type(exc).__name__}: {exc}"}
+    report = reuse(dctx) if reuse is not None else None
+    if report is None:
+        try:
+            report = run_check(LiveSource(dctx), confirm=False).to_json()
+        except Exception as exc:  # any failure means no verdict, said as such
+            return {"verdict": "unknown", "error": f"{type(exc).__name__}: {exc}"}
     return {"verdict": report.get("verdict") or "unknown"}
 
 
@@ -556,6 +569,62 @@ def _taggable_types() -> list[str]:
     from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
     return sorted(k for k, v in load_catalog().resource_types.items() if v.taggable)
+
+
+def _region_session(ctx: AwsContext, session, region: str):
+    """One Session per Region (a client takes its Region from its Session); an injected
+    session is used as is for its own Region."""
+    if getattr(session, "region_name", None) == region:
+        return session
+    return make_session(dataclasses.replace(ctx, region=region))
+
+
+def _targets(ctx: AwsContext, domains: list[DomainRef], regions: list[str],
+             all_domains: bool) -> tuple[list[DomainRef], set]:
+    """``(target domains, listed (account, Region) scopes)``: the primary domain first.
+
+    Raises:
+        TagScanError: no domain at all (``all_domains``), or ``ctx.domain_id`` not listed.
+    """
+    scopes = {(d.account_id, r) for r in regions for d in domains}
+    primary = next((d for d in domains if d.id == ctx.domain_id), None)
+    if all_domains:
+        if not domains:
+            raise TagScanError(f"no SageMaker domain in {', '.join(regions)}",
+                               "domain-not-found")
+        targets = ([primary] if primary else []) + [d for d in domains if d is not primary]
+    else:
+        if primary is None:
+            raise TagScanError(
+                f"domain {ctx.domain_id} is not among the domains of "
+                f"{', '.join(regions)} (ListDomains); check --domain-id and --region",
+                "domain-not-found")
+        targets = [primary]
+    if not scopes and primary is not None:
+        scopes = {(primary.account_id, r) for r in regions}
+    return targets, scopes
+
+
+def _merge(parts: list, types: set[str] | None) -> tuple[TagScanAccumulator, dict, dict]:
+    """The Regions' ``(accumulator, covered, not covered)`` merged into one; a type of
+    ``types`` (default: every taggable type) the scanner has no listing for is not covered."""
+    acc = parts[0][0]
+    covered: dict[str, int] = {}
+    not_covered: dict[str, str] = {}
+    for i, (other, cov, not_cov) in enumerate(parts):
+        if i:
+            acc.merge(other)
+        for t, n in cov.items():
+            covered[t] = covered.get(t, 0) + n
+        for t, why in not_cov.items():
+            not_covered.setdefault(t, why)
+    wanted = set(_taggable_types()) if types is None else set(types)
+    for t in sorted(wanted - set(covered) - set(not_covered)):
+        not_covered[t] = "no List* call in the scanner for this type"
+    for t in list(covered):
+        if t in not_covered:
+            covered.pop(t)
+    return acc, covered, not_covered
 
 
 def scan_tags(
@@ -625,35 +694,16 @@ def scan_tags(
             progress(info)
 
     for region in regions:
-        # One Session per Region (a client takes its Region from its Session); an injected
-        # session is used as is for its own Region.
-        reg_session = session if getattr(session, "region_name", None) == region else \
-            make_session(dataclasses.replace(ctx, region=region))
-        regs[region] = _Region(reg_session, region, ctx.endpoint_url, calls, cancel, report,
-                               max_attempts, limits or PageLimits.from_env())
+        regs[region] = _Region(_region_session(ctx, session, region), region, ctx.endpoint_url,
+                               calls, cancel, report, max_attempts,
+                               limits or PageLimits.from_env())
 
     workers = max(1, min(max_workers, len(regions)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tag-scan") as pool:
         domain_lists = list(pool.map(list_domains, regs.values()))
     domains = [d for lst in domain_lists for d in lst]
     by_arn = {d.arn: d for d in domains}
-    scopes = {(d.account_id, r) for r in regions for d in domains}
-    if all_domains:
-        if not domains:
-            raise TagScanError(f"no SageMaker domain in {', '.join(regions)}",
-                               "domain-not-found")
-        primary = next((d for d in domains if d.id == ctx.domain_id), None)
-        targets = ([primary] if primary else []) + [d for d in domains if d is not primary]
-    else:
-        primary = next((d for d in domains if d.id == ctx.domain_id), None)
-        if primary is None:
-            raise TagScanError(
-                f"domain {ctx.domain_id} is not among the domains of "
-                f"{', '.join(regions)} (ListDomains); check --domain-id and --region",
-                "domain-not-found")
-        targets = [primary]
-    if not scopes and primary is not None:
-        scopes = {(primary.account_id, r) for r in regions}
+    targets, scopes = _targets(ctx, domains, regions, all_domains)
 
     budget = [max(0, int(describe_limit))]
 
@@ -667,23 +717,8 @@ def scan_tags(
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tag-scan") as pool:
         parts = list(pool.map(run, regs.values()))
-    acc = parts[0][0]
-    covered: dict[str, int] = {}
-    not_covered: dict[str, str] = {}
-    for i, (other, cov, not_cov) in enumerate(parts):
-        if i:
-            acc.merge(other)
-        for t, n in cov.items():
-            covered[t] = covered.get(t, 0) + n
-        for t, why in not_cov.items():
-            not_covered.setdefault(t, why)
+    acc, covered, not_covered = _merge(parts, types)
     result = acc.result()
-    wanted = set(_taggable_types()) if types is None else set(types)
-    for t in sorted(wanted - set(covered) - set(not_covered)):
-        not_covered[t] = "no List* call in the scanner for this type"
-    for t in list(covered):
-        if t in not_covered:
-            covered.pop(t)
     result["types_covered"] = dict(sorted(covered.items()))
     result["types_not_covered"] = dict(sorted(not_covered.items()))
     result["api_calls"] = {"total": sum(calls.counts.values()),

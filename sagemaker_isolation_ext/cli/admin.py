@@ -11,7 +11,9 @@ selected roles (0 isolated, 1 not isolated: e.g. the allow variant beside
 2 also when a listing the plan needs was stopped by a paging bound (no plan is built from a
 partial listing); with ``--yes`` the same after a successful apply, 4 when an AWS call failed
 part-way (the record says what was done; ``rollback`` undoes it), 3 when the plan is stale (a
-precondition failed).
+precondition failed), 3 when the plan would stop Studio flows that work now and were not each
+confirmed with ``--allow-break FLOW[,FLOW]`` (``--yes`` alone is not enough; the plan's own
+``allow_break``, stored when it was built, counts too).
 ``rollback`` exits 0 when done (or nothing to do), 4 when an AWS call failed. ``changes`` 0.
 """
 
@@ -74,79 +76,30 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         cli.UsageError: conflicting options, unreadable/altered plan file, bad role ARN.
         AwsUnreachable: AWS not reachable (exit 4 in ``cli.main``).
     """
-    from ..audit import AuditError
     from ..aws import apply as A
-    from ..aws.errors import ContextError
-    from ..aws.target import resolve_context
     from ..sagemaker import policy_plan as P
 
-    usage = _usage_error()
-    if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
-        raise usage(
-            "--plan F applies a saved plan as it is: it cannot be combined with "
-            "--variant, --role-arn, --all-domains or --plan-out"
-        )
-    if args.all_domains and (args.domain_id or args.role_arn):
-        raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
-    if args.all_domains and args.yes:
-        raise usage(
-            "--all-domains only plans; apply one domain at a time with --domain-id "
-            "(or save a plan with --plan-out and apply it with --plan F --yes)"
-        )
+    allow_break = _check_apply_options(args)
     variant = args.variant or "allow"
+    profile = {"experience": args.experience, "private_spaces": args.private_spaces}
     if args.plan:
-        try:
-            plan = P.load_plan(Path(args.plan).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise usage(f"cannot read plan {args.plan!r}: {exc.strerror or exc}") from None
-        except P.PlanError as exc:
-            raise usage(f"{args.plan}: {exc}") from None
-        if args.domain_id and args.domain_id != plan["domain"]["id"]:
-            raise usage(f"the plan is for domain {plan['domain']['id']}, not {args.domain_id}")
-        region = args.region or plan.get("region")
-        ctx = types.SimpleNamespace(
-            endpoint_url=args.endpoint_url, profile=args.profile, region=region
-        )
-        session = _session(types.SimpleNamespace(profile=args.profile, region=region))
+        plan, ctx, session = _load_saved_plan(args)
     else:
-        try:
-            ctx = resolve_context(
-                domain_id=args.domain_id,
-                region=args.region,
-                profile=args.profile,
-                endpoint_url=args.endpoint_url,
-                **({"metadata_path": args.metadata_path} if args.metadata_path else {}),
-            )
-        except ContextError as exc:
-            if not (args.all_domains and exc.reason == "no-domain"):
-                raise usage(exc.message) from None
-            ctx = resolve_context(
-                domain_id="d-placeholder",
-                region=args.region,
-                profile=args.profile,
-                endpoint_url=args.endpoint_url,
-            )
+        ctx = _apply_context(args)
         session = _session(ctx)
         try:
             if args.all_domains:
-                plans = A.make_plans_all_domains(ctx, variant, session=session)
-                if args.plan_out:
-                    _write(args.plan_out, {"plans": plans})
-                if args.format == "json":
-                    out.write(json.dumps({"plans": plans}, indent=2) + "\n")
-                else:
-                    for p in plans:
-                        out.write(
-                            P.render_plan_text(p)
-                            if "steps" in p
-                            else f"domain {p['domain']['id']}: {p['error']['message']}\n"
-                        )
-                        out.write("\n")
-                bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
-                return _EXIT_BAD_INPUT if bad else _worst(plans)
-            plan = A.make_plan(ctx, variant, args.role_arn or None, session=session)
+                return _plan_all_domains(args, ctx, variant, session, out, profile)
+            plan = A.make_plan(
+                ctx,
+                variant,
+                args.role_arn or None,
+                session=session,
+                allow_break=allow_break,
+                **profile,
+            )
         except P.PlanError as exc:
-            raise usage(str(exc)) from None
+            raise _usage_error()(str(exc)) from None
         except A.IncompleteListingError as exc:
             import sys
 
@@ -162,9 +115,156 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             + "Dry run: nothing changed. Re-run with --yes to apply this plan.\n"
         )
         return _plan_exit(plan)
+    return _apply_plan(args, plan, ctx, session, out, allow_break)
+
+
+def _check_apply_options(args) -> list[str]:
+    """Refuse option combinations ``--plan F`` cannot take; return the ``--allow-break`` ids.
+
+    Raises:
+        cli.UsageError: a conflicting option, or an unknown flow id.
+    """
+    from ..sagemaker.flows import flow_ids
+
+    usage = _usage_error()
+    if args.plan and (
+        args.variant
+        or args.role_arn
+        or args.all_domains
+        or args.plan_out
+        or args.experience
+        or args.private_spaces
+    ):
+        raise usage(
+            "--plan F applies a saved plan as it is: it cannot be combined with "
+            "--variant, --role-arn, --all-domains, --plan-out, --experience or --private-spaces"
+        )
+    if args.all_domains and (args.domain_id or args.role_arn):
+        raise usage("--all-domains cannot be combined with --domain-id or --role-arn")
+    if args.all_domains and args.yes:
+        raise usage(
+            "--all-domains only plans; apply one domain at a time with --domain-id "
+            "(or save a plan with --plan-out and apply it with --plan F --yes)"
+        )
+    allow_break = sorted(
+        {i.strip() for v in args.allow_break or () for i in v.split(",") if i.strip()}
+    )
+    unknown = [i for i in allow_break if i not in set(flow_ids())]
+    if unknown:
+        raise usage(
+            f"--allow-break: unknown flow id(s) {', '.join(unknown)}; known: "
+            + ", ".join(flow_ids())
+        )
+    return allow_break
+
+
+def _refuse_breaking(plan: dict, allow_break: list[str], args, out: TextIO) -> None:
+    """Refuse, before any AWS write, a plan that stops Studio flows not confirmed by id: the
+    plan (text) or ``{"refused": "flows-would-break", "flows", "plan"}`` (json) is written.
+
+    Raises:
+        cli.UsageError: the message names the ``--allow-break`` to give (exit 3).
+    """
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
+    pending = P.unconfirmed_breaks(plan, allow_break)
+    if not pending:
+        return
+    if args.format == "json":
+        refused = {"refused": "flows-would-break", "flows": pending, "plan": plan}
+        out.write(json.dumps(refused, indent=2) + "\n")
+    else:
+        out.write(P.render_plan_text(plan))
+    raise _usage_error()(str(A.FlowsWouldBreak(pending)))
+
+
+def _load_saved_plan(args: argparse.Namespace):
+    """``(plan, ctx, session)`` of ``--plan F``: the saved plan (checked by ``load_plan``), the
+    endpoint/profile/Region to apply it with (``--region`` or the plan's) and a boto3 session.
+    Raises ``cli.UsageError``: unreadable or altered file, or a plan for another domain."""
+    from ..sagemaker import policy_plan as P
+
+    usage = _usage_error()
+    try:
+        plan = P.load_plan(Path(args.plan).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise usage(f"cannot read plan {args.plan!r}: {exc.strerror or exc}") from None
+    except P.PlanError as exc:
+        raise usage(f"{args.plan}: {exc}") from None
+    if args.domain_id and args.domain_id != plan["domain"]["id"]:
+        raise usage(f"the plan is for domain {plan['domain']['id']}, not {args.domain_id}")
+    region = args.region or plan.get("region")
+    ctx = types.SimpleNamespace(endpoint_url=args.endpoint_url, profile=args.profile, region=region)
+    session = _session(types.SimpleNamespace(profile=args.profile, region=region))
+    return plan, ctx, session
+
+
+def _apply_context(args: argparse.Namespace):
+    """The resolved context (``aws.target.resolve_context``) of the domain to plan; with
+    ``--all-domains`` and no domain known, a placeholder domain (only the Region and account
+    matter). Raises ``cli.UsageError`` when the context cannot be resolved."""
+    from ..aws.errors import ContextError
+    from ..aws.target import resolve_context
+
+    try:
+        return resolve_context(
+            domain_id=args.domain_id,
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            **({"metadata_path": args.metadata_path} if args.metadata_path else {}),
+        )
+    except ContextError as exc:
+        if not (args.all_domains and exc.reason == "no-domain"):
+            raise _usage_error()(exc.message) from None
+        return resolve_context(
+            domain_id="d-placeholder",
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+        )
+
+
+def _plan_all_domains(
+    args: argparse.Namespace, ctx, variant: str, session, out: TextIO, profile: dict
+) -> int:
+    """``apply --all-domains``: plan every domain, print (and with ``--plan-out`` save) the plans.
+    Returns 3 when a plan fails validation, else the worst verdict-after (0/1/2)."""
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
+    plans = A.make_plans_all_domains(ctx, variant, session=session, **profile)
+    if args.plan_out:
+        _write(args.plan_out, {"plans": plans})
+    if args.format == "json":
+        out.write(json.dumps({"plans": plans}, indent=2) + "\n")
+    else:
+        for p in plans:
+            out.write(
+                P.render_plan_text(p)
+                if "steps" in p
+                else f"domain {p['domain']['id']}: {p['error']['message']}\n"
+            )
+            out.write("\n")
+    bad = [p for p in plans if "validation" in p and not p["validation"]["ok"]]
+    return _EXIT_BAD_INPUT if bad else _worst(plans)
+
+
+def _apply_plan(
+    args: argparse.Namespace, plan: dict, ctx, session, out: TextIO, allow_break: list[str]
+) -> int:
+    """``apply --yes``: apply a validated plan, record it and print the record. Returns the
+    verdict-after's exit, 3 when a precondition failed (stale plan), 4 when an AWS call failed.
+    Raises ``cli.UsageError`` when the plan failed validation or the apply could not start."""
+    from ..audit import AuditError
+    from ..aws import apply as A
+    from ..sagemaker import policy_plan as P
+
     if not plan["validation"]["ok"]:
         out.write(P.render_plan_text(plan))
-        raise usage("the plan failed validation; nothing applied")
+        raise _usage_error()("the plan failed validation; nothing applied")
+    _refuse_breaking(plan, allow_break, args, out)
     try:
         rec = A.apply_plan(
             plan,
@@ -172,9 +272,10 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
             session=session,
             endpoint_url=ctx.endpoint_url,
             who=A.who_am_i(session, ctx.endpoint_url, "cli"),
+            allow_break=allow_break,
         )
     except (A.ApplyError, AuditError) as exc:
-        raise usage(str(exc)) from None
+        raise _usage_error()(str(exc)) from None
     if args.format == "json":
         out.write(json.dumps(rec, indent=2) + "\n")
     else:
@@ -295,6 +396,27 @@ def add_parsers(sub) -> None:
         default=[],
         metavar="ARN",
         help="change only this execution role (repeatable; no profile listing)",
+    )
+    apply_p.add_argument(
+        "--experience",
+        choices=("classic", "studio"),
+        default=None,
+        help="the template profile (default: the domain's, as read: classic only when every "
+        "user opens Studio Classic)",
+    )
+    apply_p.add_argument(
+        "--private-spaces",
+        action="store_true",
+        help="the template with the private-space guards (see policy --private-spaces)",
+    )
+    apply_p.add_argument(
+        "--allow-break",
+        action="append",
+        default=[],
+        metavar="FLOW[,FLOW]",
+        help="confirm by id each Studio flow that works now and that the plan would take away "
+        "(repeatable or comma-separated); without it such a plan is refused (exit 3), --yes "
+        "alone is not enough",
     )
     plan_io = apply_p.add_mutually_exclusive_group()
     plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")

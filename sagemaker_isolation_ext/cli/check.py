@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..render.text import (
     render_report_text,
@@ -108,82 +108,45 @@ def _stderr_progress(verbose: bool):
     return progress
 
 
-def _snapshot_for_check(args: argparse.Namespace) -> tuple[dict, Any]:
-    """Build or read the Snapshot the check analyses: ``(snapshot, AwsContext | None)`` (the
-    context only for a live check). Raises UsageError / AwsUnreachable."""
-    from ..sagemaker import snapshot as snap
+#: How the check service names the CLI's options in its messages.
+_LABELS = {
+    "snapshot": "--snapshot",
+    "domain_id": "--domain-id",
+    "region": "--region",
+    "profile": "--profile",
+    "endpoint_url": "--endpoint-url",
+    "metadata_path": "--metadata-path",
+    "policy_files": "--policy-file",
+    "domain_arn": "--domain-arn",
+    "boundary_file": "--boundary-file",
+}
 
-    live_flags = [
-        f
-        for f, v in (
-            ("--domain-id", args.domain_id),
-            ("--region", args.region),
-            ("--profile", args.profile),
-            ("--endpoint-url", args.endpoint_url),
-            ("--metadata-path", args.metadata_path),
-        )
-        if v
-    ]
-    if args.snapshot:
-        others = live_flags + [
-            f
-            for f, v in (
-                ("--policy-file", args.policy_file),
-                ("--domain-arn", args.domain_arn),
-                ("--boundary-file", args.boundary_file),
-            )
-            if v
-        ]
-        if others:
-            raise UsageError(f"--snapshot cannot be combined with {', '.join(others)}")
-        try:
-            return snap.load_snapshot(Path(args.snapshot)), None
-        except ValueError as exc:  # SnapshotError: names the file and the field
-            raise UsageError(str(exc)) from None
 
-    if args.policy_file or args.boundary_file or args.domain_arn:
-        if live_flags:
-            raise UsageError(
-                f"offline options (--domain-arn/--policy-file) cannot be combined with "
-                f"{', '.join(live_flags)}"
-            )
-        if not args.domain_arn:
-            raise UsageError("--policy-file needs --domain-arn ARN (the domain to check against)")
-        if not args.policy_file:
-            raise UsageError("--domain-arn needs at least one --policy-file F (offline check)")
-        from ..sagemaker.templates import parse_domain_arn
-
-        try:
-            parse_domain_arn(args.domain_arn)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        try:
-            policies = [snap.read_policy_file(p) for p in args.policy_file]
-            boundary = snap.read_policy_file(args.boundary_file) if args.boundary_file else None
-            return (
-                snap.snapshot_from_policy_files(args.domain_arn, policies, boundary=boundary),
-                None,
-            )
-        except OSError as exc:
-            raise UsageError(f"cannot read policy file: {exc}") from None
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-
-    from ..aws.collect import collect_snapshot
+def _snapshot_for_check(args: argparse.Namespace):
+    """Build or read the snapshot the check analyses (``check.source_from_options`` then
+    ``check.snapshot_from``): a ``check.CheckInput`` (the context only for a live check).
+    Raises UsageError / AwsUnreachable."""
+    from .. import check
     from ..aws.errors import ContextError
-    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
 
     try:
-        ctx = resolve_context(
+        source = check.source_from_options(
+            snapshot=args.snapshot,
+            domain_arn=args.domain_arn,
+            policy_files=args.policy_file,
+            boundary_file=args.boundary_file,
             domain_id=args.domain_id,
             region=args.region,
             profile=args.profile,
             endpoint_url=args.endpoint_url,
-            metadata_path=args.metadata_path or DEFAULT_METADATA_PATH,
+            metadata_path=args.metadata_path,
+            labels=_LABELS,
         )
+        return check.snapshot_from(source, progress=_stderr_progress(args.verbose))
+    except check.SourceError as exc:
+        raise UsageError(exc.message) from None
     except ContextError as exc:
         raise UsageError(exc.message) from None
-    return collect_snapshot(ctx, progress=_stderr_progress(args.verbose)), ctx
 
 
 def _apply_budget(text: str | None) -> None:
@@ -239,25 +202,28 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             "--aws-confirm needs a live check: offline and --snapshot checks never call AWS "
             "(their report shows the simulator commands to run yourself)"
         )
-    snapshot, ctx = _snapshot_for_check(args)
-    from ..sagemaker.analysis import analyze
+    checked = _snapshot_for_check(args)
+    from .. import check
 
     if args.save_snapshot:
         from ..sagemaker.snapshot import dump_snapshot
 
         try:
             with open(args.save_snapshot, "w", encoding="utf-8") as fh:
-                fh.write(dump_snapshot(snapshot))
+                fh.write(dump_snapshot(checked.snapshot))
         except OSError as exc:
             raise UsageError(
                 f"cannot write snapshot {args.save_snapshot!r}: {exc.strerror or exc}"
             ) from None
-    _warn_placeholders(snapshot)
+    _warn_placeholders(checked.snapshot)
     try:
-        report = analyze(snapshot)
-    except ValueError as exc:  # the snapshot's domain does not parse (documented by analyze)
-        raise UsageError(f"the snapshot cannot be analysed: {exc}") from None
-    _confirm_with_aws(args, report, snapshot, ctx)
+        report = check.run_check(
+            checked,
+            aws_confirm=args.aws_confirm is not False,
+            progress=_confirm_progress(args, checked),
+        ).to_json()
+    except check.AnalysisError as exc:  # the snapshot's domain does not parse
+        raise UsageError(str(exc)) from None
     if args.format == "json":
         out.write(json.dumps(report, indent=2, sort_keys=False) + "\n")
     elif args.format == "sarif":
@@ -282,20 +248,18 @@ def _warn_placeholders(snapshot: dict) -> None:
                 print(f"sagemaker-isolation check: warning: {f['message']}", file=sys.stderr)
 
 
-def _confirm_with_aws(args: argparse.Namespace, report: dict, snapshot: dict, ctx) -> None:
-    """Add the witnesses' simulator commands and, for a live check with ``--aws-confirm`` (the
-    default), AWS's answers (``aws.confirm``); offline and saved snapshots make no AWS call."""
-    if ctx is None:
-        from ..sagemaker.simulator_commands import mark_unconfirmed
-
-        mark_unconfirmed(report, snapshot)
-        return
-    from ..aws.confirm import confirm_report
-
+def _confirm_progress(args: argparse.Namespace, checked):
+    """The check service's stages on stderr: only the AWS confirmation of a live check (the
+    collection reported its own)."""
     progress = _stderr_progress(args.verbose)
-    if progress and args.aws_confirm is not False:
-        progress("confirming with AWS's policy simulator", 0, 0)
-    confirm_report(report, snapshot, ctx=ctx, enabled=args.aws_confirm is not False)
+    if progress is None or not checked.live or args.aws_confirm is False:
+        return None
+
+    def stage(name: str, done: int, total: int) -> None:
+        if name == "confirming":
+            progress("confirming with AWS's policy simulator", 0, 0)
+
+    return stage
 
 
 def _sarif_for_check(args: argparse.Namespace, report: dict) -> dict:

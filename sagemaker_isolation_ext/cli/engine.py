@@ -75,6 +75,21 @@ def add_parsers(sub) -> None:
         "when it is the role's only SageMaker grant; deny: Deny guards that isolate beside "
         "AmazonSageMakerFullAccess",
     )
+    policy.add_argument(
+        "--experience",
+        choices=("classic", "studio"),
+        default="classic",
+        help="classic (default, offline): for domains whose users open Studio Classic; studio: "
+        "for the new Studio (JupyterLab / Code Editor spaces): keeps Studio's own flows working "
+        "(apply reads the domain and defaults to its experience)",
+    )
+    policy.add_argument(
+        "--private-spaces",
+        action="store_true",
+        help="add Deny guards that keep each user's role off other users' private spaces "
+        "(sagemaker:OwnerUserProfileArn, sagemaker:SpaceSharingType) and presigned URLs into "
+        "other profiles; not with --variant allow (over IAM's size limit); aws-doc unchanged",
+    )
     policy.add_argument("--format", choices=("json", "text"), default="json")
     policy.set_defaults(func=cmd_policy)
 
@@ -242,15 +257,26 @@ def cmd_policy(args: argparse.Namespace, out: TextIO) -> int:
     from ..sagemaker import templates
 
     try:
-        described = templates.describe(args.domain_arn.strip(), args.variant)
+        described = templates.describe(
+            args.domain_arn.strip(), args.variant, args.experience, args.private_spaces
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     text = json.dumps(described["document"], indent=2)
     if args.format == "json":
         out.write(text + "\n")
         return EXIT_OK
+    sources = []
+    for c in described["citations"]:
+        label = c["sid"] or f"#{c['index']}"
+        sources.append(f"  {label}: " + "; ".join(s["title"] for s in c["sources"]))
     out.write(
-        f"Name: {described['name']}\nARN:  {described['arn']}\nVariant: {args.variant}\n\n{text}\n"
+        f"Name: {described['name']}\nARN:  {described['arn']}\nVariant: {args.variant}\n"
+        f"Experience: {args.experience}"
+        + ("  (private-space guards)" if described["private_spaces"] else "")
+        + "\nSources (AWS pages, per statement):\n"
+        + "\n".join(sources)
+        + f"\n\n{text}\n"
     )
     return EXIT_OK
 

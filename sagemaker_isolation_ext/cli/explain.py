@@ -7,9 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from ..render.text import (
-    _terminal_safe,
-)
+from ..render.text import _terminal_safe, render_explain_text
 from .errors import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -65,7 +63,7 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     """
     from ..aws.evidence import explain_text
     from ..aws.target import DEFAULT_METADATA_PATH, ContextError
-    from ..sagemaker.access_denied import MAX_INPUT_CHARS, render_text
+    from ..sagemaker.access_denied import MAX_INPUT_CHARS
 
     if args.message == "-":
         try:
@@ -92,5 +90,5 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(_terminal_safe(render_text(result, verbose=args.verbose)))
+        out.write(_terminal_safe(render_explain_text(result, verbose=args.verbose)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT

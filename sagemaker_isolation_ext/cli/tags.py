@@ -29,7 +29,9 @@ from typing import TextIO
 
 from sagemaker_isolation_ext.sagemaker import patterns
 
-__all__ = ["add_tags_parser", "run_tags", "render_scan_text"]
+from ..render.text import render_scan_text, scan_type_failed
+
+__all__ = ["add_tags_parser", "run_tags"]
 
 _EXIT_OK, _EXIT_PROBLEMS, _EXIT_INCOMPLETE, _EXIT_AWS = 0, 1, 2, 4
 
@@ -240,88 +242,13 @@ def _scan(args, out) -> int:
         out.write(json.dumps(result, indent=2) + "\n")
     else:
         out.write(render_scan_text(result))
-    failed = [t for t, why in result["types_not_covered"].items() if _is_failure(why)]
+    failed = [t for t, why in result["types_not_covered"].items() if scan_type_failed(why)]
     s = result["summary"]
     if failed or s.get("unreadable"):
         return _EXIT_INCOMPLETE
     if s["untagged"] or s["other_domain"] or s["stale_domain"]:
         return _EXIT_PROBLEMS
     return _EXIT_OK
-
-
-def _is_failure(why: str) -> bool:
-    """A ``types_not_covered`` reason that makes the scan incomplete (a failed call or a listing
-    stopped by a paging bound; not "no List* call in the scanner")."""
-    return "failed" in why or "incomplete" in why
-
-
-def _bar(n: int, total: int, width: int = 24) -> str:
-    return "#" * (round(width * n / total) if total else 0)
-
-
-def render_scan_text(result: dict, max_rows: int = 25) -> str:
-    """The human rendering of a scan: summary, a bar per type, problem rows, coverage, calls."""
-    d = result["domain"]
-    s = result["summary"]
-    total = sum(s.values())
-    lines = [
-        f"Tag coverage for {d.get('name') or d['id']} ({d['arn']})",
-        f"  {total} resources: this domain {s['this_domain']}, other domain "
-        f"{s['other_domain']}, untagged {s['untagged']}, stale domain {s['stale_domain']}, "
-        f"never tagged by design {s['never_tagged_by_design']}"
-        + (f", unreadable {s['unreadable']}" if s.get("unreadable") else ""),
-        "",
-        "By type:",
-    ]
-    for rtype, counts in result["by_type"].items():
-        n = sum(counts.values())
-        lines.append(
-            f"  {rtype:<28} {n:>7}  own {_bar(counts['this_domain'], n, 12):<12} "
-            f"untagged {counts['untagged']:>6} foreign {counts['other_domain']:>6}"
-        )
-    rows = result.get("resources") or []
-    if rows:
-        lines += ["", "Resources:"]
-        for row in rows[:max_rows]:
-            extra = ""
-            if row.get("other_domain"):
-                extra = f" -> {row['other_domain']}"
-            prop = row.get("proposal") or {}
-            if prop.get("domain_id"):
-                extra = f"  proposal {prop['domain_id']} ({prop['confidence']}: {prop['reason']})"
-            if row.get("unreadable_reason"):
-                extra = f"  ({row['unreadable_reason']})"
-            lines.append(f"  {row['class']:<14} {row['arn']}{extra}")
-        more = len(rows) - max_rows + result.get("rows_dropped", 0)
-        if more > 0:
-            lines.append(f"  ... {more} more (--format json, --max-rows)")
-    for view in result.get("domains") or []:
-        if view is (result.get("domains") or [None])[0]:
-            lines += ["", "Domains:"]
-        dom = view["domain"]
-        lines.append(
-            f"  {dom.get('name') or dom['id']:<24} own {view['own']:>6} foreign "
-            f"{view['foreign']:>6} untagged {view['untagged']:>6} verdict "
-            f"{view['verdict']}"
-            + (f" ({view['verdict_error']})" if view.get("verdict_error") else "")
-        )
-    failed = {t: w for t, w in result["types_not_covered"].items() if _is_failure(w)}
-    lines += [
-        "",
-        f"Types covered: {len(result['types_covered'])}; not covered: "
-        f"{len(result['types_not_covered'])} (of which failed: {len(failed)})",
-    ]
-    for t, why in failed.items():
-        lines.append(f"  {t}: {why}")
-    calls = result["api_calls"]
-    lines.append(f"API calls: {calls['total']} in {result.get('elapsed_seconds', 0)} s")
-    if result.get("plan_out") and result["plan_out"].get("path"):
-        p = result["plan_out"]
-        lines.append(
-            f"Plan written to {p['path']}: {p['items']} items, {p['selected']} selected "
-            "(high confidence); review it, then `tags backfill --plan`"
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _store(args):

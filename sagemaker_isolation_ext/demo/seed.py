@@ -202,8 +202,10 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         if dname == "ml-secure":
             from ..sagemaker import templates
 
-            document = templates.render(domain_arn(dname), "deny")
-            what = "sagemaker-isolation deny template"
+            # The new Studio domain: the studio profile's deny template (with the private-space
+            # guards) beside AmazonSageMakerFullAccess: isolated, and every Studio flow works.
+            document = templates.render(domain_arn(dname), "deny", "studio", True)
+            what = "sagemaker-isolation deny template (studio profile, private spaces)"
         else:
             document = isolation_policy_document(domain_arn(dname), f"d-{dname}")
             what = "AWS doc 'Isolate domain resources' policy"
@@ -231,9 +233,14 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
             AuthMode="IAM",
             DefaultUserSettings={
                 "ExecutionRole": user_role,
-                # Studio Classic as the default experience: the doc policy "only works" there.
-                "StudioWebPortal": "DISABLED",
-                "DefaultLandingUri": "app:JupyterServer:",
+                **(
+                    # ml-secure opens the new Studio (JupyterLab / Code Editor spaces).
+                    {"StudioWebPortal": "ENABLED", "DefaultLandingUri": "studio::"}
+                    if dname == "ml-secure"
+                    # Studio Classic as the default experience: the doc policy "only works"
+                    # there.
+                    else {"StudioWebPortal": "DISABLED", "DefaultLandingUri": "app:JupyterServer:"}
+                ),
             },
             DefaultSpaceSettings={"ExecutionRole": space_role},
             SubnetIds=["subnet-0demo"],

@@ -112,6 +112,8 @@ def _literal_prefix(pattern: str) -> str:
     return unsentinel(pattern[:cut])
 
 
+_FLAGS = re.DOTALL
+_FLAGS_I = re.DOTALL | re.IGNORECASE
 _MEMO_MAX = 4096  # per matcher: the analysis asks about each resource ARN several times
 
 
@@ -140,22 +142,27 @@ class _LazyGlobs:
     def __init__(self, exact: frozenset, wild: tuple, ignore_case: bool) -> None:
         self.exact = exact
         self.ignore_case = ignore_case
-        prefixes = {_literal_prefix(p) for p in wild}
-        self.prefixes = tuple(sorted(x.lower() if ignore_case else x for x in prefixes))
+        prefixes = []
         segments = []
         regex = []
         for p in wild:
             if "?" in p:
                 regex.append(p)
+                prefix = _literal_prefix(p)
+                prefixes.append(prefix.lower() if ignore_case else prefix)
                 continue
-            parts = [unsentinel(x) for x in p.split("*")]
+            parts = p.split("*")
+            if LIT_STAR in p or LIT_QMARK in p:
+                parts = [unsentinel(x) for x in parts]
             if ignore_case:
                 parts = [x.lower() for x in parts]
-            first, middles, last = parts[0], tuple(x for x in parts[1:-1] if x), parts[-1]
-            segments.append((first, middles, last, len(first) + len(last)))
+            first, last = parts[0], parts[-1]
+            prefixes.append(first)
+            segments.append((first, tuple(x for x in parts[1:-1] if x), last, len(first) + len(last)))
+        self.prefixes = tuple(prefixes)
         self.segments = tuple(segments)
         self.source = "(?:" + "|".join(glob_regex(p) for p in regex) + r")\Z" if regex else None
-        self.flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+        self.flags = _FLAGS_I if ignore_case else _FLAGS
         self._match = None
         self._memo: dict[str, bool] = {}
 
@@ -239,14 +246,15 @@ def _globs_matcher(patterns: tuple, ignore_case: bool = False) -> Callable[[str]
     Returns:
         a callable ``f(value) -> bool``.
     """
-    if any(p == "*" for p in patterns):
+    if "*" in patterns:
         return _always
-    exact = frozenset(
-        unsentinel(p).lower() if ignore_case else unsentinel(p)
-        for p in patterns
-        if not has_wildcard(p)
-    )
-    wild = [p for p in patterns if has_wildcard(p)]
+    literal = []
+    wild = []
+    for p in patterns:
+        (wild if "*" in p or "?" in p else literal).append(p)
+    if LIT_STAR in "".join(literal) or LIT_QMARK in "".join(literal):
+        literal = [unsentinel(p) for p in literal]
+    exact = frozenset(map(str.lower, literal) if ignore_case else literal)
     if not wild:
         if not exact:
             return _never

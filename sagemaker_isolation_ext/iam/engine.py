@@ -32,11 +32,10 @@ indexed by action service prefix, Resource patterns to compiled globs, condition
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .arn import glob_matcher, globs_matcher, split_arn
+from .arn import LIT_QMARK, LIT_STAR, glob_matcher, globs_matcher, split_arn
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
 from .policy import Policy, Statement
 from .principals import RequestPrincipal, grant_kind, principal_of
@@ -164,22 +163,35 @@ _ERROR = 3
 
 
 class _CompiledStatement:
-    """One statement compiled for evaluation. Only what every request needs (the Action
-    matcher) is built up front; the Resource matchers and the conditions are built on first
-    use (:data:`_LAZY`), so a statement that no request's action reaches costs little."""
+    """One statement compiled for evaluation, shared by every position and policy name that
+    holds it (what names a statement in a decision, its :class:`StatementRef`, is built from
+    the policy's name and the position when the statement decides). Only what every request
+    needs (the Action matcher) is built up front; the Resource matchers, the conditions and the
+    Principal are built on first use (:data:`_LAZY`), so a statement that no request's action
+    reaches costs little.
+
+    Args:
+        sid / effect: the statement's Sid (or None) and ``"Allow"``/``"Deny"``.
+        patterns / negate_action: its Action patterns, or its NotAction patterns with
+            ``negate_action`` True.
+        source: the :class:`Statement`, or ``(load, text)``: ``load(text, index)`` returns it
+            (called on first full use; ``simulate`` keeps statements as their JSON text).
+        policy_name / index: where the statement was first seen (error messages name it; a
+            message about another position is renamed by :meth:`error_at`).
+        variables_enabled: the policy's Version is 2012-10-17.
+    """
 
     __slots__ = (
-        "ref",
+        "sid",
+        "effect",
         "allow",
-        "action_pats",
         "negate_action",
-        "principal",
-        "not_principal",
         "_src",
-        "_actions",
-        "_asked",
+        "action_matches",
         # built on first use (see __getattr__)
         "where",
+        "principal",
+        "not_principal",
         "res_static",
         "res_templates",
         "res_any",
@@ -188,17 +200,32 @@ class _CompiledStatement:
         "conditions",
     )
 
-    def __init__(self, st: Statement, policy: Policy) -> None:
-        self.ref = StatementRef(policy.name, st.sid, st.index, st.effect)
-        self.allow = st.effect == "Allow"
-        pats = st.actions if st.actions is not None else st.not_actions
-        self.negate_action = st.actions is None
-        self._actions = tuple(map(str.lower, pats))
-        self.action_pats = None  # the combined matcher, built on the second action asked
-        self._asked = False
-        self.principal = st.principal
-        self.not_principal = st.not_principal
-        self._src = (st, policy.name, policy.variables_enabled)
+    def __init__(
+        self,
+        sid: str | None,
+        effect: str,
+        patterns: Sequence[str],
+        negate_action: bool,
+        source: Statement | tuple,
+        policy_name: str,
+        index: int,
+        variables_enabled: bool,
+    ) -> None:
+        self.sid = sid
+        self.effect = effect
+        self.allow = effect == "Allow"
+        self.negate_action = negate_action
+        self.action_matches = _action_matcher(frozenset(map(str.lower, patterns)), negate_action)
+        self._src = (source, policy_name, index, variables_enabled)
+
+    @classmethod
+    def of(cls, st: Statement, policy: Policy) -> "_CompiledStatement":
+        """Compile a parsed statement of ``policy``."""
+        negate = st.actions is None
+        pats = st.not_actions if negate else st.actions
+        return cls(
+            st.sid, st.effect, pats, negate, st, policy.name, st.index, policy.variables_enabled
+        )
 
     def __getattr__(self, name: str) -> Any:
         # Called only for a slot not set yet: the lazily built part.
@@ -208,30 +235,45 @@ class _CompiledStatement:
         return object.__getattribute__(self, name)
 
     def _build_rest(self) -> None:
-        st, policy_name, vars_on = self._src
-        where = f"policy {policy_name!r} statement #{st.index}"
-        if st.sid is not None:
-            where += f" (Sid {st.sid!r})"
+        st, policy_name, index, vars_on = self._src
+        if st.__class__ is not Statement:
+            st = st[0](st[1], index)
+        where = _where(policy_name, index, st.sid)
         res = st.resources if st.resources is not None else st.not_resources
         res_any = False
         static = []
         templates = []
-        for r in res or ():
-            pv = parse_template(r, vars_on)
-            if isinstance(pv, Template):
-                templates.append(pv)
-            elif pv == "*":
-                res_any = True
-            else:
-                static.append(pv)
+        if res and vars_on and "${" in "".join(res):
+            for r in res:
+                pv = parse_template(r, vars_on)
+                if isinstance(pv, Template):
+                    templates.append(pv)
+                elif pv == "*":
+                    res_any = True
+                else:
+                    static.append(pv)
+        elif res:  # no variable: every pattern is itself
+            res_any = "*" in res
+            static = [r for r in res if r != "*"]
         conditions = tuple(compile_condition(c, vars_on, where) for c in st.conditions)
         self.where = where
+        self.principal = st.principal
+        self.not_principal = st.not_principal
         self.has_resource = res is not None
         self.negate_resource = st.resources is None and st.not_resources is not None
         self.res_any = res_any
         self.res_static = globs_matcher(tuple(static)) if static else None
         self.res_templates = tuple(templates)
         self.conditions: tuple[CompiledCondition, ...] = conditions
+
+    def error_at(self, message: str, policy_name: str, index: int) -> str:
+        """An evaluation error ``message`` of this statement, naming the statement at
+        ``index`` of ``policy_name`` (the compiled conditions name where it was first seen)."""
+        real = _where(policy_name, index, self.sid)
+        tail = f"({self.where})"
+        if real != self.where and message.endswith(tail):
+            return f"{message[: -len(tail)]}({real})"
+        return message
 
     def names(self, who: RequestPrincipal, has_boundary: bool) -> str | None:
         """Resource-based policies: the grant kind by which this statement applies to ``who``
@@ -247,30 +289,6 @@ class _CompiledStatement:
             # for both the role and the session ARN; requiring only one can only avoid a deny).
             return None if grant_kind(self.not_principal, who) is not None else "direct"
         return "direct"
-
-    def action_matches(self, action_lower: str) -> bool:
-        """True when the Action (NotAction) element matches (does not match) the action.
-
-        The first action asked is checked pattern by pattern (literal patterns by equality,
-        wildcard ones through the shared per-pattern matchers), so a statement asked once (a
-        document seen once) never builds its combined matcher; later ones use it."""
-        m = self.action_pats
-        if m is None:
-            pats = self._actions
-            if self._asked:
-                m = self.action_pats = globs_matcher(pats, True)
-            else:
-                self._asked = True
-                hit = False
-                for p in pats:
-                    if p == action_lower or (
-                        ("*" in p or "?" in p) and globs_matcher((p,), True)(action_lower)
-                    ):
-                        hit = True
-                        break
-                return not hit if self.negate_action else hit
-        hit = m(action_lower)
-        return not hit if self.negate_action else hit
 
     def resource_code(self, resource: str, ctx: RequestContext, unknown: list) -> int:
         """_YES/_NO/_MAYBE for the Resource/NotResource element."""
@@ -335,6 +353,42 @@ class _CompiledStatement:
         return _YES, None
 
 
+def _action_matcher(patterns: frozenset, negate: bool) -> Any:
+    """``f(action_lower) -> bool``: the Action element (lower-cased ``patterns``) matches, or
+    with ``negate`` the NotAction element does not. Literal patterns are a set lookup, ``*``
+    matches all, ``service:Prefix*`` is a prefix test, other wildcards go to
+    :func:`globs_matcher`."""
+    joined = "".join(patterns)
+    wild = joined.count("*") + joined.count("?")
+    if LIT_STAR in joined or LIT_QMARK in joined:
+        m = globs_matcher(tuple(sorted(patterns)), True)
+    elif not wild:
+        return (lambda a: a not in patterns) if negate else patterns.__contains__
+    elif "*" in patterns:
+        return _never if negate else _always
+    else:
+        starts = tuple([p[:-1] for p in patterns if p[-1:] == "*"])
+        if len(starts) == wild:  # every wildcard is a trailing "*"
+            m = lambda a: a in patterns or a.startswith(starts)  # noqa: E731
+        else:
+            m = globs_matcher(tuple(sorted(patterns)), True)
+    return (lambda a: not m(a)) if negate else m
+
+
+def _never(_a: str) -> bool:
+    return False
+
+
+def _always(_a: str) -> bool:
+    return True
+
+
+def _where(policy_name: str, index: int, sid: str | None) -> str:
+    """``policy 'p0' statement #2 (Sid 'X')``: how error messages name a statement."""
+    where = f"policy {policy_name!r} statement #{index}"
+    return where if sid is None else f"{where} (Sid {sid!r})"
+
+
 #: The attributes of a compiled statement built on its first evaluation (its slots from "where").
 _LAZY = frozenset(
     _CompiledStatement.__slots__[_CompiledStatement.__slots__.index("where") :]
@@ -355,9 +409,9 @@ def _compile_statement(st: Statement, policy: Policy) -> _CompiledStatement:
     """Compile one statement, shared between policies that hold an identical statement under the
     same policy name (a compiled statement is immutable apart from its own matcher memos)."""
     if st.principal is not None or st.not_principal is not None:
-        return _CompiledStatement(st, policy)  # resource policies: few, not worth caching
+        return _CompiledStatement.of(st, policy)  # resource policies: few, not worth caching
     if _pattern_count(st) > _STMT_CACHE_PATTERNS:
-        return _CompiledStatement(st, policy)  # huge: not kept beyond its policy (memory)
+        return _CompiledStatement.of(st, policy)  # huge: not kept beyond its policy (memory)
     id_key = (id(st), policy.name, policy.variables_enabled)
     known = _STMT_BY_ID.get(id_key)
     if known is not None and known[0] is st:
@@ -399,7 +453,7 @@ def _compile_statement_by_value(st: Statement, policy: Policy) -> _CompiledState
     )
     got = _STMT_CACHE.get(key)
     if got is None:
-        got = _CompiledStatement(st, policy)
+        got = _CompiledStatement.of(st, policy)
         if len(_STMT_CACHE) >= _STMT_CACHE_MAX:
             _STMT_CACHE.clear()
         _STMT_CACHE[key] = got
@@ -410,32 +464,24 @@ class CompiledPolicy:
     """A policy compiled for evaluation (see :func:`compile_policy`).
 
     Attributes:
-        policy: the source :class:`Policy` (held weakly: the Policy holds its compiled form, and
-            a strong reference back would make a cycle that only the cyclic garbage collector,
-            paused during ``simulate``, could free).
-        statements: the compiled statements, in document order.
+        name: the policy's name (what :class:`StatementRef` names).
+        statements: the compiled statements, in document order (shared: the same compiled
+            statement may stand at other positions of other policies).
     """
 
-    __slots__ = ("_policy", "statements", "_by_action")
+    __slots__ = ("name", "statements", "_by_action")
 
-    @property
-    def policy(self) -> Policy:
-        """The source Policy. Raises ReferenceError if it no longer exists."""
-        got = self._policy()
-        if got is None:
-            raise ReferenceError("the policy of this CompiledPolicy no longer exists")
-        return got
-
-    def __init__(self, policy: Policy) -> None:
-        self._policy = weakref.ref(policy)
-        self.statements = tuple(_compile_statement(s, policy) for s in policy.statements)
-        self._by_action: dict[str, tuple[_CompiledStatement, ...]] = {}
+    def __init__(self, name: str, statements: tuple) -> None:
+        self.name = name
+        self.statements = statements
+        self._by_action: dict[str, tuple[tuple[int, _CompiledStatement], ...]] = {}
 
     def candidates(self, action_lower: str) -> tuple:
-        """Statements whose Action/NotAction element matches ``action_lower`` (memoised)."""
+        """``(index, statement)`` of the statements whose Action/NotAction element matches
+        ``action_lower`` (memoised)."""
         got = self._by_action.get(action_lower)
         if got is None:
-            got = tuple(s for s in self.statements if s.action_matches(action_lower))
+            got = [(i, s) for i, s in enumerate(self.statements) if s.action_matches(action_lower)]
             if len(self._by_action) > 20000:
                 self._by_action.clear()
             self._by_action[action_lower] = got
@@ -453,9 +499,11 @@ def compile_policy(policy: Policy) -> CompiledPolicy:
     Returns:
         the :class:`CompiledPolicy` (shared: do not mutate).
     """
+    if policy.__class__ is CompiledPolicy:
+        return policy
     got = policy.__dict__.get("_compiled")
     if got is None:
-        got = CompiledPolicy(policy)
+        got = CompiledPolicy(policy.name, tuple(_compile_statement(s, policy) for s in policy.statements))
         object.__setattr__(policy, "_compiled", got)
     return got
 
@@ -492,25 +540,24 @@ def _eval_layer(
 ) -> _Layer:
     layer = _Layer()
     for cp in policies:
-        got = cp._by_action.get(action_lower)
-        if got is None:
-            got = cp.candidates(action_lower)
-        for st in got:
+        for i, st in cp.candidates(action_lower):
             code, info = st.outcome(resource, ctx)
             if code == _NO:
                 continue
+            if code == _ERROR:
+                info = st.error_at(info, cp.name, i)
             if st.allow:
                 if code == _YES:
-                    layer.allows.append(st.ref)
+                    layer.allows.append(StatementRef(cp.name, st.sid, i, st.effect))
                     layer.definite_allow = True
                 elif code == _MAYBE:
-                    layer.allows.append(st.ref)
+                    layer.allows.append(StatementRef(cp.name, st.sid, i, st.effect))
                     layer.allow_keys.extend(info)
                 elif layer.allow_error is None:
                     layer.allow_error = info
             else:
                 if code == _YES:
-                    layer.denies.append(st.ref)
+                    layer.denies.append(StatementRef(cp.name, st.sid, i, st.effect))
                 elif code == _MAYBE:
                     layer.deny_keys.extend(info)
                 elif layer.deny_error is None:
@@ -529,25 +576,28 @@ def _eval_resource_layer(
     """Resource-based policy: (deny layer, {grant kind: allow layer})."""
     denies = _Layer()
     grants = {"direct": _Layer(), "role": _Layer(), "account": _Layer()}
-    for st in cp.candidates(action_lower):
+    for i, st in cp.candidates(action_lower):
         kind = st.names(who, has_boundary)
         if kind is None:
             continue
         code, info = st.outcome(resource, ctx)
         if code == _NO:
             continue
+        if code == _ERROR:
+            info = st.error_at(info, cp.name, i)
+        ref = StatementRef(cp.name, st.sid, i, st.effect)
         if st.allow:
             lay = grants[kind]
             if code == _YES:
-                lay.allows.append(st.ref)
+                lay.allows.append(ref)
                 lay.definite_allow = True
             elif code == _MAYBE:
-                lay.allows.append(st.ref)
+                lay.allows.append(ref)
                 lay.allow_keys.extend(info)
             elif lay.allow_error is None:
                 lay.allow_error = info
         elif code == _YES:
-            denies.denies.append(st.ref)
+            denies.denies.append(ref)
         elif code == _MAYBE:
             denies.deny_keys.extend(info)
         elif denies.deny_error is None:
@@ -637,7 +687,7 @@ def _with_resource_policy(
     )
     org = [_gate_path(n, lay) for n, lay in gates if n.startswith(("SCPs", "RCPs"))]
     limits = [_gate_path(n, lay) for n, lay in gates if not n.startswith(("SCPs", "RCPs"))]
-    rp_name = plan.resource[0].policy.name
+    rp_name = plan.resource[0].name
 
     def rp(kind: str) -> _Path:
         return _layer_path(

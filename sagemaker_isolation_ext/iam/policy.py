@@ -41,6 +41,8 @@ __all__ = [
     "Statement",
     "Policy",
     "parse_policy",
+    "parse_statement",
+    "rcp_action_refused",
     "canonical_json",
     "key_json",
     "POLICY_KINDS",
@@ -515,6 +517,24 @@ def _str_list(value: Any, fld: str, err) -> tuple[str, ...]:
 _STR_ONLY = {str}
 
 
+def parse_statement(raw: Any, index: int, policy: str, kind: str = "identity") -> Statement:
+    """Parse and validate one statement (decoded JSON) as :func:`parse_policy` does.
+
+    Args:
+        raw: the statement (dict).
+        index: its 0-based position (kept on the Statement, named in messages).
+        policy: the policy name, for messages.
+        kind: one of :data:`POLICY_KINDS`.
+
+    Returns:
+        the :class:`Statement`.
+
+    Raises:
+        PolicyError: what :func:`parse_policy` refuses in a statement.
+    """
+    return _parse_statement(raw, index, policy, kind)
+
+
 def _parse_statement(raw: Any, index: int, policy: str, kind: str) -> Statement:
     sid = raw.get("Sid") if isinstance(raw, dict) else None
     sid_for_msg = sid if isinstance(sid, str) else None
@@ -604,15 +624,20 @@ def _check_rcp_statement(raw: dict, actions: tuple[str, ...] | None, err) -> Non
     if actions is None:
         raise err("field 'NotAction' is not allowed in an RCP", "NotAction")
     for action in actions:
-        if action == "*":
-            continue
-        service = action.split(":", 1)[0].lower() if ":" in action else None
-        if service not in RCP_SERVICES:
+        if rcp_action_refused(action):
             raise err(
                 f"action {action!r}: RCPs apply only to the services that support them "
                 f"({', '.join(sorted(RCP_SERVICES))})",
                 "Action",
             )
+
+
+def rcp_action_refused(action: str) -> bool:
+    """True when an RCP may not name ``action``: not ``"*"`` and not an action of one of
+    :data:`RCP_SERVICES` (``service:...``, service prefix compared case-insensitively)."""
+    if action == "*":
+        return False
+    return action.split(":", 1)[0].lower() not in RCP_SERVICES if ":" in action else True
 
 
 def _cond_values(vals: Any, op: str, key: str, err) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ Readings taken here (documented in docs/ARCHITECTURE.md §1):
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any, Union
 
 from .arn import globs_matcher
 
@@ -81,7 +82,7 @@ class RequestContext:
         open_world: bool = False,
         absent_keys: tuple[str, ...] = (),
     ) -> None:
-        if not isinstance(context, Mapping):
+        if context.__class__ is not dict and not isinstance(context, Mapping):
             raise ContextValueError(
                 f"the request context must be an object of key: value, not {type(context).__name__}"
             )

@@ -21,10 +21,10 @@ A malformed line gives ``{"id": <id or null>, "decision": "unknown", "statements
 integer past 64 bits, nesting deeper than :data:`MAX_DEPTH`, a malformed policy or a missing
 field. Blank lines are skipped. Other keys of the line (``expected``, ...) are ignored.
 
-Speed: lines are decoded with orjson; each policy document is parsed once per distinct text
-(``parse_policy``'s cache, keyed by orjson's encoding of the document) and each statement once
-per distinct text, compiled once per statement and lazily (``engine``); output is encoded with
-orjson. Nothing else is remembered between lines.
+Two paths, one answer: :mod:`.fastcase` decodes a line in one typed pass and compiles each
+statement text once a run; a line it refuses is decoded with orjson and read with
+``parse_policy`` here (the reference path, which gives the reason of a malformed line). Output
+is encoded with orjson.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from .engine import Decision, PolicySet, Request, evaluate
+from .fastcase import FastPath
 from .policy import Policy, PolicyError, parse_policy
 
 __all__ = [
@@ -137,33 +138,23 @@ def _build(obj: dict) -> tuple[Request, PolicySet]:
 # -- nesting depth ----------------------------------------------------------------------------
 
 
-def _depth_over(value: Any, depth: int, skip_statements: bool = False) -> bool:
-    """True when ``value`` (itself at nesting ``depth``, 1 = the line's object) nests deeper
-    than :data:`MAX_DEPTH`. With ``skip_statements`` the ``Statement`` member of an object is
-    not walked: the policy grammar already refuses any statement nested more than a few levels
-    (so :func:`_decide` walks statements only when a case is refused)."""
-    stack = [(value, depth)]
+def _too_deep(value: Any) -> bool:
+    """True when ``value`` (the line's object, level 1) nests deeper than :data:`MAX_DEPTH`."""
+    stack = [(value, 1)]
     while stack:
         node, d = stack.pop()
         if d > MAX_DEPTH:
             return True
-        if node.__class__ is dict:
-            for k, v in node.items():
-                if (v.__class__ is dict or v.__class__ is list) and not (
-                    skip_statements and k == "Statement"
-                ):
-                    stack.append((v, d + 1))
-        else:
-            for v in node:
-                if v.__class__ is dict or v.__class__ is list:
-                    stack.append((v, d + 1))
+        if node.__class__ is dict or node.__class__ is list:
+            items = node.values() if node.__class__ is dict else node
+            stack.extend((v, d + 1) for v in items if v.__class__ in (dict, list))
     return False
 
 
 _TOO_DEEP = f"nested too deeply: JSON deeper than {MAX_DEPTH} levels"
 
 
-# -- deciding ---------------------------------------------------------------------------------
+# -- the reference path: decoded JSON, parse_policy -------------------------------------------
 
 
 def _unknown(case_id: Any | None, reason: str) -> dict:
@@ -183,14 +174,12 @@ def _decide(obj: Any) -> tuple[Any, Decision | dict]:
     if not isinstance(obj, dict):
         return None, _unknown(None, f"case must be a JSON object, not {type(obj).__name__}")
     case_id = _case_id(obj)
+    if _too_deep(obj):
+        return case_id, _unknown(case_id, _TOO_DEEP)
     try:
         request, policies = _build(obj)
     except (PolicyError, CaseError) as exc:
-        if _depth_over(obj, 1):
-            return case_id, _unknown(case_id, _TOO_DEEP)
         return case_id, _unknown(case_id, f"malformed case: {exc}")
-    if _depth_over(obj, 1, skip_statements=True):
-        return case_id, _unknown(case_id, _TOO_DEEP)
     return case_id, evaluate(request, policies)
 
 
@@ -253,7 +242,12 @@ def _blank(line: str | bytes) -> bool:
 
 
 def _decide_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[Any, Decision | dict]]:
+    fast = FastPath().decide
     for n, line in enumerate(lines, 1):
+        got = fast(line)
+        if got is not None:
+            yield got
+            continue
         if _blank(line):
             continue
         obj, reason = _decode(line, n)

@@ -14,34 +14,22 @@ json``.
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 
-from sagemaker_isolation_ext.sagemaker.access_denied import (
-    CHECK_WORDS,
-    REASON_WORDS,
-    render_text,
-    report_checks,
-)
+from ..render.html import explain_html
+from ..render.text import render_explain_text
 
 __all__ = ["Explanation", "explain_access_denied"]
-
-_FIELDS = ("principal", "action", "resource", "operation", "reason", "policy_type", "policy_arn",
-           "error_code")
-
-
-def _e(value) -> str:
-    """HTML-escape any value (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 class Explanation:
     """The explanation of one AccessDenied message.
 
     Attributes:
-        result: the explain dict (``sagemaker_isolation_ext.sagemaker.access_denied.explain``'s shape
-            plus ``context`` / ``live``), see docs/EXPLAIN.md.
+        result: the explain dict (the shape of
+            ``sagemaker_isolation_ext.sagemaker.access_denied.diagnose_denial``'s answer plus
+            ``context`` / ``live``), see docs/EXPLAIN.md.
     """
 
     def __init__(self, result: dict) -> None:
@@ -62,7 +50,7 @@ class Explanation:
         return json.loads(json.dumps(self.result))
 
     def __str__(self) -> str:
-        return render_text(self.result)
+        return render_explain_text(self.result)
 
     def __repr__(self) -> str:
         top = self.top_cause
@@ -73,47 +61,9 @@ class Explanation:
         p.text(repr(self) if cycle else str(self))
 
     def _repr_html_(self) -> str:
-        """Rich HTML for Jupyter; every dynamic value is escaped with ``html.escape``."""
-        r = self.result
-        parts = ['<div class="sagemaker-isolation-explain" style="font-family: var(--jp-ui-font-'
-                 'family, sans-serif); line-height: 1.4">']
-        if r.get("reason") is None:
-            parts.append("<p><strong>Not an AWS authorization error message.</strong></p>")
-        else:
-            words = REASON_WORDS.get(r.get("reason"), r.get("reason"))
-            parts.append(f"<p><strong>Denied: {_e(words)}</strong> "
-                         f"<code title=\"reason id\">{_e(r.get('reason'))}</code>"
-                         f" &middot; evidence: {_e(r.get('mode', 'offline'))}</p>")
-        rows = "".join(f"<tr><th style=\"text-align:left;padding-right:1em\">{_e(k)}</th>"
-                       f"<td><code>{_e(r.get(k))}</code></td></tr>"
-                       for k in _FIELDS if r.get(k))
-        if rows:
-            parts.append(f"<table>{rows}</table>")
-        if r.get("truncated"):
-            parts.append("<p><em>The input was cut to its first 64 KiB.</em></p>")
-        checked, not_checked = report_checks(r)
-        checks = "".join(
-            f"<li>checked {_e(CHECK_WORDS.get(x.get('check'), x.get('check')))}: "
-            f"{_e(x.get('result'))}</li>" for x in checked)
-        checks += "".join(
-            f"<li>not checked {_e(CHECK_WORDS.get(x.get('check'), x.get('check')))}: "
-            f"{_e(x.get('why'))}"
-            + (f"<details><summary>Answer received</summary><pre>{_e(x['body'])}</pre>"
-               "</details>" if x.get("body") else "")
-            + "</li>" for x in not_checked)
-        if checks:
-            parts.append(f"<ul>{checks}</ul>")
-        parts.append("<ol>")
-        for c in self.causes:
-            parts.append(
-                f"<li><p><strong>{_e(c.get('title'))}</strong> "
-                f"<small>[{_e(c.get('confidence'))}] <code>{_e(c.get('id'))}</code></small></p>"
-                f"<p>{_e(c.get('detail'))}</p>"
-                f"<p><strong>Fix:</strong> <code style=\"white-space:pre-wrap\">"
-                f"{_e(c.get('fix'))}</code></p></li>"
-            )
-        parts.append("</ol></div>")
-        return "".join(parts)
+        """Rich HTML for Jupyter (:func:`sagemaker_isolation_ext.render.html.explain_html`);
+        every value from the message or AWS is escaped."""
+        return explain_html(self.result)
 
 
 def _last_exception_text() -> str | None:

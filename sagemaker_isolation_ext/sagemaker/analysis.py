@@ -32,12 +32,15 @@ import json
 from dataclasses import dataclass, field
 
 from ..iam import Decision, PolicyError, PolicySet, Request, evaluate, parse_policy
+from . import experience as X
 from . import findings as F
+from . import flows as FL
 from . import templates
 from .catalog import DOC_UNCOVERED_ACTIONS, Catalog, example_arn, load_catalog
 from .create_reach import create_reach
 from .cross_domain import role_reach, worlds_for
 from .request_space import Budget
+from .within_domain import within_domain
 
 #: Actions the AWS procedure grants on purpose without the tag condition (its
 #: ``AllowActionsThatDontSupportTagging`` statement; data/isolate-domain-resources.txt).
@@ -753,14 +756,17 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
     return out
 
 
-def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
-            *, with_templates: bool = True) -> dict:
+def analyze(
+    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
+    role_cache: RoleResultCache | None = None, *, with_templates: bool = True,
+) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
     Args:
         snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
+        role_cache: a :class:`RoleResultCache` shared with related analyses (a plan's states).
         with_templates: False leaves ``templates`` empty (roles judged once, not per variant;
             the overview's what-if runs): verdicts and findings do not depend on it.
 
@@ -778,10 +784,11 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
     sdom = snapshot["domain"]
     experience, experience_detail = default_experience(sdom)
     inputs = _role_inputs(snapshot)
+    exps = X.snapshot_experiences(snapshot)
     roles_json = []
     findings: list[dict] = []
     results = []
-    cache = RoleResultCache()
+    cache = role_cache if role_cache is not None else RoleResultCache()
     shared = _shared_roles(snapshot, dom)
     role_verdicts = []
     for ri in inputs:
@@ -789,11 +796,10 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
         verdict_reason = _verdict(ri, res)
         role_verdicts.append(verdict_reason[0])
         rj = _role_json(ri, res, catalog, verdict_reason)
+        _studio_fields(ri, rj, dom, catalog, exps)
         roles_json.append(rj)
         results.append((ri, res, rj))
-        check = F.RoleCheck(
-            ri, res, verdict_reason[0], dom, catalog, _tag_on_create(ri, res, dom, catalog)
-        )
+        check = _role_check(ri, res, verdict_reason[0], dom, catalog, rj)
         findings.extend(F.role_findings(check))
         others = shared.get(ri.arn or "")
         if others:
@@ -823,7 +829,8 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
     # Roles of profiles that were not read, and what a listing stopped by a paging bound would
     # have returned, are not judged: the verdict is then never "isolated".
     verdict = F.domain_verdict(role_verdicts, findings)
-    tmpl = _templates_section(dom, results, catalog, cache) if with_templates else []
+    tmpl = (_templates_section(dom, results, catalog, cache, _profiles_needed(roles_json, exps))
+            if with_templates else [])
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()
@@ -841,6 +848,7 @@ def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | 
             "account_id": dom.account,
             "default_experience": experience,
             "default_experience_detail": experience_detail,
+            **_domain_experience(exps),
         },
         "context": snapshot.get("context") or {"source": snapshot.get("source"), "detail": ""},
         "roles": roles_json,
@@ -958,49 +966,154 @@ def _tag_on_create(
     return out
 
 
+def _role_check(ri, res, verdict: str, dom, catalog: Catalog, rj: dict) -> F.RoleCheck:
+    """The role rules' input, with the role's within-domain result and profiles."""
+    return F.RoleCheck(
+        ri,
+        res,
+        verdict,
+        dom,
+        catalog,
+        _tag_on_create(ri, res, dom, catalog),
+        within_domain=rj["within_domain"],
+        experience_profiles=tuple(rj["experience_profiles"]),
+    )
+
+
+def _profiles_needed(roles_json: list[dict], exps: dict) -> tuple:
+    """``("classic",)``, plus ``"studio"`` when a role or the domain may open the new Studio."""
+    studio = exps["domain"] != "classic" or any(
+        "studio" in r["experience_profiles"] for r in roles_json
+    )
+    return ("classic", "studio") if studio else ("classic",)
+
+
+def _domain_experience(exps: dict) -> dict:
+    """The report's ``domain.experience``, ``experience_detail``, ``experience_by_profile``."""
+    return {
+        "experience": exps["domain"],
+        "experience_detail": exps["domain_detail"],
+        "experience_by_profile": {
+            name: v["experience"] for name, v in sorted(exps["profiles"].items())
+        },
+    }
+
+
+def _studio_fields(
+    ri: RoleInput, rj: dict, dom: templates.DomainArn, catalog: Catalog, exps: dict
+) -> None:
+    """Add ``experience``, ``experience_profiles``, ``flows`` (the "Studio still works" table
+    for the role now), ``flows_summary`` and ``within_domain`` to a role's report entry."""
+    role_exp = X.role_experience(ri.used_by, exps["by_use"]) if ri.used_by else "unknown"
+    profiles = X.profiles_for(role_exp)
+    pset = _policy_set(ri)
+    rj["experience"] = role_exp
+    rj["experience_profiles"] = list(profiles)
+    rj["flows"] = _role_flows(ri, pset, dom, profiles, catalog)
+    rj["flows_summary"] = FL.summary(rj["flows"])
+    wd = within_domain(_principal(ri, dom), pset, dom, ri.user_profile_name, catalog)
+    if ri.problems and wd["verdict"] != "not_isolated":
+        wd["verdict"] = "unknown"
+        wd["detail"] = "the role's policies could not all be read: " + wd["detail"]
+    rj["within_domain"] = wd
+
+
+def _role_flows(ri: RoleInput, pset: PolicySet, dom, profiles, catalog: Catalog) -> list[dict]:
+    """The flows of ``profiles`` judged on ``pset``; a role whose policies were not all read
+    has no flow that ``works`` (a policy not read might deny it) and no flow that ``breaks``
+    except by an explicit Deny (a policy not read might allow it)."""
+    out = FL.evaluate_flows(profiles, pset, dom, _principal(ri, dom), ri.user_profile_name, catalog)
+    if ri.problems:
+        for f in out:
+            certain = f["status"] == "breaks" and all(
+                b["decision"] == "explicit_deny" for b in f["breaks"]
+            )
+            if not certain:
+                # A policy not read might allow what is missing, or deny what is allowed.
+                f["status"] = "depends"
+                f["depends_on"] = sorted(
+                    set(f["depends_on"]) | {"the role's policies that were not read"}
+                )
+    return out
+
+
+def _flow_brief(flows: list[dict]) -> list[dict]:
+    return [{"id": f["id"], "status": f["status"]} for f in flows]
+
+
 def _templates_section(
-    dom: templates.DomainArn, results: list, catalog: Catalog, cache: RoleResultCache | None = None
+    dom: templates.DomainArn,
+    results: list,
+    catalog: Catalog,
+    cache: RoleResultCache | None = None,
+    profiles: tuple = ("classic",),
 ) -> list[dict]:
-    """Each template variant, with the verdict each role would get with it attached (beside its
-    current policies, replacing a policy of the same name) and, for ``allow``, as the role's only
-    identity policy (``verdict_alone``: how that variant is meant to be used)."""
+    """Each template variant of each profile needed (``classic`` always, ``studio`` when a role
+    or the domain may use the new Studio), with the verdict each role would get with it attached
+    (beside its current policies, replacing a policy of the same name) and, for ``allow``, as the
+    role's only identity policy (``verdict_alone``: how that variant is meant to be used); with
+    the role's flows after it (``flows_after``, ``flows_broken``: the flows that work now and
+    would not; for ``allow`` also ``flows_alone``/``flows_broken_alone``, the role keeping only
+    its non-SageMaker grants beside the template)."""
     cache = cache or RoleResultCache()
     out = []
     name = templates.policy_name(dom.domain_id)
-    for variant in templates.VARIANTS:
-        doc = templates.render(dom.arn, variant)
-        pol = parse_policy(doc, name)
-        roles = []
-        for ri, _res, rj in results:
-            after_res = cache.evaluate(
-                ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
-            )
-            after, reason = _verdict(ri, after_res)
-            entry = {
-                "arn": ri.arn,
-                "name": ri.name,
-                "verdict_before": rj["verdict"],
-                "verdict_after": after,
-                "verdict_after_reason": reason,
-                "cross_domain_after": sum(
-                    1 for a in after_res.cross_domain.values() if not a.accepted
-                ),
-                # What stays open where tags cannot isolate (types without tag keys, actions
-                # without a resource type): outside the verdict, listed.
-                "open_on_untaggable_after": sorted(after_res.uncovered),
-            }
-            if variant == "allow":
-                alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
-                alone_res = cache.evaluate(ri, alone_set, dom, catalog)
-                entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
-            roles.append(entry)
-        out.append(
-            {
-                "variant": variant,
-                "name": name,
-                "arn": templates.policy_arn(dom.account, dom.domain_id, dom.partition),
-                "document": doc,
-                "roles": roles,
-            }
-        )
+    for profile in profiles:
+        for variant in templates.VARIANTS:
+            out.append(_template_entry(dom, results, catalog, cache, name, variant, profile))
     return out
+
+
+def _template_entry(dom, results, catalog, cache, name, variant, profile) -> dict:
+    """One ``templates[i]`` entry (see :func:`_templates_section`)."""
+    doc = templates.render(dom.arn, variant, profile)
+    pol = parse_policy(doc, name)
+    roles = []
+    for ri, _res, rj in results:
+        after_res = cache.evaluate(
+            ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
+        )
+        after, reason = _verdict(ri, after_res)
+        entry = {
+            "arn": ri.arn,
+            "name": ri.name,
+            "verdict_before": rj["verdict"],
+            "verdict_after": after,
+            "verdict_after_reason": reason,
+            "cross_domain_after": sum(
+                1 for a in after_res.cross_domain.values() if not a.accepted
+            ),
+            # What stays open where tags cannot isolate (types without tag keys, actions
+            # without a resource type): outside the verdict, listed.
+            "open_on_untaggable_after": sorted(after_res.uncovered),
+        }
+        profiles = tuple(rj["experience_profiles"])
+        after_flows = _role_flows(
+            ri, _policy_set(ri, extra=pol, replace_name=name), dom, profiles, catalog
+        )
+        entry["flows_after"] = _flow_brief(after_flows)
+        entry["flows_broken"] = FL.newly_broken(rj["flows"], after_flows)
+        if variant == "allow":
+            alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
+            alone_res = cache.evaluate(ri, alone_set, dom, catalog)
+            entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
+            kept = FL.strip_sagemaker_grants(_policy_set(ri, replace_name=name), parse_policy)
+            alone_flows = _role_flows(
+                ri,
+                PolicySet(identity=list(kept.identity) + [pol], boundary=kept.boundary),
+                dom,
+                profiles,
+                catalog,
+            )
+            entry["flows_alone"] = _flow_brief(alone_flows)
+            entry["flows_broken_alone"] = FL.newly_broken(rj["flows"], alone_flows)
+        roles.append(entry)
+    return {
+        "variant": variant,
+        "experience": profile,
+        "name": name,
+        "arn": templates.policy_arn(dom.account, dom.domain_id, dom.partition),
+        "document": doc,
+        "citations": templates.citations(dom.arn, variant, profile),
+        "roles": roles,
+    }

@@ -201,6 +201,9 @@ class RoleCheck:
             tag-on-create evaluation.
         judged_for: for scope ``shared-role``, ``[{"domain", "name", "verdict"}]``: the role
             judged with each other domain that uses it as "this domain".
+        within_domain: the role's ``within_domain`` entry (:mod:`.within_domain`), or ``{}``.
+        experience_profiles: the template profiles the role is judged with
+            (``("studio",)``, ``("classic",)`` or both).
     """
 
     ri: RoleInput
@@ -210,6 +213,8 @@ class RoleCheck:
     catalog: Catalog
     tag_checks: list = field(default_factory=list)
     judged_for: list = field(default_factory=list)
+    within_domain: dict = field(default_factory=dict)
+    experience_profiles: tuple = ()
 
     @property
     def role(self) -> str:
@@ -880,6 +885,54 @@ def _role_shared(check: RoleCheck) -> Found | None:
     )
 
 
+@rule(
+    id="private-spaces-reachable",
+    severity="medium",
+    title="A user's role can use another user's private space or its apps in the same domain",
+    when="a role judged with the studio profile is not isolated inside the domain "
+    "(within_domain verdict partial, not_isolated or unknown); it never changes the exit code",
+    scope="role",
+)
+def _private_spaces(check: RoleCheck) -> Found | None:
+    wd = check.within_domain
+    if "studio" not in check.experience_profiles or not wd or wd.get("verdict") == "isolated":
+        return None
+    reach = [r["action"] for r in wd.get("reachable") or ()]
+    covered = [r["action"] for r in wd.get("reachable") or () if r.get("coverable")]
+    what = {
+        "not_isolated": "can act on another user's private space or its apps",
+        "partial": "can still reach other users' private spaces through actions no policy "
+        "can restrict to the owner",
+    }.get(wd.get("verdict"), "may reach other users' private spaces (not decided)")
+    owner = (
+        "Add the owner restriction: sagemaker-isolation policy --experience studio "
+        "--variant deny --private-spaces (Deny statements on sagemaker:OwnerUserProfileArn and "
+        "sagemaker:SpaceSharingType, and presigned URLs only into the caller's own profile)."
+    )
+    if wd.get("verdict") == "unknown":
+        fix = "Let the check read every policy of the role, then check again. " + owner
+    elif covered:
+        fix = owner
+    else:
+        fix = (
+            "Nothing a policy can add: the remaining actions carry no owner key and their ARN "
+            "names the space, not its owner. Deny them outright if users can do without them."
+        )
+    return Found(
+        f"{_who(check.ri, capital=True)} {what} in this domain",
+        f"{wd.get('detail')}. Allowed on another user's private space: "
+        f"{', '.join(reach) if reach else 'nothing decided'}. This is isolation *inside* the "
+        "domain, reported apart from the cross-domain verdict.",
+        fix,
+        {
+            "verdict": wd.get("verdict"),
+            "reachable": reach,
+            "coverable": covered,
+            "uncoverable": wd.get("uncoverable"),
+        },
+    )
+
+
 # -- domain rules -----------------------------------------------------------------------------
 
 
@@ -902,8 +955,9 @@ def _experience_not_classic(check: DomainCheck) -> Found | None:
         else "The domain's default experience is not known",
         f'{detail}. The AWS doc says its isolation policy "only works in domains that use '
         'Amazon SageMaker Studio Classic as the default experience".',
-        "Test Studio's own flows (spaces, apps, jobs) under the policy before relying on it, "
-        "or set the default experience to Studio Classic.",
+        "Judge the Studio flows (spaces, apps, jobs) in the report's flows, and use the "
+        "studio templates (sagemaker-isolation policy --experience studio), which keep "
+        "them working.",
         {"default_experience": experience, "detail": detail},
         None if experience == "studio" else "low",
     )

@@ -48,12 +48,15 @@ import datetime as _dt
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..iam import PolicyError, parse_policy
+from . import experience as X
+from . import flows as FL
 from . import templates
-from .analysis import analyze
+from .analysis import RoleResultCache, analyze
 from .catalog import Catalog
 from .findings import aggregate_verdicts
 
@@ -64,6 +67,7 @@ __all__ = [
     "DEFAULT_ATTACHED_POLICIES_PER_ROLE",
     "MAX_POLICY_VERSIONS",
     "TAG_ON_CREATE_PREFIX",
+    "PlanAnalyses",
     "PlanError",
     "build_plan",
     "canonical_json",
@@ -75,6 +79,8 @@ __all__ = [
     "tag_on_create_document",
     "tag_on_create_policy_name",
     "oldest_non_default_version",
+    "plan_experience",
+    "unconfirmed_breaks",
     "validate_document",
 ]
 
@@ -366,6 +372,57 @@ def _template_after(report: dict, variant: str, arn: str) -> str | None:
     return None
 
 
+class PlanAnalyses:
+    """The analyses of one plan: ``analysis.analyze`` once per snapshot state (before, with the
+    isolation policy, with the tag-on-create policy too), all sharing one ``RoleResultCache``,
+    so a role whose policies a state does not change is evaluated once for the whole plan.
+
+    Args:
+        catalog: the action catalog (None: loaded).
+        now: the reports' ``generated_at``.
+        analyse: ``analyse(snapshot) -> report`` instead of ``analysis.analyze``; called once
+            per distinct state.
+
+    Attributes:
+        role_cache: the shared ``analysis.RoleResultCache`` (pass it to an analysis made
+            elsewhere, then :meth:`add` its report).
+        calls: analyses made (tests).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        now: _dt.datetime | None = None,
+        analyse: Callable[[dict], dict] | None = None,
+    ) -> None:
+        self.catalog, self.now, self._analyse = catalog, now, analyse
+        self.role_cache = RoleResultCache()
+        self._reports: dict[str, dict] = {}
+        self.calls = 0
+
+    @staticmethod
+    def digest(snapshot: dict) -> str:
+        """sha256 (hex) of the snapshot's canonical JSON: equal states, equal digests."""
+        return hashlib.sha256(canonical_json(snapshot).encode("utf-8")).hexdigest()
+
+    def add(self, snapshot: dict, report: dict) -> None:
+        """Take ``report`` as the analysis of ``snapshot`` (made elsewhere, e.g. the check's)."""
+        self._reports[self.digest(snapshot)] = report
+
+    def __call__(self, snapshot: dict) -> dict:
+        """The report of ``snapshot`` (analysed on the first call for its state)."""
+        key = self.digest(snapshot)
+        if key not in self._reports:
+            self.calls += 1
+            if self._analyse is not None:
+                self._reports[key] = self._analyse(snapshot)
+            else:
+                self._reports[key] = analyze(
+                    snapshot, self.catalog, now=self.now, role_cache=self.role_cache
+                )
+        return self._reports[key]
+
+
 def _selected_roles(before: dict, roles: dict, role_arns: list[str] | None) -> tuple:
     """``(selected role ARNs, "all" | "roles")``.
 
@@ -414,12 +471,13 @@ class _Change:
     after: dict = field(default_factory=dict)
 
 
-def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _Change:
-    """The isolation policy (and, where the roles then need it, the tag-on-create policy) to put
-    in place, with the report of the domain after the change."""
+def _change(
+    snapshot, darn, variant, pstate, selected, roles, analyses, iso_doc: dict
+) -> _Change:
+    """The isolation policy ``iso_doc`` (and, where the roles then need it, the tag-on-create
+    policy) to put in place, with the report of the domain after the change."""
     iso_name = templates.policy_name(darn.domain_id)
     iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
-    iso_doc = templates.render(darn.arn, variant)
     tag_name = tag_on_create_policy_name(darn.domain_id)
     tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
     tag_doc = tag_on_create_document(darn.arn)
@@ -436,7 +494,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
                  list(iso_steps), attach_iso)
 
     # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyze(
+    mid = analyses(
         _after_snapshot(
             snapshot,
             {"arn": iso_arn, "name": iso_name},
@@ -445,9 +503,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
             None,
             set(attach_iso),
             set(),
-        ),
-        catalog,
-        now=now,
+        )
     )
     ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
     ch.attach_tag = [
@@ -464,7 +520,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
         )
         ch.tag_section["needed_by"] = ch.tag_need
         ch.steps = ch.steps + tag_steps
-        ch.after = analyze(
+        ch.after = analyses(
             _after_snapshot(
                 snapshot,
                 {"arn": iso_arn, "name": iso_name},
@@ -473,9 +529,7 @@ def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _
                 tag_doc,
                 set(attach_iso),
                 set(ch.attach_tag),
-            ),
-            catalog,
-            now=now,
+            )
         )
     for arn in selected:
         rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
@@ -580,6 +634,9 @@ def _role_rows(before: dict, roles: dict, selected: list, ch: _Change, variant: 
             "needs_tag_on_create": arn in ch.tag_need,
             "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
             "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
+            "flows_breaking": FL.newly_broken(rb.get("flows") or [], ra.get("flows") or [])
+            if affected
+            else [],
         }
         role_rows.append(row)
         if is_sel and attach:
@@ -676,6 +733,91 @@ def _current_policy_notes(ch: _Change, before: dict, out: dict) -> None:
         )
 
 
+def plan_experience(snapshot: dict, experience: str | None = None) -> tuple[str, str]:
+    """The template profile a plan uses: ``experience`` when given, else the domain's.
+
+    The domain's experience (:func:`.experience.experience_for` on its ``DefaultUserSettings``
+    and its profiles') maps to ``classic`` only when every use is Studio Classic; ``studio``,
+    ``both`` and ``unknown`` take the ``studio`` profile, whose templates hold the ``classic``
+    ones' statements plus what the new Studio needs.
+
+    Returns:
+        ``(profile, source)`` with source ``"option"`` or ``"domain"``.
+
+    Raises:
+        PlanError: ``experience`` is not ``classic`` or ``studio``.
+    """
+    if experience is not None:
+        if experience not in templates.PROFILES:
+            raise PlanError(
+                f"experience must be one of {', '.join(templates.PROFILES)}, got {experience!r}"
+            )
+        return experience, "option"
+    exps = X.snapshot_experiences(snapshot)
+    every = [exps["domain"]] + [v["experience"] for v in exps["profiles"].values()]
+    return ("classic" if X.combine(every) == "classic" else "studio"), "domain"
+
+
+def unconfirmed_breaks(plan: dict, allow_break=()) -> list[dict]:
+    """The flows a plan would take away that nobody confirmed.
+
+    Args:
+        plan: a plan (``build_plan`` / ``load_plan``).
+        allow_break: flow ids confirmed now (``apply --allow-break``, the server body's
+            ``allow_break``), in addition to the plan's own ``allow_break``.
+
+    Returns:
+        ``[{"role", "role_name", "id", "title", "status_after", "breaks", "depends_on"}]``,
+        empty when every flow that works now and would not is confirmed (or none would break).
+    """
+    ok = set(plan.get("allow_break") or ()) | set(allow_break or ())
+    out = []
+    for row in plan.get("flows_breaking") or ():
+        for f in row.get("flows") or ():
+            if f.get("id") not in ok:
+                out.append({"role": row.get("role"), "role_name": row.get("role_name"), **f})
+    return out
+
+
+def _render_iso(darn, variant: str, profile: str, private_spaces: bool) -> dict:
+    """The isolation policy document of the plan.
+
+    Raises:
+        PlanError: the template cannot be rendered (``allow`` with ``private_spaces``).
+    """
+    try:
+        return templates.render(darn.arn, variant, profile, private_spaces)
+    except ValueError as exc:
+        raise PlanError(str(exc)) from None
+
+
+def _studio_plan_fields(role_rows, profile, source, private_spaces, confirmed) -> dict:
+    """The plan's ``experience``, ``experience_source``, ``private_spaces``,
+    ``flows_breaking`` and ``allow_break``."""
+    return {
+        "experience": profile,
+        "experience_source": source,
+        "private_spaces": bool(private_spaces),
+        "flows_breaking": [
+            {"role": r["arn"], "role_name": r["name"], "flows": r["flows_breaking"]}
+            for r in role_rows
+            if r["flows_breaking"]
+        ],
+        "allow_break": confirmed,
+    }
+
+
+def _check_flow_ids(ids) -> list[str]:
+    known = set(FL.flow_ids())
+    ids = sorted({str(i).strip() for i in ids or () if str(i).strip()})
+    bad = [i for i in ids if i not in known]
+    if bad:
+        raise PlanError(
+            f"unknown flow id(s) {', '.join(bad)}; known: {', '.join(sorted(known))}"
+        )
+    return ids
+
+
 def build_plan(
     snapshot: dict,
     variant: str,
@@ -685,6 +827,10 @@ def build_plan(
     access_analyzer: dict | None = None,
     catalog: Catalog | None = None,
     now: _dt.datetime | None = None,
+    analyses: PlanAnalyses | None = None,
+    experience: str | None = None,
+    private_spaces: bool = False,
+    allow_break=None,
 ) -> dict:
     """Build the plan document for one domain.
 
@@ -702,6 +848,9 @@ def build_plan(
             [...], "detail": str}}`` from IAM Access Analyzer ``ValidatePolicy`` (None: not run).
         catalog: the action catalog (default: loaded).
         now: the plan's ``created_at`` (default: UTC now).
+        analyses: the :class:`PlanAnalyses` to use (``aws.apply.make_plan`` passes one holding
+            the check service's report of ``snapshot``); default a new one. Each snapshot state
+            (before, with the isolation policy, with tag-on-create too) is analysed once.
 
     Returns:
         the plan dict: ``kind``, ``schema_version``, ``created_at``, ``account_id``,
@@ -712,10 +861,22 @@ def build_plan(
         verdict_after, verdict_after_reason, attach (policy ARNs), attached_after, quota),
         ``steps`` (``op`` in create-policy | create-policy-version | attach-role-policy, each
         with ``index``), ``validation {ok, checks}``, ``recommendations``, ``warnings``,
-        ``verdict_before``, ``verdict_after`` (of the selected roles), ``plan_hash``.
+        ``verdict_before``, ``verdict_after`` (of the selected roles), ``experience``
+        (the template profile), ``experience_source`` (``option`` | ``domain``),
+        ``private_spaces``, ``flows_breaking`` (``[{"role", "role_name", "flows": [{"id",
+        "title", "status_after", "breaks", "depends_on"}]}]``: per affected role, the Studio
+        flows that work now and would not after the change), ``allow_break`` (the flow ids
+        confirmed when the plan was built), ``plan_hash``.
+
+    Extra args:
+        experience: ``"classic"`` | ``"studio"``, or None for the domain's
+            (:func:`plan_experience`).
+        private_spaces: render the template with the private-space guards.
+        allow_break: flow ids confirmed to break (each must be a flow id of the table).
 
     Raises:
-        PlanError: bad variant, a selected role not in the snapshot, no domain ARN.
+        PlanError: bad variant, experience or flow id, a selected role not in the snapshot, no
+            domain ARN, a template that cannot be rendered (``allow`` with ``private_spaces``).
     """
     if variant not in templates.VARIANTS:
         raise PlanError(f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}")
@@ -726,11 +887,15 @@ def build_plan(
         darn = templates.parse_domain_arn(dom_obj.get("arn") or "")
     except ValueError as exc:
         raise PlanError(f"the snapshot's domain: {exc}") from None
+    analyses = analyses or PlanAnalyses(catalog, now)
     roles = snapshot.get("roles") or {}
-    before = analyze(snapshot, catalog, now=now)
+    before = analyses(snapshot)
     selected, selection = _selected_roles(before, roles, role_arns)
     pstate = iam_state.get("policies") or {}
-    ch = _change(snapshot, darn, variant, pstate, selected, roles, catalog, now)
+    profile, profile_source = plan_experience(snapshot, experience)
+    confirmed = _check_flow_ids(allow_break)
+    iso_doc = _render_iso(darn, variant, profile, private_spaces)
+    ch = _change(snapshot, darn, variant, pstate, selected, roles, analyses, iso_doc)
 
     quota = iam_state.get("attached_policies_quota")
     quota_source = iam_state.get("quota_source") or "default"
@@ -770,6 +935,7 @@ def build_plan(
         "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
         "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
+        **_studio_plan_fields(role_rows, profile, profile_source, private_spaces, confirmed),
     }
     plan["plan_hash"] = plan_hash(plan)
     return plan
@@ -873,7 +1039,13 @@ def render_plan_text(plan: dict) -> str:
     """
     d = plan["domain"]
     lines = [
-        f"Plan for domain {d['id']} ({d.get('name') or '-'}), variant {plan['variant']}",
+        f"Plan for domain {d['id']} ({d.get('name') or '-'}), variant {plan['variant']}"
+        + (
+            f", experience {plan['experience']} ({plan.get('experience_source')})"
+            if plan.get("experience")
+            else ""
+        )
+        + (" with private-space guards" if plan.get("private_spaces") else ""),
         f"  policy {plan['policy']['name']}: {plan['policy']['action']}",
     ]
     if plan.get("tag_on_create"):
@@ -899,6 +1071,23 @@ def render_plan_text(plan: dict) -> str:
     if plan["policy"].get("diff"):
         lines.append("Policy diff:")
         lines.extend("  " + ln for ln in plan["policy"]["diff"])
+    pending = unconfirmed_breaks(plan)
+    if plan.get("flows_breaking"):
+        lines.append("Studio flows that work now and would not after this change:")
+        for row in plan["flows_breaking"]:
+            for f in row["flows"]:
+                confirmed = f["id"] in (plan.get("allow_break") or ())
+                mark = "confirmed" if confirmed else "NOT confirmed"
+                lines.append(
+                    f"  {row['role_name']}: {f['id']} -> {f['status_after']} ({mark}): "
+                    f"{FL.problem_text(f)}"
+                )
+        if pending:
+            ids = ",".join(sorted({f["id"] for f in pending}))
+            lines.append(
+                "Apply refuses this plan (exit 3) unless each flow is confirmed: "
+                f"--allow-break {ids}"
+            )
     lines.append(
         f"Verdict of the selected roles: {plan['verdict_before']} -> {plan['verdict_after']}"
     )

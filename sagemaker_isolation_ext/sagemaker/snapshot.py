@@ -239,6 +239,9 @@ def _validate(snap: Any) -> dict:
         _expect(p["execution_role"], (str,), path + ".execution_role", nullable=True)
         if "complete" in p:
             _expect(p["complete"], (bool,), path + ".complete")
+        for key in ("studio_web_portal", "default_landing_uri"):
+            if key in p:
+                _expect(p[key], (str,), f"{path}.{key}", nullable=True)
 
     _validate_roles(s)
     _validate_policies(s)

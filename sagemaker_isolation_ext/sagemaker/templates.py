@@ -23,6 +23,20 @@
   resources outside tag-on-create; (4) ``CreateModelPackage``: a model version joins a group whose
   domain no request key shows (so neither tags nor ARNs can isolate it).
 
+Profiles (``experience``): the forms above are the ``classic`` profile. The ``studio`` profile
+(the new Studio: private and shared JupyterLab / Code Editor spaces) keeps the own domain's
+Studio working and refuses the cross-domain paths: ``aws-doc`` is AWS's isolation policy plus
+AWS's "Give your users access to spaces" policy (packaged as
+``data/isolation_policies/aws-docs-studio-spaces-access.json``; it is *not* isolating: its
+``Describe*`` on ``*`` and the isolation policy's ``Create*`` reach other domains); ``allow`` is
+the ``classic`` allow, which already grants the own domain's spaces and apps by ARN,
+tag-on-create and the ``List*`` Studio needs; ``deny`` adds to the Deny guards the Allows Studio
+needs that ``AmazonSageMakerFullAccess`` does not grant without the caller keys (own spaces and
+apps by ARN, tag-on-create for every Create on them, the Studio ``List*``). ``private_spaces``
+adds Deny guards on ``sagemaker:OwnerUserProfileArn`` / ``sagemaker:SpaceSharingType`` and keeps
+``CreatePresignedDomainUrl`` to the caller's own profile. :func:`citations` names the AWS page of
+every statement.
+
 Source of the ARN facts: IAM ARNs have an empty Region (``arn:aws:iam::<account>:policy/<name>``,
 IAM User Guide "IAM identifiers"); the doc's CLI step writes ``arn:aws:iam:account-id:policy/...``,
 which is wrong.
@@ -342,7 +356,190 @@ def _render_isolating_allow(d: DomainArn) -> dict:
     }
 
 
-def render(domain_arn: str, variant: str) -> dict:
+#: Template profiles: ``classic`` (Studio Classic domains, the AWS isolation procedure's scope)
+#: and ``studio`` (the new Studio: private and shared JupyterLab / Code Editor spaces).
+PROFILES = ("classic", "studio")
+
+#: The AWS pages the statements come from (title, URL). Keys are used in :func:`citations`.
+SOURCES = {
+    "isolate": (
+        "Isolate domain resources",
+        "https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html",
+    ),
+    "spaces": (
+        "Give your users access to spaces",
+        "https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-jl-admin-guide-permissions.html",
+    ),
+    "tagging": (
+        "Provide permissions for tagging SageMaker AI resources",
+        "https://docs.aws.amazon.com/sagemaker/latest/dg/"
+        "security_iam_id-based-policy-examples.html#grant-tagging-permissions",
+    ),
+    "tag-propagation": (
+        "Multiple domains overview: Automatic tag propagation",
+        "https://docs.aws.amazon.com/sagemaker/latest/dg/domain-multiple.html",
+    ),
+    "sar": (
+        "Service Authorization Reference: Actions, resources, and condition keys for Amazon "
+        "SageMaker AI",
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+        "list_amazonsagemaker.html",
+    ),
+    "create-space": (
+        "SageMaker API Reference: CreateSpace",
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateSpace.html",
+    ),
+    "create-app": (
+        "SageMaker API Reference: CreateApp",
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateApp.html",
+    ),
+    "presigned-domain-url": (
+        "SageMaker API Reference: CreatePresignedDomainUrl",
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePresignedDomainUrl.html",
+    ),
+    "user-settings": (
+        "SageMaker API Reference: UserSettings (StudioWebPortal, DefaultLandingUri)",
+        "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UserSettings.html",
+    ),
+    "managed-policies": (
+        "AWS managed policies for Amazon SageMaker AI (AmazonSageMakerFullAccess)",
+        "https://docs.aws.amazon.com/sagemaker/latest/dg/security-iam-awsmanpol.html",
+    ),
+}
+
+_SPACES_FILE = "aws-docs-studio-spaces-access.json"
+
+#: Space and app actions whose requests carry ``sagemaker:OwnerUserProfileArn`` and
+#: ``sagemaker:SpaceSharingType`` (Service Authorization Reference; checked against the
+#: catalog by the tests): the only ones an owner restriction can cover.
+OWNER_KEYED_ACTIONS = (
+    "sagemaker:CreateApp",
+    "sagemaker:DeleteApp",
+    "sagemaker:CreateSpace",
+    "sagemaker:UpdateSpace",
+    "sagemaker:DeleteSpace",
+)
+
+
+def _spaces_policy(d: DomainArn) -> dict:
+    """AWS's "Give your users access to spaces" policy, its ``{{Region}}``/``{{AccountId}}``
+    filled (and the partition, which the page writes as ``aws``)."""
+    text = (
+        resources.files("sagemaker_isolation_ext")
+        .joinpath("data", "isolation_policies", _SPACES_FILE)
+        .read_text(encoding="utf-8")
+    )
+    text = text.replace("{{Region}}", d.region).replace("{{AccountId}}", d.account)
+    text = text.replace("arn:aws:sagemaker:", f"arn:{d.partition}:sagemaker:")
+    if "{{" in text:
+        raise RuntimeError("spaces policy still holds a {{placeholder}}")
+    return json.loads(text)
+
+
+def _private_space_guards(d: DomainArn) -> list[dict]:
+    """Deny statements that keep a user's role off other users' private spaces and their apps.
+
+    AWS's spaces page restricts private spaces with Allows on ``sagemaker:OwnerUserProfileArn``
+    and ``sagemaker:SpaceSharingType``; as Allows they do nothing beside a broad Allow (or the
+    ``allow`` template's tag statement), so the same keys are used here in Deny statements, and
+    ``CreatePresignedDomainUrl`` is kept to the caller's own profile (AWS's spaces page grants it
+    on ``user-profile/${sagemaker:DomainId}/${sagemaker:UserProfileName}``: a URL into another
+    profile opens that user's private spaces). Only
+    the actions in :data:`OWNER_KEYED_ACTIONS` carry the keys; the others (DescribeSpace,
+    DescribeApp, StartSession, tags) cannot be restricted this way (the ``within_domain``
+    report lists them as ``uncoverable``).
+    """
+    prefix = f"arn:{d.partition}:sagemaker:{d.region}:{d.account}:"
+    own = [f"{prefix}space/{d.domain_id}/*", f"{prefix}app/{d.domain_id}/*"]
+    return [
+        {
+            "Sid": "DenyOtherUsersPrivateSpaces",
+            "Effect": "Deny",
+            "Action": list(OWNER_KEYED_ACTIONS),
+            "Resource": own,
+            "Condition": {
+                "StringEquals": {"sagemaker:SpaceSharingType": "Private"},
+                "ArnNotLike": {
+                    "sagemaker:OwnerUserProfileArn": f"{prefix}user-profile/{d.domain_id}/"
+                    "${sagemaker:UserProfileName}"
+                },
+            },
+        },
+        {
+            "Sid": "DenyPresignedUrlIntoOtherProfiles",
+            "Effect": "Deny",
+            "Action": "sagemaker:CreatePresignedDomainUrl",
+            "NotResource": f"{prefix}user-profile/{d.domain_id}/${{sagemaker:UserProfileName}}",
+        },
+        {
+            "Sid": "DenyPresignedUrlWithoutUserProfile",
+            "Effect": "Deny",
+            "Action": "sagemaker:CreatePresignedDomainUrl",
+            "Resource": "*",
+            "Condition": {"Null": {"sagemaker:UserProfileName": "true"}},
+        },
+        {
+            "Sid": "DenyPrivateSpacesWithoutUserProfile",
+            "Effect": "Deny",
+            "Action": list(OWNER_KEYED_ACTIONS),
+            "Resource": own,
+            "Condition": {
+                "StringEquals": {"sagemaker:SpaceSharingType": "Private"},
+                "Null": {"sagemaker:UserProfileName": "true"},
+            },
+        },
+    ]
+
+
+def _studio_needs(d: DomainArn) -> list[dict]:
+    """The Allows the new Studio needs that ``AmazonSageMakerFullAccess`` does not grant
+    without the caller keys: the own domain's spaces and apps by ARN (FullAccess grants them
+    only through ``${sagemaker:DomainId}``/``${sagemaker:UserProfileName}``), and tag-on-create
+    on the own Studio resources for every Create (FullAccess allows it on spaces only for
+    ``TaggingAction`` ``CreateSpace``)."""
+    own = _own_studio_arns(d)
+    return [
+        {
+            "Sid": "StudioOwnDomainSpacesAndApps",
+            "Effect": "Allow",
+            "Action": [
+                "sagemaker:CreateSpace",
+                "sagemaker:UpdateSpace",
+                "sagemaker:DeleteSpace",
+                "sagemaker:DescribeSpace",
+                "sagemaker:CreateApp",
+                "sagemaker:DeleteApp",
+                "sagemaker:DescribeApp",
+                "sagemaker:DescribeDomain",
+                "sagemaker:DescribeUserProfile",
+                "sagemaker:CreatePresignedDomainUrl",
+            ],
+            "Resource": own,
+        },
+        {
+            "Sid": "StudioTagOnCreate",
+            "Effect": "Allow",
+            "Action": "sagemaker:AddTags",
+            "Resource": own,
+            "Condition": {"Null": {"sagemaker:TaggingAction": "false"}},
+        },
+        {
+            "Sid": "StudioListActions",
+            "Effect": "Allow",
+            "Action": [
+                "sagemaker:ListApps",
+                "sagemaker:ListDomains",
+                "sagemaker:ListUserProfiles",
+                "sagemaker:ListSpaces",
+            ],
+            "Resource": "*",
+        },
+    ]
+
+
+def render(
+    domain_arn: str, variant: str, experience: str = "classic", private_spaces: bool = False
+) -> dict:
     """Render an isolation policy document for one domain.
 
     Args:
@@ -350,26 +547,127 @@ def render(domain_arn: str, variant: str) -> dict:
         variant: ``"aws-doc"`` (AWS's policy verbatim), ``"allow"`` (Allow-only, closes its
             gaps when it is the role's only SageMaker grant) or ``"deny"`` (Deny guards beside
             broad Allows); see the module docstring for why each is shaped as it is.
+        experience: the profile, ``"classic"`` (default: the forms above) or ``"studio"`` (the
+            new Studio): ``aws-doc`` is then AWS's isolation policy plus AWS's "Give your users
+            access to spaces" policy; ``allow`` is the ``classic`` allow (it already grants the
+            own domain's spaces and apps by ARN, tag-on-create and ``List*``); ``deny`` is the
+            Deny guards plus the Allows Studio needs that ``AmazonSageMakerFullAccess`` does not
+            grant (:func:`_studio_needs`).
+        private_spaces: add the Deny guards that keep a role off other users' private spaces
+            (:func:`_private_space_guards`; not added to ``aws-doc``, whose spaces statements
+            already restrict by owner as Allows; refused for ``allow``, which would then exceed
+            IAM's 6,144-character managed-policy size).
 
     Returns:
         the bare IAM policy document (dict, JSON-serialisable), usable with
         ``aws iam create-policy --policy-document``.
 
     Raises:
-        ValueError: the domain ARN does not parse, or ``variant`` is not one of ``VARIANTS``.
+        ValueError: the domain ARN does not parse, ``variant`` / ``experience`` is unknown, or
+            ``private_spaces`` with ``allow`` (too large for one managed policy).
     """
     d = parse_domain_arn(domain_arn)
+    if experience not in PROFILES:
+        raise ValueError(
+            f"unknown experience {experience!r}; expected one of {', '.join(PROFILES)}"
+        )
     if variant == "aws-doc":
-        return doc_literal(domain_arn)
+        doc = doc_literal(domain_arn)
+        if experience == "studio":
+            doc["Statement"] = list(doc["Statement"]) + list(_spaces_policy(d)["Statement"])
+        return doc
     if variant == "allow":
-        return _render_isolating_allow(d)
-    if variant == "deny":
-        return _render_deny(d)
-    raise ValueError(f"unknown template variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+        doc = _render_isolating_allow(d)
+    elif variant == "deny":
+        doc = _render_deny(d)
+        if experience == "studio":
+            doc["Statement"] = doc["Statement"] + _studio_needs(d)
+    else:
+        raise ValueError(
+            f"unknown template variant {variant!r}; expected one of {', '.join(VARIANTS)}"
+        )
+    if private_spaces:
+        if variant == "allow":
+            # Measured: the allow template is 5,966 characters for a typical ARN and the guards
+            # add about 1,400; IAM's managed-policy quota is 6,144 (whitespace not counted).
+            raise ValueError(
+                "the allow template with the private-space guards exceeds IAM's 6,144-character "
+                "managed policy size; use --variant deny --private-spaces (it keeps your current "
+                "grants and adds the guards), or the allow template without --private-spaces"
+            )
+        doc["Statement"] = doc["Statement"] + _private_space_guards(d)
+    return doc
 
 
-def describe(domain_arn: str, variant: str) -> dict:
-    """The ``templates`` route answer: ``{"name", "arn", "variant", "document"}``.
+#: Where each statement of the templates comes from (by Sid; AWS's spaces page statement
+#: without a Sid is index-matched in :func:`citations`).
+_SID_SOURCES = {
+    "CreateAPIs": ("isolate",),
+    "ResourceAccessRequireDomainTag": ("isolate",),
+    "AllowActionsThatDontSupportTagging": ("isolate",),
+    "DeleteDefaultApp": ("isolate",),
+    "SMStudioCreatePresignedDomainUrlForUserProfile": ("spaces", "presigned-domain-url"),
+    "SMStudioAppPermissionsListAndDescribe": ("spaces",),
+    "SMStudioAppPermissionsTagOnCreate": ("spaces", "tagging"),
+    "SMStudioRestrictSharedSpacesWithoutOwners": ("spaces", "create-space"),
+    "SMStudioRestrictSpacesToOwnerUserProfile": ("spaces", "create-space"),
+    "SMStudioRestrictCreatePrivateSpaceAppsToOwnerUserProfile": ("spaces", "create-app"),
+    "CreateNewResources": ("isolate", "sar"),
+    "OwnDomainStudioResources": ("spaces", "sar"),
+    "TagOnCreate": ("tagging", "tag-propagation"),
+    "ListActionsWithoutResourceType": ("spaces", "sar"),
+    "DenyResourcesOfOtherDomains": ("isolate", "tag-propagation"),
+    "DenyStudioResourcesOfOtherDomains": ("sar", "create-app", "presigned-domain-url"),
+    "DenyTaggingUntaggedStudioResources": ("tagging", "tag-propagation"),
+    "DenyModelVersionsIntoAnyGroup": ("sar",),
+    "StudioOwnDomainSpacesAndApps": ("spaces", "managed-policies", "create-space", "create-app"),
+    "StudioTagOnCreate": ("tagging", "tag-propagation"),
+    "StudioListActions": ("spaces",),
+    "DenyOtherUsersPrivateSpaces": ("spaces", "sar"),
+    "DenyPrivateSpacesWithoutUserProfile": ("spaces", "sar"),
+    "DenyPresignedUrlIntoOtherProfiles": ("spaces", "presigned-domain-url"),
+    "DenyPresignedUrlWithoutUserProfile": ("spaces", "presigned-domain-url"),
+}
+
+
+def citations(
+    domain_arn: str, variant: str, experience: str = "classic", private_spaces: bool = False
+) -> list[dict]:
+    """The AWS pages each statement of a rendered template comes from.
+
+    Returns:
+        ``[{"index": int, "sid": str | None, "sources": [{"title", "url"}]}]``, one per
+        statement of ``render(domain_arn, variant, experience, private_spaces)``, in order.
+
+    Raises:
+        ValueError: as :func:`render`.
+    """
+    doc = render(domain_arn, variant, experience, private_spaces)
+    out = []
+    for i, st in enumerate(doc["Statement"]):
+        sid = st.get("Sid")
+        keys = _SID_SOURCES.get(sid or "")
+        if keys is None:
+            if sid and sid.startswith("CreateNewResourcesOnly"):
+                keys = ("isolate", "sar")
+            else:
+                # AWS's spaces page prints its first statement without a Sid.
+                keys = ("spaces",)
+        out.append(
+            {
+                "index": i,
+                "sid": sid,
+                "sources": [{"title": SOURCES[k][0], "url": SOURCES[k][1]} for k in keys],
+            }
+        )
+    return out
+
+
+def describe(
+    domain_arn: str, variant: str, experience: str = "classic", private_spaces: bool = False
+) -> dict:
+    """The ``templates`` route answer: ``{"name", "arn", "variant", "experience",
+    "private_spaces", "document", "citations"}``.
 
     Raises:
         ValueError: as ``render``.
@@ -379,5 +677,9 @@ def describe(domain_arn: str, variant: str) -> dict:
         "name": policy_name(d.domain_id),
         "arn": policy_arn(d.account, d.domain_id, d.partition),
         "variant": variant,
-        "document": render(domain_arn, variant),
+        "experience": experience,
+        # aws-doc is AWS's text: the option does not change it.
+        "private_spaces": bool(private_spaces) and variant != "aws-doc",
+        "document": render(domain_arn, variant, experience, private_spaces),
+        "citations": citations(domain_arn, variant, experience, private_spaces),
     }

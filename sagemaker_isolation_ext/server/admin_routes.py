@@ -8,11 +8,14 @@ Registered by ``app.py`` only when ``c.SageMakerIsolationApp.admin_actions_enabl
 sessions (it skips the check for token-authenticated requests, which a browser cannot forge).
 
 - ``POST admin/plan`` ``{"domain_id"?, "region"?, "profile"?, "variant": "allow"|"deny",
-  "role_arns"?: [arn]}`` -> the plan (``sagemaker.plan``); the server keeps it for
+  "role_arns"?: [arn], "experience"?: "classic"|"studio", "private_spaces"?: bool,
+  "allow_break"?: [flow id]}`` -> the plan (``sagemaker.policy_plan``); the server keeps it for
   ``PLAN_TTL`` seconds under (user, ``plan_hash``). Nothing is written to AWS.
-- ``POST admin/apply`` ``{"plan_hash"}`` -> 202 ``{"id", "status": "running"}``: applies the plan
-  *this user* previewed (409 if there is none, or it expired, or it was already applied), in a
-  worker thread; progress is the change record, ``GET admin/changes?id=``.
+- ``POST admin/apply`` ``{"plan_hash", "allow_break"?: [flow id]}`` -> 202 ``{"id", "status":
+  "running"}``: applies the plan *this user* previewed (409 if there is none, or it expired, or
+  it was already applied; 409 ``flows-would-break`` with ``flows`` when it would stop Studio
+  flows that work now and were not each confirmed by id), in a worker thread; progress is the
+  change record, ``GET admin/changes?id=``.
 - ``POST admin/rollback`` ``{"change_id", "dry_run"?: true}`` -> the rollback record (dry run:
   ``status: "planned"``, nothing written).
 - ``GET admin/changes`` -> ``{"changes": [summary, ...]}`` newest first; ``?id=`` -> one record
@@ -21,7 +24,6 @@ sessions (it skips the check for token-authenticated requests, which a browser c
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,24 +34,20 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
-from sagemaker_isolation_ext.sagemaker import patterns
-
-from .base import (
-    ROUTE_PREFIX,
-    IsolationHandler,
-    validate_domain_id,
-    validate_profile,
-    validate_region,
-)
+from .base import ROUTE_PREFIX, IsolationHandler
 from .compat import authorized
+from .models import (
+    CHANGE_ID_RE,
+    AdminApplyRequest,
+    AdminPlanRequest,
+    AdminRollbackRequest,
+)
 
 __all__ = ["ADMIN_AUTH_RESOURCE", "ADMIN_HANDLERS", "PLAN_TTL", "AdminState", "admin_route_table"]
 
 ADMIN_AUTH_RESOURCE = "sagemaker-isolation-admin"
 #: Seconds a previewed plan stays appliable ("the plan the same user just previewed").
 PLAN_TTL = 900.0
-_CHANGE_ID = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
-_HASH = re.compile(r"^[0-9a-f]{64}$")
 _MAX_PLANS_PER_USER = 20
 
 
@@ -144,42 +142,31 @@ def _aws_error(exc) -> HTTPError:
 class PlanHandler(AdminHandler):
     """``POST admin/plan``: build and remember a plan (dry run)."""
 
-    FIELDS = {"domain_id", "region", "profile", "variant", "role_arns"}
-
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
         """Answer the plan document; 400 bad input, 502 AWS not reachable or a listing the plan
         needs incomplete (reason ``listing-incomplete``: no plan from a partial listing)."""
-        body = self.json_body()
-        unknown = sorted(set(body) - self.FIELDS)
-        if unknown:
-            raise _bad(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(self.FIELDS))}"
-            )
-        variant = body.get("variant", "allow")
-        if variant not in ("allow", "deny"):
-            raise _bad(f"variant must be allow or deny, got {variant!r}")
-        roles = body.get("role_arns") or None
-        if roles is not None:
-            if not isinstance(roles, list) or not all(
-                patterns.is_role_arn(r) for r in roles
-            ):
-                raise _bad(
-                    "role_arns must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>)"
-                )
-            if len(roles) > 100:
-                raise _bad("role_arns: at most 100 roles")
-        domain_id = validate_domain_id(body.get("domain_id"))
-        region = validate_region(body.get("region"))
-        profile = validate_profile(body.get("profile"))
+        req = AdminPlanRequest.from_body(self.json_body())
+        variant, profile = req.variant, req.profile
+        allow_break = list(req.allow_break)
+        roles = list(req.role_arns) if req.role_arns is not None else None
         from ..aws.apply import IncompleteListingError, make_plan
         from ..aws.errors import AwsUnreachable
         from ..sagemaker.policy_plan import PlanError
 
         def work():
-            ctx = self.resolve_context(domain_id, region, profile)
-            return make_plan(ctx, variant, roles, session=self.session_for(ctx))
+            ctx = self.resolve_context(req.domain_id, req.region, profile)
+            return make_plan(
+                ctx,
+                variant,
+                roles,
+                session=self.session_for(ctx),
+                cache=self.jobs.cache,
+                experience=req.experience,
+                private_spaces=req.private_spaces,
+                allow_break=allow_break,
+            )
 
         try:
             plan = await anyio.to_thread.run_sync(work)
@@ -205,12 +192,13 @@ class ApplyHandler(AdminHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
-        """Body ``{"plan_hash"}``; 409 when this user previewed no such plan (or it expired)."""
-        body = self.json_body()
-        h = body.get("plan_hash")
-        if set(body) - {"plan_hash"} or not isinstance(h, str) or not _HASH.match(h):
-            raise _bad('body must be {"plan_hash": "<64 hex>"} of a plan from POST admin/plan')
-        taken = self.admin.take(self.user_name, h)
+        """Body ``{"plan_hash", "allow_break"?: [flow id]}``; 409 when this user previewed no
+        such plan (or it expired), when it failed validation, or (reason
+        ``flows-would-break``, with ``flows``) when it would stop Studio flows that work now
+        and that neither the plan nor ``allow_break`` confirms by id."""
+        req = AdminApplyRequest.from_body(self.json_body())
+        allow_break = list(req.allow_break)
+        taken = self.admin.take(self.user_name, req.plan_hash)
         if taken is None:
             raise HTTPError(
                 409,
@@ -224,6 +212,22 @@ class ApplyHandler(AdminHandler):
             raise HTTPError(
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
             )
+        from ..aws.apply import FlowsWouldBreak
+        from ..sagemaker.policy_plan import unconfirmed_breaks
+
+        pending = unconfirmed_breaks(plan, allow_break)
+        if pending:
+            # Keep the preview: the same plan can be applied once the flows are confirmed.
+            self.admin.put(self.user_name, plan, profile)
+            self.set_status(409)
+            self.finish(
+                {
+                    "message": str(FlowsWouldBreak(pending)),
+                    "reason": "flows-would-break",
+                    "flows": pending,
+                }
+            )
+            return
         from ..aws.apply import apply_plan, who_am_i
         from ..aws.session import make_session
         from ..aws.target import resolve_context
@@ -255,6 +259,7 @@ class ApplyHandler(AdminHandler):
                     endpoint_url=ctx.endpoint_url,
                     who=who,
                     change_id=change_id,
+                    allow_break=allow_break,
                 )
                 state.running.pop(change_id, None)
             except Exception as exc:  # ApplyError, AWS, audit: reported through the status
@@ -278,16 +283,8 @@ class RollbackHandler(AdminHandler):
     @authorized
     async def post(self) -> None:
         """Body ``{"change_id", "dry_run"?: bool}``; answers the rollback record."""
-        body = self.json_body()
-        cid = body.get("change_id")
-        dry = body.get("dry_run", True)
-        if (
-            set(body) - {"change_id", "dry_run"}
-            or not isinstance(cid, str)
-            or not _CHANGE_ID.match(cid)
-            or not isinstance(dry, bool)
-        ):
-            raise _bad('body must be {"change_id": "chg-...", "dry_run": true|false}')
+        req = AdminRollbackRequest.from_body(self.json_body())
+        cid, dry = req.change_id, req.dry_run
         from ..audit import AuditError
         from ..aws.apply import ApplyError, rollback_change
         from ..aws.errors import AwsUnreachable
@@ -336,7 +333,7 @@ class ChangesHandler(AdminHandler):
         cid = self.get_query_argument("id", default="")
         store = self.store()
         if cid:
-            if not _CHANGE_ID.match(cid):
+            if not CHANGE_ID_RE.match(cid):
                 raise _bad("id must be a change id chg-<time>-<8 hex>")
             try:
                 rec = await anyio.to_thread.run_sync(lambda: store.read(cid))

@@ -206,7 +206,8 @@ class SageMakerIsolationApp(ExtensionApp):
             aws_confirm=lambda: self.aws_confirm,
         )
         self.settings["sagemaker_isolation_jobs"] = self.jobs
-        self.tag_jobs = TagScanJobs()
+        # The all-domain tag scan reuses the fresh reports of the check jobs.
+        self.tag_jobs = TagScanJobs(reuse=self.jobs.fresh_report_for)
         self.settings["sagemaker_isolation_tag_jobs"] = self.tag_jobs
         from .overview_routes import OverviewJobs
 

@@ -34,9 +34,6 @@ PROFILE_RE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,127}$")
 VARIANTS = ("allow", "deny")
 
 
-POST_REPORT_FIELDS = {"domain_id", "region", "profile", "refresh"}
-
-
 #: Largest JSON body any route reads (no body of ours comes near: a plan request, a tag plan,
 #: an AccessDenied message; ``explain`` has its own, lower, cap).
 MAX_JSON_BODY_BYTES = 1024 * 1024
@@ -44,6 +41,19 @@ MAX_JSON_BODY_BYTES = 1024 * 1024
 
 def _bad_request(message: str) -> HTTPError:
     return HTTPError(400, message, reason="bad-request")
+
+
+def reject_unknown_fields(body: dict, allowed: set[str] | frozenset[str]) -> None:
+    """Refuse a request body with fields other than ``allowed``.
+
+    Raises:
+        HTTPError(400): ``"unknown field(s) a, b; allowed: x, y"`` (both sorted).
+    """
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise _bad_request(
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
 
 
 def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:

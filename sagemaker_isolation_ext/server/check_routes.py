@@ -12,7 +12,6 @@ from tornado.web import HTTPError
 
 from .. import __version__
 from .base import (
-    POST_REPORT_FIELDS,
     VARIANTS,
     IsolationHandler,
     _bad_request,
@@ -24,6 +23,7 @@ from .base import (
 )
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .jobs import KIND_NO_CONTEXT, JobKey, none_status
+from .models import ReportRequest
 from .selfcheck import self_check
 
 
@@ -125,6 +125,21 @@ class ReportHandler(IsolationHandler):
         )
         return key, ctx
 
+    async def query_status(self) -> dict:
+        """The job status for ``?domain_id=&region=&profile=`` (defaults: the config); with no
+        domain to be found, ``status: "none"`` and an ``error`` whose reason is ``no-context``.
+
+        Raises:
+            HTTPError(400): a malformed query value.
+        """
+        domain_id = validate_domain_id(self._query("domain_id"))
+        region = validate_region(self._query("region"))
+        profile = validate_profile(self._query("profile"))
+        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
+        if key is None:
+            return none_status(None, ctx_or_error)
+        return self.jobs.status(key)
+
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
@@ -133,14 +148,7 @@ class ReportHandler(IsolationHandler):
         When no domain can be determined, answers ``status: "none"`` with an ``error`` whose
         reason is ``no-context``.
         """
-        domain_id = validate_domain_id(self._query("domain_id"))
-        region = validate_region(self._query("region"))
-        profile = validate_profile(self._query("profile"))
-        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
-        if key is None:
-            self.finish(none_status(None, ctx_or_error))
-            return
-        self.finish(self.jobs.status(key))
+        self.finish(await self.query_status())
 
     @tornado.web.authenticated
     @authorized
@@ -151,20 +159,8 @@ class ReportHandler(IsolationHandler):
         fields, wrong types, or when no domain can be determined; 429 ``{"message", "reason":
         "too-many-checks"}`` when 64 other checks are running or queued.
         """
-        body = self.json_body()
-        unknown = sorted(set(body) - POST_REPORT_FIELDS)
-        if unknown:
-            raise _bad_request(
-                f"unknown field(s) {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(POST_REPORT_FIELDS))}"
-            )
-        refresh = body.get("refresh", False)
-        if not isinstance(refresh, bool):
-            raise _bad_request(f"refresh must be true or false, got {refresh!r}")
-        domain_id = validate_domain_id(body.get("domain_id"))
-        region = validate_region(body.get("region"))
-        profile = validate_profile(body.get("profile"))
-        key, ctx_or_error = await self._key_and_ctx(domain_id, region, profile)
+        req = ReportRequest.from_body(self.json_body())
+        key, ctx_or_error = await self._key_and_ctx(req.domain_id, req.region, req.profile)
         if key is None:
             raise _bad_request(
                 f"no domain to check: {ctx_or_error['message']} "
@@ -174,7 +170,7 @@ class ReportHandler(IsolationHandler):
         from .jobs import TooManyChecks
 
         try:
-            status = self.jobs.start(key, ctx_or_error, refresh=refresh)
+            status = self.jobs.start(key, ctx_or_error, refresh=req.refresh)
         except TooManyChecks as exc:
             raise HTTPError(429, str(exc), reason="too-many-checks") from None
         except RuntimeError as exc:
@@ -204,14 +200,18 @@ def _coverage(query: str) -> dict:
 
 
 class TemplatesHandler(IsolationHandler):
-    """``GET templates?domain_arn=&variant=allow|deny``: the isolation policy for a domain."""
+    """``GET templates?domain_arn=&variant=&experience=classic|studio&private_spaces=``: the
+    isolation policy for a domain."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        """Answer ``{"name", "arn", "variant", "document"}``; 400 for a bad ARN or variant."""
+        """Answer ``{"name", "arn", "variant", "experience", "private_spaces", "document",
+        "citations"}``; 400 for a bad ARN, variant, experience or option."""
         domain_arn = self.get_query_argument("domain_arn", default="").strip()
         variant = self.get_query_argument("variant", default="allow").strip()
+        experience = self.get_query_argument("experience", default="classic").strip()
+        private_spaces = self.get_query_argument("private_spaces", default="false").strip()
         if not domain_arn:
             raise _bad_request(
                 "domain_arn is required, e.g. "
@@ -221,10 +221,22 @@ class TemplatesHandler(IsolationHandler):
             raise _bad_request(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
         from ..sagemaker import templates
 
+        if experience not in templates.PROFILES:
+            raise _bad_request(
+                f"experience must be one of {', '.join(templates.PROFILES)}, got {experience!r}"
+            )
+        if private_spaces not in ("true", "false", "1", "0"):
+            raise _bad_request(f"private_spaces must be true or false, got {private_spaces!r}")
         try:
-            answer = templates.describe(domain_arn, variant)
+            templates.parse_domain_arn(domain_arn)
         except ValueError as exc:
             raise _bad_request(f"domain_arn: {exc}") from None
+        try:
+            answer = templates.describe(
+                domain_arn, variant, experience, private_spaces in ("true", "1")
+            )
+        except ValueError as exc:
+            raise _bad_request(str(exc)) from None
         self.finish(answer)
 
 

@@ -4,8 +4,10 @@ No tornado here: a :class:`ReportJobs` registry runs each check in a worker thre
 (``concurrent.futures.ThreadPoolExecutor``) and keeps its state behind a lock, so the handlers
 only read and start jobs and the event loop never waits on AWS.
 
-A check is: ``collector.collect(ctx, progress)`` -> Snapshot (docs/ARCHITECTURE.md §3), then
-``sagemaker.analysis.analyze(snapshot)`` -> report (§7), then ``aws.confirm.confirm_report``
+A check is the check service's ``run_check`` (:mod:`sagemaker_isolation_ext.check`):
+``collector.collect(ctx, progress)`` -> Snapshot (docs/ARCHITECTURE.md §3), then
+``sagemaker.analysis.analyze(snapshot)`` -> report (§7; reused from the registry's
+``ReportCache`` when the snapshot is unchanged), then ``aws.confirm.confirm_report``
 (witnesses' simulator commands; for a live snapshot and ``aws_confirm`` on, AWS's policy
 simulator answers), all in the worker thread. The collector is swappable
 (``SageMakerIsolationApp.collector_class``) so tests inject fakes.
@@ -147,7 +149,10 @@ def classify_error(exc: BaseException) -> dict:
       (the traceback goes to the server log, never to the client).
     """
     from ..aws.errors import AwsUnreachable, ContextError
+    from ..check import AnalysisError
 
+    if isinstance(exc, AnalysisError):
+        exc = exc.cause  # as analysis.analyze raised it
     if isinstance(exc, AwsUnreachable):
         return {
             "message": exc.message or "AWS is not reachable",
@@ -223,6 +228,11 @@ class ReportJobs:
         self._ttl = cache_ttl if callable(cache_ttl) else (lambda: float(cache_ttl))
         self._log = log or logging.getLogger(__name__)
         self._analyze = analyze
+        #: Analyses by snapshot digest (``check.ReportCache``, same TTL): a refresh of an
+        #: unchanged domain re-reads AWS but is not analysed again.
+        from ..check import ReportCache
+
+        self.cache = ReportCache(self._ttl)
         self._lock = threading.Lock()
         self._jobs: dict[JobKey, _Job] = {}
         self._executor = ThreadPoolExecutor(
@@ -337,17 +347,17 @@ class ReportJobs:
         return progress
 
     def _run(self, job: _Job, ctx: Any) -> None:
-        progress = self._progress_for(job)
+        from ..check import LiveSource, run_check
+
         try:
-            progress("collecting", 0, 0)
-            snapshot = self._collector.collect(ctx, progress)
-            progress("analyzing", 0, 1)
-            analyze = self._analyze
-            if analyze is None:
-                from ..sagemaker.analysis import analyze
-            report = analyze(snapshot)
-            progress("confirming", 0, 1)
-            self._confirm_report(report, snapshot, ctx)
+            report = run_check(
+                LiveSource(ctx, collector=self._collector),
+                aws_confirm=bool(self._aws_confirm()),
+                progress=self._progress_for(job),
+                cache=self.cache,
+                analyse_fn=self._analyze,
+                confirmer=self._confirm,
+            ).to_json()
         except Exception as exc:  # every failure becomes an error status, never a 500
             error = classify_error(exc)
             if error["kind"] == KIND_INTERNAL:
@@ -365,30 +375,19 @@ class ReportJobs:
             job.progress = {"stage": "done", "done": 1, "total": 1}
             job.finished_at = self._clock()
 
-    def _confirm_report(self, report: dict, snapshot: dict, ctx: Any) -> None:
-        """Add the witnesses' simulator commands and AWS's answers (``aws.confirm``); a bug there
-        is logged and noted in the report, never turned into a failed check."""
-        try:
-            confirm = self._confirm
-            if confirm is None:
-                from ..aws.confirm import confirm_report
+    def fresh_report(self, key: JobKey) -> dict | None:
+        """The report of a fresh ready job of ``key`` (within ``cache_ttl``), or None; never
+        starts a check (the all-domain tag scan reuses these instead of analysing again)."""
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is None or not self._is_fresh(job, self._clock()):
+                return None
+            return job.report
 
-                def confirm(report, snapshot, ctx, enabled):
-                    confirm_report(report, snapshot, ctx=ctx, enabled=enabled)
-
-            confirm(report, snapshot, ctx, bool(self._aws_confirm()))
-        except Exception:
-            self._log.exception("sagemaker-isolation: AWS confirmation of witnesses failed")
-            if isinstance(report, dict):
-                report["aws_confirmation"] = {
-                    "status": "unavailable",
-                    "note": "AWS confirmation failed unexpectedly (see the server log); the "
-                    "report itself is complete.",
-                    "calls": 0,
-                    "confirmed": 0,
-                    "disagreed": 0,
-                    "not_checked": 0,
-                }
+    def fresh_report_for(self, ctx: Any) -> dict | None:
+        """:meth:`fresh_report` of the job key of an ``AwsContext`` (domain id, Region,
+        profile), as ``aws.tag_scan.domain_verdict``'s ``reuse`` takes it."""
+        return self.fresh_report(JobKey(ctx.domain_id, ctx.region, ctx.profile))
 
     def shutdown(self) -> None:
         """Refuse new checks and stop the worker pool without waiting for running checks."""

@@ -1,15 +1,21 @@
-"""The standalone page: ``GET <base_url>/sagemaker-isolation/`` (no labextension needed).
+"""The standalone page: ``GET <base_url>/sagemaker-isolation/`` (no labextension needed), and
+the HTML fragments it shows (``fragments/report``, ``fragments/explain``, ``fragments/coverage``).
 
 For environments where the JupyterLab 4 panel does not load: SageMaker Studio Classic
 (JupyterLab 3 on jupyter_server 1.x), JupyterLab 3 in general, a plain ``jupyter server``. The
 page shows the verdict, the execution roles, the findings, the coverage table and the
-AccessDenied explainer, from the same JSON routes as the panel (docs/openapi.yaml).
+AccessDenied explainer. It has no report DOM code of its own: the fragment routes answer HTML
+rendered by ``render/html.py`` (the renderer the notebook's rich display uses, every value
+escaped there) inside JSON, and ``page.js`` starts and polls the check through the ``report``
+route, asks for the fragments and inserts them.
 
 The page is plain HTML/CSS/JS kept in ``sagemaker_isolation_ext/static/standalone/``; this
 handler inlines the CSS and JS into the HTML (one authenticated response, so the page works the
 same on jupyter_server 1.x and 2.x and needs no static-file route) and fills a JSON config block
 (``baseUrl``, ``xsrfToken``, ``version``) in which ``<``, ``>`` and ``&`` are escaped so no value
-can close the ``<script>`` element.
+can close the ``<script>`` element. Its Content-Security-Policy lets only the inlined script run
+(by its SHA-256), so even markup that slipped into a fragment could not run a script or an
+``on*`` handler.
 
 Protection: ``@tornado.web.authenticated`` (an anonymous browser is redirected to the login
 page) then ``@authorized`` on resource ``sagemaker-isolation`` (action ``read``), like every
@@ -19,21 +25,35 @@ carry the ``X-XSRFToken`` header.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio
 import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from .. import __version__
+from ..render.html import coverage_html, explain_html, report_html
+from ..render.text import _plural, job_status_words
+from .base import AUTH_RESOURCE, IsolationHandler, _bad_request
+from .check_routes import ReportHandler, _coverage
 from .compat import authorized
+from .explain_routes import ExplainHandler
 
-__all__ = ["PAGE_DIR", "IsolationPageHandler", "render_page"]
-
-AUTH_RESOURCE = "sagemaker-isolation"  # same as handlers.AUTH_RESOURCE (not imported: no cycle)
+__all__ = [
+    "HANDLERS",
+    "PAGE_DIR",
+    "CoverageFragmentHandler",
+    "ExplainFragmentHandler",
+    "IsolationPageHandler",
+    "ReportFragmentHandler",
+    "render_page",
+]
 
 #: Where page.html, page.css and page.js live.
 PAGE_DIR = Path(__file__).resolve().parent.parent / "static" / "standalone"
@@ -71,6 +91,26 @@ def _script_safe_json(value: dict) -> str:
     return text
 
 
+def _page_script() -> str:
+    """page.js as inlined (``</script`` cannot end its element early)."""
+    return _parts()[2].replace("</script", "<\\/script")
+
+
+def page_csp() -> str:
+    """The page's own Content-Security-Policy directives: scripts only the inlined page.js (by
+    its SHA-256; the config block is JSON, never run), no plugins, no ``<base>``, requests to
+    this server only. Raises OSError when the page's files are missing."""
+    html = _parts()[0]
+    start = html.index("<script>") + len("<script>")
+    # The hash covers the element's whole text: the whitespace around the mark too.
+    inline = html[start : html.index("</script>", start)].replace(_SCRIPT_MARK, _page_script())
+    digest = base64.b64encode(hashlib.sha256(inline.encode("utf-8")).digest()).decode()
+    return (
+        f"script-src 'sha256-{digest}'; object-src 'none'; base-uri 'none'; "
+        "connect-src 'self'; form-action 'self'"
+    )
+
+
 def render_page(base_url: str, xsrf_token: str, version: str = __version__) -> str:
     """The page's HTML with its CSS, JS and config inlined.
 
@@ -86,11 +126,11 @@ def render_page(base_url: str, xsrf_token: str, version: str = __version__) -> s
     Raises:
         OSError: the page's static files are missing.
     """
-    html, css, js = _parts()
+    html, css, _ = _parts()
     config = _script_safe_json({"baseUrl": base_url, "xsrfToken": xsrf_token, "version": version})
     # The CSS and JS are ours (package files), but make sure neither can end its element early.
     css = css.replace("</", "<\\/")
-    js = js.replace("</script", "<\\/script")
+    js = _page_script()
     return html.replace(_STYLE_MARK, css).replace(_SCRIPT_MARK, js).replace(_CONFIG_MARK, config)
 
 
@@ -102,6 +142,12 @@ class IsolationPageHandler(ExtensionHandlerMixin, JupyterHandler):
     # The CORS preflight answers headers only, like every JSON route of the extension
     # (jupyter_server's APIHandler.options, unauthenticated by design, carries no data).
     options = APIHandler.options
+
+    @property
+    def content_security_policy(self) -> str:
+        """jupyter_server's policy (``frame-ancestors``, ``report-uri``) plus the page's own
+        (:func:`page_csp`)."""
+        return f"{super().content_security_policy}; {page_csp()}"
 
     @tornado.web.authenticated
     @authorized
@@ -135,3 +181,79 @@ class IsolationPageRedirectHandler(IsolationPageHandler):
         if self.request.query:
             target += "?" + self.request.query
         self.redirect(target)
+
+
+# -- the fragments the page inserts (JSON bodies holding HTML from render/html.py) --
+
+
+class ReportFragmentHandler(ReportHandler):
+    """``GET fragments/report?domain_id=&region=&profile=``: the check job's status in words and,
+    once the report is ready, the report as HTML (``render.html.report_html``). GET only: a
+    check is started with ``POST report``."""
+
+    post = tornado.web.RequestHandler._unimplemented_method  # 405, not ReportHandler.post
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Answer ``{"status": "none"|"running"|"ready"|"error", "verdict": str|null,
+        "finished_at": str|null, "words": str, "error_words": str|null, "html": str|null}``:
+        ``words`` is the status line, ``error_words`` the failure (status ``error``), ``html`` the
+        report fragment (status ``ready``). 400 for a malformed query value, like ``GET report``.
+        """
+        status = await self.query_status()
+        words, error_words = job_status_words(status)
+        report = status.get("report") if status.get("status") == "ready" else None
+        self.finish(
+            {
+                "status": status.get("status"),
+                "verdict": (report or {}).get("verdict"),
+                "finished_at": status.get("finished_at"),
+                "words": words,
+                "error_words": error_words,
+                "html": report_html(report, page=True) if report else None,
+            }
+        )
+
+
+class ExplainFragmentHandler(ExplainHandler):
+    """``POST fragments/explain``: the ``explain`` route's answer as HTML
+    (``render.html.explain_html``)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """Body as ``POST explain``; answers ``{"words": "Explained: N possible causes.",
+        "causes": int, "html": str}``. 400 / 413 as ``POST explain``."""
+        result = await self.explain_body()
+        n = len(result.get("causes") or [])
+        self.finish(
+            {
+                "words": f"Explained: {_plural(n, 'possible cause')}.",
+                "causes": n,
+                "html": explain_html(result, page=True),
+            }
+        )
+
+
+class CoverageFragmentHandler(IsolationHandler):
+    """``GET fragments/coverage?q=``: the coverage table as HTML (``render.html.coverage_html``)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        """Answer ``{"actions": int, "html": str}`` for the actions mentioning ``q`` (any case);
+        400 when ``q`` is longer than 200 characters, like ``GET coverage``."""
+        query = self.get_query_argument("q", default="").strip()
+        if len(query) > 200:
+            raise _bad_request("q is too long (at most 200 characters)")
+        table = await anyio.to_thread.run_sync(lambda: _coverage(query))
+        self.finish({"actions": len(table.get("actions") or []), "html": coverage_html(table)})
+
+
+HANDLERS = (
+    ("/", IsolationPageHandler),  # the standalone page at <base_url>/sagemaker-isolation/
+    ("fragments/report", ReportFragmentHandler),
+    ("fragments/explain", ExplainFragmentHandler),
+    ("fragments/coverage", CoverageFragmentHandler),
+)

@@ -30,6 +30,7 @@ skipped for token-authenticated requests, which a browser cannot forge).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import threading
 from typing import Any
 
@@ -39,15 +40,11 @@ from tornado.web import HTTPError
 
 from .base import IsolationHandler, validate_domain_id, validate_profile, validate_region
 from .compat import authorized
+from .models import TagBackfillRequest, TagPlanRequest, TagRollbackRequest, TagScanRequest
 
 __all__ = ["TAGS_HANDLERS", "TAGS_ADMIN_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
 
 ADMIN_AUTH_RESOURCE = "sagemaker-isolation-admin"
-_SCAN_FIELDS = {"domain_id", "region", "profile", "all_domains", "rows", "max_rows", "refresh"}
-_PLAN_FIELDS = {"domain_id", "region", "profile", "arns"}
-_BACKFILL_FIELDS = {"domain_id", "region", "profile", "plan", "dry_run"}
-_ROLLBACK_FIELDS = {"change_id", "dry_run"}
-_MAX_ARNS = 10000
 
 
 def _bad(message: str) -> HTTPError:
@@ -56,19 +53,6 @@ def _bad(message: str) -> HTTPError:
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _only(body: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise _bad(f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
-
-
-def _bool(body: dict, name: str, default: bool) -> bool:
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise _bad(f"{name} must be true or false, got {value!r}")
-    return value
 
 
 class TagScanJobs:
@@ -81,10 +65,13 @@ class TagScanJobs:
         runner: ``runner(ctx, all_domains, rows, max_rows, cancel, progress) -> result`` (the
             default calls ``aws.tag_scan.scan_tags``; tests inject fakes).
         max_workers: parallel scans.
+        reuse: ``reuse(domain ctx) -> report | None``: a fresh report of a domain (the server's
+            report jobs, ``ReportJobs.fresh_report``); the default runner's all-domain verdicts
+            use it instead of checking that domain again.
     """
 
-    def __init__(self, runner=None, max_workers: int = 2) -> None:
-        self.runner = runner or _default_runner
+    def __init__(self, runner=None, max_workers: int = 2, reuse=None) -> None:
+        self.runner = runner or functools.partial(_default_runner, reuse=reuse)
         self._jobs: dict[tuple, dict] = {}
         self._lock = threading.Lock()
         # Daemon threads (not a ThreadPoolExecutor, whose workers are joined at exit): a scan
@@ -206,10 +193,10 @@ def _key_json(key: tuple) -> dict:
     }
 
 
-def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress):
+def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress, reuse=None):
     from ..aws import tag_scan
 
-    verdicts = (lambda d: tag_scan.domain_verdict(ctx, d)) if all_domains else None
+    verdicts = (lambda d: tag_scan.domain_verdict(ctx, d, reuse)) if all_domains else None
     return tag_scan.scan_tags(
         ctx,
         all_domains=all_domains,
@@ -281,33 +268,15 @@ class TagScanHandler(TagsHandler):
     @authorized
     async def post(self) -> None:
         """Start a scan: 202 + status."""
-        body = self.json_body()
-        _only(body, _SCAN_FIELDS)
-        all_domains = _bool(body, "all_domains", False)
-        refresh = _bool(body, "refresh", False)
-        rows = body.get("rows", "problems")
-        if rows not in ("problems", "all", "none"):
-            raise _bad(f"rows must be problems, all or none, got {rows!r}")
-        max_rows = body.get("max_rows", 1000)
-        if (
-            not isinstance(max_rows, int)
-            or isinstance(max_rows, bool)
-            or not 0 <= max_rows <= 100000
-        ):
-            raise _bad(f"max_rows must be an integer 0..100000, got {max_rows!r}")
-        ctx = await self.scan_ctx(
-            validate_domain_id(body.get("domain_id")),
-            validate_region(body.get("region")),
-            validate_profile(body.get("profile")),
-            all_domains,
-        )
+        req = TagScanRequest.from_body(self.json_body())
+        ctx = await self.scan_ctx(req.domain_id, req.region, req.profile, req.all_domains)
         status = self.tag_jobs.start(
-            self.key_of(ctx, all_domains),
+            self.key_of(ctx, req.all_domains),
             ctx,
-            all_domains=all_domains,
-            rows=rows,
-            max_rows=max_rows,
-            refresh=refresh,
+            all_domains=req.all_domains,
+            rows=req.rows,
+            max_rows=req.max_rows,
+            refresh=req.refresh,
         )
         self.set_status(202)
         self.finish(status)
@@ -332,21 +301,9 @@ class TagPlanHandler(TagsHandler):
         ``listing-incomplete``: no backfill plan from a partial listing)."""
         from ..sagemaker import tags as T
 
-        body = self.json_body()
-        _only(body, _PLAN_FIELDS)
-        arns = body.get("arns")
-        if arns is not None and (
-            not isinstance(arns, list)
-            or len(arns) > _MAX_ARNS
-            or not all(isinstance(a, str) and T.parse_sagemaker_arn(a) for a in arns)
-        ):
-            raise _bad(f"arns must be a list of at most {_MAX_ARNS} SageMaker ARNs")
-        ctx = await self.scan_ctx(
-            validate_domain_id(body.get("domain_id")),
-            validate_region(body.get("region")),
-            validate_profile(body.get("profile")),
-            False,
-        )
+        req = TagPlanRequest.from_body(self.json_body())
+        arns = req.arns
+        ctx = await self.scan_ctx(req.domain_id, req.region, req.profile, False)
         result = self.tag_jobs.result(self.key_of(ctx, False))
         if result is None:
             raise HTTPError(
@@ -424,18 +381,9 @@ class TagBackfillHandler(_AdminTagsHandler):
         from ..aws.errors import AwsUnreachable
 
         self.require_admin()
-        body = self.json_body()
-        _only(body, _BACKFILL_FIELDS)
-        dry_run = _bool(body, "dry_run", True)
-        plan = body.get("plan")
-        if not isinstance(plan, dict):
-            raise _bad("plan must be a plan object (from POST tag-plan)")
-        ctx = await self.scan_ctx(
-            validate_domain_id(body.get("domain_id")),
-            validate_region(body.get("region")),
-            validate_profile(body.get("profile")),
-            False,
-        )
+        req = TagBackfillRequest.from_body(self.json_body())
+        plan, dry_run = req.plan, req.dry_run
+        ctx = await self.scan_ctx(req.domain_id, req.region, req.profile, False)
         if (plan.get("domain") or {}).get("id") != ctx.domain_id:
             raise _bad(
                 f"the plan is for domain {(plan.get('domain') or {}).get('id')!r}, not "
@@ -465,12 +413,8 @@ class TagRollbackHandler(_AdminTagsHandler):
         from ..aws.errors import AwsUnreachable
 
         self.require_admin()
-        body = self.json_body()
-        _only(body, _ROLLBACK_FIELDS)
-        dry_run = _bool(body, "dry_run", True)
-        change_id = body.get("change_id")
-        if not isinstance(change_id, str) or not change_id:
-            raise _bad("change_id is required (the id a backfill answered)")
+        req = TagRollbackRequest.from_body(self.json_body())
+        change_id, dry_run = req.change_id, req.dry_run
         store = self.store()
         try:
             record = store.read(change_id)

@@ -163,6 +163,73 @@ describe('AdminSection', () => {
     expect(changed).toHaveBeenCalledWith(notIsolatedReport().domain.id);
   });
 
+  it('lists the Studio flows a plan would stop and confirms them by id on apply', async () => {
+    const { log } = render({
+      'GET admin/changes': req =>
+        req.query.id
+          ? {
+              status: 200,
+              body: {
+                id: req.query.id,
+                kind: 'apply',
+                status: 'succeeded',
+                steps: []
+              }
+            }
+          : { status: 200, body: { changes: [] } },
+      'POST admin/plan': () => ({
+        status: 200,
+        body: {
+          ...planFor('deny'),
+          flows_breaking: [
+            {
+              role: 'arn:aws:iam::111122223333:role/R',
+              role_name: 'SpaceRole',
+              flows: [
+                {
+                  id: 'classic.start-kernel',
+                  title: 'Start a kernel',
+                  status_after: 'breaks'
+                },
+                {
+                  id: 'studio.run-pipeline',
+                  title: 'Run a pipeline',
+                  status_after: 'depends'
+                }
+              ]
+            }
+          ]
+        }
+      }),
+      'POST admin/apply': () => ({
+        status: 202,
+        body: { id: 'chg-20261201T070000Z-0a1b2c3d', status: 'running' }
+      })
+    });
+    await flush();
+    const click = async (testid: string) => {
+      const el = mount.host.querySelector(
+        `[data-testid="${testid}"]`
+      ) as HTMLButtonElement;
+      await act(async () => el.click());
+    };
+    await click('jp-SMIso-admin-preview');
+    await flush();
+    expect(q('[data-testid="jp-SMIso-admin-flows-breaking"]')).toBeNull();
+    await click('jp-SMIso-admin-apply');
+    const listed = q('[data-testid="jp-SMIso-admin-flows-breaking"]');
+    expect(listed?.textContent).toContain('SpaceRole: Start a kernel');
+    expect(listed?.textContent).toContain('classic.start-kernel');
+    expect(listed?.textContent).toContain('depends');
+    await click('jp-SMIso-admin-confirm');
+    await flush(10);
+    const apply = log.find(r => r.route === 'admin/apply');
+    expect(apply?.body).toEqual({
+      plan_hash: 'a'.repeat(64),
+      allow_break: ['classic.start-kernel', 'studio.run-pipeline']
+    });
+  });
+
   it('offers the three template variants in words and sends the one picked', async () => {
     const { log } = render({
       'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),

@@ -67,6 +67,8 @@ const NOT_MIRRORED: Record<string, string> = {
   'main:ExplainRequest': 'request body, built inline by ExplainModel.explain',
   'main:ReportRequest': 'request body, built by IsolationModel from ITarget',
   'main:Error': 'the error body; requestAPI reads it into ApiError',
+  'main:ReportFragment':
+    "the standalone page's fragment (static/standalone/page.js reads it), not the panel's",
   'admin:Error': 'the error body; requestAPI reads it into ApiError'
 };
 

@@ -161,6 +161,27 @@ export function AdminSection(props: {
               </button>
             ) : (
               <>
+                {(phase.plan.flows_breaking ?? []).length > 0 && (
+                  <div
+                    className="jp-SMIso-state jp-SMIso-state-error"
+                    data-testid="jp-SMIso-admin-flows-breaking"
+                    role="alert"
+                  >
+                    {trans.__(
+                      'These Studio flows work now and would stop working; confirming applies anyway:'
+                    )}
+                    <ul>
+                      {(phase.plan.flows_breaking ?? []).map(row =>
+                        row.flows.map(f => (
+                          <li key={`${row.role}:${f.id}`}>
+                            {row.role_name}: {f.title} (<code>{f.id}</code>,{' '}
+                            {f.status_after})
+                          </li>
+                        ))
+                      )}
+                    </ul>
+                  </div>
+                )}
                 <span>
                   {trans.__(
                     'Run %1 IAM step(s) in account %2?',

@@ -62,6 +62,15 @@ export function DomainLine(props: {
         {contextSourceLabel(source, trans)}
         {detail ? ` (${detail})` : ''}
       </div>
+      {report?.domain?.experience && (
+        <div
+          className="jp-SMIso-meta"
+          data-testid="jp-SMIso-experience"
+          title={report.domain.experience_detail ?? undefined}
+        >
+          {trans.__('Studio experience: %1', report.domain.experience)}
+        </div>
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { allowingStatements, parseUsedBy, splitCrossDomain } from '../leaks';
 import { Breakable } from './Breakable';
 import { FindingList } from './FindingList';
 import { GroupedEntries } from './RoleEntries';
+import { StudioFlows } from './StudioFlows';
 import { VerdictBadge } from './VerdictBadge';
 
 /** Leak groups start expanded when a role has at most this many leaking actions. */
@@ -160,6 +161,7 @@ export function RoleSection(props: {
           <GroupedEntries entries={uncovered} trans={trans} />
         </details>
       )}
+      <StudioFlows role={role} trans={trans} />
       {role.create_rights && role.create_rights.length > 0 && (
         <div className="jp-SMIso-meta">
           {trans._n(
