@@ -243,7 +243,8 @@ def test_plan_analyses_each_state_once_and_shares_role_results(monkeypatch, vari
         return real(snapshot, *args, **kwargs)
 
     monkeypatch.setattr(P, "analyze", counting)
-    plan = P.build_plan(snap, variant, state)
+    # the Classic profile: the templates this test counts states for (tag-on-create or not)
+    plan = P.build_plan(snap, variant, state, experience="classic")
     assert (plan["tag_on_create"] is not None) == bool(tag_states)
     # before, with the isolation policy, (with tag-on-create): each state analysed once
     assert len(digests) == len(set(digests)) == 2 + tag_states
@@ -255,5 +256,6 @@ def test_plan_analyses_each_state_once_and_shares_role_results(monkeypatch, vari
     digests.clear()
     analyses = P.PlanAnalyses()
     analyses.add(snap, check.run_check(check.CheckInput(snap), confirm=False).to_json())
-    assert P.build_plan(snap, variant, state, analyses=analyses)["roles"] == plan["roles"]
+    again = P.build_plan(snap, variant, state, analyses=analyses, experience="classic")
+    assert again["roles"] == plan["roles"]
     assert len(digests) == 1 + tag_states

@@ -648,6 +648,6 @@ def test_text_and_html_show_experience_flows_and_private_spaces():
     ) in text
     assert "Other users' private spaces: not isolated" in text
     html = IsolationReport(report=r)._repr_html_()
-    assert "experience judged: studio" in html
+    assert "<dt>Experience judged</dt>" in html and ">studio</dd>" in html
     assert "studio.start-code-editor" in html and "NoKernels" in html
-    assert "other users' private spaces: not isolated" in html
+    assert "Other users&#x27; private spaces: not isolated" in html
