@@ -7,7 +7,7 @@ import threading
 import time
 
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
-from sagemaker_isolation_ext.check_all import OverviewCancelled, OverviewResult
+from sagemaker_isolation_ext.check import OverviewCancelled, OverviewResult
 from sagemaker_isolation_ext.server.overview_routes import OverviewJobs
 
 KEY = {"regions": ["us-east-1"], "all_regions": False, "accounts": [], "org": False,

@@ -98,7 +98,7 @@ def cmd_check_all(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``check --all-domains`` and print the overview; returns the exit code."""
     from ..aws.overview import DEFAULT_ASSUME_ROLE, AccountsFileError, read_accounts_file
     from ..aws.tag_scan import account_context
-    from ..check_all import check_all_domains
+    from ..check import check_all_domains
     from ..render.overview import NO_DOMAINS, overview_to_sarif, render_overview_text
     from ..sagemaker.overview import contract_json, exit_code
 

@@ -1,7 +1,7 @@
 """Account overview routes (docs/openapi.yaml, "overview"): every domain at a glance.
 
 Under ``<base_url>/sagemaker-isolation/``; every verb ``@tornado.web.authenticated`` +
-``@authorized`` (auth resource ``sagemaker-isolation``). The work (``check_all.
+``@authorized`` (auth resource ``sagemaker-isolation``). The work (``check.
 check_all_domains``: AWS reads and one analysis per domain) runs in a daemon worker thread,
 never on the event loop; the handlers only start jobs and read their state.
 
@@ -74,7 +74,7 @@ def _str_list(body: dict, name: str, limit: int) -> list:
 
 
 def _default_runner(ctx, key: dict, cancel, progress) -> Any:
-    from ..check_all import check_all_domains
+    from ..check import check_all_domains
 
     return check_all_domains(ctx, regions=key["regions"] or None,
                              all_regions=key["all_regions"], accounts=key["accounts"],
@@ -86,8 +86,8 @@ class OverviewJobs:
     """Overview jobs in daemon worker threads; at most one runs at a time.
 
     Args:
-        runner: ``runner(ctx, key, cancel, progress) -> check_all.OverviewResult`` (default
-            :func:`check_all.check_all_domains`; tests inject fakes).
+        runner: ``runner(ctx, key, cancel, progress) -> check.OverviewResult`` (default
+            :func:`check.check_all_domains`; tests inject fakes).
     """
 
     def __init__(self, runner=None) -> None:
@@ -137,7 +137,7 @@ class OverviewJobs:
 
         def work() -> None:
             from ..aws.errors import AwsUnreachable
-            from ..check_all import OverviewCancelled
+            from ..check import OverviewCancelled
             from ..sagemaker.overview import contract_json
 
             reports = None
