@@ -17,6 +17,10 @@ notebook (``notebook/check.py``), the server's jobs (``server/jobs.py``), the al
   (``aws.confirm.confirm_report``), and returns a :class:`Report`.
 - :class:`ReportCache` keeps analyses by snapshot digest for ``ttl`` seconds, so a snapshot
   analysed once (the same domain state read again, a plan's "before") is not analysed again.
+- :func:`check_all_domains` (``check --all-domains``, the server's ``overview`` route): every
+  domain of some accounts and Regions read by ``aws.overview.collect_all_domains`` (roles and
+  managed policies once per run), each checked by :func:`run_check` (without AWS confirmation),
+  then ``sagemaker.overview.build_overview`` (rows, reach matrix, "Do this next").
 
 No Jupyter or tornado import; ``aws/`` and ``sagemaker/`` are imported lazily (the CLI's
 ``--help`` stays fast and the module imports without boto3 for offline use).
@@ -46,6 +50,9 @@ __all__ = [
     "ReportCache",
     "SourceError",
     "analyse",
+    "check_all_domains",
+    "OverviewCancelled",
+    "OverviewResult",
     "run_check",
     "snapshot_digest",
     "snapshot_from",
@@ -537,3 +544,112 @@ def _confirm(report: dict, source: CheckInput, aws_confirm: bool, confirmer) -> 
                 "disagreed": 0,
                 "not_checked": 0,
             }
+
+
+# -- every domain at a glance --------------------------------------------------------------
+
+
+class OverviewCancelled(RuntimeError):
+    """The ``cancel`` event was set; raised between domains."""
+
+
+@dataclasses.dataclass
+class OverviewResult:
+    """What :func:`check_all_domains` returns.
+
+    Attributes:
+        overview: ``build_overview``'s dict (README "Account overview contract").
+        reports: ``{domain ARN: report}`` of each checked domain (the full one-domain report).
+        collected: the :class:`aws.overview.Collected` (API calls, cache figures, seconds).
+        nothing_read: True when no account and no Region answered (CLI exit 4).
+    """
+
+    overview: dict
+    reports: dict = dataclasses.field(default_factory=dict)
+    collected: Any = None
+    nothing_read: bool = False
+
+
+def check_all_domains(
+    ctx: Any,
+    *,
+    regions: list[str] | None = None,
+    all_regions: bool = False,
+    accounts: list[str] | None = None,
+    org: bool = False,
+    assume_role: str = "OrganizationAccountAccessRole",
+    fixes: bool = True,
+    progress: ProgressFn | None = None,
+    cancel: threading.Event | None = None,
+    session=None,
+    max_workers: int | None = None,
+) -> OverviewResult:
+    """Collect, analyse and summarise every domain (see the module docstring).
+
+    Args:
+        ctx: profile, endpoint URL and default Region.
+        regions, all_regions, accounts, org, assume_role: as
+            :func:`aws.overview.collect_all_domains`.
+        fixes: compute "Do this next" (re-runs the analysis per fix).
+        progress: ``progress(stage, done, total)``; stages ``accounts``, ``regions``,
+            ``domains`` (read), ``analysis`` (domains analysed), ``reach``, ``fixes``.
+        cancel: set it to stop between domains (:class:`OverviewCancelled`).
+        session: the caller's boto3 Session (tests).
+        max_workers: threads for AWS reads (default ``aws.overview.DEFAULT_MAX_WORKERS``).
+
+    Returns:
+        :class:`OverviewResult`.
+
+    Raises:
+        aws.errors.AwsUnreachable: no credentials, or the caller's identity cannot be read.
+        ValueError: a bad ``assume_role`` name.
+        OverviewCancelled: ``cancel`` was set.
+    """
+    from .aws.overview import collect_all_domains
+    from .sagemaker.analysis import RoleResultCache
+    from .sagemaker.catalog import load_catalog
+    from .sagemaker.overview import build_overview
+
+    kwargs = {} if max_workers is None else {"max_workers": max_workers}
+    collected = collect_all_domains(ctx, regions=regions, all_regions=all_regions,
+                                    accounts=accounts, org=org, assume_role=assume_role,
+                                    session=session, progress=progress, **kwargs)
+    catalog = load_catalog()
+    role_cache = RoleResultCache()  # keyed by domain too: shared safely across the run
+    checked = []
+    reports: dict = {}
+    total = len(collected.snapshots)
+    for i, snap in enumerate(collected.snapshots, 1):
+        if cancel is not None and cancel.is_set():
+            raise OverviewCancelled("overview cancelled")
+        # The one check service; no AWS confirmation (one simulator call per witness of every
+        # domain would be a run of its own: a domain's own check does it).
+        try:
+            report = run_check(CheckInput(snap, None, live=True), confirm=False,
+                               catalog=catalog, role_cache=role_cache).data
+        except AnalysisError as exc:  # the domain's snapshot cannot be analysed: unknown
+            dom = snap.get("domain") or {}
+            err = {"account_id": snap.get("account_id"), "region": snap.get("region"),
+                   "operation": "analysis", "code": "AnalysisError",
+                   "message": f"domain {dom.get('arn')}: {exc}"}
+            collected.errors.append(err)
+            collected.unreadable.append(({"id": dom.get("id"), "arn": dom.get("arn"),
+                                          "name": dom.get("name"), "region": snap.get("region"),
+                                          "account_id": snap.get("account_id")}, err))
+            continue
+        checked.append((snap, report))
+        reports[report["domain"]["arn"]] = report
+        if progress is not None:
+            progress("analysis", i, total)
+    if cancel is not None and cancel.is_set():
+        raise OverviewCancelled("overview cancelled")
+    overview = build_overview(checked, collected.unreadable, collected.errors, catalog=catalog,
+                              fixes=fixes, progress=progress)
+    overview["run"] = {
+        "accounts": collected.accounts,
+        "regions": collected.regions,
+        "api_calls": collected.api_calls,
+        "cache": collected.cache,
+        "collect_seconds": collected.seconds,
+    }
+    return OverviewResult(overview, reports, collected, collected.nothing_read)

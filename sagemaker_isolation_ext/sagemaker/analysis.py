@@ -758,7 +758,7 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
 
 def analyze(
     snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
-    role_cache: RoleResultCache | None = None,
+    role_cache: RoleResultCache | None = None, *, with_templates: bool = True,
 ) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
@@ -767,6 +767,8 @@ def analyze(
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
         role_cache: a :class:`RoleResultCache` shared with related analyses (a plan's states).
+        with_templates: False leaves ``templates`` empty (roles judged once, not per variant;
+            the overview's what-if runs): verdicts and findings do not depend on it.
 
     Returns:
         the report dict (JSON-serialisable).
@@ -827,7 +829,8 @@ def analyze(
     # Roles of profiles that were not read, and what a listing stopped by a paging bound would
     # have returned, are not judged: the verdict is then never "isolated".
     verdict = F.domain_verdict(role_verdicts, findings)
-    tmpl = _templates_section(dom, results, catalog, cache, _profiles_needed(roles_json, exps))
+    tmpl = (_templates_section(dom, results, catalog, cache, _profiles_needed(roles_json, exps))
+            if with_templates else [])
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
+from traitlets import Bool, Float, List, TraitError, Type, Unicode, default, validate
 
 from .compat import ensure_protected
 from .jobs import Collector, ReportJobs
@@ -133,6 +133,33 @@ class SageMakerIsolationApp(ExtensionApp):
         ),
     ).tag(config=True)
 
+    overview_other_accounts = Bool(
+        False,
+        help=(
+            "Let the overview route enter other AWS accounts (its accounts and org fields, "
+            "like check --all-domains --accounts/--org): sts:AssumeRole into each with the "
+            "server's credentials. Off: the overview covers the server's own account only "
+            "(403 other-accounts-disabled)."
+        ),
+    ).tag(config=True)
+
+    overview_regions = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Regions the overview lists when a request names none. Empty: the server's Region."
+        ),
+    ).tag(config=True)
+
+    overview_accounts = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Other accounts the overview enters when a request names none (only with "
+            "overview_other_accounts)."
+        ),
+    ).tag(config=True)
+
     audit_dir = Unicode(
         "",
         help=(
@@ -165,7 +192,9 @@ class SageMakerIsolationApp(ExtensionApp):
         """Create the state the handlers share, released by :meth:`stop_extension`.
 
         ``settings["sagemaker_isolation_jobs"]`` (report checks, :class:`~.jobs.ReportJobs`),
-        ``settings["sagemaker_isolation_tag_jobs"]`` (tag scans) and, with admin actions on,
+        ``settings["sagemaker_isolation_tag_jobs"]`` (tag scans),
+        ``settings["sagemaker_isolation_overview_jobs"]`` (account overviews) and, with admin
+        actions on,
         ``settings["sagemaker_isolation_admin"]`` (previewed plans, the apply worker).
         """
         from .tag_routes import TagScanJobs
@@ -180,6 +209,10 @@ class SageMakerIsolationApp(ExtensionApp):
         # The all-domain tag scan reuses the fresh reports of the check jobs.
         self.tag_jobs = TagScanJobs(reuse=self.jobs.fresh_report_for)
         self.settings["sagemaker_isolation_tag_jobs"] = self.tag_jobs
+        from .overview_routes import OverviewJobs
+
+        self.overview_jobs = OverviewJobs()
+        self.settings["sagemaker_isolation_overview_jobs"] = self.overview_jobs
         self.admin_state = None
         if self.admin_actions_enabled:
             from .admin_routes import AdminState
@@ -204,7 +237,7 @@ class SageMakerIsolationApp(ExtensionApp):
     async def stop_extension(self) -> None:
         """Stop accepting checks, cancel tag scans, stop the admin worker (running work is
         abandoned; an apply cut short shows as ``interrupted`` in ``changes``)."""
-        for name in ("jobs", "tag_jobs", "admin_state"):
+        for name in ("jobs", "tag_jobs", "overview_jobs", "admin_state"):
             state = getattr(self, name, None)
             if state is not None:
                 state.shutdown()

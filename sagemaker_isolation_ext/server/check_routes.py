@@ -37,7 +37,8 @@ class VersionHandler(IsolationHandler):
         "environment", "labextension", "warnings"}``.
 
         ``features`` lists the optional routes this server has (``"explain"``, ``"tags"``,
-        ``"admin"``), so clients such as the standalone page need not probe them.
+        ``"overview"``, ``"admin"``), so clients such as the standalone page need not probe
+        them; ``overview_other_accounts`` says whether the overview may enter other accounts.
         ``environment``, ``labextension`` and ``warnings`` are the installation self-check
         (:func:`~.selfcheck.self_check`): the server's ``sys.prefix`` and versions, and the
         labextension JupyterLab serves.
@@ -50,7 +51,8 @@ class VersionHandler(IsolationHandler):
                 "version": __version__,
                 "catalog": catalog,
                 "admin_enabled": admin,
-                "features": ["explain", "tags"] + (["admin"] if admin else []),
+                "features": ["explain", "tags", "overview"] + (["admin"] if admin else []),
+                "overview_other_accounts": bool(self.extensionapp.overview_other_accounts),
                 **check,
             }
         )

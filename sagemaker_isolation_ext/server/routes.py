@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
-from . import check_routes, explain_routes, page_routes, tag_routes
+from . import check_routes, explain_routes, overview_routes, page_routes, tag_routes
 from .base import ROUTE_PREFIX
 from .page_routes import IsolationPageRedirectHandler
 
@@ -13,6 +13,7 @@ HANDLERS = (
     + explain_routes.HANDLERS
     + page_routes.HANDLERS  # the standalone page at <base_url>/sagemaker-isolation/ + fragments
     + tag_routes.TAGS_HANDLERS
+    + overview_routes.OVERVIEW_HANDLERS
 )
 
 
