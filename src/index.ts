@@ -11,10 +11,12 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { ExplainController, SelectionTracker } from './components/ExplainBox';
 import { IsolationPanel } from './components/IsolationPanel';
 import { IsolationModel } from './model';
+import { OverviewCommandIDs, setupOverview } from './overview/plugin';
 import { IsolationStatus } from './statusbar';
 import { FRONTEND_VERSION } from './version';
 
@@ -64,14 +66,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'Checks whether the resources of a SageMaker Studio domain are isolated by the domain resource isolation IAM policy.',
   autoStart: true,
   requires: [ILabShell],
-  optional: [ISettingRegistry, ICommandPalette, IStatusBar, ITranslator],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    IStatusBar,
+    ITranslator,
+    ILauncher
+  ],
   activate: async (
     app: JupyterFrontEnd,
     labShell: ILabShell,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    launcher: ILauncher | null
   ) => {
     if (!app.version.startsWith('4.')) {
       // JupyterLab 3 (Studio Classic) may still load this JupyterLab 4 build: do nothing and point
@@ -92,7 +101,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     const explain = new ExplainController(app.serviceManager.serverSettings);
     const selection = new SelectionTracker();
-    const panel = new IsolationPanel(model, trans, explain);
+    const overview = setupOverview(app, {
+      labShell,
+      trans,
+      icon: shieldIcon,
+      panelModel: model,
+      panelId: 'jp-SMIso-panel',
+      palette,
+      launcher
+    });
+    const panel = new IsolationPanel(model, trans, explain, {
+      model: overview,
+      open: () => void app.commands.execute(OverviewCommandIDs.open)
+    });
     panel.id = 'jp-SMIso-panel';
     panel.title.icon = shieldIcon;
     panel.title.caption = trans.__('SageMaker domain isolation');

@@ -11,6 +11,8 @@ import {
 } from '../a11y';
 import type { IContextInfo, IErrorInfo, IReport, ITarget } from '../api';
 import { IModelState, IsolationModel, PanelView, viewOf } from '../model';
+import { OverviewCard } from '../overview/OverviewSummary';
+import type { OverviewModel } from '../overview/OverviewModel';
 import { AdminSection } from './AdminSection';
 import { CopyButton } from './CopyButton';
 import { CoverageSection } from './CoverageSection';
@@ -667,7 +669,9 @@ export class IsolationPanel extends ReactWidget {
     readonly model: IsolationModel,
     private readonly _trans: TranslationBundle,
     /** The "Explain an AccessDenied" box's state, shown below the report when given. */
-    readonly explain: ExplainController | null = null
+    readonly explain: ExplainController | null = null,
+    /** The account overview's card (verdict, top fixes, "Open overview"), shown first when given. */
+    readonly overview: { model: OverviewModel; open: () => void } | null = null
   ) {
     super();
     this.addClass('jp-SMIso-panel');
@@ -676,6 +680,15 @@ export class IsolationPanel extends ReactWidget {
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
+        {this.overview && (
+          <div className="jp-SMIso-body jp-SMIso-ov-cardwrap">
+            <OverviewCard
+              model={this.overview.model}
+              onOpen={this.overview.open}
+              trans={this._trans}
+            />
+          </div>
+        )}
         <ModelState model={this.model} trans={this._trans} />
         {this.explain && (
           <div className="jp-SMIso-body">
