@@ -105,8 +105,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       labShell,
       trans,
       icon: shieldIcon,
-      panelModel: model,
-      panelId: 'jp-SMIso-panel',
+      frontendVersion: FRONTEND_VERSION,
       palette,
       launcher
     });

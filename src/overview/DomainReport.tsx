@@ -1,104 +1,115 @@
 /**
- * One domain of the overview in its own main-area tab: its verdict, its execution roles (the
- * report's role sections, witnesses included) and its findings, as the overview checked them.
+ * One domain of the overview in its own main-area tab: the domain's full report (the sidebar's
+ * report view, on a model of its own targeting that domain); when the server cannot check it
+ * (e.g. a domain of another account), the overview's row of it: verdict, roles and findings.
  */
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import { CopyButton } from '../components/CopyButton';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { FindingList } from '../components/FindingList';
-import { RoleSection } from '../components/RoleSection';
+import { PanelBody } from '../components/IsolationPanel';
 import { VerdictBadge } from '../components/VerdictBadge';
+import { IsolationModel, viewOf } from '../model';
 import type { IOverviewDomain } from './tokens';
+import { useModelState } from './useModelState';
 
-export function DomainReportView(props: {
+/** The overview's row of a domain: verdict, roles (compact) and findings. */
+export function OverviewRowView(props: {
   domain: IOverviewDomain;
-  /** Check this domain in the sidebar panel (the full report: templates, coverage, admin). */
-  onCheckInPanel?: () => void;
   trans: TranslationBundle;
 }): JSX.Element {
   const { domain, trans } = props;
-  const roleArns = new Set(
-    (domain.roles ?? []).map(r => r.arn).filter(Boolean)
-  );
-  const domainFindings = (domain.findings ?? []).filter(
-    f => !f.role || !roleArns.has(f.role)
-  );
   return (
-    <div className="jp-SMIso-ov-body jp-SMIso-report" data-domain={domain.id}>
-      <div className="jp-SMIso-header">
-        <h2 className="jp-SMIso-title">
-          {trans.__('Domain %1', domain.name || domain.id)}
-        </h2>
-        <div className="jp-SMIso-meta">
-          <code>{domain.id}</code> · {domain.region} ·{' '}
-          {trans.__('account %1', domain.account_id)}
-          {domain.experience
-            ? ` · ${trans.__('default experience: %1', domain.experience)}`
-            : ''}
-        </div>
-        <div className="jp-SMIso-toolbar">
-          {props.onCheckInPanel && (
-            <button
-              className="jp-mod-styled jp-SMIso-button"
-              onClick={props.onCheckInPanel}
-            >
-              {trans.__('Check in the sidebar (templates, coverage)')}
-            </button>
-          )}
-          <CopyButton
-            label={trans.__('Copy domain JSON')}
-            text={() => JSON.stringify(domain, null, 2)}
-            trans={trans}
-          />
-        </div>
-      </div>
+    <section
+      className="jp-SMIso-ov-row-report"
+      aria-labelledby="jp-SMIso-ov-row-title"
+      data-testid="jp-SMIso-ov-row-report"
+    >
+      <h3 id="jp-SMIso-ov-row-title" className="jp-SMIso-section-title">
+        {trans.__('As the overview checked it')}
+      </h3>
       <div className="jp-SMIso-verdict">
         <VerdictBadge verdict={domain.verdict} trans={trans} large={true} />
+        {domain.verdict_reason && (
+          <span className="jp-SMIso-meta">{domain.verdict_reason}</span>
+        )}
       </div>
-      <h3 className="jp-SMIso-section-title">
-        {trans.__('Execution roles')}
-        <span className="jp-SMIso-count">{(domain.roles ?? []).length}</span>
-      </h3>
-      {(domain.roles ?? []).map((role, i) => (
-        <RoleSection
-          key={role.arn ?? i}
-          role={role}
-          findings={(domain.findings ?? []).filter(
-            f => f.role && f.role === role.arn
-          )}
-          trans={trans}
-        />
-      ))}
-      <h3 className="jp-SMIso-section-title">
-        {trans.__('Domain findings')}
-        <span className="jp-SMIso-count">{domainFindings.length}</span>
-      </h3>
-      <FindingList findings={domainFindings} trans={trans} />
-    </div>
+      <ul className="jp-SMIso-findings">
+        {(domain.roles ?? []).map((r, i) => (
+          <li key={r.arn ?? i} className="jp-SMIso-finding">
+            <VerdictBadge verdict={r.verdict} trans={trans} />{' '}
+            <strong title={r.arn ?? undefined}>{r.name || r.arn}</strong>
+            {r.verdict_reason && (
+              <p className="jp-SMIso-detail">{r.verdict_reason}</p>
+            )}
+          </li>
+        ))}
+      </ul>
+      <FindingList findings={domain.findings ?? []} trans={trans} />
+    </section>
   );
 }
 
-/** The tab's widget (wrapped in a MainAreaWidget by the plugin). */
+function Following(props: {
+  domain: IOverviewDomain;
+  model: IsolationModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { domain, model, trans } = props;
+  const state = useModelState(model);
+  const view = viewOf(state);
+  const fallback = ![
+    'probing',
+    'checking',
+    'report',
+    'idle',
+    'need-domain'
+  ].includes(view);
+  return (
+    <>
+      <p className="jp-SMIso-meta jp-SMIso-ov-tabline">
+        {trans.__(
+          'Domain %1 (%2), %3, account %4',
+          domain.name || domain.id,
+          domain.id,
+          domain.region,
+          domain.account_id
+        )}
+      </p>
+      <PanelBody model={model} state={state} trans={trans} />
+      {fallback && <OverviewRowView domain={domain} trans={trans} />}
+    </>
+  );
+}
+
+/** The tab's widget (wrapped in a MainAreaWidget by the plugin); disposes its model with it. */
 export class DomainReportWidget extends ReactWidget {
   constructor(
     readonly domain: IOverviewDomain,
-    private readonly _trans: TranslationBundle,
-    private readonly _onCheckInPanel?: () => void
+    readonly model: IsolationModel,
+    private readonly _trans: TranslationBundle
   ) {
     super();
     this.addClass('jp-SMIso-overview');
+    this.addClass('jp-SMIso-panel');
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
   }
 
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
-        <DomainReportView
-          domain={this.domain}
-          onCheckInPanel={this._onCheckInPanel}
-          trans={this._trans}
-        />
+        <div className="jp-SMIso-ov-body">
+          <Following
+            domain={this.domain}
+            model={this.model}
+            trans={this._trans}
+          />
+        </div>
       </ErrorBoundary>
     );
   }

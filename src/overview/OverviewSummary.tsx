@@ -7,8 +7,9 @@ import React from 'react';
 import { VerdictBadge } from '../components/VerdictBadge';
 import { overallVerdict, rankedFixes } from './matrix';
 import { FixList } from './FixList';
-import { IOverviewState, OverviewModel, overviewView } from './OverviewModel';
+import { OverviewModel, overviewView } from './OverviewModel';
 import type { IOverview } from './tokens';
+import { useModelState } from './useModelState';
 
 /** The counts of an overview in words. */
 export function summaryText(
@@ -62,15 +63,7 @@ export function OverviewCard(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { model, trans } = props;
-  const [state, setState] = React.useState<IOverviewState>(model.state);
-  React.useEffect(() => {
-    const onChange = (_: OverviewModel, next: IOverviewState) => setState(next);
-    model.stateChanged.connect(onChange);
-    setState(model.state);
-    return () => {
-      model.stateChanged.disconnect(onChange);
-    };
-  }, [model]);
+  const state = useModelState(model);
   const view = overviewView(state);
   if (view === 'unavailable') {
     return null;

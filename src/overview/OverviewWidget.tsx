@@ -21,6 +21,7 @@ import {
 } from './OverviewModel';
 import { ReachMatrix } from './ReachMatrix';
 import { ScopeForm } from './ScopeForm';
+import { useModelState } from './useModelState';
 
 function Progress(props: {
   state: IOverviewState;
@@ -265,15 +266,7 @@ function Following(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model } = props;
-  const [state, setState] = React.useState<IOverviewState>(model.state);
-  React.useEffect(() => {
-    const onChange = (_: OverviewModel, next: IOverviewState) => setState(next);
-    model.stateChanged.connect(onChange);
-    setState(model.state);
-    return () => {
-      model.stateChanged.disconnect(onChange);
-    };
-  }, [model]);
+  const state = useModelState(model);
   return <OverviewBody {...props} state={state} />;
 }
 

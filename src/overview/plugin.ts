@@ -7,7 +7,7 @@ import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import type { ILauncher } from '@jupyterlab/launcher';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { LabIcon } from '@jupyterlab/ui-components';
-import type { IsolationModel } from '../model';
+import { IsolationModel } from '../model';
 import { DomainReportWidget } from './DomainReport';
 import { OverviewModel } from './OverviewModel';
 import { OverviewWidget } from './OverviewWidget';
@@ -24,8 +24,7 @@ export const OVERVIEW_ID = 'jp-SMIso-overview';
 /**
  * Register the overview's commands, palette entries and launcher card.
  *
- * @param options.panelModel - the sidebar's model ("Check in the sidebar" targets it).
- * @param options.panelId - the sidebar panel's id (activated by "Check in the sidebar").
+ * @param options.frontendVersion - this labextension's version (the report tabs' handshake).
  * @returns the overview's model (the sidebar card renders it).
  */
 export function setupOverview(
@@ -34,8 +33,7 @@ export function setupOverview(
     labShell: ILabShell;
     trans: TranslationBundle;
     icon: LabIcon;
-    panelModel: IsolationModel;
-    panelId: string;
+    frontendVersion: string;
     palette: ICommandPalette | null;
     launcher: ILauncher | null;
   }
@@ -88,16 +86,18 @@ export function setupOverview(
         tab.dispose();
       }
       if (!tab || tab.isDisposed) {
-        const checkInPanel = () => {
-          options.panelModel.setTarget({
-            domain_id: domain.id,
-            region: domain.region
-          });
-          labShell.activateById(options.panelId);
-          void options.panelModel.check(false);
-        };
+        // The domain's full report: a model of its own, checking that domain.
+        const report = new IsolationModel({
+          serverSettings: app.serviceManager.serverSettings,
+          frontendVersion: options.frontendVersion
+        });
+        report.setTarget(
+          { domain_id: domain.id, region: domain.region },
+          'panel'
+        );
+        void report.initialize(true);
         tab = new MainAreaWidget({
-          content: new DomainReportWidget(domain, trans, checkInPanel)
+          content: new DomainReportWidget(domain, report, trans)
         });
         tab.id = `jp-SMIso-domain-${domain.account_id}-${domain.region}-${domain.id}`;
         tab.title.label = domain.name || domain.id;

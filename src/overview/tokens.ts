@@ -6,10 +6,21 @@
 import type {
   IErrorInfo,
   IFinding,
-  IRoleReport,
+  IRolePolicy,
   IWitness,
   Verdict
 } from '../api';
+
+/** A role of an overview row: the report's role without its entries (the counts only). */
+export interface IOverviewRole {
+  arn: string | null;
+  name?: string | null;
+  used_by: string[];
+  verdict: Verdict;
+  verdict_reason?: string | null;
+  policies?: IRolePolicy[];
+  counts?: Record<string, number>;
+}
 
 /** One domain of the overview, checked through the one check path. */
 export interface IOverviewDomain {
@@ -20,7 +31,9 @@ export interface IOverviewDomain {
   account_id: string;
   experience?: string | null;
   verdict: Verdict;
-  roles: IRoleReport[];
+  verdict_reason?: string | null;
+  roles: IOverviewRole[];
+  /** The domain report's findings. */
   findings: IFinding[];
 }
 
@@ -47,16 +60,32 @@ export interface IOverviewError {
   message?: string | null;
 }
 
-/** A "Do this next" fix: one change, and how many findings it closes (re-analysed with it). */
+/** A role a fix changes. */
+export interface IFixRole {
+  domain: string;
+  role: string;
+  role_name?: string | null;
+}
+
+/**
+ * A "Do this next" fix: one change, and how many findings it closes, counted by re-running the
+ * analysis with the change applied (`sagemaker/overview.py` `evaluate_fixes`).
+ */
 export interface IOverviewFix {
-  id: string;
+  /** `attach-template` or `replace-managed-policy`. */
+  kind: string;
   title: string;
+  /**
+   * `attach-template`: `{variant, policy_name, policy_arn}`; `replace-managed-policy`:
+   * `{policy_arn, policy_name, aws_managed, statements: [{sid, index}], new_policy_name}`.
+   */
   change?: Record<string, unknown> | null;
-  closes: number;
-  findings?: string[];
-  /** Domain ARNs the fix applies to, when the server says. */
+  roles?: IFixRole[];
+  /** Domain ARNs the fix applies to. */
   domains?: string[];
-  detail?: string | null;
+  closes: number;
+  /** Each domain's verdict with the fix applied. */
+  verdicts_after?: Record<string, Verdict>;
 }
 
 /** The overview object (the CLI's JSON). */
@@ -65,6 +94,15 @@ export interface IOverview {
   reach: IReach[];
   errors: IOverviewError[];
   fixes?: IOverviewFix[];
+  /** Fix candidates not evaluated (beyond the server's bound). */
+  fixes_not_evaluated?: number;
+  summary?: {
+    domains: number;
+    isolated: number;
+    not_isolated: number;
+    unknown: number;
+    errors: number;
+  };
   generated_at?: string;
   tool_version?: string;
 }

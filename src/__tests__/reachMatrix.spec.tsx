@@ -1,0 +1,286 @@
+import { nullTranslator } from '@jupyterlab/translation';
+import React from 'react';
+import { act } from 'react';
+import { createRoot, Root } from 'react-dom/client';
+import { CellDetail } from '../overview/CellDetail';
+import { FixList } from '../overview/FixList';
+import { buildMatrix, rankedFixes } from '../overview/matrix';
+import type { ICellRef } from '../overview/OverviewModel';
+import { OverviewModel } from '../overview/OverviewModel';
+import { OverviewBody } from '../overview/OverviewWidget';
+import { ReachMatrix } from '../overview/ReachMatrix';
+import { fakeServer } from './fakeServer';
+import { demoOverview, PROD, RESEARCH } from './overviewFixture';
+
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = true;
+
+const trans = nullTranslator.load('sagemaker_isolation_ext');
+
+let host: HTMLDivElement;
+let root: Root;
+
+beforeEach(() => {
+  host = document.createElement('div');
+  document.body.appendChild(host);
+  root = createRoot(host);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  host.remove();
+});
+
+function render(el: JSX.Element): void {
+  act(() => root.render(el));
+}
+
+function renderMatrix(selected: ICellRef | null = null) {
+  const picked: ICellRef[] = [];
+  const opened: string[] = [];
+  render(
+    <ReachMatrix
+      matrix={buildMatrix(demoOverview())}
+      selected={selected}
+      onSelect={c => picked.push(c)}
+      onOpenDomain={arn => opened.push(arn)}
+      trans={trans}
+    />
+  );
+  return { picked, opened };
+}
+
+function cellOf(label: string): HTMLElement {
+  const cell = [...host.querySelectorAll<HTMLElement>('[role=gridcell]')].find(
+    c => c.getAttribute('aria-label') === label
+  );
+  if (!cell) {
+    throw new Error(`no cell labelled ${label}`);
+  }
+  return cell;
+}
+
+describe('ReachMatrix', () => {
+  it('marks the not-isolated row and labels cells in words, with domain names', () => {
+    renderMatrix();
+    const row = host.querySelector('tr[data-domain="d-research0001"]')!;
+    expect(row.getAttribute('data-verdict')).toBe('not_isolated');
+    expect(row.classList.contains('jp-SMIso-ov-row-not_isolated')).toBe(true);
+    expect(row.querySelector('th')?.textContent).toContain('Not isolated');
+    const cell = cellOf(
+      'research can take 12 actions on the resources of prod'
+    );
+    expect(cell.textContent).toBe('12');
+    expect(cell.classList.contains('jp-SMIso-ov-level-2')).toBe(true);
+    const star = cellOf(
+      'research can take 140 actions on the resources of any other domain'
+    );
+    expect(star.classList.contains('jp-SMIso-ov-level-4')).toBe(true);
+    cellOf('prod can take no action on the resources of research');
+    cellOf('research on its own resources: not a cross-domain reach');
+    // No id in a label.
+    for (const c of host.querySelectorAll('[role=gridcell][aria-label]')) {
+      expect(c.getAttribute('aria-label')).not.toMatch(/d-[a-z0-9]{8,}/);
+    }
+  });
+
+  it('groups columns and rows by account and Region, with an error row', () => {
+    renderMatrix();
+    const groups = [...host.querySelectorAll('thead th[scope=colgroup]')].map(
+      th => [th.textContent, th.getAttribute('colspan')]
+    );
+    expect(groups).toEqual([
+      ['Account 111122223333, eu-west-1', '1'],
+      ['Account 111122223333, us-east-1', '2'],
+      ['Account 444455556666, us-east-1', '1']
+    ]);
+    const error = host.querySelector('.jp-SMIso-ov-error-row')!;
+    expect(error.textContent).toContain('AssumeRole');
+    expect(error.textContent).toContain('AccessDenied');
+    expect(
+      error.closest('tbody')?.querySelector('th[scope=rowgroup]')?.textContent
+    ).toBe('Account 777788889999, every Region');
+  });
+
+  it('has one cell in the tab order; arrows move it, Enter and click open a cell', () => {
+    const { picked } = renderMatrix();
+    const tabbable = host.querySelectorAll('[role=gridcell][tabindex="0"]');
+    expect(tabbable).toHaveLength(1);
+    const first = tabbable[0] as HTMLElement;
+    act(() => first.focus());
+    // eu-analytics (row 0) → down to prod (row 1), right to research's column (2).
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowRight']) {
+      act(() => {
+        document.activeElement!.dispatchEvent(
+          new KeyboardEvent('keydown', { key, bubbles: true })
+        );
+      });
+    }
+    expect(document.activeElement?.getAttribute('aria-label')).toBe(
+      'research can take 12 actions on the resources of prod'
+    );
+    expect(host.querySelectorAll('[role=gridcell][tabindex="0"]')).toHaveLength(
+      1
+    );
+    act(() => {
+      document.activeElement!.dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
+      );
+    });
+    expect(picked).toEqual([{ from: RESEARCH, to: PROD }]);
+    act(() =>
+      cellOf(
+        'research can take 140 actions on the resources of any other domain'
+      ).click()
+    );
+    expect(picked[1]).toEqual({ from: RESEARCH, to: '*' });
+  });
+
+  it('opens a domain report from its row header', () => {
+    const { opened } = renderMatrix();
+    const link = [...host.querySelectorAll('button.jp-SMIso-ov-link')].find(
+      b => b.textContent === 'research'
+    ) as HTMLButtonElement;
+    act(() => link.click());
+    expect(opened).toEqual([RESEARCH]);
+  });
+});
+
+describe('CellDetail', () => {
+  it('lists the actions with their witnesses and says how many are not shown', () => {
+    const m = buildMatrix(demoOverview());
+    const research = m.domains.find(d => d.domain.arn === RESEARCH)!;
+    const prod = m.domains.find(d => d.domain.arn === PROD)!;
+    render(
+      <CellDetail
+        cell={m.cells[research.index][prod.index]}
+        onClose={() => undefined}
+        onOpenDomain={() => undefined}
+        trans={trans}
+      />
+    );
+    const items = host.querySelectorAll('li[data-action]');
+    expect([...items].map(li => li.getAttribute('data-action'))).toEqual([
+      'sagemaker:DeleteEndpoint',
+      'sagemaker:UpdateEndpoint'
+    ]);
+    expect(
+      items[0].querySelector('[data-testid="jp-SMIso-witness"]')
+    ).not.toBeNull();
+    expect(items[0].textContent).toContain(
+      'arn:aws:iam::111122223333:role/research-default calls sagemaker:DeleteEndpoint'
+    );
+    expect(host.textContent).toContain('Showing 2 of 12 actions');
+    expect(document.activeElement?.tagName).toBe('H3');
+  });
+});
+
+describe('FixList', () => {
+  it('shows each fix with how many findings it closes, most first', () => {
+    const o = demoOverview();
+    render(
+      <FixList fixes={rankedFixes(o)} domains={o.domains} trans={trans} />
+    );
+    const items = host.querySelectorAll('li.jp-SMIso-ov-fix');
+    expect(items[0].textContent).toContain('closes 7 findings');
+    expect(items[0].textContent).toContain('Statements dropped');
+    expect(items[0].textContent).toContain('AllowAll, #3');
+    expect(items[0].textContent).toContain(
+      'research-default (domain research)'
+    );
+    expect(items[0].textContent).toContain('research: Isolated');
+    expect(items[1].textContent).toContain('closes 2 findings');
+  });
+
+  it('shows only the top fixes, without details, in the sidebar', () => {
+    const o = demoOverview();
+    render(
+      <FixList
+        fixes={rankedFixes(o)}
+        domains={o.domains}
+        limit={1}
+        compact={true}
+        trans={trans}
+      />
+    );
+    expect(host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(1);
+    expect(host.querySelector('details')).toBeNull();
+  });
+});
+
+describe('OverviewBody', () => {
+  function body(status: object) {
+    const server = fakeServer({
+      'GET overview': () => ({ status: 200, body: status })
+    });
+    const model = new OverviewModel({ serverSettings: server.settings });
+    return model;
+  }
+
+  it('says "No domains found" for an empty overview', async () => {
+    const model = body({
+      status: 'ready',
+      overview: { domains: [], reach: [], errors: [] }
+    });
+    await model.fetchStatus();
+    render(
+      <OverviewBody
+        model={model}
+        state={model.state}
+        onOpenDomain={() => undefined}
+        trans={trans}
+      />
+    );
+    expect(
+      host.querySelector('[data-testid="jp-SMIso-ov-empty"]')?.textContent
+    ).toContain('No domains found');
+    expect(host.querySelector('[role=grid]')).toBeNull();
+  });
+
+  it('shows progress while the job runs', async () => {
+    const model = body({
+      status: 'running',
+      progress: { done: 2, total: 5, message: 'checking research' }
+    });
+    await model.fetchStatus();
+    render(
+      <OverviewBody
+        model={model}
+        state={model.state}
+        onOpenDomain={() => undefined}
+        trans={trans}
+      />
+    );
+    const bar = host.querySelector('progress')!;
+    expect(bar.getAttribute('value')).toBe('2');
+    expect(bar.getAttribute('max')).toBe('5');
+    expect(host.textContent).toContain('checking research');
+    expect(host.textContent).toContain('2 of 5');
+  });
+
+  it('shows the verdict, Do this next, the matrix and the selected cell', async () => {
+    const model = body({ status: 'ready', overview: demoOverview() });
+    await model.fetchStatus();
+    model.select({ from: RESEARCH, to: PROD });
+    render(
+      <OverviewBody
+        model={model}
+        state={model.state}
+        onOpenDomain={() => undefined}
+        trans={trans}
+      />
+    );
+    expect(
+      host.querySelector('.jp-SMIso-ov-verdict')?.getAttribute('data-verdict')
+    ).toBe('not_isolated');
+    expect(host.textContent).toContain('Do this next');
+    expect(host.querySelector('[role=grid]')).not.toBeNull();
+    expect(
+      host.querySelector('[data-testid="jp-SMIso-ov-detail"] h3')?.textContent
+    ).toBe('research can take 12 actions on the resources of prod');
+    expect(
+      host.querySelector('[aria-selected="true"]')?.getAttribute('aria-label')
+    ).toBe('research can take 12 actions on the resources of prod');
+  });
+});
