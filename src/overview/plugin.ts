@@ -46,7 +46,10 @@ export function setupOverview(
   const tabs = new Map<string, MainAreaWidget<DomainReportWidget>>();
 
   app.commands.addCommand(OverviewCommandIDs.open, {
-    label: trans.__('Open SageMaker Isolation Overview'),
+    label: args =>
+      args['isLauncher']
+        ? trans.__('Isolation Overview')
+        : trans.__('Open SageMaker Isolation Overview'),
     caption: trans.__(
       'Every SageMaker domain at a glance: who can act on whose resources'
     ),
@@ -121,7 +124,8 @@ export function setupOverview(
   options.launcher?.add({
     command: OverviewCommandIDs.open,
     category: trans.__('Other'),
-    rank: 50
+    rank: 50,
+    args: { isLauncher: true }
   });
   // The sidebar card shows the last overview of this server, if any (GET never starts a job).
   void app.restored.then(() => model.fetchStatus());
