@@ -105,7 +105,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       labShell,
       trans,
       icon: shieldIcon,
-      frontendVersion: FRONTEND_VERSION,
+      panelModel: model,
       palette,
       launcher
     });

@@ -4,7 +4,12 @@
  * domain), one in eu-west-1, one in account 444455556666, and an account that refused AssumeRole.
  */
 import type { IWitness } from '../api';
-import type { IOverview, IOverviewDomain } from '../overview/tokens';
+import type {
+  IOverview,
+  IOverviewDomain,
+  IOverviewFix,
+  IOverviewStatus
+} from '../overview/tokens';
 
 export const A = '111122223333';
 export const B = '444455556666';
@@ -95,61 +100,83 @@ export function demoOverview(): IOverview {
         code: 'AccessDenied',
         message: 'not authorized to assume OrganizationAccountAccessRole'
       }
-    ],
-    fixes: [
-      {
-        kind: 'attach-template',
-        title:
-          'Attach StudioDomainResourceIsolationPolicy-d-research0001 (deny variant) to research-default',
-        change: {
-          variant: 'deny',
-          policy_name: 'StudioDomainResourceIsolationPolicy-d-research0001',
-          policy_arn: `arn:aws:iam::${A}:policy/StudioDomainResourceIsolationPolicy-d-research0001`
-        },
-        roles: [
-          {
-            domain: RESEARCH,
-            role: `arn:aws:iam::${A}:role/research-default`,
-            role_name: 'research-default'
-          }
-        ],
-        domains: [RESEARCH],
-        closes: 2,
-        verdicts_after: { [RESEARCH]: 'isolated' }
+    ]
+  };
+}
+
+/** "Do this next" beside the overview (the route's `fixes`), in the server's order. */
+export function demoFixes(): IOverviewFix[] {
+  return [
+    {
+      kind: 'attach-template',
+      title:
+        'Attach StudioDomainResourceIsolationPolicy-d-research0001 (deny variant) to research-default',
+      change: {
+        variant: 'deny',
+        policy_name: 'StudioDomainResourceIsolationPolicy-d-research0001',
+        policy_arn: `arn:aws:iam::${A}:policy/StudioDomainResourceIsolationPolicy-d-research0001`
       },
-      {
-        kind: 'replace-managed-policy',
-        title:
-          'Replace the AWS managed policy AmazonSageMakerFullAccess with a copy without statements AllowAll, #3 on research-default',
-        change: {
-          policy_arn: 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess',
-          policy_name: 'AmazonSageMakerFullAccess',
-          aws_managed: true,
-          statements: [
-            { sid: 'AllowAll', index: 0 },
-            { sid: null, index: 3 }
-          ],
-          new_policy_name: 'AmazonSageMakerFullAccess-NoCrossDomain'
-        },
-        roles: [
-          {
-            domain: RESEARCH,
-            role: `arn:aws:iam::${A}:role/research-default`,
-            role_name: 'research-default'
-          }
+      roles: [
+        {
+          domain: RESEARCH,
+          role: `arn:aws:iam::${A}:role/research-default`,
+          role_name: 'research-default'
+        }
+      ],
+      domains: [RESEARCH],
+      closes: 2,
+      verdicts_after: { [RESEARCH]: 'isolated' }
+    },
+    {
+      kind: 'replace-managed-policy',
+      title:
+        'Replace the AWS managed policy AmazonSageMakerFullAccess with a copy without statements AllowAll, #3 on research-default',
+      change: {
+        policy_arn: 'arn:aws:iam::aws:policy/AmazonSageMakerFullAccess',
+        policy_name: 'AmazonSageMakerFullAccess',
+        aws_managed: true,
+        statements: [
+          { sid: 'AllowAll', index: 0 },
+          { sid: null, index: 3 }
         ],
-        domains: [RESEARCH],
-        closes: 7,
-        verdicts_after: { [RESEARCH]: 'isolated' }
-      }
-    ],
-    fixes_not_evaluated: 0,
+        new_policy_name: 'AmazonSageMakerFullAccess-NoCrossDomain'
+      },
+      roles: [
+        {
+          domain: RESEARCH,
+          role: `arn:aws:iam::${A}:role/research-default`,
+          role_name: 'research-default'
+        }
+      ],
+      domains: [RESEARCH],
+      closes: 7,
+      verdicts_after: { [RESEARCH]: 'isolated' }
+    }
+  ];
+}
+
+/** The route's answer for a ready job. */
+export function readyStatus(): IOverviewStatus {
+  return {
+    status: 'ready',
+    key: {
+      regions: ['us-east-1'],
+      all_regions: false,
+      accounts: [],
+      org: false,
+      assume_role: 'OrganizationAccountAccessRole'
+    },
+    progress: null,
+    overview: demoOverview(),
+    fixes: demoFixes(),
     summary: {
       domains: 4,
       isolated: 2,
       not_isolated: 1,
       unknown: 1,
       errors: 1
-    }
+    },
+    error: null,
+    other_accounts_enabled: false
   };
 }

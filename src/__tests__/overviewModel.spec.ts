@@ -6,6 +6,7 @@ import {
 } from '../overview/matrix';
 import {
   cleanRequest,
+  DomainReportModel,
   IOverviewState,
   OverviewModel,
   OverviewView,
@@ -14,10 +15,13 @@ import {
 } from '../overview/OverviewModel';
 import type { IOverviewStatus } from '../overview/tokens';
 import { fakeServer, Handler } from './fakeServer';
+import { notIsolatedReport } from './reportFixture';
 import {
   A,
   B,
+  demoFixes,
   demoOverview,
+  readyStatus,
   EU,
   OTHER,
   PROD,
@@ -114,7 +118,8 @@ describe('cellLevel, overallVerdict, rankedFixes', () => {
   });
 
   it('lists the fix that closes most findings first', () => {
-    expect(rankedFixes(demoOverview()).map(f => f.closes)).toEqual([7, 2]);
+    expect(rankedFixes(demoFixes()).map(f => f.closes)).toEqual([7, 2]);
+    expect(rankedFixes(null)).toEqual([]);
   });
 });
 
@@ -141,7 +146,7 @@ describe('cleanRequest and splitList', () => {
 function running(done: number): IOverviewStatus {
   return {
     status: 'running',
-    progress: { done, total: 4, message: `checking domain ${done + 1} of 4` },
+    progress: { stage: 'analysis', done, total: 4 },
     overview: null,
     error: null
   };
@@ -174,10 +179,7 @@ describe('OverviewModel', () => {
         polls++;
         return polls < 3
           ? { status: 200, body: running(polls) }
-          : {
-              status: 200,
-              body: { status: 'ready', overview: demoOverview() }
-            };
+          : { status: 200, body: readyStatus() };
       },
       'POST overview': () => ({ status: 202, body: running(0) })
     });
@@ -196,14 +198,14 @@ describe('OverviewModel', () => {
     expect(model.matrix?.domains).toHaveLength(4);
     expect(model.matrix).toBe(model.matrix); // computed once per overview
     expect(model.domain(RESEARCH)?.name).toBe('research');
+    // "Do this next" comes beside the overview, most findings closed first.
+    expect(model.fixes.map(f => f.closes)).toEqual([7, 2]);
+    expect(model.otherAccountsEnabled).toBe(false);
   });
 
   it('shows the last job without starting one (GET only)', async () => {
     const { model, log } = makeModel({
-      'GET overview': () => ({
-        status: 200,
-        body: { status: 'ready', overview: demoOverview() }
-      })
+      'GET overview': () => ({ status: 200, body: readyStatus() })
     });
     await model.initialize(true);
     expect(model.view).toBe('ready');
@@ -229,8 +231,9 @@ describe('OverviewModel', () => {
       'POST overview': () => ({
         status: 403,
         body: {
-          message: 'Entering other accounts is off on this server.',
-          reason: 'accounts-disabled'
+          message:
+            'entering other accounts (accounts, org) is off on this server',
+          reason: 'other-accounts-disabled'
         }
       })
     });
@@ -238,8 +241,8 @@ describe('OverviewModel', () => {
     expect(job).toBeNull();
     expect(model.view).toBe('error');
     expect(model.state.requestError).toEqual({
-      message: 'Entering other accounts is off on this server.',
-      reason: 'accounts-disabled'
+      message: 'entering other accounts (accounts, org) is off on this server',
+      reason: 'other-accounts-disabled'
     });
     expect(log[0].body).toEqual({ accounts: ['444455556666'] });
   });
@@ -269,13 +272,57 @@ describe('OverviewModel', () => {
 
   it('joins a running start instead of starting twice', async () => {
     const { model, log } = makeModel({
-      'POST overview': () => ({
-        status: 202,
-        body: { status: 'ready', overview: demoOverview() }
-      })
+      'POST overview': () => ({ status: 202, body: readyStatus() })
     });
     await Promise.all([model.start({}), model.start({})]);
     expect(log.filter(r => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('stops a running job (DELETE) and then offers to start again', async () => {
+    let cancelled = false;
+    const { model, log } = makeModel({
+      'POST overview': () => ({ status: 202, body: running(0) }),
+      'GET overview': () => ({
+        status: 200,
+        body: cancelled ? { status: 'cancelled' } : running(1)
+      }),
+      'DELETE overview': () => {
+        cancelled = true;
+        return { status: 200, body: { status: 'cancelled' } };
+      }
+    });
+    const run = model.start({});
+    await new Promise(r => setTimeout(r, 80));
+    expect(model.view).toBe('running');
+    await model.cancel();
+    await run;
+    expect(model.state.job?.status).toBe('cancelled');
+    expect(model.view).toBe('idle');
+    expect(log.some(r => r.method === 'DELETE')).toBe(true);
+  });
+
+  it('loads one domain’s full report from the latest overview', async () => {
+    const { model, log } = makeModel({
+      'GET overview/report': req =>
+        req.query.domain_arn === RESEARCH
+          ? { status: 200, body: notIsolatedReport() }
+          : {
+              status: 404,
+              body: {
+                message: 'not in the overview',
+                reason: 'not-in-overview'
+              }
+            }
+    });
+    const ok = new DomainReportModel(model.client, demoOverview().domains[1]);
+    await ok.load();
+    expect(ok.state.status).toBe('ready');
+    expect(ok.state.report?.verdict).toBe('not_isolated');
+    expect(log[0].query).toEqual({ domain_arn: RESEARCH });
+    const gone = new DomainReportModel(model.client, demoOverview().domains[0]);
+    await gone.load();
+    expect(gone.state.status).toBe('error');
+    expect(gone.state.error?.reason).toBe('not-in-overview');
   });
 
   it('selects and clears a cell', () => {

@@ -10,7 +10,13 @@ import { OverviewModel } from '../overview/OverviewModel';
 import { OverviewBody } from '../overview/OverviewWidget';
 import { ReachMatrix } from '../overview/ReachMatrix';
 import { fakeServer } from './fakeServer';
-import { demoOverview, PROD, RESEARCH } from './overviewFixture';
+import {
+  demoFixes,
+  demoOverview,
+  PROD,
+  readyStatus,
+  RESEARCH
+} from './overviewFixture';
 
 (
   globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
@@ -180,7 +186,11 @@ describe('FixList', () => {
   it('shows each fix with how many findings it closes, most first', () => {
     const o = demoOverview();
     render(
-      <FixList fixes={rankedFixes(o)} domains={o.domains} trans={trans} />
+      <FixList
+        fixes={rankedFixes(demoFixes())}
+        domains={o.domains}
+        trans={trans}
+      />
     );
     const items = host.querySelectorAll('li.jp-SMIso-ov-fix');
     expect(items[0].textContent).toContain('closes 7 findings');
@@ -197,7 +207,7 @@ describe('FixList', () => {
     const o = demoOverview();
     render(
       <FixList
-        fixes={rankedFixes(o)}
+        fixes={rankedFixes(demoFixes())}
         domains={o.domains}
         limit={1}
         compact={true}
@@ -241,7 +251,7 @@ describe('OverviewBody', () => {
   it('shows progress while the job runs', async () => {
     const model = body({
       status: 'running',
-      progress: { done: 2, total: 5, message: 'checking research' }
+      progress: { stage: 'analysis', done: 2, total: 5 }
     });
     await model.fetchStatus();
     render(
@@ -255,12 +265,12 @@ describe('OverviewBody', () => {
     const bar = host.querySelector('progress')!;
     expect(bar.getAttribute('value')).toBe('2');
     expect(bar.getAttribute('max')).toBe('5');
-    expect(host.textContent).toContain('checking research');
+    expect(host.textContent).toContain('Checking the domains');
     expect(host.textContent).toContain('2 of 5');
   });
 
   it('shows the verdict, Do this next, the matrix and the selected cell', async () => {
-    const model = body({ status: 'ready', overview: demoOverview() });
+    const model = body(readyStatus());
     await model.fetchStatus();
     model.select({ from: RESEARCH, to: PROD });
     render(
@@ -275,6 +285,9 @@ describe('OverviewBody', () => {
       host.querySelector('.jp-SMIso-ov-verdict')?.getAttribute('data-verdict')
     ).toBe('not_isolated');
     expect(host.textContent).toContain('Do this next');
+    expect(
+      host.querySelector('.jp-SMIso-ov-fix .jp-SMIso-ov-closes')?.textContent
+    ).toBe('closes 7 findings');
     expect(host.querySelector('[role=grid]')).not.toBeNull();
     expect(
       host.querySelector('[data-testid="jp-SMIso-ov-detail"] h3')?.textContent

@@ -187,7 +187,7 @@ export function highCount(report: IReport): number {
   return (report.findings ?? []).filter(f => f.severity === 'high').length;
 }
 
-function ReportView(props: {
+export function ReportView(props: {
   report: IReport;
   model: IsolationModel;
   trans: TranslationBundle;

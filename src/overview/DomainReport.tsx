@@ -1,16 +1,19 @@
 /**
- * One domain of the overview in its own main-area tab: the domain's full report (the sidebar's
- * report view, on a model of its own targeting that domain); when the server cannot check it
- * (e.g. a domain of another account), the overview's row of it: verdict, roles and findings.
+ * One domain of the overview in its own main-area tab: the domain's full report as the overview
+ * checked it (GET `overview/report`), shown with the sidebar's report view. When the report is
+ * not there (a newer overview left the domain out), the overview's row of it: verdict, roles and
+ * findings.
  */
 import { ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { FindingList } from '../components/FindingList';
-import { PanelBody } from '../components/IsolationPanel';
+import { ReportView } from '../components/IsolationPanel';
 import { VerdictBadge } from '../components/VerdictBadge';
-import { IsolationModel, viewOf } from '../model';
+import type { IsolationModel } from '../model';
+import type { DomainReportModel } from './OverviewModel';
 import type { IOverviewDomain } from './tokens';
 import { useModelState } from './useModelState';
 
@@ -27,7 +30,7 @@ export function OverviewRowView(props: {
       data-testid="jp-SMIso-ov-row-report"
     >
       <h3 id="jp-SMIso-ov-row-title" className="jp-SMIso-section-title">
-        {trans.__('As the overview checked it')}
+        {trans.__('As the overview listed it')}
       </h3>
       <div className="jp-SMIso-verdict">
         <VerdictBadge verdict={domain.verdict} trans={trans} large={true} />
@@ -51,48 +54,86 @@ export function OverviewRowView(props: {
   );
 }
 
-function Following(props: {
-  domain: IOverviewDomain;
-  model: IsolationModel;
+/** The tab's body for the report model's state. */
+export function DomainReportBody(props: {
+  model: DomainReportModel;
+  panelModel: IsolationModel;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { domain, model, trans } = props;
+  const { model, trans } = props;
   const state = useModelState(model);
-  const view = viewOf(state);
-  const fallback = ![
-    'probing',
-    'checking',
-    'report',
-    'idle',
-    'need-domain'
-  ].includes(view);
+  const domain = model.domain;
   return (
-    <>
-      <p className="jp-SMIso-meta jp-SMIso-ov-tabline">
-        {trans.__(
-          'Domain %1 (%2), %3, account %4',
-          domain.name || domain.id,
-          domain.id,
-          domain.region,
-          domain.account_id
+    <div className="jp-SMIso-ov-body" data-domain={domain.id}>
+      <div className="jp-SMIso-header">
+        <h2 className="jp-SMIso-title">
+          {trans.__('Domain %1', domain.name || domain.id)}
+        </h2>
+        <div className="jp-SMIso-meta">
+          <code>{domain.id}</code> ·{' '}
+          {trans.__('%1, account %2', domain.region, domain.account_id)}
+          {domain.experience
+            ? ` · ${trans.__('experience: %1', domain.experience)}`
+            : ''}
+        </div>
+        {state.report && (
+          <div className="jp-SMIso-toolbar">
+            <CopyButton
+              label={trans.__('Copy report JSON')}
+              text={() => JSON.stringify(state.report, null, 2)}
+              trans={trans}
+            />
+          </div>
         )}
-      </p>
-      <PanelBody model={model} state={state} trans={trans} />
-      {fallback && <OverviewRowView domain={domain} trans={trans} />}
-    </>
+      </div>
+      {state.status === 'loading' && (
+        <p className="jp-SMIso-meta" role="status">
+          {trans.__('Loading the report…')}
+        </p>
+      )}
+      {state.status === 'ready' && state.report && (
+        <ReportView
+          report={state.report}
+          model={props.panelModel}
+          trans={trans}
+        />
+      )}
+      {state.status === 'error' && (
+        <>
+          <div className="jp-SMIso-state jp-SMIso-state-warn">
+            <h3 className="jp-SMIso-state-title">
+              {trans.__('The full report is not available')}
+            </h3>
+            <p>{state.error?.message}</p>
+            <button
+              className="jp-mod-styled jp-SMIso-button"
+              onClick={() => void model.load()}
+            >
+              {trans.__('Retry')}
+            </button>
+          </div>
+          <OverviewRowView domain={domain} trans={trans} />
+        </>
+      )}
+    </div>
   );
 }
 
 /** The tab's widget (wrapped in a MainAreaWidget by the plugin); disposes its model with it. */
 export class DomainReportWidget extends ReactWidget {
   constructor(
-    readonly domain: IOverviewDomain,
-    readonly model: IsolationModel,
+    readonly model: DomainReportModel,
+    private readonly _panelModel: IsolationModel,
     private readonly _trans: TranslationBundle
   ) {
     super();
     this.addClass('jp-SMIso-overview');
     this.addClass('jp-SMIso-panel');
+  }
+
+  /** The overview row this tab shows. */
+  get domain(): IOverviewDomain {
+    return this.model.domain;
   }
 
   dispose(): void {
@@ -103,13 +144,11 @@ export class DomainReportWidget extends ReactWidget {
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
-        <div className="jp-SMIso-ov-body">
-          <Following
-            domain={this.domain}
-            model={this.model}
-            trans={this._trans}
-          />
-        </div>
+        <DomainReportBody
+          model={this.model}
+          panelModel={this._panelModel}
+          trans={this._trans}
+        />
       </ErrorBoundary>
     );
   }

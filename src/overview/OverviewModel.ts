@@ -5,12 +5,13 @@
  */
 import type { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
-import { ApiError, IErrorInfo, requestAPI } from '../api';
+import { ApiError, IErrorInfo, IReport, queryString, requestAPI } from '../api';
 import { toErrorInfo } from '../model';
-import { buildMatrix, IMatrix } from './matrix';
+import { buildMatrix, IMatrix, rankedFixes } from './matrix';
 import type {
   IOverview,
   IOverviewDomain,
+  IOverviewFix,
   IOverviewRequest,
   IOverviewStatus
 } from './tokens';
@@ -37,13 +38,35 @@ export class OverviewClient {
    * POST `overview`: start a job (or join the running one).
    *
    * @param body - Regions and accounts to read; `refresh` ignores a finished job.
-   * @throws ApiError (403 reason `accounts-disabled` when other accounts are asked for and the
-   *   operator did not enable them; 400 for bad input).
+   * @throws ApiError (403 reason `other-accounts-disabled` when other accounts are asked for
+   *   and the operator did not enable them; 400 for bad input).
    */
   start(body: IOverviewRequest): Promise<IOverviewStatus> {
     return requestAPI<IOverviewStatus>(
       'overview',
       { method: 'POST', body: JSON.stringify(body) },
+      this.settings
+    );
+  }
+
+  /** DELETE `overview`: stop the running job (before its next domain); returns its status. */
+  cancel(): Promise<IOverviewStatus> {
+    return requestAPI<IOverviewStatus>(
+      'overview',
+      { method: 'DELETE' },
+      this.settings
+    );
+  }
+
+  /**
+   * GET `overview/report?domain_arn=`: the full report of one domain of the latest overview.
+   *
+   * @throws ApiError (404 reason `not-in-overview` when the latest ready overview lacks it).
+   */
+  report(domainArn: string): Promise<IReport> {
+    return requestAPI<IReport>(
+      `overview/report${queryString({ domain_arn: domainArn })}`,
+      { method: 'GET' },
       this.settings
     );
   }
@@ -151,6 +174,22 @@ export class OverviewModel {
     return this._matrix;
   }
 
+  /** "Do this next" of the last finished job, most findings closed first. */
+  get fixes(): IOverviewFix[] {
+    const job = this._state.job;
+    return job?.status === 'ready' ? rankedFixes(job.fixes) : [];
+  }
+
+  /** Whether the server lets the overview enter other accounts (its operator's choice). */
+  get otherAccountsEnabled(): boolean {
+    return this._state.job?.other_accounts_enabled === true;
+  }
+
+  /** The client of the `overview` routes (the domain report tabs load through it). */
+  get client(): OverviewClient {
+    return this._client;
+  }
+
   /** The domain of the overview with this ARN (null when none). */
   domain(arn: string): IOverviewDomain | null {
     return (this.overview?.domains ?? []).find(d => d.arn === arn) ?? null;
@@ -227,6 +266,18 @@ export class OverviewModel {
     });
     this._running = run;
     return run;
+  }
+
+  /**
+   * Stop the running job (DELETE `overview`); the poll then sees `cancelled`. Never throws.
+   */
+  async cancel(): Promise<void> {
+    try {
+      const job = await this._client.cancel();
+      this._update({ job });
+    } catch (error) {
+      this._fail(error);
+    }
   }
 
   /** Open a cell's action list (null closes it). */
@@ -331,6 +382,67 @@ export namespace OverviewModel {
     serverSettings: ServerConnection.ISettings;
     pollIntervalMs?: number;
   }
+}
+
+/** The state of one domain's report tab. */
+export interface IDomainReportState {
+  status: 'loading' | 'ready' | 'error';
+  report: IReport | null;
+  error: IErrorInfo | null;
+}
+
+/**
+ * One domain's full report from the latest overview (GET `overview/report`), for its own tab.
+ */
+export class DomainReportModel {
+  /**
+   * @param client - the overview's client (the app's server settings).
+   * @param domain - the overview row of the domain.
+   */
+  constructor(
+    private readonly _client: OverviewClient,
+    readonly domain: IOverviewDomain
+  ) {}
+
+  get stateChanged(): ISignal<this, IDomainReportState> {
+    return this._stateChanged;
+  }
+
+  get state(): IDomainReportState {
+    return this._state;
+  }
+
+  /** Load (or reload) the report. Never throws: a failure ends in `status: 'error'`. */
+  async load(): Promise<void> {
+    this._set({ status: 'loading', report: null, error: null });
+    try {
+      const report = await this._client.report(this.domain.arn);
+      this._set({ status: 'ready', report, error: null });
+    } catch (error) {
+      this._set({ status: 'error', report: null, error: toErrorInfo(error) });
+    }
+  }
+
+  dispose(): void {
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  private _set(state: IDomainReportState): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._state = state;
+    this._stateChanged.emit(state);
+  }
+
+  private _isDisposed = false;
+  private _state: IDomainReportState = {
+    status: 'loading',
+    report: null,
+    error: null
+  };
+  private _stateChanged = new Signal<this, IDomainReportState>(this);
 }
 
 /** Drop blank list items and empty lists; keep booleans only when true. */

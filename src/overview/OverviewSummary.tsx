@@ -89,7 +89,7 @@ export function OverviewCard(props: {
         <>
           <OverviewVerdict overview={overview} trans={trans} />
           <FixList
-            fixes={rankedFixes(overview)}
+            fixes={rankedFixes(state.job?.fixes)}
             domains={overview.domains}
             limit={3}
             compact={true}

@@ -11,7 +11,7 @@ import { CopyButton } from '../components/CopyButton';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { CellDetail } from './CellDetail';
 import { FixList } from './FixList';
-import { ANY_DOMAIN, rankedFixes } from './matrix';
+import { ANY_DOMAIN } from './matrix';
 import { OverviewVerdict, summaryText } from './OverviewSummary';
 import {
   IOverviewState,
@@ -23,7 +23,26 @@ import { ReachMatrix } from './ReachMatrix';
 import { ScopeForm } from './ScopeForm';
 import { useModelState } from './useModelState';
 
+/** A progress stage of the overview job in words. */
+export function stageLabel(stage: string, trans: TranslationBundle): string {
+  switch (stage) {
+    case 'accounts':
+      return trans.__('Entering the accounts');
+    case 'regions':
+      return trans.__('Listing the domains of each Region');
+    case 'analysis':
+      return trans.__('Checking the domains');
+    case 'reach':
+      return trans.__('Working out who reaches whom');
+    case 'fixes':
+      return trans.__('Trying the fixes');
+    default:
+      return stage;
+  }
+}
+
 function Progress(props: {
+  model: OverviewModel;
   state: IOverviewState;
   trans: TranslationBundle;
 }): JSX.Element {
@@ -35,7 +54,9 @@ function Progress(props: {
       <h3 className="jp-SMIso-state-title">
         {trans.__('Checking every domain…')}
       </h3>
-      {p?.message && <p className="jp-SMIso-meta">{p.message}</p>}
+      {p?.stage && (
+        <p className="jp-SMIso-meta">{stageLabel(p.stage, trans)}</p>
+      )}
       <progress
         className="jp-SMIso-progress"
         max={total}
@@ -47,6 +68,14 @@ function Progress(props: {
           {trans.__('%1 of %2', p?.done ?? 0, total)}
         </span>
       )}
+      <div>
+        <button
+          className="jp-mod-styled jp-SMIso-button"
+          onClick={() => void props.model.cancel()}
+        >
+          {trans.__('Stop')}
+        </button>
+      </div>
     </div>
   );
 }
@@ -84,6 +113,7 @@ export function OverviewBody(props: {
   const view = overviewView(state);
   const overview = view === 'ready' ? model.overview : null;
   const matrix = view === 'ready' ? model.matrix : null;
+  const fixes = view === 'ready' ? model.fixes : [];
   const error =
     state.job?.status === 'error' ? state.job.error : state.requestError;
   const busy = view === 'running';
@@ -129,10 +159,20 @@ export function OverviewBody(props: {
             <refreshIcon.react tag="span" className="jp-SMIso-icon" />
             {trans.__('Check every domain again')}
           </button>
-          {state.job?.overview && (
+          {overview && (
             <CopyButton
               label={trans.__('Copy overview JSON')}
-              text={() => JSON.stringify(state.job?.overview, null, 2)}
+              ariaLabel={trans.__(
+                'Copy the overview JSON (as check --all-domains --format json prints it)'
+              )}
+              text={() => JSON.stringify(overview, null, 2)}
+              trans={trans}
+            />
+          )}
+          {overview && fixes.length > 0 && (
+            <CopyButton
+              label={trans.__('Copy fixes JSON')}
+              text={() => JSON.stringify(fixes, null, 2)}
               trans={trans}
             />
           )}
@@ -140,6 +180,7 @@ export function OverviewBody(props: {
         {view !== 'unavailable' && (
           <ScopeForm
             initial={state.request}
+            otherAccounts={model.otherAccountsEnabled}
             disabled={busy}
             onSubmit={r => {
               if (!busy) {
@@ -173,7 +214,9 @@ export function OverviewBody(props: {
       {view === 'idle' && (
         <div className="jp-SMIso-state jp-SMIso-state-info">
           <h3 className="jp-SMIso-state-title">
-            {trans.__('No overview has run on this server yet')}
+            {state.job?.status === 'cancelled'
+              ? trans.__('The last overview was stopped')
+              : trans.__('No overview has run on this server yet')}
           </h3>
           <button
             className="jp-mod-styled jp-mod-accept jp-SMIso-button"
@@ -183,7 +226,9 @@ export function OverviewBody(props: {
           </button>
         </div>
       )}
-      {view === 'running' && <Progress state={state} trans={trans} />}
+      {view === 'running' && (
+        <Progress model={model} state={state} trans={trans} />
+      )}
       {view === 'error' && (
         <div className="jp-SMIso-state jp-SMIso-state-error" role="alert">
           <h3 className="jp-SMIso-state-title">
@@ -219,11 +264,7 @@ export function OverviewBody(props: {
             <h3 id="jp-SMIso-ov-fixes-title" className="jp-SMIso-section-title">
               {trans.__('Do this next')}
             </h3>
-            <FixList
-              fixes={rankedFixes(overview)}
-              domains={overview.domains}
-              trans={trans}
-            />
+            <FixList fixes={fixes} domains={overview.domains} trans={trans} />
           </section>
           <section aria-labelledby="jp-SMIso-ov-matrix-title">
             <h3

@@ -10,6 +10,8 @@ import type { IOverviewRequest } from './tokens';
 
 export function ScopeForm(props: {
   initial: IOverviewRequest;
+  /** The server lets the overview enter other accounts (else those fields are not shown). */
+  otherAccounts: boolean;
   disabled: boolean;
   onSubmit: (request: IOverviewRequest) => void;
   trans: TranslationBundle;
@@ -34,9 +36,9 @@ export function ScopeForm(props: {
           props.onSubmit({
             regions: allRegions ? null : splitList(regions),
             all_regions: allRegions,
-            accounts: splitList(accounts),
-            org,
-            assume_role: role,
+            accounts: props.otherAccounts && !org ? splitList(accounts) : null,
+            org: props.otherAccounts && org,
+            assume_role: props.otherAccounts ? role : null,
             refresh: true
           });
         }}
@@ -59,34 +61,23 @@ export function ScopeForm(props: {
           />
           {trans.__('Every Region SageMaker has in the partition')}
         </label>
-        <label>
-          {trans.__(
-            'Other accounts (ids, comma-separated; needs the server operator’s consent)'
-          )}
-          <input
-            className="jp-mod-styled"
-            value={accounts}
-            placeholder="111122223333"
-            onChange={e => setAccounts(e.target.value)}
+        {props.otherAccounts ? (
+          <OtherAccounts
+            accounts={accounts}
+            setAccounts={setAccounts}
+            org={org}
+            setOrg={setOrg}
+            role={role}
+            setRole={setRole}
+            trans={trans}
           />
-        </label>
-        <label className="jp-SMIso-ov-check">
-          <input
-            type="checkbox"
-            checked={org}
-            onChange={e => setOrg(e.target.checked)}
-          />
-          {trans.__('Every account of the AWS Organization')}
-        </label>
-        <label>
-          {trans.__('Role to assume in other accounts')}
-          <input
-            className="jp-mod-styled"
-            value={role}
-            placeholder="OrganizationAccountAccessRole"
-            onChange={e => setRole(e.target.value)}
-          />
-        </label>
+        ) : (
+          <p className="jp-SMIso-meta">
+            {trans.__(
+              'This server checks its own account only; its operator can let it enter other accounts (c.SageMakerIsolationApp.overview_other_accounts).'
+            )}
+          </p>
+        )}
         <button
           type="submit"
           className="jp-mod-styled jp-mod-accept jp-SMIso-button"
@@ -96,5 +87,48 @@ export function ScopeForm(props: {
         </button>
       </form>
     </details>
+  );
+}
+
+function OtherAccounts(props: {
+  accounts: string;
+  setAccounts: (v: string) => void;
+  org: boolean;
+  setOrg: (v: boolean) => void;
+  role: string;
+  setRole: (v: string) => void;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { trans } = props;
+  return (
+    <>
+      <label>
+        {trans.__('Other accounts (12-digit ids, comma-separated)')}
+        <input
+          className="jp-mod-styled"
+          value={props.accounts}
+          disabled={props.org}
+          placeholder="111122223333"
+          onChange={e => props.setAccounts(e.target.value)}
+        />
+      </label>
+      <label className="jp-SMIso-ov-check">
+        <input
+          type="checkbox"
+          checked={props.org}
+          onChange={e => props.setOrg(e.target.checked)}
+        />
+        {trans.__('Every account of the AWS Organization')}
+      </label>
+      <label>
+        {trans.__('Role to assume in other accounts')}
+        <input
+          className="jp-mod-styled"
+          value={props.role}
+          placeholder="OrganizationAccountAccessRole"
+          onChange={e => props.setRole(e.target.value)}
+        />
+      </label>
+    </>
   );
 }

@@ -208,8 +208,10 @@ export function overallVerdict(
 }
 
 /** The fixes, most findings closed first (ties: the server's order). */
-export function rankedFixes(overview: IOverview): IOverviewFix[] {
-  return (overview.fixes ?? [])
+export function rankedFixes(
+  fixes: IOverviewFix[] | null | undefined
+): IOverviewFix[] {
+  return (fixes ?? [])
     .map((f, i) => ({ f, i }))
     .sort((a, b) => (b.f.closes ?? 0) - (a.f.closes ?? 0) || a.i - b.i)
     .map(x => x.f);

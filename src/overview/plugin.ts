@@ -7,9 +7,9 @@ import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import type { ILauncher } from '@jupyterlab/launcher';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { LabIcon } from '@jupyterlab/ui-components';
-import { IsolationModel } from '../model';
+import type { IsolationModel } from '../model';
 import { DomainReportWidget } from './DomainReport';
-import { OverviewModel } from './OverviewModel';
+import { DomainReportModel, OverviewModel } from './OverviewModel';
 import { OverviewWidget } from './OverviewWidget';
 
 /** Command ids of the overview. */
@@ -24,7 +24,7 @@ export const OVERVIEW_ID = 'jp-SMIso-overview';
 /**
  * Register the overview's commands, palette entries and launcher card.
  *
- * @param options.frontendVersion - this labextension's version (the report tabs' handshake).
+ * @param options.panelModel - the sidebar's model (the report view's coverage and admin parts).
  * @returns the overview's model (the sidebar card renders it).
  */
 export function setupOverview(
@@ -33,7 +33,7 @@ export function setupOverview(
     labShell: ILabShell;
     trans: TranslationBundle;
     icon: LabIcon;
-    frontendVersion: string;
+    panelModel: IsolationModel;
     palette: ICommandPalette | null;
     launcher: ILauncher | null;
   }
@@ -89,18 +89,11 @@ export function setupOverview(
         tab.dispose();
       }
       if (!tab || tab.isDisposed) {
-        // The domain's full report: a model of its own, checking that domain.
-        const report = new IsolationModel({
-          serverSettings: app.serviceManager.serverSettings,
-          frontendVersion: options.frontendVersion
-        });
-        report.setTarget(
-          { domain_id: domain.id, region: domain.region },
-          'panel'
-        );
-        void report.initialize(true);
+        // The domain's full report, as the overview checked it.
+        const report = new DomainReportModel(model.client, domain);
+        void report.load();
         tab = new MainAreaWidget({
-          content: new DomainReportWidget(domain, report, trans)
+          content: new DomainReportWidget(report, options.panelModel, trans)
         });
         tab.id = `jp-SMIso-domain-${domain.account_id}-${domain.region}-${domain.id}`;
         tab.title.label = domain.name || domain.id;

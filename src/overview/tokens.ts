@@ -88,40 +88,57 @@ export interface IOverviewFix {
   verdicts_after?: Record<string, Verdict>;
 }
 
-/** The overview object (the CLI's JSON). */
+/** The overview object: exactly the CLI's `check --all-domains --format json`. */
 export interface IOverview {
   domains: IOverviewDomain[];
   reach: IReach[];
   errors: IOverviewError[];
-  fixes?: IOverviewFix[];
-  /** Fix candidates not evaluated (beyond the server's bound). */
-  fixes_not_evaluated?: number;
-  summary?: {
-    domains: number;
-    isolated: number;
-    not_isolated: number;
-    unknown: number;
-    errors: number;
-  };
-  generated_at?: string;
-  tool_version?: string;
 }
 
-/** Progress of a running overview job. */
+/** Verdict counts of an overview. */
+export interface IOverviewSummary {
+  domains: number;
+  isolated: number;
+  not_isolated: number;
+  unknown: number;
+  errors: number;
+}
+
+/**
+ * Progress of a running overview job: `stage` is `accounts`, `regions`, `analysis`, `reach` or
+ * `fixes`; `done` of `total` in that stage.
+ */
 export interface IOverviewProgress {
+  stage: string;
   done: number;
   total: number;
-  message?: string | null;
 }
 
-/** The `overview` route's answer (GET: the last or current job; POST: the started one). */
+/** What a job reads (the POST body as the server resolved it). */
+export interface IOverviewKey {
+  regions: string[];
+  all_regions: boolean;
+  accounts: string[];
+  org: boolean;
+  assume_role: string | null;
+  profile?: string | null;
+}
+
+/** The `overview` route's answer (GET: the last or current job; POST/DELETE: that job). */
 export interface IOverviewStatus {
-  status: 'none' | 'running' | 'ready' | 'error';
+  status: 'none' | 'running' | 'ready' | 'error' | 'cancelled';
+  key?: IOverviewKey | null;
   progress?: IOverviewProgress | null;
   overview?: IOverview | null;
+  /** "Do this next", beside the contract object. */
+  fixes?: IOverviewFix[] | null;
+  summary?: IOverviewSummary | null;
+  run?: Record<string, unknown> | null;
   error?: IErrorInfo | null;
   started_at?: string | null;
   finished_at?: string | null;
+  /** Whether the operator lets the overview enter other accounts (`accounts`, `org`). */
+  other_accounts_enabled?: boolean;
 }
 
 /** The POST body: which Regions and accounts to read (all optional). */
