@@ -1,7 +1,7 @@
 """sagemaker-isolation: check, explain and fix SageMaker domain resource isolation.
 
-The package is a Jupyter server extension (see :mod:`sagemaker_isolation_ext.app`) plus a
-prebuilt JupyterLab 4 labextension, and a CLI (:mod:`sagemaker_isolation_ext.cli`).
+The package is a Jupyter server extension (see :mod:`sagemaker_isolation_ext.server.app`) plus a
+prebuilt JupyterLab 4 labextension, and a CLI (:mod:`sagemaker_isolation_ext.cli.entry`).
 """
 
 try:
@@ -17,13 +17,13 @@ def _jupyter_labextension_paths():
 
 def _jupyter_server_extension_points():
     """The server extension entry point (jupyter_server's discovery hook)."""
-    from .app import SageMakerIsolationApp
+    from .server.app import SageMakerIsolationApp
 
     return [{"module": "sagemaker_isolation_ext", "app": SageMakerIsolationApp}]
 
 
 def load_ipython_extension(ipython):
     """``%load_ext sagemaker_isolation_ext``: registers the ``%isolation`` magic (magics.py)."""
-    from .magics import load_ipython_extension as _load
+    from .notebook.magics import load_ipython_extension as _load
 
     _load(ipython)

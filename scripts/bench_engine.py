@@ -35,7 +35,6 @@ import json
 import os
 import platform
 import pstats
-import resource
 import shutil
 import statistics
 import subprocess
@@ -231,7 +230,7 @@ policy._STMT_PARSED_MAX = 0
 engine._STMT_CACHE_MAX = 0
 arn._globs_matcher = arn._globs_matcher.__wrapped__
 conditions._cached_pred = conditions._cached_pred.__wrapped__
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli.entry import main
 sys.exit(main(["simulate", "--cases", sys.argv[1]]))
 """
 

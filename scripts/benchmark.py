@@ -156,7 +156,7 @@ def bench_demo_report(profiles: int) -> dict:
     import boto3
 
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
     from sagemaker_isolation_ext.demo.seed import seed_demo_account
     from sagemaker_isolation_ext.demo.server import start_local_aws
     from sagemaker_isolation_ext.sagemaker.analysis import analyze

@@ -112,7 +112,7 @@ def collect_demo_inputs(account: dict) -> dict[Path, str]:
         in ``DEMO_DOMAINS`` order. Raises what ``aws.collect.collect_snapshot`` raises.
     """
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
     from sagemaker_isolation_ext.demo.seed import DEMO_DOMAINS
     from sagemaker_isolation_ext.sagemaker.snapshot import dump_snapshot
 
@@ -149,7 +149,7 @@ def run_check(snapshot: Path, fmt: str) -> tuple[int, str]:
     Returns:
         ``(exit code, normalised stdout)``; stderr (placeholder warnings) is dropped.
     """
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     with contextlib.redirect_stderr(io.StringIO()):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
 
-from sagemaker_isolation_ext import compat
-from sagemaker_isolation_ext.handlers import AUTH_RESOURCE
+from sagemaker_isolation_ext.server import compat
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
 
 
 class RecordingAuthorizer(Authorizer):

@@ -13,9 +13,9 @@ from botocore.stub import Stubber
 from sagemaker_isolation_ext.audit import AUDIT_DIR_ENV, AuditError, AuditStore, resolve_audit_dir
 from sagemaker_isolation_ext.aws import apply as A
 from sagemaker_isolation_ext.aws.collect import collect_snapshot
-from sagemaker_isolation_ext.aws.context import resolve_context
 from sagemaker_isolation_ext.aws.session import make_session
-from sagemaker_isolation_ext.sagemaker import plan as P
+from sagemaker_isolation_ext.aws.target import resolve_context
+from sagemaker_isolation_ext.sagemaker import policy_plan as P
 from sagemaker_isolation_ext.sagemaker.analysis import analyze
 
 ACCOUNT = "123456789012"
@@ -335,7 +335,7 @@ def test_audit_dir_resolution_and_bad_ids(tmp_path, monkeypatch):
 def _cli(argv):
     import io
 
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     code = main(argv, out=out)

@@ -8,8 +8,8 @@ from botocore.stub import ANY, Stubber
 
 from sagemaker_isolation_ext.audit import AuditStore
 from sagemaker_isolation_ext.aws.backfill import BackfillError, apply_plan, rollback_change
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.tag_scan import account_context, scan_tags
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.sagemaker import tags as T
 
 
@@ -298,7 +298,7 @@ def test_bad_plan_and_missing_store():
 def _cli(argv):
     import io
 
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     code = main(argv, out)

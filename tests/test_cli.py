@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext import cli
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli import errors as cli_errors
+from sagemaker_isolation_ext.cli.entry import main
 from sagemaker_isolation_ext.sagemaker import templates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -618,11 +618,11 @@ def test_demo_bad_port_exits_3(capsys):
 def test_exit_code_table_is_documented():
     doc = (ROOT / "docs" / "CLI.md").read_text(encoding="utf-8")
     for code, meaning in (
-        (cli.EXIT_OK, "isolated"),
-        (cli.EXIT_NOT_ISOLATED, "not isolated"),
-        (cli.EXIT_UNKNOWN, "unknown"),
-        (cli.EXIT_BAD_INPUT, "bad input"),
-        (cli.EXIT_AWS, "AWS"),
+        (cli_errors.EXIT_OK, "isolated"),
+        (cli_errors.EXIT_NOT_ISOLATED, "not isolated"),
+        (cli_errors.EXIT_UNKNOWN, "unknown"),
+        (cli_errors.EXIT_BAD_INPUT, "bad input"),
+        (cli_errors.EXIT_AWS, "AWS"),
     ):
         assert f"| {code} |" in doc and meaning in doc
 

@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli.entry import main
 from sagemaker_isolation_ext.sagemaker.simulator_commands import principal_policy_request
 from tests.witness_fixtures import ROLE, offline_snapshot, report, role_json, snapshot
 
@@ -133,7 +133,7 @@ def test_offline_check_never_calls_aws_and_shows_custom_commands(monkeypatch, tm
 
 def test_notebook_check_offline_html_escapes_and_shows_commands(monkeypatch, tmp_path):
     import sagemaker_isolation_ext.sagemaker.analysis as analysis
-    from sagemaker_isolation_ext.notebook_check import check_isolation
+    from sagemaker_isolation_ext.notebook.check import check_isolation
 
     monkeypatch.setattr(
         analysis, "analyze",
@@ -152,7 +152,7 @@ def test_notebook_check_offline_html_escapes_and_shows_commands(monkeypatch, tmp
 
 def test_magic_flag():
     pytest.importorskip("IPython")
-    from sagemaker_isolation_ext.magics import parse_check
+    from sagemaker_isolation_ext.notebook.magics import parse_check
 
     assert parse_check("--domain-id d-x")["aws_confirm"] is True
     assert parse_check("--domain-id d-x --no-aws-confirm")["aws_confirm"] is False

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from sagemaker_isolation_ext.cli import EXIT_BAD_INPUT, EXIT_OK, main
+from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli.errors import EXIT_BAD_INPUT, EXIT_OK
 
 MSG = ("An error occurred (AccessDeniedException) when calling the CreateProject operation: "
        "User: arn:aws:sts::111122223333:assumed-role/Workshop/SageMaker is not authorized to "
@@ -111,7 +112,7 @@ def test_text_output_never_carries_terminal_control_sequences():
     """Found by a new user: pasted ESC sequences reached the terminal."""
     import io
 
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     msg = (

@@ -19,8 +19,8 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.collect import collect_snapshot, decode_policy_document
-from sagemaker_isolation_ext.aws.context import resolve_context
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+from sagemaker_isolation_ext.aws.target import resolve_context
 from sagemaker_isolation_ext.demo.seed import isolation_policy_document
 from sagemaker_isolation_ext.sagemaker.snapshot import dump_snapshot, load_snapshot
 
@@ -416,7 +416,7 @@ def test_endpoint_down(aws_env):
 
 
 def test_unknown_profile(aws_env):
-    from sagemaker_isolation_ext.aws.context import AwsContext
+    from sagemaker_isolation_ext.aws.target import AwsContext
 
     ctx = AwsContext(domain_id="d-abc123", region="us-east-1", profile="nope")
     with pytest.raises(AwsUnreachable) as err:

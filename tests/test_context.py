@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext.aws.context import AwsContext, ContextError, resolve_context
+from sagemaker_isolation_ext.aws.target import AwsContext, ContextError, resolve_context
 
 CASES = json.loads(
     (Path(__file__).parent / "cases" / "resource_metadata_examples.json").read_text()
@@ -278,7 +278,7 @@ def test_environment_of_each_metadata_example(tmp_path, aws_env, example_id):
     if example_id == "awsdocs-notebook-instance":
         assert "not in a domain" in ctx.environment_detail
     else:
-        from sagemaker_isolation_ext.aws.context import detect_environment
+        from sagemaker_isolation_ext.aws.target import detect_environment
 
         assert detect_environment(EXAMPLES[example_id], {})[2] == app_type
 

@@ -277,7 +277,7 @@ def test_demo_verdicts_research_defeated_prod_gap_secure_isolated(demo_account):
     deny template): isolated."""
     analysis = pytest.importorskip("sagemaker_isolation_ext.sagemaker.analysis")
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     reports = {}
     for dname, d in demo_account["domains"].items():

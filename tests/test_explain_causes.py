@@ -9,13 +9,13 @@ import json
 
 import pytest
 
-from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     explain_message,
     parse_message,
     render_text,
 )
+from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 from sagemaker_isolation_ext.sagemaker.templates import render
 from tests.explain_cases import CASES, OWN, SHARED  # noqa: E402,F401
 
@@ -300,7 +300,7 @@ def test_untagged_default_app_is_by_design_not_backfill():
 def test_without_a_reason_clause_tag_on_create_is_first_only_when_creating_or_tagging():
     """Issue 13: the ranking guard in ``_result`` (a defensive rule: no message path scores
     tag-on-create first for other actions today, so the causes are built by hand)."""
-    from sagemaker_isolation_ext.sagemaker.explain import ParsedDenial, _Cause, _result
+    from sagemaker_isolation_ext.sagemaker.access_denied import ParsedDenial, _Cause, _result
 
     def ranked(**fields):
         parsed = ParsedDenial(reason="unspecified", kind="iam", **fields)

@@ -284,7 +284,7 @@ def test_non_mapping_context_is_unknown_not_a_traceback():
 def test_cli_simulate_explain_text_and_json(tmp_path):
     import io
 
-    from sagemaker_isolation_ext import cli
+    from sagemaker_isolation_ext.cli import entry as cli
 
     pol = json.loads(
         (DATA / "isolation_policies" / "aws-docs-studio-domain-resource-isolation.json").read_text()

@@ -13,9 +13,9 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
-from sagemaker_isolation_ext.aws.context import ContextError
 from sagemaker_isolation_ext.aws.evidence import explain_text, gather_evidence
-from sagemaker_isolation_ext.sagemaker.explain import parse_message
+from sagemaker_isolation_ext.aws.target import ContextError
+from sagemaker_isolation_ext.sagemaker.access_denied import parse_message
 from sagemaker_isolation_ext.sagemaker.templates import render
 
 ACCOUNT = "123456789012"
@@ -302,7 +302,7 @@ def test_no_domain_known_still_explains(aws):
 
 # ---- the notebook function -------------------------------------------------------------------
 
-from sagemaker_isolation_ext.notebook import Explanation, explain_access_denied  # noqa: E402
+from sagemaker_isolation_ext.notebook.explain import Explanation, explain_access_denied  # noqa: E402
 
 EVIL = ("User: arn:aws:sts::1:assumed-role/<img/src=x/onerror=alert(1)>/s is not authorized "
         "to perform: sagemaker:AddTags on resource: "
@@ -415,7 +415,7 @@ PAGE_500 = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</
 
 def test_aws_region_only_is_enough(aws, monkeypatch):
     """No --region, no AWS_DEFAULT_REGION, no config: AWS_REGION alone (boto3 ignores it)."""
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.setenv("AWS_REGION", REGION)
@@ -434,7 +434,7 @@ def test_aws_region_only_is_enough(aws, monkeypatch):
 
 
 def test_failed_call_is_one_line_and_the_page_shown_once_only_verbose(aws, monkeypatch):
-    from sagemaker_isolation_ext.sagemaker.explain import render_text
+    from sagemaker_isolation_ext.sagemaker.access_denied import render_text
 
     make_role(aws["iam"], {"isolation": ISOLATION})
     arn = make_model(aws, "m", {"sagemaker:domain-arn": ODARN})

@@ -9,9 +9,8 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sagemaker_isolation_ext.notebook import Explanation
-from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.notebook.explain import Explanation
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     CAUSE_IDS,
     MAX_INPUT_CHARS,
     POLICY_TYPES,
@@ -22,6 +21,7 @@ from sagemaker_isolation_ext.sagemaker.explain import (
     parse_message,
     render_text,
 )
+from sagemaker_isolation_ext.sagemaker.catalog import load_catalog
 
 CATALOG = load_catalog()
 PIECES = [

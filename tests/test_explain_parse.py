@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     MAX_INPUT_CHARS,
     POLICY_TYPES,
     REASONS,

@@ -14,7 +14,6 @@ import boto3
 import pytest
 
 from sagemaker_isolation_ext.aws import tag_scan
-from sagemaker_isolation_ext.aws.context import AwsContext, resolve_context
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import (
     INCOMPLETE_CODE,
@@ -24,6 +23,7 @@ from sagemaker_isolation_ext.aws.paging import (
     list_all,
 )
 from sagemaker_isolation_ext.aws.tag_scan import scan_tags
+from sagemaker_isolation_ext.aws.target import AwsContext, resolve_context
 from sagemaker_isolation_ext.sagemaker import findings as F
 from sagemaker_isolation_ext.sagemaker import tags as T
 from tests.test_tag_scan import _stubbed, _StubSession
@@ -242,7 +242,7 @@ def _error(code, status=400, message="injected"):
 
 
 def _cli(argv):
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     return main(argv, out=out), out.getvalue()

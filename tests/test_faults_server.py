@@ -18,10 +18,10 @@ import tornado.web
 from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext.audit import AuditStore, with_liveness
-from sagemaker_isolation_ext.handlers import route_table
-from sagemaker_isolation_ext.handlers_admin import admin_route_table
 from sagemaker_isolation_ext.iam.jsondepth import JsonTooDeep, check_json_depth, json_depth
-from sagemaker_isolation_ext.jobs import Collector, JobKey, ReportJobs, TooManyChecks
+from sagemaker_isolation_ext.server.admin_routes import admin_route_table
+from sagemaker_isolation_ext.server.jobs import Collector, JobKey, ReportJobs, TooManyChecks
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -269,7 +269,7 @@ def test_a_record_left_by_a_killed_process_shows_interrupted_with_the_ways_on(tm
     assert steps[1] == f"sagemaker-isolation rollback --change {cid} --yes"
     assert store.list()[0]["status"] == "interrupted"
     # the CLI's changes list says so, with the two commands
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     assert main(["changes", "--audit-dir", str(store.path)], out=out) == 0
@@ -301,7 +301,7 @@ def test_records_of_another_host_are_interrupted_after_one_hour():
 
 
 def _cli(argv):
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     return main(argv, out=out), out.getvalue()

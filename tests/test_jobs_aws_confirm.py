@@ -8,9 +8,9 @@ import time
 import boto3
 from botocore.stub import Stubber
 
-from sagemaker_isolation_ext.app import SageMakerIsolationApp
 from sagemaker_isolation_ext.aws.confirm import confirm_report
-from sagemaker_isolation_ext.jobs import Collector, JobKey, ReportJobs
+from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
+from sagemaker_isolation_ext.server.jobs import Collector, JobKey, ReportJobs
 from tests.witness_fixtures import ROLE, report, role_json, snapshot
 
 KEY = JobKey("d-own000000001", "us-east-1", None)

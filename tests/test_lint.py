@@ -246,7 +246,7 @@ def test_bad_arguments_are_caller_errors():
 def _cli(argv):
     import io
 
-    from sagemaker_isolation_ext import cli
+    from sagemaker_isolation_ext.cli import entry as cli
 
     buf = io.StringIO()
     code = cli.main(argv, out=buf)
@@ -292,7 +292,7 @@ def test_cli_lint_bad_input_exit_3(tmp_path, capsys):
 
 
 def test_cli_policy_types_match_the_linter():
-    from sagemaker_isolation_ext import cli
+    from sagemaker_isolation_ext.cli import engine as cli
 
     assert set(cli.LINT_POLICY_TYPES) == set(SIZE_LIMITS)
 
@@ -444,7 +444,7 @@ def test_aws_doc_placeholders_are_warned():
 
 
 def test_cli_lint_reports_sagemaker_rules(tmp_path, capsys):
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     f = tmp_path / "p.json"
     f.write_text(

@@ -14,13 +14,13 @@ import pytest
 IPython = pytest.importorskip("IPython")
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from sagemaker_isolation_ext.cli import main  # noqa: E402
-from sagemaker_isolation_ext.magics import MagicUsageError, parse_check, parse_explain  # noqa: E402
-from sagemaker_isolation_ext.notebook_check import (  # noqa: E402
+from sagemaker_isolation_ext.cli.entry import main  # noqa: E402
+from sagemaker_isolation_ext.notebook.check import (  # noqa: E402
     IsolationCheckError,
     IsolationReport,
     check_isolation,
 )
+from sagemaker_isolation_ext.notebook.magics import MagicUsageError, parse_check, parse_explain  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "sagemaker_isolation_ext" / "data"
 FULL_ACCESS = DATA / "managed_policies" / "AmazonSageMakerFullAccess.json"

@@ -17,8 +17,9 @@ from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext import __version__
-from sagemaker_isolation_ext.handlers import AUTH_RESOURCE, route_table
-from sagemaker_isolation_ext.handlers_page import PAGE_DIR, IsolationPageHandler, render_page
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
+from sagemaker_isolation_ext.server.page_routes import PAGE_DIR, IsolationPageHandler, render_page
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -65,7 +66,7 @@ def test_page_route_is_registered_and_protected():
     routes = dict(route_table())
     assert routes["/sagemaker-isolation/"] is IsolationPageHandler
     assert IsolationPageHandler.auth_resource == AUTH_RESOURCE
-    from sagemaker_isolation_ext.compat import unprotected_methods
+    from sagemaker_isolation_ext.server.compat import unprotected_methods
 
     assert unprotected_methods(IsolationPageHandler) == []
 
@@ -102,7 +103,7 @@ async def test_page_served_with_token(jp_fetch, jp_base_url):
 async def test_address_without_the_slash_redirects_to_the_page(
     jp_fetch, jp_base_url, http_server_client
 ):
-    from sagemaker_isolation_ext.handlers_page import IsolationPageRedirectHandler
+    from sagemaker_isolation_ext.server.page_routes import IsolationPageRedirectHandler
 
     response = await jp_fetch(
         "sagemaker-isolation", params={"x": "1"}, follow_redirects=False, raise_error=False

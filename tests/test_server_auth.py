@@ -20,8 +20,9 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import JupyterServerAuthWarning, url_path_join
 from tornado.httpclient import HTTPClientError
 
-from sagemaker_isolation_ext.app import SageMakerIsolationApp
-from sagemaker_isolation_ext.handlers import AUTH_RESOURCE, route_table
+from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -64,6 +65,8 @@ ROUTE_CONTRACT = {
     "sagemaker-isolation": ["GET"],  # /sagemaker-isolation without the slash: a redirect to it
     "tag-scan": ["GET", "POST", "DELETE"],
     "tag-plan": ["POST"],
+    "overview": ["GET", "POST", "DELETE"],
+    "overview-report": ["GET"],
 }
 
 

@@ -121,7 +121,7 @@ async def test_bad_input_is_400(jp_fetch, aws_env, body, needle):
 
 
 async def test_body_size_is_limited(jp_fetch, aws_env):
-    from sagemaker_isolation_ext.handlers import MAX_EXPLAIN_BODY_BYTES
+    from sagemaker_isolation_ext.server.explain_routes import MAX_EXPLAIN_BODY_BYTES
 
     big = json.dumps({"message": "x" * (MAX_EXPLAIN_BODY_BYTES + 10), "offline": True})
     err = await expect_error(jp_fetch, big, status=413)

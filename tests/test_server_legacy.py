@@ -26,9 +26,10 @@ from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 from tornado.web import HTTPError
 
-from sagemaker_isolation_ext import app as app_module
-from sagemaker_isolation_ext import compat
-from sagemaker_isolation_ext.handlers import AUTH_RESOURCE, route_table
+from sagemaker_isolation_ext.server import app as app_module
+from sagemaker_isolation_ext.server import compat
+from sagemaker_isolation_ext.server.base import AUTH_RESOURCE
+from sagemaker_isolation_ext.server.routes import route_table
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 

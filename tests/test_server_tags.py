@@ -9,8 +9,8 @@ import threading
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from sagemaker_isolation_ext.handlers_tags import TagScanJobs
 from sagemaker_isolation_ext.sagemaker import tags as T
+from sagemaker_isolation_ext.server.tag_routes import TagScanJobs
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -125,7 +125,7 @@ def test_admin_tag_handlers_still_refuse_when_reached_with_admin_off():
 
     from tornado.web import HTTPError
 
-    from sagemaker_isolation_ext.handlers_tags import TagBackfillHandler
+    from sagemaker_isolation_ext.server.tag_routes import TagBackfillHandler
 
     fake = SimpleNamespace(extensionapp=SimpleNamespace(admin_actions_enabled=False))
     with pytest.raises(HTTPError) as info:
@@ -212,8 +212,8 @@ async def test_cancel_a_running_scan(jp_fetch, jp_serverapp):
 
 
 def test_tag_scan_jobs_error_status():
-    from sagemaker_isolation_ext.aws.context import AwsContext
     from sagemaker_isolation_ext.aws.tag_scan import TagScanError
+    from sagemaker_isolation_ext.aws.target import AwsContext
 
     def failing(*args):
         raise TagScanError("domain d-x is not among the domains", "domain-not-found")

@@ -10,7 +10,6 @@ import pytest
 from botocore.validate import ParamValidator
 
 from sagemaker_isolation_ext.sagemaker import simulator_commands as sc
-
 from tests.witness_fixtures import (
     ACCOUNT,
     OTHER,

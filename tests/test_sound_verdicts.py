@@ -237,7 +237,7 @@ def test_key_never_present_grants_nothing():
 
 
 def test_replay_agrees_with_every_witness_and_catches_a_forged_one(tmp_path):
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
     from sagemaker_isolation_ext.sagemaker.replay import replay
     from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 
@@ -277,7 +277,7 @@ def test_live_demo_tells_the_three_domain_story_and_lists_the_account_domains(de
     """On the local AWS: research and prod not isolated, secure isolated; the snapshot lists the
     account's domains with their default roles (shared-role evidence)."""
     from sagemaker_isolation_ext.aws.collect import collect_snapshot
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     url = demo_account["endpoint_url"]
     verdicts = {}
@@ -299,8 +299,8 @@ def test_live_demo_tells_the_three_domain_story_and_lists_the_account_domains(de
 
 
 def test_credential_source_names_the_provider(aws_env):
-    from sagemaker_isolation_ext.aws.context import resolve_context
     from sagemaker_isolation_ext.aws.session import credential_source
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     ctx = resolve_context(domain_id=OURS, region=REGION)
     got = credential_source(ctx)

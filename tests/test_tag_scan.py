@@ -11,7 +11,6 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.tag_scan import (
     LIST_SPECS,
     STUDIO_TYPES,
@@ -20,6 +19,7 @@ from sagemaker_isolation_ext.aws.tag_scan import (
     account_context,
     scan_tags,
 )
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.sagemaker import tags as T
 
 ACCOUNT = "123456789012"  # moto's default account
@@ -340,7 +340,7 @@ def test_specs_cover_the_issue_types():
 def _cli(argv):
     import io
 
-    from sagemaker_isolation_ext.cli import main
+    from sagemaker_isolation_ext.cli.entry import main
 
     out = io.StringIO()
     code = main(argv, out)

@@ -103,7 +103,7 @@ def check_wheel(wheel: Path) -> None:
         )
         assert config == {"ServerApp": {"jpserver_extensions": {"sagemaker_isolation_ext": True}}}
         assert "sagemaker_isolation_ext/__init__.py" in names
-        assert "sagemaker_isolation_ext/selfcheck.py" in names
+        assert "sagemaker_isolation_ext/server/selfcheck.py" in names
 
 
 def test_wheel_from_this_checkout(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from sagemaker_isolation_ext.cli import main
+from sagemaker_isolation_ext.cli.entry import main
 from sagemaker_isolation_ext.sagemaker.analysis import analyze
 from sagemaker_isolation_ext.sagemaker.snapshot import snapshot_from_policy_files
 
@@ -99,7 +99,7 @@ def test_coverage_says_why_addtags_is_not_covered():
 
 
 def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
-    from sagemaker_isolation_ext.notebook_check import check_isolation
+    from sagemaker_isolation_ext.notebook.check import check_isolation
 
     policy = describe_space_policy(tmp_path)
     result = check_isolation(domain_arn=DARN, policy_files=[str(policy)])
@@ -111,7 +111,7 @@ def test_notebook_html_shows_words_and_findings_by_severity(tmp_path):
 
 
 def test_region_given_reads_as_given_not_from_explicit(tmp_path):
-    from sagemaker_isolation_ext.aws.context import resolve_context
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     ctx = resolve_context(
         domain_id="d-abc123def456", region="us-east-1", metadata_path=None, environ={}

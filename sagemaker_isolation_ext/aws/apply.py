@@ -46,7 +46,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from ..audit import AuditStore
-from ..sagemaker import plan as P
+from ..sagemaker import policy_plan as P
 from .collect import (
     _Collector,
     _describe_domain,
@@ -56,10 +56,10 @@ from .collect import (
     _role_name,
     collect_snapshot,
 )
-from .context import AwsContext
 from .errors import AwsUnreachable
 from .paging import INCOMPLETE_CODE, ListingIncomplete, bounded_pages, client_fetch
 from .session import client, make_session
+from .target import AwsContext
 
 __all__ = [
     "ApplyError",

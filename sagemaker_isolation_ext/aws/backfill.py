@@ -43,9 +43,9 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.audit import AuditError, AuditStore
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.session import client, make_session
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.sagemaker.tags import (
     MAX_TAGS_PER_RESOURCE,
     TAG_RESOURCES_BATCH,

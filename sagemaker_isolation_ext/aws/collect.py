@@ -31,7 +31,9 @@ Every listing is bounded by ``aws/paging.py``: a listing stopped by a bound (a r
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -50,7 +52,6 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import (
@@ -60,8 +61,10 @@ from sagemaker_isolation_ext.aws.session import (
     client,
     make_session,
 )
+from sagemaker_isolation_ext.aws.target import AwsContext
 
-__all__ = ["collect_snapshot", "decode_policy_document", "AwsUnreachable", "ProgressFn"]
+__all__ = ["collect_snapshot", "decode_policy_document", "AwsUnreachable", "ProgressFn",
+           "RunCache"]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -180,7 +183,7 @@ class _Collector:
 
     def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
                  max_attempts: int, connect_timeout: float, read_timeout: float,
-                 limits: PageLimits | None = None) -> None:
+                 limits: PageLimits | None = None, clients: dict | None = None) -> None:
         self.ctx = ctx
         self.limits = limits
         self.progress = progress
@@ -189,8 +192,10 @@ class _Collector:
         )
         self.session = session
         self._opts = opts
-        self.sm = client(session, "sagemaker", ctx.endpoint_url, **opts)
-        self.iam = client(session, "iam", ctx.endpoint_url, **opts)
+        clients = clients or {}
+        self.sm = clients.get("sagemaker") or client(session, "sagemaker", ctx.endpoint_url,
+                                                     **opts)
+        self.iam = clients.get("iam") or client(session, "iam", ctx.endpoint_url, **opts)
         self.errors: list[dict] = []
 
     def report(self, stage: str, done: int, total: int) -> None:
@@ -256,6 +261,61 @@ class _Collector:
                                   token_key=token_in, items_key=key, limits=self.limits):
             items.extend(page.get(key) or [])
         return items
+
+
+class RunCache:
+    """What one run over several domains reads once: roles and managed policies (thread-safe).
+
+    A role (``GetRole`` + the role's policy listings) and a managed policy (``GetPolicy`` for its
+    default version + ``GetPolicyVersion``) are read by the first domain that needs them; a
+    domain running at the same time waits for that read instead of repeating it. Each hit gets a
+    deep copy of the result and a copy of the ``errors`` entries the read recorded, so every
+    snapshot stays complete on its own (the same as a check of that domain alone).
+
+    Attributes:
+        reads: ``{kind: reads made}`` (``role``, ``policy``); ``hits``: ``{kind: reads saved}``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done: dict = {}
+        self._pending: dict = {}
+        self.reads: dict[str, int] = {}
+        self.hits: dict[str, int] = {}
+
+    def read(self, col: _Collector, key: tuple, fn: Callable[[], Any]) -> Any:
+        """``fn()`` once per ``key`` per run; its errors are replayed into ``col.errors``.
+
+        Raises:
+            whatever ``fn`` raises (``AwsUnreachable``); a later caller then reads again.
+        """
+        while True:
+            with self._lock:
+                if key in self._done:
+                    value, errors = self._done[key]
+                    self.hits[key[0]] = self.hits.get(key[0], 0) + 1
+                    col.errors.extend(copy.deepcopy(errors))
+                    return copy.deepcopy(value)
+                event = self._pending.get(key)
+                if event is None:
+                    event = self._pending[key] = threading.Event()
+                    break
+            event.wait()
+        # This thread reads; the errors it records go to a private list first.
+        own, col.errors = col.errors, []
+        try:
+            value = fn()
+            errors = col.errors
+            with self._lock:
+                self._done[key] = (copy.deepcopy(value), copy.deepcopy(errors))
+                self.reads[key[0]] = self.reads.get(key[0], 0) + 1
+            return value
+        finally:
+            own.extend(col.errors)
+            col.errors = own
+            with self._lock:
+                self._pending.pop(key, None)
+            event.set()
 
 
 def _no_credentials(e: Exception) -> AwsUnreachable:
@@ -509,6 +569,10 @@ def collect_snapshot(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     read_timeout: float = DEFAULT_READ_TIMEOUT,
     limits: PageLimits | None = None,
+    clients: dict | None = None,
+    run_cache: RunCache | None = None,
+    described: dict | None = None,
+    account_domains: list[dict] | None = None,
 ) -> dict:
     """Read one domain's execution roles and policies into a Snapshot (ARCHITECTURE.md §3).
 
@@ -522,6 +586,17 @@ def collect_snapshot(
         max_attempts, connect_timeout, read_timeout: retry attempts per call and timeouts in
             seconds (see :mod:`sagemaker_isolation_ext.aws.session`).
         limits: paging bounds of every listing (default ``PageLimits.from_env()``).
+        clients: ``{"sagemaker", "iam", "sts"}`` boto3 clients to use instead of new ones from
+            ``session`` (the account overview shares them between threads; clients are
+            thread-safe, sessions are not).
+        run_cache: a :class:`RunCache` shared by the domains of one run: each role and each
+            managed policy is read once per run; a domain using a cached one gets a copy and
+            the errors its reading recorded.
+        described: this domain's ``DescribeDomain`` answer when the caller already has it (no
+            second call).
+        account_domains: the Region's domains with their default roles (``[{"arn", "name",
+            "execution_roles"}]``) when the caller already listed them (no ``ListDomains`` and
+            ``DescribeDomain`` per other domain).
 
     Returns:
         The Snapshot dict, ``source: "live"``.
@@ -533,10 +608,10 @@ def collect_snapshot(
     if session is None:
         session = make_session(ctx)
     col = _Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout,
-                     limits or PageLimits.from_env())
+                     limits or PageLimits.from_env(), clients)
 
     col.report("domain", 0, 1)
-    d = _describe_domain(col)
+    d = described if described is not None else _describe_domain(col)
     domain_arn = d.get("DomainArn") or ""
     domain_id = d.get("DomainId") or ctx.domain_id
     parsed = _parse_arn(domain_arn) or {}
@@ -544,7 +619,7 @@ def collect_snapshot(
     region = parsed.get("region") or ctx.region
     account = parsed.get("account") or None
     if not account:
-        sts = client(session, "sts", ctx.endpoint_url, **col._opts)
+        sts = (clients or {}).get("sts") or client(session, "sts", ctx.endpoint_url, **col._opts)
         resp, ok = col.call("sts:GetCallerIdentity", None, sts.get_caller_identity)
         account = (resp or {}).get("Account") if ok else None
     if not domain_arn:
@@ -574,7 +649,10 @@ def collect_snapshot(
     roles: dict[str, dict] = {}
     col.report("roles", 0, len(role_arns))
     for i, arn in enumerate(role_arns, 1):
-        roles[arn] = _read_role(col, arn)
+        if run_cache is None:
+            roles[arn] = _read_role(col, arn)
+        else:
+            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: _read_role(col, arn))
         col.report("roles", i, len(role_arns))
 
     # Each distinct managed policy once, attached or boundary; remember who depends on it.
@@ -588,7 +666,10 @@ def collect_snapshot(
     col.report("policies", 0, len(dependents))
     for i, (parn, users) in enumerate(dependents.items(), 1):
         n_errors = len(col.errors)
-        pol = _read_policy(col, parn)
+        if run_cache is None:
+            pol = _read_policy(col, parn)
+        else:
+            pol = run_cache.read(col, ("policy", parn), lambda parn=parn: _read_policy(col, parn))
         if pol is not None:
             policies[parn] = pol
         else:
@@ -606,7 +687,14 @@ def collect_snapshot(
                 )
         col.report("policies", i, len(dependents))
 
-    account_domains = _account_domains(col, domain_arn, domain)
+    if account_domains is None:
+        account_domains = _account_domains(col, domain_arn, domain)
+    else:
+        own = [r for r in (domain["default_user_execution_role"],
+                           domain["default_space_execution_role"]) if r]
+        account_domains = [{"arn": domain_arn, "name": domain.get("name"),
+                            "execution_roles": own}] + [
+            copy.deepcopy(d) for d in account_domains if d.get("arn") != domain_arn]
 
     return {
         "schema_version": SCHEMA_VERSION,

@@ -10,7 +10,7 @@ from __future__ import annotations
 class ContextError(ValueError):
     """No SageMaker domain (or no Region) can be determined for a check.
 
-    Raised by :func:`sagemaker_isolation_ext.aws.context.resolve_context`. The message says what was
+    Raised by :func:`sagemaker_isolation_ext.aws.target.resolve_context`. The message says what was
     looked at and how to fix it (e.g. "pass --domain-id"). ``reason`` is a short stable id:
     ``"no-domain"``, ``"notebook-instance"``, ``"bad-metadata"``, ``"bad-domain-id"``,
     ``"no-region"``, ``"bad-region"``, ``"bad-profile"``.

@@ -13,7 +13,7 @@ Calls made, each with short timeouts (connect 2 s, read 5 s, 2 attempts) and an 
   ``iam:GetPolicy`` + ``iam:GetPolicyVersion`` for each attached policy and the boundary).
 
 The answer is a plain dict (the ``evidence`` argument of
-:func:`sagemaker_isolation_ext.sagemaker.explain.explain`; shape in docs/EXPLAIN.md). A call that
+:func:`sagemaker_isolation_ext.sagemaker.access_denied.explain`; shape in docs/EXPLAIN.md). A call that
 fails is reported as not checked (``denied`` / ``error`` / ``not-found``), never raised.
 """
 
@@ -37,14 +37,14 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws import collect
-from sagemaker_isolation_ext.aws.context import (
+from sagemaker_isolation_ext.aws.session import client, client_config
+from sagemaker_isolation_ext.aws.target import (
     DEFAULT_METADATA_PATH,
     AwsContext,
     ContextError,
     resolve_context,
 )
-from sagemaker_isolation_ext.aws.session import client, client_config
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     ParsedDenial,
     explain,
     parse_message,

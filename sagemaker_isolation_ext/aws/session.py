@@ -13,8 +13,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ProfileNotFound
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
+from sagemaker_isolation_ext.aws.target import AwsContext
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",

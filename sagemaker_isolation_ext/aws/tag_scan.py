@@ -54,10 +54,10 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.context import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import client, make_session
+from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.sagemaker.tags import (
     CREATOR_TAGS,
     DOMAIN_TAG,
@@ -501,8 +501,8 @@ def account_context(region: str | None = None, profile: str | None = None,
 
     import boto3
 
-    from sagemaker_isolation_ext.aws.context import resolve_context
     from sagemaker_isolation_ext.aws.errors import ContextError
+    from sagemaker_isolation_ext.aws.target import resolve_context
 
     try:
         return resolve_context(domain_id=domain_id, region=region, profile=profile,

@@ -11,6 +11,9 @@ moto 5.2.5 implements SageMaker domains but not user profiles, spaces, apps or `
 - ``ListFeatureGroups`` over moto's own feature groups (the tag scan lists them; without it moto
   answers HTTP 500 and prints a traceback);
 - tags (``AddTags`` / ``ListTags`` / ``DeleteTags``) on user-profile, space and app ARNs;
+- STS ``AssumeRole`` refused (``AccessDenied``) into the accounts of :data:`REFUSED_ACCOUNTS`
+  (moto's own AssumeRole never fails; the account overview's demo shows an account that
+  refuses entry as an error row);
 - IAM ``SimulatePrincipalPolicy`` / ``SimulateCustomPolicy`` answered with a clean
   ``NotImplemented`` error (moto has no policy simulator; unpatched, its server answers HTTP 500
   with a traceback in the log, and botocore retries it), so the check's AWS confirmation
@@ -37,9 +40,14 @@ from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemaker.utils import arn_formatter
 
-__all__ = ["install_studio_plugin", "is_installed", "AnswerUnsupportedServices"]
+__all__ = ["install_studio_plugin", "is_installed", "AnswerUnsupportedServices",
+           "REFUSED_ACCOUNTS"]
 
 _INSTALLED = False
+
+#: Account ids into which ``sts:AssumeRole`` is refused with ``AccessDenied`` (the demo seeds
+#: one; tests add and remove ids). A plain set, read at each call.
+REFUSED_ACCOUNTS: set[str] = set()
 
 
 class _StudioResource:
@@ -326,6 +334,29 @@ def r_simulator_not_implemented(self):
     )
 
 
+def _refusing_assume_role(original):
+    """Wrap moto's ``TokenResponse.assume_role``: AccessDenied into :data:`REFUSED_ACCOUNTS`."""
+
+    def assume_role(self):
+        role_arn = self._get_param("RoleArn") or ""
+        parts = role_arn.split(":")
+        if len(parts) > 4 and parts[4] in REFUSED_ACCOUNTS:
+            # STS's model has no AccessDenied shape (moto would warn and serialise it oddly):
+            # answer the query-protocol error document AWS sends, HTTP 403.
+            from xml.sax.saxutils import escape
+
+            message = escape(f"User is not authorized to perform: sts:AssumeRole on "
+                             f"resource: {role_arn}")
+            body = ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error>'
+                    f"<Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message>"
+                    "</Error><RequestId>refused-by-the-demo</RequestId></ErrorResponse>")
+            return body, {"status": 403, "Content-Type": "text/xml"}
+        return original(self)
+
+    assume_role._sagemaker_isolation_refusing = True  # type: ignore[attr-defined]
+    return assume_role
+
+
 _IAM_RESPONSE_METHODS = {
     "simulate_principal_policy": r_simulator_not_implemented,
     "simulate_custom_policy": r_simulator_not_implemented,
@@ -419,4 +450,8 @@ def install_studio_plugin() -> None:
     for name, fn in _IAM_RESPONSE_METHODS.items():
         if not hasattr(IamResponse, name):
             setattr(IamResponse, name, fn)
+    from moto.sts.responses import TokenResponse
+
+    if not getattr(TokenResponse.assume_role, "_sagemaker_isolation_refusing", False):
+        TokenResponse.assume_role = _refusing_assume_role(TokenResponse.assume_role)
     _INSTALLED = True

@@ -41,7 +41,8 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-__all__ = ["seed_demo_account", "DEMO_DOMAINS", "DEMO_ACCOUNT_ID", "isolation_policy_document"]
+__all__ = ["seed_demo_account", "DEMO_DOMAINS", "DEMO_ACCOUNT_ID", "isolation_policy_document",
+           "seed_overview_extras", "SECOND_ACCOUNT_ID", "REFUSING_ACCOUNT_ID", "SECOND_REGION"]
 
 DEMO_ACCOUNT_ID = "123456789012"  # moto's default account
 DEMO_DOMAINS = ("ml-research", "ml-prod", "ml-secure")
@@ -312,3 +313,97 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
         "secure_domain_id": domains["ml-secure"]["id"],
         "profile_role_arn": alice_role,
     }
+
+
+#: The demo's second account (entered with sts:AssumeRole) and the account that refuses entry.
+SECOND_ACCOUNT_ID = "210987654321"
+REFUSING_ACCOUNT_ID = "333333333333"
+SECOND_REGION = "us-west-2"
+
+
+def _seed_one_domain(session: boto3.Session, endpoint_url: str, region: str, account: str,
+                     name: str, isolated: bool, profiles: tuple[str, ...]) -> dict:
+    """One domain whose execution role has AmazonSageMakerFullAccess, plus (``isolated``) this
+    tool's deny template for the domain; user profiles without a role of their own."""
+    from ..sagemaker import templates
+
+    cfg = Config(retries={"mode": "standard", "max_attempts": 2})
+    iam = session.client("iam", endpoint_url=endpoint_url, config=cfg)
+    sm = session.client("sagemaker", endpoint_url=endpoint_url, config=cfg, region_name=region)
+    try:
+        full = iam.create_policy(
+            PolicyName="AmazonSageMakerFullAccess",
+            PolicyDocument=json.dumps(_data_json("managed_policies",
+                                                 "AmazonSageMakerFullAccess.json")),
+            Description="Copy of the AWS managed policy (data/managed_policies)",
+        )["Policy"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        full = f"arn:aws:iam::{account}:policy/AmazonSageMakerFullAccess"
+    role_name = f"SageMaker-{name}-ExecutionRole"
+    role_arn = iam.create_role(RoleName=role_name, Path="/service-role/",
+                               AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=role_name, PolicyArn=full)
+    resp = sm.create_domain(
+        DomainName=name, AuthMode="IAM",
+        DefaultUserSettings={"ExecutionRole": role_arn, "StudioWebPortal": "DISABLED",
+                             "DefaultLandingUri": "app:JupyterServer:"},
+        DefaultSpaceSettings={"ExecutionRole": role_arn},
+        SubnetIds=["subnet-0demo"], VpcId="vpc-0demo",
+    )
+    darn = resp["DomainArn"]
+    did = darn.rsplit("/", 1)[-1]
+    if isolated:
+        doc = templates.render(darn, "deny")
+        parn = iam.create_policy(PolicyName=templates.policy_name(did),
+                                 PolicyDocument=json.dumps(doc),
+                                 Description="sagemaker-isolation deny template")["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=parn)
+    dtag = [{"Key": "sagemaker:domain-arn", "Value": darn}]
+    for pname in profiles:
+        sm.create_user_profile(DomainId=did, UserProfileName=pname, UserSettings={}, Tags=dtag)
+    return {"id": did, "arn": darn, "name": name, "region": region, "account_id": account,
+            "role": role_arn, "isolated": isolated}
+
+
+def seed_overview_extras(endpoint_url: str, region: str = "us-east-1",
+                         second_region: str = SECOND_REGION,
+                         second_account: str = SECOND_ACCOUNT_ID,
+                         refusing_account: str = REFUSING_ACCOUNT_ID) -> dict:
+    """Add what the account overview shows beyond :func:`seed_demo_account`'s three domains.
+
+    - a domain ``ml-west`` in ``second_region`` of the demo account (isolated: FullAccess plus
+      the deny template);
+    - a second account ``second_account``, entered with ``sts:AssumeRole`` into
+      ``OrganizationAccountAccessRole`` (moto accepts it and acts in that account with the
+      credentials it returns), with a domain ``partner-lab`` in ``region`` (not isolated:
+      AmazonSageMakerFullAccess alone);
+    - ``refusing_account``, into which the demo's moto plugin refuses ``sts:AssumeRole``
+      (``moto_plugin.REFUSED_ACCOUNTS``; the server must run in this process).
+
+    Run after :func:`seed_demo_account` on the same server. Not idempotent.
+
+    Returns:
+        ``{"domains": {name: {"id", "arn", "name", "region", "account_id", "role",
+        "isolated"}}, "accounts": [second_account, refusing_account], "second_account",
+        "refusing_account", "second_region"}``.
+    """
+    from .moto_plugin import REFUSED_ACCOUNTS
+
+    session = _seed_session(region)
+    domains = {}
+    domains["ml-west"] = _seed_one_domain(session, endpoint_url, second_region, DEMO_ACCOUNT_ID,
+                                          "ml-west", True, ("erin",))
+    sts = session.client("sts", endpoint_url=endpoint_url)
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{second_account}:role/OrganizationAccountAccessRole",
+        RoleSessionName="demo-seed")["Credentials"]
+    other = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                          aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"], region_name=region,
+                          botocore_session=_BOTOCORE_SESSION)
+    domains["partner-lab"] = _seed_one_domain(other, endpoint_url, region, second_account,
+                                              "partner-lab", False, ("frank", "grace"))
+    REFUSED_ACCOUNTS.add(refusing_account)
+    return {"domains": domains, "accounts": [second_account, refusing_account],
+            "second_account": second_account, "refusing_account": refusing_account,
+            "second_region": second_region}

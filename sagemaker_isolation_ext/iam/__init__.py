@@ -15,9 +15,9 @@ the documentation leaves room are listed in the module docstrings of ``condition
 """
 
 from .engine import Decision, PolicySet, Request, StatementRef, compile_policy, evaluate
-from .explain import explain, format_explanation
 from .lint import lint_policy
 from .policy import Policy, PolicyError, Statement, parse_policy
+from .trace import explain, format_explanation
 
 __all__ = [
     "parse_policy",

@@ -3,7 +3,7 @@
 Source: IAM User Guide, "IAM JSON policy elements: Condition operators" and "Single-valued vs.
 multivalued context keys". Operator names are case-sensitive; key names are not.
 
-A compiled condition is called with a :class:`~sagemaker_isolation_ext.iam.context.RequestContext`
+A compiled condition is called with a :class:`~sagemaker_isolation_ext.iam.request_context.RequestContext`
 and returns :data:`TRUE`, :data:`FALSE` or :data:`UNKNOWN`
 (open world: the key, or a variable's key,
 is unknown), or raises :class:`ConditionEvalError` (unsupported operator, malformed policy value,
@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import Callable, Union
 
 from .arn import arn_matcher, glob_matcher, has_wildcard, unsentinel
-from .context import PRESENT, UNKNOWN_KEY, RequestContext
+from .request_context import PRESENT, UNKNOWN_KEY, RequestContext
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
 __all__ = [

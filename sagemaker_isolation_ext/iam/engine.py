@@ -38,9 +38,9 @@ from typing import Any, Sequence
 
 from .arn import glob_matcher, globs_matcher, split_arn
 from .conditions import FALSE, UNKNOWN, CompiledCondition, ConditionEvalError, compile_condition
-from .context import ContextValueError, RequestContext
 from .policy import Policy, Statement
 from .principals import RequestPrincipal, grant_kind, principal_of
+from .request_context import ContextValueError, RequestContext
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
 __all__ = [

@@ -306,11 +306,11 @@ def explain_case(obj: Any) -> dict:
 
     Returns:
         ``{"id", "decision": {...}, "request": {...}, "policies": [...]}`` as
-        :func:`~sagemaker_isolation_ext.iam.explain.explain` returns it plus ``id``; a malformed
+        :func:`~sagemaker_isolation_ext.iam.trace.explain` returns it plus ``id``; a malformed
         case gives ``{"id", "decision": {"decision": "unknown", "statements": [], "reason"},
         "request": None, "policies": []}`` (never raises for bad content).
     """
-    from .explain import explain
+    from .trace import explain
 
     case_id, decision = _decide(obj)
     if decision.__class__ is dict:

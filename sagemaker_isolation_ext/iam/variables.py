@@ -23,7 +23,7 @@ import re
 from typing import Union
 
 from .arn import LIT_QMARK, LIT_STAR, unsentinel
-from .context import ABSENT, PRESENT, RequestContext
+from .request_context import ABSENT, PRESENT, RequestContext
 
 __all__ = [
     "LIT_STAR",

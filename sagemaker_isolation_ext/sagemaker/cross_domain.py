@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ..iam import PolicySet, Request, evaluate
 from ..iam.arn import globs_matcher
 from ..iam.conditions import parse_operator
-from ..iam.context import RequestContext
+from ..iam.request_context import RequestContext
 from ..iam.variables import UNRESOLVED, Template, Unknown, parse_template
 from .catalog import Catalog
 from .create_reach import create_reach
@@ -260,6 +260,9 @@ def role_reach(
     catalog: Catalog,
     worlds: list[World],
     budget: Budget | None = None,
+    *,
+    exclude: tuple[str, ...] = (),
+    only: str | None = None,
 ) -> RoleReach:
     """Decide, for every action, whether some request on another domain's resource is allowed.
 
@@ -275,6 +278,10 @@ def role_reach(
         catalog: the action catalog.
         worlds: caller-key worlds (:func:`worlds_for`).
         budget: search budget for this role.
+        exclude: domain ids (besides ours) that do not count as "another domain" (the
+            account overview's "any domain it does not name" search).
+        only: decide for this one other domain id instead of every other id (the overview's
+            per-domain cells); None: every id other than ours and ``exclude``.
 
     Returns:
         :class:`RoleReach`; on budget exhaustion ``budget_exceeded`` is set and the result is
@@ -341,7 +348,8 @@ def role_reach(
                 need_untagged = any(u for *_rest, u in per_action)
                 for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
                     combos = _combos(
-                        pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget
+                        pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget,
+                        exclude, only,
                     )
                     for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
                         if mode == "untagged" and not untagged:
@@ -388,16 +396,24 @@ def _absent(catalog: Catalog, action: str, rt: str, keys: tuple, kind) -> tuple:
     return absent
 
 
-def _combos(pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, budget) -> list:
+def _combos(pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, budget,
+            exclude=(), only=None) -> list:
     """Reachable ``(arn values, tag values, witness ARN, witness other domain id)``."""
     tagged = mode == "tagged"
     if studio:
-        space = Space(pieces, arn_atoms, tag_atoms if tagged else (), tag_prefix, ours, True)
+        space = Space(pieces, arn_atoms, tag_atoms if tagged else (), tag_prefix, ours, True,
+                      exclude, only)
         return [(s.arn_values, s.tag_values, s.arn, s.domain_id) for s in signatures(space, budget)]
+    # The ARN of a type without a domain id says nothing about the domain: exclude/only apply
+    # to the tag's domain id. An untagged resource of such a type belongs to no named domain:
+    # it counts for "any domain" (exclude), never for one named domain (only).
+    if not tagged and only:
+        return []
     arn_sigs = signatures(Space(pieces, arn_atoms, (), tag_prefix, ours, False), budget)
     if not tagged:
         return [(a.arn_values, (), a.arn, "") for a in arn_sigs]
-    tag_sigs = signatures(Space((), (), tag_atoms, tag_prefix, ours, False), budget)
+    tag_sigs = signatures(Space((), (), tag_atoms, tag_prefix, ours, False, exclude, only),
+                          budget)
     return [(a.arn_values, t.tag_values, a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs]
 
 

@@ -34,8 +34,8 @@ import re
 from typing import Any
 
 from ..iam.conditions import TRUE, compile_condition
-from ..iam.context import RequestContext
 from ..iam.lint import _finding, _strings, lint_policy
+from ..iam.request_context import RequestContext
 from .create_reach import create_reach
 
 __all__ = ["lint_policy_for_sagemaker", "sagemaker_findings", "SAGEMAKER_FINDING_IDS"]

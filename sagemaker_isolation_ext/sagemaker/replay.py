@@ -10,7 +10,7 @@ checked later, by someone else, or after the engine changed.
 from __future__ import annotations
 
 from ..iam import PolicySet, Request, evaluate
-from ..iam.context import ContextValueError
+from ..iam.request_context import ContextValueError
 
 __all__ = ["ReplayError", "replay", "render_replay_text"]
 

@@ -251,6 +251,10 @@ class Space:
         ours: our domain id (never a value of the domain id).
         tag_from_arn: True when the tag's domain id is the ARN's ``${DomainId}`` (types whose ARN
             carries it); False when the tag is searched alone (``pieces == ()``) or absent.
+        exclude: further domain ids that are never a value of the domain id (the overview's
+            "any domain not named" search: every listed domain excluded).
+        only: when set, the one value of the domain id (the overview's per-domain search); it
+            must not be ``ours`` or in ``exclude`` for the space to be non-empty.
     """
 
     pieces: tuple[Piece, ...]
@@ -259,6 +263,8 @@ class Space:
     tag_prefix: str
     ours: str
     tag_from_arn: bool
+    exclude: tuple[str, ...] = ()
+    only: str | None = None
 
 
 @dataclass(frozen=True)
@@ -506,7 +512,8 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
     arn_list = [atom_nfa(a) for a in space.arn_atoms]
     arn_nfa_u = _Tuple(arn_list)
     tag_list = [atom_nfa(a) for a in space.tag_atoms]
-    ours = literal_nfa(space.ours)
+    # Ids that are not "another domain": ours, and those the caller excludes.
+    ours = any_of([literal_nfa(x) for x in (space.ours, *space.exclude)], "excluded ids")
     # The domain id's automata: the tag atoms (advanced over the tag's prefix) and our own id.
     d_nfa = _Tuple(tag_list + [ours])
     d_start = tuple(a.feed(a.start, space.tag_prefix) for a in tag_list) + (ours.start,)
@@ -536,8 +543,8 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
             budget.charge(len(frontier))
             frontier = nxt
             continue
-        gram = grammar_nfa(piece.placeholder)
         feed_d = piece.domain
+        gram = literal_nfa(space.only) if feed_d and space.only else grammar_nfa(piece.placeholder)
         reps = _reps(tuple([gram] + arn_list + (list(d_nfa.nfas) if feed_d else [])))
         astep = arn_nfa_u.step
         gstep = gram.step

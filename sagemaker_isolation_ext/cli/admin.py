@@ -1,6 +1,6 @@
 """The admin subcommands of the CLI: ``apply``, ``rollback``, ``changes`` (docs/CLI.md).
 
-``cli.py`` declares their arguments and calls :func:`run_apply`, :func:`run_rollback` and
+:func:`add_parsers` declares their arguments and calls :func:`run_apply`, :func:`run_rollback` and
 :func:`run_changes`; this module turns them into calls of ``aws.apply`` and ``audit`` and shapes
 the output. Dry-run is the default: without ``--yes`` nothing is written to AWS or the audit
 directory.
@@ -25,9 +25,9 @@ from typing import TextIO
 
 __all__ = ["run_apply", "run_rollback", "run_changes", "VERDICT_EXIT"]
 
-VERDICT_EXIT = {"isolated": 0, "not_isolated": 1, "unknown": 2}
-_EXIT_BAD_INPUT = 3
-_EXIT_AWS = 4
+from .errors import EXIT_AWS as _EXIT_AWS
+from .errors import EXIT_BAD_INPUT as _EXIT_BAD_INPUT
+from .errors import VERDICT_EXIT, UsageError
 
 
 class _Usage(Exception):
@@ -35,19 +35,17 @@ class _Usage(Exception):
 
 
 def _usage_error():
-    from .cli import UsageError
-
     return UsageError
 
 
 def _store(args):
-    from .audit import AuditStore, resolve_audit_dir
+    from ..audit import AuditStore, resolve_audit_dir
 
     return AuditStore(resolve_audit_dir(getattr(args, "audit_dir", None)))
 
 
 def _session(args):
-    from .aws.session import make_session
+    from ..aws.session import make_session
 
     return make_session(types.SimpleNamespace(profile=args.profile, region=args.region))
 
@@ -76,11 +74,11 @@ def run_apply(args: argparse.Namespace, out: TextIO) -> int:
         cli.UsageError: conflicting options, unreadable/altered plan file, bad role ARN.
         AwsUnreachable: AWS not reachable (exit 4 in ``cli.main``).
     """
-    from .audit import AuditError
-    from .aws import apply as A
-    from .aws.context import resolve_context
-    from .aws.errors import ContextError
-    from .sagemaker import plan as P
+    from ..audit import AuditError
+    from ..aws import apply as A
+    from ..aws.errors import ContextError
+    from ..aws.target import resolve_context
+    from ..sagemaker import policy_plan as P
 
     usage = _usage_error()
     if args.plan and (args.variant or args.role_arn or args.all_domains or args.plan_out):
@@ -217,8 +215,8 @@ def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
     Raises:
         cli.UsageError: unknown change id, not an apply record, unwritable audit dir.
     """
-    from .audit import AuditError
-    from .aws import apply as A
+    from ..audit import AuditError
+    from ..aws import apply as A
 
     store = _store(args)
     try:
@@ -251,7 +249,7 @@ def run_rollback(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_changes(args: argparse.Namespace, out: TextIO) -> int:
     """``changes``: the change records, newest first (JSON: a list of summaries with ``id``)."""
-    from .audit import render_changes_text, summary
+    from ..audit import render_changes_text, summary
 
     records = _store(args).list()
     if args.format == "json":
@@ -259,3 +257,69 @@ def run_changes(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(render_changes_text(records))
     return 0
+
+
+def add_parsers(sub) -> None:
+    """Declare ``apply``, ``rollback`` and ``changes`` on ``sub``."""
+
+    # dry-run unless --yes
+    def aws_flags(p):
+        p.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
+        p.add_argument("--profile", help="named AWS profile")
+        p.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
+        p.add_argument(
+            "--audit-dir",
+            metavar="D",
+            help="change records directory (default: "
+            "$SAGEMAKER_ISOLATION_AUDIT_DIR, then <jupyter data dir>/"
+            "sagemaker-isolation/changes)",
+        )
+
+    apply_p = sub.add_parser(
+        "apply",
+        help="plan (default) or apply the isolation policy to a domain's execution roles",
+        description="Plan the isolation policy for a domain's execution roles, with each role's "
+        "verdict before and after. Nothing changes without --yes.",
+    )
+    apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
+    apply_p.add_argument(
+        "--variant",
+        choices=("aws-doc", "allow", "deny"),
+        default=None,
+        help="aws-doc: AWS's policy verbatim; allow (default): Allow-only, isolating as the role's "
+        "only SageMaker grant; deny: Deny guards beside broad Allows",
+    )
+    apply_p.add_argument(
+        "--role-arn",
+        action="append",
+        default=[],
+        metavar="ARN",
+        help="change only this execution role (repeatable; no profile listing)",
+    )
+    plan_io = apply_p.add_mutually_exclusive_group()
+    plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")
+    plan_io.add_argument("--plan", metavar="F", help="use the saved plan F exactly as it is")
+    apply_p.add_argument("--yes", action="store_true", help="apply (default: only plan)")
+    apply_p.add_argument("--format", choices=("text", "json"), default="text")
+    apply_p.add_argument(
+        "--all-domains", action="store_true", help="plan for every domain of the account and Region"
+    )
+    apply_p.add_argument("--metadata-path", default=None, help=argparse.SUPPRESS)
+    aws_flags(apply_p)
+    apply_p.set_defaults(func=run_apply)
+
+    rollback_p = sub.add_parser(
+        "rollback", help="restore the state recorded before a change (dry run without --yes)"
+    )
+    rollback_p.add_argument(
+        "--change", required=True, metavar="ID", help="change id (see `changes`)"
+    )
+    rollback_p.add_argument("--yes", action="store_true", help="roll back (default: show steps)")
+    rollback_p.add_argument("--format", choices=("text", "json"), default="text")
+    aws_flags(rollback_p)
+    rollback_p.set_defaults(func=run_rollback)
+
+    changes_p = sub.add_parser("changes", help="list the change records, newest first")
+    changes_p.add_argument("--format", choices=("text", "json"), default="text")
+    changes_p.add_argument("--audit-dir", metavar="D", help="change records directory")
+    changes_p.set_defaults(func=run_changes)

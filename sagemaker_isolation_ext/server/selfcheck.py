@@ -22,7 +22,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 from typing import Any
 
-from . import __version__
+from .. import __version__
 
 #: The labextension's npm name (package.json ``name``; the folder under ``labextensions``).
 LABEXTENSION_NAME = "sagemaker-isolation-ext"
@@ -147,7 +147,7 @@ def self_check(
         "sys_prefix": sys.prefix,
         "python": platform.python_version(),
         "executable": sys.executable,
-        "package_path": os.path.dirname(os.path.abspath(__file__)),
+        "package_path": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         "jupyter_server_version": jupyter_server.__version__,
         "jupyterlab_version": _installed_version("jupyterlab"),
         "jupyterlab_running": running,

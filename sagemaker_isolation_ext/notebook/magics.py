@@ -14,10 +14,10 @@
 
 ``check`` takes the options of ``sagemaker-isolation check`` (docs/CLI.md) except ``--format``
 and ``--save-snapshot``; it returns
-:class:`~sagemaker_isolation_ext.notebook_check.IsolationReport`.
+:class:`~sagemaker_isolation_ext.notebook.check.IsolationReport`.
 ``explain`` takes leading ``--offline``, ``--domain-id D``, ``--region R``, ``--profile P``,
 ``--endpoint-url U`` and treats the rest of the line verbatim as the message; it returns
-:class:`~sagemaker_isolation_ext.notebook.Explanation` (the explain issue's). Both render as rich
+:class:`~sagemaker_isolation_ext.notebook.explain.Explanation` (the explain issue's). Both render as rich
 HTML in Jupyter with a plain-text fallback (IPython picks ``text/html`` or ``text/plain``).
 
 Bad usage prints one line and the usage, never a traceback, and returns None.
@@ -158,14 +158,14 @@ class IsolationMagics(Magics):
             if command == "check":
                 if cell is not None and cell.strip():
                     raise MagicUsageError("%%isolation check takes no cell body")
-                from .notebook_check import check_isolation
+                from .check import check_isolation
 
                 return check_isolation(**parse_check(rest))
             if command == "explain":
                 options, text = parse_explain(rest)
                 if cell is not None and cell.strip():
                     text = (text + "\n" + cell).strip() if text else cell
-                from .notebook import explain_access_denied
+                from .explain import explain_access_denied
 
                 return explain_access_denied(text or None, **options)
             if command in ("", "help", "-h", "--help"):

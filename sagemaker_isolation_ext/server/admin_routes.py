@@ -32,14 +32,14 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
-from .compat import authorized
-from .handlers import (
+from .base import (
     ROUTE_PREFIX,
     IsolationHandler,
     validate_domain_id,
     validate_profile,
     validate_region,
 )
+from .compat import authorized
 
 __all__ = ["ADMIN_AUTH_RESOURCE", "ADMIN_HANDLERS", "PLAN_TTL", "AdminState", "admin_route_table"]
 
@@ -119,19 +119,19 @@ class AdminHandler(IsolationHandler):
 
     def store(self):
         """The audit store (``audit_dir`` trait, else env, else the per-user default)."""
-        from .audit import AuditStore, resolve_audit_dir
+        from ..audit import AuditStore, resolve_audit_dir
 
         return AuditStore(resolve_audit_dir(getattr(self.extensionapp, "audit_dir", "") or None))
 
     def session_for(self, ctx: Any):
         """A boto3 Session for the context (raises AwsUnreachable for an unknown profile)."""
-        from .aws.session import make_session
+        from ..aws.session import make_session
 
         return make_session(ctx)
 
     def who(self, session, endpoint_url) -> dict:
         """``{"user": <Jupyter user>, "principal_arn": <caller ARN>, "via": "server"}``."""
-        from .aws.apply import who_am_i
+        from ..aws.apply import who_am_i
 
         return who_am_i(session, endpoint_url, "server", user=self.user_name)
 
@@ -172,9 +172,9 @@ class PlanHandler(AdminHandler):
         domain_id = validate_domain_id(body.get("domain_id"))
         region = validate_region(body.get("region"))
         profile = validate_profile(body.get("profile"))
-        from .aws.apply import IncompleteListingError, make_plan
-        from .aws.errors import AwsUnreachable
-        from .sagemaker.plan import PlanError
+        from ..aws.apply import IncompleteListingError, make_plan
+        from ..aws.errors import AwsUnreachable
+        from ..sagemaker.policy_plan import PlanError
 
         def work():
             ctx = self.resolve_context(domain_id, region, profile)
@@ -189,7 +189,7 @@ class PlanHandler(AdminHandler):
         except PlanError as exc:
             raise _bad(str(exc)) from None
         except Exception as exc:
-            from .handlers import _is_context_error
+            from .base import _is_context_error
 
             if _is_context_error(exc):
                 raise _bad(f"no domain: {exc}") from None
@@ -223,9 +223,9 @@ class ApplyHandler(AdminHandler):
             raise HTTPError(
                 409, "the plan failed validation; it cannot be applied", reason="plan-invalid"
             )
-        from .aws.apply import apply_plan, who_am_i
-        from .aws.context import resolve_context
-        from .aws.session import make_session
+        from ..aws.apply import apply_plan, who_am_i
+        from ..aws.session import make_session
+        from ..aws.target import resolve_context
 
         app = self.extensionapp
         store = self.store()
@@ -287,9 +287,9 @@ class RollbackHandler(AdminHandler):
             or not isinstance(dry, bool)
         ):
             raise _bad('body must be {"change_id": "chg-...", "dry_run": true|false}')
-        from .audit import AuditError
-        from .aws.apply import ApplyError, rollback_change
-        from .aws.errors import AwsUnreachable
+        from ..audit import AuditError
+        from ..aws.apply import ApplyError, rollback_change
+        from ..aws.errors import AwsUnreachable
 
         app = self.extensionapp
         store = self.store()
@@ -330,7 +330,7 @@ class ChangesHandler(AdminHandler):
     @authorized
     async def get(self) -> None:
         """``{"changes": [summary]}`` newest first, or one full record for ``?id=``."""
-        from .audit import AuditError, summary
+        from ..audit import AuditError, summary
 
         cid = self.get_query_argument("id", default="")
         store = self.store()
@@ -362,7 +362,7 @@ def admin_route_table() -> list[tuple[str, type]]:
     """``[(pattern, handler_class)]`` of the admin routes, relative to the base URL
     (``/sagemaker-isolation/admin/<name>``, and the tags issue's ``tag-backfill`` /
     ``tag-rollback``); registered only when admin actions are enabled."""
-    from .handlers_tags import TAGS_ADMIN_HANDLERS
+    from .tag_routes import TAGS_ADMIN_HANDLERS
 
     return [
         (url_path_join("/", ROUTE_PREFIX, name), cls)

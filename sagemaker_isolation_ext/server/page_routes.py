@@ -28,7 +28,7 @@ import tornado.web
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 
-from . import __version__
+from .. import __version__
 from .compat import authorized
 
 __all__ = ["PAGE_DIR", "IsolationPageHandler", "render_page"]
@@ -36,7 +36,7 @@ __all__ = ["PAGE_DIR", "IsolationPageHandler", "render_page"]
 AUTH_RESOURCE = "sagemaker-isolation"  # same as handlers.AUTH_RESOURCE (not imported: no cycle)
 
 #: Where page.html, page.css and page.js live.
-PAGE_DIR = Path(__file__).resolve().parent / "static" / "standalone"
+PAGE_DIR = Path(__file__).resolve().parent.parent / "static" / "standalone"
 
 _STYLE_MARK = "/*__STYLE__*/"
 _SCRIPT_MARK = "/*__SCRIPT__*/"

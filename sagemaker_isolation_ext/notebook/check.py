@@ -1,7 +1,7 @@
 """Check a domain's isolation from a notebook cell (or any Python code).
 
 ```python
-from sagemaker_isolation_ext.notebook_check import check_isolation
+from sagemaker_isolation_ext.notebook.check import check_isolation
 check_isolation()                                   # the domain of this Studio app (metadata)
 check_isolation("d-abc123def456", region="us-east-1")
 check_isolation(domain_arn="arn:aws:sagemaker:...:domain/d-...", policy_files=["p.json"])
@@ -107,7 +107,7 @@ class IsolationReport:
         return json.loads(json.dumps(self.report))
 
     def to_sarif(self) -> dict:
-        """The report as SARIF 2.1.0 (:func:`sagemaker_isolation_ext.sarif.report_to_sarif`).
+        """The report as SARIF 2.1.0 (:func:`sagemaker_isolation_ext.render.sarif.report_to_sarif`).
 
         Raises:
             IsolationCheckError: the check did not run (there is nothing to convert).
@@ -117,7 +117,7 @@ class IsolationReport:
                 "no report to convert: " + (self.error or {}).get("message", "the check failed"),
                 "bad-input",
             )
-        from .sarif import policy_sources, report_to_sarif
+        from ..render.sarif import policy_sources, report_to_sarif
 
         return report_to_sarif(self.report, policy_sources(self.policy_files, self.boundary_file))
 
@@ -125,7 +125,7 @@ class IsolationReport:
         if self.report is None:
             err = self.error or {}
             return f"Verdict: UNKNOWN (the check did not run)\n{err.get('message', '')}\n"
-        from .cli import render_report_text
+        from ..render.text import render_report_text
 
         return render_report_text(self.report)
 
@@ -141,7 +141,7 @@ class IsolationReport:
     def _repr_html_(self) -> str:
         """Rich HTML for Jupyter (JupyterLab 3/4, Studio Classic, classic notebook); every value
         from the report is escaped with ``html.escape``; colours work on light and dark themes."""
-        from .cli import _SEVERITY_ORDER, _role_words, _used_by_words
+        from ..render.text import _SEVERITY_ORDER, _role_words, _used_by_words
 
         verdict = self.verdict
         parts = [
@@ -250,7 +250,7 @@ class IsolationReport:
 def _witness_html(witness) -> str:
     """The witness under a leaking action: request, AWS's answer (badge) and the simulator
     command, in a ``<details>`` (empty without a witness). Every value escaped."""
-    from .sagemaker.simulator_commands import aws_badge, witness_request_lines
+    from ..sagemaker.simulator_commands import aws_badge, witness_request_lines
 
     if not isinstance(witness, dict):
         return ""
@@ -315,7 +315,7 @@ def _snapshot(
     Raises:
         IsolationCheckError: modes mixed, unreadable input, no domain, AWS unreachable.
     """
-    from .sagemaker import snapshot as snap
+    from ..sagemaker import snapshot as snap
 
     live = [
         n
@@ -365,9 +365,9 @@ def _snapshot(
         except (OSError, ValueError) as exc:
             raise IsolationCheckError(str(exc), "bad-input", "bad-policy-file") from None
 
-    from .aws.collect import collect_snapshot
-    from .aws.context import DEFAULT_METADATA_PATH, resolve_context
-    from .aws.errors import AwsUnreachable, ContextError
+    from ..aws.collect import collect_snapshot
+    from ..aws.errors import AwsUnreachable, ContextError
+    from ..aws.target import DEFAULT_METADATA_PATH, resolve_context
 
     try:
         ctx = resolve_context(
@@ -441,16 +441,16 @@ def check_isolation(
         if raise_errors:
             raise
         return IsolationReport(None, exc.to_json())
-    from .sagemaker.analysis import analyze
-    from .sagemaker.snapshot import read_policy_file
+    from ..sagemaker.analysis import analyze
+    from ..sagemaker.snapshot import read_policy_file
 
     report = analyze(snap)
     if ctx is None:
-        from .sagemaker.simulator_commands import mark_unconfirmed
+        from ..sagemaker.simulator_commands import mark_unconfirmed
 
         mark_unconfirmed(report, snap)
     else:
-        from .aws.confirm import confirm_report
+        from ..aws.confirm import confirm_report
 
         confirm_report(report, snap, ctx=ctx, enabled=aws_confirm)
     files = []

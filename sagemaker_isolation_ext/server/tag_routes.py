@@ -37,8 +37,8 @@ import anyio
 import tornado.web
 from tornado.web import HTTPError
 
+from .base import IsolationHandler, validate_domain_id, validate_profile, validate_region
 from .compat import authorized
-from .handlers import IsolationHandler, validate_domain_id, validate_profile, validate_region
 
 __all__ = ["TAGS_HANDLERS", "TAGS_ADMIN_HANDLERS", "TagScanJobs", "ADMIN_AUTH_RESOURCE"]
 
@@ -97,23 +97,42 @@ class TagScanJobs:
         with self._lock:
             job = self._jobs.get(key)
             if job is None:
-                return {"status": "none", "key": _key_json(key), "progress": None,
-                        "result": None, "error": None, "started_at": None, "finished_at": None}
+                return {
+                    "status": "none",
+                    "key": _key_json(key),
+                    "progress": None,
+                    "result": None,
+                    "error": None,
+                    "started_at": None,
+                    "finished_at": None,
+                }
             return {k: v for k, v in job.items() if k != "cancel"}
 
-    def start(self, key: tuple, ctx: Any, *, all_domains: bool, rows: str, max_rows: int,
-              refresh: bool) -> dict:
+    def start(
+        self, key: tuple, ctx: Any, *, all_domains: bool, rows: str, max_rows: int, refresh: bool
+    ) -> dict:
         """Start a scan unless one runs for ``key`` (or a ready one exists and not ``refresh``)."""
         with self._lock:
             job = self._jobs.get(key)
             if job and (job["status"] == "running" or (job["status"] == "ready" and not refresh)):
                 return {k: v for k, v in job.items() if k != "cancel"}
             cancel = threading.Event()
-            job = {"status": "running", "key": _key_json(key),
-                   "progress": {"region": ctx.region, "stage": "domains", "pages": 0,
-                                "resources": 0, "api_calls": 0},
-                   "result": None, "error": None, "started_at": _now(), "finished_at": None,
-                   "cancel": cancel}
+            job = {
+                "status": "running",
+                "key": _key_json(key),
+                "progress": {
+                    "region": ctx.region,
+                    "stage": "domains",
+                    "pages": 0,
+                    "resources": 0,
+                    "api_calls": 0,
+                },
+                "result": None,
+                "error": None,
+                "started_at": _now(),
+                "finished_at": None,
+                "cancel": cancel,
+            }
             self._jobs[key] = job
 
         def progress(info: dict) -> None:
@@ -121,8 +140,8 @@ class TagScanJobs:
                 job["progress"] = dict(info)
 
         def work() -> None:
-            from .aws.errors import AwsUnreachable
-            from .aws.tag_scan import ScanCancelled, TagScanError
+            from ..aws.errors import AwsUnreachable
+            from ..aws.tag_scan import ScanCancelled, TagScanError
 
             try:
                 with self._slots:
@@ -133,12 +152,18 @@ class TagScanJobs:
             except ScanCancelled:
                 outcome = {"status": "cancelled"}
             except (TagScanError, AwsUnreachable) as exc:
-                outcome = {"status": "error", "error": {"message": exc.message,
-                                                        "reason": exc.reason}}
+                outcome = {
+                    "status": "error",
+                    "error": {"message": exc.message, "reason": exc.reason},
+                }
             except Exception as exc:  # a bug of ours: an error status, never a result
-                outcome = {"status": "error",
-                           "error": {"message": f"internal error: {type(exc).__name__}: {exc}",
-                                     "reason": "internal-error"}}
+                outcome = {
+                    "status": "error",
+                    "error": {
+                        "message": f"internal error: {type(exc).__name__}: {exc}",
+                        "reason": "internal-error",
+                    },
+                }
             with self._lock:
                 job.update(outcome)
                 job["finished_at"] = _now()
@@ -173,16 +198,27 @@ class TagScanJobs:
 
 
 def _key_json(key: tuple) -> dict:
-    return {"domain_id": None if key[0] == "*" else key[0], "all_domains": key[0] == "*",
-            "region": key[1], "profile": key[2]}
+    return {
+        "domain_id": None if key[0] == "*" else key[0],
+        "all_domains": key[0] == "*",
+        "region": key[1],
+        "profile": key[2],
+    }
 
 
 def _default_runner(ctx, all_domains, rows, max_rows, cancel, progress):
-    from .aws import tag_scan
+    from ..aws import tag_scan
 
     verdicts = (lambda d: tag_scan.domain_verdict(ctx, d)) if all_domains else None
-    return tag_scan.scan_tags(ctx, all_domains=all_domains, rows=rows, max_rows=max_rows,
-                              cancel=cancel, progress=progress, verdicts=verdicts)
+    return tag_scan.scan_tags(
+        ctx,
+        all_domains=all_domains,
+        rows=rows,
+        max_rows=max_rows,
+        cancel=cancel,
+        progress=progress,
+        verdicts=verdicts,
+    )
 
 
 class TagsHandler(IsolationHandler):
@@ -195,17 +231,19 @@ class TagsHandler(IsolationHandler):
 
     async def scan_ctx(self, domain_id, region, profile, all_domains: bool):
         """Resolve the context (an account-wide one for ``all_domains``); 400 when impossible."""
-        from .aws.errors import ContextError
-        from .aws.tag_scan import account_context
+        from ..aws.errors import ContextError
+        from ..aws.tag_scan import account_context
 
         app = self.extensionapp
 
         def resolve():
             if all_domains:
-                return account_context(region=region or app.region or None,
-                                       profile=profile or app.profile or None,
-                                       endpoint_url=app.endpoint_url or None,
-                                       metadata_path=None)
+                return account_context(
+                    region=region or app.region or None,
+                    profile=profile or app.profile or None,
+                    endpoint_url=app.endpoint_url or None,
+                    metadata_path=None,
+                )
             return self.resolve_context(domain_id, region, profile)
 
         try:
@@ -251,14 +289,26 @@ class TagScanHandler(TagsHandler):
         if rows not in ("problems", "all", "none"):
             raise _bad(f"rows must be problems, all or none, got {rows!r}")
         max_rows = body.get("max_rows", 1000)
-        if not isinstance(max_rows, int) or isinstance(max_rows, bool) or not \
-                0 <= max_rows <= 100000:
+        if (
+            not isinstance(max_rows, int)
+            or isinstance(max_rows, bool)
+            or not 0 <= max_rows <= 100000
+        ):
             raise _bad(f"max_rows must be an integer 0..100000, got {max_rows!r}")
-        ctx = await self.scan_ctx(validate_domain_id(body.get("domain_id")),
-                                  validate_region(body.get("region")),
-                                  validate_profile(body.get("profile")), all_domains)
-        status = self.tag_jobs.start(self.key_of(ctx, all_domains), ctx, all_domains=all_domains,
-                                     rows=rows, max_rows=max_rows, refresh=refresh)
+        ctx = await self.scan_ctx(
+            validate_domain_id(body.get("domain_id")),
+            validate_region(body.get("region")),
+            validate_profile(body.get("profile")),
+            all_domains,
+        )
+        status = self.tag_jobs.start(
+            self.key_of(ctx, all_domains),
+            ctx,
+            all_domains=all_domains,
+            rows=rows,
+            max_rows=max_rows,
+            refresh=refresh,
+        )
         self.set_status(202)
         self.finish(status)
 
@@ -280,40 +330,62 @@ class TagPlanHandler(TagsHandler):
         """Answer the plan document; 409 when no ready scan of this domain exists (reason
         ``no-scan``) or when its listing of some type was stopped by a paging bound (reason
         ``listing-incomplete``: no backfill plan from a partial listing)."""
-        from .sagemaker import tags as T
+        from ..sagemaker import tags as T
 
         body = self.json_body()
         _only(body, _PLAN_FIELDS)
         arns = body.get("arns")
-        if arns is not None and (not isinstance(arns, list) or len(arns) > _MAX_ARNS
-                                 or not all(isinstance(a, str) and T.parse_sagemaker_arn(a)
-                                            for a in arns)):
+        if arns is not None and (
+            not isinstance(arns, list)
+            or len(arns) > _MAX_ARNS
+            or not all(isinstance(a, str) and T.parse_sagemaker_arn(a) for a in arns)
+        ):
             raise _bad(f"arns must be a list of at most {_MAX_ARNS} SageMaker ARNs")
-        ctx = await self.scan_ctx(validate_domain_id(body.get("domain_id")),
-                                  validate_region(body.get("region")),
-                                  validate_profile(body.get("profile")), False)
+        ctx = await self.scan_ctx(
+            validate_domain_id(body.get("domain_id")),
+            validate_region(body.get("region")),
+            validate_profile(body.get("profile")),
+            False,
+        )
         result = self.tag_jobs.result(self.key_of(ctx, False))
         if result is None:
-            raise HTTPError(409, f"no finished tag scan of {ctx.domain_id} in {ctx.region}; "
-                            "POST tag-scan first", reason="no-scan")
-        stopped = sorted(t for t, why in (result.get("types_not_covered") or {}).items()
-                         if "listing incomplete" in why)
+            raise HTTPError(
+                409,
+                f"no finished tag scan of {ctx.domain_id} in {ctx.region}; POST tag-scan first",
+                reason="no-scan",
+            )
+        stopped = sorted(
+            t
+            for t, why in (result.get("types_not_covered") or {}).items()
+            if "listing incomplete" in why
+        )
         if stopped:
-            raise HTTPError(409, f"the last tag scan of {ctx.domain_id} did not list every "
-                            f"resource of {', '.join(stopped)} (a listing was stopped by a "
-                            "paging bound); no backfill plan is built from a partial listing. "
-                            "Scan again.", reason="listing-incomplete")
+            raise HTTPError(
+                409,
+                f"the last tag scan of {ctx.domain_id} did not list every "
+                f"resource of {', '.join(stopped)} (a listing was stopped by a "
+                "paging bound); no backfill plan is built from a partial listing. "
+                "Scan again.",
+                reason="listing-incomplete",
+            )
         d = result["domain"]
-        domain = T.DomainRef(id=d["id"], arn=d["arn"], name=d.get("name"),
-                             region=d.get("region"), account_id=d.get("account_id"))
+        domain = T.DomainRef(
+            id=d["id"],
+            arn=d["arn"],
+            name=d.get("name"),
+            region=d.get("region"),
+            account_id=d.get("account_id"),
+        )
         plan = T.build_plan(domain, result.get("resources") or [], created_at=_now())
         if arns is not None:
             wanted = set(arns)
             by_arn = {i["arn"]: i for i in plan["items"]}
             missing = sorted(wanted - set(by_arn))
             if missing:
-                raise _bad(f"{len(missing)} ARN(s) have no proposal for {ctx.domain_id} in the "
-                           f"last scan, e.g. {missing[0]}")
+                raise _bad(
+                    f"{len(missing)} ARN(s) have no proposal for {ctx.domain_id} in the "
+                    f"last scan, e.g. {missing[0]}"
+                )
             plan["items"] = [{**by_arn[a], "selected": True} for a in arns]
         self.finish(plan)
 
@@ -327,13 +399,16 @@ class _AdminTagsHandler(TagsHandler):
     def require_admin(self) -> None:
         """Raise 403 ``admin-disabled`` unless ``admin_actions_enabled``."""
         if not getattr(self.extensionapp, "admin_actions_enabled", False):
-            raise HTTPError(403, "admin actions are disabled on this server; set "
-                            "c.SageMakerIsolationApp.admin_actions_enabled = True",
-                            reason="admin-disabled")
+            raise HTTPError(
+                403,
+                "admin actions are disabled on this server; set "
+                "c.SageMakerIsolationApp.admin_actions_enabled = True",
+                reason="admin-disabled",
+            )
 
     def store(self):
         """The audit store (``audit_dir`` trait if the app has one, else env, else default)."""
-        from .audit import AuditStore, resolve_audit_dir
+        from ..audit import AuditStore, resolve_audit_dir
 
         return AuditStore(resolve_audit_dir(getattr(self.extensionapp, "audit_dir", "") or None))
 
@@ -345,8 +420,8 @@ class TagBackfillHandler(_AdminTagsHandler):
     @authorized
     async def post(self) -> None:
         """Dry-run (default) or apply a plan; 400 for a bad plan or a plan of another domain."""
-        from .aws.backfill import BackfillError, apply_plan
-        from .aws.errors import AwsUnreachable
+        from ..aws.backfill import BackfillError, apply_plan
+        from ..aws.errors import AwsUnreachable
 
         self.require_admin()
         body = self.json_body()
@@ -355,16 +430,22 @@ class TagBackfillHandler(_AdminTagsHandler):
         plan = body.get("plan")
         if not isinstance(plan, dict):
             raise _bad("plan must be a plan object (from POST tag-plan)")
-        ctx = await self.scan_ctx(validate_domain_id(body.get("domain_id")),
-                                  validate_region(body.get("region")),
-                                  validate_profile(body.get("profile")), False)
+        ctx = await self.scan_ctx(
+            validate_domain_id(body.get("domain_id")),
+            validate_region(body.get("region")),
+            validate_profile(body.get("profile")),
+            False,
+        )
         if (plan.get("domain") or {}).get("id") != ctx.domain_id:
-            raise _bad(f"the plan is for domain {(plan.get('domain') or {}).get('id')!r}, not "
-                       f"{ctx.domain_id}")
+            raise _bad(
+                f"the plan is for domain {(plan.get('domain') or {}).get('id')!r}, not "
+                f"{ctx.domain_id}"
+            )
         store = self.store()
         try:
             result = await anyio.to_thread.run_sync(
-                lambda: apply_plan(ctx, plan, dry_run=dry_run, store=store, via="server"))
+                lambda: apply_plan(ctx, plan, dry_run=dry_run, store=store, via="server")
+            )
         except BackfillError as exc:
             raise HTTPError(400, exc.message, reason=exc.reason) from None
         except AwsUnreachable as exc:
@@ -379,9 +460,9 @@ class TagRollbackHandler(_AdminTagsHandler):
     @authorized
     async def post(self) -> None:
         """Dry-run (default) or run the rollback of a tag backfill change."""
-        from .audit import AuditError
-        from .aws.backfill import BackfillError, rollback_change
-        from .aws.errors import AwsUnreachable
+        from ..audit import AuditError
+        from ..aws.backfill import BackfillError, rollback_change
+        from ..aws.errors import AwsUnreachable
 
         self.require_admin()
         body = self.json_body()
@@ -399,8 +480,8 @@ class TagRollbackHandler(_AdminTagsHandler):
         ctx = await self.scan_ctx(did, record.get("region"), None, False)
         try:
             result = await anyio.to_thread.run_sync(
-                lambda: rollback_change(ctx, change_id, store=store, dry_run=dry_run,
-                                        via="server"))
+                lambda: rollback_change(ctx, change_id, store=store, dry_run=dry_run, via="server")
+            )
         except BackfillError as exc:
             status = 409 if exc.reason == "already-rolled-back" else 400
             raise HTTPError(status, exc.message, reason=exc.reason) from None

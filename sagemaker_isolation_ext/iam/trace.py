@@ -34,7 +34,6 @@ from typing import Any
 
 from .arn import glob_matcher
 from .conditions import FALSE, TRUE, UNKNOWN, ConditionEvalError
-from .context import PRESENT, UNKNOWN_KEY, ContextValueError, RequestContext
 from .engine import (
     _MAYBE,
     _NO,
@@ -46,6 +45,7 @@ from .engine import (
     evaluate,
 )
 from .principals import principal_of
+from .request_context import PRESENT, UNKNOWN_KEY, ContextValueError, RequestContext
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
 __all__ = ["explain", "format_explanation"]

@@ -6,7 +6,7 @@ sets (``c.SageMakerIsolationApp.domain_id = ...`` in ``jupyter_server_config.py`
 environment variables named in each trait's help) and one :class:`~.jobs.ReportJobs` registry,
 which runs checks in worker threads so the event loop never blocks on AWS.
 
-The routes themselves live in :mod:`sagemaker_isolation_ext.handlers` (docs/ARCHITECTURE.md §6,
+The routes themselves live in :mod:`sagemaker_isolation_ext.server.check_routes` (docs/ARCHITECTURE.md §6,
 docs/openapi.yaml).
 """
 
@@ -18,8 +18,8 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
 
 from .compat import ensure_protected
-from .handlers import route_table
 from .jobs import Collector, ReportJobs
+from .routes import route_table
 
 # Same value as aws.context.DEFAULT_METADATA_PATH; repeated here so loading the extension does not
 # import the AWS layer (and boto3) before the first check. Source: AWS SageMaker Developer Guide,
@@ -133,6 +133,16 @@ class SageMakerIsolationApp(ExtensionApp):
         ),
     ).tag(config=True)
 
+    overview_other_accounts = Bool(
+        False,
+        help=(
+            "Let the overview route enter other AWS accounts (its accounts and org fields, "
+            "like check --all-domains --accounts/--org): sts:AssumeRole into each with the "
+            "server's credentials. Off: the overview covers the server's own account only "
+            "(403 other-accounts-disabled)."
+        ),
+    ).tag(config=True)
+
     audit_dir = Unicode(
         "",
         help=(
@@ -152,10 +162,10 @@ class SageMakerIsolationApp(ExtensionApp):
     ).tag(config=True)
 
     collector_class = Type(
-        default_value="sagemaker_isolation_ext.jobs.BotoCollector",
+        default_value="sagemaker_isolation_ext.server.jobs.BotoCollector",
         klass=Collector,
         help=(
-            "Collector backend (a sagemaker_isolation_ext.jobs.Collector subclass) that turns "
+            "Collector backend (a sagemaker_isolation_ext.server.jobs.Collector subclass) that turns "
             "a resolved context into a Snapshot. The default reads AWS through boto3; tests "
             "and demos inject other backends here."
         ),
@@ -165,10 +175,12 @@ class SageMakerIsolationApp(ExtensionApp):
         """Create the state the handlers share, released by :meth:`stop_extension`.
 
         ``settings["sagemaker_isolation_jobs"]`` (report checks, :class:`~.jobs.ReportJobs`),
-        ``settings["sagemaker_isolation_tag_jobs"]`` (tag scans) and, with admin actions on,
+        ``settings["sagemaker_isolation_tag_jobs"]`` (tag scans),
+        ``settings["sagemaker_isolation_overview_jobs"]`` (account overviews) and, with admin
+        actions on,
         ``settings["sagemaker_isolation_admin"]`` (previewed plans, the apply worker).
         """
-        from .handlers_tags import TagScanJobs
+        from .tag_routes import TagScanJobs
 
         self.jobs = ReportJobs(
             collector=self.collector_class(),
@@ -179,9 +191,13 @@ class SageMakerIsolationApp(ExtensionApp):
         self.settings["sagemaker_isolation_jobs"] = self.jobs
         self.tag_jobs = TagScanJobs()
         self.settings["sagemaker_isolation_tag_jobs"] = self.tag_jobs
+        from .overview_routes import OverviewJobs
+
+        self.overview_jobs = OverviewJobs()
+        self.settings["sagemaker_isolation_overview_jobs"] = self.overview_jobs
         self.admin_state = None
         if self.admin_actions_enabled:
-            from .handlers_admin import AdminState
+            from .admin_routes import AdminState
 
             self.admin_state = AdminState()
             self.settings["sagemaker_isolation_admin"] = self.admin_state
@@ -193,7 +209,7 @@ class SageMakerIsolationApp(ExtensionApp):
         """
         routes = route_table()
         if self.admin_actions_enabled:
-            from .handlers_admin import admin_route_table
+            from .admin_routes import admin_route_table
 
             routes += admin_route_table()
         # jupyter_server 1.x has no allow_unauthenticated_access guard: refuse unprotected verbs.
@@ -203,7 +219,7 @@ class SageMakerIsolationApp(ExtensionApp):
     async def stop_extension(self) -> None:
         """Stop accepting checks, cancel tag scans, stop the admin worker (running work is
         abandoned; an apply cut short shows as ``interrupted`` in ``changes``)."""
-        for name in ("jobs", "tag_jobs", "admin_state"):
+        for name in ("jobs", "tag_jobs", "overview_jobs", "admin_state"):
             state = getattr(self, name, None)
             if state is not None:
                 state.shutdown()

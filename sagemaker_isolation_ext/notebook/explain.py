@@ -1,7 +1,7 @@
 """Notebook helpers: explain an AccessDenied from a notebook cell.
 
 ```python
-from sagemaker_isolation_ext.notebook import explain_access_denied
+from sagemaker_isolation_ext.notebook.explain import explain_access_denied
 explain_access_denied()                      # the last exception raised in this kernel
 explain_access_denied("An error occurred (AccessDeniedException) ...", offline=True)
 ```
@@ -18,7 +18,7 @@ import html
 import json
 import sys
 
-from sagemaker_isolation_ext.sagemaker.explain import (
+from sagemaker_isolation_ext.sagemaker.access_denied import (
     CHECK_WORDS,
     REASON_WORDS,
     render_text,
@@ -40,7 +40,7 @@ class Explanation:
     """The explanation of one AccessDenied message.
 
     Attributes:
-        result: the explain dict (``sagemaker_isolation_ext.sagemaker.explain.explain``'s shape
+        result: the explain dict (``sagemaker_isolation_ext.sagemaker.access_denied.explain``'s shape
             plus ``context`` / ``live``), see docs/EXPLAIN.md.
     """
 
@@ -141,8 +141,8 @@ def explain_access_denied(text: str | BaseException | None = None, offline: bool
         cause is ``not-an-authorization-error`` (it says no text was given). A malformed
         ``domain_id``/``region`` also gives an Explanation stating the problem (no traceback).
     """
-    from sagemaker_isolation_ext.aws.context import ContextError
     from sagemaker_isolation_ext.aws.evidence import explain_text
+    from sagemaker_isolation_ext.aws.target import ContextError
 
     if isinstance(text, BaseException):
         text = f"{type(text).__name__}: {text}"
@@ -159,7 +159,7 @@ def explain_access_denied(text: str | BaseException | None = None, offline: bool
 
 
 def _no_text(why: str) -> dict:
-    from sagemaker_isolation_ext.sagemaker.explain import explain_message
+    from sagemaker_isolation_ext.sagemaker.access_denied import explain_message
 
     result = explain_message("")
     result["causes"][0]["detail"] = why

@@ -1,6 +1,6 @@
 """The ``tags`` subcommand of the CLI: ``tags scan``, ``tags backfill``, ``tags rollback``.
 
-``cli.py`` calls :func:`add_tags_parser` (arguments) and dispatches to :func:`run_tags`; this
+:func:`add_parsers` declares the arguments and dispatches to :func:`run_tags`; this
 module calls ``aws.tag_scan`` / ``aws.backfill`` / ``sagemaker.tags`` and shapes the output
 (docs/CLI.md, section "tags").
 
@@ -36,15 +36,18 @@ _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _usage(message: str) -> Exception:
-    from .cli import UsageError
+    from .errors import UsageError
 
     return UsageError(message)
 
 
 def add_tags_parser(sub) -> argparse.ArgumentParser:
     """Add ``tags`` with its ``scan`` / ``backfill`` / ``rollback`` subcommands to ``sub``."""
-    tags = sub.add_parser("tags", help="tag coverage: scan, map and backfill sagemaker:domain-arn",
-                          description="Tag coverage of SageMaker resources for a domain.")
+    tags = sub.add_parser(
+        "tags",
+        help="tag coverage: scan, map and backfill sagemaker:domain-arn",
+        description="Tag coverage of SageMaker resources for a domain.",
+    )
     tsub = tags.add_subparsers(dest="tags_command", metavar="SUBCOMMAND")
     tsub.required = True
 
@@ -57,30 +60,47 @@ def add_tags_parser(sub) -> argparse.ArgumentParser:
     scan = tsub.add_parser("scan", help="classify every resource for a domain (read-only)")
     which = scan.add_mutually_exclusive_group()
     which.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
-    which.add_argument("--all-domains", action="store_true",
-                       help="every domain of the account and Region(s), with their verdicts")
+    which.add_argument(
+        "--all-domains",
+        action="store_true",
+        help="every domain of the account and Region(s), with their verdicts",
+    )
     scan.add_argument("--format", choices=("text", "json"), default="text")
-    scan.add_argument("--regions", metavar="R1,R2",
-                      help="scan these Regions concurrently (default: --region)")
-    scan.add_argument("--rows", choices=("problems", "all", "none"), default="problems",
-                      help="resource rows to list: problems (untagged, other/stale domain; "
-                           "default), all, none")
-    scan.add_argument("--max-rows", type=int, default=1000, metavar="N",
-                      help="at most N rows (default 1000; the counts are always complete)")
-    scan.add_argument("--no-verdicts", action="store_true",
-                      help="with --all-domains: skip each domain's isolation check")
-    scan.add_argument("--plan-out", metavar="F",
-                      help="write a backfill plan (JSON) from the proposals to F")
+    scan.add_argument(
+        "--regions", metavar="R1,R2", help="scan these Regions concurrently (default: --region)"
+    )
+    scan.add_argument(
+        "--rows",
+        choices=("problems", "all", "none"),
+        default="problems",
+        help="resource rows to list: problems (untagged, other/stale domain; default), all, none",
+    )
+    scan.add_argument(
+        "--max-rows",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="at most N rows (default 1000; the counts are always complete)",
+    )
+    scan.add_argument(
+        "--no-verdicts",
+        action="store_true",
+        help="with --all-domains: skip each domain's isolation check",
+    )
+    scan.add_argument(
+        "--plan-out", metavar="F", help="write a backfill plan (JSON) from the proposals to F"
+    )
     aws_flags(scan)
 
-    backfill = tsub.add_parser("backfill",
-                               help="add sagemaker:domain-arn to resources (dry run without "
-                                    "--yes)")
+    backfill = tsub.add_parser(
+        "backfill", help="add sagemaker:domain-arn to resources (dry run without --yes)"
+    )
     backfill.add_argument("--domain-id", required=True, help="the domain to tag resources for")
     src = backfill.add_mutually_exclusive_group(required=True)
     src.add_argument("--plan", metavar="F", help="a plan written by `tags scan --plan-out`")
-    src.add_argument("--resource-arn", action="append", metavar="ARN",
-                     help="tag this resource (repeatable)")
+    src.add_argument(
+        "--resource-arn", action="append", metavar="ARN", help="tag this resource (repeatable)"
+    )
     backfill.add_argument("--yes", action="store_true", help="apply (default: dry run)")
     backfill.add_argument("--format", choices=("text", "json"), default="text")
     backfill.add_argument("--audit-dir", metavar="D", help="change records directory")
@@ -96,21 +116,29 @@ def add_tags_parser(sub) -> argparse.ArgumentParser:
 
 
 def _context(args, allow_no_domain: bool):
-    from .aws.context import DEFAULT_METADATA_PATH
-    from .aws.errors import ContextError
-    from .aws.tag_scan import account_context
+    from ..aws.errors import ContextError
+    from ..aws.tag_scan import account_context
+    from ..aws.target import DEFAULT_METADATA_PATH
 
     meta = args.metadata_path or DEFAULT_METADATA_PATH
     try:
         if allow_no_domain:
-            return account_context(region=args.region, profile=args.profile,
-                                   endpoint_url=args.endpoint_url,
-                                   domain_id=getattr(args, "domain_id", None), metadata_path=meta)
-        from .aws.context import resolve_context
+            return account_context(
+                region=args.region,
+                profile=args.profile,
+                endpoint_url=args.endpoint_url,
+                domain_id=getattr(args, "domain_id", None),
+                metadata_path=meta,
+            )
+        from ..aws.target import resolve_context
 
-        return resolve_context(domain_id=getattr(args, "domain_id", None), region=args.region,
-                               profile=args.profile, endpoint_url=args.endpoint_url,
-                               metadata_path=meta)
+        return resolve_context(
+            domain_id=getattr(args, "domain_id", None),
+            region=args.region,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            metadata_path=meta,
+        )
     except ContextError as exc:
         raise _usage(str(exc)) from None
 
@@ -120,9 +148,13 @@ def _progress(verbose: bool):
         return None
 
     def show(info: dict) -> None:
-        print(f"\r{info['region']}: {info['stage']:<28} pages {info['pages']:>5} resources "
-              f"{info['resources']:>7} calls {info['api_calls']:>5}", end="", file=sys.stderr,
-              flush=True)
+        print(
+            f"\r{info['region']}: {info['stage']:<28} pages {info['pages']:>5} resources "
+            f"{info['resources']:>7} calls {info['api_calls']:>5}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return show
 
@@ -133,8 +165,8 @@ def _now() -> str:
 
 def run_tags(args: argparse.Namespace, out: TextIO) -> int:
     """Dispatch ``tags scan|backfill|rollback`` (exit codes in the module docstring)."""
-    from .aws.backfill import BackfillError
-    from .aws.tag_scan import TagScanError
+    from ..aws.backfill import BackfillError
+    from ..aws.tag_scan import TagScanError
 
     try:
         if args.tags_command == "scan":
@@ -150,8 +182,8 @@ def run_tags(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _scan(args, out) -> int:
-    from .aws import tag_scan
-    from .sagemaker import tags as T
+    from ..aws import tag_scan
+    from ..sagemaker import tags as T
 
     if args.max_rows < 0:
         raise _usage("--max-rows must be >= 0")
@@ -164,29 +196,47 @@ def _scan(args, out) -> int:
             raise _usage(f"--regions: {region!r} is not an AWS Region name like us-east-1")
     verdicts = None
     if args.all_domains and not args.no_verdicts:
+
         def verdicts(domain):
             return tag_scan.domain_verdict(ctx, domain)
+
     rows = "problems" if args.plan_out and args.rows == "none" else args.rows
-    result = tag_scan.scan_tags(ctx, all_domains=args.all_domains, regions=regions,
-                                rows=rows, max_rows=args.max_rows, verdicts=verdicts,
-                                progress=_progress(sys.stderr.isatty()))
+    result = tag_scan.scan_tags(
+        ctx,
+        all_domains=args.all_domains,
+        regions=regions,
+        rows=rows,
+        max_rows=args.max_rows,
+        verdicts=verdicts,
+        progress=_progress(sys.stderr.isatty()),
+    )
     if sys.stderr.isatty():
         print(file=sys.stderr)
     stopped = {t: w for t, w in result["types_not_covered"].items() if "incomplete" in w}
     if args.plan_out and stopped:
         # A backfill plan from a partial listing would miss resources: refuse (exit 2).
         t, why = next(iter(stopped.items()))
-        print(f"sagemaker-isolation tags scan: no plan written to {args.plan_out}: the listing "
-              f"of {len(stopped)} type(s) is incomplete (first: {t}: {why})", file=sys.stderr)
-        result["plan_out"] = {"path": None, "refused": "listing-incomplete",
-                              "types": sorted(stopped)}
+        print(
+            f"sagemaker-isolation tags scan: no plan written to {args.plan_out}: the listing "
+            f"of {len(stopped)} type(s) is incomplete (first: {t}: {why})",
+            file=sys.stderr,
+        )
+        result["plan_out"] = {
+            "path": None,
+            "refused": "listing-incomplete",
+            "types": sorted(stopped),
+        }
     elif args.plan_out:
-        domain = T.DomainRef(**{k: result["domain"][k] for k in ("id", "arn", "name", "region",
-                                                                  "account_id")})
+        domain = T.DomainRef(
+            **{k: result["domain"][k] for k in ("id", "arn", "name", "region", "account_id")}
+        )
         plan = T.build_plan(domain, result["resources"], created_at=_now())
         Path(args.plan_out).write_text(T.dump_plan(plan), encoding="utf-8")
-        result["plan_out"] = {"path": args.plan_out, "items": len(plan["items"]),
-                              "selected": len(T.plan_items_selected(plan))}
+        result["plan_out"] = {
+            "path": args.plan_out,
+            "items": len(plan["items"]),
+            "selected": len(T.plan_items_selected(plan)),
+        }
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
@@ -215,16 +265,21 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
     d = result["domain"]
     s = result["summary"]
     total = sum(s.values())
-    lines = [f"Tag coverage for {d.get('name') or d['id']} ({d['arn']})",
-             f"  {total} resources: this domain {s['this_domain']}, other domain "
-             f"{s['other_domain']}, untagged {s['untagged']}, stale domain {s['stale_domain']}, "
-             f"never tagged by design {s['never_tagged_by_design']}"
-             + (f", unreadable {s['unreadable']}" if s.get("unreadable") else ""),
-             "", "By type:"]
+    lines = [
+        f"Tag coverage for {d.get('name') or d['id']} ({d['arn']})",
+        f"  {total} resources: this domain {s['this_domain']}, other domain "
+        f"{s['other_domain']}, untagged {s['untagged']}, stale domain {s['stale_domain']}, "
+        f"never tagged by design {s['never_tagged_by_design']}"
+        + (f", unreadable {s['unreadable']}" if s.get("unreadable") else ""),
+        "",
+        "By type:",
+    ]
     for rtype, counts in result["by_type"].items():
         n = sum(counts.values())
-        lines.append(f"  {rtype:<28} {n:>7}  own {_bar(counts['this_domain'], n, 12):<12} "
-                     f"untagged {counts['untagged']:>6} foreign {counts['other_domain']:>6}")
+        lines.append(
+            f"  {rtype:<28} {n:>7}  own {_bar(counts['this_domain'], n, 12):<12} "
+            f"untagged {counts['untagged']:>6} foreign {counts['other_domain']:>6}"
+        )
     rows = result.get("resources") or []
     if rows:
         lines += ["", "Resources:"]
@@ -245,34 +300,41 @@ def render_scan_text(result: dict, max_rows: int = 25) -> str:
         if view is (result.get("domains") or [None])[0]:
             lines += ["", "Domains:"]
         dom = view["domain"]
-        lines.append(f"  {dom.get('name') or dom['id']:<24} own {view['own']:>6} foreign "
-                     f"{view['foreign']:>6} untagged {view['untagged']:>6} verdict "
-                     f"{view['verdict']}" + (f" ({view['verdict_error']})"
-                                             if view.get("verdict_error") else ""))
+        lines.append(
+            f"  {dom.get('name') or dom['id']:<24} own {view['own']:>6} foreign "
+            f"{view['foreign']:>6} untagged {view['untagged']:>6} verdict "
+            f"{view['verdict']}"
+            + (f" ({view['verdict_error']})" if view.get("verdict_error") else "")
+        )
     failed = {t: w for t, w in result["types_not_covered"].items() if _is_failure(w)}
-    lines += ["", f"Types covered: {len(result['types_covered'])}; not covered: "
-              f"{len(result['types_not_covered'])} (of which failed: {len(failed)})"]
+    lines += [
+        "",
+        f"Types covered: {len(result['types_covered'])}; not covered: "
+        f"{len(result['types_not_covered'])} (of which failed: {len(failed)})",
+    ]
     for t, why in failed.items():
         lines.append(f"  {t}: {why}")
     calls = result["api_calls"]
     lines.append(f"API calls: {calls['total']} in {result.get('elapsed_seconds', 0)} s")
     if result.get("plan_out") and result["plan_out"].get("path"):
         p = result["plan_out"]
-        lines.append(f"Plan written to {p['path']}: {p['items']} items, {p['selected']} selected "
-                     "(high confidence); review it, then `tags backfill --plan`")
+        lines.append(
+            f"Plan written to {p['path']}: {p['items']} items, {p['selected']} selected "
+            "(high confidence); review it, then `tags backfill --plan`"
+        )
     return "\n".join(lines) + "\n"
 
 
 def _store(args):
-    from .audit import AuditStore, resolve_audit_dir
+    from ..audit import AuditStore, resolve_audit_dir
 
     return AuditStore(resolve_audit_dir(args.audit_dir))
 
 
 def _backfill(args, out) -> int:
-    from .aws import backfill as B
-    from .aws import tag_scan
-    from .sagemaker import tags as T
+    from ..aws import backfill as B
+    from ..aws import tag_scan
+    from ..sagemaker import tags as T
 
     ctx = _context(args, allow_no_domain=False)
     if args.plan:
@@ -285,41 +347,56 @@ def _backfill(args, out) -> int:
         except T.PlanError as exc:
             raise _usage(f"{args.plan}: {exc}") from None
         if plan["domain"].get("id") != ctx.domain_id:
-            raise _usage(f"the plan is for domain {plan['domain'].get('id')}, not "
-                         f"{ctx.domain_id}")
+            raise _usage(f"the plan is for domain {plan['domain'].get('id')}, not {ctx.domain_id}")
     else:
         domain = tag_scan.find_domain(ctx)
         bad = [a for a in args.resource_arn if not T.parse_sagemaker_arn(a)]
         if bad:
             raise _usage(f"not a SageMaker ARN: {bad[0]}")
         plan = T.build_plan(domain, [], created_at=_now(), arns=args.resource_arn)
-    result = B.apply_plan(ctx, plan, dry_run=not args.yes,
-                          store=_store(args) if args.yes else None, via="cli")
+    result = B.apply_plan(
+        ctx, plan, dry_run=not args.yes, store=_store(args) if args.yes else None, via="cli"
+    )
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        head = "Dry run (nothing changed; --yes applies)" if result["dry_run"] else \
-            f"Change {result['change_id']}: {result['status']}"
+        head = (
+            "Dry run (nothing changed; --yes applies)"
+            if result["dry_run"]
+            else f"Change {result['change_id']}: {result['status']}"
+        )
         lines = [head]
         for item in result["items"]:
             add = ", ".join(f"{k}={v}" for k, v in item["add"].items())
-            lines.append(f"  {item['status']:<15} {item['arn']}" + (f"  + {add}" if add else "")
-                         + (f"  ({item['detail']})" if item.get("detail") and
-                            item["status"] not in ("would-tag", "tagged") else ""))
-        lines.append("  " + (", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
-                             or "nothing to do: the plan selects no resource"))
+            lines.append(
+                f"  {item['status']:<15} {item['arn']}"
+                + (f"  + {add}" if add else "")
+                + (
+                    f"  ({item['detail']})"
+                    if item.get("detail") and item["status"] not in ("would-tag", "tagged")
+                    else ""
+                )
+            )
+        lines.append(
+            "  "
+            + (
+                ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
+                or "nothing to do: the plan selects no resource"
+            )
+        )
         if result["change_id"]:
-            lines.append(f"Undo with: sagemaker-isolation tags rollback --change "
-                         f"{result['change_id']} --yes")
+            lines.append(
+                f"Undo with: sagemaker-isolation tags rollback --change {result['change_id']} --yes"
+            )
         out.write("\n".join(lines) + "\n")
     bad_states = {"failed", "conflict", "tag-limit", "unreadable"}
     return _EXIT_PROBLEMS if bad_states & set(result["counts"]) else _EXIT_OK
 
 
 def _rollback(args, out) -> int:
-    from .aws import backfill as B
-    from .aws.context import resolve_context
-    from .aws.errors import ContextError
+    from ..aws import backfill as B
+    from ..aws.errors import ContextError
+    from ..aws.target import resolve_context
 
     store = _store(args)
     try:
@@ -328,21 +405,38 @@ def _rollback(args, out) -> int:
         raise _usage(str(exc)) from None
     did = (record.get("domain") or {}).get("id")
     try:
-        ctx = resolve_context(domain_id=did, region=args.region or record.get("region"),
-                              profile=args.profile, endpoint_url=args.endpoint_url,
-                              metadata_path=None)
+        ctx = resolve_context(
+            domain_id=did,
+            region=args.region or record.get("region"),
+            profile=args.profile,
+            endpoint_url=args.endpoint_url,
+            metadata_path=None,
+        )
     except ContextError as exc:
         raise _usage(str(exc)) from None
     result = B.rollback_change(ctx, args.change, store=store, dry_run=not args.yes, via="cli")
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        head = "Dry run (nothing changed; --yes rolls back)" if result["dry_run"] else \
-            f"Rollback {result['change_id']} of {args.change}: {result['status']}"
+        head = (
+            "Dry run (nothing changed; --yes rolls back)"
+            if result["dry_run"]
+            else f"Rollback {result['change_id']} of {args.change}: {result['status']}"
+        )
         lines = [head]
         for item in result["items"]:
-            lines.append(f"  {item['status']:<14} {item['arn']}  - {', '.join(item['remove'])}"
-                         + (f"  ({item['detail']})" if item.get("detail") else ""))
+            lines.append(
+                f"  {item['status']:<14} {item['arn']}  - {', '.join(item['remove'])}"
+                + (f"  ({item['detail']})" if item.get("detail") else "")
+            )
         out.write("\n".join(lines) + "\n")
-    return _EXIT_PROBLEMS if {"failed", "changed-since", "unreadable"} & set(result["counts"]) \
+    return (
+        _EXIT_PROBLEMS
+        if {"failed", "changed-since", "unreadable"} & set(result["counts"])
         else _EXIT_OK
+    )
+
+
+def add_parsers(sub) -> None:
+    """Declare ``tags scan|backfill|rollback`` on the subcommand set ``sub``."""
+    add_tags_parser(sub).set_defaults(func=run_tags)

@@ -1,0 +1,146 @@
+"""CLI contract of ``check --all-domains`` on the local AWS (README "Account overview contract"):
+several domains (isolated and not) in two Regions and two accounts, one account refusing entry."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from sagemaker_isolation_ext.cli.entry import main
+from sagemaker_isolation_ext.demo.seed import seed_overview_extras
+
+
+@pytest.fixture
+def fleet(demo_account, moto_server, tmp_path):
+    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
+
+    extras = seed_overview_extras(moto_server)
+    accounts = tmp_path / "accounts.txt"
+    accounts.write_text("# the demo's other accounts\n" + "\n".join(extras["accounts"]) + "\n")
+    try:
+        yield demo_account, extras, str(accounts)
+    finally:
+        REFUSED_ACCOUNTS.discard(extras["refusing_account"])
+
+
+def run(*argv):
+    out = io.StringIO()
+    code = main(["check", "--all-domains", *argv], out=out)
+    return code, out.getvalue()
+
+
+def test_json_contract_two_regions_two_accounts(fleet, moto_server, capsys):
+    demo, extras, accounts = fleet
+    code, text = run("--regions", "us-east-1,us-west-2", "--accounts", accounts,
+                     "--endpoint-url", moto_server, "--format", "json")
+    assert code == 1  # some domain is not isolated
+    doc = json.loads(text)
+    assert list(doc) == ["domains", "reach", "errors"]
+    keys = ["id", "arn", "name", "region", "account_id", "experience", "verdict", "roles",
+            "findings"]
+    got = {}
+    for row in doc["domains"]:
+        assert sorted(row) == sorted(keys)
+        got[(row["account_id"], row["region"], row["name"])] = row["verdict"]
+    me, other = demo["account_id"], extras["second_account"]
+    assert got == {
+        (me, "us-east-1", "ml-research"): "not_isolated",
+        (me, "us-east-1", "ml-prod"): "not_isolated",
+        (me, "us-east-1", "ml-secure"): "isolated",
+        (me, "us-west-2", "ml-west"): "isolated",
+        (other, "us-east-1", "partner-lab"): "not_isolated",
+    }
+    for cell in doc["reach"]:
+        assert sorted(cell) == ["actions", "examples", "from", "to"]
+        assert cell["actions"] >= 1 and 1 <= len(cell["examples"]) <= 5
+    froms = {c["from"] for c in doc["reach"]}
+    assert demo["domains"]["ml-secure"]["arn"] not in froms
+    assert demo["domains"]["ml-research"]["arn"] in froms
+    assert doc["errors"] == [{
+        "account_id": extras["refusing_account"], "region": None,
+        "operation": "sts:AssumeRole", "code": "AccessDenied",
+        "message": doc["errors"][0]["message"]}]
+    # Each domain's verdict is the one-domain check's.
+    for name in ("ml-research", "ml-secure"):
+        out = io.StringIO()
+        alone = main(["check", "--domain-id", demo["domains"][name]["id"], "--region",
+                      "us-east-1", "--endpoint-url", moto_server, "--no-aws-confirm",
+                      "--format", "json"], out=out)
+        assert json.loads(out.getvalue())["verdict"] == got[(me, "us-east-1", name)]
+        assert alone == (0 if name == "ml-secure" else 1)
+    assert "[domains]" in capsys.readouterr().err  # progress on stderr
+
+
+def test_exit_2_when_an_account_fails_and_0_when_all_isolated(fleet, moto_server):
+    _demo, _extras, accounts = fleet
+    # us-west-2 holds one isolated domain; the refusing account makes it 2.
+    code, text = run("--regions", "us-west-2", "--accounts", accounts,
+                     "--endpoint-url", moto_server)
+    assert code == 2
+    assert "every Region: sts:AssumeRole failed (AccessDenied)" in text
+    code, text = run("--regions", "us-west-2", "--endpoint-url", moto_server)
+    assert code == 0 and "ml-west" in text and "isolated" in text
+
+
+def test_no_domains_found_is_0(fleet, moto_server, capsys):
+    code, text = run("--regions", "eu-north-1", "--endpoint-url", moto_server)
+    assert code == 0 and "no domains found" in text
+    code, text = run("--regions", "eu-north-1", "--endpoint-url", moto_server,
+                     "--format", "json")
+    assert code == 0 and json.loads(text) == {"domains": [], "reach": [], "errors": []}
+    assert "no domains found" in capsys.readouterr().err
+
+
+def test_nothing_read_is_4(fleet, moto_server, monkeypatch):
+    from sagemaker_isolation_ext.aws import overview as AO
+
+    def refusing(*_a, **_k):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}},
+                          "ListDomains")
+
+    monkeypatch.setattr(AO, "_list_domains", refusing)
+    code, text = run("--regions", "us-east-1,us-west-2", "--endpoint-url", moto_server,
+                     "--format", "json")
+    assert code == 4
+    assert len(json.loads(text)["errors"]) == 2
+
+
+def test_no_credentials_is_4(moto_server, aws_env, monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(key)
+    code, _text = run("--endpoint-url", moto_server)
+    assert code == 4
+
+
+def test_sarif_has_a_run_per_domain_and_per_error(fleet, moto_server):
+    _demo, _extras, accounts = fleet
+    code, text = run("--regions", "us-east-1", "--accounts", accounts,
+                     "--endpoint-url", moto_server, "--format", "sarif")
+    assert code == 1
+    doc = json.loads(text)
+    assert doc["version"] == "2.1.0"
+    checked = [r for r in doc["runs"] if r.get("properties", {}).get("domain")]
+    assert len(checked) == 4  # three demo domains + partner-lab
+    failed = [r for r in doc["runs"] if not r["invocations"][0]["executionSuccessful"]]
+    assert len(failed) == 1 and "AccessDenied" in \
+        failed[0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--all-domains", "--domain-id", "d-abc"],
+    ["check", "--all-domains", "--snapshot", "x.json"],
+    ["check", "--regions", "us-east-1"],
+    ["check", "--org"],
+    ["check", "--all-domains", "--regions", "us-east-1", "--all-regions"],
+    ["check", "--all-domains", "--accounts", "a.txt", "--org"],
+    ["check", "--all-domains", "--regions", "Mars-1"],
+    ["check", "--all-domains", "--accounts", "/nonexistent/accounts.txt"],
+    ["check", "--all-domains", "--assume-role", "no spaces"],
+])
+def test_usage_errors_are_3(argv, aws_env, moto_server):
+    if argv[-1] == "no spaces":
+        argv = argv + ["--endpoint-url", moto_server]
+    assert main(argv, out=io.StringIO()) == 3
