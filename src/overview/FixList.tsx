@@ -124,7 +124,12 @@ export function FixList(props: {
       {shown.map(fix => (
         <li key={fixKey(fix)} className="jp-SMIso-ov-fix" data-kind={fix.kind}>
           <div>
-            <strong>{fix.title}</strong>{' '}
+            <strong
+              className="jp-SMIso-ov-fix-title"
+              title={props.compact ? fix.title : undefined}
+            >
+              {fix.title}
+            </strong>{' '}
             <span className="jp-SMIso-count jp-SMIso-ov-closes">
               {trans._n(
                 'closes %1 finding',

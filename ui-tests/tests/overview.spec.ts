@@ -50,7 +50,7 @@ test.describe('Account overview on the demo', () => {
       'not_isolated'
     );
 
-    // ml-research's row is marked not isolated; ml-prod's is not.
+    // ml-research's row is marked not isolated; ml-secure's (the deny template) is isolated.
     const research = ov.locator('tr.jp-SMIso-ov-row', {
       has: page.getByRole('button', { name: 'ml-research', exact: true })
     });
@@ -58,14 +58,17 @@ test.describe('Account overview on the demo', () => {
     await expect(research.locator('.jp-SMIso-badge')).toHaveText(
       'Not isolated'
     );
-    const prod = ov.locator('tr.jp-SMIso-ov-row', {
-      has: page.getByRole('button', { name: 'ml-prod', exact: true })
+    const secure = ov.locator('tr.jp-SMIso-ov-row', {
+      has: page.getByRole('button', { name: 'ml-secure', exact: true })
     });
-    await expect(prod).not.toHaveAttribute('data-verdict', 'not_isolated');
+    await expect(secure).toHaveAttribute('data-verdict', 'isolated');
+    await expect(secure.locator('.jp-SMIso-badge')).toHaveText('Isolated');
 
     // "Do this next" lists at least one fix, with how many findings it closes.
     await expect(
-      ov.locator('[data-testid="jp-SMIso-ov-fixes"] .jp-SMIso-ov-closes').first()
+      ov
+        .locator('[data-testid="jp-SMIso-ov-fixes"] .jp-SMIso-ov-closes')
+        .first()
     ).toContainText(/closes \d+ finding/);
 
     // A cell of ml-research's row with actions: its label is in words, with domain names.
@@ -87,6 +90,11 @@ test.describe('Account overview on the demo', () => {
       /calls sagemaker:\w+ on arn:aws:sagemaker:/
     );
 
+    await page.screenshot({
+      path: path.join(PICTURES, 'screenshot-overview-light.png')
+    });
+    await expectNoAxeViolations(page, 'overview (light)', [`#${OVERVIEW_ID}`]);
+
     // Keyboard: Enter on a focused cell opens it too.
     await cell.focus();
     await page.keyboard.press('ArrowLeft');
@@ -95,17 +103,17 @@ test.describe('Account overview on the demo', () => {
       /^ml-research (can take|on its own)/
     );
 
-    await page.screenshot({
-      path: path.join(PICTURES, 'screenshot-overview-light.png')
-    });
-    await expectNoAxeViolations(page, 'overview (light)', [`#${OVERVIEW_ID}`]);
-
     await page.theme.setDarkTheme();
     await expect(page.locator('body')).toHaveAttribute(
       'data-jp-theme-light',
       'false'
     );
     await cell.click();
+    await detail
+      .locator('[data-testid="jp-SMIso-witness"]')
+      .first()
+      .locator('summary')
+      .click();
     await page.screenshot({
       path: path.join(PICTURES, 'screenshot-overview-dark.png')
     });
@@ -120,11 +128,13 @@ test.describe('Account overview on the demo', () => {
       (window as any).jupyterapp.commands.listCommands()
     );
     expect(commands).toContain('sagemaker-isolation:open-overview');
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('launcher:create')
-    );
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('launcher:create');
+    });
     await expect(
-      page.locator('.jp-LauncherCard', { hasText: 'Isolation Overview' })
+      page.locator('.jp-LauncherCard:visible', {
+        hasText: 'Isolation Overview'
+      })
     ).toBeVisible();
 
     const ov = await openOverview(page);
@@ -132,7 +142,9 @@ test.describe('Account overview on the demo', () => {
     const tab = page.locator('.jp-MainAreaWidget[id^="jp-SMIso-domain-"]');
     await expect(tab).toBeVisible();
     await expect(
-      page.locator('.lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel')
+      page.locator(
+        '#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel'
+      )
     ).toHaveText('ml-research');
     await expect(
       tab.locator('.jp-SMIso-verdict .jp-SMIso-badge')
