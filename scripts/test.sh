@@ -2,7 +2,8 @@
 # Quick start, command 2: set everything up on a fresh machine (Chromium included) and run all tests:
 # pytest (engine tables, shared cases, analysis, collector on moto, server routes, CLI),
 # the server tests again on jupyter_server 1.x (JupyterLab 3 / Studio Classic), jest (frontend
-# units), Galata (real Chromium on the demo account), the standalone page in real Chromium
+# units, and the TypeScript API types of src/tokens.ts against docs/openapi*.yaml in
+# openapiContract.spec.ts), Galata (real Chromium on the demo account), the standalone page in real Chromium
 # against a plain jupyter_server 1.x without JupyterLab, `python -m build` (sdist + wheel, contents
 # checked) and the JupyterLab version matrix (the wheel in JupyterLab 4.1, 4.4, 4.5 and the newest
 # 4.x, each with `jupyter labextension list` and a Galata smoke; scripts/test-jl-matrix.sh).

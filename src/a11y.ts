@@ -6,7 +6,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 import { normaliseVerdict } from './leaks';
-import { IModelState, viewOf } from './model';
+import { viewOf } from './model';
+import type { IModelState } from './tokens';
 
 /**
  * The panel status region's text for a state ("Checking…", "Verdict: not isolated", ...).

@@ -1,130 +1,20 @@
 /**
- * Typed client of the admin routes (docs/openapi-admin.yaml): plan, apply, rollback, changes.
+ * Client of the admin routes (docs/openapi-admin.yaml): plan, apply, rollback, changes; the JSON
+ * shapes are in `tokens.ts`. Used by `AdminModel` only.
  *
  * They exist only when the operator enabled admin actions (`admin_enabled` of the `version`
- * route); otherwise every call answers 404. POSTs go through `ServerConnection.makeRequest`,
- * which sends the XSRF token of the cookie session.
+ * handshake, which `IsolationModel` makes once); otherwise every call answers 404. POSTs go
+ * through `ServerConnection.makeRequest`, which sends the XSRF token of the cookie session.
  */
-import { ServerConnection } from '@jupyterlab/services';
-import { requestAPI, queryString, type ITarget, type Verdict } from './api';
-
-/**
- * Isolation policy variant (templates.VARIANTS): AWS's documentation policy verbatim
- * (`aws-doc`, not isolating alone), our Allow-only policy (`allow`, isolating as the role's only
- * SageMaker grant), or our Deny guards (`deny`, isolating beside broad Allows).
- */
-export type Variant = 'aws-doc' | 'allow' | 'deny';
-
-/** One execution role in a plan. */
-export interface IPlanRole {
-  arn: string;
-  name?: string | null;
-  used_by: string[];
-  selected: boolean;
-  affected: boolean;
-  verdict_before: Verdict;
-  verdict_after: Verdict;
-  verdict_after_reason?: string | null;
-  attach: string[];
-  attached_after?: number;
-  quota?: number;
-}
-
-/** One plan step (`create-policy`, `create-policy-version`, `attach-role-policy`). */
-export interface IPlanStep {
-  index: number;
-  op: 'create-policy' | 'create-policy-version' | 'attach-role-policy' | string;
-  policy_arn?: string;
-  policy_name?: string;
-  role_arn?: string;
-  role_name?: string;
-  delete_version?: string | null;
-}
-
-/** A validation check of a plan (`ok: null` = not run, e.g. Access Analyzer unavailable). */
-export interface IPlanCheck {
-  id: string;
-  ok: boolean | null;
-  detail: string;
-  policy?: string;
-  role?: string;
-}
-
-/** A managed policy the plan creates or changes. */
-export interface IPlanPolicy {
-  name: string;
-  arn: string;
-  action: 'create' | 'new-version' | 'none' | 'unknown' | string;
-  document: unknown;
-  diff: string[];
-  exists: boolean;
-}
-
-/** The plan document (sagemaker/plan.py). */
-export interface IPlan {
-  kind: 'sagemaker-isolation-plan';
-  plan_hash: string;
-  account_id: string;
-  region: string;
-  domain: { id: string; arn: string; name?: string | null };
-  variant: Variant;
-  policy: IPlanPolicy;
-  tag_on_create?: IPlanPolicy | null;
-  roles: IPlanRole[];
-  steps: IPlanStep[];
-  validation: { ok: boolean; checks: IPlanCheck[] };
-  recommendations: { id: string; text: string; role?: string }[];
-  warnings: string[];
-  verdict_before: Verdict;
-  verdict_after: Verdict;
-}
-
-/** One step of a change record, with its outcome. */
-export interface IChangeStep {
-  index: number;
-  op: string;
-  status:
-    'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'not-run' | string;
-  detail?: string | null;
-  error?: { code?: string; message?: string } | null;
-  policy_arn?: string | null;
-  role_arn?: string | null;
-}
-
-/** A change record (apply or rollback). */
-export interface IChangeRecord {
-  id: string;
-  kind: 'apply' | 'rollback';
-  status:
-    | 'pending'
-    | 'running'
-    | 'succeeded'
-    | 'failed'
-    | 'no-op'
-    | 'planned'
-    | string;
-  steps?: IChangeStep[];
-  error?: { code?: string; message?: string } | null;
-  rollback_of?: string | null;
-  rolled_back_by?: string | null;
-  started_at?: string;
-  who?: { user?: string | null; principal_arn?: string | null; via?: string };
-}
-
-/** The short form listed by `GET admin/changes`. */
-export interface IChangeSummary {
-  id: string;
-  kind: 'apply' | 'rollback';
-  status: string;
-  started_at?: string;
-  domain_id?: string | null;
-  variant?: string | null;
-  steps_done: number;
-  steps_total: number;
-  rollback_of?: string | null;
-  rolled_back_by?: string | null;
-  who?: { user?: string | null };
-}
+import type { ServerConnection } from '@jupyterlab/services';
+import { queryString, requestAPI } from './api';
+import type {
+  IChangeRecord,
+  IChangeSummary,
+  IPlan,
+  ITarget,
+  Variant
+} from './tokens';
 
 /** True while a change record is still being written. */
 export function isRunning(rec: IChangeRecord): boolean {
@@ -133,20 +23,8 @@ export function isRunning(rec: IChangeRecord): boolean {
 
 /** The admin routes, bound to one server. */
 export class AdminApi {
-  /** @param settings - the app's `serviceManager.serverSettings` (default: from the page). */
-  constructor(
-    readonly settings: ServerConnection.ISettings = ServerConnection.makeSettings()
-  ) {}
-
-  /** Whether the operator enabled admin actions (`GET version` -> `admin_enabled`). */
-  async enabled(): Promise<boolean> {
-    const info = await requestAPI<{ admin_enabled?: boolean }>(
-      'version',
-      {},
-      this.settings
-    );
-    return info?.admin_enabled === true;
-  }
+  /** @param settings - the app's `serviceManager.serverSettings`. */
+  constructor(readonly settings: ServerConnection.ISettings) {}
 
   /** `POST admin/plan`: a dry run; the server remembers the plan for this user. */
   plan(

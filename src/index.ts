@@ -13,10 +13,10 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { ExplainController, SelectionTracker } from './components/ExplainBox';
 import { IsolationPanel } from './components/IsolationPanel';
 import { IsolationModel } from './model';
 import { OverviewCommandIDs, setupOverview } from './overview/plugin';
+import { SelectionTracker } from './selection';
 import { IsolationStatus } from './statusbar';
 import { FRONTEND_VERSION } from './version';
 
@@ -94,13 +94,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(
       'sagemaker_isolation_ext'
     );
+    // The one model owns every server call, all with the app's server settings.
     const model = new IsolationModel({
       serverSettings: app.serviceManager.serverSettings,
       frontendVersion: FRONTEND_VERSION
     });
-
-    const explain = new ExplainController(app.serviceManager.serverSettings);
     const selection = new SelectionTracker();
+    // The account overview: its commands, launcher card and tabs, once the handshake says the
+    // server has it.
     const overview = setupOverview(app, {
       labShell,
       trans,
@@ -109,7 +110,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       palette,
       launcher
     });
-    const panel = new IsolationPanel(model, trans, explain, {
+    const panel = new IsolationPanel(model, trans, true, {
       model: overview,
       open: () => void app.commands.execute(OverviewCommandIDs.open)
     });
@@ -142,7 +143,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         const text = selection.text();
         labShell.activateById(panel.id);
-        await explain.explain(text);
+        await model.explain.explain(text);
       }
     });
     // One item per selector: Lumino's context menu rejects selectors with commas in JupyterLab 3.

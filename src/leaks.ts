@@ -7,7 +7,7 @@ import type {
   IRoleReport,
   IStatementRef,
   Verdict
-} from './api';
+} from './tokens';
 
 /**
  * IAM access levels in display order, most dangerous first. The names are the ones of the

@@ -1,7 +1,8 @@
 import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import { IModelState, IsolationModel, viewOf } from './model';
+import { IsolationModel, viewOf } from './model';
+import type { IModelState } from './tokens';
 import { normaliseVerdict } from './leaks';
 
 /** The status-bar text for a state (`SageMaker: not isolated`, `SageMaker: checking…`, ...). */

@@ -48,13 +48,13 @@ from botocore.parsers import ResponseParserError
 from ..audit import AuditStore
 from ..sagemaker import policy_plan as P
 from .collect import (
-    _Collector,
-    _describe_domain,
-    _parse_arn,
-    _read_policy,
-    _read_role,
-    _role_name,
+    Collector,
     collect_snapshot,
+    describe_domain,
+    parse_arn,
+    read_policy,
+    read_role,
+    role_name,
 )
 from .errors import AwsUnreachable
 from .paging import INCOMPLETE_CODE, ListingIncomplete, bounded_pages, client_fetch
@@ -222,7 +222,7 @@ def _attached_roles(iam, arn: str) -> list[str]:
 
 
 def _role_attachments(iam, role_arn: str) -> list[str]:
-    name = _role_name(role_arn)
+    name = role_name(role_arn)
     out: list[str] = []
     fetch = client_fetch(iam, "list_attached_role_policies", "Marker", RoleName=name)
     for page in bounded_pages(fetch, operation="iam:ListAttachedRolePolicies", token_key="Marker",
@@ -391,12 +391,12 @@ def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list
     """A Snapshot of the domain and only ``role_arns`` (no user-profile listing)."""
     from ..sagemaker.snapshot import load_snapshot
 
-    col = _Collector(ctx, session, None, 5, 5, 20)
-    d = _describe_domain(col)
+    col = Collector(ctx, session, None, 5, 5, 20)
+    d = describe_domain(col)
     darn = d.get("DomainArn") or ""
-    parsed = _parse_arn(darn) or {}
+    parsed = parse_arn(darn) or {}
     us, ss = d.get("DefaultUserSettings") or {}, d.get("DefaultSpaceSettings") or {}
-    roles = {arn: _read_role(col, arn) for arn in role_arns}
+    roles = {arn: read_role(col, arn) for arn in role_arns}
     policies: dict[str, dict] = {}
     for arn, role in roles.items():
         for parn in role["attached_policies"] + (
@@ -404,7 +404,7 @@ def _snapshot_for_roles(ctx: AwsContext, session: boto3.Session, role_arns: list
         ):
             if parn in policies:
                 continue
-            pol = _read_policy(col, parn)
+            pol = read_policy(col, parn)
             if pol is None:
                 role["complete"] = False
                 col.record(
@@ -478,7 +478,7 @@ def make_plan(
             f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}"
         )
     for arn in role_arns or ():
-        if _role_name(arn) is None:
+        if role_name(arn) is None:
             raise P.PlanError(
                 f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
             )
@@ -666,8 +666,8 @@ def _run_step(iam, st: dict, rec_step: dict) -> str:
         if arn in _role_attachments(iam, role):
             rec_step["detail"] = "already attached"
             return "skipped"
-        iam.attach_role_policy(RoleName=_role_name(role), PolicyArn=arn)
-        rec_step["detail"] = f"attached {_policy_name(arn)} to {_role_name(role)}"
+        iam.attach_role_policy(RoleName=role_name(role), PolicyArn=arn)
+        rec_step["detail"] = f"attached {_policy_name(arn)} to {role_name(role)}"
         return "done"
     raise ApplyError(f"unknown step op {op!r}")
 
@@ -907,11 +907,11 @@ def rollback_steps(record: dict, current: dict) -> list[dict]:
 def _run_rollback_step(iam, s: dict) -> str:
     op, parn = s["op"], s.get("policy_arn")
     if op == "detach-role-policy":
-        iam.detach_role_policy(RoleName=_role_name(s["role_arn"]), PolicyArn=parn)
-        return f"detached {_policy_name(parn)} from {_role_name(s['role_arn'])}"
+        iam.detach_role_policy(RoleName=role_name(s["role_arn"]), PolicyArn=parn)
+        return f"detached {_policy_name(parn)} from {role_name(s['role_arn'])}"
     if op == "attach-role-policy":
-        iam.attach_role_policy(RoleName=_role_name(s["role_arn"]), PolicyArn=parn)
-        return f"re-attached {_policy_name(parn)} to {_role_name(s['role_arn'])}"
+        iam.attach_role_policy(RoleName=role_name(s["role_arn"]), PolicyArn=parn)
+        return f"re-attached {_policy_name(parn)} to {role_name(s['role_arn'])}"
     if op == "set-default-version":
         iam.set_default_policy_version(PolicyArn=parn, VersionId=s["version_id"])
         return f"default version of {_policy_name(parn)} set back to {s['version_id']}"

@@ -230,6 +230,48 @@ def _send(clients: _Clients, op: str, region: str, arns: list[str], do: Callable
     return [a for a in arns if a not in failed], failed
 
 
+def _classify_items(
+    selected: list[dict], current: dict, default_region: str, results: dict[str, dict]
+) -> tuple[dict[tuple, list[str]], dict[str, dict]]:
+    """What each selected item needs, against its current tags (``None``: unreadable).
+
+    Fills ``results`` (arn -> item result) and returns ``(groups, adds)``: ARNs grouped by
+    (Region, tags to add) for TagResources, and the tags to add per ARN.
+    """
+    groups: dict[tuple, list[str]] = {}
+    adds: dict[str, dict] = {}
+    for item in selected:
+        arn, want = item["arn"], item["tags"]
+        have = current.get(arn)
+        if have is None:
+            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "unreadable",
+                            "detail": "its current tags could not be read; not tagged"}
+            continue
+        conflicts = {k: have[k] for k in want if k in have and have[k] != want[k]}
+        if conflicts:
+            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "conflict",
+                            "detail": "already has " + ", ".join(
+                                f"{k}={v}" for k, v in sorted(conflicts.items()))
+                            + "; not overwritten (remove it by hand if it is wrong)"}
+            continue
+        add = {k: v for k, v in want.items() if k not in have}
+        if not add:
+            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "already-tagged",
+                            "detail": "already carries these tags"}
+            continue
+        if len(have) + len(add) > MAX_TAGS_PER_RESOURCE:
+            results[arn] = {"arn": arn, "action": "skip", "add": add, "status": "tag-limit",
+                            "detail": f"has {len(have)} tags; adding {len(add)} would exceed "
+                                      f"the limit of {MAX_TAGS_PER_RESOURCE}"}
+            continue
+        adds[arn] = add
+        region = _region_of(arn, default_region)
+        groups.setdefault((region, tuple(sorted(add.items()))), []).append(arn)
+        results[arn] = {"arn": arn, "action": "tag", "add": add, "status": "would-tag",
+                        "detail": item.get("reason")}
+    return groups, adds
+
+
 def apply_plan(
     ctx: AwsContext,
     plan: Any,
@@ -281,37 +323,7 @@ def apply_plan(
             results[item["arn"]] = {"arn": item["arn"], "action": "skip", "add": {},
                                     "status": "not-selected", "detail": "not selected in the plan"}
     current = _read_tags(clients, [i["arn"] for i in selected], retry) if selected else {}
-    groups: dict[tuple, list[str]] = {}
-    adds: dict[str, dict] = {}
-    for item in selected:
-        arn, want = item["arn"], item["tags"]
-        have = current.get(arn)
-        if have is None:
-            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "unreadable",
-                            "detail": "its current tags could not be read; not tagged"}
-            continue
-        conflicts = {k: have[k] for k in want if k in have and have[k] != want[k]}
-        if conflicts:
-            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "conflict",
-                            "detail": "already has " + ", ".join(
-                                f"{k}={v}" for k, v in sorted(conflicts.items()))
-                            + "; not overwritten (remove it by hand if it is wrong)"}
-            continue
-        add = {k: v for k, v in want.items() if k not in have}
-        if not add:
-            results[arn] = {"arn": arn, "action": "skip", "add": {}, "status": "already-tagged",
-                            "detail": "already carries these tags"}
-            continue
-        if len(have) + len(add) > MAX_TAGS_PER_RESOURCE:
-            results[arn] = {"arn": arn, "action": "skip", "add": add, "status": "tag-limit",
-                            "detail": f"has {len(have)} tags; adding {len(add)} would exceed "
-                                      f"the limit of {MAX_TAGS_PER_RESOURCE}"}
-            continue
-        adds[arn] = add
-        region = _region_of(arn, ctx.region)
-        groups.setdefault((region, tuple(sorted(add.items()))), []).append(arn)
-        results[arn] = {"arn": arn, "action": "tag", "add": add, "status": "would-tag",
-                        "detail": item.get("reason")}
+    groups, adds = _classify_items(selected, current, ctx.region, results)
 
     change_id = None
     status = "planned"

@@ -63,8 +63,19 @@ from sagemaker_isolation_ext.aws.session import (
 )
 from sagemaker_isolation_ext.aws.target import AwsContext
 
-__all__ = ["collect_snapshot", "decode_policy_document", "AwsUnreachable", "ProgressFn",
-           "RunCache"]
+__all__ = [
+    "collect_snapshot",
+    "decode_policy_document",
+    "AwsUnreachable",
+    "ProgressFn",
+    "Collector",
+    "describe_domain",
+    "parse_arn",
+    "read_policy",
+    "read_role",
+    "role_name",
+    "RunCache",
+]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -149,7 +160,7 @@ def decode_policy_document(document: Any) -> dict:
     raise ValueError(f"policy document is not a JSON object: {last}")
 
 
-def _parse_arn(arn: str | None) -> dict | None:
+def parse_arn(arn: str | None) -> dict | None:
     """Split ``arn:partition:service:region:account:resource`` or return None."""
     if not isinstance(arn, str):
         return None
@@ -165,20 +176,21 @@ def _parse_arn(arn: str | None) -> dict | None:
     }
 
 
-def _role_name(role_arn: str) -> str | None:
+def role_name(role_arn: str) -> str | None:
     """Role name (last path segment) of ``arn:<p>:iam::<account>:role/<path/>name``, or None."""
-    parsed = _parse_arn(role_arn)
+    parsed = parse_arn(role_arn)
     if not parsed or parsed["service"] != "iam" or not parsed["resource"].startswith("role/"):
         return None
     name = parsed["resource"].rsplit("/", 1)[-1]
     return name or None
 
 
-class _Collector:
+class Collector:
     """One collection run: clients, the errors list and the call wrapper.
 
-    Also used by ``aws/evidence.py`` (``explain``), together with :func:`_read_role` and
-    :func:`_read_policy`: keep these three signatures stable.
+    Also used by ``aws/evidence.py`` (``explain``) and ``aws/apply.py``, together with
+    :func:`describe_domain`, :func:`read_role` and :func:`read_policy`: keep these signatures
+    stable.
     """
 
     def __init__(self, ctx: AwsContext, session: boto3.Session, progress: ProgressFn | None,
@@ -283,7 +295,7 @@ class RunCache:
         self.reads: dict[str, int] = {}
         self.hits: dict[str, int] = {}
 
-    def read(self, col: _Collector, key: tuple, fn: Callable[[], Any]) -> Any:
+    def read(self, col: Collector, key: tuple, fn: Callable[[], Any]) -> Any:
         """``fn()`` once per ``key`` per run; its errors are replayed into ``col.errors``.
 
         Raises:
@@ -327,7 +339,13 @@ def _no_credentials(e: Exception) -> AwsUnreachable:
     )
 
 
-def _describe_domain(col: _Collector) -> dict:
+def describe_domain(col: Collector) -> dict:
+    """``sagemaker:DescribeDomain`` on ``col.ctx.domain_id``: the API's response dict.
+
+    Raises:
+        AwsUnreachable: no credentials, endpoint unreachable or slow, domain not found, the call
+            denied or failed (``reason`` says which; ``operation`` is the call).
+    """
     ctx = col.ctx
     op = "sagemaker:DescribeDomain"
     try:
@@ -390,7 +408,7 @@ def _describe_domain(col: _Collector) -> dict:
         ) from None
 
 
-def _user_profiles(col: _Collector, domain_id: str, domain_arn: str, partition: str,
+def _user_profiles(col: Collector, domain_id: str, domain_arn: str, partition: str,
                    region: str, account: str | None) -> list[dict]:
     items, ok = col.call(
         "sagemaker:ListUserProfiles",
@@ -428,8 +446,16 @@ def _user_profiles(col: _Collector, domain_id: str, domain_arn: str, partition: 
     return profiles
 
 
-def _read_role(col: _Collector, role_arn: str) -> dict:
-    name = _role_name(role_arn)
+def read_role(col: Collector, role_arn: str) -> dict:
+    """Read one role as the snapshot's ``roles[arn]`` entry: ``{"arn", "name",
+    "attached_policies": [policy ARN], "inline_policies": [{"name", "document"}],
+    "permissions_boundary": ARN | None, "complete": bool}`` (``iam:GetRole``,
+    ``iam:ListAttachedRolePolicies``, ``iam:ListRolePolicies``, ``iam:GetRolePolicy``).
+
+    A failed call is recorded in ``col.errors`` and makes ``complete`` False; never raises for
+    an AWS error answer.
+    """
+    name = role_name(role_arn)
     role: dict = {
         "arn": role_arn,
         "name": name or role_arn.rsplit("/", 1)[-1],
@@ -492,7 +518,10 @@ def _read_role(col: _Collector, role_arn: str) -> dict:
     return role
 
 
-def _read_policy(col: _Collector, policy_arn: str) -> dict | None:
+def read_policy(col: Collector, policy_arn: str) -> dict | None:
+    """Read a managed policy's default version (``iam:GetPolicy``, ``iam:GetPolicyVersion``):
+    ``{"arn", "name", "version_id", "document"}``, or None when it could not be read (the
+    failure is recorded in ``col.errors``)."""
     resp, ok = col.call("iam:GetPolicy", policy_arn,
                         lambda: col.iam.get_policy(PolicyArn=policy_arn))
     if not ok:
@@ -522,7 +551,7 @@ def _read_policy(col: _Collector, policy_arn: str) -> dict | None:
 MAX_OTHER_DOMAINS = 100
 
 
-def _account_domains(col: _Collector, domain_arn: str, domain: dict) -> list[dict]:
+def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict]:
     """The account's domains in this Region with their default execution roles.
 
     ``ListDomains`` then ``DescribeDomain`` for each other domain (at most
@@ -558,6 +587,48 @@ def _account_domains(col: _Collector, domain_arn: str, domain: dict) -> list[dic
         out.append({"arn": arn, "name": desc.get("DomainName"),
                     "execution_roles": [r for r in roles if r]})
     return out
+
+
+def _read_policies(col: Collector, roles: dict[str, dict],
+                   run_cache: RunCache | None = None) -> dict[str, dict]:
+    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN.
+
+    A policy that cannot be read marks every role that depends on it incomplete, with an
+    error naming the policy. With ``run_cache`` (the account overview), a policy read by an
+    earlier domain of the run is not read again.
+    """
+    # Each distinct managed policy once, attached or boundary; remember who depends on it.
+    dependents: dict[str, list[tuple[str, str]]] = {}
+    for arn, role in roles.items():
+        for p in role["attached_policies"]:
+            dependents.setdefault(p, []).append((arn, "attached"))
+        if role["permissions_boundary"]:
+            dependents.setdefault(role["permissions_boundary"], []).append((arn, "boundary"))
+    policies: dict[str, dict] = {}
+    col.report("policies", 0, len(dependents))
+    for i, (parn, users) in enumerate(dependents.items(), 1):
+        n_errors = len(col.errors)
+        if run_cache is None:
+            pol = read_policy(col, parn)
+        else:
+            pol = run_cache.read(col, ("policy", parn), lambda parn=parn: read_policy(col, parn))
+        if pol is not None:
+            policies[parn] = pol
+        else:
+            cause = col.errors[-1] if len(col.errors) > n_errors else None
+            for role_arn, kind in users:
+                roles[role_arn]["complete"] = False
+                col.record(
+                    cause["operation"] if cause else "iam:GetPolicyVersion",
+                    role_arn,
+                    cause["code"] if cause else "Unknown",
+                    f"{'permissions boundary' if kind == 'boundary' else 'attached policy'} "
+                    f"{parn} could not be read"
+                    + (f": {cause['message']}" if cause else ""),
+                    policy=parn,
+                )
+        col.report("policies", i, len(dependents))
+    return policies
 
 
 def collect_snapshot(
@@ -607,14 +678,14 @@ def collect_snapshot(
     """
     if session is None:
         session = make_session(ctx)
-    col = _Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout,
-                     limits or PageLimits.from_env(), clients)
+    col = Collector(ctx, session, progress, max_attempts, connect_timeout, read_timeout,
+                    limits or PageLimits.from_env(), clients)
 
     col.report("domain", 0, 1)
-    d = described if described is not None else _describe_domain(col)
+    d = described if described is not None else describe_domain(col)
     domain_arn = d.get("DomainArn") or ""
     domain_id = d.get("DomainId") or ctx.domain_id
-    parsed = _parse_arn(domain_arn) or {}
+    parsed = parse_arn(domain_arn) or {}
     partition = parsed.get("partition") or "aws"
     region = parsed.get("region") or ctx.region
     account = parsed.get("account") or None
@@ -650,42 +721,12 @@ def collect_snapshot(
     col.report("roles", 0, len(role_arns))
     for i, arn in enumerate(role_arns, 1):
         if run_cache is None:
-            roles[arn] = _read_role(col, arn)
+            roles[arn] = read_role(col, arn)
         else:
-            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: _read_role(col, arn))
+            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: read_role(col, arn))
         col.report("roles", i, len(role_arns))
 
-    # Each distinct managed policy once, attached or boundary; remember who depends on it.
-    dependents: dict[str, list[tuple[str, str]]] = {}
-    for arn, role in roles.items():
-        for p in role["attached_policies"]:
-            dependents.setdefault(p, []).append((arn, "attached"))
-        if role["permissions_boundary"]:
-            dependents.setdefault(role["permissions_boundary"], []).append((arn, "boundary"))
-    policies: dict[str, dict] = {}
-    col.report("policies", 0, len(dependents))
-    for i, (parn, users) in enumerate(dependents.items(), 1):
-        n_errors = len(col.errors)
-        if run_cache is None:
-            pol = _read_policy(col, parn)
-        else:
-            pol = run_cache.read(col, ("policy", parn), lambda parn=parn: _read_policy(col, parn))
-        if pol is not None:
-            policies[parn] = pol
-        else:
-            cause = col.errors[-1] if len(col.errors) > n_errors else None
-            for role_arn, kind in users:
-                roles[role_arn]["complete"] = False
-                col.record(
-                    cause["operation"] if cause else "iam:GetPolicyVersion",
-                    role_arn,
-                    cause["code"] if cause else "Unknown",
-                    f"{'permissions boundary' if kind == 'boundary' else 'attached policy'} "
-                    f"{parn} could not be read"
-                    + (f": {cause['message']}" if cause else ""),
-                    policy=parn,
-                )
-        col.report("policies", i, len(dependents))
+    policies = _read_policies(col, roles, run_cache)
 
     if account_domains is None:
         account_domains = _account_domains(col, domain_arn, domain)

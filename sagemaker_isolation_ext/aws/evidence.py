@@ -8,7 +8,7 @@ Calls made, each with short timeouts (connect 2 s, read 5 s, 2 attempts) and an 
 - ``sagemaker:ListTags`` on the denied resource when it is a SageMaker ARN (SageMaker API
   reference, ListTags; at most :data:`MAX_TAG_PAGES` pages): its ``sagemaker:domain-arn`` tag;
 - the denied principal's role, read with the collector's own functions
-  (:func:`sagemaker_isolation_ext.aws.collect._read_role` / ``_read_policy``: ``iam:GetRole``,
+  (:func:`sagemaker_isolation_ext.aws.collect.read_role` / ``read_policy``: ``iam:GetRole``,
   ``iam:ListAttachedRolePolicies``, ``iam:ListRolePolicies`` + ``iam:GetRolePolicy``,
   ``iam:GetPolicy`` + ``iam:GetPolicyVersion`` for each attached policy and the boundary).
 
@@ -376,10 +376,10 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
         return item
     col_ctx = AwsContext(domain_id=(ctx.domain_id if ctx else "") or "", region=sm_region,
                          profile=ctx.profile if ctx else None, endpoint_url=endpoint_url)
-    col = collect._Collector(col_ctx, session, None, opts["max_attempts"],
-                             opts["connect_timeout"], opts["read_timeout"])
+    col = collect.Collector(col_ctx, session, None, opts["max_attempts"],
+                            opts["connect_timeout"], opts["read_timeout"])
     try:
-        role = collect._read_role(col, role_arn)
+        role = collect.read_role(col, role_arn)
     except Exception as e:  # noqa: BLE001 - evidence is optional: any failure is "not checked"
         item.update(status="error", why=f"reading the role {role_arn} failed "
                                        f"({type(e).__name__}: {_one_line(e)})")
@@ -394,7 +394,7 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
             role["complete"] = False
             continue
         try:
-            pol = collect._read_policy(col, parn)
+            pol = collect.read_policy(col, parn)
         except Exception as e:  # noqa: BLE001 - as above
             col.record("iam:GetPolicy", parn, type(e).__name__, _one_line(e))
             pol = None

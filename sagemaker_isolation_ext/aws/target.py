@@ -35,19 +35,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from sagemaker_isolation_ext.aws.errors import ContextError
+from sagemaker_isolation_ext.sagemaker import patterns
 
 __all__ = [
     "DEFAULT_METADATA_PATH",
     "AwsContext",
     "ContextError",
     "resolve_context",
-    "is_domain_id",
     "detect_environment",
     "ENVIRONMENTS",
 ]
@@ -66,17 +66,6 @@ _APP_TYPE_LABEL = {
 }
 
 DEFAULT_METADATA_PATH = "/opt/ml/metadata/resource-metadata.json"
-
-# SageMaker API reference, DescribeDomain request: DomainId "Pattern: d-(-*[a-z0-9]){1,61}".
-_DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
-# Region names: "us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-4".
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-
-
-def is_domain_id(value: object) -> bool:
-    """True when ``value`` matches the SageMaker DomainId pattern ``d-(-*[a-z0-9]){1,61}``."""
-    return isinstance(value, str) and bool(_DOMAIN_ID_RE.match(value))
 
 
 @dataclass(frozen=True)
@@ -150,7 +139,7 @@ def _region_from_arn(arn: str | None) -> str | None:
     if not arn:
         return None
     parts = arn.split(":")
-    if len(parts) >= 6 and parts[0] == "arn" and _REGION_RE.match(parts[3] or ""):
+    if len(parts) >= 6 and parts[0] == "arn" and patterns.is_region(parts[3]):
         return parts[3]
     return None
 
@@ -232,12 +221,16 @@ def detect_environment(
             label += f" of user profile {profile!r}"
         return "studio-space", label + note, app_type
     if app_type:
-        return "studio", f"Studio app of type {app_type!r}" + (f" ({owner})" if owner else ""), (
-            app_type
+        return (
+            "studio",
+            f"Studio app of type {app_type!r}" + (f" ({owner})" if owner else ""),
+            (app_type),
         )
-    return "studio", "Studio app (no AppType in the metadata)" + (
-        f" ({owner})" if owner else ""
-    ), None
+    return (
+        "studio",
+        "Studio app (no AppType in the metadata)" + (f" ({owner})" if owner else ""),
+        None,
+    )
 
 
 def _boto3_region(profile: str | None) -> str | None:
@@ -256,50 +249,23 @@ def _boto3_region(profile: str | None) -> str | None:
         ) from None
 
 
-def resolve_context(
-    domain_id: str | None = None,
-    region: str | None = None,
-    profile: str | None = None,
-    endpoint_url: str | None = None,
-    metadata_path: str | os.PathLike | None = DEFAULT_METADATA_PATH,
-    environ: Mapping[str, str] = os.environ,
-    explicit_source: str = "cli",
-) -> AwsContext:
-    """Resolve the domain, Region, profile and endpoint of a check.
-
-    Args:
-        domain_id: explicit domain id (wins over the metadata file). Must match
-            ``d-(-*[a-z0-9]){1,61}``.
-        region: explicit Region (wins over everything).
-        profile: AWS config profile name, or None.
-        endpoint_url: explicit endpoint URL, or None.
-        metadata_path: Studio's metadata file; None skips it. A missing file is not an error.
-        environ: environment to read ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` from.
-        explicit_source: the ``source`` to report when the domain id is explicit (``"cli"`` or
-            ``"config"``).
-
-    Returns:
-        :class:`AwsContext`. Metadata fields (user profile, space, role, app type) are kept only
-        when the metadata's DomainId is the resolved domain.
+def _resolve_domain(
+    domain_id: str | None,
+    meta: Any,
+    meta_domain: str | None,
+    problem: str | None,
+    metadata_path: Any,
+    explicit_source: str,
+    notes: list[str],
+) -> tuple[str, str]:
+    """The domain id and its source (explicit, else Studio's metadata); appends to ``notes``.
 
     Raises:
-        ContextError: no domain id (outside Studio, none given), the metadata is a notebook
-            instance's, the metadata file is unreadable and no domain id was given, a domain id or
-            Region is malformed, or no Region can be found.
+        ContextError: as :func:`resolve_context` says.
     """
-    meta, problem = _read_metadata(metadata_path)
-    notes: list[str] = []
-    environment, environment_detail, detected_app_type = detect_environment(
-        meta if isinstance(meta, Mapping) else None, environ
-    )
-    if problem:  # a metadata file exists (so some SageMaker app) but cannot be read
-        environment, environment_detail = "studio", f"SageMaker metadata unusable: {problem}"
-
-    meta_domain = _str_field(meta, "DomainId") if meta is not None else None
-
     if domain_id is not None:
         domain_id = str(domain_id).strip()
-        if not is_domain_id(domain_id):
+        if not patterns.is_domain_id(domain_id):
             raise ContextError(
                 f"{domain_id!r} is not a SageMaker domain id (expected 'd-' followed by lowercase "
                 "letters and digits, e.g. d-abcd1234efgh).",
@@ -338,7 +304,7 @@ def resolve_context(
                 f"{metadata_path} has no DomainId. Pass a domain id (--domain-id).",
                 reason="bad-metadata",
             )
-        if not is_domain_id(meta_domain):
+        if not patterns.is_domain_id(meta_domain):
             raise ContextError(
                 f"{metadata_path} names DomainId {meta_domain!r}, which is not a SageMaker domain "
                 "id (expected d-...). Pass a domain id (--domain-id).",
@@ -347,8 +313,14 @@ def resolve_context(
         domain_id = meta_domain
         source = "studio-metadata"
         notes.append(f"domain id from {metadata_path}")
+    return domain_id, source
 
-    same_domain = meta is not None and meta_domain == domain_id
+
+def _app_fields(
+    meta: Any, same_domain: bool, detected_app_type: str | None, notes: list[str]
+) -> dict[str, str | None]:
+    """The app fields of the metadata (user profile, space, role, app type, ARN) when it is the
+    checked domain's."""
     app_fields: dict[str, str | None] = {
         "user_profile_name": None,
         "space_name": None,
@@ -364,7 +336,7 @@ def resolve_context(
         arn = _str_field(meta, "ResourceArn")
         app_fields["resource_arn"] = arn if arn and arn.startswith("arn:") else None
         role = _str_field(meta, "ExecutionRoleArn")
-        if role and _ROLE_ARN_RE.match(role):
+        if role and patterns.is_role_arn(role):
             app_fields["execution_role_arn"] = role
         elif role:
             notes.append(f"ExecutionRoleArn {role!r} is not an IAM role ARN; ignored")
@@ -377,7 +349,23 @@ def resolve_context(
             who.append(f"user profile {app_fields['user_profile_name']!r}")
         if who:
             notes.append(", ".join(who))
+    return app_fields
 
+
+def _resolve_region(
+    region: str | None,
+    environ: Mapping[str, str],
+    profile: str | None,
+    meta: Any,
+    same_domain: bool,
+    notes: list[str],
+) -> str:
+    """The Region: explicit, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, boto3's chain, the
+    metadata's ARN.
+
+    Raises:
+        ContextError: no Region found, or a malformed one.
+    """
     # Region: explicit, AWS_REGION, AWS_DEFAULT_REGION, boto3 chain, metadata ResourceArn.
     region_source = None
     if region is not None:
@@ -401,15 +389,66 @@ def resolve_context(
             "--region.",
             reason="no-region",
         )
-    if not _REGION_RE.match(region):
+    if not patterns.is_region(region):
         raise ContextError(
             f"{region!r} is not an AWS Region name (expected e.g. us-east-1).",
             reason="bad-region",
         )
     notes.append(
-        f"Region {region} as given" if region_source == "explicit"
+        f"Region {region} as given"
+        if region_source == "explicit"
         else f"Region {region} from {region_source}"
     )
+    return region
+
+
+def resolve_context(
+    domain_id: str | None = None,
+    region: str | None = None,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    metadata_path: str | os.PathLike | None = DEFAULT_METADATA_PATH,
+    environ: Mapping[str, str] = os.environ,
+    explicit_source: str = "cli",
+) -> AwsContext:
+    """Resolve the domain, Region, profile and endpoint of a check.
+
+    Args:
+        domain_id: explicit domain id (wins over the metadata file). Must be a domain id
+            (``patterns.is_domain_id``).
+        region: explicit Region (wins over everything).
+        profile: AWS config profile name, or None.
+        endpoint_url: explicit endpoint URL, or None.
+        metadata_path: Studio's metadata file; None skips it. A missing file is not an error.
+        environ: environment to read ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` from.
+        explicit_source: the ``source`` to report when the domain id is explicit (``"cli"`` or
+            ``"config"``).
+
+    Returns:
+        :class:`AwsContext`. Metadata fields (user profile, space, role, app type) are kept only
+        when the metadata's DomainId is the resolved domain.
+
+    Raises:
+        ContextError: no domain id (outside Studio, none given), the metadata is a notebook
+            instance's, the metadata file is unreadable and no domain id was given, a domain id or
+            Region is malformed, or no Region can be found.
+    """
+    meta, problem = _read_metadata(metadata_path)
+    notes: list[str] = []
+    environment, environment_detail, detected_app_type = detect_environment(
+        meta if isinstance(meta, Mapping) else None, environ
+    )
+    if problem:  # a metadata file exists (so some SageMaker app) but cannot be read
+        environment, environment_detail = "studio", f"SageMaker metadata unusable: {problem}"
+
+    meta_domain = _str_field(meta, "DomainId") if meta is not None else None
+
+    domain_id, source = _resolve_domain(
+        domain_id, meta, meta_domain, problem, metadata_path, explicit_source, notes
+    )
+    same_domain = meta is not None and meta_domain == domain_id
+    app_fields = _app_fields(meta, same_domain, detected_app_type, notes)
+    region = _resolve_region(region, environ, profile, meta, same_domain, notes)
     if endpoint_url:
         notes.append(f"endpoint {endpoint_url}")
 

@@ -138,7 +138,7 @@ def _simulate(args: argparse.Namespace, lines: Iterable[str], out: TextIO) -> in
 
     if args.explain:
         from ..iam.simulate import explain_cases
-        from ..iam.trace import format_explanation
+        from ..iam.trace import format_trace
 
         for e in explain_cases(lines):
             if args.format == "json":
@@ -146,7 +146,7 @@ def _simulate(args: argparse.Namespace, lines: Iterable[str], out: TextIO) -> in
             elif e["request"] is None:
                 out.write(f"== case {e['id']} ==\ndecision: unknown ({e['decision']['reason']})\n")
             else:
-                out.write(f"== case {e['id']} ==\n" + format_explanation(e))
+                out.write(f"== case {e['id']} ==\n" + format_trace(e))
         return EXIT_OK
     texts = (
         run_cases_json(lines)

@@ -23,16 +23,15 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from sagemaker_isolation_ext.sagemaker import patterns
+
 __all__ = ["add_tags_parser", "run_tags", "render_scan_text"]
 
 _EXIT_OK, _EXIT_PROBLEMS, _EXIT_INCOMPLETE, _EXIT_AWS = 0, 1, 2, 4
-# AWS Region names: us-east-1, us-gov-west-1, cn-north-1, eu-central-2, ...
-_REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 def _usage(message: str) -> Exception:
@@ -192,7 +191,7 @@ def _scan(args, out) -> int:
         raise _usage("pass --domain-id or --all-domains")
     regions = [r.strip() for r in args.regions.split(",") if r.strip()] if args.regions else None
     for region in regions or ():
-        if not _REGION_RE.match(region):
+        if not patterns.is_region(region):
             raise _usage(f"--regions: {region!r} is not an AWS Region name like us-east-1")
     verdicts = None
     if args.all_domains and not args.no_verdicts:

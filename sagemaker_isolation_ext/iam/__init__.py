@@ -5,7 +5,7 @@ Public API (the contract in docs/ARCHITECTURE.md §1)::
     from sagemaker_isolation_ext.iam import (
         parse_policy, PolicyError, Policy, Statement,
         Request, PolicySet, evaluate, Decision, StatementRef, compile_policy,
-        explain, format_explanation, lint_policy,   # engine issue additions
+        trace_decision, format_trace, lint_policy,   # engine issue additions
     )
 
 Semantics follow the AWS IAM User Guide ("Policy evaluation logic", "IAM JSON policy elements:
@@ -17,7 +17,7 @@ the documentation leaves room are listed in the module docstrings of ``condition
 from .engine import Decision, PolicySet, Request, StatementRef, compile_policy, evaluate
 from .lint import lint_policy
 from .policy import Policy, PolicyError, Statement, parse_policy
-from .trace import explain, format_explanation
+from .trace import format_trace, trace_decision
 
 __all__ = [
     "parse_policy",
@@ -30,7 +30,7 @@ __all__ = [
     "Decision",
     "StatementRef",
     "compile_policy",
-    "explain",
-    "format_explanation",
+    "trace_decision",
+    "format_trace",
     "lint_policy",
 ]

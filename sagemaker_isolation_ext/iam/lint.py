@@ -155,6 +155,37 @@ def _size(text_doc: Any, whitespace_counts: bool) -> int:
     return sum(1 for ch in canon if not ch.isspace())
 
 
+def _load_document(document: dict | str | bytes, name: str) -> tuple[dict | None, list[dict]]:
+    """The document as a dict, or None and the one ``json-invalid`` finding that says why."""
+    if isinstance(document, (str, bytes)):
+        try:
+            document = json.loads(document)
+        except RecursionError:
+            return None, [_finding("json-invalid", "error", f"policy {name!r}: nested too deep")]
+        except (ValueError, TypeError) as exc:
+            return None, [
+                _finding("json-invalid", "error", f"policy {name!r}: not valid JSON ({exc})")
+            ]
+    if not isinstance(document, dict):
+        return None, [
+            _finding(
+                "json-invalid",
+                "error",
+                f"policy {name!r}: document must be a JSON object, not {type(document).__name__}",
+            )
+        ]
+    try:
+        _check_depth(document, name)
+    except PolicyError:
+        return None, [
+            _finding(
+                "json-invalid", "error", f"policy {name!r}: nested deeper than {MAX_DEPTH} levels"
+            )
+        ]
+
+    return document, []
+
+
 def lint_policy(
     document: dict | str,
     name: str,
@@ -182,32 +213,10 @@ def lint_policy(
         raise ValueError(f"policy_type must be one of {sorted(SIZE_LIMITS)}, not {policy_type!r}")
     if kind not in ("identity", "resource"):
         raise ValueError(f"kind must be 'identity' or 'resource', not {kind!r}")
+    document, bad = _load_document(document, name)
+    if document is None:
+        return bad
     findings: list[dict] = []
-    raw_text = None
-    if isinstance(document, (str, bytes)):
-        raw_text = document
-        try:
-            document = json.loads(document)
-        except RecursionError:
-            return [_finding("json-invalid", "error", f"policy {name!r}: nested too deep")]
-        except (ValueError, TypeError) as exc:
-            return [_finding("json-invalid", "error", f"policy {name!r}: not valid JSON ({exc})")]
-    if not isinstance(document, dict):
-        return [
-            _finding(
-                "json-invalid",
-                "error",
-                f"policy {name!r}: document must be a JSON object, not {type(document).__name__}",
-            )
-        ]
-    try:
-        _check_depth(document, name)
-    except PolicyError:
-        return [
-            _finding(
-                "json-invalid", "error", f"policy {name!r}: nested deeper than {MAX_DEPTH} levels"
-            )
-        ]
 
     # Document level: reuse the parser's checks with an empty statement list.
     head = {k: v for k, v in document.items() if k != "Statement"}
@@ -277,7 +286,6 @@ def lint_policy(
     vars_on = version == "2012-10-17"
     for i, st in enumerate(raw_list):
         findings.extend(_lint_statement(st, i, name, kind, vars_on, seen_sids))
-    del raw_text
     return findings
 
 

@@ -306,18 +306,18 @@ def explain_case(obj: Any) -> dict:
 
     Returns:
         ``{"id", "decision": {...}, "request": {...}, "policies": [...]}`` as
-        :func:`~sagemaker_isolation_ext.iam.trace.explain` returns it plus ``id``; a malformed
+        :func:`~sagemaker_isolation_ext.iam.trace.trace_decision` returns it plus ``id``; a malformed
         case gives ``{"id", "decision": {"decision": "unknown", "statements": [], "reason"},
         "request": None, "policies": []}`` (never raises for bad content).
     """
-    from .trace import explain
+    from .trace import trace_decision
 
     case_id, decision = _decide(obj)
     if decision.__class__ is dict:
         return _unexplained(case_id, decision["reason"])
     request, policies = _build(obj)
     out: dict[str, Any] = {"id": case_id}
-    out.update(explain(request, policies))
+    out.update(trace_decision(request, policies))
     return out
 
 

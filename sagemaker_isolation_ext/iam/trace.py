@@ -1,6 +1,6 @@
 """Explain a decision: for every statement of every policy, what matched and why.
 
-``explain(request, policies) -> dict`` evaluates ``request`` with :func:`~.engine.evaluate` (the
+``trace_decision(request, policies) -> dict`` evaluates ``request`` with :func:`~.engine.evaluate` (the
 decision shown is exactly the engine's) and walks every statement of every policy in the
 :class:`~.engine.PolicySet` with the same compiled matchers, without short-circuiting, so each
 element gets its own verdict:
@@ -24,7 +24,7 @@ element gets its own verdict:
                    "deciding": bool}]}]}
 ```
 
-``deciding`` marks the statements the Decision names. :func:`format_explanation` renders the same
+``deciding`` marks the statements the Decision names. :func:`format_trace` renders the same
 dict as text. Nothing here imports Jupyter, tornado, boto3 or botocore.
 """
 
@@ -48,7 +48,7 @@ from .principals import principal_of
 from .request_context import PRESENT, UNKNOWN_KEY, ContextValueError, RequestContext
 from .variables import UNRESOLVED, Template, Unknown, parse_template
 
-__all__ = ["explain", "format_explanation"]
+__all__ = ["format_trace", "trace_decision"]
 
 _OUTCOME = {
     _YES: "applies",
@@ -167,7 +167,7 @@ def _condition_part(cc, ctx: RequestContext) -> dict:
     }
 
 
-def explain(request: Request, policies: PolicySet) -> dict:
+def trace_decision(request: Request, policies: PolicySet) -> dict:
     """Explain how ``policies`` decide ``request``.
 
     Args:
@@ -243,11 +243,11 @@ def _ctx_str(ctx: RequestContext, key_lower: str) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def format_explanation(expl: dict) -> str:
-    """Render an :func:`explain` dict as text (one block per policy, one line per element).
+def format_trace(expl: dict) -> str:
+    """Render an :func:`trace_decision` dict as text (one block per policy, one line per element).
 
     Args:
-        expl: the dict :func:`explain` returned.
+        expl: the dict :func:`trace_decision` returned.
 
     Returns:
         multi-line text ending with a newline.

@@ -1,6 +1,6 @@
 """Isolation report -> SARIF 2.1.0, for CI code scanning (``check --format sarif``).
 
-Pure: standard library only (no Jupyter, tornado, boto3).
+Pure: the standard library and the pure core (no Jupyter, tornado, boto3).
 
 Format: OASIS "Static Analysis Results Interchange Format (SARIF) Version 2.1.0" (errata 01,
 https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os.html).
@@ -37,6 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..sagemaker.findings import RULES as FINDING_RULES
+
 __all__ = [
     "SARIF_VERSION",
     "SARIF_SCHEMA_URI",
@@ -51,34 +53,10 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://docs.aws.amazon.com/sagemaker/latest/dg/domain-resource-isolation.html"
 
-#: Known finding ids -> one-line rule description (from the table in ``sagemaker/findings.py``).
+#: Known finding ids -> one-line rule description (SARIF shortDescription and fullDescription),
+#: from the rule registry (``sagemaker/findings.py``: ``RULES``, each rule's ``title``).
 #: An id not listed here still gets a rule, described by its first finding's title.
-RULES: dict[str, str] = {
-    "broad-allow-defeats-isolation": "A statement allows actions on another domain's tagged "
-    "resources, which the isolation policy cannot take away",
-    "aws-policy-gap": "A statement of AWS's own isolation policy lets the role reach another "
-    "domain's resources",
-    "analysis-budget-exceeded": "The analysis stopped at its work budget: the role's verdict is "
-    "unknown",
-    "role-shared-between-domains": "Another domain of the account uses the same execution role",
-    "role-unreadable": "An execution role's policies could not all be read",
-    "policy-unreadable": "A policy document could not be read",
-    "policy-invalid": "A policy document does not parse",
-    "undecidable-requests": "The policy engine could not decide some requests",
-    "isolation-policy-missing": "The role has no StudioDomainResourceIsolationPolicy-<domain-id>",
-    "isolation-statements-missing": "The isolation policy lacks statements of the AWS procedure",
-    "tag-on-create-blocked": "Studio's sagemaker:AddTags on create would be denied",
-    "default-experience-not-classic": "The AWS isolation policy is documented for domains whose "
-    "default experience is Studio Classic",
-    "no-execution-role": "No execution role of the domain is known",
-    "uncovered-actions-allowed": "Actions that tags cannot isolate are allowed",
-    "list-actions-allowed": "List* actions (never isolated by tags) are allowed",
-    "user-profiles-unreadable": "User profiles (and so their execution roles) could not be read",
-    "search-not-narrowed": "sagemaker:Search is allowed without a SearchVisibilityCondition",
-    "untagged-resources-reachable": "Actions are allowed on resources without the domain tag",
-    "listing-incomplete": "A listing stopped before its end (paging bound), so part of the "
-    "domain was not judged",
-}
+RULES: dict[str, str] = {r.id: r.title for r in FINDING_RULES.values()}
 
 _LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub code scanning maps security-severity > 7.0 to high, 4.0-6.9 medium, 0.1-3.9 low.
@@ -372,6 +350,23 @@ def _text(value: object, default: str) -> str:
     return value if isinstance(value, str) and value.strip() else default
 
 
+def _rule(fid: str, severity: str, finding: Mapping) -> dict:
+    """The SARIF rule of finding id ``fid``, from its first finding."""
+    description = RULES.get(fid) or _text(finding.get("title"), fid)
+    return {
+        "id": fid,
+        "name": "".join(part.capitalize() for part in fid.split("-")),
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": description},
+        "help": {"text": _text(finding.get("fix"), description)},
+        "defaultConfiguration": {"level": _LEVEL[severity]},
+        "properties": {
+            "tags": ["security", "iam", "sagemaker"],
+            "security-severity": _SECURITY_SEVERITY[severity],
+        },
+    }
+
+
 def report_to_sarif(
     report: Mapping,
     policy_files: Iterable[PolicySource] = (),
@@ -413,21 +408,7 @@ def report_to_sarif(
         severity = finding.get("severity") if finding.get("severity") in _LEVEL else "medium"
         if fid not in rule_index:
             rule_index[fid] = len(rules)
-            description = RULES.get(fid) or _text(finding.get("title"), fid)
-            rules.append(
-                {
-                    "id": fid,
-                    "name": "".join(part.capitalize() for part in fid.split("-")),
-                    "shortDescription": {"text": description},
-                    "fullDescription": {"text": description},
-                    "help": {"text": _text(finding.get("fix"), description)},
-                    "defaultConfiguration": {"level": _LEVEL[severity]},
-                    "properties": {
-                        "tags": ["security", "iam", "sagemaker"],
-                        "security-severity": _SECURITY_SEVERITY[severity],
-                    },
-                }
-            )
+            rules.append(_rule(fid, severity, finding))
         else:  # the rule's severity is the worst of its findings
             rule = rules[rule_index[fid]]
             level_rank = {"error": 0, "warning": 1, "note": 2}

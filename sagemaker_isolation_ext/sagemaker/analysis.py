@@ -26,6 +26,7 @@ actions of the doc's ``AllowActionsThatDontSupportTagging`` statement.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
@@ -640,8 +641,8 @@ def _policy_set(ri: RoleInput, extra=None, replace_name: str | None = None) -> P
     return PolicySet(identity=identity, boundary=boundary)
 
 
-def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog) -> dict:
-    verdict, reason = _verdict(ri, res)
+def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog, verdict: tuple) -> dict:
+    verdict, reason = verdict
     cross = [a.to_json(True) for a in res.cross_domain.values()]
     unc = [a.to_json(False) for a in res.uncovered.values()]
     creates = [a.to_json(False) for a in res.create_rights.values()]
@@ -724,16 +725,6 @@ def default_experience(domain: dict) -> tuple[str, str]:
     return "unknown", "the domain's DefaultLandingUri and StudioWebPortal were not read"
 
 
-def _aggregate(verdicts: list[str]) -> str:
-    if not verdicts:
-        return "unknown"
-    if "not_isolated" in verdicts:
-        return "not_isolated"
-    if "unknown" in verdicts:
-        return "unknown"
-    return "isolated"
-
-
 def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
     """User profiles whose execution role may exist but was not read.
 
@@ -791,14 +782,18 @@ def analyze(
     results = []
     cache = RoleResultCache()
     shared = _shared_roles(snapshot, dom)
+    role_verdicts = []
     for ri in inputs:
         res = cache.evaluate(ri, _policy_set(ri), dom, catalog)
-        rj = _role_json(ri, res, catalog)
+        verdict_reason = _verdict(ri, res)
+        role_verdicts.append(verdict_reason[0])
+        rj = _role_json(ri, res, catalog, verdict_reason)
         roles_json.append(rj)
         results.append((ri, res, rj))
-        findings.extend(
-            F.role_findings(ri, res, rj, dom, catalog, _tag_on_create(ri, res, dom, catalog))
+        check = F.RoleCheck(
+            ri, res, verdict_reason[0], dom, catalog, _tag_on_create(ri, res, dom, catalog)
         )
+        findings.extend(F.role_findings(check))
         others = shared.get(ri.arn or "")
         if others:
             # A role several domains use is judged with each of them as "this domain".
@@ -809,21 +804,24 @@ def analyze(
                 rj["judged_for"].append(
                     {"domain": other["dom"].arn, "name": other.get("name"), "verdict": over}
                 )
-            findings.append(F.role_shared_finding(ri, dom, rj["judged_for"]))
-    findings.extend(F.domain_findings(dom, experience, experience_detail, inputs))
-    verdict = _aggregate([r["verdict"] for r in roles_json])
-    incomplete = F.listing_incomplete_finding(snapshot.get("errors") or ())
-    if incomplete:
-        # A listing stopped by a paging bound: what it would have returned was not judged.
-        findings.append(incomplete)
-        if verdict == "isolated":
-            verdict = "unknown"
-    unseen = _unseen_profiles(snapshot, dom.arn)
-    if unseen:
-        findings.append(F.profiles_unreadable_finding(unseen))
-        if verdict == "isolated":
-            # Roles of profiles that were not read are execution roles we have not judged.
-            verdict = "unknown"
+            findings.extend(
+                F.shared_role_findings(dataclasses.replace(check, judged_for=rj["judged_for"]))
+            )
+    findings.extend(
+        F.domain_findings(
+            F.DomainCheck(
+                dom,
+                experience,
+                experience_detail,
+                inputs,
+                list(snapshot.get("errors") or ()),
+                _unseen_profiles(snapshot, dom.arn),
+            )
+        )
+    )
+    # Roles of profiles that were not read, and what a listing stopped by a paging bound would
+    # have returned, are not judged: the verdict is then never "isolated".
+    verdict = F.domain_verdict(role_verdicts, findings)
     tmpl = _templates_section(dom, results, catalog, cache)
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -48,12 +48,14 @@ import datetime as _dt
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..iam import PolicyError, parse_policy
 from . import templates
 from .analysis import analyze
 from .catalog import Catalog
+from .findings import aggregate_verdicts
 
 __all__ = [
     "PLAN_KIND",
@@ -364,14 +366,314 @@ def _template_after(report: dict, variant: str, arn: str) -> str | None:
     return None
 
 
-def _aggregate(verdicts: list[str]) -> str:
-    if not verdicts:
-        return "unknown"
-    if "not_isolated" in verdicts:
-        return "not_isolated"
-    if "unknown" in verdicts:
-        return "unknown"
-    return "isolated"
+def _selected_roles(before: dict, roles: dict, role_arns: list[str] | None) -> tuple:
+    """``(selected role ARNs, "all" | "roles")``.
+
+    Raises:
+        PlanError: a role not in the snapshot, or nothing to change.
+    """
+    execution = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
+    if role_arns is None:
+        selected = execution
+        selection = "all"
+    else:
+        selected = []
+        for arn in role_arns:
+            if arn not in roles:
+                raise PlanError(
+                    f"role {arn!r} is not in the snapshot; give the ARN of an execution role "
+                    "(arn:aws:iam::<account>:role/<name>)"
+                )
+            if arn not in selected:
+                selected.append(arn)
+        selection = "roles"
+    if not selected:
+        raise PlanError(
+            "the domain has no execution role to change (no default, space or user-profile "
+            "role was read)"
+        )
+    return selected, selection
+
+
+@dataclass
+class _Change:
+    """The policies a plan creates or updates and attaches, and the report after it."""
+
+    iso_name: str
+    iso_arn: str
+    iso_doc: dict
+    tag_name: str
+    tag_arn: str
+    tag_doc: dict
+    iso_section: dict
+    steps: list
+    attach_iso: list
+    tag_section: dict | None = None
+    tag_need: list = field(default_factory=list)
+    attach_tag: list = field(default_factory=list)
+    after: dict = field(default_factory=dict)
+
+
+def _change(snapshot, darn, variant, pstate, selected, roles, catalog, now) -> _Change:
+    """The isolation policy (and, where the roles then need it, the tag-on-create policy) to put
+    in place, with the report of the domain after the change."""
+    iso_name = templates.policy_name(darn.domain_id)
+    iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
+    iso_doc = templates.render(darn.arn, variant)
+    tag_name = tag_on_create_policy_name(darn.domain_id)
+    tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
+    tag_doc = tag_on_create_document(darn.arn)
+
+    iso_section, iso_steps = _policy_step(
+        iso_arn,
+        iso_name,
+        iso_doc,
+        pstate.get(iso_arn) or {},
+        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
+    )
+    attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
+    ch = _Change(iso_name, iso_arn, iso_doc, tag_name, tag_arn, tag_doc, iso_section,
+                 list(iso_steps), attach_iso)
+
+    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
+    mid = analyze(
+        _after_snapshot(
+            snapshot,
+            {"arn": iso_arn, "name": iso_name},
+            iso_doc,
+            {"arn": tag_arn, "name": tag_name},
+            None,
+            set(attach_iso),
+            set(),
+        ),
+        catalog,
+        now=now,
+    )
+    ch.tag_need = [a for a in selected if a in _tag_blocked(mid)]
+    ch.attach_tag = [
+        a for a in ch.tag_need if tag_arn not in (roles[a].get("attached_policies") or ())
+    ]
+    ch.after = mid
+    if ch.tag_need:
+        ch.tag_section, tag_steps = _policy_step(
+            tag_arn,
+            tag_name,
+            tag_doc,
+            pstate.get(tag_arn) or {},
+            f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
+        )
+        ch.tag_section["needed_by"] = ch.tag_need
+        ch.steps = ch.steps + tag_steps
+        ch.after = analyze(
+            _after_snapshot(
+                snapshot,
+                {"arn": iso_arn, "name": iso_name},
+                iso_doc,
+                {"arn": tag_arn, "name": tag_name},
+                tag_doc,
+                set(attach_iso),
+                set(ch.attach_tag),
+            ),
+            catalog,
+            now=now,
+        )
+    for arn in selected:
+        rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
+        if arn in attach_iso:
+            ch.steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": iso_arn,
+                }
+            )
+        if arn in ch.attach_tag:
+            ch.steps.append(
+                {
+                    "op": "attach-role-policy",
+                    "role_arn": arn,
+                    "role_name": rname,
+                    "policy_arn": tag_arn,
+                }
+            )
+    for i, st in enumerate(ch.steps):
+        st["index"] = i
+    return ch
+
+
+def _recommendation(rb: dict, ra: dict, arn: str, variant: str, before: dict,
+                    ch: _Change) -> dict:
+    """What to do about a selected role the change leaves not isolated."""
+    culprits = _cross_domain_policies(ra, {ch.iso_name, ch.tag_name})
+    rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
+    if variant == "allow":
+        deny_after = _template_after(before, "deny", arn)
+        rec.update(
+            {
+                "id": "use-deny-variant-or-detach",
+                "text": f"The allow variant leaves {rb.get('name')} not isolated: "
+                + (", ".join(culprits) if culprits else "another policy")
+                + " still allows actions on other domains' resources. Use --variant deny"
+                + (f" (the deny variant gives {deny_after})" if deny_after else "")
+                + (", or detach " + ", ".join(culprits) if culprits else "")
+                + ".",
+                "deny_variant_verdict": deny_after,
+            }
+        )
+    else:
+        rec.update(
+            {
+                "id": "detach-policy",
+                "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
+                + ("detach " + ", ".join(culprits) if culprits else "review its policies")
+                + ".",
+            }
+        )
+    return rec
+
+
+def _role_rows(before: dict, roles: dict, selected: list, ch: _Change, variant: str,
+               quota: int, quota_source: str, out: dict) -> list[dict]:
+    """One row per role of the report; quota checks, warnings and recommendations of the
+    selected roles are appended to ``out["checks"]``, ``out["warnings"]`` and
+    ``out["recommendations"]``."""
+    a_roles = _role_by_arn(ch.after)
+    attached_elsewhere = set(ch.iso_section.get("attached_roles") or ())
+    quota_note = (
+        "iam:GetAccountSummary"
+        if quota_source != "default"
+        else "IAM default; the account quota could not be read"
+    )
+    role_rows = []
+    for rb in before["roles"]:
+        arn = rb.get("arn")
+        if not arn or arn not in roles:
+            continue
+        ra = a_roles.get(arn, rb)
+        is_sel = arn in selected
+        affected = is_sel or (
+            ch.iso_section["action"] == "new-version"
+            and (
+                ch.iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
+                or arn in attached_elsewhere
+            )
+        )
+        attach = ([ch.iso_arn] if arn in ch.attach_iso else []) + (
+            [ch.tag_arn] if arn in ch.attach_tag else []
+        )
+        n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
+        row = {
+            "arn": arn,
+            "name": rb.get("name"),
+            "used_by": rb.get("used_by") or [],
+            "selected": is_sel,
+            "affected": affected,
+            "verdict_before": rb.get("verdict"),
+            "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
+            "verdict_after_reason": ra.get("verdict_reason")
+            if affected
+            else rb.get("verdict_reason"),
+            "attach": attach,
+            "attached_after": n_after,
+            "quota": quota,
+            "needs_tag_on_create": arn in ch.tag_need,
+            "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
+            "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
+        }
+        role_rows.append(row)
+        if is_sel and attach:
+            out["checks"].append(
+                {
+                    "id": "quota",
+                    "role": arn,
+                    "ok": n_after <= quota,
+                    "detail": f"{rb.get('name')}: {n_after} managed policies attached after the "
+                    f"change, quota {quota} ({quota_note})",
+                }
+            )
+        if is_sel and roles.get(arn, {}).get("complete") is not True:
+            out["warnings"].append(
+                f"role {rb.get('name')} could not be fully read: its attachments and "
+                "verdicts are uncertain (after-verdict stays unknown)"
+            )
+        if is_sel and row["verdict_after"] == "not_isolated":
+            out["recommendations"].append(_recommendation(rb, ra, arn, variant, before, ch))
+        if (
+            is_sel
+            and isinstance(row["create_rights_before"], int)
+            and isinstance(row["create_rights_after"], int)
+            and row["create_rights_after"] < row["create_rights_before"]
+        ):
+            out["warnings"].append(
+                f"{rb.get('name')} loses "
+                f"{row['create_rights_before'] - row['create_rights_after']} "
+                "SageMaker create rights with this change (the new document replaces "
+                "the current one)"
+            )
+    return role_rows
+
+
+def _access_analyzer_checks(access_analyzer: dict | None, names: list[str]) -> list[dict]:
+    """One ``access-analyzer`` check per policy name (``ok`` None when it was not run)."""
+    aa = access_analyzer or {}
+    checks = []
+    for pname in names:
+        res = aa.get(pname)
+        if not res or res.get("status") == "not-run":
+            checks.append(
+                {
+                    "id": "access-analyzer",
+                    "policy": pname,
+                    "ok": None,
+                    "detail": "IAM Access Analyzer ValidatePolicy was not run: "
+                    + ((res or {}).get("detail") or "not requested"),
+                }
+            )
+            continue
+        errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
+        checks.append(
+            {
+                "id": "access-analyzer",
+                "policy": pname,
+                "ok": not errs,
+                "detail": "ValidatePolicy: "
+                + (
+                    "no findings"
+                    if not res.get("findings")
+                    else "; ".join(
+                        f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"]
+                    )
+                ),
+                "findings": res.get("findings") or [],
+            }
+        )
+    return checks
+
+
+def _current_policy_notes(ch: _Change, before: dict, out: dict) -> None:
+    """Checks and warnings about the isolation policy as it is now (appended to ``out``)."""
+    iso_section, iso_name = ch.iso_section, ch.iso_name
+    if iso_section["action"] == "unknown":
+        out["checks"].append(
+            {
+                "id": "current-policy",
+                "ok": False,
+                "detail": f"{iso_name} exists but its current document could not be read: "
+                "cannot tell whether a new version is needed",
+            }
+        )
+    if iso_section["action"] == "new-version" and iso_section.get("attached_roles") is None:
+        out["warnings"].append(
+            f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
+            "the new default version may also change roles not shown here"
+        )
+    attached_elsewhere = set(iso_section.get("attached_roles") or ())
+    others = sorted(attached_elsewhere - set(_role_by_arn(before)))
+    if iso_section["action"] == "new-version" and others:
+        out["warnings"].append(
+            "the new default version also applies to roles not in this plan: " + ", ".join(others)
+        )
 
 
 def build_plan(
@@ -426,267 +728,24 @@ def build_plan(
         raise PlanError(f"the snapshot's domain: {exc}") from None
     roles = snapshot.get("roles") or {}
     before = analyze(snapshot, catalog, now=now)
-    execution = [r["arn"] for r in before["roles"] if r.get("arn") and r.get("used_by")]
-    if role_arns is None:
-        selected = execution
-        selection = "all"
-    else:
-        selected = []
-        for arn in role_arns:
-            if arn not in roles:
-                raise PlanError(
-                    f"role {arn!r} is not in the snapshot; give the ARN of an execution role "
-                    "(arn:aws:iam::<account>:role/<name>)"
-                )
-            if arn not in selected:
-                selected.append(arn)
-        selection = "roles"
-    if not selected:
-        raise PlanError(
-            "the domain has no execution role to change (no default, space or user-profile "
-            "role was read)"
-        )
-
-    iso_name = templates.policy_name(darn.domain_id)
-    iso_arn = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
-    iso_doc = templates.render(darn.arn, variant)
-    tag_name = tag_on_create_policy_name(darn.domain_id)
-    tag_arn = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
-    tag_doc = tag_on_create_document(darn.arn)
+    selected, selection = _selected_roles(before, roles, role_arns)
     pstate = iam_state.get("policies") or {}
-
-    iso_section, iso_steps = _policy_step(
-        iso_arn,
-        iso_name,
-        iso_doc,
-        pstate.get(iso_arn) or {},
-        f"SageMaker domain {darn.domain_id} resource isolation ({variant} variant)",
-    )
-    attach_iso = [a for a in selected if iso_arn not in (roles[a].get("attached_policies") or ())]
-
-    # First pass: the isolation policy in place; which selected roles then lack tag-on-create?
-    mid = analyze(
-        _after_snapshot(
-            snapshot,
-            {"arn": iso_arn, "name": iso_name},
-            iso_doc,
-            {"arn": tag_arn, "name": tag_name},
-            None,
-            set(attach_iso),
-            set(),
-        ),
-        catalog,
-        now=now,
-    )
-    tag_need = [a for a in selected if a in _tag_blocked(mid)]
-    attach_tag = [a for a in tag_need if tag_arn not in (roles[a].get("attached_policies") or ())]
-    tag_section = None
-    tag_steps: list[dict] = []
-    if tag_need:
-        tag_section, tag_steps = _policy_step(
-            tag_arn,
-            tag_name,
-            tag_doc,
-            pstate.get(tag_arn) or {},
-            f"Studio tag-on-create for SageMaker domain {darn.domain_id}",
-        )
-        tag_section["needed_by"] = tag_need
-        after = analyze(
-            _after_snapshot(
-                snapshot,
-                {"arn": iso_arn, "name": iso_name},
-                iso_doc,
-                {"arn": tag_arn, "name": tag_name},
-                tag_doc,
-                set(attach_iso),
-                set(attach_tag),
-            ),
-            catalog,
-            now=now,
-        )
-    else:
-        after = mid
-
-    steps = iso_steps + tag_steps
-    for arn in selected:
-        rname = roles[arn].get("name") or arn.rsplit("/", 1)[-1]
-        if arn in attach_iso:
-            steps.append(
-                {
-                    "op": "attach-role-policy",
-                    "role_arn": arn,
-                    "role_name": rname,
-                    "policy_arn": iso_arn,
-                }
-            )
-        if arn in attach_tag:
-            steps.append(
-                {
-                    "op": "attach-role-policy",
-                    "role_arn": arn,
-                    "role_name": rname,
-                    "policy_arn": tag_arn,
-                }
-            )
-    for i, st in enumerate(steps):
-        st["index"] = i
+    ch = _change(snapshot, darn, variant, pstate, selected, roles, catalog, now)
 
     quota = iam_state.get("attached_policies_quota")
     quota_source = iam_state.get("quota_source") or "default"
     if not isinstance(quota, int) or quota <= 0:
         quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
 
-    b_roles, a_roles = _role_by_arn(before), _role_by_arn(after)
-    attached_elsewhere = set(iso_section.get("attached_roles") or ())
-    role_rows = []
-    checks = validate_document(iso_name, iso_doc)
-    if tag_section:
-        checks += validate_document(tag_name, tag_doc)
-    warnings: list[str] = []
-    recommendations: list[dict] = []
-    quota_note = (
-        "iam:GetAccountSummary"
-        if quota_source != "default"
-        else "IAM default; the account quota could not be read"
+    checks = validate_document(ch.iso_name, ch.iso_doc)
+    if ch.tag_section:
+        checks += validate_document(ch.tag_name, ch.tag_doc)
+    out: dict = {"checks": checks, "warnings": [], "recommendations": []}
+    role_rows = _role_rows(before, roles, selected, ch, variant, quota, quota_source, out)
+    _current_policy_notes(ch, before, out)
+    checks += _access_analyzer_checks(
+        access_analyzer, [ch.iso_name] + ([ch.tag_name] if ch.tag_section else [])
     )
-    for rb in before["roles"]:
-        arn = rb.get("arn")
-        if not arn or arn not in roles:
-            continue
-        ra = a_roles.get(arn, rb)
-        is_sel = arn in selected
-        affected = is_sel or (
-            iso_section["action"] == "new-version"
-            and (
-                iso_arn in (roles.get(arn, {}).get("attached_policies") or ())
-                or arn in attached_elsewhere
-            )
-        )
-        attach = ([iso_arn] if arn in attach_iso else []) + ([tag_arn] if arn in attach_tag else [])
-        n_after = len(roles.get(arn, {}).get("attached_policies") or ()) + len(attach)
-        row = {
-            "arn": arn,
-            "name": rb.get("name"),
-            "used_by": rb.get("used_by") or [],
-            "selected": is_sel,
-            "affected": affected,
-            "verdict_before": rb.get("verdict"),
-            "verdict_after": ra.get("verdict") if affected else rb.get("verdict"),
-            "verdict_after_reason": ra.get("verdict_reason")
-            if affected
-            else rb.get("verdict_reason"),
-            "attach": attach,
-            "attached_after": n_after,
-            "quota": quota,
-            "needs_tag_on_create": arn in tag_need,
-            "create_rights_before": (rb.get("counts") or {}).get("create_rights"),
-            "create_rights_after": (ra.get("counts") or {}).get("create_rights"),
-        }
-        role_rows.append(row)
-        if is_sel and attach:
-            checks.append(
-                {
-                    "id": "quota",
-                    "role": arn,
-                    "ok": n_after <= quota,
-                    "detail": f"{rb.get('name')}: {n_after} managed policies attached after the "
-                    f"change, quota {quota} ({quota_note})",
-                }
-            )
-        if is_sel and roles.get(arn, {}).get("complete") is not True:
-            warnings.append(
-                f"role {rb.get('name')} could not be fully read: its attachments and "
-                "verdicts are uncertain (after-verdict stays unknown)"
-            )
-        if is_sel and row["verdict_after"] == "not_isolated":
-            culprits = _cross_domain_policies(ra, {iso_name, tag_name})
-            rec = {"role": arn, "role_name": rb.get("name"), "policies": culprits}
-            if variant == "allow":
-                deny_after = _template_after(before, "deny", arn)
-                rec.update(
-                    {
-                        "id": "use-deny-variant-or-detach",
-                        "text": f"The allow variant leaves {rb.get('name')} not isolated: "
-                        + (", ".join(culprits) if culprits else "another policy")
-                        + " still allows actions on other domains' resources. Use --variant deny"
-                        + (f" (the deny variant gives {deny_after})" if deny_after else "")
-                        + (", or detach " + ", ".join(culprits) if culprits else "")
-                        + ".",
-                        "deny_variant_verdict": deny_after,
-                    }
-                )
-            else:
-                rec.update(
-                    {
-                        "id": "detach-policy",
-                        "text": f"{rb.get('name')} stays not isolated even with the deny variant; "
-                        + ("detach " + ", ".join(culprits) if culprits else "review its policies")
-                        + ".",
-                    }
-                )
-            recommendations.append(rec)
-        if (
-            is_sel
-            and isinstance(row["create_rights_before"], int)
-            and isinstance(row["create_rights_after"], int)
-            and row["create_rights_after"] < row["create_rights_before"]
-        ):
-            warnings.append(
-                f"{rb.get('name')} loses "
-                f"{row['create_rights_before'] - row['create_rights_after']} "
-                "SageMaker create rights with this change (the new document replaces "
-                "the current one)"
-            )
-    if iso_section["action"] == "unknown":
-        checks.append(
-            {
-                "id": "current-policy",
-                "ok": False,
-                "detail": f"{iso_name} exists but its current document could not be read: "
-                "cannot tell whether a new version is needed",
-            }
-        )
-    if iso_section["action"] == "new-version" and iso_section.get("attached_roles") is None:
-        warnings.append(
-            f"the roles attaching {iso_name} could not be listed (iam:ListEntitiesForPolicy): "
-            "the new default version may also change roles not shown here"
-        )
-    others = sorted(attached_elsewhere - set(b_roles))
-    if iso_section["action"] == "new-version" and others:
-        warnings.append(
-            "the new default version also applies to roles not in this plan: " + ", ".join(others)
-        )
-    aa = access_analyzer or {}
-    for pname in [iso_name] + ([tag_name] if tag_section else []):
-        res = aa.get(pname)
-        if not res or res.get("status") == "not-run":
-            checks.append(
-                {
-                    "id": "access-analyzer",
-                    "policy": pname,
-                    "ok": None,
-                    "detail": "IAM Access Analyzer ValidatePolicy was not run: "
-                    + ((res or {}).get("detail") or "not requested"),
-                }
-            )
-            continue
-        errs = [f for f in res.get("findings") or () if f.get("findingType") == "ERROR"]
-        checks.append(
-            {
-                "id": "access-analyzer",
-                "policy": pname,
-                "ok": not errs,
-                "detail": "ValidatePolicy: "
-                + (
-                    "no findings"
-                    if not res.get("findings")
-                    else "; ".join(
-                        f"{f.get('findingType')} {f.get('issueCode')}" for f in res["findings"]
-                    )
-                ),
-                "findings": res.get("findings") or [],
-            }
-        )
     ok = all(c["ok"] is not False for c in checks)
     sel_rows = [r for r in role_rows if r["selected"]]
     plan = {
@@ -700,17 +759,17 @@ def build_plan(
         "domain": {"id": darn.domain_id, "arn": darn.arn, "name": dom_obj.get("name")},
         "variant": variant,
         "selection": selection,
-        "policy": iso_section,
-        "tag_on_create": tag_section,
+        "policy": ch.iso_section,
+        "tag_on_create": ch.tag_section,
         "roles": role_rows,
-        "steps": steps,
+        "steps": ch.steps,
         "validation": {"ok": ok, "checks": checks},
-        "recommendations": recommendations,
-        "warnings": warnings,
-        "verdict_before": _aggregate([r["verdict_before"] for r in sel_rows]),
-        "verdict_after": _aggregate([r["verdict_after"] for r in sel_rows]),
+        "recommendations": out["recommendations"],
+        "warnings": out["warnings"],
+        "verdict_before": aggregate_verdicts([r["verdict_before"] for r in sel_rows]),
+        "verdict_after": aggregate_verdicts([r["verdict_after"] for r in sel_rows]),
         "domain_verdict_before": before.get("verdict"),
-        "domain_verdict_after": after.get("verdict") if selection == "all" else None,
+        "domain_verdict_after": ch.after.get("verdict") if selection == "all" else None,
     }
     plan["plan_hash"] = plan_hash(plan)
     return plan

@@ -14,13 +14,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from ..iam.jsondepth import JsonTooDeep, check_json_depth
+from . import patterns
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -42,12 +42,6 @@ CONTEXT_SOURCES = ("studio-metadata", "config", "cli", "panel", "offline")
 OFFLINE_ROLE_KEY = "offline:role"
 OFFLINE_PREFIX = "offline:"
 
-# arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>  (SageMaker "domain" resource
-# type, Service Authorization Reference); domain id pattern d-(-*[a-z0-9]){1,61} (DescribeDomain).
-_DOMAIN_ARN_RE = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):sagemaker:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):"
-    r"(?P<account>\d{12}):domain/(?P<id>d-(-*[a-z0-9]){1,61})$"
-)
 
 
 class SnapshotError(ValueError):
@@ -105,7 +99,7 @@ def parse_domain_arn(domain_arn: Any) -> dict:
     Raises:
         SnapshotError: not ``arn:<partition>:sagemaker:<region>:<12-digit account>:domain/d-...``.
     """
-    m = _DOMAIN_ARN_RE.match(domain_arn) if isinstance(domain_arn, str) else None
+    m = patterns.DOMAIN_ARN_RE.fullmatch(domain_arn) if isinstance(domain_arn, str) else None
     if not m:
         raise SnapshotError(
             f"{domain_arn!r} is not a SageMaker domain ARN (expected "
@@ -116,7 +110,7 @@ def parse_domain_arn(domain_arn: Any) -> dict:
         "partition": m["partition"],
         "region": m["region"],
         "account_id": m["account"],
-        "domain_id": m["id"],
+        "domain_id": m["domain_id"],
     }
 
 
@@ -124,6 +118,66 @@ def _validate_document(doc: Any, field: str) -> None:
     _expect(doc, (dict,), field)
     if "Statement" not in doc:
         raise _fail(field, "policy document has no 'Statement'")
+
+
+def _arn_keyed(s: dict, name: str, what: str) -> dict:
+    """``s[name]``, an object keyed by ``what`` ARNs (strings)."""
+    table = _expect(_require(s, name, ""), (dict,), name)
+    for key in table:
+        if not isinstance(key, str):
+            raise _fail(name, f"keys are {what} ARNs (strings), got {_tname(key)} {key!r}")
+    return table
+
+
+def _check_arn_is_key(entry: dict, key: str, path: str) -> None:
+    """An entry's ``arn`` is its key (an offline entry's may be None or any string)."""
+    if key.startswith(OFFLINE_PREFIX):
+        _expect(entry["arn"], (str,), path + ".arn", nullable=True)
+    elif entry["arn"] != key:
+        raise _fail(path + ".arn", f"{entry['arn']!r} differs from its key")
+
+
+def _validate_roles(s: dict) -> None:
+    """Check ``s["roles"]`` and fill its optional fields (in place)."""
+    roles = _arn_keyed(s, "roles", "role")
+    for key, role in roles.items():
+        path = f"roles[{key!r}]"
+        _expect(role, (dict,), path)
+        arn = role.get("arn", None) if key.startswith(OFFLINE_PREFIX) else _require(
+            role, "arn", path + ".")
+        role.setdefault("arn", arn)
+        _check_arn_is_key(role, key, path)
+        _expect(_require(role, "name", path + "."), (str,), path + ".name")
+        role.setdefault("attached_policies", [])
+        for j, parn in enumerate(_expect(role["attached_policies"], (list,),
+                                         path + ".attached_policies")):
+            _expect(parn, (str,), f"{path}.attached_policies[{j}]")
+        role.setdefault("inline_policies", [])
+        for j, ip in enumerate(_expect(role["inline_policies"], (list,),
+                                       path + ".inline_policies")):
+            ipath = f"{path}.inline_policies[{j}]"
+            _expect(ip, (dict,), ipath)
+            _expect(_require(ip, "name", ipath + "."), (str,), ipath + ".name")
+            _validate_document(_require(ip, "document", ipath + "."), ipath + ".document")
+        role.setdefault("permissions_boundary", None)
+        _expect(role["permissions_boundary"], (str,), path + ".permissions_boundary",
+                nullable=True)
+        role.setdefault("complete", True)
+        _expect(role["complete"], (bool,), path + ".complete")
+
+
+def _validate_policies(s: dict) -> None:
+    """Check ``s["policies"]`` and fill its optional fields (in place)."""
+    policies = _arn_keyed(s, "policies", "policy")
+    for key, pol in policies.items():
+        path = f"policies[{key!r}]"
+        _expect(pol, (dict,), path)
+        pol.setdefault("arn", None if key.startswith(OFFLINE_PREFIX) else key)
+        _check_arn_is_key(pol, key, path)
+        _expect(_require(pol, "name", path + "."), (str,), path + ".name")
+        pol.setdefault("version_id", None)
+        _expect(pol["version_id"], (str,), path + ".version_id", nullable=True)
+        _validate_document(_require(pol, "document", path + "."), path + ".document")
 
 
 def _validate(snap: Any) -> dict:
@@ -186,54 +240,8 @@ def _validate(snap: Any) -> dict:
         if "complete" in p:
             _expect(p["complete"], (bool,), path + ".complete")
 
-    roles = _expect(_require(s, "roles", ""), (dict,), "roles")
-    for key in roles:
-        if not isinstance(key, str):
-            raise _fail("roles", f"keys are role ARNs (strings), got {_tname(key)} {key!r}")
-    for key, role in roles.items():
-        path = f"roles[{key!r}]"
-        _expect(role, (dict,), path)
-        arn = role.get("arn", None) if key.startswith(OFFLINE_PREFIX) else _require(
-            role, "arn", path + ".")
-        role.setdefault("arn", arn)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(role["arn"], (str,), path + ".arn", nullable=True)
-        elif role["arn"] != key:
-            raise _fail(path + ".arn", f"{role['arn']!r} differs from its key")
-        _expect(_require(role, "name", path + "."), (str,), path + ".name")
-        role.setdefault("attached_policies", [])
-        for j, parn in enumerate(_expect(role["attached_policies"], (list,),
-                                         path + ".attached_policies")):
-            _expect(parn, (str,), f"{path}.attached_policies[{j}]")
-        role.setdefault("inline_policies", [])
-        for j, ip in enumerate(_expect(role["inline_policies"], (list,),
-                                       path + ".inline_policies")):
-            ipath = f"{path}.inline_policies[{j}]"
-            _expect(ip, (dict,), ipath)
-            _expect(_require(ip, "name", ipath + "."), (str,), ipath + ".name")
-            _validate_document(_require(ip, "document", ipath + "."), ipath + ".document")
-        role.setdefault("permissions_boundary", None)
-        _expect(role["permissions_boundary"], (str,), path + ".permissions_boundary",
-                nullable=True)
-        role.setdefault("complete", True)
-        _expect(role["complete"], (bool,), path + ".complete")
-
-    policies = _expect(_require(s, "policies", ""), (dict,), "policies")
-    for key in policies:
-        if not isinstance(key, str):
-            raise _fail("policies", f"keys are policy ARNs (strings), got {_tname(key)} {key!r}")
-    for key, pol in policies.items():
-        path = f"policies[{key!r}]"
-        _expect(pol, (dict,), path)
-        pol.setdefault("arn", None if key.startswith(OFFLINE_PREFIX) else key)
-        if key.startswith(OFFLINE_PREFIX):
-            _expect(pol["arn"], (str,), path + ".arn", nullable=True)
-        elif pol["arn"] != key:
-            raise _fail(path + ".arn", f"{pol['arn']!r} differs from its key")
-        _expect(_require(pol, "name", path + "."), (str,), path + ".name")
-        pol.setdefault("version_id", None)
-        _expect(pol["version_id"], (str,), path + ".version_id", nullable=True)
-        _validate_document(_require(pol, "document", path + "."), path + ".document")
+    _validate_roles(s)
+    _validate_policies(s)
 
     s.setdefault("errors", [])
     for i, e in enumerate(_expect(s["errors"], (list,), "errors")):

@@ -46,6 +46,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import patterns
+
 __all__ = [
     "DOMAIN_TAG",
     "CREATOR_TAGS",
@@ -90,12 +92,6 @@ PLAN_KIND = "sagemaker-isolation/tag-backfill-plan"
 PLAN_SCHEMA_VERSION = 1
 CONFIDENCES = ("high", "medium", "low")
 
-# arn:<partition>:sagemaker:<region>:<account>:<resource-type>/<rest>
-_ARN_RE = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):sagemaker:(?P<region>[a-z0-9-]*):(?P<account>\d{12}):"
-    r"(?P<type>[a-z0-9-]+)(?:/(?P<rest>.*))?$"
-)
-_DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
 _DOMAIN_SCOPED = {"user-profile", "space", "app"}
 
 
@@ -182,7 +178,7 @@ def parse_sagemaker_arn(arn: str) -> dict | None:
     """
     if not isinstance(arn, str):
         return None
-    m = _ARN_RE.match(arn)
+    m = patterns.SAGEMAKER_ARN_RE.fullmatch(arn)
     if not m:
         return None
     return {k: (v or "") for k, v in m.groupdict().items()}
@@ -210,7 +206,7 @@ def domain_id_in_arn(arn: str) -> str | None:
     if parts["type"] not in _DOMAIN_SCOPED | {"domain"}:
         return None
     first = parts["rest"].split("/", 1)[0]
-    return first if _DOMAIN_ID_RE.match(first) else None
+    return first if patterns.is_domain_id(first) else None
 
 
 def by_design_untagged(arn: str) -> bool:

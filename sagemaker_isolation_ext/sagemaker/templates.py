@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from dataclasses import dataclass
 from importlib import resources
+
+from . import patterns
 
 VARIANTS = ("aws-doc", "allow", "deny")
 
@@ -43,15 +44,6 @@ STUDIO_TYPES = ("domain", "user-profile", "space", "app")
 
 #: Name prefix the AWS doc gives the policy.
 POLICY_NAME_PREFIX = "StudioDomainResourceIsolationPolicy-"
-
-_DOMAIN_ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc)"
-    r":sagemaker:(?P<region>[a-z]{2,4}(?:-[a-z]+)+-\d+):(?P<account>\d{12})"
-    r":domain/(?P<domain_id>d-(?:-*[a-z0-9]){1,61})$"
-)
-# SageMaker API Reference, DescribeDomain: DomainId pattern ``d-(-*[a-z0-9]){1,61}``.
-_DOMAIN_ID = re.compile(r"^d-(?:-*[a-z0-9]){1,61}$")
-_ACCOUNT = re.compile(r"^\d{12}$")
 
 _DOC_POLICY_FILE = "aws-docs-studio-domain-resource-isolation.json"
 
@@ -84,7 +76,7 @@ def parse_domain_arn(domain_arn: str) -> DomainArn:
     """
     if not isinstance(domain_arn, str):
         raise ValueError(f"domain ARN must be a string, got {type(domain_arn).__name__}")
-    m = _DOMAIN_ARN.match(domain_arn.strip())
+    m = patterns.DOMAIN_ARN_RE.fullmatch(domain_arn.strip())
     if not m:
         raise ValueError(
             f"not a SageMaker domain ARN: {domain_arn!r}; expected "
@@ -98,9 +90,9 @@ def policy_name(domain_id: str) -> str:
     """The policy name the AWS doc uses: ``StudioDomainResourceIsolationPolicy-<domain-id>``.
 
     Raises:
-        ValueError: ``domain_id`` does not match the API's pattern ``d-(-*[a-z0-9]){1,61}``.
+        ValueError: ``domain_id`` is not a domain id (``patterns.DOMAIN_ID``, the API's pattern).
     """
-    if not isinstance(domain_id, str) or not _DOMAIN_ID.match(domain_id):
+    if not patterns.is_domain_id(domain_id):
         raise ValueError(f"not a SageMaker domain id: {domain_id!r} (expected d-<id>)")
     return POLICY_NAME_PREFIX + domain_id
 
@@ -113,7 +105,7 @@ def policy_arn(account: str, domain_id: str, partition: str = "aws") -> str:
     Raises:
         ValueError: bad account (not 12 digits) or domain id.
     """
-    if not isinstance(account, str) or not _ACCOUNT.match(account):
+    if not patterns.is_account_id(account):
         raise ValueError(f"not an AWS account id: {account!r} (expected 12 digits)")
     return f"arn:{partition}:iam::{account}:policy/{policy_name(domain_id)}"
 

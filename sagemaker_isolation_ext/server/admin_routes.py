@@ -32,6 +32,8 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
 
+from sagemaker_isolation_ext.sagemaker import patterns
+
 from .base import (
     ROUTE_PREFIX,
     IsolationHandler,
@@ -46,7 +48,6 @@ __all__ = ["ADMIN_AUTH_RESOURCE", "ADMIN_HANDLERS", "PLAN_TTL", "AdminState", "a
 ADMIN_AUTH_RESOURCE = "sagemaker-isolation-admin"
 #: Seconds a previewed plan stays appliable ("the plan the same user just previewed").
 PLAN_TTL = 900.0
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 _CHANGE_ID = re.compile(r"^chg-\d{8}T\d{6}(?:\d{6})?Z-[0-9a-f]{8}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 _MAX_PLANS_PER_USER = 20
@@ -162,7 +163,7 @@ class PlanHandler(AdminHandler):
         roles = body.get("role_arns") or None
         if roles is not None:
             if not isinstance(roles, list) or not all(
-                isinstance(r, str) and _ROLE_ARN.match(r) for r in roles
+                patterns.is_role_arn(r) for r in roles
             ):
                 raise _bad(
                     "role_arns must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>)"

@@ -17,20 +17,14 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
+from sagemaker_isolation_ext.sagemaker import patterns  # domain id and Region: AWS's patterns
+
 from .jobs import ReportJobs
 
 ROUTE_PREFIX = "sagemaker-isolation"
 
 
 AUTH_RESOURCE = "sagemaker-isolation"
-
-
-# SageMaker API reference, DescribeDomain, request parameter DomainId: pattern d-(-*[a-z0-9]){1,61}.
-DOMAIN_ID_RE = re.compile(r"^d-(-*[a-z0-9]){1,61}$")
-
-
-# AWS Region names (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-5, ...).
-REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 # AWS CLI/SDK profile names: anything printable; we refuse control characters and odd lengths.
@@ -60,7 +54,7 @@ def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not DOMAIN_ID_RE.match(value):
+    if not patterns.is_domain_id(value):
         raise _bad_request(
             f"{where} must be a SageMaker domain id like 'd-xxxxxxxxxxxx' "
             f"(lowercase letters and digits after 'd-'), got {value!r}"
@@ -76,7 +70,7 @@ def validate_region(value: Any, where: str = "region") -> str | None:
     """
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not REGION_RE.match(value):
+    if not patterns.is_region(value):
         raise _bad_request(f"{where} must be an AWS Region name like 'us-east-1', got {value!r}")
     return value
 

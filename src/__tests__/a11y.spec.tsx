@@ -1,41 +1,16 @@
 import { Clipboard } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
 import React, { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 import { panelAnnouncement } from '../a11y';
 import { CopyButton } from '../components/CopyButton';
-import { ExplainBoxView, ExplainController } from '../components/ExplainBox';
+import { ExplainBoxView } from '../components/ExplainBox';
 import { PanelBody } from '../components/IsolationPanel';
-import { IModelState, IsolationModel } from '../model';
+import { IsolationModel } from '../model';
+import type { IModelState } from '../tokens';
 import { fakeServer } from './fakeServer';
-import { notIsolatedReport } from './reportFixture';
+import { mountPerTest, okState, readyState, trans } from './mount';
 
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
-
-function base(): IModelState {
-  return {
-    server: { status: 'ok', serverVersion: '0.1.0' },
-    context: {
-      domain_id: 'd-research0001',
-      region: 'us-east-1',
-      source: 'config',
-      detail: 'x'
-    },
-    target: {},
-    targetSource: null,
-    job: null,
-    requestError: null,
-    checking: false
-  };
-}
-
-function ready(): IModelState {
-  return { ...base(), job: { status: 'ready', report: notIsolatedReport() } };
-}
+const base = () => okState();
+const ready = () => readyState();
 
 function checking(): IModelState {
   return {
@@ -53,28 +28,16 @@ const model = new IsolationModel({
   frontendVersion: '0.1.0'
 });
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const mount = mountPerTest();
 
 function render(state: IModelState): void {
   act(() =>
-    root.render(<PanelBody model={model} state={state} trans={trans} />)
+    mount.render(<PanelBody model={model} state={state} trans={trans} />)
   );
 }
 
 const $ = <T extends Element = HTMLElement>(sel: string) =>
-  container.querySelector<T & Element>(sel) as T | null;
+  mount.host.querySelector<T & Element>(sel) as T | null;
 
 describe('panel status region', () => {
   it('says what the panel shows', () => {
@@ -98,7 +61,7 @@ describe('panel status region', () => {
     // The verdict block itself is not a live region (it is re-created by each check).
     expect($('.jp-SMIso-verdict')!.getAttribute('aria-live')).toBeNull();
     // Only this region speaks (the copy buttons' regions stay empty until a copy).
-    const speaking = [...container.querySelectorAll('[role="status"]')].filter(
+    const speaking = [...mount.host.querySelectorAll('[role="status"]')].filter(
       n => n.textContent
     );
     expect(speaking).toEqual([region]);
@@ -173,7 +136,7 @@ describe('copy confirmation', () => {
       .spyOn(Clipboard, 'copyToSystem')
       .mockImplementation(() => undefined);
     act(() =>
-      root.render(
+      mount.render(
         <CopyButton label="Copy report JSON" text={() => '{}'} trans={trans} />
       )
     );
@@ -190,12 +153,12 @@ describe('copy confirmation', () => {
 
 describe('Explain box', () => {
   it('keeps Explain focusable while busy and has one status region', () => {
-    const controller = new ExplainController();
+    const explain = model.explain;
     const show = (busy: boolean) =>
       act(() =>
-        root.render(
+        mount.render(
           <ExplainBoxView
-            controller={controller}
+            model={explain}
             state={{
               text: 'x',
               offline: true,

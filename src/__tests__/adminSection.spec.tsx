@@ -1,15 +1,9 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import React, { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { AdminSection, forgetAdminState } from '../components/AdminSection';
+import { AdminSection } from '../components/AdminSection';
+import { AdminModel } from '../model';
 import { fakeServer, type Handler } from './fakeServer';
+import { flush, mountPerTest, trans } from './mount';
 import { notIsolatedReport } from './reportFixture';
-
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
 
 function planFor(variant: string) {
   const report = notIsolatedReport();
@@ -59,59 +53,45 @@ function planFor(variant: string) {
   };
 }
 
-async function flush(times = 5): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    await act(async () => {
-      await new Promise(r => setTimeout(r, 5));
-    });
-  }
-}
-
 describe('AdminSection', () => {
-  let host: HTMLDivElement;
-  let root: Root;
-  beforeEach(() => {
-    forgetAdminState();
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+  const mount = mountPerTest();
+  const q = (sel: string) => mount.host.querySelector(sel) as HTMLElement;
 
-  function render(handlers: Record<string, Handler>, onChanged = () => {}) {
+  /**
+   * Mount the section on a model of the fake server. `enabled` is what the handshake said
+   * (`IsolationModel.probe` sets it); `changed` listens to `changeFinished`.
+   */
+  function render(
+    handlers: Record<string, Handler>,
+    changed: (domainId: string) => void = () => {},
+    enabled = true
+  ) {
     const { settings, log } = fakeServer(handlers);
-    act(() => {
-      root.render(
-        <AdminSection
-          report={notIsolatedReport()}
-          trans={trans}
-          settings={settings}
-          onChanged={onChanged}
-          pollMs={1}
-        />
-      );
-    });
-    return log;
+    const model = new AdminModel({ serverSettings: settings, pollMs: 1 });
+    model.setEnabled(enabled);
+    model.changeFinished.connect((_, id) => changed(id));
+    show(model);
+    return { log, model };
   }
 
-  it('renders nothing when the server has admin actions off', async () => {
-    const log = render({
-      'GET version': () => ({ status: 200, body: { admin_enabled: false } })
-    });
+  function show(model: AdminModel) {
+    mount.render(
+      <AdminSection report={notIsolatedReport()} model={model} trans={trans} />
+    );
+  }
+
+  it('renders nothing and asks nothing when the server has admin actions off', async () => {
+    const { log } = render({}, () => {}, false);
     await flush();
-    expect(host.querySelector('[data-testid="jp-SMIso-admin"]')).toBeNull();
-    expect(log.map(r => r.route)).toEqual(['version']);
+    expect(q('[data-testid="jp-SMIso-admin"]')).toBeNull();
+    expect(log).toEqual([]);
   });
 
   it('previews, confirms, follows progress and reports the change', async () => {
     let polls = 0;
     const changed = jest.fn();
-    const log = render(
+    const { log } = render(
       {
-        'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
         'GET admin/changes': req =>
           req.query.id
             ? {
@@ -144,7 +124,7 @@ describe('AdminSection', () => {
       changed
     );
     await flush();
-    const preview = host.querySelector(
+    const preview = mount.host.querySelector(
       '[data-testid="jp-SMIso-admin-preview"]'
     ) as HTMLButtonElement;
     expect(preview).not.toBeNull();
@@ -156,31 +136,35 @@ describe('AdminSection', () => {
       domain_id: notIsolatedReport().domain.id,
       region: notIsolatedReport().domain.region
     });
-    const after = host.querySelectorAll('[data-testid="jp-SMIso-admin-after"]');
+    const after = mount.host.querySelectorAll(
+      '[data-testid="jp-SMIso-admin-after"]'
+    );
     expect(after.length).toBe((notIsolatedReport().roles ?? []).length);
-    expect(host.textContent).toContain('Policy diff');
-    expect(host.textContent).toContain('n/a');
+    expect(mount.host.textContent).toContain('Policy diff');
+    expect(mount.host.textContent).toContain('n/a');
     // Apply needs a second, explicit confirmation.
-    const applyBtn = host.querySelector(
+    const applyBtn = mount.host.querySelector(
       '[data-testid="jp-SMIso-admin-apply"]'
     ) as HTMLButtonElement;
     await act(async () => applyBtn.click());
     expect(log.some(r => r.route === 'admin/apply')).toBe(false);
-    const confirm = host.querySelector(
+    const confirm = mount.host.querySelector(
       '[data-testid="jp-SMIso-admin-confirm"]'
     ) as HTMLButtonElement;
     await act(async () => confirm.click());
     await flush(10);
     const apply = log.find(r => r.route === 'admin/apply');
     expect(apply?.body).toEqual({ plan_hash: 'a'.repeat(64) });
-    const result = host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    const result = mount.host.querySelector(
+      '[data-testid="jp-SMIso-admin-result"]'
+    );
     expect(result?.getAttribute('data-status')).toBe('succeeded');
     expect(changed).toHaveBeenCalledTimes(1);
+    expect(changed).toHaveBeenCalledWith(notIsolatedReport().domain.id);
   });
 
   it('offers the three template variants in words and sends the one picked', async () => {
-    const log = render({
-      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
+    const { log } = render({
       'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
       'POST admin/plan': req => ({
         status: 200,
@@ -189,7 +173,7 @@ describe('AdminSection', () => {
     });
     await flush();
     const radios = Array.from(
-      host.querySelectorAll('input[name="jp-SMIso-admin-variant"]')
+      mount.host.querySelectorAll('input[name="jp-SMIso-admin-variant"]')
     ) as HTMLInputElement[];
     expect(radios.map(r => r.value)).toEqual(['deny', 'allow', 'aws-doc']);
     const labels = radios.map(r => r.parentElement?.textContent ?? '');
@@ -199,7 +183,7 @@ describe('AdminSection', () => {
     // no internal id shown as a label
     expect(labels.some(l => l.trim() === 'aws-doc')).toBe(false);
     await act(async () => radios[2].click());
-    const preview = host.querySelector(
+    const preview = mount.host.querySelector(
       '[data-testid="jp-SMIso-admin-preview"]'
     ) as HTMLButtonElement;
     await act(async () => preview.click());
@@ -210,7 +194,6 @@ describe('AdminSection', () => {
 
   it('shows the server error of a refused plan', async () => {
     render({
-      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
       'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
       'POST admin/plan': () => ({
         status: 502,
@@ -218,19 +201,18 @@ describe('AdminSection', () => {
       })
     });
     await flush();
-    const preview = host.querySelector(
+    const preview = mount.host.querySelector(
       '[data-testid="jp-SMIso-admin-preview"]'
     ) as HTMLButtonElement;
     await act(async () => preview.click());
     await flush();
-    expect(host.querySelector('[role="alert"]')?.textContent).toContain(
+    expect(mount.host.querySelector('[role="alert"]')?.textContent).toContain(
       'Domain d-x not found'
     );
   });
 
   it('keeps the result when the panel remounts it (re-check after apply)', async () => {
     const handlers: Record<string, Handler> = {
-      'GET version': () => ({ status: 200, body: { admin_enabled: true } }),
       'GET admin/changes': req =>
         req.query.id
           ? {
@@ -249,10 +231,12 @@ describe('AdminSection', () => {
         body: { id: 'chg-20261201T070000Z-0a1b2c3d', status: 'running' }
       })
     };
-    render(handlers);
+    const { model } = render(handlers);
     await flush();
     const click = async (id: string) => {
-      const el = host.querySelector(`[data-testid="${id}"]`) as HTMLElement;
+      const el = mount.host.querySelector(
+        `[data-testid="${id}"]`
+      ) as HTMLElement;
       await act(async () => el.click());
       await flush();
     };
@@ -260,11 +244,12 @@ describe('AdminSection', () => {
     await click('jp-SMIso-admin-apply');
     await click('jp-SMIso-admin-confirm');
     await flush(5);
-    act(() => root.unmount());
-    root = createRoot(host);
-    render(handlers);
+    mount.remount();
+    show(model);
     await flush();
-    const result = host.querySelector('[data-testid="jp-SMIso-admin-result"]');
+    const result = mount.host.querySelector(
+      '[data-testid="jp-SMIso-admin-result"]'
+    );
     expect(result?.getAttribute('data-status')).toBe('succeeded');
   });
 });

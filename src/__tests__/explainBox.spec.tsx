@@ -1,21 +1,10 @@
-import { nullTranslator } from '@jupyterlab/translation';
-import React from 'react';
-import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import {
-  ExplainBox,
-  ExplainController,
-  IExplainResult,
-  SelectionTracker,
-  selectedText
-} from '../components/ExplainBox';
+import React, { act } from 'react';
+import { ExplainBox } from '../components/ExplainBox';
+import { ExplainModel } from '../model';
+import { SelectionTracker, selectedText } from '../selection';
+import type { IExplainResult } from '../tokens';
 import { fakeServer } from './fakeServer';
-
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
+import { flush, mountPerTest, trans } from './mount';
 
 const MESSAGE =
   'User: arn:aws:sts::1:assumed-role/R/SageMaker is not authorized to perform: sagemaker:AddTags on resource: arn:aws:sagemaker:us-east-1:1:space/d-abc/<img src=x onerror=alert(1)> because no permissions boundary allows the sagemaker:AddTags action';
@@ -57,38 +46,16 @@ function answer(): IExplainResult {
   };
 }
 
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    await act(async () => {
-      await new Promise(r => setTimeout(r, 0));
-    });
-  }
-}
+const mount = mountPerTest();
 
 describe('ExplainBox', () => {
   it('posts the pasted message and shows the ranked causes, escaped', async () => {
     const server = fakeServer({
       'POST explain': () => ({ status: 200, body: answer() })
     });
-    const controller = new ExplainController(server.settings);
-    act(() =>
-      root.render(<ExplainBox controller={controller} trans={trans} />)
-    );
-    const textarea = container.querySelector('textarea')!;
+    const explain = new ExplainModel({ serverSettings: server.settings });
+    act(() => mount.render(<ExplainBox model={explain} trans={trans} />));
+    const textarea = mount.host.querySelector('textarea')!;
     act(() => {
       const setter = Object.getOwnPropertyDescriptor(
         HTMLTextAreaElement.prototype,
@@ -97,37 +64,37 @@ describe('ExplainBox', () => {
       setter.call(textarea, MESSAGE);
       textarea.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    expect(controller.state.text).toBe(MESSAGE);
-    const run = container.querySelector(
+    expect(explain.state.text).toBe(MESSAGE);
+    const run = mount.host.querySelector(
       '.jp-SMIso-explain-run'
     ) as HTMLButtonElement;
     act(() => run.click());
     await flush();
     expect(server.log).toHaveLength(1);
     expect(server.log[0].body).toEqual({ message: MESSAGE, offline: false });
-    const causes = container.querySelectorAll('[data-cause-id]');
+    const causes = mount.host.querySelectorAll('[data-cause-id]');
     expect(
       Array.from(causes).map(c => c.getAttribute('data-cause-id'))
     ).toEqual(['tag-on-create-blocked-boundary', 'implicit-deny-boundary']);
     expect(causes[0].textContent).toContain('tag-on-create is blocked');
     // What was not checked is shown once per answer, in words, not under each cause.
-    const checks = container.querySelectorAll('.jp-SMIso-not-checked');
+    const checks = mount.host.querySelectorAll('.jp-SMIso-not-checked');
     expect(checks).toHaveLength(1);
     expect(checks[0].textContent).toContain(
       'not checked live evidence: offline'
     );
     expect(causes[0].textContent).not.toContain('not checked');
     // the reason in words, its id after them
-    const meta = container.querySelector('.jp-SMIso-explain-result > p')!;
+    const meta = mount.host.querySelector('.jp-SMIso-explain-result > p')!;
     expect(meta.textContent).toContain('Denied: implicit deny boundary');
     expect(meta.querySelector('code')?.textContent).toBe(
       'implicit_deny_boundary'
     );
     // nothing from the message or the answer became markup
-    expect(container.querySelector('img')).toBeNull();
-    expect(container.querySelector('.jp-SMIso-detail b')).toBeNull();
-    expect(container.textContent).toContain('<img src=x onerror=alert(1)>');
-    expect(container.textContent).toContain('Copy fix');
+    expect(mount.host.querySelector('img')).toBeNull();
+    expect(mount.host.querySelector('.jp-SMIso-detail b')).toBeNull();
+    expect(mount.host.textContent).toContain('<img src=x onerror=alert(1)>');
+    expect(mount.host.textContent).toContain('Copy fix');
   });
 
   it('sends offline when the box is ticked and shows server errors', async () => {
@@ -137,33 +104,31 @@ describe('ExplainBox', () => {
         body: { message: 'message is required', reason: 'bad-request' }
       })
     });
-    const controller = new ExplainController(server.settings);
-    act(() =>
-      root.render(<ExplainBox controller={controller} trans={trans} />)
-    );
-    const box = container.querySelector(
+    const explain = new ExplainModel({ serverSettings: server.settings });
+    act(() => mount.render(<ExplainBox model={explain} trans={trans} />));
+    const box = mount.host.querySelector(
       'input[type="checkbox"]'
     ) as HTMLInputElement;
     act(() => box.click());
-    expect(controller.state.offline).toBe(true);
+    expect(explain.state.offline).toBe(true);
     await act(async () => {
-      await controller.explain('some text');
+      await explain.explain('some text');
     });
     await flush();
     expect(server.log[0].body).toEqual({ message: 'some text', offline: true });
-    expect(container.querySelector('[role="alert"]')!.textContent).toBe(
+    expect(mount.host.querySelector('[role="alert"]')!.textContent).toBe(
       'message is required'
     );
-    expect(container.querySelector('[data-cause-id]')).toBeNull();
+    expect(mount.host.querySelector('[data-cause-id]')).toBeNull();
   });
 
   it('refuses an empty message without calling the server', async () => {
     const server = fakeServer({});
-    const controller = new ExplainController(server.settings);
-    const result = await controller.explain('   ');
+    const explain = new ExplainModel({ serverSettings: server.settings });
+    const result = await explain.explain('   ');
     expect(result).toBeNull();
     expect(server.log).toHaveLength(0);
-    expect(controller.state.error?.reason).toBe('empty');
+    expect(explain.state.error?.reason).toBe('empty');
   });
 
   it('reads the page selection', () => {

@@ -1,13 +1,7 @@
-import type { IJobStatus } from '../api';
-import {
-  IModelState,
-  IsolationModel,
-  PanelView,
-  sameVersion,
-  viewOf
-} from '../model';
+import { IsolationModel, sameVersion, viewOf } from '../model';
+import type { IJobStatus, IModelState, PanelView } from '../tokens';
 import { fakeServer, Handler } from './fakeServer';
-import { notIsolatedReport } from './reportFixture';
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 const VERSION = {
   version: '0.1.0',
@@ -23,13 +17,11 @@ const CONTEXT = {
 const KEY = { domain_id: 'd-research0001', region: 'us-east-1', profile: null };
 
 function running(done: number): IJobStatus {
-  return {
+  return jobStatus({
     status: 'running',
     key: KEY,
-    progress: { stage: 'reading roles', done, total: 3 },
-    report: null,
-    error: null
-  };
+    progress: { stage: 'reading roles', done, total: 3 }
+  });
 }
 
 function makeModel(handlers: Record<string, Handler>) {
@@ -328,6 +320,120 @@ describe('IsolationModel.initialize', () => {
   });
 });
 
+describe('one handshake for every model', () => {
+  const DOMAIN = CONTEXT.domain_id;
+  const scanNone = {
+    status: 'none',
+    progress: null,
+    result: null,
+    error: null
+  };
+
+  it('asks `version` once and enables admin and the sections from it, on the same server', async () => {
+    const { model, log } = makeModel({
+      'GET version': () => ({
+        status: 200,
+        body: {
+          ...VERSION,
+          admin_enabled: true,
+          features: ['explain', 'tags', 'admin']
+        }
+      }),
+      'GET report': () => ({ status: 200, body: { status: 'none', key: KEY } }),
+      'GET tag-scan': () => ({ status: 200, body: scanNone }),
+      'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
+      'POST explain': () => ({ status: 200, body: { causes: [] } })
+    });
+    expect(model.admin.enabled).toBe(false);
+    await model.initialize(false);
+    expect(model.state.server.adminEnabled).toBe(true);
+    expect(model.state.server.features).toEqual(['explain', 'tags', 'admin']);
+    expect(model.admin.enabled).toBe(true);
+    await model.tagScan.setTarget(DOMAIN, 'us-east-1');
+    await model.admin.show(DOMAIN);
+    await model.explain.explain('AccessDenied');
+    // Every section's call reached the one fake server (the app's settings), `version` once.
+    expect(log.map(r => `${r.method} ${r.route}`)).toEqual([
+      'GET version',
+      'GET context',
+      'GET report',
+      'GET tag-scan',
+      'GET admin/changes',
+      'POST explain'
+    ]);
+    expect(model.tagScan.state.status?.status).toBe('none');
+  });
+
+  it('keeps admin off (no admin call) when the server says admin_enabled false', async () => {
+    const { model, log } = makeModel({
+      'GET report': () => ({ status: 200, body: { status: 'none', key: KEY } })
+    });
+    await model.initialize(false);
+    expect(model.state.server.adminEnabled).toBe(false);
+    expect(model.state.server.features).toBeNull();
+    await model.admin.show(DOMAIN);
+    expect(log.some(r => r.route.startsWith('admin/'))).toBe(false);
+  });
+
+  it('re-checks the domain (refresh) when an admin change finished', async () => {
+    const { model, log } = makeModel({
+      'GET version': () => ({
+        status: 200,
+        body: { ...VERSION, admin_enabled: true }
+      }),
+      'GET admin/changes': () => ({ status: 200, body: { changes: [] } }),
+      'POST admin/rollback': () => ({
+        status: 200,
+        body: {
+          id: 'chg-2',
+          kind: 'rollback',
+          status: 'succeeded',
+          rollback_of: 'chg-1'
+        }
+      }),
+      'POST report': () => ({
+        status: 200,
+        body: { status: 'ready', key: KEY, report: notIsolatedReport() }
+      })
+    });
+    await model.probe();
+    await model.admin.rollback(DOMAIN, 'chg-1', false);
+    await model.check();
+    const post = log.find(r => r.method === 'POST' && r.route === 'report');
+    expect(post?.body).toEqual({ refresh: true });
+    expect(model.admin.stateFor(DOMAIN).rollback?.status).toBe('succeeded');
+  });
+});
+
+describe('TagScanModel', () => {
+  it('stops polling the previous domain when the domain changes', async () => {
+    const asked: string[] = [];
+    const { model } = makeModel({
+      'GET tag-scan': req => {
+        asked.push(req.query.domain_id);
+        return {
+          status: 200,
+          body: { status: 'running', progress: null, result: null, error: null }
+        };
+      }
+    });
+    const tags = model.tagScan;
+    tags.pollMs = 5;
+    await tags.setTarget('d-first', 'us-east-1');
+    await new Promise(r => setTimeout(r, 30));
+    expect(asked.filter(d => d === 'd-first').length).toBeGreaterThan(1);
+    await tags.setTarget('d-second', 'us-east-1');
+    const before = asked.filter(d => d === 'd-first').length;
+    await new Promise(r => setTimeout(r, 30));
+    expect(asked.filter(d => d === 'd-first').length).toBe(before);
+    expect(asked.filter(d => d === 'd-second').length).toBeGreaterThan(1);
+    model.dispose();
+    const after = asked.length;
+    await new Promise(r => setTimeout(r, 30));
+    expect(asked.length).toBe(after);
+  });
+});
+
 describe('viewOf', () => {
   const base: IModelState = {
     server: { status: 'ok' },
@@ -339,17 +445,17 @@ describe('viewOf', () => {
     checking: false
   };
   it('never shows a report unless the job is ready with a report', () => {
-    expect(viewOf({ ...base, job: { status: 'ready', report: null } })).toBe(
+    expect(viewOf({ ...base, job: jobStatus({ status: 'ready' }) })).toBe(
       'idle'
     );
     expect(
       viewOf({
         ...base,
-        job: {
+        job: jobStatus({
           status: 'error',
           report: notIsolatedReport(),
-          error: { message: 'x', reason: 'y' }
-        }
+          error: { message: 'x', reason: 'y', kind: 'internal-error' }
+        })
       })
     ).toBe('failed');
   });

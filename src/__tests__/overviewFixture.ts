@@ -3,13 +3,13 @@
  * account 111122223333 us-east-1 (research is not isolated: it reaches prod and any other
  * domain), one in eu-west-1, one in account 444455556666, and an account that refused AssumeRole.
  */
-import type { IWitness } from '../api';
+import type { IWitness } from '../tokens';
 import type {
   IOverview,
   IOverviewDomain,
   IOverviewFix,
   IOverviewStatus
-} from '../overview/tokens';
+} from '../tokens';
 
 export const A = '111122223333';
 export const B = '444455556666';
@@ -155,6 +155,25 @@ export function demoFixes(): IOverviewFix[] {
   ];
 }
 
+/** The route's answer for a job in `status`, with nothing in it yet. */
+export function emptyStatus(
+  status: IOverviewStatus['status'] = 'none'
+): IOverviewStatus {
+  return {
+    status,
+    key: null,
+    progress: null,
+    overview: null,
+    fixes: null,
+    summary: null,
+    run: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+    other_accounts_enabled: false
+  };
+}
+
 /** The route's answer for a ready job. */
 export function readyStatus(): IOverviewStatus {
   return {
@@ -176,7 +195,10 @@ export function readyStatus(): IOverviewStatus {
       unknown: 1,
       errors: 1
     },
+    run: { nothing_read: false },
     error: null,
+    started_at: '2026-12-06T23:00:00Z',
+    finished_at: '2026-12-06T23:00:09Z',
     other_accounts_enabled: false
   };
 }

@@ -13,7 +13,7 @@ import {
   overviewView,
   splitList
 } from '../overview/OverviewModel';
-import type { IOverviewStatus } from '../overview/tokens';
+import type { IOverviewStatus } from '../tokens';
 import { fakeServer, Handler } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 import {
@@ -21,6 +21,7 @@ import {
   B,
   demoFixes,
   demoOverview,
+  emptyStatus,
   readyStatus,
   EU,
   OTHER,
@@ -145,10 +146,8 @@ describe('cleanRequest and splitList', () => {
 
 function running(done: number): IOverviewStatus {
   return {
-    status: 'running',
-    progress: { stage: 'analysis', done, total: 4 },
-    overview: null,
-    error: null
+    ...emptyStatus('running'),
+    progress: { stage: 'analysis', done, total: 4 }
   };
 }
 

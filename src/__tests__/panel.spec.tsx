@@ -1,20 +1,12 @@
 import { Clipboard } from '@jupyterlab/apputils';
-import { nullTranslator } from '@jupyterlab/translation';
-import React from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import { act } from 'react';
+import React, { act } from 'react';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { PanelBody, unknownReasons } from '../components/IsolationPanel';
-import { IModelState, IsolationModel } from '../model';
+import { IsolationModel } from '../model';
+import type { IModelState } from '../tokens';
 import { fakeServer } from './fakeServer';
-import { notIsolatedReport } from './reportFixture';
-
-// React 18: tell React this is a test environment so act() works.
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
+import { mountPerTest, readyState, trans, waitFor } from './mount';
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 const CATALOG_ROWS = [
   {
@@ -60,52 +52,15 @@ function model(): IsolationModel {
   });
 }
 
-/** Let effects, debounce timers and fake fetches settle, then re-check `cond`. */
-async function waitFor(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) {
-      throw new Error('condition not met in time');
-    }
-    await act(() => new Promise<void>(r => setTimeout(r, 50)));
-  }
-}
-
-function readyState(report = notIsolatedReport()): IModelState {
-  return {
-    server: { status: 'ok', serverVersion: '0.1.0' },
-    context: {
-      domain_id: 'd-research0001',
-      region: 'us-east-1',
-      source: 'config',
-      detail: 'x'
-    },
-    target: {},
-    targetSource: null,
-    job: { status: 'ready', report },
-    requestError: null,
-    checking: false
-  };
-}
-
-let container: HTMLDivElement;
-let root: Root;
+const mount = mountPerTest();
 
 beforeEach(() => {
   coverageQueries = [];
-  container = document.createElement('div');
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 function render(state: IModelState): void {
   act(() =>
-    root.render(<PanelBody model={model()} state={state} trans={trans} />)
+    mount.render(<PanelBody model={model()} state={state} trans={trans} />)
   );
 }
 
@@ -114,7 +69,7 @@ describe('Words on the screen (issue 13)', () => {
     const report = notIsolatedReport();
     report.verdict = 'isolated';
     render(readyState(report));
-    const words = container.querySelector('.jp-SMIso-verdict')!.textContent!;
+    const words = mount.host.querySelector('.jp-SMIso-verdict')!.textContent!;
     expect(words).not.toContain('No execution role can reach');
     expect(words).toContain('high-severity finding');
   });
@@ -134,16 +89,16 @@ describe('Words on the screen (issue 13)', () => {
       }
     ] as typeof role.cross_domain;
     render(readyState(report));
-    const title = container.querySelector('.jp-SMIso-role-title')!;
+    const title = mount.host.querySelector('.jp-SMIso-role-title')!;
     expect(title.textContent).toContain('policy files');
     expect(title.textContent).not.toContain('policy-files');
-    const group = container.querySelector(
+    const group = mount.host.querySelector(
       '[data-access-level="Tagging, Write"] summary'
     )!;
     expect(
       [...group.querySelectorAll('.jp-SMIso-level')].map(c => c.textContent)
     ).toEqual(['Tagging', 'Write']);
-    const finding = container.querySelector(
+    const finding = mount.host.querySelector(
       '[data-finding-id="broad-allow-defeats-isolation"]'
     )!;
     expect(finding.querySelector('code')?.textContent).toBe(
@@ -155,11 +110,11 @@ describe('Words on the screen (issue 13)', () => {
 describe('PanelBody with a not_isolated report', () => {
   it('shows the verdict, the leaks grouped by access level and the allowing statement', () => {
     render(readyState());
-    const badge = container.querySelector('.jp-SMIso-verdict .jp-SMIso-badge');
+    const badge = mount.host.querySelector('.jp-SMIso-verdict .jp-SMIso-badge');
     expect(badge?.getAttribute('data-verdict')).toBe('not_isolated');
     expect(badge?.textContent).toBe('Not isolated');
 
-    const leaks = container.querySelector('[data-testid="jp-SMIso-leaks"]')!;
+    const leaks = mount.host.querySelector('[data-testid="jp-SMIso-leaks"]')!;
     const levels = [...leaks.querySelectorAll(':scope > details')].map(d =>
       d.getAttribute('data-access-level')
     );
@@ -173,14 +128,14 @@ describe('PanelBody with a not_isolated report', () => {
     );
     // The accepted exception is not among the leaks, but is shown and marked.
     expect(leaks.textContent).not.toContain('sagemaker:AddAssociation');
-    const accepted = container.querySelector('.jp-SMIso-entry-accepted');
+    const accepted = mount.host.querySelector('.jp-SMIso-entry-accepted');
     expect(accepted?.textContent).toContain('sagemaker:AddAssociation');
     expect(accepted?.textContent).toContain('accepted');
   });
 
   it('shows who uses the role, the finding with its fix, and the catalog version', () => {
     render(readyState());
-    const role = container.querySelector('.jp-SMIso-role')!;
+    const role = mount.host.querySelector('.jp-SMIso-role')!;
     expect(role.textContent).toContain(
       'Used by: domain default; default space (shared spaces); user profile alice'
     );
@@ -188,7 +143,7 @@ describe('PanelBody with a not_isolated report', () => {
       role.querySelector('[data-finding-id="broad-allow-defeats-isolation"]')
         ?.textContent
     ).toContain('Attach the Deny-based variant.');
-    expect(container.textContent).toContain('0.1.202610271');
+    expect(mount.host.textContent).toContain('0.1.202610271');
   });
 
   it('copies the report JSON and a template document', () => {
@@ -196,7 +151,7 @@ describe('PanelBody with a not_isolated report', () => {
       .spyOn(Clipboard, 'copyToSystem')
       .mockImplementation(() => undefined);
     render(readyState());
-    const buttons = [...container.querySelectorAll('button')];
+    const buttons = [...mount.host.querySelectorAll('button')];
     const copyReport = buttons.find(b => b.textContent === 'Copy report JSON')!;
     act(() => copyReport.click());
     expect(JSON.parse(spy.mock.calls[0][0] as string).verdict).toBe(
@@ -215,13 +170,13 @@ describe('PanelBody with a not_isolated report', () => {
     render(readyState());
     const catalogRows = () =>
       [
-        ...container.querySelectorAll(
+        ...mount.host.querySelectorAll(
           '[data-testid="jp-SMIso-catalog"] tbody tr'
         )
       ].map(tr => tr.textContent ?? '');
     await waitFor(() => catalogRows().length === 2);
     expect(catalogRows()[0]).toContain('no resource type');
-    const input = container.querySelector(
+    const input = mount.host.querySelector(
       'input[aria-label="Search uncovered actions"]'
     ) as HTMLInputElement;
     const setter = Object.getOwnPropertyDescriptor(
@@ -233,7 +188,7 @@ describe('PanelBody with a not_isolated report', () => {
       input.dispatchEvent(new Event('input', { bubbles: true }));
     });
     const cells = [
-      ...container.querySelectorAll(
+      ...mount.host.querySelectorAll(
         '[data-testid="jp-SMIso-doc-vs-data"] tbody td'
       )
     ].map(td => td.textContent);
@@ -265,8 +220,8 @@ describe('PanelBody states', () => {
       'iam:GetPolicyVersion · arn:p · AccessDenied · no'
     ]);
     render(readyState(report));
-    expect(container.textContent).toContain('Why unknown');
-    expect(container.textContent).toContain('could not be read');
+    expect(mount.host.textContent).toContain('Why unknown');
+    expect(mount.host.textContent).toContain('could not be read');
   });
 
   it('shows the domain form when not in Studio', () => {
@@ -281,10 +236,10 @@ describe('PanelBody states', () => {
       job: null
     });
     expect(
-      container.querySelector('form[aria-label="Domain to check"]')
+      mount.host.querySelector('form[aria-label="Domain to check"]')
     ).not.toBeNull();
-    expect(container.textContent).toContain('Not in Studio: enter a domain');
-    expect(container.textContent).toContain('no Studio metadata');
+    expect(mount.host.textContent).toContain('Not in Studio: enter a domain');
+    expect(mount.host.textContent).toContain('no Studio metadata');
   });
 
   it('says clearly when the server extension is missing or another version', () => {
@@ -293,17 +248,17 @@ describe('PanelBody states', () => {
       server: { status: 'mismatch', serverVersion: '0.0.9' },
       job: null
     });
-    expect(container.textContent).toContain(
+    expect(mount.host.textContent).toContain(
       'Server extension missing or different version'
     );
-    expect(container.textContent).toContain('0.0.9');
+    expect(mount.host.textContent).toContain('0.0.9');
   });
 
   it('retries the handshake after a server error', async () => {
     const m = model();
     const probe = jest.spyOn(m, 'probe').mockResolvedValue(false);
     act(() =>
-      root.render(
+      mount.render(
         <PanelBody
           model={m}
           state={{
@@ -315,8 +270,8 @@ describe('PanelBody states', () => {
         />
       )
     );
-    expect(container.textContent).toContain('Cannot reach the Jupyter server');
-    const retry = [...container.querySelectorAll('button')].find(
+    expect(mount.host.textContent).toContain('Cannot reach the Jupyter server');
+    const retry = [...mount.host.querySelectorAll('button')].find(
       b => b.textContent === 'Retry'
     )!;
     await act(async () => retry.click());
@@ -326,31 +281,31 @@ describe('PanelBody states', () => {
   it('shows progress while checking', () => {
     render({
       ...readyState(),
-      job: {
+      job: jobStatus({
         status: 'running',
         progress: { stage: 'reading roles', done: 2, total: 5 }
-      }
+      })
     });
-    const progress = container.querySelector('progress')!;
+    const progress = mount.host.querySelector('progress')!;
     expect(progress.getAttribute('value')).toBe('2');
     expect(progress.getAttribute('max')).toBe('5');
-    expect(container.textContent).toContain('reading roles');
+    expect(mount.host.textContent).toContain('reading roles');
   });
 
   it('shows missing credentials with the form to pick a profile', () => {
     render({
       ...readyState(),
-      job: {
+      job: jobStatus({
         status: 'error',
         error: {
           message: 'no AWS credentials',
           reason: 'no-credentials',
           kind: 'aws-unreachable'
         }
-      }
+      })
     });
-    expect(container.textContent).toContain('Missing AWS credentials');
-    expect(container.querySelector('#jp-SMIso-form-profile')).not.toBeNull();
+    expect(mount.host.textContent).toContain('Missing AWS credentials');
+    expect(mount.host.querySelector('#jp-SMIso-form-profile')).not.toBeNull();
   });
 });
 
@@ -367,18 +322,18 @@ describe('ErrorBoundary', () => {
       .spyOn(console, 'error')
       .mockImplementation(() => undefined);
     act(() =>
-      root.render(
+      mount.render(
         <ErrorBoundary trans={trans}>
           <Boom />
         </ErrorBoundary>
       )
     );
-    expect(container.querySelector('[role="alert"]')?.textContent).toContain(
+    expect(mount.host.querySelector('[role="alert"]')?.textContent).toContain(
       'unexpected report shape'
     );
     fail = false;
-    act(() => container.querySelector('button')!.click());
-    expect(container.textContent).toBe('fine now');
+    act(() => mount.host.querySelector('button')!.click());
+    expect(mount.host.textContent).toBe('fine now');
     spy.mockRestore();
   });
 });

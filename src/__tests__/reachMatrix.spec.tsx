@@ -7,6 +7,7 @@ import { FixList } from '../overview/FixList';
 import { buildMatrix, rankedFixes } from '../overview/matrix';
 import type { ICellRef } from '../overview/OverviewModel';
 import { OverviewModel } from '../overview/OverviewModel';
+import { OverviewCard } from '../overview/OverviewSummary';
 import { OverviewBody } from '../overview/OverviewWidget';
 import { ReachMatrix } from '../overview/ReachMatrix';
 import { fakeServer } from './fakeServer';
@@ -295,5 +296,33 @@ describe('OverviewBody', () => {
     expect(
       host.querySelector('[aria-selected="true"]')?.getAttribute('aria-label')
     ).toBe('research can take 12 actions on the resources of prod');
+  });
+});
+
+describe('OverviewCard (the sidebar)', () => {
+  it('shows nothing until the server answered the overview route, then the verdict, top fixes and Open overview', async () => {
+    const server = fakeServer({
+      'GET overview': () => ({ status: 200, body: readyStatus() })
+    });
+    const model = new OverviewModel({ serverSettings: server.settings });
+    let opened = 0;
+    render(
+      <OverviewCard model={model} onOpen={() => opened++} trans={trans} />
+    );
+    expect(host.textContent).toBe('');
+    await act(() => model.fetchStatus());
+    expect(
+      host.querySelector('.jp-SMIso-ov-verdict')?.getAttribute('data-verdict')
+    ).toBe('not_isolated');
+    expect(host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(2);
+    expect(host.querySelector('details')).toBeNull();
+    const open = [...host.querySelectorAll('button')].find(
+      b => b.textContent === 'Open overview'
+    )!;
+    act(() => open.click());
+    expect(opened).toBe(1);
+    // A server whose handshake lists no overview: the card goes away.
+    act(() => model.setAvailable(false));
+    expect(host.textContent).toBe('');
   });
 });

@@ -2,7 +2,7 @@
  * A report shaped like ARCHITECTURE.md §7: the demo's research domain, whose default role has
  * AmazonSageMakerFullAccess beside the doc policy (so it is `not_isolated`).
  */
-import type { IReport } from '../api';
+import type { IJobStatus, IReport } from '../tokens';
 
 export const DOMAIN_ARN =
   'arn:aws:sagemaker:us-east-1:111122223333:domain/d-research0001';
@@ -150,5 +150,21 @@ export function notIsolatedReport(): IReport {
     assumptions: [],
     readings: [],
     errors: []
+  };
+}
+
+/** A job status as the `report` route answers it: every field present, `patch` on top. */
+export function jobStatus(
+  patch: Partial<IJobStatus> & Pick<IJobStatus, 'status'>
+): IJobStatus {
+  return {
+    key: { domain_id: 'd-research0001', region: 'us-east-1', profile: null },
+    progress: null,
+    report: null,
+    error: null,
+    started_at: null,
+    finished_at: null,
+    fresh: false,
+    ...patch
   };
 }

@@ -1,14 +1,9 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import React, { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
 import { ResourcesSection } from '../components/ResourcesSection';
+import { TagScanModel } from '../model';
 import { fakeServer, type Handler } from './fakeServer';
+import { flush, mountPerTest, trans } from './mount';
 
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
 const DOMAIN = 'd-research1';
 const DOMAIN_ARN = `arn:aws:sagemaker:us-east-1:111122223333:domain/${DOMAIN}`;
 const ARN = (t: string) => `arn:aws:sagemaker:us-east-1:111122223333:${t}`;
@@ -97,45 +92,25 @@ function scanResult() {
   };
 }
 
-async function flush(times = 6): Promise<void> {
-  for (let i = 0; i < times; i++) {
-    await act(async () => {
-      await new Promise(r => setTimeout(r, 5));
-    });
-  }
-}
-
 describe('ResourcesSection', () => {
-  let host: HTMLDivElement;
-  let root: Root;
-  beforeEach(() => {
-    host = document.createElement('div');
-    document.body.appendChild(host);
-    root = createRoot(host);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    host.remove();
-  });
+  const mount = mountPerTest();
 
-  function render(handlers: Record<string, Handler>, adminEnabled?: boolean) {
+  function render(handlers: Record<string, Handler>, adminEnabled: boolean) {
     const { settings, log } = fakeServer(handlers);
-    act(() => {
-      root.render(
-        <ResourcesSection
-          domainId={DOMAIN}
-          region="us-east-1"
-          trans={trans}
-          settings={settings}
-          adminEnabled={adminEnabled}
-          pollMs={1}
-        />
-      );
-    });
+    const model = new TagScanModel({ serverSettings: settings, pollMs: 1 });
+    mount.render(
+      <ResourcesSection
+        domainId={DOMAIN}
+        region="us-east-1"
+        model={model}
+        adminEnabled={adminEnabled}
+        trans={trans}
+      />
+    );
     return log;
   }
 
-  const q = (sel: string) => host.querySelector(sel) as HTMLElement;
+  const q = (sel: string) => mount.host.querySelector(sel) as HTMLElement;
 
   it('scans with progress, then shows counts, bars and the problem table', async () => {
     let polls = 0;
@@ -195,19 +170,19 @@ describe('ResourcesSection', () => {
     expect(
       q('[data-testid="jp-SMIso-tag-count-this_domain"]').textContent
     ).toContain('5');
-    expect(host.querySelectorAll('.jp-SMIso-tag-type').length).toBe(2);
+    expect(mount.host.querySelectorAll('.jp-SMIso-tag-type').length).toBe(2);
     const post = log.find(r => r.method === 'POST' && r.route === 'tag-scan');
     expect(post?.body).toEqual({
       domain_id: DOMAIN,
       region: 'us-east-1',
       refresh: false
     });
-    const rows = host.querySelectorAll(
+    const rows = mount.host.querySelectorAll(
       '[data-testid="jp-SMIso-tag-table"] tbody tr'
     );
     expect(rows.length).toBe(4);
     // Only the high-confidence proposal starts checked; no checkbox without a proposal.
-    const boxes = host.querySelectorAll<HTMLInputElement>(
+    const boxes = mount.host.querySelectorAll<HTMLInputElement>(
       'tbody input[type="checkbox"]'
     );
     expect(boxes.length).toBe(2);
@@ -235,7 +210,7 @@ describe('ResourcesSection', () => {
       select.value = 'other_domain';
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
-    expect(host.querySelectorAll('tbody tr').length).toBe(1);
+    expect(mount.host.querySelectorAll('tbody tr').length).toBe(1);
     expect(q('tbody tr').textContent).toContain('prod');
   });
 
@@ -307,7 +282,7 @@ describe('ResourcesSection', () => {
     expect(q('[data-testid="jp-SMIso-tag-result"]').textContent).toContain(
       'succeeded'
     );
-    const rollbackButton = [...host.querySelectorAll('button')].find(b =>
+    const rollbackButton = [...mount.host.querySelectorAll('button')].find(b =>
       b.textContent?.includes('Roll back')
     ) as HTMLButtonElement;
     act(() => rollbackButton.click());
@@ -348,7 +323,9 @@ describe('ResourcesSection', () => {
     await flush();
     act(() => q('[data-testid="jp-SMIso-tag-preview-button"]').click());
     await flush();
-    expect(host.querySelector('[data-testid="jp-SMIso-tag-apply"]')).toBeNull();
+    expect(
+      mount.host.querySelector('[data-testid="jp-SMIso-tag-apply"]')
+    ).toBeNull();
     expect(q('[data-testid="jp-SMIso-tag-preview"]').textContent).toContain(
       'admin_actions_enabled'
     );
@@ -432,7 +409,7 @@ describe('ResourcesSection', () => {
       all_domains: true,
       refresh: false
     });
-    const rows = host.querySelectorAll(
+    const rows = mount.host.querySelectorAll(
       '[data-testid="jp-SMIso-tag-domains"] tbody tr'
     );
     expect(rows.length).toBe(2);

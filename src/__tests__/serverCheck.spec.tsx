@@ -1,16 +1,10 @@
-import { nullTranslator } from '@jupyterlab/translation';
-import React, { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import type { IVersionInfo } from '../api';
+import React from 'react';
+import type { IModelState, IVersionInfo } from '../tokens';
 import { ServerCheck } from '../components/ServerCheck';
-import { installWarnings, IModelState } from '../model';
+import { installWarnings } from '../model';
+import { mountPerTest, trans } from './mount';
 
 // React's act() warns unless the environment says it supports it.
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
 
 function info(version: string, served: string | null): IVersionInfo {
   return {
@@ -71,29 +65,19 @@ describe('installWarnings', () => {
 });
 
 describe('ServerCheck', () => {
-  let container: HTMLDivElement;
-  let root: Root;
-  beforeEach(() => {
-    container = document.createElement('div');
-    document.body.appendChild(container);
-    root = createRoot(container);
-  });
-  afterEach(() => {
-    act(() => root.unmount());
-    container.remove();
-  });
+  const mount = mountPerTest();
 
   function render(server: IModelState['server'], frontend: string): void {
-    act(() =>
-      root.render(
-        <ServerCheck server={server} frontendVersion={frontend} trans={trans} />
-      )
+    mount.render(
+      <ServerCheck server={server} frontendVersion={frontend} trans={trans} />
     );
   }
 
   it('shows the server environment, closed, when all matches', () => {
     render(serverState(info('0.1.0', '0.1.0'), '0.1.0'), '0.1.0');
-    const box = container.querySelector('[data-testid="jp-SMIso-servercheck"]');
+    const box = mount.host.querySelector(
+      '[data-testid="jp-SMIso-servercheck"]'
+    );
     expect(box?.getAttribute('data-ok')).toBe('true');
     expect(box?.hasAttribute('open')).toBe(false);
     expect(box?.textContent).toContain('/opt/conda');
@@ -103,7 +87,9 @@ describe('ServerCheck', () => {
 
   it('opens with the warnings when the versions differ', () => {
     render(serverState(info('0.1.0', '0.2.0'), '0.2.0'), '0.2.0');
-    const box = container.querySelector('[data-testid="jp-SMIso-servercheck"]');
+    const box = mount.host.querySelector(
+      '[data-testid="jp-SMIso-servercheck"]'
+    );
     expect(box?.getAttribute('data-ok')).toBe('false');
     expect(box?.hasAttribute('open')).toBe(true);
     expect(box?.querySelector('[role="alert"]')?.textContent).toContain(
@@ -114,6 +100,6 @@ describe('ServerCheck', () => {
 
   it('renders nothing before the handshake answered', () => {
     render({ status: 'probing' }, '0.1.0');
-    expect(container.innerHTML).toBe('');
+    expect(mount.host.innerHTML).toBe('');
   });
 });

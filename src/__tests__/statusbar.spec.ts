@@ -1,7 +1,7 @@
 import { nullTranslator } from '@jupyterlab/translation';
-import type { IModelState } from '../model';
+import type { IModelState } from '../tokens';
 import { statusText } from '../statusbar';
-import { notIsolatedReport } from './reportFixture';
+import { jobStatus, notIsolatedReport } from './reportFixture';
 
 const trans = nullTranslator.load('sagemaker_isolation_ext');
 
@@ -19,11 +19,17 @@ describe('statusText', () => {
   it('shows the report verdict', () => {
     const report = notIsolatedReport();
     expect(
-      statusText({ ...base, job: { status: 'ready', report } }, trans)
+      statusText(
+        { ...base, job: jobStatus({ status: 'ready', report }) },
+        trans
+      )
     ).toBe('SageMaker: not isolated');
     report.verdict = 'isolated';
     expect(
-      statusText({ ...base, job: { status: 'ready', report } }, trans)
+      statusText(
+        { ...base, job: jobStatus({ status: 'ready', report }) },
+        trans
+      )
     ).toBe('SageMaker: isolated');
   });
 
@@ -31,7 +37,10 @@ describe('statusText', () => {
     const report = notIsolatedReport();
     (report as { verdict: string }).verdict = 'Isolated';
     expect(
-      statusText({ ...base, job: { status: 'ready', report } }, trans)
+      statusText(
+        { ...base, job: jobStatus({ status: 'ready', report }) },
+        trans
+      )
     ).toBe('SageMaker: unknown');
   });
 

@@ -1,9 +1,7 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import React from 'react';
-import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
-import type { IWitness } from '../api';
+import type { IWitness } from '../tokens';
 import { RoleSection } from '../components/RoleSection';
+import { mountPerTest, trans } from './mount';
 import { notIsolatedReport } from './reportFixture';
 import {
   AwsConfirmationNote,
@@ -11,11 +9,6 @@ import {
   awsBadge
 } from '../components/WitnessView';
 
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
 const OTHER = 'arn:aws:sagemaker:us-east-1:111122223333:domain/d-otherdomain00';
 
 function witness(extra: Partial<IWitness> = {}): IWitness {
@@ -31,39 +24,25 @@ function witness(extra: Partial<IWitness> = {}): IWitness {
   };
 }
 
-let host: HTMLDivElement;
-let root: Root;
+const mount = mountPerTest();
 
-beforeEach(() => {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
-});
-
-function render(el: JSX.Element): void {
-  act(() => root.render(el));
-}
+const render = (el: JSX.Element) => mount.render(el);
 
 describe('WitnessView', () => {
   it('shows the request, the command and a copy button, without an AWS badge', () => {
     render(<WitnessView witness={witness()} trans={trans} />);
-    expect(host.textContent).toContain('sagemaker:DeleteEndpoint');
-    expect(host.textContent).toContain(
+    expect(mount.host.textContent).toContain('sagemaker:DeleteEndpoint');
+    expect(mount.host.textContent).toContain(
       `aws:ResourceTag/sagemaker:domain-arn=${OTHER}`
     );
-    expect(host.querySelector('pre')?.textContent).toContain(
+    expect(mount.host.querySelector('pre')?.textContent).toContain(
       'aws iam simulate-principal-policy'
     );
-    expect(host.querySelector('button')?.getAttribute('aria-label')).toBe(
+    expect(mount.host.querySelector('button')?.getAttribute('aria-label')).toBe(
       'Copy the AWS policy simulator command for sagemaker:DeleteEndpoint'
     );
-    expect(host.querySelector('.jp-SMIso-aws-badge')).toBeNull();
-    expect(host.querySelector('img')).toBeNull(); // text, not markup
+    expect(mount.host.querySelector('.jp-SMIso-aws-badge')).toBeNull();
+    expect(mount.host.querySelector('img')).toBeNull(); // text, not markup
   });
 
   it('says "confirmed by AWS" when AWS agrees', () => {
@@ -75,7 +54,7 @@ describe('WitnessView', () => {
       }
     });
     render(<WitnessView witness={w} trans={trans} />);
-    const badge = host.querySelector('.jp-SMIso-aws-badge');
+    const badge = mount.host.querySelector('.jp-SMIso-aws-badge');
     expect(badge?.textContent).toBe('confirmed by AWS');
     expect(badge?.classList.contains('jp-SMIso-aws-confirmed')).toBe(true);
   });
@@ -103,10 +82,10 @@ describe('WitnessView', () => {
     });
     expect(awsBadge(w, trans)?.text).toBe(text);
     render(<WitnessView witness={w} trans={trans} />);
-    expect(host.querySelector('.jp-SMIso-aws-disagrees')?.textContent).toBe(
-      text
-    );
-    expect(host.textContent).toContain('detail words');
+    expect(
+      mount.host.querySelector('.jp-SMIso-aws-disagrees')?.textContent
+    ).toBe(text);
+    expect(mount.host.textContent).toContain('detail words');
   });
 
   it('shows the report-level note and offline policy files', () => {
@@ -115,12 +94,16 @@ describe('WitnessView', () => {
         confirmation={{
           status: 'offline',
           note: 'Offline check: nothing was sent to AWS.',
+          calls: 0,
+          confirmed: 0,
+          disagreed: 0,
+          not_checked: 0,
           policy_files: [{ file: 'p.json', policy: 'p', kind: 'identity' }]
         }}
         trans={trans}
       />
     );
-    const note = host.querySelector('[data-testid="jp-SMIso-aws-note"]');
+    const note = mount.host.querySelector('[data-testid="jp-SMIso-aws-note"]');
     expect(note?.getAttribute('data-status')).toBe('offline');
     expect(note?.textContent).toContain(
       'Offline check: nothing was sent to AWS.'
@@ -139,7 +122,9 @@ describe('WitnessView', () => {
       }
     });
     render(<RoleSection role={role} findings={[]} trans={trans} />);
-    const views = host.querySelectorAll('[data-testid="jp-SMIso-witness"]');
+    const views = mount.host.querySelectorAll(
+      '[data-testid="jp-SMIso-witness"]'
+    );
     expect(views).toHaveLength(1);
     const entry = views[0].closest('li');
     expect(entry?.querySelector('.jp-SMIso-action')?.textContent).toBe(

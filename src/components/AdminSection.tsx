@@ -1,188 +1,29 @@
-import type { ServerConnection } from '@jupyterlab/services';
-import type { TranslationBundle } from '@jupyterlab/translation';
-import React from 'react';
-import type { IReport } from '../api';
-import {
-  AdminApi,
-  isRunning,
-  type IChangeRecord,
-  type IChangeSummary,
-  type IPlan,
-  type Variant
-} from '../adminApi';
-import { VerdictBadge } from './VerdictBadge';
-
-type Phase =
-  | { kind: 'choose' }
-  | { kind: 'planning' }
-  | { kind: 'plan'; plan: IPlan; confirming: boolean }
-  | { kind: 'applying'; plan: IPlan; record: IChangeRecord }
-  | { kind: 'done'; plan: IPlan; record: IChangeRecord };
-
-/**
- * The last plan/result and rollback per domain id, kept across remounts: the panel replaces the
- * report view while it re-checks the domain after an apply, and the result must stay visible.
- */
-const memory = new Map<
-  string,
-  { phase: Phase; rollback: IChangeRecord | null; open: boolean }
->();
-
-/** Forget the remembered admin results (tests; a new session). */
-export function forgetAdminState(): void {
-  memory.clear();
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function StepList(props: {
-  record: IChangeRecord;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const steps = props.record.steps ?? [];
-  if (steps.length === 0) {
-    return <p className="jp-SMIso-meta">{props.trans.__('No step to run.')}</p>;
-  }
-  return (
-    <ol className="jp-SMIso-admin-steps">
-      {steps.map(s => (
-        <li key={s.index} data-status={s.status}>
-          <code>{s.op}</code> <strong>{s.status}</strong>
-          {s.detail ? ` – ${s.detail}` : ''}
-          {s.error?.message ? ` – ${s.error.code}: ${s.error.message}` : ''}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-function PlanView(props: {
-  plan: IPlan;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { plan, trans } = props;
-  return (
-    <div className="jp-SMIso-admin-plan" data-testid="jp-SMIso-admin-plan">
-      <table className="jp-SMIso-table">
-        <thead>
-          <tr>
-            <th scope="col">{trans.__('Role')}</th>
-            <th scope="col">{trans.__('Before')}</th>
-            <th scope="col">{trans.__('After')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.roles.map(r => (
-            <tr
-              key={r.arn}
-              data-role={r.name ?? r.arn}
-              data-selected={r.selected ? 'true' : 'false'}
-            >
-              <td title={r.arn}>
-                {r.name ?? r.arn}
-                {!r.selected && r.affected ? ` (${trans.__('affected')})` : ''}
-              </td>
-              <td data-testid="jp-SMIso-admin-before">
-                <VerdictBadge verdict={r.verdict_before} trans={trans} />
-              </td>
-              <td data-testid="jp-SMIso-admin-after">
-                <VerdictBadge verdict={r.verdict_after} trans={trans} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h4>{trans.__('Steps')}</h4>
-      {plan.steps.length === 0 ? (
-        <p className="jp-SMIso-meta">
-          {trans.__('Nothing to do: the plan is already in place.')}
-        </p>
-      ) : (
-        <ol className="jp-SMIso-admin-steps">
-          {plan.steps.map(s => (
-            <li key={s.index}>
-              <code>{s.op}</code>{' '}
-              {s.op === 'attach-role-policy'
-                ? trans.__(
-                    '%1 to %2',
-                    (s.policy_arn ?? '').split('/').pop() ?? '',
-                    s.role_name ?? s.role_arn ?? ''
-                  )
-                : (s.policy_name ?? '')}
-              {s.delete_version
-                ? ` ${trans.__('(deletes old version %1 after saving it)', s.delete_version)}`
-                : ''}
-            </li>
-          ))}
-        </ol>
-      )}
-      <h4>{trans.__('Validation')}</h4>
-      <ul className="jp-SMIso-admin-checks">
-        {plan.validation.checks.map((c, i) => (
-          <li
-            key={i}
-            data-ok={c.ok === null ? 'n/a' : String(c.ok)}
-            className={c.ok === false ? 'jp-SMIso-admin-fail' : undefined}
-          >
-            <strong>
-              {c.ok === null
-                ? trans.__('n/a')
-                : c.ok
-                  ? trans.__('ok')
-                  : trans.__('failed')}
-            </strong>{' '}
-            {c.id}: {c.detail}
-          </li>
-        ))}
-      </ul>
-      {plan.recommendations.map((r, i) => (
-        <p
-          key={i}
-          className="jp-SMIso-state jp-SMIso-state-warn"
-          data-testid="jp-SMIso-admin-recommendation"
-        >
-          {r.text}
-        </p>
-      ))}
-      {plan.warnings.map((w, i) => (
-        <p key={i} className="jp-SMIso-meta">
-          {trans.__('Warning: %1', w)}
-        </p>
-      ))}
-      {plan.policy.diff.length > 0 && (
-        <details>
-          <summary>{trans.__('Policy diff (%1)', plan.policy.name)}</summary>
-          <pre className="jp-SMIso-admin-diff">
-            {plan.policy.diff.join('\n')}
-          </pre>
-        </details>
-      )}
-    </div>
-  );
-}
-
 /**
  * The admin section: choose variant and roles, preview the plan (before/after verdicts, steps,
  * validation, policy diff), confirm, follow the apply step by step, roll back from the history.
- * Renders nothing unless the server reports `admin_enabled`.
+ * Renders `AdminModel`'s state for the report's domain; nothing unless the handshake said
+ * `admin_enabled`.
  */
+import type { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+import type { AdminModel } from '../model';
+import type { IReport, Variant } from '../tokens';
+import { AdminHistory } from './AdminHistory';
+import { PlanView, StepList } from './AdminPlanView';
+import { useModelState } from './useModel';
+
+/** The section for `report`'s domain; an apply or rollback re-checks it (`IsolationModel`). */
 export function AdminSection(props: {
   report: IReport;
+  model: AdminModel;
   trans: TranslationBundle;
-  /** Called after an apply or rollback finished (the panel re-checks the domain). */
-  onChanged?: () => void;
-  settings?: ServerConnection.ISettings;
-  /** Delay between progress polls (ms). */
-  pollMs?: number;
 }): JSX.Element | null {
-  const { report, trans } = props;
-  const api = React.useMemo(
-    () => new AdminApi(props.settings),
-    [props.settings]
-  );
-  const [enabled, setEnabled] = React.useState<boolean | null>(null);
+  const { report, model, trans } = props;
+  const domainId = report.domain.id;
+  const { enabled, state } = useModelState(model.stateChanged, () => ({
+    enabled: model.enabled,
+    state: model.stateFor(domainId)
+  }));
   const [variant, setVariant] = React.useState<Variant>('deny');
   const roleArns = (report.roles ?? [])
     .map(r => r.arn)
@@ -190,145 +31,22 @@ export function AdminSection(props: {
   const [selected, setSelected] = React.useState<Set<string>>(
     () => new Set(roleArns)
   );
-  const saved = memory.get(report.domain.id);
-  const [phase, setPhase] = React.useState<Phase>(
-    saved && saved.phase.kind !== 'planning' ? saved.phase : { kind: 'choose' }
-  );
-  const [error, setError] = React.useState<string | null>(null);
-  const [history, setHistory] = React.useState<IChangeSummary[]>([]);
-  const [rollback, setRollback] = React.useState<IChangeRecord | null>(
-    saved?.rollback ?? null
-  );
-  const [open, setOpen] = React.useState<boolean>(saved?.open ?? false);
   React.useEffect(() => {
-    memory.set(report.domain.id, { phase, rollback, open });
-  }, [report.domain.id, phase, rollback, open]);
-  const alive = React.useRef(true);
-  React.useEffect(
-    () => () => {
-      alive.current = false;
-    },
-    []
-  );
-
-  const loadHistory = React.useCallback(async () => {
-    try {
-      const h = await api.changes();
-      if (alive.current) {
-        setHistory(
-          h.filter(c => !c.domain_id || c.domain_id === report.domain.id)
-        );
-      }
-    } catch (e) {
-      if (alive.current) {
-        setError(errorText(e));
-      }
-    }
-  }, [api, report.domain.id]);
-
-  const follow = async (plan: IPlan, id: string) => {
-    let record: IChangeRecord = { id, kind: 'apply', status: 'running' };
-    while (alive.current && isRunning(record)) {
-      await new Promise(r => setTimeout(r, props.pollMs ?? 500));
-      record = await api.change(id);
-      if (alive.current) {
-        setPhase(
-          isRunning(record)
-            ? { kind: 'applying', plan, record }
-            : { kind: 'done', plan, record }
-        );
-      }
-    }
-    if (alive.current) {
-      await loadHistory();
-      props.onChanged?.();
-    }
-  };
-
-  React.useEffect(() => {
-    // Remounted while an apply runs (the panel re-rendered): keep following it.
-    if (phase.kind === 'applying') {
-      void follow(phase.plan, phase.record.id).catch(e =>
-        alive.current ? setError(errorText(e)) : undefined
-      );
-    }
-  }, []);
-
-  React.useEffect(() => {
-    api
-      .enabled()
-      .then(ok => {
-        if (alive.current) {
-          setEnabled(ok);
-          if (ok) {
-            void loadHistory();
-          }
-        }
-      })
-      .catch(() => alive.current && setEnabled(false));
-  }, [api, loadHistory]);
+    void model.show(domainId);
+  }, [model, domainId, enabled]);
 
   if (!enabled) {
     return null;
   }
-
-  const target = {
-    domain_id: report.domain.id,
-    region: report.domain.region ?? undefined
+  const phase = state.phase;
+  const preview = () => {
+    const all = selected.size === roleArns.length;
+    void model.preview(
+      { domain_id: domainId, region: report.domain.region ?? undefined },
+      variant,
+      all ? null : [...selected]
+    );
   };
-  const preview = async () => {
-    setError(null);
-    setPhase({ kind: 'planning' });
-    try {
-      const all = selected.size === roleArns.length;
-      const plan = await api.plan(target, variant, all ? null : [...selected]);
-      if (alive.current) {
-        setPhase({ kind: 'plan', plan, confirming: false });
-      }
-    } catch (e) {
-      if (alive.current) {
-        setError(errorText(e));
-        setPhase({ kind: 'choose' });
-      }
-    }
-  };
-
-  const apply = async (plan: IPlan) => {
-    setError(null);
-    try {
-      const started = await api.apply(plan.plan_hash);
-      setPhase({
-        kind: 'applying',
-        plan,
-        record: { id: started.id, kind: 'apply', status: 'running' }
-      });
-      await follow(plan, started.id);
-    } catch (e) {
-      if (alive.current) {
-        setError(errorText(e));
-      }
-    }
-  };
-
-  const startRollback = async (id: string, dryRun: boolean) => {
-    setError(null);
-    try {
-      const rec = await api.rollback(id, dryRun);
-      if (!alive.current) {
-        return;
-      }
-      setRollback(rec);
-      if (!dryRun) {
-        await loadHistory();
-        props.onChanged?.();
-      }
-    } catch (e) {
-      if (alive.current) {
-        setError(errorText(e));
-      }
-    }
-  };
-
   const toggle = (arn: string) => {
     const next = new Set(selected);
     if (next.has(arn)) {
@@ -343,8 +61,10 @@ export function AdminSection(props: {
     <details
       className="jp-SMIso-section"
       data-section="admin"
-      open={open}
-      onToggle={e => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+      open={state.open}
+      onToggle={e =>
+        model.setOpen(domainId, (e.currentTarget as HTMLDetailsElement).open)
+      }
     >
       <summary>
         <h3 className="jp-SMIso-section-title" id="jp-SMIso-section-admin">
@@ -411,7 +131,7 @@ export function AdminSection(props: {
             onClick={() => {
               // Busy: aria-disabled (keeps the focus), so the click is ignored here.
               if (phase.kind !== 'planning' && phase.kind !== 'applying') {
-                void preview();
+                preview();
               }
             }}
           >
@@ -420,9 +140,9 @@ export function AdminSection(props: {
               : trans.__('Preview plan')}
           </button>
         </div>
-        {error && (
+        {state.error && (
           <p className="jp-SMIso-state jp-SMIso-state-error" role="alert">
-            {error}
+            {state.error}
           </p>
         )}
         {phase.kind !== 'choose' && phase.kind !== 'planning' && (
@@ -435,7 +155,7 @@ export function AdminSection(props: {
                 className="jp-mod-styled jp-mod-warn"
                 data-testid="jp-SMIso-admin-apply"
                 disabled={!phase.plan.validation.ok}
-                onClick={() => setPhase({ ...phase, confirming: true })}
+                onClick={() => model.setConfirming(domainId, true)}
               >
                 {trans.__('Apply…')}
               </button>
@@ -451,13 +171,13 @@ export function AdminSection(props: {
                 <button
                   className="jp-mod-styled jp-mod-warn"
                   data-testid="jp-SMIso-admin-confirm"
-                  onClick={() => void apply(phase.plan)}
+                  onClick={() => void model.apply(domainId, phase.plan)}
                 >
                   {trans.__('Confirm apply')}
                 </button>
                 <button
                   className="jp-mod-styled jp-mod-reject"
-                  onClick={() => setPhase({ ...phase, confirming: false })}
+                  onClick={() => model.setConfirming(domainId, false)}
                 >
                   {trans.__('Cancel')}
                 </button>
@@ -481,65 +201,12 @@ export function AdminSection(props: {
             )}
           </div>
         )}
-        <h4>{trans.__('History')}</h4>
-        {history.length === 0 ? (
-          <p className="jp-SMIso-meta">{trans.__('No change recorded.')}</p>
-        ) : (
-          <ul
-            className="jp-SMIso-admin-history"
-            data-testid="jp-SMIso-admin-history"
-          >
-            {history.map(c => (
-              <li key={c.id} data-kind={c.kind} data-status={c.status}>
-                <code>{c.id}</code> {c.kind} {c.status} ({c.steps_done}/
-                {c.steps_total})
-                {c.rolled_back_by ? ` ${trans.__('rolled back')}` : ''}
-                {c.kind === 'apply' && !c.rolled_back_by && (
-                  <button
-                    className="jp-mod-styled"
-                    data-testid="jp-SMIso-admin-rollback"
-                    onClick={() => void startRollback(c.id, true)}
-                  >
-                    {trans.__('Roll back…')}
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
-        {rollback && (
-          <div
-            className="jp-SMIso-admin-result"
-            data-testid="jp-SMIso-admin-rollback-result"
-            data-status={rollback.status}
-          >
-            <h4>
-              {rollback.status === 'planned'
-                ? trans.__(
-                    'Rollback of %1 (preview)',
-                    rollback.rollback_of ?? ''
-                  )
-                : trans.__(
-                    'Rollback of %1: %2',
-                    rollback.rollback_of ?? '',
-                    rollback.status
-                  )}
-            </h4>
-            <StepList record={rollback} trans={trans} />
-            {rollback.status === 'planned' &&
-              (rollback.steps ?? []).length > 0 && (
-                <button
-                  className="jp-mod-styled jp-mod-warn"
-                  data-testid="jp-SMIso-admin-rollback-confirm"
-                  onClick={() =>
-                    void startRollback(rollback.rollback_of ?? '', false)
-                  }
-                >
-                  {trans.__('Confirm rollback')}
-                </button>
-              )}
-          </div>
-        )}
+        <AdminHistory
+          history={state.history}
+          rollback={state.rollback}
+          onRollback={(id, dryRun) => void model.rollback(domainId, id, dryRun)}
+          trans={trans}
+        />
       </div>
     </details>
   );

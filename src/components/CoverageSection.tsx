@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ICoverage, ICoverageTable, IReport } from '../api';
+import type { ICoverage, ICoverageTable, IReport } from '../tokens';
 import { filterActions } from '../leaks';
 import { toErrorInfo } from '../model';
 import { AccessLevelChips } from './AccessLevelChips';

@@ -1,11 +1,19 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ITarget } from '../api';
+import type { ITarget } from '../tokens';
 
-/** SageMaker domain ids as the server accepts them (handlers.py `DOMAIN_ID_RE`). */
+/**
+ * SageMaker domain ids as the server accepts them (sagemaker/patterns.py `DOMAIN_ID`: the
+ * SageMaker API's DomainId pattern). tests/test_patterns.py keeps the two equal.
+ */
 export const DOMAIN_ID_PATTERN = /^d-(-*[a-z0-9]){1,61}$/;
-/** AWS Region names (handlers.py `REGION_RE`). */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * AWS Region names as the server accepts them (sagemaker/patterns.py `REGION_RE`: any
+ * partition's regionRegex of botocore's partitions.json). tests/test_patterns.py keeps the two
+ * equal.
+ */
+export const REGION_PATTERN =
+  /^(?:(?:(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+)|(?:cn-\w+-\d+)|(?:eusc-(de)-\w+-\d+)|(?:us-iso-\w+-\d+)|(?:us-isob-\w+-\d+)|(?:eu-isoe-\w+-\d+)|(?:us-isof-\w+-\d+)|(?:us-gov-\w+-\d+))$/;
 
 /**
  * Check the form's values before sending them.

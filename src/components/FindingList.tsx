@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { IFinding } from '../api';
+import type { IFinding } from '../tokens';
 
 const SEVERITY_ORDER = ['high', 'medium', 'low', 'info'];
 

@@ -7,7 +7,8 @@
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import { IModelState, sameVersion } from '../model';
+import { sameVersion } from '../model';
+import type { IModelState } from '../tokens';
 
 export function ServerCheck(props: {
   server: IModelState['server'];

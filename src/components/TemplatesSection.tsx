@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { ITemplate } from '../api';
+import type { ITemplate } from '../tokens';
 import { CopyButton } from './CopyButton';
 import { VerdictBadge } from './VerdictBadge';
 

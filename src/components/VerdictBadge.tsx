@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { Verdict } from '../api';
+import type { Verdict } from '../tokens';
 import { normaliseVerdict } from '../leaks';
 
 /** The translated label of a verdict. */

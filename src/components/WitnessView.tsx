@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
-import type { IAwsConfirmation, IWitness } from '../api';
+import type { IAwsConfirmation, IWitness } from '../tokens';
 import { CopyButton } from './CopyButton';
 
 /** The badge of AWS's answer for a witness: kind (for styling) and words. */

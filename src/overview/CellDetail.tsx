@@ -9,16 +9,9 @@ import { WitnessView } from '../components/WitnessView';
 import { cellLabel } from './ReachMatrix';
 import type { IMatrixCell } from './matrix';
 
-/** The action names of a cell: the server's list when it gives one, else the witnesses'. */
+/** The action names of a cell that come with a witness (up to five per cell). */
 export function cellActions(cell: IMatrixCell): string[] {
-  const reach = cell.reach;
-  if (!reach) {
-    return [];
-  }
-  const names = reach.action_names?.length
-    ? reach.action_names
-    : (reach.examples ?? []).map(w => w.action);
-  return [...new Set(names)];
+  return [...new Set((cell.reach?.examples ?? []).map(w => w.action))];
 }
 
 export function CellDetail(props: {

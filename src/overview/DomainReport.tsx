@@ -10,12 +10,12 @@ import React from 'react';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { FindingList } from '../components/FindingList';
-import { ReportView } from '../components/IsolationPanel';
+import { ReportView } from '../components/ReportView';
 import { VerdictBadge } from '../components/VerdictBadge';
 import type { IsolationModel } from '../model';
 import type { DomainReportModel } from './OverviewModel';
-import type { IOverviewDomain } from './tokens';
-import { useModelState } from './useModelState';
+import type { IOverviewDomain } from '../tokens';
+import { useModelState } from '../components/useModel';
 
 /** The overview's row of a domain: verdict, roles (compact) and findings. */
 export function OverviewRowView(props: {
@@ -34,9 +34,6 @@ export function OverviewRowView(props: {
       </h3>
       <div className="jp-SMIso-verdict">
         <VerdictBadge verdict={domain.verdict} trans={trans} large={true} />
-        {domain.verdict_reason && (
-          <span className="jp-SMIso-meta">{domain.verdict_reason}</span>
-        )}
       </div>
       <ul className="jp-SMIso-findings">
         {(domain.roles ?? []).map((r, i) => (
@@ -61,7 +58,7 @@ export function DomainReportBody(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, trans } = props;
-  const state = useModelState(model);
+  const state = useModelState(model.stateChanged, () => model.state);
   const domain = model.domain;
   return (
     <div className="jp-SMIso-ov-body" data-domain={domain.id}>

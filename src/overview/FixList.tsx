@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 import { verdictLabel } from '../components/VerdictBadge';
-import type { IOverviewDomain, IOverviewFix } from './tokens';
+import type { IOverviewDomain, IOverviewFix } from '../tokens';
 
 /** The words for a domain ARN: its name, else its id, else the ARN. */
 export function domainWords(arn: string, domains: IOverviewDomain[]): string {

@@ -5,8 +5,9 @@
  */
 import type { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
-import { ApiError, IErrorInfo, IReport, queryString, requestAPI } from '../api';
+import { ApiError, queryString, requestAPI } from '../api';
 import { toErrorInfo } from '../model';
+import type { IErrorInfo, IReport } from '../tokens';
 import { buildMatrix, IMatrix, rankedFixes } from './matrix';
 import type {
   IOverview,
@@ -14,7 +15,7 @@ import type {
   IOverviewFix,
   IOverviewRequest,
   IOverviewStatus
-} from './tokens';
+} from '../tokens';
 
 /** The two calls of the `overview` route (docs/openapi.yaml). */
 export class OverviewClient {
@@ -216,6 +217,19 @@ export class OverviewModel {
     this._isDisposed = true;
     this._generation++;
     Signal.clearData(this);
+  }
+
+  /**
+   * Say whether the server has the overview (the handshake's `features`). Without it the views
+   * show nothing of the overview and no call is made.
+   */
+  setAvailable(available: boolean): void {
+    if (!available) {
+      this._generation++;
+      this._update({ route: 'unavailable' });
+    } else if (this._state.route === 'unavailable') {
+      this._update({ route: 'unknown' });
+    }
   }
 
   /**

@@ -8,8 +8,8 @@ import { VerdictBadge } from '../components/VerdictBadge';
 import { overallVerdict, rankedFixes } from './matrix';
 import { FixList } from './FixList';
 import { OverviewModel, overviewView } from './OverviewModel';
-import type { IOverview } from './tokens';
-import { useModelState } from './useModelState';
+import type { IOverview } from '../tokens';
+import { useModelState } from '../components/useModel';
 
 /** The counts of an overview in words. */
 export function summaryText(
@@ -63,16 +63,17 @@ export function OverviewCard(props: {
   trans: TranslationBundle;
 }): JSX.Element | null {
   const { model, trans } = props;
-  const state = useModelState(model);
+  const state = useModelState(model.stateChanged, () => model.state);
   const view = overviewView(state);
-  if (view === 'unavailable') {
+  // Only once the server answered the overview route (the handshake listed the feature).
+  if (state.route !== 'ok') {
     return null;
   }
   const overview =
     state.job?.status === 'ready' ? (state.job.overview ?? null) : null;
   return (
     <section
-      className="jp-SMIso-ov-card"
+      className="jp-SMIso-ov-card jp-SMIso-body jp-SMIso-ov-cardwrap"
       aria-labelledby="jp-SMIso-ov-card-title"
       data-testid="jp-SMIso-ov-card"
     >

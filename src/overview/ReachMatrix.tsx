@@ -10,7 +10,7 @@ import { normaliseVerdict } from '../leaks';
 import { VerdictBadge } from '../components/VerdictBadge';
 import type { ICellRef } from './OverviewModel';
 import { ANY_DOMAIN, IMatrix, IMatrixCell, IMatrixGroup } from './matrix';
-import type { IOverviewError } from './tokens';
+import type { IOverviewError } from '../tokens';
 
 /** The words of a group heading: account and Region. */
 export function groupLabel(

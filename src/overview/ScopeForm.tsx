@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 import { splitList } from './OverviewModel';
-import type { IOverviewRequest } from './tokens';
+import type { IOverviewRequest } from '../tokens';
 
 export function ScopeForm(props: {
   initial: IOverviewRequest;

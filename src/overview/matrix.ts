@@ -11,7 +11,7 @@ import type {
   IOverviewError,
   IOverviewFix,
   IReach
-} from './tokens';
+} from '../tokens';
 
 /** The column key of "any other domain". */
 export const ANY_DOMAIN = '*';

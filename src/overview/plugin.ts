@@ -54,6 +54,7 @@ export function setupOverview(
       'Every SageMaker domain at a glance: who can act on whose resources'
     ),
     icon,
+    isEnabled: () => model.state.route !== 'unavailable',
     execute: () => {
       if (!overview || overview.isDisposed) {
         const content = new OverviewWidget(model, trans, arn =>
@@ -112,15 +113,35 @@ export function setupOverview(
     }
   });
 
-  const category = trans.__('SageMaker Isolation');
-  options.palette?.addItem({ command: OverviewCommandIDs.open, category });
-  options.launcher?.add({
-    command: OverviewCommandIDs.open,
-    category: trans.__('Other'),
-    rank: 50,
-    args: { isLauncher: true }
-  });
-  // The sidebar card shows the last overview of this server, if any (GET never starts a job).
-  void app.restored.then(() => model.fetchStatus());
+  // The palette entry and the launcher card appear once the handshake says the server has the
+  // overview (`features` lists "overview"); the sidebar card then shows its last job, if any
+  // (GET never starts one).
+  let shown = false;
+  const sync = () => {
+    const server = options.panelModel.state.server;
+    if (server.status === 'probing') {
+      return;
+    }
+    const available =
+      server.status === 'ok' && (server.features ?? []).includes('overview');
+    model.setAvailable(available);
+    if (available && !shown) {
+      shown = true;
+      const category = trans.__('SageMaker Isolation');
+      options.palette?.addItem({ command: OverviewCommandIDs.open, category });
+      options.launcher?.add({
+        command: OverviewCommandIDs.open,
+        category: trans.__('Other'),
+        rank: 50,
+        args: { isLauncher: true }
+      });
+      void model.fetchStatus();
+    }
+  };
+  options.panelModel.stateChanged.connect(sync);
+  model.stateChanged.connect(() =>
+    app.commands.notifyCommandChanged(OverviewCommandIDs.open)
+  );
+  sync();
   return model;
 }

@@ -1,4 +1,4 @@
-"""explain(request, policies): per statement, whether action, resource and each condition
+"""trace_decision(request, policies): per statement, whether action, resource and each condition
 matched, and why; the decision it carries is exactly evaluate()'s."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from sagemaker_isolation_ext.iam import (
     PolicySet,
     Request,
     evaluate,
-    explain,
-    format_explanation,
+    format_trace,
     parse_policy,
+    trace_decision,
 )
 
 DATA = Path(__file__).parent.parent / "sagemaker_isolation_ext" / "data"
@@ -46,7 +46,7 @@ def test_allow_names_the_matching_parts():
         TJ,
         {"aws:ResourceTag/sagemaker:domain-arn": DOM_A},
     )
-    e = explain(req, PolicySet([pol]))
+    e = trace_decision(req, PolicySet([pol]))
     assert e["decision"] == evaluate(req, PolicySet([pol])).to_json()
     assert e["decision"]["decision"] == "allow"
     s = _stmt(e, "iso", 1)
@@ -78,14 +78,14 @@ def test_other_domain_shows_the_failing_condition():
         TJ,
         {"aws:ResourceTag/sagemaker:domain-arn": DOM_B},
     )
-    e = explain(req, PolicySet([pol]))
+    e = trace_decision(req, PolicySet([pol]))
     assert e["decision"]["decision"] == "implicit_deny"
     s = _stmt(e, "iso", 1)
     assert s["action"]["matched"] is True and s["resource"]["matched"] == "yes"
     assert s["conditions"][0]["result"] == "false" and DOM_B in s["conditions"][0]["why"]
     assert s["outcome"] == "does-not-apply" and not s["deciding"]
     # untagged: the key is absent, and the explanation says so
-    e = explain(Request(SESSION, "sagemaker:DescribeTrainingJob", TJ, {}), PolicySet([pol]))
+    e = trace_decision(Request(SESSION, "sagemaker:DescribeTrainingJob", TJ, {}), PolicySet([pol]))
     c = _stmt(e, "iso", 1)["conditions"][0]
     assert c["result"] == "false" and "absent" in c["why"] and c["context_value"] is None
 
@@ -106,7 +106,7 @@ def test_notaction_notresource_and_deny():
         },
         "p",
     )
-    e = explain(Request(SESSION, "sagemaker:DescribeDomain", DOM_B, {}), PolicySet([pol]))
+    e = trace_decision(Request(SESSION, "sagemaker:DescribeDomain", DOM_B, {}), PolicySet([pol]))
     assert e["decision"]["decision"] == "explicit_deny"
     s0, s1 = e["policies"][0]["statements"]
     assert s0["action"]["element"] == "NotAction" and s0["action"]["matched"] is True
@@ -114,7 +114,7 @@ def test_notaction_notresource_and_deny():
     assert s0["outcome"] == "applies" and not s0["deciding"]
     assert s1["resource"]["element"] == "NotResource" and s1["resource"]["matched"] == "yes"
     assert s1["deciding"] and s1["outcome"] == "applies"
-    e = explain(Request(SESSION, "iam:PassRole", "*", {}), PolicySet([pol]))
+    e = trace_decision(Request(SESSION, "iam:PassRole", "*", {}), PolicySet([pol]))
     assert _stmt(e, "p", 0)["action"]["matched"] is False
     assert "excluded by NotAction 'iam:*'" in _stmt(e, "p", 0)["action"]["why"]
 
@@ -143,7 +143,7 @@ def test_every_policy_type_is_listed_and_principal_explained():
         rcps=[[parse_policy(allow, "rcp")]],
         resource=parse_policy(rp, "mpg", kind="resource"),
     )
-    e = explain(Request(SESSION, "sagemaker:DescribeModelPackageGroup", "*", {}), ps)
+    e = trace_decision(Request(SESSION, "sagemaker:DescribeModelPackageGroup", "*", {}), ps)
     assert [(p["type"], p["level"]) for p in e["policies"]] == [
         ("identity", None),
         ("permissions boundary", None),
@@ -185,7 +185,7 @@ def test_open_world_unknown_key_and_unevaluable_condition():
         "p",
     )
     req = Request(SESSION, "sagemaker:DescribeDomain", DOM_A, {}, open_world=True)
-    e = explain(req, PolicySet([pol]))
+    e = trace_decision(req, PolicySet([pol]))
     assert e["decision"]["decision"] == "unknown"
     s0, s1 = e["policies"][0]["statements"]
     assert s0["outcome"] == "depends-on-unknown-keys"
@@ -202,7 +202,7 @@ def test_text_rendering():
         TJ,
         {"aws:ResourceTag/sagemaker:domain-arn": DOM_A},
     )
-    text = format_explanation(explain(req, PolicySet([pol])))
+    text = format_trace(trace_decision(req, PolicySet([pol])))
     lines = text.splitlines()
     assert lines[0] == "decision: allow"
     assert "  decided by: iso #1 Sid 'ResourceAccessRequireDomainTag' (Allow)" in lines
@@ -216,7 +216,7 @@ def test_text_rendering():
 
 def test_malformed_context_gives_unknown_without_statements():
     pol = doc_policy()
-    e = explain(
+    e = trace_decision(
         Request(SESSION, "sagemaker:DescribeDomain", DOM_A, {"k": {"x": 1}}), PolicySet([pol])
     )
     assert e["decision"]["decision"] == "unknown" and e["policies"] == []
@@ -259,7 +259,7 @@ def test_deciding_statements_are_exactly_the_decisions(statements, action, ctx):
     pol = parse_policy({"Version": "2012-10-17", "Statement": statements}, "p")
     req = Request(SESSION, action, DOM_A, ctx)
     d = evaluate(req, PolicySet([pol]))
-    e = explain(req, PolicySet([pol]))
+    e = trace_decision(req, PolicySet([pol]))
     assert e["decision"] == d.to_json()
     deciding = [s["index"] for s in e["policies"][0]["statements"] if s["deciding"]]
     assert deciding == [s.index for s in d.statements]
@@ -275,7 +275,7 @@ def test_non_mapping_context_is_unknown_not_a_traceback():
         req = Request(SESSION, "sagemaker:DescribeDomain", DOM_A, ctx)
         d = evaluate(req, PolicySet([pol]))
         assert d.decision == "unknown" and "context" in d.reason
-        assert explain(req, PolicySet([pol]))["policies"] == []
+        assert trace_decision(req, PolicySet([pol]))["policies"] == []
 
 
 # -- CLI: simulate --explain ---------------------------------------------------------------------
