@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[k] = v
     for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(k, None)
-    from sagemaker_isolation_ext.aws.context import AwsContext
     from sagemaker_isolation_ext.aws.overview import collect_all_domains
+    from sagemaker_isolation_ext.aws.target import AwsContext
     from sagemaker_isolation_ext.demo.server import start_local_aws
 
     server, url = start_local_aws()

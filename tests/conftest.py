@@ -72,3 +72,18 @@ def demo_account(moto_server, aws_env) -> dict:
 
     reset_local_aws(moto_server)
     return seed_demo_account(moto_server, region="us-east-1")
+
+
+@pytest.fixture
+def overview_fleet(demo_account, moto_server) -> tuple[dict, dict]:
+    """``demo_account`` plus ``seed_overview_extras`` (a domain in us-west-2, a second account
+    entered with AssumeRole, one refusing entry): ``(demo dict, extras dict)``. The refusing
+    account is forgotten by the plugin afterwards."""
+    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
+    from sagemaker_isolation_ext.demo.seed import seed_overview_extras
+
+    extras = seed_overview_extras(moto_server)
+    try:
+        yield demo_account, extras
+    finally:
+        REFUSED_ACCOUNTS.discard(extras["refusing_account"])

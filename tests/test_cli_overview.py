@@ -10,20 +10,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_isolation_ext.cli.entry import main
-from sagemaker_isolation_ext.demo.seed import seed_overview_extras
 
 
 @pytest.fixture
-def fleet(demo_account, moto_server, tmp_path):
-    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
-
-    extras = seed_overview_extras(moto_server)
+def fleet(overview_fleet, tmp_path):
+    demo, extras = overview_fleet
     accounts = tmp_path / "accounts.txt"
     accounts.write_text("# the demo's other accounts\n" + "\n".join(extras["accounts"]) + "\n")
-    try:
-        yield demo_account, extras, str(accounts)
-    finally:
-        REFUSED_ACCOUNTS.discard(extras["refusing_account"])
+    return demo, extras, str(accounts)
 
 
 def run(*argv):

@@ -210,6 +210,12 @@ def test_demo_jupyter_config_names_the_extension_traits():
     assert cfg["ServerApp"]["port"] == 8888 and cfg["ServerApp"]["open_browser"] is False
     assert cfg["ServerApp"]["jpserver_extensions"]["sagemaker_isolation_ext"] is True
     assert cfg["IdentityProvider"]["token"] == "tok"
+    with_overview = launcher.demo_jupyter_config(
+        "d-ml-research", "http://127.0.0.1:1", 8888, "tok", "/tmp/x", open_browser=False,
+        overview={"second_region": "us-west-2", "accounts": ["210987654321", "333333333333"]})
+    assert with_overview["SageMakerIsolationApp"]["overview_accounts"] == [
+        "210987654321", "333333333333"]
+    assert with_overview["SageMakerIsolationApp"]["overview_other_accounts"] is True
 
 
 def test_run_demo_launches_lab_with_config_and_stops_moto(monkeypatch, aws_env):
@@ -330,6 +336,10 @@ def test_serve_demo_in_process_points_the_extension_at_the_seeded_research_domai
         assert app.domain_id == seeded["research_domain_id"] == "d-ml-research"
         assert app.endpoint_url == seeded["endpoint_url"] == os.environ["AWS_ENDPOINT_URL"]
         assert app.region == "us-east-1" and app.metadata_path == ""
+        # The overview's demo: two Regions, the second account and the refusing one.
+        assert app.overview_other_accounts is True
+        assert app.overview_regions == ["us-east-1", "us-west-2"]
+        assert app.overview_accounts == seeded["overview"]["accounts"]
         assert "AWS_PROFILE" not in os.environ  # nothing may reach a real account
         import boto3
 

@@ -13,18 +13,11 @@ from botocore.exceptions import ClientError
 
 from sagemaker_isolation_ext.aws import overview as AO
 from sagemaker_isolation_ext.aws.target import AwsContext
-from sagemaker_isolation_ext.demo.seed import seed_overview_extras
 
 
 @pytest.fixture
-def fleet(demo_account, moto_server):
-    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
-
-    extras = seed_overview_extras(moto_server)
-    try:
-        yield demo_account, extras
-    finally:
-        REFUSED_ACCOUNTS.discard(extras["refusing_account"])
+def fleet(overview_fleet):
+    return overview_fleet
 
 
 def _ctx(url):

@@ -193,3 +193,12 @@ def test_build_overview_shape_and_exit_codes(fleet):
     assert O.exit_code(O.build_overview([fleet[1]], [], [err], fixes=False)) == 2
     assert O.exit_code(O.build_overview([], fixes=False)) == 0
     assert O.exit_code(O.build_overview([], fixes=False), nothing_read=True) == 4
+
+
+def test_what_if_analysis_without_templates_keeps_verdicts_and_findings(fleet):
+    for snap, rep in fleet[:3]:
+        lean = analyze(snap, with_templates=False)
+        assert lean["templates"] == []
+        assert lean["verdict"] == rep["verdict"]
+        assert [r["verdict"] for r in lean["roles"]] == [r["verdict"] for r in rep["roles"]]
+        assert lean["findings"] == rep["findings"]

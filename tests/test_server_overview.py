@@ -9,7 +9,11 @@ import json
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from sagemaker_isolation_ext.demo.seed import seed_overview_extras
+from sagemaker_isolation_ext.demo.seed import (
+    REFUSING_ACCOUNT_ID,
+    SECOND_ACCOUNT_ID,
+    SECOND_REGION,
+)
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -31,19 +35,16 @@ def jp_server_config(moto_server, other_accounts, tmp_path):
             "region": "us-east-1", "endpoint_url": moto_server,
             "metadata_path": str(tmp_path / "no-metadata.json"),
             "overview_other_accounts": other_accounts,
+            # What the demo sets: used only when a request names no Regions / accounts.
+            "overview_regions": ["us-east-1", SECOND_REGION],
+            "overview_accounts": [SECOND_ACCOUNT_ID, REFUSING_ACCOUNT_ID],
         },
     }
 
 
 @pytest.fixture
-def fleet(demo_account, moto_server):
-    from sagemaker_isolation_ext.demo.moto_plugin import REFUSED_ACCOUNTS
-
-    extras = seed_overview_extras(moto_server)
-    try:
-        yield demo_account, extras
-    finally:
-        REFUSED_ACCOUNTS.discard(extras["refusing_account"])
+def fleet(overview_fleet):
+    return overview_fleet
 
 
 async def call(jp_fetch, route, method="GET", body=None, **params):
@@ -77,7 +78,7 @@ async def test_same_account_overview_with_progress(jp_fetch, fleet):
     demo, extras = fleet
     code, status = await call(jp_fetch, "overview")
     assert (code, status["status"]) == (200, "none")
-    done, seen = await run_until_done(jp_fetch, {"regions": ["us-east-1", "us-west-2"]})
+    done, seen = await run_until_done(jp_fetch, {})
     assert done["status"] == "ready", done["error"]
     assert done["other_accounts_enabled"] is False
     assert {p["stage"] for p in seen if p} & {"accounts", "regions", "domains", "analysis"}
@@ -92,6 +93,7 @@ async def test_same_account_overview_with_progress(jp_fetch, fleet):
     assert cell["to"] == "*" and cell["actions"] > 100 and cell["examples"]
     assert done["fixes"] and done["fixes"][0]["closes"] >= 1
     assert done["key"]["accounts"] == [] and done["key"]["org"] is False
+    assert done["key"]["regions"] == ["us-east-1", SECOND_REGION]
     # One domain's full report from the overview.
     code, report = await call(jp_fetch, "overview-report", domain_arn=research)
     assert code == 200 and report["verdict"] == "not_isolated"
@@ -100,7 +102,7 @@ async def test_same_account_overview_with_progress(jp_fetch, fleet):
                            domain_arn="arn:aws:sagemaker:us-east-1:123456789012:domain/d-none")
     assert code == 404 and err["reason"] == "not-in-overview"
     # A ready overview of the same key is returned as is (no new run) unless refresh.
-    code, again = await call(jp_fetch, "overview", "POST", {"regions": ["us-east-1", "us-west-2"]})
+    code, again = await call(jp_fetch, "overview", "POST", {})
     assert code == 202 and again["status"] == "ready"
     assert again["started_at"] == done["started_at"]
 
@@ -116,8 +118,10 @@ async def test_other_accounts_are_off_by_default(jp_fetch, fleet):
 @pytest.mark.parametrize("other_accounts", [True])
 async def test_other_accounts_when_enabled(jp_fetch, fleet):
     _demo, extras = fleet
-    done, _seen = await run_until_done(jp_fetch, {"accounts": extras["accounts"]})
+    done, _seen = await run_until_done(jp_fetch, {})  # the overview_accounts trait
     assert done["status"] == "ready", done["error"]
+    assert done["other_accounts_enabled"] is True
+    assert done["key"]["accounts"] == extras["accounts"]
     ov = done["overview"]
     accounts = {r["account_id"] for r in ov["domains"]}
     assert extras["second_account"] in accounts

@@ -68,13 +68,13 @@ __all__ = [
     "decode_policy_document",
     "AwsUnreachable",
     "ProgressFn",
+    "RunCache",
     "Collector",
     "describe_domain",
     "parse_arn",
     "read_policy",
     "read_role",
     "role_name",
-    "RunCache",
 ]
 
 ProgressFn = Callable[[str, int, int], None]
@@ -551,13 +551,15 @@ def read_policy(col: Collector, policy_arn: str) -> dict | None:
 MAX_OTHER_DOMAINS = 100
 
 
-def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict]:
+def _account_domains(col: Collector, domain_arn: str, domain: dict,
+                     listed_already: list[dict] | None = None) -> list[dict]:
     """The account's domains in this Region with their default execution roles.
 
     ``ListDomains`` then ``DescribeDomain`` for each other domain (at most
     :data:`MAX_OTHER_DOMAINS`); failures go into ``errors`` and only cost the
     ``role-shared-between-domains`` finding its evidence, never a verdict. User profiles of
-    other domains are not listed (their roles are not compared).
+    other domains are not listed (their roles are not compared). With ``listed_already`` (the
+    overview's run listed and described the Region's domains) no call is made.
 
     Returns:
         ``[{"arn", "name", "execution_roles": [role arn, ...]}]``, this domain first.
@@ -565,6 +567,8 @@ def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict
     own = [r for r in (domain["default_user_execution_role"],
                        domain["default_space_execution_role"]) if r]
     out = [{"arn": domain_arn, "name": domain.get("name"), "execution_roles": own}]
+    if listed_already is not None:
+        return out + [copy.deepcopy(d) for d in listed_already if d.get("arn") != domain_arn]
     listed, ok = col.call(
         "sagemaker:ListDomains", domain_arn,
         lambda: col.paginate(col.sm, "list_domains", "Domains"),
@@ -589,13 +593,27 @@ def _account_domains(col: Collector, domain_arn: str, domain: dict) -> list[dict
     return out
 
 
+def _read_roles(col: Collector, role_arns: list[str],
+                run_cache: RunCache | None = None) -> dict[str, dict]:
+    """Each role of ``role_arns`` read (once per run with ``run_cache``), by ARN."""
+    roles: dict[str, dict] = {}
+    col.report("roles", 0, len(role_arns))
+    for i, arn in enumerate(role_arns, 1):
+        if run_cache is None:
+            roles[arn] = read_role(col, arn)
+        else:
+            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: read_role(col, arn))
+        col.report("roles", i, len(role_arns))
+    return roles
+
+
 def _read_policies(col: Collector, roles: dict[str, dict],
                    run_cache: RunCache | None = None) -> dict[str, dict]:
-    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN.
+    """Each distinct managed policy of ``roles`` once (attached or boundary), by ARN (once per
+    run with ``run_cache``).
 
     A policy that cannot be read marks every role that depends on it incomplete, with an
-    error naming the policy. With ``run_cache`` (the account overview), a policy read by an
-    earlier domain of the run is not read again.
+    error naming the policy.
     """
     # Each distinct managed policy once, attached or boundary; remember who depends on it.
     dependents: dict[str, list[tuple[str, str]]] = {}
@@ -717,25 +735,9 @@ def collect_snapshot(
         if arn and arn not in role_arns:
             role_arns.append(arn)
 
-    roles: dict[str, dict] = {}
-    col.report("roles", 0, len(role_arns))
-    for i, arn in enumerate(role_arns, 1):
-        if run_cache is None:
-            roles[arn] = read_role(col, arn)
-        else:
-            roles[arn] = run_cache.read(col, ("role", arn), lambda arn=arn: read_role(col, arn))
-        col.report("roles", i, len(role_arns))
-
+    roles = _read_roles(col, role_arns, run_cache)
     policies = _read_policies(col, roles, run_cache)
-
-    if account_domains is None:
-        account_domains = _account_domains(col, domain_arn, domain)
-    else:
-        own = [r for r in (domain["default_user_execution_role"],
-                           domain["default_space_execution_role"]) if r]
-        account_domains = [{"arn": domain_arn, "name": domain.get("name"),
-                            "execution_roles": own}] + [
-            copy.deepcopy(d) for d in account_domains if d.get("arn") != domain_arn]
+    account_domains = _account_domains(col, domain_arn, domain, account_domains)
 
     return {
         "schema_version": SCHEMA_VERSION,

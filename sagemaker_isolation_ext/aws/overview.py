@@ -48,10 +48,10 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sagemaker_isolation_ext.aws.collect import RunCache, _error_code_message, collect_snapshot
-from sagemaker_isolation_ext.aws.target import AwsContext
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import DEFAULT_MAX_ATTEMPTS, client, make_session
+from sagemaker_isolation_ext.aws.target import AwsContext
 
 __all__ = [
     "DEFAULT_ASSUME_ROLE",
@@ -102,7 +102,8 @@ def read_accounts_file(path: str) -> list[str]:
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
     except OSError as exc:
-        raise AccountsFileError(f"cannot read accounts file {path}: {exc.strerror or exc}")
+        raise AccountsFileError(
+            f"cannot read accounts file {path}: {exc.strerror or exc}") from None
     out: list[str] = []
     for n, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()
@@ -290,6 +291,7 @@ class _Scope:
     clients: dict
     domains: list = field(default_factory=list)
     described: dict = field(default_factory=dict)
+    failed: dict = field(default_factory=dict)
 
 
 def collect_all_domains(
@@ -338,159 +340,181 @@ def collect_all_domains(
     started = time.monotonic()
     if not _ROLE_NAME_RE.match(assume_role or ""):
         raise ValueError(f"--assume-role {assume_role!r} is not an IAM role name")
-    limits = limits or PageLimits.from_env()
-    max_workers = max(1, int(max_workers))
-    counter = CallCounter()
-    cache = RunCache()
-    base = counter.attach(session or make_session(ctx))
-    out = Collected()
+    run = _Run(ctx, progress, max(1, int(max_workers)), max_attempts,
+               limits or PageLimits.from_env(), share)
+    base = run.counter.attach(session or make_session(ctx))
+    me, partition = _caller(base, ctx, run.counter, max_attempts)
+    run.out.regions = (available_regions(partition) if all_regions
+                       else list(dict.fromkeys(regions or [ctx.region])))
+    creds = run.enter_accounts(base, me, partition, accounts, org, assume_role)
+    scopes = run.make_scopes(base, creds)
+    run.list_scopes(scopes)
+    run.read_domains(scopes)
+    out = run.out
+    out.api_calls = run.counter.to_json()
+    out.cache = {"reads": dict(run.cache.reads), "hits": dict(run.cache.hits)}
+    out.seconds = round(time.monotonic() - started, 3)
+    return out
 
-    def report(stage: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress(stage, done, total)
 
-    me, partition = _caller(base, ctx, counter, max_attempts)
-    region_list = (available_regions(partition) if all_regions
-                   else list(dict.fromkeys(regions or [ctx.region])))
-    out.regions = region_list
-    others: list[str] = [a for a in (accounts or ()) if a != me]
-    if org:
+class _Run:
+    """The state of one :func:`collect_all_domains` run and its steps."""
+
+    def __init__(self, ctx: AwsContext, progress: ProgressFn | None, max_workers: int,
+                 max_attempts: int, limits: PageLimits, share: bool) -> None:
+        self.ctx, self.progress, self.max_workers = ctx, progress, max_workers
+        self.max_attempts, self.limits, self.share = max_attempts, limits, share
+        self.counter = CallCounter()
+        self.cache = RunCache()
+        self.out = Collected()
+        self.lock = threading.Lock()
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+    def error(self, row: dict) -> None:
+        with self.lock:
+            self.out.errors.append(row)
+
+    def enter_accounts(self, base: boto3.Session, me: str, partition: str,
+                       accounts: list[str] | None, org: bool,
+                       assume_role: str) -> dict[str, dict | None]:
+        """``{account: credentials | None (the caller's)}`` of the accounts that let us in."""
+        others: list[str] = [a for a in (accounts or ()) if a != me]
+        if org:
+            try:
+                for a in _org_accounts(base, self.ctx, self.limits, self.max_attempts):
+                    if a != me and a not in others:
+                        others.append(a)
+            except ListingIncomplete as exc:
+                self.error({"account_id": me, "region": None,
+                            "operation": "organizations:ListAccounts", "code": exc.code,
+                            "message": exc.message})
+            except _CALL_ERRORS as exc:
+                self.error(_row(me, None, "organizations:ListAccounts", exc))
+        self.out.accounts = [me] + others
+        creds: dict[str, dict | None] = {me: None}
+        self.report("accounts", 1, len(self.out.accounts))
+        for i, acct in enumerate(others, 2):
+            try:
+                creds[acct] = _assume(base, self.ctx, acct, assume_role, partition,
+                                      self.max_attempts)
+            except _CALL_ERRORS as exc:
+                self.error(_row(acct, None, "sts:AssumeRole", exc))
+            self.report("accounts", i, len(self.out.accounts))
+        return creds
+
+    def make_scopes(self, base: boto3.Session, creds: dict) -> list[_Scope]:
+        """One session and one set of clients per (account, Region), made in this thread."""
+        scopes: list[_Scope] = []
+        for acct in self.out.accounts:
+            if acct not in creds:
+                continue
+            c = creds[acct]
+            for region in self.out.regions:
+                if c is None:
+                    s = base if base.region_name == region else make_session(
+                        replace(self.ctx, region=region))
+                else:
+                    s = boto3.Session(aws_access_key_id=c["AccessKeyId"],
+                                      aws_secret_access_key=c["SecretAccessKey"],
+                                      aws_session_token=c["SessionToken"], region_name=region)
+                self.counter.attach(s)
+                clients = {svc: client(s, svc, self.ctx.endpoint_url,
+                                       max_attempts=self.max_attempts)
+                           for svc in ("sagemaker", "iam", "sts")}
+                scopes.append(_Scope(acct, region, s, clients))
+        return scopes
+
+    def _list_scope(self, sc: _Scope, listed: list, total: int) -> None:
         try:
-            for a in _org_accounts(base, ctx, limits, max_attempts):
-                if a != me and a not in others:
-                    others.append(a)
+            sc.domains = _list_domains(sc.clients["sagemaker"], sc.account, sc.region,
+                                       self.limits)
         except ListingIncomplete as exc:
-            out.errors.append({"account_id": me, "region": None,
-                               "operation": "organizations:ListAccounts", "code": exc.code,
-                               "message": exc.message})
-        except _CALL_ERRORS as exc:
-            out.errors.append(_row(me, None, "organizations:ListAccounts", exc))
-    out.accounts = [me] + others
-
-    # Credentials per account: the caller's for its own, AssumeRole for the others.
-    creds: dict[str, dict | None] = {me: None}
-    report("accounts", 1, len(out.accounts))
-    for i, acct in enumerate(others, 2):
-        try:
-            creds[acct] = _assume(base, ctx, acct, assume_role, partition, max_attempts)
-        except _CALL_ERRORS as exc:
-            out.errors.append(_row(acct, None, "sts:AssumeRole", exc))
-        report("accounts", i, len(out.accounts))
-
-    # One session and one set of clients per (account, Region), made here (not thread-safe).
-    scopes: list[_Scope] = []
-    for acct in out.accounts:
-        if acct not in creds:
-            continue
-        c = creds[acct]
-        for region in region_list:
-            if c is None:
-                s = base if base.region_name == region else make_session(
-                    replace(ctx, region=region))
-            else:
-                s = boto3.Session(aws_access_key_id=c["AccessKeyId"],
-                                  aws_secret_access_key=c["SecretAccessKey"],
-                                  aws_session_token=c["SessionToken"], region_name=region,
-                                  botocore_session=None)
-            counter.attach(s)
-            clients = {svc: client(s, svc, ctx.endpoint_url, max_attempts=max_attempts)
-                       for svc in ("sagemaker", "iam", "sts")}
-            scopes.append(_Scope(acct, region, s, clients))
-
-    lock = threading.Lock()
-    listed = [0]
-
-    def list_scope(sc: _Scope) -> None:
-        try:
-            sc.domains = _list_domains(sc.clients["sagemaker"], sc.account, sc.region, limits)
-        except ListingIncomplete as exc:
-            with lock:
-                out.errors.append({"account_id": sc.account, "region": sc.region,
-                                   "operation": "sagemaker:ListDomains", "code": exc.code,
-                                   "message": exc.message})
+            self.error({"account_id": sc.account, "region": sc.region,
+                        "operation": "sagemaker:ListDomains", "code": exc.code,
+                        "message": exc.message})
             return
         except (NoCredentialsError, PartialCredentialsError, *_CALL_ERRORS) as exc:
-            with lock:
-                out.errors.append(_row(sc.account, sc.region, "sagemaker:ListDomains", exc))
+            self.error(_row(sc.account, sc.region, "sagemaker:ListDomains", exc))
             return
         finally:
-            with lock:
-                listed[0] += 1
-                report("regions", listed[0], len(scopes))
-        with lock:
-            out.scopes_read.append((sc.account, sc.region))
+            with self.lock:
+                listed.append(sc)
+                self.report("regions", len(listed), total)
+        with self.lock:
+            self.out.scopes_read.append((sc.account, sc.region))
         for d in sc.domains:
             try:
                 sc.described[d.id] = sc.clients["sagemaker"].describe_domain(DomainId=d.id)
             except _CALL_ERRORS as exc:
-                sc.described[d.id] = _row(sc.account, sc.region, "sagemaker:DescribeDomain", exc)
+                sc.failed[d.id] = _row(sc.account, sc.region, "sagemaker:DescribeDomain", exc)
 
-    with ThreadPoolExecutor(max_workers=min(max_workers, max(1, len(scopes))),
-                            thread_name_prefix="overview-list") as pool:
-        list(pool.map(list_scope, scopes))
+    def list_scopes(self, scopes: list[_Scope]) -> None:
+        """ListDomains + DescribeDomain of every scope, at most ``max_workers`` at once."""
+        listed: list = []
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, max(1, len(scopes))),
+                                thread_name_prefix="overview-list") as pool:
+            list(pool.map(lambda sc: self._list_scope(sc, listed, len(scopes)), scopes))
 
-    jobs: list[tuple[_Scope, DomainRef]] = []
-    for sc in scopes:
-        for d in sc.domains:
-            desc = sc.described.get(d.id)
-            if desc is None or "operation" in desc:
-                err = desc or {"account_id": sc.account, "region": sc.region,
-                               "operation": "sagemaker:DescribeDomain", "code": "Unknown",
-                               "message": "not described"}
-                err = {**err, "message": f"domain {d.arn}: {err['message']}"}
-                out.errors.append(err)
-                out.unreadable.append((d.to_json(), err))
-                continue
-            jobs.append((sc, d))
-    shared = {}
-    for sc in scopes:
-        shared[(sc.account, sc.region)] = [
-            {"arn": sc.described[d.id].get("DomainArn") or d.arn,
-             "name": sc.described[d.id].get("DomainName") or d.name,
-             "execution_roles": [r for r in (
-                 (sc.described[d.id].get("DefaultUserSettings") or {}).get("ExecutionRole"),
-                 (sc.described[d.id].get("DefaultSpaceSettings") or {}).get("ExecutionRole"),
-             ) if r]}
-            for d in sc.domains if "operation" not in (sc.described.get(d.id) or {"operation": 1})
-        ]
+    def _unreadable(self, d: DomainRef, err: dict) -> None:
+        err = {**err, "message": f"domain {d.arn}: {err['message']}"}
+        self.error(err)
+        self.out.unreadable.append((d.to_json(), err))
 
-    done = [0]
+    def read_domains(self, scopes: list[_Scope]) -> None:
+        """Each described domain's snapshot (run cache shared), at most ``max_workers`` at once;
+        a domain that cannot be read becomes an unreadable row and an error row."""
+        jobs: list[tuple[_Scope, DomainRef]] = []
+        for sc in scopes:
+            for d in sc.domains:
+                if d.id in sc.described:
+                    jobs.append((sc, d))
+                else:
+                    self._unreadable(d, sc.failed.get(d.id) or {
+                        "account_id": sc.account, "region": sc.region,
+                        "operation": "sagemaker:DescribeDomain", "code": "Unknown",
+                        "message": "not described"})
+        done = [0]
 
-    def read_domain(job: tuple[_Scope, DomainRef]):
-        sc, d = job
-        dctx = replace(ctx, domain_id=d.id, region=sc.region, source="cli",
-                       detail=f"account overview: account {sc.account}, Region {sc.region}")
-        try:
-            if share:
-                snap = collect_snapshot(dctx, session=sc.session, clients=sc.clients,
-                                        run_cache=cache, described=sc.described[d.id],
-                                        account_domains=shared[(sc.account, sc.region)],
-                                        max_attempts=max_attempts, limits=limits)
+        def read(job: tuple[_Scope, DomainRef]):
+            sc, d = job
+            try:
+                result = ("ok", self._collect(sc, d))
+            except AwsUnreachable as exc:
+                result = ("error", {"account_id": sc.account, "region": sc.region,
+                                    "operation": exc.operation or "sagemaker:DescribeDomain",
+                                    "code": exc.code or exc.reason, "message": exc.message})
+            with self.lock:
+                done[0] += 1
+                self.report("domains", done[0], len(jobs))
+            return d, result
+
+        self.report("domains", 0, len(jobs))
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, max(1, len(jobs))),
+                                thread_name_prefix="overview-domain") as pool:
+            results = list(pool.map(read, jobs))
+        for d, (kind, value) in results:
+            if kind == "ok":
+                self.out.snapshots.append(value)
             else:
-                snap = collect_snapshot(dctx, session=sc.session, clients=sc.clients,
-                                        max_attempts=max_attempts, limits=limits)
-            result = ("ok", snap)
-        except AwsUnreachable as exc:
-            result = ("error", {"account_id": sc.account, "region": sc.region,
-                                "operation": exc.operation or "sagemaker:DescribeDomain",
-                                "code": exc.code or exc.reason, "message": exc.message})
-        with lock:
-            done[0] += 1
-            report("domains", done[0], len(jobs))
-        return d, result
+                self._unreadable(d, value)
 
-    report("domains", 0, len(jobs))
-    with ThreadPoolExecutor(max_workers=min(max_workers, max(1, len(jobs))),
-                            thread_name_prefix="overview-domain") as pool:
-        results = list(pool.map(read_domain, jobs))
-    for d, (kind, value) in results:
-        if kind == "ok":
-            out.snapshots.append(value)
-        else:
-            value = {**value, "message": f"domain {d.arn}: {value['message']}"}
-            out.errors.append(value)
-            out.unreadable.append((d.to_json(), value))
-    out.api_calls = counter.to_json()
-    out.cache = {"reads": dict(cache.reads), "hits": dict(cache.hits)}
-    out.seconds = round(time.monotonic() - started, 3)
-    return out
+    def _collect(self, sc: _Scope, d: DomainRef) -> dict:
+        dctx = replace(self.ctx, domain_id=d.id, region=sc.region, source="cli",
+                       detail=f"account overview: account {sc.account}, Region {sc.region}")
+        if not self.share:
+            return collect_snapshot(dctx, session=sc.session, clients=sc.clients,
+                                    max_attempts=self.max_attempts, limits=self.limits)
+        shared = [
+            {"arn": desc.get("DomainArn") or o.arn, "name": desc.get("DomainName") or o.name,
+             "execution_roles": [r for r in (
+                 (desc.get("DefaultUserSettings") or {}).get("ExecutionRole"),
+                 (desc.get("DefaultSpaceSettings") or {}).get("ExecutionRole")) if r]}
+            for o in sc.domains if (desc := sc.described.get(o.id)) is not None
+        ]
+        return collect_snapshot(dctx, session=sc.session, clients=sc.clients,
+                                run_cache=self.cache, described=sc.described[d.id],
+                                account_domains=shared, max_attempts=self.max_attempts,
+                                limits=self.limits)

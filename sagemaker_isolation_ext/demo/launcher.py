@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sagemaker_isolation_ext.demo.seed import seed_demo_account
+from sagemaker_isolation_ext.demo.seed import seed_demo_account, seed_overview_extras
 from sagemaker_isolation_ext.demo.server import start_local_aws
 
 __all__ = [
@@ -77,18 +77,33 @@ def serve_demo_in_process(c) -> dict:
             del os.environ[key]
     os.environ.update(env)
     seeded = seed_demo_account(endpoint_url)
+    extras = seed_overview_extras(endpoint_url, region=DEMO_REGION)
     c.SageMakerIsolationApp.domain_id = seeded["research_domain_id"]
     c.SageMakerIsolationApp.region = DEMO_REGION
     c.SageMakerIsolationApp.endpoint_url = endpoint_url
     c.SageMakerIsolationApp.metadata_path = ""  # ignore a real Studio metadata file
-    return dict(seeded, endpoint_url=endpoint_url, local_aws=_local_aws)
+    for name, value in overview_traits(extras).items():
+        setattr(c.SageMakerIsolationApp, name, value)
+    return dict(seeded, endpoint_url=endpoint_url, local_aws=_local_aws, overview=extras)
+
+
+def overview_traits(extras: dict) -> dict:
+    """The overview traits of the demo: both Regions, the second account and the one refusing
+    entry, other accounts enabled (``seed_overview_extras``'s dict in, trait values out)."""
+    return {
+        "overview_other_accounts": True,
+        "overview_regions": [DEMO_REGION, extras["second_region"]],
+        "overview_accounts": list(extras["accounts"]),
+    }
 
 
 def demo_jupyter_config(domain_id: str, endpoint_url: str, port: int, token: str,
-                        root_dir: str, open_browser: bool) -> dict:
+                        root_dir: str, open_browser: bool, overview: dict | None = None) -> dict:
     """The ``jupyter_server_config.json`` content of the demo: the extension's traits
     (``SageMakerIsolationApp.domain_id`` / ``.region`` / ``.endpoint_url``; ``metadata_path``
-    emptied so a real Studio metadata file is not read) and the server's port, token, root."""
+    emptied so a real Studio metadata file is not read; with ``overview``, the
+    ``seed_overview_extras`` dict, the overview traits of :func:`overview_traits`) and the
+    server's port, token, root."""
     server: dict = {
         "ip": "127.0.0.1",
         "port": port,
@@ -108,6 +123,7 @@ def demo_jupyter_config(domain_id: str, endpoint_url: str, port: int, token: str
             "region": DEMO_REGION,
             "endpoint_url": endpoint_url,
             "metadata_path": "",
+            **(overview_traits(overview) if overview else {}),
         },
     }
 
@@ -161,6 +177,7 @@ def run_demo(open_browser: bool = True, port: int | None = None,
     previous_term = _stop_on_sigterm()
     try:
         seeded = seed_demo_account(endpoint, region=DEMO_REGION)
+        extras = seed_overview_extras(endpoint, region=DEMO_REGION)
         domain = seeded["domains"][DEMO_DOMAIN]
         port = port or free_port()
         token = secrets.token_hex(16)
@@ -171,7 +188,7 @@ def run_demo(open_browser: bool = True, port: int | None = None,
         root_dir.mkdir()
         (config_dir / "jupyter_server_config.json").write_text(json.dumps(
             demo_jupyter_config(domain["id"], endpoint, port, token, str(root_dir),
-                                open_browser), indent=2))
+                                open_browser, overview=extras), indent=2))
         (root_dir / "README.md").write_text(
             "# sagemaker-isolation demo\n\nA local AWS (moto) at " + endpoint + " holds three "
             "domains (the panel's *Change domain* moves between them):\n\n"

@@ -78,7 +78,8 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
             roles = r.get("roles") or []
             lines.append(
                 f"  {verdict:<13} {_name(r)}: {r.get('experience') or 'unknown'} experience, "
-                f"{_plural(len(roles), 'role')}, {_plural(len(r.get('findings') or []), 'finding')}")
+                f"{_plural(len(roles), 'role')}, "
+                f"{_plural(len(r.get('findings') or []), 'finding')}")
             why = _reason(r)
             if why:
                 lines.append(f"                {why}")
@@ -126,7 +127,11 @@ def overview_to_sarif(reports: Iterable[dict], overview: dict) -> dict:
     Returns:
         ``{"$schema", "version", "runs": [...]}``.
     """
-    from sagemaker_isolation_ext.render.sarif import SARIF_SCHEMA_URI, SARIF_VERSION, report_to_sarif
+    from sagemaker_isolation_ext.render.sarif import (
+        SARIF_SCHEMA_URI,
+        SARIF_VERSION,
+        report_to_sarif,
+    )
 
     runs = []
     for rep in reports:

@@ -753,15 +753,16 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
     return out
 
 
-def analyze(
-    snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None
-) -> dict:
+def analyze(snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
+            *, with_templates: bool = True) -> dict:
     """Analyse a Snapshot and return the report (docs/ARCHITECTURE.md §7).
 
     Args:
         snapshot: the Snapshot dict (§3), already validated by ``snapshot.load_snapshot``.
         catalog: the action catalog (``load_catalog()`` when None).
         now: the report's ``generated_at`` (UTC now when None).
+        with_templates: False leaves ``templates`` empty (roles judged once, not per variant;
+            the overview's what-if runs): verdicts and findings do not depend on it.
 
     Returns:
         the report dict (JSON-serialisable).
@@ -822,7 +823,7 @@ def analyze(
     # Roles of profiles that were not read, and what a listing stopped by a paging bound would
     # have returned, are not judged: the verdict is then never "isolated".
     verdict = F.domain_verdict(role_verdicts, findings)
-    tmpl = _templates_section(dom, results, catalog, cache)
+    tmpl = _templates_section(dom, results, catalog, cache) if with_templates else []
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     coverage = catalog.coverage()

@@ -278,10 +278,8 @@ def role_reach(
         catalog: the action catalog.
         worlds: caller-key worlds (:func:`worlds_for`).
         budget: search budget for this role.
-        exclude: domain ids (besides ours) that do not count as "another domain" (the
-            account overview's "any domain it does not name" search).
-        only: decide for this one other domain id instead of every other id (the overview's
-            per-domain cells); None: every id other than ours and ``exclude``.
+        exclude: ids (besides ours) that are not "another domain" (the overview's "*" cells).
+        only: decide for this one other domain id (the overview's named cells).
 
     Returns:
         :class:`RoleReach`; on budget exhaustion ``budget_exceeded`` is set and the result is
@@ -347,10 +345,8 @@ def role_reach(
                 uarn, utag = tuple(union_arn), tuple(union_tag)
                 need_untagged = any(u for *_rest, u in per_action)
                 for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
-                    combos = _combos(
-                        pieces, studio, mode, uarn, utag, tag_prefix, dom.domain_id, budget,
-                        exclude, only,
-                    )
+                    combos = _combos(pieces, studio, mode, uarn, utag, tag_prefix,
+                                     dom.domain_id, budget, exclude, only)
                     for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
                         if mode == "untagged" and not untagged:
                             continue

@@ -81,23 +81,14 @@ MAX_FIXES = 10
 # Domain rows
 
 
-def _experience(report: dict, snapshot: dict | None) -> str:
-    """The domain's experience: issue 16's ``experience_for`` when present, else the report's
-    domain-level ``default_experience`` (``studio-classic`` | ``studio`` | ``unknown``)."""
-    try:  # issue 16 (experience per profile) may not be there yet
-        from .analysis import experience_for  # type: ignore[attr-defined]
-    except ImportError:
-        experience_for = None
-    if experience_for is not None and snapshot is not None:
-        try:
-            got = experience_for(snapshot)
-            if isinstance(got, str):
-                return got
-            if isinstance(got, dict) and isinstance(got.get("experience"), str):
-                return got["experience"]
-        except Exception:  # a helper of another issue must not break the overview
-            pass
-    return ((report.get("domain") or {}).get("default_experience")) or "unknown"
+def _experience(report: dict) -> str:
+    """The domain's experience: the report's ``domain.experience`` (issue "New Studio domains":
+    ``studio`` | ``classic`` | ``both`` | ``unknown``, per profile settings) when the analysis
+    gives it, else its domain-level ``default_experience`` (``studio-classic`` | ``studio`` |
+    ``unknown``)."""
+    dom = report.get("domain") or {}
+    value = dom.get("experience") or dom.get("default_experience")
+    return value if isinstance(value, str) and value else "unknown"
 
 
 def _compact_role(rj: dict) -> dict:
@@ -117,7 +108,7 @@ def domain_row(report: dict, snapshot: dict | None = None) -> dict:
 
     Args:
         report: ``analysis.analyze``'s report of the domain.
-        snapshot: its snapshot (for the experience of issue 16 when available).
+        snapshot: its snapshot (unused; kept for callers that pass the pair).
 
     Returns:
         ``{"id", "arn", "name", "region", "account_id", "experience", "verdict", "roles":
@@ -131,7 +122,7 @@ def domain_row(report: dict, snapshot: dict | None = None) -> dict:
         "name": d.get("name"),
         "region": d.get("region"),
         "account_id": d.get("account_id"),
-        "experience": _experience(report, snapshot),
+        "experience": _experience(report),
         "verdict": report.get("verdict") or "unknown",
         "roles": [_compact_role(r) for r in report.get("roles") or ()],
         "findings": list(report.get("findings") or ()),
@@ -302,7 +293,7 @@ def fix_candidates(checked: Iterable[tuple[dict, dict]]) -> list[dict]:
     """
     out: list[dict] = []
     replace: dict = {}
-    for snap, rep in checked:
+    for _snap, rep in checked:
         darn = (rep.get("domain") or {}).get("arn")
         if not darn:
             continue
@@ -428,7 +419,7 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
         after_verdicts = {}
         for darn in fix["domains"]:
             snap, rep = by_arn[darn]
-            after = analyze(_apply(snap, fix, darn), catalog, now=None)
+            after = analyze(_apply(snap, fix, darn), catalog, with_templates=False)
             before_keys = {_finding_key(f) for f in rep.get("findings") or ()}
             after_keys = {_finding_key(f) for f in after.get("findings") or ()}
             closes += len(before_keys - after_keys)

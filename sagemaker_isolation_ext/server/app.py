@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, TraitError, Type, Unicode, default, validate
+from traitlets import Bool, Float, List, TraitError, Type, Unicode, default, validate
 
 from .compat import ensure_protected
 from .jobs import Collector, ReportJobs
@@ -140,6 +140,23 @@ class SageMakerIsolationApp(ExtensionApp):
             "like check --all-domains --accounts/--org): sts:AssumeRole into each with the "
             "server's credentials. Off: the overview covers the server's own account only "
             "(403 other-accounts-disabled)."
+        ),
+    ).tag(config=True)
+
+    overview_regions = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Regions the overview lists when a request names none. Empty: the server's Region."
+        ),
+    ).tag(config=True)
+
+    overview_accounts = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Other accounts the overview enters when a request names none (only with "
+            "overview_other_accounts)."
         ),
     ).tag(config=True)
 

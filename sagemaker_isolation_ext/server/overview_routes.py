@@ -16,7 +16,9 @@ never on the event loop; the handlers only start jobs and read their state.
   overview runs at a time: a POST while one runs returns it; a ready one of the same key is
   returned unless ``refresh``. The caller's own account only, unless the operator enabled
   ``c.SageMakerIsolationApp.overview_other_accounts`` (``accounts``/``org`` -> 403
-  ``other-accounts-disabled`` otherwise).
+  ``other-accounts-disabled`` otherwise). Without ``regions``: the trait ``overview_regions``,
+  else the server's Region; without ``accounts``/``org`` and with other accounts enabled: the
+  trait ``overview_accounts``.
 - ``DELETE overview`` -> cancels the running overview (it stops before the next domain's
   analysis) -> status.
 - ``GET overview-report?domain_arn=ARN`` -> the full report (README "Report JSON contract") of
@@ -253,7 +255,11 @@ class OverviewHandler(_OverviewBase):
             ctx = await anyio.to_thread.run_sync(resolve)
         except ContextError as exc:
             raise _bad(f"no Region for the overview: {exc}") from None
-        key = {"regions": regions or ([] if all_regions else [ctx.region]),
+        if not (accounts or org) and app.overview_other_accounts:
+            accounts = [a for a in app.overview_accounts if _ACCOUNT_RE.match(a)]
+        if not regions and not all_regions:
+            regions = [r for r in app.overview_regions if r] or [ctx.region]
+        key = {"regions": regions,
                "all_regions": all_regions, "accounts": accounts, "org": org,
                "assume_role": assume_role or DEFAULT_ASSUME_ROLE, "profile": ctx.profile}
         status = self.overview_jobs.start(ctx, key, refresh)
