@@ -67,6 +67,12 @@ describe('buildMatrix', () => {
     // A domain that reaches nothing has zeros everywhere.
     const eu = m.domains.find(d => d.domain.arn === EU)!;
     expect(m.cells[eu.index].every(c => c.actions === 0)).toBe(true);
+    // Only cells within one account and Region are computed (and "*", and any the server sent).
+    expect(row[prod.index].computed).toBe(true);
+    expect(row[eu.index].computed).toBe(false);
+    expect(star.computed).toBe(true);
+    const other = m.domains.find(d => d.domain.arn === OTHER)!;
+    expect(row[other.index].computed).toBe(false);
   });
 
   it('keeps reach entries naming unknown domains apart instead of dropping them', () => {

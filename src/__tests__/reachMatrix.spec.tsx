@@ -81,10 +81,19 @@ describe('ReachMatrix', () => {
     expect(cell.textContent).toBe('12');
     expect(cell.classList.contains('jp-SMIso-ov-level-2')).toBe(true);
     const star = cellOf(
-      'research can take 140 actions on the resources of any other domain'
+      'research can take 140 actions on the resources of any other domain of its account and Region'
     );
     expect(star.classList.contains('jp-SMIso-ov-level-4')).toBe(true);
     cellOf('prod can take no action on the resources of research');
+    // Another account or Region: not computed, never "no action".
+    const na = cellOf(
+      'research onto partner: not computed (another account or Region)'
+    );
+    expect(na.textContent).toBe('');
+    expect(na.classList.contains('jp-SMIso-ov-na')).toBe(true);
+    cellOf(
+      'research onto eu-analytics: not computed (another account or Region)'
+    );
     cellOf('research on its own resources: not a cross-domain reach');
     // No id in a label.
     for (const c of host.querySelectorAll('[role=gridcell][aria-label]')) {
@@ -138,7 +147,7 @@ describe('ReachMatrix', () => {
     expect(picked).toEqual([{ from: RESEARCH, to: PROD }]);
     act(() =>
       cellOf(
-        'research can take 140 actions on the resources of any other domain'
+        'research can take 140 actions on the resources of any other domain of its account and Region'
       ).click()
     );
     expect(picked[1]).toEqual({ from: RESEARCH, to: '*' });

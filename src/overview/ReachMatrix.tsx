@@ -29,11 +29,18 @@ export function cellLabel(cell: IMatrixCell, trans: TranslationBundle): string {
     return trans.__('%1 on its own resources: not a cross-domain reach', from);
   }
   const to = cell.to ? cell.to.label : null;
+  if (!cell.computed && to) {
+    return trans.__(
+      '%1 onto %2: not computed (another account or Region)',
+      from,
+      to
+    );
+  }
   if (cell.actions === 0) {
     return to
       ? trans.__('%1 can take no action on the resources of %2', from, to)
       : trans.__(
-          '%1 can take no action on the resources of any other domain',
+          '%1 can take no action on the resources of any other domain of its account and Region',
           from
         );
   }
@@ -46,8 +53,8 @@ export function cellLabel(cell: IMatrixCell, trans: TranslationBundle): string {
         to
       )
     : trans._n(
-        '%2 can take %1 action on the resources of any other domain',
-        '%2 can take %1 actions on the resources of any other domain',
+        '%2 can take %1 action on the resources of any other domain of its account and Region',
+        '%2 can take %1 actions on the resources of any other domain of its account and Region',
         cell.actions,
         from
       );
@@ -56,6 +63,17 @@ export function cellLabel(cell: IMatrixCell, trans: TranslationBundle): string {
 /** An account or Region that could not be read, in words. */
 export function errorText(e: IOverviewError): string {
   return [e.operation, e.code, e.message].filter(Boolean).join(' · ');
+}
+
+/** What a cell shows: the count, `·` for none, `—` on the diagonal, blank when not computed. */
+export function cellText(cell: IMatrixCell): string {
+  if (cell.self) {
+    return '—';
+  }
+  if (!cell.computed) {
+    return '';
+  }
+  return cell.actions > 0 ? String(cell.actions) : '·';
 }
 
 /** The key of a cell for `ICellRef`. */
@@ -135,7 +153,11 @@ export function ReachMatrix(props: {
               </th>
             ))}
             <th rowSpan={2} scope="col" className="jp-SMIso-ov-colhead">
-              <span title={trans.__('any other domain, without naming one')}>
+              <span
+                title={trans.__(
+                  'any other domain of the row’s account and Region, without naming one'
+                )}
+              >
                 {trans.__('* any other')}
               </span>
             </th>
@@ -190,7 +212,7 @@ export function ReachMatrix(props: {
                       <td
                         key={ref.to}
                         role="gridcell"
-                        className={`jp-SMIso-ov-cell jp-SMIso-ov-level-${cell.level}${cell.self ? ' jp-SMIso-ov-self' : ''}`}
+                        className={`jp-SMIso-ov-cell jp-SMIso-ov-level-${cell.level}${cell.self ? ' jp-SMIso-ov-self' : ''}${cell.computed ? '' : ' jp-SMIso-ov-na'}`}
                         data-row={d.index}
                         data-col={c}
                         data-actions={cell.actions}
@@ -203,11 +225,7 @@ export function ReachMatrix(props: {
                         }}
                         onKeyDown={e => onKeyDown(e, cell)}
                       >
-                        {cell.self
-                          ? '—'
-                          : cell.actions > 0
-                            ? cell.actions
-                            : '·'}
+                        {cellText(cell)}
                       </td>
                     );
                   })}

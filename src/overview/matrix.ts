@@ -47,6 +47,11 @@ export interface IMatrixCell {
   level: CellLevel;
   /** The row's own domain (the diagonal): not a cross-domain reach. */
   self: boolean;
+  /**
+   * False when the column is in another account or Region: the server decides reach within one
+   * account and Region only, so such a cell is not "no action" but not computed.
+   */
+  computed: boolean;
   reach: IReach | null;
 }
 
@@ -83,6 +88,11 @@ export function cellLevel(actions: number): CellLevel {
     return 3;
   }
   return 4;
+}
+
+/** Same account and Region: the scope within which the server decides reach. */
+function sameScope(a: IOverviewDomain, b: IOverviewDomain): boolean {
+  return a.account_id === b.account_id && a.region === b.region;
 }
 
 function groupKey(account: string, region: string | null): string {
@@ -153,6 +163,7 @@ export function buildMatrix(overview: IOverview): IMatrix {
         actions,
         level: cellLevel(actions),
         self: from === to,
+        computed: reach !== undefined || sameScope(from.domain, to.domain),
         reach: reach ?? null
       };
     });
@@ -163,6 +174,7 @@ export function buildMatrix(overview: IOverview): IMatrix {
       actions: any?.actions ?? 0,
       level: cellLevel(any?.actions ?? 0),
       self: false,
+      computed: true,
       reach: any ?? null
     });
     return row;

@@ -22,6 +22,19 @@ const PICTURES =
 
 test.use({ autoGoto: true });
 
+/** A picture of the whole overview (a taller window, scrolled to the top), for the README. */
+async function picture(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 1450 });
+  await overview(page)
+    .locator('.jp-SMIso-overview')
+    .evaluate(el => el.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(PICTURES, name) });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 function overview(page: IJupyterLabPageFixture): Locator {
   return page.locator(`#${OVERVIEW_ID}`);
 }
@@ -90,9 +103,7 @@ test.describe('Account overview on the demo', () => {
       /calls sagemaker:\w+ on arn:aws:sagemaker:/
     );
 
-    await page.screenshot({
-      path: path.join(PICTURES, 'screenshot-overview-light.png')
-    });
+    await picture(page, 'screenshot-overview-light.png');
     await expectNoAxeViolations(page, 'overview (light)', [`#${OVERVIEW_ID}`]);
 
     // Keyboard: Enter on a focused cell opens it too.
@@ -100,7 +111,12 @@ test.describe('Account overview on the demo', () => {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Enter');
     await expect(detail.locator('h3')).toHaveText(
-      /^ml-research (can take|on its own)/
+      /^ml-research (can take|on its own|onto .*: not computed)/
+    );
+
+    // The account that refuses entry is an error row, in words.
+    await expect(ov.locator('.jp-SMIso-ov-error-row')).toContainText(
+      'AssumeRole'
     );
 
     await page.theme.setDarkTheme();
@@ -114,9 +130,7 @@ test.describe('Account overview on the demo', () => {
       .first()
       .locator('summary')
       .click();
-    await page.screenshot({
-      path: path.join(PICTURES, 'screenshot-overview-dark.png')
-    });
+    await picture(page, 'screenshot-overview-dark.png');
     await expectNoAxeViolations(page, 'overview (dark)', [`#${OVERVIEW_ID}`]);
     await page.theme.setLightTheme();
   });
