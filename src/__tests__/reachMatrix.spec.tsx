@@ -1,7 +1,4 @@
-import { nullTranslator } from '@jupyterlab/translation';
-import React from 'react';
-import { act } from 'react';
-import { createRoot, Root } from 'react-dom/client';
+import React, { act } from 'react';
 import { CellDetail } from '../overview/CellDetail';
 import { FixList } from '../overview/FixList';
 import { buildMatrix, rankedFixes } from '../overview/matrix';
@@ -11,6 +8,7 @@ import { OverviewCard } from '../overview/OverviewSummary';
 import { OverviewBody } from '../overview/OverviewWidget';
 import { ReachMatrix } from '../overview/ReachMatrix';
 import { fakeServer } from './fakeServer';
+import { mountPerTest, trans } from './mount';
 import {
   demoFixes,
   demoOverview,
@@ -19,29 +17,8 @@ import {
   RESEARCH
 } from './overviewFixture';
 
-(
-  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
-).IS_REACT_ACT_ENVIRONMENT = true;
-
-const trans = nullTranslator.load('sagemaker_isolation_ext');
-
-let host: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  host = document.createElement('div');
-  document.body.appendChild(host);
-  root = createRoot(host);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  host.remove();
-});
-
-function render(el: JSX.Element): void {
-  act(() => root.render(el));
-}
+const mount = mountPerTest();
+const render = (el: JSX.Element) => mount.render(el);
 
 function renderMatrix(selected: ICellRef | null = null) {
   const picked: ICellRef[] = [];
@@ -59,9 +36,9 @@ function renderMatrix(selected: ICellRef | null = null) {
 }
 
 function cellOf(label: string): HTMLElement {
-  const cell = [...host.querySelectorAll<HTMLElement>('[role=gridcell]')].find(
-    c => c.getAttribute('aria-label') === label
-  );
+  const cell = [
+    ...mount.host.querySelectorAll<HTMLElement>('[role=gridcell]')
+  ].find(c => c.getAttribute('aria-label') === label);
   if (!cell) {
     throw new Error(`no cell labelled ${label}`);
   }
@@ -71,7 +48,7 @@ function cellOf(label: string): HTMLElement {
 describe('ReachMatrix', () => {
   it('marks the not-isolated row and labels cells in words, with domain names', () => {
     renderMatrix();
-    const row = host.querySelector('tr[data-domain="d-research0001"]')!;
+    const row = mount.host.querySelector('tr[data-domain="d-research0001"]')!;
     expect(row.getAttribute('data-verdict')).toBe('not_isolated');
     expect(row.classList.contains('jp-SMIso-ov-row-not_isolated')).toBe(true);
     expect(row.querySelector('th')?.textContent).toContain('Not isolated');
@@ -96,22 +73,24 @@ describe('ReachMatrix', () => {
     );
     cellOf('research on its own resources: not a cross-domain reach');
     // No id in a label.
-    for (const c of host.querySelectorAll('[role=gridcell][aria-label]')) {
+    for (const c of mount.host.querySelectorAll(
+      '[role=gridcell][aria-label]'
+    )) {
       expect(c.getAttribute('aria-label')).not.toMatch(/d-[a-z0-9]{8,}/);
     }
   });
 
   it('groups columns and rows by account and Region, with an error row', () => {
     renderMatrix();
-    const groups = [...host.querySelectorAll('thead th[scope=colgroup]')].map(
-      th => [th.textContent, th.getAttribute('colspan')]
-    );
+    const groups = [
+      ...mount.host.querySelectorAll('thead th[scope=colgroup]')
+    ].map(th => [th.textContent, th.getAttribute('colspan')]);
     expect(groups).toEqual([
       ['Account 111122223333, eu-west-1', '1'],
       ['Account 111122223333, us-east-1', '2'],
       ['Account 444455556666, us-east-1', '1']
     ]);
-    const error = host.querySelector('.jp-SMIso-ov-error-row')!;
+    const error = mount.host.querySelector('.jp-SMIso-ov-error-row')!;
     expect(error.textContent).toContain('AssumeRole');
     expect(error.textContent).toContain('AccessDenied');
     expect(
@@ -121,7 +100,9 @@ describe('ReachMatrix', () => {
 
   it('has one cell in the tab order; arrows move it, Enter and click open a cell', () => {
     const { picked } = renderMatrix();
-    const tabbable = host.querySelectorAll('[role=gridcell][tabindex="0"]');
+    const tabbable = mount.host.querySelectorAll(
+      '[role=gridcell][tabindex="0"]'
+    );
     expect(tabbable).toHaveLength(1);
     const first = tabbable[0] as HTMLElement;
     act(() => first.focus());
@@ -136,9 +117,9 @@ describe('ReachMatrix', () => {
     expect(document.activeElement?.getAttribute('aria-label')).toBe(
       'research can take 12 actions on the resources of prod'
     );
-    expect(host.querySelectorAll('[role=gridcell][tabindex="0"]')).toHaveLength(
-      1
-    );
+    expect(
+      mount.host.querySelectorAll('[role=gridcell][tabindex="0"]')
+    ).toHaveLength(1);
     act(() => {
       document.activeElement!.dispatchEvent(
         new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })
@@ -155,9 +136,9 @@ describe('ReachMatrix', () => {
 
   it('opens a domain report from its row header', () => {
     const { opened } = renderMatrix();
-    const link = [...host.querySelectorAll('button.jp-SMIso-ov-link')].find(
-      b => b.textContent === 'research'
-    ) as HTMLButtonElement;
+    const link = [
+      ...mount.host.querySelectorAll('button.jp-SMIso-ov-link')
+    ].find(b => b.textContent === 'research') as HTMLButtonElement;
     act(() => link.click());
     expect(opened).toEqual([RESEARCH]);
   });
@@ -176,7 +157,7 @@ describe('CellDetail', () => {
         trans={trans}
       />
     );
-    const items = host.querySelectorAll('li[data-action]');
+    const items = mount.host.querySelectorAll('li[data-action]');
     expect([...items].map(li => li.getAttribute('data-action'))).toEqual([
       'sagemaker:DeleteEndpoint',
       'sagemaker:UpdateEndpoint'
@@ -187,7 +168,7 @@ describe('CellDetail', () => {
     expect(items[0].textContent).toContain(
       'arn:aws:iam::111122223333:role/research-default calls sagemaker:DeleteEndpoint'
     );
-    expect(host.textContent).toContain('Showing 2 of 12 actions');
+    expect(mount.host.textContent).toContain('Showing 2 of 12 actions');
     expect(document.activeElement?.tagName).toBe('H3');
   });
 });
@@ -202,7 +183,7 @@ describe('FixList', () => {
         trans={trans}
       />
     );
-    const items = host.querySelectorAll('li.jp-SMIso-ov-fix');
+    const items = mount.host.querySelectorAll('li.jp-SMIso-ov-fix');
     expect(items[0].textContent).toContain('closes 7 findings');
     expect(items[0].textContent).toContain('Statements dropped');
     expect(items[0].textContent).toContain('AllowAll, #3');
@@ -224,86 +205,77 @@ describe('FixList', () => {
         trans={trans}
       />
     );
-    expect(host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(1);
-    expect(host.querySelector('details')).toBeNull();
+    expect(mount.host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(1);
+    expect(mount.host.querySelector('details')).toBeNull();
   });
 });
 
 describe('OverviewBody', () => {
-  function body(status: object) {
+  /** The body for the job the fake server answers (after one GET). */
+  async function renderBody(
+    status: object,
+    selected: ICellRef | null = null
+  ): Promise<void> {
     const server = fakeServer({
       'GET overview': () => ({ status: 200, body: status })
     });
     const model = new OverviewModel({ serverSettings: server.settings });
-    return model;
+    await model.fetchStatus();
+    model.select(selected);
+    render(
+      <OverviewBody
+        model={model}
+        state={model.state}
+        onOpenDomain={() => undefined}
+        trans={trans}
+      />
+    );
   }
 
   it('says "No domains found" for an empty overview', async () => {
-    const model = body({
+    await renderBody({
       status: 'ready',
       overview: { domains: [], reach: [], errors: [] }
     });
-    await model.fetchStatus();
-    render(
-      <OverviewBody
-        model={model}
-        state={model.state}
-        onOpenDomain={() => undefined}
-        trans={trans}
-      />
-    );
     expect(
-      host.querySelector('[data-testid="jp-SMIso-ov-empty"]')?.textContent
+      mount.host.querySelector('[data-testid="jp-SMIso-ov-empty"]')?.textContent
     ).toContain('No domains found');
-    expect(host.querySelector('[role=grid]')).toBeNull();
+    expect(mount.host.querySelector('[role=grid]')).toBeNull();
   });
 
   it('shows progress while the job runs', async () => {
-    const model = body({
+    await renderBody({
       status: 'running',
       progress: { stage: 'analysis', done: 2, total: 5 }
     });
-    await model.fetchStatus();
-    render(
-      <OverviewBody
-        model={model}
-        state={model.state}
-        onOpenDomain={() => undefined}
-        trans={trans}
-      />
-    );
-    const bar = host.querySelector('progress')!;
+    const bar = mount.host.querySelector('progress')!;
     expect(bar.getAttribute('value')).toBe('2');
     expect(bar.getAttribute('max')).toBe('5');
-    expect(host.textContent).toContain('Checking the domains');
-    expect(host.textContent).toContain('2 of 5');
+    expect(mount.host.textContent).toContain('Checking the domains');
+    expect(mount.host.textContent).toContain('2 of 5');
   });
 
   it('shows the verdict, Do this next, the matrix and the selected cell', async () => {
-    const model = body(readyStatus());
-    await model.fetchStatus();
-    model.select({ from: RESEARCH, to: PROD });
-    render(
-      <OverviewBody
-        model={model}
-        state={model.state}
-        onOpenDomain={() => undefined}
-        trans={trans}
-      />
-    );
+    await renderBody(readyStatus(), { from: RESEARCH, to: PROD });
     expect(
-      host.querySelector('.jp-SMIso-ov-verdict')?.getAttribute('data-verdict')
+      mount.host
+        .querySelector('.jp-SMIso-ov-verdict')
+        ?.getAttribute('data-verdict')
     ).toBe('not_isolated');
-    expect(host.textContent).toContain('Do this next');
+    expect(mount.host.textContent).toContain('Do this next');
     expect(
-      host.querySelector('.jp-SMIso-ov-fix .jp-SMIso-ov-closes')?.textContent
+      mount.host.querySelector('.jp-SMIso-ov-fix .jp-SMIso-ov-closes')
+        ?.textContent
     ).toBe('closes 7 findings');
-    expect(host.querySelector('[role=grid]')).not.toBeNull();
+    expect(mount.host.querySelector('[role=grid]')).not.toBeNull();
     expect(
-      host.querySelector('[data-testid="jp-SMIso-ov-detail"] h3')?.textContent
+      mount.host.querySelector('[data-testid="jp-SMIso-ov-detail"] h3')
+        ?.textContent
     ).toBe('research can take 12 actions on the resources of prod');
     expect(
-      host.querySelector('[aria-selected="true"]')?.getAttribute('aria-label')
+      mount.host
+        .querySelector('[aria-selected="true"]')
+        ?.getAttribute('aria-label')
     ).toBe('research can take 12 actions on the resources of prod');
   });
 });
@@ -318,20 +290,22 @@ describe('OverviewCard (the sidebar)', () => {
     render(
       <OverviewCard model={model} onOpen={() => opened++} trans={trans} />
     );
-    expect(host.textContent).toBe('');
+    expect(mount.host.textContent).toBe('');
     await act(() => model.fetchStatus());
     expect(
-      host.querySelector('.jp-SMIso-ov-verdict')?.getAttribute('data-verdict')
+      mount.host
+        .querySelector('.jp-SMIso-ov-verdict')
+        ?.getAttribute('data-verdict')
     ).toBe('not_isolated');
-    expect(host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(2);
-    expect(host.querySelector('details')).toBeNull();
-    const open = [...host.querySelectorAll('button')].find(
+    expect(mount.host.querySelectorAll('li.jp-SMIso-ov-fix')).toHaveLength(2);
+    expect(mount.host.querySelector('details')).toBeNull();
+    const open = [...mount.host.querySelectorAll('button')].find(
       b => b.textContent === 'Open overview'
     )!;
     act(() => open.click());
     expect(opened).toBe(1);
     // A server whose handshake lists no overview: the card goes away.
     act(() => model.setAvailable(false));
-    expect(host.textContent).toBe('');
+    expect(mount.host.textContent).toBe('');
   });
 });

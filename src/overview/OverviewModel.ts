@@ -6,7 +6,7 @@
 import type { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ApiError, queryString, requestAPI } from '../api';
-import { toErrorInfo } from '../model';
+import { clampPollMs, pollUntilDone, toErrorInfo } from '../model';
 import type { IErrorInfo, IReport } from '../tokens';
 import { buildMatrix, IMatrix, rankedFixes } from './matrix';
 import type {
@@ -125,10 +125,6 @@ export function overviewView(state: IOverviewState): OverviewView {
   return 'idle';
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
 /** The model of the account overview. */
 export class OverviewModel {
   /**
@@ -201,8 +197,7 @@ export class OverviewModel {
     return this._pollIntervalMs;
   }
   set pollIntervalMs(value: number) {
-    const v = Number.isFinite(value) ? value : 1000;
-    this._pollIntervalMs = Math.min(60000, Math.max(50, v));
+    this._pollIntervalMs = clampPollMs(value);
   }
 
   get isDisposed(): boolean {
@@ -327,33 +322,20 @@ export class OverviewModel {
     }
   }
 
-  private async _follow(
+  private _follow(
     generation: number,
     first: IOverviewStatus
   ): Promise<IOverviewStatus | null> {
-    let job = first;
-    let failures = 0;
-    while (job.status === 'running') {
-      await sleep(this._pollIntervalMs);
-      if (generation !== this._generation || this._isDisposed) {
-        return null;
+    return pollUntilDone(
+      first,
+      job => job.status === 'running',
+      () => this._client.status(),
+      {
+        intervalMs: () => this._pollIntervalMs,
+        alive: () => generation === this._generation && !this._isDisposed,
+        onUpdate: job => this._update({ job })
       }
-      try {
-        job = await this._client.status();
-        failures = 0;
-      } catch (error) {
-        // A few transient failures are tolerated; then the error is shown.
-        if (++failures >= 3) {
-          throw error;
-        }
-        continue;
-      }
-      if (generation !== this._generation) {
-        return null;
-      }
-      this._update({ job });
-    }
-    return job;
+    );
   }
 
   private _fail(error: unknown): void {
