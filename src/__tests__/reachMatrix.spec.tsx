@@ -3,7 +3,9 @@ import { CellDetail } from '../overview/CellDetail';
 import { FixList } from '../overview/FixList';
 import { buildMatrix, rankedFixes } from '../overview/matrix';
 import type { ICellRef } from '../overview/OverviewModel';
-import { OverviewModel } from '../overview/OverviewModel';
+import { cleanRequest, OverviewModel } from '../overview/OverviewModel';
+import { ScopeForm } from '../overview/ScopeForm';
+import type { IOverviewRequest } from '../tokens';
 import { OverviewCard } from '../overview/OverviewSummary';
 import { OverviewBody } from '../overview/OverviewWidget';
 import { ReachMatrix } from '../overview/ReachMatrix';
@@ -307,5 +309,64 @@ describe('OverviewCard (the sidebar)', () => {
     // A server whose handshake lists no overview: the card goes away.
     act(() => model.setAvailable(false));
     expect(mount.host.textContent).toBe('');
+  });
+});
+
+describe('ScopeForm', () => {
+  function submit(otherAccounts: boolean): IOverviewRequest[] {
+    const sent: IOverviewRequest[] = [];
+    render(
+      <ScopeForm
+        initial={{ regions: ['us-east-1'] }}
+        otherAccounts={otherAccounts}
+        disabled={false}
+        onSubmit={r => sent.push(r)}
+        trans={trans}
+      />
+    );
+    return sent;
+  }
+
+  function type(input: HTMLInputElement, value: string): void {
+    const setter = Object.getOwnPropertyDescriptor(
+      HTMLInputElement.prototype,
+      'value'
+    )!.set!;
+    act(() => {
+      setter.call(input, value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+
+  it('sends the Regions; other accounts only when the server allows them', () => {
+    const sent = submit(false);
+    expect(mount.host.textContent).toContain('checks its own account only');
+    const inputs = mount.host.querySelectorAll<HTMLInputElement>(
+      'input:not([type=checkbox])'
+    );
+    expect(inputs).toHaveLength(1);
+    type(inputs[0], 'us-east-1, us-west-2');
+    act(() => mount.host.querySelector('form')!.requestSubmit());
+    expect(cleanRequest(sent[0])).toEqual({
+      regions: ['us-east-1', 'us-west-2'],
+      refresh: true
+    });
+  });
+
+  it('sends accounts and the role to assume when enabled', () => {
+    const sent = submit(true);
+    const inputs = mount.host.querySelectorAll<HTMLInputElement>(
+      'input:not([type=checkbox])'
+    );
+    expect(inputs).toHaveLength(3);
+    type(inputs[1], '210987654321 333333333333');
+    type(inputs[2], 'AuditRole');
+    act(() => mount.host.querySelector('form')!.requestSubmit());
+    expect(cleanRequest(sent[0])).toEqual({
+      regions: ['us-east-1'],
+      accounts: ['210987654321', '333333333333'],
+      assume_role: 'AuditRole',
+      refresh: true
+    });
   });
 });
