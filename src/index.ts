@@ -11,9 +11,11 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ILauncher } from '@jupyterlab/launcher';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { IsolationPanel } from './components/IsolationPanel';
 import { IsolationModel } from './model';
+import { OverviewCommandIDs, setupOverview } from './overview/plugin';
 import { SelectionTracker } from './selection';
 import { IsolationStatus } from './statusbar';
 import { FRONTEND_VERSION } from './version';
@@ -64,14 +66,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'Checks whether the resources of a SageMaker Studio domain are isolated by the domain resource isolation IAM policy.',
   autoStart: true,
   requires: [ILabShell],
-  optional: [ISettingRegistry, ICommandPalette, IStatusBar, ITranslator],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    IStatusBar,
+    ITranslator,
+    ILauncher
+  ],
   activate: async (
     app: JupyterFrontEnd,
     labShell: ILabShell,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     statusBar: IStatusBar | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    launcher: ILauncher | null
   ) => {
     if (!app.version.startsWith('4.')) {
       // JupyterLab 3 (Studio Classic) may still load this JupyterLab 4 build: do nothing and point
@@ -91,7 +100,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       frontendVersion: FRONTEND_VERSION
     });
     const selection = new SelectionTracker();
-    const panel = new IsolationPanel(model, trans);
+    // The account overview: its commands, launcher card and tabs, once the handshake says the
+    // server has it.
+    const overview = setupOverview(app, {
+      labShell,
+      trans,
+      icon: shieldIcon,
+      panelModel: model,
+      palette,
+      launcher
+    });
+    const panel = new IsolationPanel(model, trans, true, {
+      model: overview,
+      open: () => void app.commands.execute(OverviewCommandIDs.open)
+    });
     panel.id = 'jp-SMIso-panel';
     panel.title.icon = shieldIcon;
     panel.title.caption = trans.__('SageMaker domain isolation');

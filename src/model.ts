@@ -153,6 +153,60 @@ function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/** A poll interval in ms: `value` clamped to [50, 60000] (1000 when not a number). */
+export function clampPollMs(value: number): number {
+  const v = Number.isFinite(value) ? value : 1000;
+  return Math.min(60000, Math.max(50, v));
+}
+
+/**
+ * Poll a job until it no longer runs: wait `intervalMs()`, ask `next()`, hand each answer to
+ * `onUpdate`. Up to two failed polls in a row are tolerated; the third failure is thrown.
+ *
+ * @param first - the job as last seen.
+ * @param running - whether a job is still running.
+ * @param next - one poll (GET).
+ * @param options.intervalMs - the delay before each poll, ms.
+ * @param options.alive - false once the caller no longer wants the answer (target changed,
+ *   disposed): the loop then stops with null.
+ * @param options.onUpdate - called with every new answer while `alive()`.
+ * @returns the last answer, or null when `alive()` turned false.
+ */
+export async function pollUntilDone<T>(
+  first: T,
+  running: (job: T) => boolean,
+  next: () => Promise<T>,
+  options: {
+    intervalMs: () => number;
+    alive: () => boolean;
+    onUpdate: (job: T) => void;
+  }
+): Promise<T | null> {
+  let job = first;
+  let failures = 0;
+  while (running(job)) {
+    await sleep(options.intervalMs());
+    if (!options.alive()) {
+      return null;
+    }
+    try {
+      job = await next();
+      failures = 0;
+    } catch (error) {
+      // A few transient failures are tolerated; then the error is shown.
+      if (++failures >= 3) {
+        throw error;
+      }
+      continue;
+    }
+    if (!options.alive()) {
+      return null;
+    }
+    options.onUpdate(job);
+  }
+  return job;
+}
+
 /** Drop blank fields (the server treats a missing field as "use the configured value"). */
 function cleanTarget(target: ITarget): ITarget {
   const out: ITarget = {};
@@ -223,8 +277,7 @@ export class IsolationModel {
     return this._pollIntervalMs;
   }
   set pollIntervalMs(value: number) {
-    const v = Number.isFinite(value) ? value : 1000;
-    this._pollIntervalMs = Math.min(60000, Math.max(50, v));
+    this._pollIntervalMs = clampPollMs(value);
   }
 
   /** True once `dispose` was called. */
@@ -432,37 +485,24 @@ export class IsolationModel {
     generation: number,
     first: IJobStatus
   ): Promise<IJobStatus | null> {
-    let job = first;
     // The key the server resolved (config defaults filled in) identifies the job to poll.
-    const key: ITarget = job.key
+    const key: ITarget = first.key
       ? {
-          domain_id: job.key.domain_id ?? undefined,
-          region: job.key.region ?? undefined,
-          profile: job.key.profile ?? undefined
+          domain_id: first.key.domain_id ?? undefined,
+          region: first.key.region ?? undefined,
+          profile: first.key.profile ?? undefined
         }
       : this._state.target;
-    let failures = 0;
-    while (job.status === 'running') {
-      await sleep(this._pollIntervalMs);
-      if (generation !== this._generation || this._isDisposed) {
-        return null;
+    return pollUntilDone(
+      first,
+      job => job.status === 'running',
+      () => this._getStatus(key),
+      {
+        intervalMs: () => this._pollIntervalMs,
+        alive: () => generation === this._generation && !this._isDisposed,
+        onUpdate: job => this._update({ job })
       }
-      try {
-        job = await this._getStatus(key);
-        failures = 0;
-      } catch (error) {
-        // A few transient failures are tolerated; then the error is shown.
-        if (++failures >= 3) {
-          throw error;
-        }
-        continue;
-      }
-      if (generation !== this._generation) {
-        return null;
-      }
-      this._update({ job });
-    }
-    return job;
+    );
   }
 
   private _getStatus(target: ITarget): Promise<IJobStatus> {

@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL_CSS = ROOT / "style" / "base.css"
+OVERVIEW_CSS = ROOT / "style" / "overview.css"
 PAGE_CSS = ROOT / "sagemaker_isolation_ext" / "static" / "standalone" / "page.css"
 AA = 4.5
 
@@ -259,7 +260,10 @@ def _theme_css(name: str) -> Path:
 
 
 THEMES = {"light": "true", "dark": "false"}
-PANEL_RULES = parse_css(PANEL_CSS.read_text(encoding="utf-8"))
+# The overview's stylesheet is loaded after the panel's (style/index.css).
+PANEL_RULES = parse_css(
+    PANEL_CSS.read_text(encoding="utf-8") + "\n" + OVERVIEW_CSS.read_text(encoding="utf-8")
+)
 
 # Elements of the panel that draw text on their own background, and the surface around them.
 PANEL_ELEMENTS = {
@@ -285,6 +289,16 @@ PANEL_ELEMENTS = {
         for v in ("confirmed", "disagrees", "error")
     },
     "count": Element("span", {"jp-SMIso-count"}),
+    # The overview's reach matrix: a cell per colour level, the diagonal.
+    **{
+        f"overview cell level {n}": Element(
+            "td", {"jp-SMIso-ov-cell", f"jp-SMIso-ov-level-{n}"}
+        )
+        for n in range(5)
+    },
+    "overview own-domain cell": Element(
+        "td", {"jp-SMIso-ov-cell", "jp-SMIso-ov-level-0", "jp-SMIso-ov-self"}
+    ),
     "field error": Element("div", {"jp-SMIso-field-error"}),
     "secondary text": Element("span", {"jp-SMIso-meta"}),
     "accept button": Element("button", {"jp-SMIso-button", "jp-mod-accept", "jp-mod-styled"}),

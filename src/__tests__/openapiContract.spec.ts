@@ -60,7 +60,10 @@ const MIRRORS: Record<string, [Doc, string][]> = {
   IPlanPolicy: [['admin', 'PlanPolicy']],
   IChangeSummary: [['admin', 'ChangeSummary']],
   IChangeRecord: [['admin', 'ChangeRecord']],
-  IFlowBreaking: [['admin', 'FlowBreaking']]
+  IFlowBreaking: [['admin', 'FlowBreaking']],
+  IOverviewStatus: [['main', 'OverviewStatus']],
+  IOverview: [['main', 'Overview']],
+  IOverviewFix: [['main', 'OverviewFix']]
 };
 
 /** Schemas with no TS mirror, and why. */

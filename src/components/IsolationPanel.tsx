@@ -24,6 +24,8 @@ import { ExplainBox } from './ExplainBox';
 import { ViewBody } from './PanelStates';
 import { ServerCheck } from './ServerCheck';
 import { useModelState } from './useModel';
+import { OverviewCard } from '../overview/OverviewSummary';
+import type { OverviewModel } from '../overview/OverviewModel';
 
 export { highCount, unknownReasons } from './ReportView';
 
@@ -214,11 +216,14 @@ export class IsolationPanel extends ReactWidget {
    * @param model - the panel's model (its `explain` model feeds the explain box when
    *   `showExplain`).
    * @param showExplain - show the "Explain an AccessDenied" box below the report.
+   * @param overview - the account overview's card (verdict, top fixes, "Open overview"), shown
+   *   first when given and the server has the overview.
    */
   constructor(
     readonly model: IsolationModel,
     private readonly _trans: TranslationBundle,
-    private readonly _showExplain = true
+    private readonly _showExplain = true,
+    readonly overview: { model: OverviewModel; open: () => void } | null = null
   ) {
     super();
     this.addClass('jp-SMIso-panel');
@@ -227,6 +232,13 @@ export class IsolationPanel extends ReactWidget {
   render(): JSX.Element {
     return (
       <ErrorBoundary trans={this._trans}>
+        {this.overview && (
+          <OverviewCard
+            model={this.overview.model}
+            onOpen={this.overview.open}
+            trans={this._trans}
+          />
+        )}
         <ModelState model={this.model} trans={this._trans} />
         {this._showExplain && (
           <div className="jp-SMIso-body">
