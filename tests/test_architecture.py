@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "sagemaker_isolation_ext"
@@ -165,7 +164,6 @@ def _long_functions() -> list[str]:
     return out
 
 
-@pytest.mark.xfail(strict=False, reason="splits of the long functions pending (issue 15, in progress)")
 def test_no_function_longer_than_120_lines():
     assert _long_functions() == []
 

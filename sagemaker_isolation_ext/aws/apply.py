@@ -575,6 +575,36 @@ def read_other_domains(sm, snapshot: dict, max_profiles: int = MAX_OTHER_PROFILE
     return out, warnings
 
 
+def _check_plan_input(variant: str, role_arns: list[str] | None) -> None:
+    """Raise ``plan.PlanError`` for an unknown variant or a string that is not an IAM role ARN."""
+    from ..sagemaker import templates
+
+    if variant not in templates.VARIANTS:
+        raise P.PlanError(
+            f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}"
+        )
+    for arn in role_arns or ():
+        if role_name(arn) is None:
+            raise P.PlanError(
+                f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
+            )
+
+
+def _policy_state(iam, snapshot: dict, darn, policy_arns: list[str]) -> dict:
+    """``read_iam_state`` of the plan's policies, their attached roles named by ARN (the
+    snapshot's ARN for a role it holds, else one built from the name)."""
+    state = read_iam_state(iam, policy_arns, darn.account, darn.partition)
+    by_name = {(r.get("name") or ""): arn for arn, r in (snapshot.get("roles") or {}).items()}
+    for st in state["policies"].values():
+        names = st.get("attached_role_names")
+        if names is not None:
+            st["attached_roles"] = [
+                by_name.get(n) or f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
+                for n in names
+            ]
+    return state
+
+
 def make_plan(
     ctx: AwsContext,
     variant: str,
@@ -618,18 +648,10 @@ def make_plan(
         IncompleteListingError: a listing (user profiles, a role's policies, a policy's
             versions or attachments) was stopped by a paging bound; no plan is built.
     """
+    from .. import check
     from ..sagemaker import templates
 
-    if variant not in templates.VARIANTS:
-        raise P.PlanError(
-            f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}"
-        )
-    for arn in role_arns or ():
-        if role_name(arn) is None:
-            raise P.PlanError(
-                f"not an IAM role ARN: {arn!r} (expected arn:aws:iam::<account>:role/<name>)"
-            )
-    from .. import check
+    _check_plan_input(variant, role_arns)
 
     session = session or make_session(ctx)
     if snapshot is None:
@@ -641,16 +663,7 @@ def make_plan(
     iso = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
     tag_name = P.tag_on_create_policy_name(darn.domain_id)
     tag = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
-    iam = client(session, "iam", ctx.endpoint_url)
-    state = read_iam_state(iam, [iso, tag], darn.account, darn.partition)
-    by_name = {(r.get("name") or ""): arn for arn, r in (snapshot.get("roles") or {}).items()}
-    for st in state["policies"].values():
-        names = st.get("attached_role_names")
-        if names is not None:
-            st["attached_roles"] = [
-                by_name.get(n) or f"arn:{darn.partition}:iam::{darn.account}:role/{n}"
-                for n in names
-            ]
+    state = _policy_state(client(session, "iam", ctx.endpoint_url), snapshot, darn, [iso, tag])
     profile, _source = P.plan_experience(snapshot, experience)
     try:
         iso_doc = templates.render(darn.arn, variant, profile, private_spaces)

@@ -136,6 +136,93 @@ def _seed_session(region: str) -> boto3.Session:
                          region_name=region, botocore_session=_BOTOCORE_SESSION)
 
 
+def _create_demo_domain(sm, dname: str, user_role: str, space_role: str, profiles: dict) -> dict:
+    """Create one demo domain with its user profiles, a shared space and an app (each tagged
+    with the domain's ARN); returns its entry of ``seed_demo_account``'s ``domains``."""
+    resp = sm.create_domain(
+        DomainName=dname,
+        AuthMode="IAM",
+        DefaultUserSettings={
+            "ExecutionRole": user_role,
+            **(
+                # ml-secure opens the new Studio (JupyterLab / Code Editor spaces).
+                {"StudioWebPortal": "ENABLED", "DefaultLandingUri": "studio::"}
+                if dname == "ml-secure"
+                # Studio Classic as the default experience: the doc policy "only works"
+                # there.
+                else {"StudioWebPortal": "DISABLED", "DefaultLandingUri": "app:JupyterServer:"}
+            ),
+        },
+        DefaultSpaceSettings={"ExecutionRole": space_role},
+        SubnetIds=["subnet-0demo"],
+        VpcId="vpc-0demo",
+    )
+    darn = resp["DomainArn"]
+    did = darn.rsplit("/", 1)[-1]
+    dtag = [{"Key": "sagemaker:domain-arn", "Value": darn}]
+    for pname, prole in profiles.items():
+        settings = {"ExecutionRole": prole} if prole else {}
+        sm.create_user_profile(DomainId=did, UserProfileName=pname, UserSettings=settings,
+                               Tags=dtag)
+    sm.create_space(DomainId=did, SpaceName=f"{dname}-shared", Tags=dtag,
+                    SpaceSharingSettings={"SharingType": "Shared"})
+    first = next(iter(profiles))
+    sm.create_app(DomainId=did, UserProfileName=first, AppType="JupyterServer",
+                  AppName="default", Tags=dtag)
+    return {
+        "id": did,
+        "arn": darn,
+        "name": dname,
+        "default_user_execution_role": user_role,
+        "default_space_execution_role": space_role,
+        "user_profiles": dict(profiles),
+    }
+
+
+def _seed_resources(sm, domains: dict, account: str, region: str) -> dict[str, list[str]]:
+    """A model, endpoint config, endpoint, experiment and training job per owner (ml-research,
+    ml-prod tagged with their domain ARN; untagged); returns their ARNs by owner."""
+    res: dict[str, list[str]] = {"ml-research": [], "ml-prod": [], "untagged": []}
+    for owner in ("ml-research", "ml-prod", "untagged"):
+        tags = ([] if owner == "untagged"
+                else [{"Key": "sagemaker:domain-arn", "Value": domains[owner]["arn"]}])
+        model = f"{owner}-churn-model"
+        role_for_resources = domains["ml-prod" if owner == "ml-prod" else "ml-research"][
+            "default_user_execution_role"]
+        res[owner].append(sm.create_model(
+            ModelName=model,
+            ExecutionRoleArn=role_for_resources,
+            PrimaryContainer={"Image": f"{account}.dkr.ecr.{region}.amazonaws.com/churn:1"},
+            Tags=tags,
+        )["ModelArn"])
+        res[owner].append(sm.create_endpoint_config(
+            EndpointConfigName=f"{owner}-churn-config",
+            ProductionVariants=[{"VariantName": "main", "ModelName": model,
+                                 "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}],
+            Tags=tags,
+        )["EndpointConfigArn"])
+        res[owner].append(sm.create_endpoint(
+            EndpointName=f"{owner}-churn-endpoint", EndpointConfigName=f"{owner}-churn-config",
+            Tags=tags,
+        )["EndpointArn"])
+        exp = sm.create_experiment(ExperimentName=f"{owner}-experiment", Tags=tags)
+        if tags:  # moto 5.2.5's CreateExperiment drops Tags; AddTags stores them
+            sm.add_tags(ResourceArn=exp["ExperimentArn"], Tags=tags)
+        res[owner].append(exp["ExperimentArn"])
+        res[owner].append(sm.create_training_job(
+            TrainingJobName=f"{owner}-churn-training",
+            AlgorithmSpecification={"TrainingImage": f"{account}.dkr.ecr.{region}.amazonaws.com/"
+                                                     "churn-train:1", "TrainingInputMode": "File"},
+            RoleArn=role_for_resources,
+            OutputDataConfig={"S3OutputPath": f"s3://{owner}-artifacts/output"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1,
+                            "VolumeSizeInGB": 10},
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+            Tags=tags,
+        )["TrainingJobArn"])
+    return res
+
+
 def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     """Create the demo account (see the module docstring) in the moto server at ``endpoint_url``.
 
@@ -228,83 +315,9 @@ def seed_demo_account(endpoint_url: str, region: str = "us-east-1") -> dict:
     }
     domains: dict[str, dict] = {}
     for dname, (user_role, space_role, profiles) in layout.items():
-        resp = sm.create_domain(
-            DomainName=dname,
-            AuthMode="IAM",
-            DefaultUserSettings={
-                "ExecutionRole": user_role,
-                **(
-                    # ml-secure opens the new Studio (JupyterLab / Code Editor spaces).
-                    {"StudioWebPortal": "ENABLED", "DefaultLandingUri": "studio::"}
-                    if dname == "ml-secure"
-                    # Studio Classic as the default experience: the doc policy "only works"
-                    # there.
-                    else {"StudioWebPortal": "DISABLED", "DefaultLandingUri": "app:JupyterServer:"}
-                ),
-            },
-            DefaultSpaceSettings={"ExecutionRole": space_role},
-            SubnetIds=["subnet-0demo"],
-            VpcId="vpc-0demo",
-        )
-        darn = resp["DomainArn"]
-        did = darn.rsplit("/", 1)[-1]
-        dtag = [{"Key": "sagemaker:domain-arn", "Value": darn}]
-        for pname, prole in profiles.items():
-            settings = {"ExecutionRole": prole} if prole else {}
-            sm.create_user_profile(DomainId=did, UserProfileName=pname, UserSettings=settings,
-                                   Tags=dtag)
-        sm.create_space(DomainId=did, SpaceName=f"{dname}-shared", Tags=dtag,
-                        SpaceSharingSettings={"SharingType": "Shared"})
-        first = next(iter(profiles))
-        sm.create_app(DomainId=did, UserProfileName=first, AppType="JupyterServer",
-                      AppName="default", Tags=dtag)
-        domains[dname] = {
-            "id": did,
-            "arn": darn,
-            "name": dname,
-            "default_user_execution_role": user_role,
-            "default_space_execution_role": space_role,
-            "user_profiles": dict(profiles),
-        }
+        domains[dname] = _create_demo_domain(sm, dname, user_role, space_role, profiles)
 
-    res: dict[str, list[str]] = {"ml-research": [], "ml-prod": [], "untagged": []}
-    for owner in ("ml-research", "ml-prod", "untagged"):
-        tags = ([] if owner == "untagged"
-                else [{"Key": "sagemaker:domain-arn", "Value": domains[owner]["arn"]}])
-        model = f"{owner}-churn-model"
-        role_for_resources = domains["ml-prod" if owner == "ml-prod" else "ml-research"][
-            "default_user_execution_role"]
-        res[owner].append(sm.create_model(
-            ModelName=model,
-            ExecutionRoleArn=role_for_resources,
-            PrimaryContainer={"Image": f"{account}.dkr.ecr.{region}.amazonaws.com/churn:1"},
-            Tags=tags,
-        )["ModelArn"])
-        res[owner].append(sm.create_endpoint_config(
-            EndpointConfigName=f"{owner}-churn-config",
-            ProductionVariants=[{"VariantName": "main", "ModelName": model,
-                                 "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}],
-            Tags=tags,
-        )["EndpointConfigArn"])
-        res[owner].append(sm.create_endpoint(
-            EndpointName=f"{owner}-churn-endpoint", EndpointConfigName=f"{owner}-churn-config",
-            Tags=tags,
-        )["EndpointArn"])
-        exp = sm.create_experiment(ExperimentName=f"{owner}-experiment", Tags=tags)
-        if tags:  # moto 5.2.5's CreateExperiment drops Tags; AddTags stores them
-            sm.add_tags(ResourceArn=exp["ExperimentArn"], Tags=tags)
-        res[owner].append(exp["ExperimentArn"])
-        res[owner].append(sm.create_training_job(
-            TrainingJobName=f"{owner}-churn-training",
-            AlgorithmSpecification={"TrainingImage": f"{account}.dkr.ecr.{region}.amazonaws.com/"
-                                                     "churn-train:1", "TrainingInputMode": "File"},
-            RoleArn=role_for_resources,
-            OutputDataConfig={"S3OutputPath": f"s3://{owner}-artifacts/output"},
-            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1,
-                            "VolumeSizeInGB": 10},
-            StoppingCondition={"MaxRuntimeInSeconds": 3600},
-            Tags=tags,
-        )["TrainingJobArn"])
+    res = _seed_resources(sm, domains, account, region)
 
     return {
         "endpoint_url": endpoint_url,

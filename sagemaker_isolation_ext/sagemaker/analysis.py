@@ -756,6 +756,27 @@ def _unseen_profiles(snapshot: dict, domain_arn: str) -> list[dict]:
     return out
 
 
+def _catalog_fields(catalog: Catalog) -> dict:
+    """The report's ``catalog``, ``coverage`` and ``coverage_summary`` (what tags can isolate,
+    from the catalog's data; docs/ARCHITECTURE.md §7)."""
+    coverage = catalog.coverage()
+    keys = ("doc_uncovered", "data_uncovered", "only_in_doc", "only_in_data", "explanation")
+    return {
+        "catalog": {
+            "source": catalog.source,
+            "version": catalog.version,
+            "package_version": catalog.package_version,
+        },
+        "coverage": {k: coverage[k] for k in keys},
+        "coverage_summary": {
+            "actions": len(catalog.actions),
+            "uncovered_actions": len(coverage["data_uncovered"]),
+            "resource_types": len(catalog.resource_types),
+            "untaggable_resource_types": coverage["untaggable_resource_types"],
+        },
+    }
+
+
 def analyze(
     snapshot: dict, catalog: Catalog | None = None, now: _dt.datetime | None = None,
     role_cache: RoleResultCache | None = None, *, with_templates: bool = True,
@@ -833,7 +854,6 @@ def analyze(
             if with_templates else [])
     readings = F.readings(inputs, any(res.uncredited_deny_keys for _, res, _ in results))
     generated = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    coverage = catalog.coverage()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool_version": _tool_version(),
@@ -853,27 +873,7 @@ def analyze(
         "context": snapshot.get("context") or {"source": snapshot.get("source"), "detail": ""},
         "roles": roles_json,
         "findings": findings,
-        "catalog": {
-            "source": catalog.source,
-            "version": catalog.version,
-            "package_version": catalog.package_version,
-        },
-        "coverage": {
-            k: coverage[k]
-            for k in (
-                "doc_uncovered",
-                "data_uncovered",
-                "only_in_doc",
-                "only_in_data",
-                "explanation",
-            )
-        },
-        "coverage_summary": {
-            "actions": len(catalog.actions),
-            "uncovered_actions": len(coverage["data_uncovered"]),
-            "resource_types": len(catalog.resource_types),
-            "untaggable_resource_types": coverage["untaggable_resource_types"],
-        },
+        **_catalog_fields(catalog),
         "templates": tmpl,
         "assumptions": F.assumptions(),
         "readings": readings,

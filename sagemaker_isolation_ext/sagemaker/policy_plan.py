@@ -897,6 +897,44 @@ def _check_flow_ids(ids) -> list[str]:
     return ids
 
 
+def _plan_domain(snapshot: dict, variant: str, iam_state: Any) -> tuple[dict, Any]:
+    """The snapshot's domain object and parsed ARN; ``PlanError`` for a bad variant, an
+    ``iam_state`` that is not an object or a domain without a usable ARN."""
+    if variant not in templates.VARIANTS:
+        raise PlanError(f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}")
+    if not isinstance(iam_state, dict):
+        raise PlanError("iam_state must be an object")
+    dom_obj = snapshot.get("domain") or {}
+    try:
+        return dom_obj, templates.parse_domain_arn(dom_obj.get("arn") or "")
+    except ValueError as exc:
+        raise PlanError(f"the snapshot's domain: {exc}") from None
+
+
+def _attached_quota(iam_state: dict) -> tuple[int, str]:
+    """The account's managed-policies-per-role quota and where it came from (IAM quotas
+    default when the state has no usable figure)."""
+    quota = iam_state.get("attached_policies_quota")
+    quota_source = iam_state.get("quota_source") or "default"
+    if not isinstance(quota, int) or quota <= 0:
+        return DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
+    return quota, quota_source
+
+
+def _plan_header(darn, dom_obj: dict, before: dict, now) -> dict:
+    """The plan's first fields: kind, schema, creation time, tool version, where it applies."""
+    return {
+        "kind": PLAN_KIND,
+        "schema_version": PLAN_SCHEMA_VERSION,
+        "created_at": (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tool_version": before.get("tool_version"),
+        "account_id": darn.account,
+        "partition": darn.partition,
+        "region": darn.region,
+        "domain": {"id": darn.domain_id, "arn": darn.arn, "name": dom_obj.get("name")},
+    }
+
+
 def build_plan(
     snapshot: dict,
     variant: str,
@@ -963,15 +1001,7 @@ def build_plan(
         PlanError: bad variant, experience or flow id, a selected role not in the snapshot, no
             domain ARN, a template that cannot be rendered (``allow`` with ``private_spaces``).
     """
-    if variant not in templates.VARIANTS:
-        raise PlanError(f"variant must be one of {', '.join(templates.VARIANTS)}, got {variant!r}")
-    if not isinstance(iam_state, dict):
-        raise PlanError("iam_state must be an object")
-    dom_obj = snapshot.get("domain") or {}
-    try:
-        darn = templates.parse_domain_arn(dom_obj.get("arn") or "")
-    except ValueError as exc:
-        raise PlanError(f"the snapshot's domain: {exc}") from None
+    dom_obj, darn = _plan_domain(snapshot, variant, iam_state)
     analyses = analyses or PlanAnalyses(catalog, now)
     roles = snapshot.get("roles") or {}
     before = analyses(snapshot)
@@ -982,10 +1012,7 @@ def build_plan(
     iso_doc = _render_iso(darn, variant, profile, private_spaces)
     ch = _change(snapshot, darn, variant, pstate, selected, roles, analyses, iso_doc)
 
-    quota = iam_state.get("attached_policies_quota")
-    quota_source = iam_state.get("quota_source") or "default"
-    if not isinstance(quota, int) or quota <= 0:
-        quota, quota_source = DEFAULT_ATTACHED_POLICIES_PER_ROLE, "default"
+    quota, quota_source = _attached_quota(iam_state)
 
     checks = validate_document(ch.iso_name, ch.iso_doc)
     if ch.tag_section:
@@ -999,14 +1026,7 @@ def build_plan(
     ok = all(c["ok"] is not False for c in checks)
     sel_rows = [r for r in role_rows if r["selected"]]
     plan = {
-        "kind": PLAN_KIND,
-        "schema_version": PLAN_SCHEMA_VERSION,
-        "created_at": (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tool_version": before.get("tool_version"),
-        "account_id": darn.account,
-        "partition": darn.partition,
-        "region": darn.region,
-        "domain": {"id": darn.domain_id, "arn": darn.arn, "name": dom_obj.get("name")},
+        **_plan_header(darn, dom_obj, before, now),
         "variant": variant,
         "selection": selection,
         "policy": ch.iso_section,
