@@ -37,7 +37,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from .patterns import REGION_REGEXES
+from .patterns import KNOWN_REGIONS, REGION_REGEXES
 from ..iam.automata import (
     NFA,
     UnsupportedRegex,
@@ -650,18 +650,23 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
                 queue.append(st2)
             budget.charge(1)
         if piece.region:
-            # Own Region first: every other Region's entry costs _OTHER_REGION more, and our
-            # own Region is read from every entry (it is in the grammar: a real Region).
+            # Witnesses read well: our own Region first, then a Region AWS has (the shortest,
+            # nearest ours), and only then the grammar's shortest name. The search above already
+            # found every combination; these paths only replace its witnesses.
             for node in nxt.values():
                 length[node] += _OTHER_REGION
-            if gram.accepts(gram.feed(gram.start, own_region)):
+            for region, extra in _witness_regions(space.partition, own_region):
+                if not gram.accepts(gram.feed(gram.start, region)):
+                    continue
                 for (abits, dinfo), node in frontier.items():
                     key = (
-                        arn_nfa_u.feed(abits, own_region),
-                        d_nfa.feed(dinfo, own_region) if feed_d else dinfo,
+                        arn_nfa_u.feed(abits, region),
+                        d_nfa.feed(dinfo, region) if feed_d else dinfo,
                     )
-                    keep(nxt, key, add(node, own_region, pi))
-                    budget.charge(1)
+                    n = add(node, region, pi)
+                    length[n] += extra
+                    keep(nxt, key, n)
+                budget.charge(len(frontier))
         frontier = nxt
     best: dict = {}
     for (abits, dinfo), node in frontier.items():
@@ -681,8 +686,23 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
     return list(out.values())
 
 
-#: The extra cost of a witness in a Region other than ours (more than any witness's length).
+#: The extra cost of a witness in a Region other than ours (more than any witness's length):
+#: ``_KNOWN_REGION`` for a Region AWS has, ``_OTHER_REGION`` for any other name of the grammar.
 _OTHER_REGION = 1 << 24
+_KNOWN_REGION = 1 << 23
+
+
+@lru_cache(maxsize=64)
+def _witness_regions(partition: str, own: str) -> tuple[tuple[str, int], ...]:
+    """``((region, extra cost), ...)``: ours (no extra cost), then the partition's known Regions
+    (``patterns.KNOWN_REGIONS``), shortest first, those sharing our Region's area (``us-``)
+    first among equals."""
+    area = own.split("-", 1)[0] + "-"
+    known = sorted(
+        (r for r in KNOWN_REGIONS.get(partition, ()) if r != own),
+        key=lambda r: (len(r), not r.startswith(area), r),
+    )
+    return ((own, 0),) + tuple((r, _KNOWN_REGION) for r in known)
 
 
 class _Tuple:
