@@ -743,15 +743,14 @@ def witness_problems(entry: dict, profiles: list, policies: PolicySet, catalog) 
         out.append("aws:ResourceTag and sagemaker:ResourceTag domain tags differ")
     tag = tags.pop() if len(tags) == 1 else None
     if rtype is not None:
-        m = re.fullmatch(
-            rf"arn:{PARTITION}:sagemaker:([^:]*):{ACCOUNT}:domain/(.*)", tag or ""
-        )
+        m = re.fullmatch(rf"arn:{PARTITION}:sagemaker:([^:]*):{ACCOUNT}:domain/(.*)", tag or "")
         if tag == OUR_ARN:
             out.append("the resource's domain tag is ours")
         elif rtype in DOMAIN_TYPES:
             region = w["resource"].split(":")[3]
             dom = re.search(r":[a-z-]+/([^/]+)", w["resource"]).group(1)
-            if tag is not None and tag != f"arn:{PARTITION}:sagemaker:{region}:{ACCOUNT}:domain/{dom}":
+            own_tag = f"arn:{PARTITION}:sagemaker:{region}:{ACCOUNT}:domain/{dom}"
+            if tag is not None and tag != own_tag:
                 out.append("domain tag is not the ARN of the domain in the resource ARN")
         elif not m or not region_ok(m.group(1)) or not grammar()["DomainId"](m.group(2)):
             out.append("domain tag is not another domain's ARN of our account")

@@ -70,9 +70,7 @@ def test_other_region_domain_is_not_isolated(tmp_path):
     w = by["sagemaker:DeleteApp"]["witness"]
     # The witness is a request in another Region's domain, allowed in a closed world, and its
     # domain tag is that domain's ARN (same Region and id as the app).
-    m = re.fullmatch(
-        r"arn:aws:sagemaker:([^:]+):111122223333:app/(d-[a-z0-9-]+)/.+", w["resource"]
-    )
+    m = re.fullmatch(r"arn:aws:sagemaker:([^:]+):111122223333:app/(d-[a-z0-9-]+)/.+", w["resource"])
     assert m and m.group(1) == "us-west-2" and is_region(m.group(1))
     tag = f"arn:aws:sagemaker:us-west-2:111122223333:domain/{m.group(2)}"
     assert w["context"]["aws:ResourceTag/sagemaker:domain-arn"] == tag

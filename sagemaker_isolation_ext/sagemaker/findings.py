@@ -1123,7 +1123,8 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
             "id": "request-space-exact",
             "text": "Another domain's resource is any resource of the same account, in any "
             "Region, whose ARN names a domain other than this one (domain, user-profile, space, "
-            "app) or that is tagged sagemaker:domain-arn with another domain's ARN: every name, app "
+            "app) or that is tagged sagemaker:domain-arn with another domain's ARN: every name, "
+            "app "
             "type, other domain id and tag value is covered, by automata over the policies' "
             "patterns, not by samples. Names range over botocore's grammar for each ARN "
             "placeholder; a placeholder with no known grammar is any non-empty string; app types "

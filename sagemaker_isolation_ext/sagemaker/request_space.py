@@ -37,7 +37,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from .patterns import KNOWN_REGIONS, REGION_REGEXES
 from ..iam.automata import (
     NFA,
     UnsupportedRegex,
@@ -50,6 +49,7 @@ from ..iam.automata import (
     literal_nfa,
     regex_nfa,
 )
+from .patterns import KNOWN_REGIONS, REGION_REGEXES
 
 __all__ = [
     "Atom",
