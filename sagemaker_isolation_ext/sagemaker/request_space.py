@@ -667,6 +667,8 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
                     length[n] += extra
                     keep(nxt, key, n)
                 budget.charge(len(frontier))
+                if all(length[n] < _OTHER_REGION for n in nxt.values()):
+                    break  # every entry has a witness Region AWS has
         frontier = nxt
     best: dict = {}
     for (abits, dinfo), node in frontier.items():
