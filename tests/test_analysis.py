@@ -190,7 +190,9 @@ def test_doc_policy_with_full_access_is_not_isolated_naming_the_statement():
     )
     assert pre["accepted"] is False and pre["create_kind"] == "existing"
     assert pre["resource_types"] == ["user-profile"]
-    assert [b["sid"] for b in pre["allowed_by"]] == ["AllowStudioActions"]
+    # AllowStudioActions in every Region; the doc's CreateAPIs (narrowed to this Region by the
+    # fixture) in every other Region (reading "any-region-same-account")
+    assert [b["sid"] for b in pre["allowed_by"]] == ["AllowStudioActions", "CreateAPIs"]
     w = pre["witness"]
     assert w["resource"].startswith("arn:aws:sagemaker:us-east-1:111122223333:user-profile/")
     assert _other_domain_in_arn(w["resource"]) != "d-fixture00001"
@@ -693,12 +695,23 @@ def test_doc_policy_pasted_verbatim_is_not_reported_as_missing_statements():
     iso = next(k for k in snap["policies"] if "Isolation" in k)
     snap["policies"][iso]["document"] = doc_literal(snap["domain"]["arn"])
     r = A.analyze(snap)
-    # schema 2: the doc's policy alone is not isolated (CreateAPIs), whichever ARN form
+    # schema 2: the doc's policy alone is not isolated (CreateAPIs), whichever ARN form; pasted
+    # verbatim, its DeleteDefaultApp ("*" as Region) also reaches a domain with our id in another
+    # Region (reading "any-region-same-account")
     assert r["verdict"] == "not_isolated"
-    assert [f["evidence"]["sid"] for f in _finding(r, "aws-policy-gap")] == ["CreateAPIs"]
+    gaps = [f["evidence"]["sid"] for f in _finding(r, "aws-policy-gap")]
+    assert gaps == ["CreateAPIs", "DeleteDefaultApp"]
     leaks = {e["action"] for e in r["roles"][0]["cross_domain"] if not e["accepted"]}
-    assert leaks == {
+    narrowed = {
         e["action"] for e in _report("doc_only")["roles"][0]["cross_domain"] if not e["accepted"]
+    }
+    # The fixture's copy is narrowed to this Region: its CreateAPIs then leaves other Regions'
+    # domains, user profiles and spaces open; verbatim ("*" as Region) it keeps them out.
+    assert leaks - narrowed == {"sagemaker:DeleteApp"}
+    assert narrowed - leaks == {
+        "sagemaker:CreateUserProfile",
+        "sagemaker:CreateSpace",
+        "sagemaker:CreatePresignedDomainUrl",
     }
     assert "isolation-statements-missing" not in _ids(r)
     # ...but the doc's text written for another domain still counts as missing.

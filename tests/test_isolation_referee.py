@@ -11,11 +11,14 @@ variable ``ISOLATION_REFEREE_SEED``, else random; always printed) it
 2. enumerates requests inside issue 11's request space ("another domain's resource") and asks
    the plain engine whether any is allowed:
 
-   * (a) ``app``, ``space``, ``user-profile``, ``domain``: the ARN's domain segment is another
-     domain id (botocore's ``DomainId`` grammar, never ours); the resource's
-     ``sagemaker:domain-arn`` tag is that domain's ARN or absent (e.g. the ``default`` app);
+   * every ARN in our partition and account, in any Region of the partition (botocore's
+     ``partitions.json`` ``regionRegex``; candidates: ours and two others);
+   * (a) ``app``, ``space``, ``user-profile``, ``domain``: the ARN's domain (its Region and id,
+     botocore's ``DomainId`` grammar) is another domain (our id in another Region is one); the
+     resource's ``sagemaker:domain-arn`` tag is that domain's ARN or absent (e.g. the
+     ``default`` app);
    * (b) the other tagged types: any name (botocore's grammar), tagged ``sagemaker:domain-arn``
-     = the ARN of another domain of the same account and Region;
+     = the ARN of another domain of the same account, in any Region;
    * caller keys: ``aws:PrincipalArn`` / ``aws:PrincipalAccount`` fixed, ``sagemaker:DomainId``
      ours or absent, ``sagemaker:UserProfileName`` each profile using the role or absent;
      ``aws:RequestTag/*`` and ``aws:TagKeys`` absent; other tags absent;
@@ -60,6 +63,8 @@ from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 EXAMPLES = int(os.environ.get("ISOLATION_REFEREE_EXAMPLES", "300"))
 
 PARTITION, REGION, ACCOUNT = "aws", "us-east-1", "111122223333"
+#: Region candidates: ours, one the policies' ``us-*`` matches, one it does not.
+REGIONS = (REGION, "us-west-2", "eu-west-1")
 OUR_ID = "d-ownabc12345"
 SECOND_ID = "d-xyz123abc456"
 OTHER_ID = "d-other99"  # a third id the policies may name
@@ -124,6 +129,20 @@ def grammar() -> dict:
     enum = model.shape_for("AppType").enum
     out["AppType"] = tuple(v.lower() for v in enum) + tuple(enum)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _region_rx():
+    import botocore.loaders
+
+    parts = botocore.loaders.Loader().load_data("partitions")["partitions"]
+    (rx,) = [p["regionRegex"] for p in parts if p["id"] == PARTITION]
+    return re.compile(rx, re.ASCII)
+
+
+def region_ok(region: str) -> bool:
+    """True when ``region`` is a Region name of our partition (botocore ``partitions.json``)."""
+    return _region_rx().fullmatch(region) is not None
 
 
 # ------------------------------------------------------------------------------------------
@@ -193,7 +212,7 @@ def _arn_pattern(rnd: random.Random) -> str:
     if kind < 0.07:
         return "*"
     part = rnd.choice(["aws", "aws", "*", "a?s"])
-    region = rnd.choice([REGION, "*", "*", "us-*"])
+    region = rnd.choice([REGION, REGION, "*", "*", "us-*", "us-west-2"])
     account = rnd.choice([ACCOUNT, "*", "*", "1111*"])
     head = f"arn:{part}:sagemaker:{region}:{account}:"
     if kind < 0.17:
@@ -235,7 +254,10 @@ ACTION_PATTERNS = [
     "sagemaker:*UserProfile",
 ] + [f"sagemaker:{a}" for a in ACTIONS]
 
-TAG_VALUES_EXACT = [OUR_ARN, OUR_ARN, SECOND_ARN, OUR_ARN.upper(), f"{ARN_PREFIX}domain/{OTHER_ID}"]
+WEST_OUR_ARN = OUR_ARN.replace(f":{REGION}:", ":us-west-2:")
+TAG_VALUES_EXACT = [
+    OUR_ARN, OUR_ARN, SECOND_ARN, OUR_ARN.upper(), f"{ARN_PREFIX}domain/{OTHER_ID}", WEST_OUR_ARN
+]  # fmt: skip
 #: ArnEquals/ArnLike values must be ARN patterns (six colon-separated parts): the engine says
 #: unknown otherwise, which would take the run out of the exact fragment.
 TAG_VALUES_ARN_LIKE = [
@@ -246,6 +268,7 @@ TAG_VALUES_ARN_LIKE = [
     OUR_ARN[:-1] + "?",
     f"arn:aws:sagemaker:{REGION}:*:domain/{OUR_ID}",
     f"arn:*:*:*:*:*/{SECOND_ID}",
+    f"arn:aws:sagemaker:us-*:{ACCOUNT}:domain/*",
 ]
 TAG_VALUES_LIKE = [
     OUR_ARN,
@@ -256,6 +279,7 @@ TAG_VALUES_LIKE = [
     OUR_ARN[:-1] + "?",
     "arn:aws:sagemaker:*:*:domain/*",
     f"arn:aws:sagemaker:{REGION}:*:domain/{OUR_ID}",
+    f"arn:aws:sagemaker:us-*:{ACCOUNT}:domain/{OUR_ID}",
 ]
 
 
@@ -520,8 +544,9 @@ class Referee:
             for t in self.tokens
         )
 
-    def candidates(self, placeholder: str) -> list:
-        """Grammar-valid values for ``placeholder``, one per signature."""
+    def candidates(self, placeholder: str, region: str = REGION) -> list:
+        """Grammar-valid values for ``placeholder``, one per signature (a domain id: of a domain
+        other than ours in ``region``)."""
         if placeholder == "AppType":
             pool = list(grammar()["AppType"])
             ok = lambda v: True  # noqa: E731
@@ -536,7 +561,7 @@ class Referee:
             pool = base + sorted(self._instances)
         out, seen = [], set()
         for v in pool:
-            if not ok(v) or (placeholder == "DomainId" and v == OUR_ID):
+            if not ok(v) or (placeholder == "DomainId" and v == OUR_ID and region == REGION):
                 continue
             sig = (v == "default", v in self.profiles, self._signature(v))
             if sig not in seen:
@@ -548,24 +573,32 @@ class Referee:
         """``[(arn, tag value or None, {placeholder: value})]`` of type ``rtype`` in the space,
         one per distinguishable combination."""
         names = re.findall(r"\$\{(\w+)\}", arn_format)[3:]  # after Partition, Region, Account
-        cands = [self.candidates(n) for n in names]
-        combos = list(itertools.product(*cands))
-        if len(combos) > self.MAX_PRODUCT:
-            combos = self.rnd.sample(combos, self.MAX_PRODUCT)
-        other_domains = self.candidates("DomainId")
+        combos = []
+        for region in REGIONS:
+            cands = [self.candidates(n, region) for n in names]
+            here = list(itertools.product(*cands))
+            if len(here) > self.MAX_PRODUCT:
+                here = self.rnd.sample(here, self.MAX_PRODUCT)
+            combos += [(region, c) for c in here]
+        other_domains = [
+            f"arn:{PARTITION}:sagemaker:{r}:{ACCOUNT}:domain/{d}"
+            for r in REGIONS
+            for d in self.candidates("DomainId", r)
+        ]
         out, seen = [], set()
-        for combo in combos:
+        for region, combo in combos:
             values = dict(zip(names, combo))
-            arn = arn_format.replace("${Partition}", PARTITION).replace("${Region}", REGION)
+            arn = arn_format.replace("${Partition}", PARTITION).replace("${Region}", region)
             arn = arn.replace("${Account}", ACCOUNT)
             for n, v in values.items():
                 arn = arn.replace("${" + n + "}", v, 1)
             if rtype in DOMAIN_TYPES:
                 # Reading (issue 11, definition (a)): the tag is that domain's ARN or absent; the
                 # untagged default app is the usual case, but any (a) resource may lack it.
-                tags = [f"{ARN_PREFIX}domain/{values['DomainId']}", None]
+                tags = [f"arn:{PARTITION}:sagemaker:{region}:{ACCOUNT}:domain/{values['DomainId']}"]
+                tags.append(None)
             else:
-                tags = [f"{ARN_PREFIX}domain/{d}" for d in other_domains]
+                tags = other_domains
             for tag in tags:
                 sig = (
                     tuple(_glob(p, False)(arn) is not None for p in self.resource_patterns),
@@ -662,8 +695,10 @@ def _parse_in_space(resource: str, catalog) -> tuple[str | None, str]:
         if not m:
             continue
         g = m.groupdict()
-        if (g["Partition"], g["Region"], g["Account"]) != (PARTITION, REGION, ACCOUNT):
-            return None, "partition/Region/account are not ours"
+        if (g["Partition"], g["Account"]) != (PARTITION, ACCOUNT):
+            return None, "partition/account are not ours"
+        if not region_ok(g["Region"]):
+            return None, f"Region {g['Region']!r} is not a Region of the partition"
         for n, v in g.items():
             if n in ("Partition", "Region", "Account"):
                 continue
@@ -672,8 +707,8 @@ def _parse_in_space(resource: str, catalog) -> tuple[str | None, str]:
                     return None, f"app type {v!r} is not in botocore's AppType enum"
             elif not grammar()[n](v):
                 return None, f"{n} {v!r} does not match botocore's grammar"
-        if g.get("DomainId") == OUR_ID:
-            return None, "the ARN's domain segment is ours"
+        if g.get("DomainId") == OUR_ID and g["Region"] == REGION:
+            return None, "the ARN's domain is ours"
         return key, ""
     return None, "not an ARN of a resource type in scope"
 
@@ -708,15 +743,17 @@ def witness_problems(entry: dict, profiles: list, policies: PolicySet, catalog) 
         out.append("aws:ResourceTag and sagemaker:ResourceTag domain tags differ")
     tag = tags.pop() if len(tags) == 1 else None
     if rtype is not None:
-        m = re.fullmatch(re.escape(ARN_PREFIX) + r"domain/(.*)", tag or "")
+        m = re.fullmatch(rf"arn:{PARTITION}:sagemaker:([^:]*):{ACCOUNT}:domain/(.*)", tag or "")
         if tag == OUR_ARN:
             out.append("the resource's domain tag is ours")
         elif rtype in DOMAIN_TYPES:
+            region = w["resource"].split(":")[3]
             dom = re.search(r":[a-z-]+/([^/]+)", w["resource"]).group(1)
-            if tag is not None and tag != f"{ARN_PREFIX}domain/{dom}":
+            own_tag = f"arn:{PARTITION}:sagemaker:{region}:{ACCOUNT}:domain/{dom}"
+            if tag is not None and tag != own_tag:
                 out.append("domain tag is not the ARN of the domain in the resource ARN")
-        elif not m or not grammar()["DomainId"](m.group(1)):
-            out.append("domain tag is not another domain's ARN of our account and Region")
+        elif not m or not region_ok(m.group(1)) or not grammar()["DomainId"](m.group(2)):
+            out.append("domain tag is not another domain's ARN of our account")
     if not out:
         d = evaluate(Request(ROLE, w["action"], w["resource"], ctx, open_world=False), policies)
         if d.decision != "allow":

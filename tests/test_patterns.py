@@ -15,26 +15,10 @@ from sagemaker_isolation_ext.sagemaker.templates import parse_domain_arn as temp
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Every Region botocore's partitions.json lists (botocore 1.44.18), by partition; the
-#: ``*-global`` pseudo-regions are endpoint names, not Regions.
-AWS_REGIONS = {
-    "aws": [
-        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
-        "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
-        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
-        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-        "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
-        "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1", "us-east-1",
-        "us-east-2", "us-west-1", "us-west-2",
-    ],
-    "aws-cn": ["cn-north-1", "cn-northwest-1"],
-    "aws-eusc": ["eusc-de-east-1"],
-    "aws-iso": ["us-iso-east-1", "us-iso-west-1"],
-    "aws-iso-b": ["us-isob-east-1", "us-isob-west-1"],
-    "aws-iso-e": ["eu-isoe-west-1"],
-    "aws-iso-f": ["us-isof-east-1", "us-isof-south-1"],
-    "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
-}
+#: Every Region botocore's partitions.json lists (botocore 1.44.18), by partition (the ``*-global``
+#: pseudo-regions are endpoint names, not Regions): ``patterns.KNOWN_REGIONS``, checked against the
+#: installed botocore in ``test_region_regexes_are_botocores``.
+AWS_REGIONS = P.KNOWN_REGIONS
 
 
 def _botocore_partitions() -> dict | None:
@@ -76,6 +60,9 @@ def test_region_regexes_are_botocores():
                 continue
             assert P.is_region(region), region
             assert re.fullmatch(P.REGION_REGEXES[part["id"]], region), region
+    listed = {p["id"]: set(p["regions"]) for p in data["partitions"]}
+    for partition, regions in P.KNOWN_REGIONS.items():
+        assert set(regions) <= listed[partition], partition
 
 
 def test_region_examples_per_partition():

@@ -86,8 +86,13 @@ def test_aws_doc_policy_alone_is_not_isolated_and_names_its_own_gap():
     assert {a["sid"] for a in app["allowed_by"]} == {"CreateAPIs"}
     gaps = [f for f in report["findings"] if f["id"] == "aws-policy-gap"]
     assert gaps and gaps[0]["evidence"]["sid"] == "CreateAPIs"
-    # Every leak comes from a Create* that reaches an existing resource.
-    assert all(a.startswith("sagemaker:Create") for a in leaks)
+    # Every other leak comes from a Create* that reaches an existing resource, but for
+    # DeleteDefaultApp: written with "*" as Region it reaches a domain with our id in another
+    # Region (reading "any-region-same-account": ids are unique per account and Region only).
+    assert {a for a in leaks if not a.startswith("sagemaker:Create")} == {"sagemaker:DeleteApp"}
+    w = leaks["sagemaker:DeleteApp"]["witness"]
+    assert w["resource"].split(":")[3] != REGION and _domain_id_of(w["resource"]) == OURS
+    assert w["conditional_on"] == [] and _closed_world_allows(w, docs)
 
 
 def test_allow_template_alone_and_deny_template_beside_full_access_are_isolated():

@@ -893,7 +893,7 @@ def _shared_roles(snapshot: dict, dom: templates.DomainArn) -> dict:
             other = templates.parse_domain_arn(d.get("arn"))
         except (ValueError, TypeError):
             continue
-        if other.region != dom.region or other.account != dom.account:
+        if other.account != dom.account:  # any Region (reading "any-region-same-account")
             continue
         for role in d.get("execution_roles") or ():
             if isinstance(role, str):

@@ -4,11 +4,15 @@ For each ``sagemaker:`` action and each of its resource types that tags or domai
 this module decides whether the role's policies allow *any* request on another domain's resource
 (the definitions of issue "Sound verdicts", repeated in docs/ENGINE.md "Isolation analysis"):
 
+- every ARN is in our partition and account and in *any* Region of the partition (reading
+  ``any-region-same-account``: an execution role can call every Region, and another domain of the
+  account may live in any of them, ours included);
 - types whose ARN carries ``${DomainId}`` (``domain``, ``user-profile``, ``space``, ``app``): the
-  ARN's domain id is any id other than ours (botocore's ``DomainId`` grammar); the resource's
-  ``sagemaker:domain-arn`` tag is that domain's ARN, or absent (the untagged ``default`` app);
+  ARN's domain (its Region and id, botocore's ``DomainId`` grammar) is any domain other than ours;
+  the resource's ``sagemaker:domain-arn`` tag is that domain's ARN (same Region as the resource),
+  or absent (the untagged ``default`` app);
 - other types with tag keys: any name (botocore's grammar for the placeholder), tagged
-  ``sagemaker:domain-arn`` = the ARN of any other domain of the same account and Region;
+  ``sagemaker:domain-arn`` = the ARN of any other domain of the same account, in any Region;
 - ``Create*`` rows: per :mod:`.create_reach`; ``new`` rows are creation rights (not here),
   ``existing`` rows are judged like any action, ``inside`` rows with the parent's tag or none.
 
@@ -26,7 +30,7 @@ language. A witness without ``conditional_on`` is allowed by the engine in a clo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..iam import PolicySet, Request, evaluate
 from ..iam.arn import globs_matcher
@@ -291,7 +295,10 @@ def role_reach(
     if policy_set.boundary is not None:
         stmts += [_Stmt(policy_set.boundary, st, False) for st in policy_set.boundary.statements]
     keys_mentioned = tuple(sorted({k.lower() for s in stmts for _op, k, _v in s.st.conditions}))
-    tag_prefix = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:domain/"
+    # The space's fixed parts: our partition and account, our Region (preferred in witnesses)
+    # and id (our own domain is excluded); see request_space.Space.
+    base = Space((), (), (), dom.partition, dom.account, dom.region, dom.domain_id, False,
+                 tuple(exclude), only)  # fmt: skip
     world_ctx = [
         (dict(w.context), RequestContext(dict(w.context), True, tuple(w.absent))) for w in worlds
     ]
@@ -329,7 +336,7 @@ def role_reach(
         for rt_key, acts in by_type.items():
             rt = catalog.resource_types[rt_key]
             studio = rt.has_domain_id
-            pieces = arn_pieces(rt.arn_format, dom.partition, dom.region, dom.account)
+            pieces = arn_pieces(rt.arn_format, dom.partition, dom.account)
             for wi, (wctx, rctx) in enumerate(world_ctx):
                 per_action = []
                 union_arn: dict = {}
@@ -345,8 +352,7 @@ def role_reach(
                 uarn, utag = tuple(union_arn), tuple(union_tag)
                 need_untagged = any(u for *_rest, u in per_action)
                 for mode in ("tagged", "untagged") if need_untagged else ("tagged",):
-                    combos = _combos(pieces, studio, mode, uarn, utag, tag_prefix,
-                                     dom.domain_id, budget, exclude, only)
+                    combos = _combos(base, pieces, studio, mode, uarn, utag, budget)
                     for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
                         if mode == "untagged" and not untagged:
                             continue
@@ -360,7 +366,6 @@ def role_reach(
                                 name,
                                 proj[1],
                                 mode,
-                                tag_prefix,
                                 wctx,
                                 tuple(worlds[wi].absent) + absent,
                                 policy_set,
@@ -392,50 +397,63 @@ def _absent(catalog: Catalog, action: str, rt: str, keys: tuple, kind) -> tuple:
     return absent
 
 
-def _combos(pieces, studio, mode, arn_atoms, tag_atoms, tag_prefix, ours, budget,
-            exclude=(), only=None) -> list:
-    """Reachable ``(arn values, tag values, witness ARN, witness other domain id)``."""
+def _combos(base: Space, pieces, studio, mode, arn_atoms, tag_atoms, budget) -> list:
+    """Reachable ``(arn values, tag values, witness ARN, witness tag value)``; ``base`` gives
+    the space's partition, account, our Region and our domain id (and the overview's
+    ``exclude`` / ``only``).
+
+    For a Studio type the tag is the ARN's own domain's ARN (same Region and id); for the other
+    types the resource and the tagged domain are searched apart (any Region each: wider)."""
     tagged = mode == "tagged"
     if studio:
-        space = Space(pieces, arn_atoms, tag_atoms if tagged else (), tag_prefix, ours, True,
-                      exclude, only)
-        return [(s.arn_values, s.tag_values, s.arn, s.domain_id) for s in signatures(space, budget)]
+        space = replace(
+            base, pieces=pieces, arn_atoms=arn_atoms, tag_atoms=tag_atoms if tagged else (),
+            tag_from_arn=True,
+        )  # fmt: skip
+        return [
+            (s.arn_values, s.tag_values, s.arn, base.tag_value(s.region, s.domain_id))
+            for s in signatures(space, budget)
+        ]
     # The ARN of a type without a domain id says nothing about the domain: exclude/only apply
-    # to the tag's domain id. An untagged resource of such a type belongs to no named domain:
-    # it counts for "any domain" (exclude), never for one named domain (only).
-    if not tagged and only:
+    # to the tag's domain. An untagged resource of such a type belongs to no named domain: it
+    # counts for "any domain" (exclude), never for one named domain (only).
+    if not tagged and base.only:
         return []
-    arn_sigs = signatures(Space(pieces, arn_atoms, (), tag_prefix, ours, False), budget)
+    arn_sigs = signatures(
+        replace(base, pieces=pieces, arn_atoms=arn_atoms, exclude=(), only=None), budget
+    )
     if not tagged:
         return [(a.arn_values, (), a.arn, "") for a in arn_sigs]
-    tag_sigs = signatures(Space((), (), tag_atoms, tag_prefix, ours, False, exclude, only),
-                          budget)
-    return [(a.arn_values, t.tag_values, a.arn, t.domain_id) for a in arn_sigs for t in tag_sigs]
+    tag_sigs = signatures(replace(base, tag_atoms=tag_atoms), budget)
+    return [
+        (a.arn_values, t.tag_values, a.arn, base.tag_value(t.region, t.domain_id))
+        for a in arn_sigs
+        for t in tag_sigs
+    ]
 
 
 def _project(combos, uarn, utag, arn_atoms, tag_atoms) -> tuple:
-    """Combinations seen through one action's atoms: ``(key, [(arn, domain id), ...])`` with
+    """Combinations seen through one action's atoms: ``(key, [(arn, tag value), ...])`` with
     one witness per distinct projection (the first, i.e. a shortest one)."""
     ai = [uarn.index(a) for a in arn_atoms]
     ti = [utag.index(a) for a in tag_atoms]
     seen: dict = {}
-    for av, tv, arn, did in combos:
+    for av, tv, arn, tag in combos:
         pk = (tuple(av[i] for i in ai), tuple(tv[i] for i in ti) if tv else ())
         if pk not in seen:
-            seen[pk] = (arn, did)
+            seen[pk] = (arn, tag)
     return tuple(seen), list(seen.values())
 
 
-def _decide(principal, action, witnesses, mode, tag_prefix, wctx, absent, policy_set, out) -> list:
+def _decide(principal, action, witnesses, mode, wctx, absent, policy_set, out) -> list:
     """Evaluate each witness -> ``[(arn, context, Decision, allowed in a closed world)]``."""
     tagged = mode == "tagged"
     if not tagged:
         absent = tuple(absent) + _TAG_ABSENT
     results = []
-    for arn, did in witnesses:
+    for arn, value in witnesses:
         ctx = dict(wctx)
         if tagged:
-            value = tag_prefix + did
             ctx["aws:ResourceTag/sagemaker:domain-arn"] = value
             ctx["sagemaker:ResourceTag/sagemaker:domain-arn"] = value
         d = evaluate(

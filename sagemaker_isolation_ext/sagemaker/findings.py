@@ -1121,15 +1121,25 @@ def readings(inputs: list, uncredited: bool) -> list[dict]:
         },
         {
             "id": "request-space-exact",
-            "text": "Another domain's resource is any resource of the same account and Region "
-            "whose ARN names a domain id other than this one (domain, user-profile, space, app) "
-            "or that is tagged sagemaker:domain-arn with another domain's ARN: every name, app "
+            "text": "Another domain's resource is any resource of the same account, in any "
+            "Region, whose ARN names a domain other than this one (domain, user-profile, space, "
+            "app) or that is tagged sagemaker:domain-arn with another domain's ARN: every name, "
+            "app "
             "type, other domain id and tag value is covered, by automata over the policies' "
             "patterns, not by samples. Names range over botocore's grammar for each ARN "
             "placeholder; a placeholder with no known grammar is any non-empty string; app types "
             "in either spelling (jupyterlab, JupyterLab); and every ARN may go on with further "
             "'/' segments without ':' (private workteams, hub content and model package "
             "versions carry segments the published ARN formats omit).",
+        },
+        {
+            "id": "any-region-same-account",
+            "text": "An execution role can call every Region, and another domain of the account "
+            "may live in any of them (names and domain ids are unique per account and Region "
+            "only): every ARN and every other domain's ARN ranges over all Region names of the "
+            "partition, this Region included, and this domain's id in another Region is another "
+            "domain. Other accounts are outside: reaching them needs a resource-based policy, "
+            "which SageMaker domains, user profiles, spaces and apps do not have.",
         },
         {
             "id": "studio-tag-may-be-absent",

@@ -29,6 +29,7 @@ __all__ = [
     "DOMAIN_ARN_RE",
     "DOMAIN_ID",
     "DOMAIN_ID_RE",
+    "KNOWN_REGIONS",
     "PARTITIONS",
     "REGION_REGEXES",
     "REGION_RE",
@@ -61,6 +62,26 @@ REGION_REGEXES: dict[str, str] = {
     "aws-iso-f": r"^us\-isof\-\w+\-\d+$",
     "aws-us-gov": r"^us\-gov\-\w+\-\d+$",
 }
+#: botocore ``partitions.json``: partition id -> its Region names (1.44.18; global pseudo-Regions
+#: left out). Only used to make witnesses read well: the Region *grammar* is ``REGION_REGEXES``.
+KNOWN_REGIONS: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2",
+        "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
+        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+        "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+        "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1", "us-east-1",
+        "us-east-2", "us-west-1", "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-eusc": ("eusc-de-east-1",),
+    "aws-iso": ("us-iso-east-1", "us-iso-west-1"),
+    "aws-iso-b": ("us-isob-east-1", "us-isob-west-1"),
+    "aws-iso-e": ("eu-isoe-west-1",),
+    "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+}  # fmt: skip
 #: The partition ids of ``partitions.json``.
 PARTITIONS: tuple[str, ...] = tuple(REGION_REGEXES)
 

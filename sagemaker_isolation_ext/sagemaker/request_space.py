@@ -6,8 +6,10 @@ docs/ENGINE.md "Isolation analysis"). This module enumerates that space *symboli
 
 1. For one action and resource type, the requests differ only in strings: the resource ARN
    (the type's ARN format with each ``${Placeholder}`` ranging over its grammar, see
-   :func:`load_grammars`) and the value of the resource's ``sagemaker:domain-arn`` tag (the ARN of
-   another domain, ``d-...`` ranging over botocore's ``DomainId`` grammar minus our own id).
+   :func:`load_grammars`, and ``${Region}`` over any Region name of our partition) and the value
+   of the resource's ``sagemaker:domain-arn`` tag (the ARN of another domain of our account in
+   any Region, ``d-...`` ranging over botocore's ``DomainId`` grammar; only our own domain, our
+   Region and id together, is excluded).
 2. The policies can tell two such requests apart only through *atoms*: whether a Resource or
    NotResource pattern matches the ARN, and whether a String/Arn/Bool/Binary condition value on
    the domain tag matches the tag value (every other condition key is either fixed per *world*,
@@ -47,6 +49,7 @@ from ..iam.automata import (
     literal_nfa,
     regex_nfa,
 )
+from .patterns import KNOWN_REGIONS, REGION_REGEXES
 
 __all__ = [
     "Atom",
@@ -160,6 +163,8 @@ def grammar_nfa(placeholder: str) -> NFA:
     """The automaton of a placeholder's grammar (any string when unknown or not translatable)."""
     if placeholder == EXTRA_SEGMENTS:
         return regex_nfa("(/[^:]+)?")
+    if placeholder.startswith(REGION_PLACEHOLDER):
+        return _region_nfa(placeholder[len(REGION_PLACEHOLDER) :])
     g = load_grammars().get(placeholder)
     if not g:
         return _nonempty_any()
@@ -169,6 +174,27 @@ def grammar_nfa(placeholder: str) -> NFA:
         return regex_nfa(g["pattern"])
     except UnsupportedRegex:
         return _nonempty_any()
+
+
+#: Prefix of the Region placeholder: ``__Region:<partition>`` (see :func:`region_placeholder`).
+REGION_PLACEHOLDER = "__Region:"
+
+
+def region_placeholder(partition: str) -> str:
+    """The placeholder name of a Region of ``partition`` (its grammar: :func:`_region_nfa`)."""
+    return REGION_PLACEHOLDER + partition
+
+
+@lru_cache(maxsize=16)
+def _region_nfa(partition: str) -> NFA:
+    """Any Region name of ``partition``: the partition's ``regionRegex`` from botocore's
+    ``partitions.json`` (``patterns.REGION_REGEXES``, anchors dropped; ``aws``:
+    ``(us|eu|ap|sa|ca|me|af|il|mx)-\\w+-\\d+``). A partition it does not know: any Region of any
+    partition (wider)."""
+    rx = REGION_REGEXES.get(partition)
+    if rx is None:
+        return any_of([regex_nfa(r[1:-1]) for r in REGION_REGEXES.values()])
+    return regex_nfa(rx[1:-1])
 
 
 @lru_cache(maxsize=1)
@@ -186,24 +212,30 @@ class Piece:
         text: the literal text ("" for a placeholder).
         placeholder: the placeholder name, or None for literal text.
         domain: True for the ``${DomainId}`` piece (also fed to the tag atoms).
+        region: True for the ``${Region}`` piece (also fed to the tag atoms when the ARN carries
+            ``${DomainId}``: a Studio resource lives in its domain's Region).
     """
 
     text: str = ""
     placeholder: str | None = None
     domain: bool = False
+    region: bool = False
 
 
-def arn_pieces(arn_format: str, partition: str, region: str, account: str) -> tuple[Piece, ...]:
-    """Split an ARN format into pieces, with Partition, Region and Account filled in.
+def arn_pieces(arn_format: str, partition: str, account: str) -> tuple[Piece, ...]:
+    """Split an ARN format into pieces, with Partition and Account filled in.
 
     Args:
         arn_format: e.g. ``"arn:${Partition}:sagemaker:${Region}:${Account}:app/${DomainId}/..."``.
-        partition, region, account: our domain's (the space is "same account and Region").
+        partition, account: our domain's (the space is "same account, any Region": reading
+            ``any-region-same-account``; an execution role can call every Region, and another
+            domain of the account may live in any of them).
 
     Returns:
-        tuple of :class:`Piece` (adjacent literal text merged).
+        tuple of :class:`Piece` (adjacent literal text merged); ``${Region}`` is a placeholder
+        piece over the partition's Region names (:func:`region_placeholder`).
     """
-    fixed = {"Partition": partition, "Region": region, "Account": account}
+    fixed = {"Partition": partition, "Account": account}
     out: list[Piece] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(arn_format):
@@ -212,6 +244,9 @@ def arn_pieces(arn_format: str, partition: str, region: str, account: str) -> tu
         if name in fixed:
             lit += fixed[name]
             _append_lit(out, lit)
+        elif name == "Region":
+            _append_lit(out, lit)
+            out.append(Piece(placeholder=region_placeholder(partition), region=True))
         else:
             _append_lit(out, lit)
             out.append(Piece(placeholder=name, domain=name == "DomainId"))
@@ -247,8 +282,10 @@ class Space:
         pieces: the ARN's pieces; ``()`` for a tag-only search (type (b) tag values).
         arn_atoms: atoms on the ARN.
         tag_atoms: atoms on the domain tag's value.
-        tag_prefix: the tag value before the domain id, ``"arn:<p>:sagemaker:<r>:<a>:domain/"``.
-        ours: our domain id (never a value of the domain id).
+        partition: our partition (the tag's Region ranges over its Region names).
+        account: our account (the tag is ``arn:<p>:sagemaker:<region>:<account>:domain/<id>``).
+        own_region: our Region (preferred in witnesses; with ``ours``, the one excluded domain).
+        ours: our domain id (our Region and this id together are never another domain).
         tag_from_arn: True when the tag's domain id is the ARN's ``${DomainId}`` (types whose ARN
             carries it); False when the tag is searched alone (``pieces == ()``) or absent.
         exclude: further domain ids that are never a value of the domain id (the overview's
@@ -260,11 +297,27 @@ class Space:
     pieces: tuple[Piece, ...]
     arn_atoms: tuple[Atom, ...]
     tag_atoms: tuple[Atom, ...]
-    tag_prefix: str
+    partition: str
+    account: str
+    own_region: str
     ours: str
     tag_from_arn: bool
     exclude: tuple[str, ...] = ()
     only: str | None = None
+
+    @property
+    def tag_head(self) -> str:
+        """The tag value before its Region: ``"arn:<p>:sagemaker:"``."""
+        return f"arn:{self.partition}:sagemaker:"
+
+    @property
+    def tag_mid(self) -> str:
+        """The tag value between its Region and domain id: ``":<account>:domain/"``."""
+        return f":{self.account}:domain/"
+
+    def tag_value(self, region: str, domain_id: str) -> str:
+        """The ``sagemaker:domain-arn`` tag of domain ``domain_id`` in ``region``."""
+        return f"{self.tag_head}{region}{self.tag_mid}{domain_id}"
 
 
 @dataclass(frozen=True)
@@ -276,12 +329,14 @@ class Signature:
         tag_values: one bool per ``Space.tag_atoms`` (empty when the tag is not searched).
         arn: the witness ARN ("" for a tag-only search).
         domain_id: the witness's other domain id ("" when the space has none).
+        region: the other domain's Region ("" when the space has no domain id).
     """
 
     arn_values: tuple[bool, ...]
     tag_values: tuple[bool, ...]
     arn: str
     domain_id: str
+    region: str = ""
 
 
 _REPS_CACHE: dict = {}
@@ -366,7 +421,7 @@ def signatures(space: Space, budget: Budget | None = None) -> list[Signature]:
             )
         else:
             tag_vals = sig.tag_values
-        out.append(Signature(arn_vals, tag_vals, sig.arn, sig.domain_id))
+        out.append(Signature(arn_vals, tag_vals, sig.arn, sig.domain_id, sig.region))
     _store(("joint", space), out, budget.used_states - before)
     return out
 
@@ -431,13 +486,25 @@ def _track_alphabet(pieces: tuple) -> frozenset:
 _ALPHABET_CACHE: dict = {}
 
 
+def _tag_pieces(space: Space) -> tuple[Piece, ...]:
+    """The pieces of the domain tag's value: ``arn:<p>:sagemaker:`` Region ``:<a>:domain/`` id."""
+    return (
+        Piece(text=space.tag_head),
+        Piece(placeholder=region_placeholder(space.partition), region=True),
+        Piece(text=space.tag_mid),
+        Piece(placeholder="DomainId", domain=True),
+    )
+
+
 def _quick_constant(space: Space, which: str):
     """Decide a single atom's constant value without the product search when cheap.
 
     After the ARN's first literal piece the atom is either dead (always false), in a state that
-    accepts every continuation (always true), or alive; an alive atom whose accepting states are
-    unreachable even with the characters the rest of the ARN can hold, in any order, is always
-    false. Returns True/False, or None when undecided (the search decides)."""
+    accepts every continuation (always true), or alive. An alive atom is then run over a wider
+    language: each later literal piece read exactly, each placeholder read as any string (of any
+    length, in any order) over the characters its grammar can hold. When no accepting state is
+    reachable even there, the atom is always false. Returns True/False, or None when undecided
+    (the search decides)."""
     if which == "arn":
         (atom,) = space.arn_atoms
         pieces = space.pieces or ()
@@ -449,35 +516,39 @@ def _quick_constant(space: Space, which: str):
     else:
         (atom,) = space.tag_atoms
         nfa = atom_nfa(atom)
-        bits = nfa.feed(nfa.start, space.tag_prefix)
-        rest = (Piece(placeholder="DomainId", domain=True),)
+        pieces = _tag_pieces(space)
+        bits = nfa.feed(nfa.start, pieces[0].text)
+        rest = pieces[1:]
     if not bits:
         return False
     if bits & nfa._universal:
         return True
-    alphabet = set(_track_alphabet(rest))
-    # The atom's own literal characters may lie outside the universe the track alphabet was
-    # computed over (a non-ASCII character in a pattern): add those a grammar here can produce.
+    states = {bits}
     for p in rest:
         if p.placeholder is None:
+            states = {nfa.feed(b, p.text) for b in states} - {0}
+            if not states:
+                return False
             continue
+        alphabet = set(_track_alphabet((p,)))
+        # The atom's own literal characters may lie outside the universe the track alphabet was
+        # computed over (a non-ASCII character in a pattern): add those the grammar can produce.
         labels = [lab for row in grammar_nfa(p.placeholder)._trans for lab, _t in row]
         for ch in nfa.alphabet_hint:
             if ch not in alphabet and any(lab is None or label_has(lab, ch) for lab in labels):
                 alphabet.add(ch)
-    seen = {bits}
-    todo = [bits]
-    while todo:
-        b = todo.pop()
-        if nfa.accepts(b):
-            return None
-        for ch in alphabet:
-            n = nfa.step(b, ch)
-            if n and n not in seen:
-                seen.add(n)
-                todo.append(n)
-        if len(seen) > 256:
-            return None
+        todo = list(states)
+        while todo:
+            b = todo.pop()
+            for ch in alphabet:
+                n = nfa.step(b, ch)
+                if n and n not in states:
+                    states.add(n)
+                    todo.append(n)
+            if len(states) > 256:
+                return None
+    if any(nfa.accepts(b) for b in states):
+        return None
     return False
 
 
@@ -512,16 +583,22 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
     arn_list = [atom_nfa(a) for a in space.arn_atoms]
     arn_nfa_u = _Tuple(arn_list)
     tag_list = [atom_nfa(a) for a in space.tag_atoms]
-    # Ids that are not "another domain": ours, and those the caller excludes.
-    ours = any_of([literal_nfa(x) for x in (space.ours, *space.exclude)], "excluded ids")
-    # The domain id's automata: the tag atoms (advanced over the tag's prefix) and our own id.
+    own_region = space.own_region
+    # The tag track: the tag atoms and our own domain's ARN, read over the tag's value
+    # "arn:<p>:sagemaker:" + the Region piece + ":<a>:domain/" + the domain id piece. Only our
+    # own Region and id together are not another domain (reading "any-region-same-account");
+    # the overview's "any domain not named" search also excludes the named ones (of our Region).
+    excluded = (space.ours, *space.exclude)
+    ours = any_of([literal_nfa(space.tag_value(own_region, x)) for x in excluded], "excluded")
     d_nfa = _Tuple(tag_list + [ours])
-    d_start = tuple(a.feed(a.start, space.tag_prefix) for a in tag_list) + (ours.start,)
-    pieces = space.pieces or (Piece(placeholder="DomainId", domain=True),)
+    pieces = space.pieces or _tag_pieces(space)[1::2]
     has_domain = any(p.domain for p in pieces)
+    d0 = d_nfa.feed(d_nfa.start, space.tag_head) if has_domain else None
     parents: list[tuple[int, str, int]] = []  # node -> (parent node, text read, piece index)
-    length: list[int] = []  # node -> characters read from the start (witnesses: shortest)
-    frontier: dict = {(arn_nfa_u.start, None): -1}  # (arn bits, domain info) -> node
+    # node -> characters read from the start, plus _OTHER_REGION once a Region other than ours
+    # was read (witnesses: shortest, our own Region first)
+    length: list[int] = []
+    frontier: dict = {(arn_nfa_u.start, d0): -1}  # (arn bits, tag track) -> node
 
     def keep(table: dict, key, node: int) -> None:
         # One node per state at a piece boundary: the one with the shortest text so far.
@@ -543,8 +620,12 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
             budget.charge(len(frontier))
             frontier = nxt
             continue
-        feed_d = piece.domain
-        gram = literal_nfa(space.only) if feed_d and space.only else grammar_nfa(piece.placeholder)
+        feed_d = has_domain and (piece.domain or piece.region)
+        if space.only and (piece.domain or (piece.region and has_domain)):
+            # The overview's per-domain search: the one named domain (of our Region).
+            gram = literal_nfa(space.only if piece.domain else own_region)
+        else:
+            gram = grammar_nfa(piece.placeholder)
         reps = _reps(tuple([gram] + arn_list + (list(d_nfa.nfas) if feed_d else [])))
         astep = arn_nfa_u.step
         gstep = gram.step
@@ -556,7 +637,7 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
         for (abits, dinfo), node in sorted(
             frontier.items(), key=lambda kv: length[kv[1]] if kv[1] >= 0 else 0
         ):
-            start = (gram.start, abits, d_start if feed_d else dinfo)
+            start = (gram.start, abits, d_nfa.feed(dinfo, space.tag_mid) if piece.domain else dinfo)
             if start not in seen:
                 seen[start] = node
                 queue.append(start)
@@ -565,9 +646,9 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
             g, ab, db = state
             here = seen[state]
             if gram.accepts(g):
-                if not feed_d:
+                if not (feed_d and piece.domain):
                     keep(nxt, (ab, db), here)
-                elif not ours.accepts(db[-1]):  # our own id is not another domain
+                elif not ours.accepts(db[-1]):  # our own domain is not another domain
                     tvals = tuple(a.accepts(b) for a, b in zip(tag_list, db[:-1]))
                     keep(nxt, (ab, tvals), here)
             for ch in reps:
@@ -580,6 +661,26 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
                 seen[st2] = add(here, ch, pi)
                 queue.append(st2)
             budget.charge(1)
+        if piece.region:
+            # Witnesses read well: our own Region first, then a Region AWS has (the shortest,
+            # nearest ours), and only then the grammar's shortest name. The search above already
+            # found every combination; these paths only replace its witnesses.
+            for node in nxt.values():
+                length[node] += _OTHER_REGION
+            for region, extra in _witness_regions(space.partition, own_region):
+                if not gram.accepts(gram.feed(gram.start, region)):
+                    continue
+                for (abits, dinfo), node in frontier.items():
+                    key = (
+                        arn_nfa_u.feed(abits, region),
+                        d_nfa.feed(dinfo, region) if feed_d else dinfo,
+                    )
+                    n = add(node, region, pi)
+                    length[n] += extra
+                    keep(nxt, key, n)
+                budget.charge(len(frontier))
+                if all(length[n] < _OTHER_REGION for n in nxt.values()):
+                    break  # every entry has a witness Region AWS has
         frontier = nxt
     best: dict = {}
     for (abits, dinfo), node in frontier.items():
@@ -588,14 +689,34 @@ def _search(space: Space, budget: Budget) -> list[Signature]:
         keep(best, (arn_vals, tag_vals), node)
     out: dict = {}
     for (arn_vals, tag_vals), node in best.items():
-        arn_text, dom_text = _walk(parents, node, pieces)
+        arn_text, dom_text, region_text = _walk(parents, node, pieces)
         out[(arn_vals, tag_vals)] = Signature(
             arn_values=arn_vals,
             tag_values=tag_vals,
             arn=arn_text if space.pieces else "",
             domain_id=dom_text,
+            region=region_text if has_domain else "",
         )
     return list(out.values())
+
+
+#: The extra cost of a witness in a Region other than ours (more than any witness's length):
+#: ``_KNOWN_REGION`` for a Region AWS has, ``_OTHER_REGION`` for any other name of the grammar.
+_OTHER_REGION = 1 << 24
+_KNOWN_REGION = 1 << 23
+
+
+@lru_cache(maxsize=64)
+def _witness_regions(partition: str, own: str) -> tuple[tuple[str, int], ...]:
+    """``((region, extra cost), ...)``: ours (no extra cost), then the partition's known Regions
+    (``patterns.KNOWN_REGIONS``), shortest first, those sharing our Region's area (``us-``)
+    first among equals."""
+    area = own.split("-", 1)[0] + "-"
+    known = sorted(
+        (r for r in KNOWN_REGIONS.get(partition, ()) if r != own),
+        key=lambda r: (len(r), not r.startswith(area), r),
+    )
+    return ((own, 0),) + tuple((r, _KNOWN_REGION) for r in known)
 
 
 class _Tuple:
@@ -620,13 +741,17 @@ class _Tuple:
         return tuple(n.feed(b, text) if b else 0 for n, b in zip(self.nfas, bits))
 
 
-def _walk(parents: list, node: int, pieces: tuple[Piece, ...]) -> tuple[str, str]:
+def _walk(parents: list, node: int, pieces: tuple[Piece, ...]) -> tuple[str, str, str]:
+    """``(whole text, domain id piece's text, Region piece's text)`` of the path to ``node``."""
     chunks: list[str] = []
     dom: list[str] = []
+    region: list[str] = []
     while node != -1:
         parent, text, pi = parents[node]
         chunks.append(text)
         if pieces[pi].domain:
             dom.append(text)
+        if pieces[pi].region:
+            region.append(text)
         node = parent
-    return "".join(reversed(chunks)), "".join(reversed(dom))
+    return "".join(reversed(chunks)), "".join(reversed(dom)), "".join(reversed(region))

@@ -215,7 +215,7 @@ def _studio_actions() -> tuple[list[str], list[str]]:
 
 def _render_deny(d: DomainArn) -> dict:
     only, mixed = _studio_actions()
-    prefix = f"arn:{d.partition}:sagemaker:{d.region}:{d.account}:"
+    any_region = f"arn:{d.partition}:sagemaker:*:{d.account}:"
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -239,7 +239,9 @@ def _render_deny(d: DomainArn) -> dict:
                 "Sid": "DenyTaggingUntaggedStudioResources",
                 "Effect": "Deny",
                 "Action": mixed,
-                "Resource": [f"{prefix}{t}/*" for t in STUDIO_TYPES],
+                # Every Region: another domain of the account may live in any Region, and the
+                # role can call them all (reading "any-region-same-account").
+                "Resource": [f"{any_region}{t}/*" for t in STUDIO_TYPES],
                 "Condition": {
                     "Null": {
                         "aws:ResourceTag/sagemaker:domain-arn": "true",

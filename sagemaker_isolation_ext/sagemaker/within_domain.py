@@ -177,7 +177,7 @@ def _caller_names(stmts: list, inexact: set, budget: Budget) -> list[str]:
     atoms = _key_atoms(stmts, _UPN.lower(), RequestContext({}, True, ()), inexact)
     names = [EXAMPLE_USER]
     if atoms:
-        space = Space((Piece(placeholder="UserProfileName"),), atoms, (), "", "", False)
+        space = Space((Piece(placeholder="UserProfileName"),), atoms, (), "", "", "", "", False)
         names = _pick(signatures(space, budget), atoms, [EXAMPLE_USER])
     texts = list(_texts(stmts))
     if any(_UPN_VAR in t.lower() for t in texts):
@@ -235,7 +235,7 @@ def _pieces(catalog: Catalog, rt: str, dom: DomainArn) -> tuple:
         ("${DomainId}", dom.domain_id),
     ):
         fmt = fmt.replace(k, v)
-    pieces = arn_pieces(fmt, dom.partition, dom.region, dom.account)
+    pieces = arn_pieces(fmt, dom.partition, dom.account)  # Region written out above
     if rt == "user-profile":
         pieces = tuple(
             Piece(placeholder=p.placeholder, domain=True)
@@ -331,7 +331,7 @@ def within_domain(
                     continue
                 uarn = tuple(dict.fromkeys(a for act in acts for a in act[2]))
                 uown = tuple(dict.fromkeys(a for act in acts for a in act[3]))
-                space = Space(_pieces(catalog, rt, dom), uarn, (), "", caller, False)
+                space = Space(_pieces(catalog, rt, dom), uarn, (), "", "", "", caller, False)
                 sigs = signatures(space, budget)
                 arns = list(zip(sigs, _pick(sigs, uarn, _readable(rt, prefix, dom, other))))
                 owners: list = []
@@ -340,7 +340,7 @@ def within_domain(
                         Piece(text=f"{prefix}user-profile/{dom.domain_id}/"),
                         Piece(placeholder="UserProfileName", domain=True),
                     )
-                    osigs = signatures(Space(opieces, uown, (), "", caller, False), budget)
+                    osigs = signatures(Space(opieces, uown, (), "", "", "", caller, False), budget)
                     readable = [f"{prefix}user-profile/{dom.domain_id}/{other}"]
                     owners = list(zip(osigs, _pick(osigs, uown, readable)))
                 for action, own, arn_atoms, owner_atoms in acts:
