@@ -29,7 +29,12 @@ from typing import TextIO
 
 from sagemaker_isolation_ext.sagemaker import patterns
 
-from ..render.text import render_scan_text, scan_type_failed
+from ..render.text import (
+    render_backfill_text,
+    render_scan_text,
+    render_tag_rollback_text,
+    scan_type_failed,
+)
 
 __all__ = ["add_tags_parser", "run_tags"]
 
@@ -283,38 +288,11 @@ def _backfill(args, out) -> int:
     result = B.apply_plan(
         ctx, plan, dry_run=not args.yes, store=_store(args) if args.yes else None, via="cli"
     )
-    if args.format == "json":
-        out.write(json.dumps(result, indent=2) + "\n")
-    else:
-        head = (
-            "Dry run (nothing changed; --yes applies)"
-            if result["dry_run"]
-            else f"Change {result['change_id']}: {result['status']}"
-        )
-        lines = [head]
-        for item in result["items"]:
-            add = ", ".join(f"{k}={v}" for k, v in item["add"].items())
-            lines.append(
-                f"  {item['status']:<15} {item['arn']}"
-                + (f"  + {add}" if add else "")
-                + (
-                    f"  ({item['detail']})"
-                    if item.get("detail") and item["status"] not in ("would-tag", "tagged")
-                    else ""
-                )
-            )
-        lines.append(
-            "  "
-            + (
-                ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
-                or "nothing to do: the plan selects no resource"
-            )
-        )
-        if result["change_id"]:
-            lines.append(
-                f"Undo with: sagemaker-isolation tags rollback --change {result['change_id']} --yes"
-            )
-        out.write("\n".join(lines) + "\n")
+    out.write(
+        json.dumps(result, indent=2) + "\n"
+        if args.format == "json"
+        else render_backfill_text(result)
+    )
     bad_states = {"failed", "conflict", "tag-limit", "unreadable"}
     return _EXIT_PROBLEMS if bad_states & set(result["counts"]) else _EXIT_OK
 
@@ -341,21 +319,11 @@ def _rollback(args, out) -> int:
     except ContextError as exc:
         raise _usage(str(exc)) from None
     result = B.rollback_change(ctx, args.change, store=store, dry_run=not args.yes, via="cli")
-    if args.format == "json":
-        out.write(json.dumps(result, indent=2) + "\n")
-    else:
-        head = (
-            "Dry run (nothing changed; --yes rolls back)"
-            if result["dry_run"]
-            else f"Rollback {result['change_id']} of {args.change}: {result['status']}"
-        )
-        lines = [head]
-        for item in result["items"]:
-            lines.append(
-                f"  {item['status']:<14} {item['arn']}  - {', '.join(item['remove'])}"
-                + (f"  ({item['detail']})" if item.get("detail") else "")
-            )
-        out.write("\n".join(lines) + "\n")
+    out.write(
+        json.dumps(result, indent=2) + "\n"
+        if args.format == "json"
+        else render_tag_rollback_text(result, args.change)
+    )
     return (
         _EXIT_PROBLEMS
         if {"failed", "changed-since", "unreadable"} & set(result["counts"])

@@ -138,20 +138,9 @@ class IsolationReport:
         return report_html(self.report, error=self.error)
 
 
-def _snapshot(
-    domain_id,
-    region,
-    profile,
-    endpoint_url,
-    metadata_path,
-    domain_arn,
-    policy_files,
-    boundary_file,
-    snapshot,
-    progress,
-):
+def _snapshot(options: dict, progress):
     """The snapshot to analyse, like ``sagemaker-isolation check`` builds it (the check
-    service's ``source_from_options`` + ``snapshot_from``): a ``check.CheckInput``.
+    service's ``source_from_options(**options)`` + ``snapshot_from``): a ``check.CheckInput``.
 
     Raises:
         IsolationCheckError: modes mixed, unreadable input, no domain, AWS unreachable.
@@ -160,17 +149,7 @@ def _snapshot(
     from ..aws.errors import AwsUnreachable, ContextError
 
     try:
-        source = check.source_from_options(
-            snapshot=snapshot,
-            domain_arn=domain_arn,
-            policy_files=policy_files,
-            boundary_file=boundary_file,
-            domain_id=domain_id,
-            region=region,
-            profile=profile,
-            endpoint_url=endpoint_url,
-            metadata_path=metadata_path,
-        )
+        source = check.source_from_options(**options)
         return check.snapshot_from(source, progress=progress)
     except check.SourceError as exc:
         raise IsolationCheckError(exc.message, "bad-input", exc.reason) from None
@@ -222,18 +201,18 @@ def check_isolation(
     from .. import check
 
     try:
-        checked = _snapshot(
-            domain_id,
-            region,
-            profile,
-            endpoint_url,
-            metadata_path,
-            domain_arn,
-            [str(p) for p in policy_files or ()],
-            str(boundary_file) if boundary_file else None,
-            snapshot,
-            progress,
-        )
+        options = {
+            "snapshot": snapshot,
+            "domain_arn": domain_arn,
+            "policy_files": [str(p) for p in policy_files or ()],
+            "boundary_file": str(boundary_file) if boundary_file else None,
+            "domain_id": domain_id,
+            "region": region,
+            "profile": profile,
+            "endpoint_url": endpoint_url,
+            "metadata_path": metadata_path,
+        }
+        checked = _snapshot(options, progress)
         report = check.run_check(checked, aws_confirm=aws_confirm).to_json()
     except check.AnalysisError as exc:
         failed = IsolationCheckError(str(exc), "bad-input", "bad-snapshot")

@@ -526,3 +526,52 @@ def job_status_words(status: dict) -> tuple[str, str | None]:
         reason = f" ({err['reason']})" if err.get("reason") else ""
         return "The check failed.", f"The check failed: {err.get('message')}{reason}"
     return "No recent report for this domain: press Check.", None
+
+
+def _tag_change_text(result: dict, head: str, item_line, footer: list[str]) -> str:
+    """A tag change (backfill or its rollback) as text: the head, one line per item, footer."""
+    lines = [head, *(item_line(item) for item in result["items"]), *footer]
+    return "\n".join(lines) + "\n"
+
+
+def render_backfill_text(result: dict) -> str:
+    """``tags backfill``'s text: each resource's status and the tags added, the counts, and the
+    rollback command of a real run (``aws.backfill.apply_plan``'s result)."""
+
+    def line(item: dict) -> str:
+        add = ", ".join(f"{k}={v}" for k, v in item["add"].items())
+        detail = item.get("detail") and item["status"] not in ("would-tag", "tagged")
+        return (
+            f"  {item['status']:<15} {item['arn']}"
+            + (f"  + {add}" if add else "")
+            + (f"  ({item['detail']})" if detail else "")
+        )
+
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result["counts"].items()))
+    footer = ["  " + (counts or "nothing to do: the plan selects no resource")]
+    if result["change_id"]:
+        footer.append(
+            f"Undo with: sagemaker-isolation tags rollback --change {result['change_id']} --yes"
+        )
+    head = (
+        "Dry run (nothing changed; --yes applies)"
+        if result["dry_run"]
+        else f"Change {result['change_id']}: {result['status']}"
+    )
+    return _tag_change_text(result, head, line, footer)
+
+
+def render_tag_rollback_text(result: dict, change: str) -> str:
+    """``tags rollback``'s text: each resource's status and the tags removed."""
+    head = (
+        "Dry run (nothing changed; --yes rolls back)"
+        if result["dry_run"]
+        else f"Rollback {result['change_id']} of {change}: {result['status']}"
+    )
+    return _tag_change_text(
+        result,
+        head,
+        lambda item: f"  {item['status']:<14} {item['arn']}  - {', '.join(item['remove'])}"
+        + (f"  ({item['detail']})" if item.get("detail") else ""),
+        [],
+    )
