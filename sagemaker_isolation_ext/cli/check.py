@@ -8,15 +8,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..render.text import (
-    render_report_text,
-)
-from .errors import (
-    EXIT_OK,
-    EXIT_UNKNOWN,
-    VERDICT_EXIT,
-    UsageError,
-)
+from ..render.text import render_report_text
+from .errors import EXIT_OK, EXIT_UNKNOWN, VERDICT_EXIT, UsageError
 
 
 def add_parsers(sub) -> None:

@@ -10,13 +10,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from ..render.text import (
-    render_coverage_text,
-)
-from .errors import (
-    EXIT_OK,
-    UsageError,
-)
+from ..render.text import render_coverage_text
+from .errors import EXIT_OK, UsageError
 
 
 def add_parsers(sub) -> None:

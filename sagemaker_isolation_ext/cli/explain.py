@@ -8,11 +8,7 @@ import sys
 from typing import TextIO
 
 from ..render.text import _terminal_safe, render_explain_text
-from .errors import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    UsageError,
-)
+from .errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
 
 
 def add_parsers(sub) -> None:
