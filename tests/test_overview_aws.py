@@ -129,6 +129,10 @@ def test_accounts_file(tmp_path):
         AO.read_accounts_file(str(bad))
     with pytest.raises(AO.AccountsFileError, match="cannot read"):
         AO.read_accounts_file(str(tmp_path / "missing.txt"))
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"hello\n\x00\xff garbage\n")
+    with pytest.raises(AO.AccountsFileError, match="not UTF-8"):
+        AO.read_accounts_file(str(binary))
 
 
 def test_available_regions_are_botocore_s():

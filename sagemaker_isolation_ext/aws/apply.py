@@ -590,7 +590,7 @@ def _check_plan_input(variant: str, role_arns: list[str] | None) -> None:
             )
 
 
-def _policy_state(iam, snapshot: dict, darn, policy_arns: list[str]) -> dict:
+def _plan_iam_state(iam, snapshot: dict, darn, policy_arns: list[str]) -> dict:
     """``read_iam_state`` of the plan's policies, their attached roles named by ARN (the
     snapshot's ARN for a role it holds, else one built from the name)."""
     state = read_iam_state(iam, policy_arns, darn.account, darn.partition)
@@ -663,7 +663,7 @@ def make_plan(
     iso = templates.policy_arn(darn.account, darn.domain_id, darn.partition)
     tag_name = P.tag_on_create_policy_name(darn.domain_id)
     tag = f"arn:{darn.partition}:iam::{darn.account}:policy/{tag_name}"
-    state = _policy_state(client(session, "iam", ctx.endpoint_url), snapshot, darn, [iso, tag])
+    state = _plan_iam_state(client(session, "iam", ctx.endpoint_url), snapshot, darn, [iso, tag])
     profile, _source = P.plan_experience(snapshot, experience)
     try:
         iso_doc = templates.render(darn.arn, variant, profile, private_spaces)

@@ -111,6 +111,10 @@ def read_accounts_file(path: str) -> list[str]:
     except OSError as exc:
         raise AccountsFileError(
             f"cannot read accounts file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise AccountsFileError(
+            f"{path} is not UTF-8 text (byte {exc.start}): one 12-digit account id per line"
+        ) from None
     out: list[str] = []
     for n, line in enumerate(lines, 1):
         text = line.split("#", 1)[0].strip()

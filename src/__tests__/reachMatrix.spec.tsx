@@ -8,7 +8,7 @@ import { ScopeForm } from '../overview/ScopeForm';
 import type { IOverviewRequest } from '../tokens';
 import { OverviewCard } from '../overview/OverviewSummary';
 import { OverviewBody } from '../overview/OverviewWidget';
-import { ReachMatrix } from '../overview/ReachMatrix';
+import { cellLabel, cellText, ReachMatrix } from '../overview/ReachMatrix';
 import { fakeServer } from './fakeServer';
 import { mountPerTest, trans } from './mount';
 import {
@@ -46,6 +46,23 @@ function cellOf(label: string): HTMLElement {
   }
   return cell;
 }
+
+describe('a named cell reached only through the any-domain column', () => {
+  it('is not "no action": it shows * and says the any-domain grants reach it', () => {
+    const overview = demoOverview();
+    // research reaches prod only through grants that name no domain
+    overview.reach = overview.reach.filter(r => r.to !== PROD);
+    const matrix = buildMatrix(overview);
+    const cell = matrix.cells
+      .flat()
+      .find(c => c.from.domain.arn === RESEARCH && c.to?.domain.arn === PROD)!;
+    expect(cell.actions).toBe(0);
+    expect(cell.viaAny).toBe(140);
+    expect(cellText(cell)).toBe('*');
+    expect(cellLabel(cell, trans)).toContain('reach');
+    expect(cellLabel(cell, trans)).not.toContain('can take no action');
+  });
+});
 
 describe('ReachMatrix', () => {
   it('marks the not-isolated row and labels cells in words, with domain names', () => {

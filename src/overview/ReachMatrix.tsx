@@ -36,6 +36,15 @@ export function cellLabel(cell: IMatrixCell, trans: TranslationBundle): string {
       to
     );
   }
+  if (cell.actions === 0 && to && cell.viaAny > 0) {
+    return trans._n(
+      '%2 names no action on %3 alone, but its %1 action on any other domain reaches %3 too (see the any-domain column)',
+      '%2 names no action on %3 alone, but its %1 actions on any other domain reach %3 too (see the any-domain column)',
+      cell.viaAny,
+      from,
+      to
+    );
+  }
   if (cell.actions === 0) {
     return to
       ? trans.__('%1 can take no action on the resources of %2', from, to)
@@ -65,13 +74,19 @@ export function errorText(e: IOverviewError): string {
   return [e.operation, e.code, e.message].filter(Boolean).join(' · ');
 }
 
-/** What a cell shows: the count, `·` for none, `—` on the diagonal, blank when not computed. */
+/**
+ * What a cell shows: the count, `*` when only grants naming no domain reach it, `·` for none,
+ * `—` on the diagonal, blank when not computed.
+ */
 export function cellText(cell: IMatrixCell): string {
   if (cell.self) {
     return '—';
   }
   if (!cell.computed) {
     return '';
+  }
+  if (cell.actions === 0 && cell.viaAny > 0) {
+    return '*';
   }
   return cell.actions > 0 ? String(cell.actions) : '·';
 }

@@ -52,6 +52,12 @@ export interface IMatrixCell {
    * account and Region only, so such a cell is not "no action" but not computed.
    */
   computed: boolean;
+  /**
+   * A named cell: the actions of the row's `*` cell (grants that name no domain reach this
+   * column's domain too); 0 when none. A named cell without its own actions is then not "no
+   * action".
+   */
+  viaAny: number;
   reach: IReach | null;
 }
 
@@ -154,6 +160,7 @@ export function buildMatrix(overview: IOverview): IMatrix {
     reachOf.set(`${r.from}\u0000${r.to}`, r);
   }
   const cells = domains.map(from => {
+    const any = reachOf.get(`${from.domain.arn}\u0000${ANY_DOMAIN}`);
     const row: IMatrixCell[] = domains.map(to => {
       const reach = reachOf.get(`${from.domain.arn}\u0000${to.domain.arn}`);
       const actions = reach?.actions ?? 0;
@@ -164,10 +171,10 @@ export function buildMatrix(overview: IOverview): IMatrix {
         level: cellLevel(actions),
         self: from === to,
         computed: reach !== undefined || sameScope(from.domain, to.domain),
+        viaAny: from === to ? 0 : (any?.actions ?? 0),
         reach: reach ?? null
       };
     });
-    const any = reachOf.get(`${from.domain.arn}\u0000${ANY_DOMAIN}`);
     row.push({
       from,
       to: null,
@@ -175,6 +182,7 @@ export function buildMatrix(overview: IOverview): IMatrix {
       level: cellLevel(any?.actions ?? 0),
       self: false,
       computed: true,
+      viaAny: 0,
       reach: any ?? null
     });
     return row;
