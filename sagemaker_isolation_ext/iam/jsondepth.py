@@ -12,9 +12,10 @@ value list); a Snapshot about 8 plus its policies.
 
 from __future__ import annotations
 
+import json
 import re
 
-__all__ = ["MAX_JSON_DEPTH", "JsonTooDeep", "json_depth", "check_json_depth"]
+__all__ = ["MAX_JSON_DEPTH", "JsonTooDeep", "json_depth", "check_json_depth", "load_json_text"]
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of objects/arrays accepted (``{}`` at the top is depth 1)."""
@@ -87,3 +88,17 @@ def check_json_depth(text: str | bytes | bytearray, limit: int = MAX_JSON_DEPTH,
     depth = json_depth(text, stop_above=limit)
     if depth > limit:
         raise JsonTooDeep(depth, limit, what)
+
+
+def load_json_text(text: str | bytes | bytearray, what: str) -> object:
+    """``json.loads(text)`` after :func:`check_json_depth`.
+
+    Raises:
+        ValueError: :class:`JsonTooDeep` ("<what> is nested too deeply ..."), or "<what> is not
+            valid JSON: <json's message>".
+    """
+    check_json_depth(text, what=what)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{what} is not valid JSON: {exc}") from None

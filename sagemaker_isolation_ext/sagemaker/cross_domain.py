@@ -226,23 +226,30 @@ def _atoms(stmts: list, ctx: RequestContext, inexact: set) -> tuple[tuple, tuple
         if pats:
             arn[Atom("glob", tuple(sorted(set(pats))), False, "arn")] = None
         for op, key, values in s.st.conditions:
-            if key.lower() not in DOMAIN_TAG_KEYS:
-                continue
-            parsed = parse_operator(op)
-            if parsed is None or parsed[0] not in _FAMILY:
-                continue
-            kind, icase = _FAMILY[parsed[0]]
-            pats = []
-            for v in values:
-                pat = _resolve(v, vars_on, ctx, inexact)
-                if pat is None:
-                    continue
-                if kind == "arn" and pat != "*" and len(pat.split(":", 5)) != 6:
-                    continue  # the engine answers unknown for such a value, whatever the string
-                pats.append(pat)
-            if pats:
-                tag[Atom(kind, tuple(sorted(set(pats))), icase, "tag")] = None
+            if key.lower() in DOMAIN_TAG_KEYS:
+                atom = condition_atom(op, values, vars_on, ctx, inexact)
+                if atom is not None:
+                    tag[atom] = None
     return tuple(arn), tuple(tag)
+
+
+def condition_atom(op: str, values, vars_on: bool, ctx: RequestContext, inexact: set):
+    """The :class:`Atom` of one String/Arn condition on a single-valued key: its values ORed
+    (policy variables resolved from ``ctx``; a variable that cannot be resolved is added to
+    ``inexact``). None for another operator family or when no value can be read."""
+    parsed = parse_operator(op)
+    if parsed is None or parsed[0] not in _FAMILY:
+        return None
+    kind, icase = _FAMILY[parsed[0]]
+    pats = []
+    for v in values:
+        pat = _resolve(v, vars_on, ctx, inexact)
+        if pat is None:
+            continue
+        if kind == "arn" and pat != "*" and len(pat.split(":", 5)) != 6:
+            continue  # the engine answers unknown for such a value, whatever the string
+        pats.append(pat)
+    return Atom(kind, tuple(sorted(set(pats))), icase, "tag") if pats else None
 
 
 def _witness(principal: str, action: str, arn: str, ctx: dict, conditional: list) -> dict:

@@ -1078,16 +1078,12 @@ def load_plan(obj: Any) -> dict:
             the content (the plan was edited after it was shown; build a new one).
     """
     if isinstance(obj, (str, bytes)):
-        from ..iam.jsondepth import JsonTooDeep, check_json_depth
+        from ..iam.jsondepth import load_json_text
 
         try:
-            check_json_depth(obj, what="the plan")
-        except JsonTooDeep as exc:
-            raise PlanError(str(exc)) from None
-        try:
-            obj = json.loads(obj)
+            obj = load_json_text(obj, "the plan")
         except ValueError as exc:
-            raise PlanError(f"the plan is not valid JSON: {exc}") from None
+            raise PlanError(str(exc)) from None
     if not isinstance(obj, dict) or obj.get("kind") != PLAN_KIND:
         raise PlanError(f'not a sagemaker-isolation plan (expected "kind": "{PLAN_KIND}")')
     if obj.get("schema_version") != PLAN_SCHEMA_VERSION:

@@ -555,16 +555,12 @@ def load_plan(obj: Any) -> dict:
         PlanError: with the item index and field at fault.
     """
     if isinstance(obj, (str, bytes)):
-        from ..iam.jsondepth import JsonTooDeep, check_json_depth
+        from ..iam.jsondepth import load_json_text
 
         try:
-            check_json_depth(obj, what="the plan")
-        except JsonTooDeep as exc:
-            raise PlanError(str(exc)) from None
-        try:
-            obj = json.loads(obj)
+            obj = load_json_text(obj, "the plan")
         except ValueError as exc:
-            raise PlanError(f"the plan is not valid JSON: {exc}") from None
+            raise PlanError(str(exc)) from None
     if not isinstance(obj, dict):
         raise PlanError("the plan must be a JSON object")
     if obj.get("kind") != PLAN_KIND:

@@ -52,13 +52,11 @@ from __future__ import annotations
 import re
 
 from ..iam import PolicySet, Request, evaluate
-from ..iam.conditions import parse_operator
 from ..iam.request_context import RequestContext
 from .catalog import Catalog, load_catalog
 from .create_reach import create_reach
-from .cross_domain import _FAMILY, _absent, _atoms, _mentions, _resolve, _Stmt
+from .cross_domain import _absent, _atoms, _mentions, _Stmt, condition_atom
 from .request_space import (
-    Atom,
     Budget,
     BudgetExceeded,
     Piece,
@@ -131,22 +129,10 @@ def _key_atoms(stmts: list, key_lower: str, rctx: RequestContext, inexact: set) 
     for s in stmts:
         vars_on = s.policy.variables_enabled
         for op, key, values in s.st.conditions:
-            if key.lower() != key_lower:
-                continue
-            parsed = parse_operator(op)
-            if parsed is None or parsed[0] not in _FAMILY:
-                continue
-            kind, icase = _FAMILY[parsed[0]]
-            pats = []
-            for v in values:
-                pat = _resolve(v, vars_on, rctx, inexact)
-                if pat is None:
-                    continue
-                if kind == "arn" and pat != "*" and len(pat.split(":", 5)) != 6:
-                    continue  # the engine answers unknown for such a value, whatever the string
-                pats.append(pat)
-            if pats:
-                out[Atom(kind, tuple(sorted(set(pats))), icase, "tag")] = None
+            if key.lower() == key_lower:
+                atom = condition_atom(op, values, vars_on, rctx, inexact)
+                if atom is not None:
+                    out[atom] = None
     return tuple(out)
 
 
