@@ -1021,6 +1021,8 @@ export interface IOverviewStatus {
   overview: IOverview | null;
   /** "Do this next", beside the contract object. */
   fixes: IOverviewFix[] | null;
+  /** Candidate changes not evaluated (over 10, or after 120 s). */
+  fixes_not_evaluated?: number | null;
   summary: IOverviewSummary | null;
   /** Accounts and Regions asked, API calls per operation, cache figures, `nothing_read`. */
   run: Record<string, unknown> | null;

@@ -2,7 +2,7 @@ import React, { act } from 'react';
 import { ResourcesSection } from '../components/ResourcesSection';
 import { TagScanModel } from '../model';
 import { fakeServer, type Handler } from './fakeServer';
-import { flush, mountPerTest, trans } from './mount';
+import { flush, mountPerTest, trans, waitFor } from './mount';
 
 const DOMAIN = 'd-research1';
 const DOMAIN_ARN = `arn:aws:sagemaker:us-east-1:111122223333:domain/${DOMAIN}`;
@@ -95,9 +95,13 @@ function scanResult() {
 describe('ResourcesSection', () => {
   const mount = mountPerTest();
 
-  function render(handlers: Record<string, Handler>, adminEnabled: boolean) {
+  function render(
+    handlers: Record<string, Handler>,
+    adminEnabled: boolean,
+    pollMs = 1
+  ) {
     const { settings, log } = fakeServer(handlers);
-    const model = new TagScanModel({ serverSettings: settings, pollMs: 1 });
+    const model = new TagScanModel({ serverSettings: settings, pollMs });
     mount.render(
       <ResourcesSection
         domainId={DOMAIN}
@@ -155,15 +159,23 @@ describe('ResourcesSection', () => {
           }
         })
       },
-      false
+      false,
+      // polls 40 ms apart, so the running state stays on screen longer than one 5 ms step below
+      40
     );
     await flush(2);
     act(() => q('[data-testid="jp-SMIso-tag-scan"]').click());
-    await flush(1);
-    expect(q('[data-testid="jp-SMIso-tag-progress"]').textContent).toMatch(
-      /pages, .* resources, .* API calls/
+    // Step a little at a time (a loaded machine answers later): the progress line shows
+    // while the scan runs, before the counts.
+    let progress: HTMLElement | null = null;
+    for (let i = 0; i < 40 && !progress; i++) {
+      await flush(1);
+      progress = q('[data-testid="jp-SMIso-tag-progress"]');
+    }
+    expect(progress?.textContent).toMatch(/pages, .* resources, .* API calls/);
+    await waitFor(
+      () => q('[data-testid="jp-SMIso-tag-count-untagged"]') !== null
     );
-    await flush(8);
     expect(
       q('[data-testid="jp-SMIso-tag-count-untagged"]').textContent
     ).toContain('3');
