@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as _dt
 import hashlib
 import json
 import logging
@@ -422,7 +423,8 @@ def analyse(
     Args:
         snapshot: a validated Snapshot.
         catalog: the action catalog (default: loaded).
-        now: the report's ``generated_at`` (default: UTC now).
+        now: the report's ``generated_at`` (default: UTC now; also for a reused analysis: the
+            domain was read again and found unchanged, so the report holds as of now).
         role_cache: an ``analysis.RoleResultCache`` shared between analyses of related
             snapshots (a plan's before and after states), or None.
         cache: a :class:`ReportCache`; the key is the snapshot digest, the catalog's version and
@@ -446,6 +448,9 @@ def analyse(
         )
         hit = cache.get(key)
         if hit is not None:
+            # The domain was read again and is unchanged: the report holds as of now.
+            moment = now or _dt.datetime.now(_dt.timezone.utc)
+            hit["generated_at"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
             return hit
     kwargs: dict[str, Any] = {}
     if now is not None:
