@@ -191,6 +191,30 @@ class NFA:
         """Whether some transition from ``bits`` reads ``ch``."""
         return bool(self.step(bits, ch))
 
+    def indistinguishable(self, a: str, b: str) -> bool:
+        """Whether reading ``a`` and reading ``b`` lead every state to equivalent state sets.
+
+        Then ``u + a + v`` and ``u + b + v`` are accepted alike for *every* ``u`` and ``v``: the
+        two strings are congruent for this automaton (sets holding a universal state count as
+        equal, they accept every continuation). A sufficient condition is checked first: equal
+        length and, position by position, characters in the same classes.
+
+        Args:
+            a, b: the two strings.
+
+        Returns:
+            True when congruent (exact for this automaton).
+        """
+        if len(a) == len(b) and all(
+            self.char_class(x) == self.char_class(y) for x, y in zip(a, b)
+        ):
+            return True
+        for i in range(len(self._trans)):
+            bits = self._canonical(self._close(1 << i))
+            if self.feed(bits, a) != self.feed(bits, b):
+                return False
+        return True
+
 
 def _bits(bits: int):
     while bits:

@@ -35,6 +35,7 @@ from ..iam import Decision, PolicyError, PolicySet, Request, evaluate, parse_pol
 from . import experience as X
 from . import findings as F
 from . import flows as FL
+from . import symmetry as SY
 from . import templates
 from .catalog import DOC_UNCOVERED_ACTIONS, Catalog, example_arn, load_catalog
 from .create_reach import create_reach
@@ -387,12 +388,20 @@ class RoleResult:
     create_rights: dict = field(default_factory=dict)
     untagged: dict = field(default_factory=dict)
     unknown: list = field(default_factory=list)
-    decisions: dict = field(default_factory=dict)  # (action, rt, case) -> Decision (samples)
+    # (action, rt, case) -> the sample's outcome ("allow", ...); no domain-specific text, so
+    # symmetry.Renamer leaves it as it is.
+    decisions: dict = field(default_factory=dict, metadata={"rename": False})
     requests: int = 0
     uncredited_deny_keys: set = field(default_factory=set)
     states: int = 0  # automaton states the cross-domain search used
     budget_exceeded: str | None = None  # why the search stopped early (role then unknown)
     inexact: set = field(default_factory=set)  # where the search left the exact fragment
+    # True for a result renamed from another domain without its entries' details (witnesses,
+    # allowing statements): verdict, counts and action names only (RoleResultCache, detail=False).
+    summary: bool = False
+    # The domain ARN whose analysis this result was renamed from (None: computed here); its
+    # ``states`` and ``requests`` are that analysis' counts.
+    renamed_from: str | None = None
 
 
 def _is_create(action: str) -> bool:
@@ -422,48 +431,206 @@ def _principal(ri: RoleInput, dom: templates.DomainArn) -> str:
 # policies have one), decides the same for every role; the analysis then evaluates it once.
 _PRINCIPAL_SENSITIVE = (
     "aws:principalarn",
-    "sagemaker:userprofilename",
     '"principal"',
     '"notprincipal"',
 )
+_PROFILE_SENSITIVE = "sagemaker:userprofilename"
 
 
 class RoleResultCache:
-    """Shares ``evaluate_role`` results between roles whose decisions cannot differ.
+    """Shares ``evaluate_role`` results between roles, and between domains, whose decisions
+    cannot differ.
 
-    The key is the names and digests of the role's identity policies and boundary, plus the
-    caller context (principal ARN, user profile name) when any of those documents names a key
-    that differs between roles (see ``_PRINCIPAL_SENSITIVE``). A domain with 50 user profiles
-    that each carry their own copy of the same role set-up is then analysed in the time of one.
+    Within a domain the key is the names and digests of the role's identity policies and
+    boundary, plus the caller context (principal ARN, user profile name) when any of those
+    documents names a key that differs between roles. A domain with 50 user profiles that each
+    carry their own copy of the same role set-up is then analysed in the time of one.
+
+    Across domains (one cache serves a whole account overview) a result is reused for another
+    domain when :mod:`.symmetry` proves that renaming the domain id (and the profile names, when
+    a policy reads them) maps one analysis onto the other; the mapped witnesses are evaluated
+    again with the plain engine, and any disagreement means a fresh analysis.
+
+    Attributes:
+        hits: results reused within a domain.
+        shared: results reused from another domain (renamed).
+        share_refused: candidates from another domain that a check refused.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, share_between_domains: bool = True) -> None:
         self._results: dict = {}
+        self._by_shape: dict = {}
+        self._probe_ok: dict = {}
+        self.share_between_domains = share_between_domains
         self.hits = 0
+        self.shared = 0
+        self.share_refused = 0
 
     def evaluate(
-        self, ri: RoleInput, policy_set: PolicySet, dom: templates.DomainArn, catalog: Catalog
+        self,
+        ri: RoleInput,
+        policy_set: PolicySet,
+        dom: templates.DomainArn,
+        catalog: Catalog,
+        *,
+        detail: bool = True,
     ) -> RoleResult:
-        """``evaluate_role(ri, policy_set, dom, catalog)``, reusing an equal earlier result."""
+        """``evaluate_role(ri, policy_set, dom, catalog)``, reusing an equal earlier result.
+
+        With ``detail=False`` the caller reads only the verdict, the counts and the action
+        names (a template's "verdict after"): a result renamed from another domain then keeps
+        its entries' witnesses and statements unrenamed (``RoleResult.summary``)."""
         docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
-        sensitive = any(
-            marker in json.dumps(p.document, sort_keys=True).lower()
-            for p in docs
-            for marker in _PRINCIPAL_SENSITIVE
-        )
+        text = " ".join(json.dumps(p.document, sort_keys=True).lower() for p in docs)
+        by_principal = any(marker in text for marker in _PRINCIPAL_SENSITIVE)
+        by_profile = _PROFILE_SENSITIVE in text
         key = (
             dom.arn,
             # Names too: decisions name the allowing policy.
             tuple(sorted((p.name, p.digest) for p in policy_set.identity)),
             (policy_set.boundary.name, policy_set.boundary.digest) if policy_set.boundary else None,
-            (ri.arn, ri.name, ri.user_profile_name, tuple(_profiles(ri))) if sensitive else None,
+            (ri.arn, ri.name, ri.user_profile_name, tuple(_profiles(ri)))
+            if by_principal or by_profile
+            else None,
         )
-        if key in self._results:
+        got = self._results.get(key)
+        if got is not None and not (detail and got.summary):
             self.hits += 1
-            return self._results[key]
-        res = evaluate_role(ri, policy_set, dom, catalog)
+            return _rebase(got, ri, dom, by_principal, by_profile) if detail else got
+        inst = SY.Instance(dom.domain_id, tuple(sorted(set(_profiles(ri)))), by_profile)
+        shape = self._shape(policy_set, ri, dom, catalog, inst, by_principal)
+        res = None
+        for cand in self._by_shape.get(shape, ())[:3] if shape else ():
+            res = self._transfer(
+                cand, ri, policy_set, dom, catalog, inst, (by_principal, by_profile, detail)
+            )
+            if res is not None:
+                self.shared += 1
+                break
+            self.share_refused += 1
+        if res is None:
+            res = evaluate_role(ri, policy_set, dom, catalog)
+            if shape and not res.budget_exceeded:
+                self._by_shape.setdefault(shape, []).append((inst, dom, res))
         self._results[key] = res
         return res
+
+    def _shape(self, policy_set, ri, dom, catalog, inst, by_principal) -> tuple | None:
+        """The key under which results of other domains may be renamed into this one."""
+        if not self.share_between_domains:
+            return None
+        ident = SY.canonical_texts([(p.name, p.document) for p in policy_set.identity], inst)
+        bound = SY.canonical_texts(
+            [(policy_set.boundary.name, policy_set.boundary.document)] if policy_set.boundary
+            else [], inst)  # fmt: skip
+        if ident is None or bound is None:
+            return None
+        upn = ri.user_profile_name
+        if inst.profile_sensitive:
+            # The worlds enumerate the profiles; the probes carry the one profile's name.
+            profiles = (len(inst.profiles), None if upn is None else
+                        inst.profiles.index(upn) if upn in inst.profiles else upn)  # fmt: skip
+        else:
+            profiles = None  # no policy reads the name: it changes no decision (_rebase)
+        return (
+            dom.partition, dom.account, dom.region, id(catalog), ident, bound,
+            ri.arn if by_principal else None, profiles,
+        )  # fmt: skip
+
+    def _transfer(self, cand, ri, policy_set, dom, catalog, inst, flags):
+        """Rename another domain's result into this one when :mod:`.symmetry` proves it maps
+        (module docstring there), re-checking the witnesses (every one with ``detail``, else
+        the first 20); None when refused."""
+        by_principal, by_profile, detail = flags
+        inst0, dom0, res0 = cand
+        pairs = SY.pairs_between(inst0, inst)
+        if pairs is None:
+            return None
+        values = [v for v, _s in inst0.values()] + [v for v, _s in inst.values()]
+        renamed = [x for pair in pairs for x in pair]
+        fixed = [dom.account, dom.region, dom.partition] + ([ri.arn or ""] if by_principal else [])
+        if not (
+            SY.occurrences_disjoint(values)
+            and SY.fixed_text_clean(renamed, catalog, dom.partition, dom.account, fixed)
+            and SY.grammars_congruent(pairs, catalog, dom.partition, dom.account)
+            and SY.patterns_congruent(_docs(policy_set), inst, pairs, dom.account)
+            and self._probes_map(dom0, dom, catalog, pairs)
+        ):
+            return None
+        ren = SY.Renamer(pairs)
+        if not detail:
+            sample = [ren(a.extra["witness"]) for a in res0.cross_domain.values()
+                      if a.extra.get("witness")][:20]  # fmt: skip
+            if not _witnesses_hold(sample, policy_set):
+                return None
+            return dataclasses.replace(res0, unknown=ren(res0.unknown), summary=True)
+        res = _rebase(ren(res0), ri, dom, by_principal, by_profile)
+        res = dataclasses.replace(res, renamed_from=res0.renamed_from or dom0.arn)
+        witnesses = [
+            a.extra["witness"] for a in res.cross_domain.values() if a.extra.get("witness")
+        ]
+        return res if _witnesses_hold(witnesses, policy_set) else None
+
+    def _probes_map(self, dom0, dom, catalog, pairs) -> bool:
+        """The sample probes of ``dom`` are the renamed probes of ``dom0``."""
+        k = (dom0.arn, dom.arn, id(catalog), tuple(pairs))
+        if k not in self._probe_ok:
+            ren = SY.Renamer(pairs)
+            mine = _probes(catalog, dom)
+            theirs = _probes(catalog, dom0)
+            self._probe_ok[k] = len(mine) == len(theirs) and all(
+                (p.action, p.rt, p.case, ren.text(p.resource), ren(p.tags))
+                == (q.action, q.rt, q.case, q.resource, q.tags)
+                for p, q in zip(theirs, mine)
+            )
+        return self._probe_ok[k]
+
+
+def _docs(policy_set: PolicySet) -> list:
+    return list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
+
+
+def _rebase(res: RoleResult, ri: RoleInput, dom, by_principal: bool, by_profile: bool):
+    """``res`` with its witnesses made by ``ri`` (principal, ``aws:PrincipalArn``, and the user
+    profile name of its one world) where no policy reads those keys, so the decisions stand."""
+    principal = _principal(ri, dom)
+    profiles = _profiles(ri)
+    upn = profiles[0] if len(profiles) == 1 else None
+    changed = {}
+    for action, acc in res.cross_domain.items():
+        w = acc.extra.get("witness")
+        if not w:
+            continue
+        ctx = dict(w["context"])
+        if not by_principal:
+            if "aws:PrincipalArn" in ctx or ri.arn:
+                ctx.pop("aws:PrincipalArn", None)
+                if ri.arn:
+                    ctx["aws:PrincipalArn"] = ri.arn
+        if not by_profile:
+            ctx.pop("sagemaker:UserProfileName", None)
+            if upn:
+                ctx["sagemaker:UserProfileName"] = upn
+        nw = dict(w, principal=principal if not by_principal else w["principal"],
+                  context=dict(sorted(ctx.items())))  # fmt: skip
+        if nw != w:
+            changed[action] = dataclasses.replace(acc, extra=dict(acc.extra, witness=nw))
+    if not changed:
+        return res
+    return dataclasses.replace(res, cross_domain={**res.cross_domain, **changed})
+
+
+def _witnesses_hold(witnesses: list, policy_set: PolicySet) -> bool:
+    """Runtime referee of a renamed result: each witness request is allowed by the plain engine
+    (in a closed world when it depends on no unknown key)."""
+    for w in witnesses:
+        conditional = bool(w["conditional_on"])
+        d = evaluate(
+            Request(w["principal"], w["action"], w["resource"], w["context"],
+                    open_world=conditional), policy_set)  # fmt: skip
+        if d.decision != "allow":
+            return False
+    return True
 
 
 def evaluate_role(
@@ -491,7 +658,7 @@ def evaluate_role(
         )
         d = evaluate(req, policy_set)
         res.requests += 1
-        res.decisions[(pr.action, pr.rt, pr.case)] = d
+        res.decisions[(pr.action, pr.rt, pr.case)] = d.decision
         res.uncredited_deny_keys.update(d.uncredited_deny_keys)
         if d.decision == "unknown":
             res.unknown.append(
@@ -666,6 +833,7 @@ def _role_json(ri: RoleInput, res: RoleResult, catalog: Catalog, verdict: tuple)
             "evaluations": res.requests,
             "states": res.states,
             "budget_exceeded": res.budget_exceeded,
+            **({"renamed_from": res.renamed_from} if res.renamed_from else {}),
         },
         "counts": {
             "actions": len(catalog.actions),
@@ -827,7 +995,7 @@ def analyze(
             # A role several domains use is judged with each of them as "this domain".
             rj["judged_for"] = []
             for other in others:
-                ores = cache.evaluate(ri, _policy_set(ri), other["dom"], catalog)
+                ores = cache.evaluate(ri, _policy_set(ri), other["dom"], catalog, detail=False)
                 over, _why = _verdict(ri, ores)
                 rj["judged_for"].append(
                     {"domain": other["dom"].arn, "name": other.get("name"), "verdict": over}
@@ -932,8 +1100,7 @@ def _tag_on_create(
     for create, rtkey in TAG_ON_CREATE_ACTIONS:
         if create not in catalog.actions or rtkey not in catalog.resource_types:
             continue
-        d = res.decisions.get((create, rtkey, "untagged"))
-        if d is None or d.decision != "allow":
+        if res.decisions.get((create, rtkey, "untagged")) != "allow":
             continue
         arn = example_arn(
             catalog.resource_types[rtkey],
@@ -960,8 +1127,7 @@ def _tag_on_create(
             open_world=True,
             absent_keys=_ABSENT_TAGS + ("aws:RequestTag/*",),
         )
-        dd = evaluate(req, pset)
-        res.requests += 1
+        dd = evaluate(req, pset)  # not counted in res.requests: res may be a shared result
         out.append({"create": create, "resource_type": rtkey, "resource": arn, "decision": dd})
     return out
 
@@ -1081,7 +1247,7 @@ def _template_entry(dom, results, catalog, cache, name, variant, profile) -> dic
     roles = []
     for ri, _res, rj in results:
         after_res = cache.evaluate(
-            ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog
+            ri, _policy_set(ri, extra=pol, replace_name=name), dom, catalog, detail=False
         )
         after, reason = _verdict(ri, after_res)
         entry = {
@@ -1105,7 +1271,7 @@ def _template_entry(dom, results, catalog, cache, name, variant, profile) -> dic
         entry["flows_broken"] = FL.newly_broken(rj["flows"], after_flows)
         if variant == "allow":
             alone_set = PolicySet(identity=[pol], boundary=_policy_set(ri).boundary)
-            alone_res = cache.evaluate(ri, alone_set, dom, catalog)
+            alone_res = cache.evaluate(ri, alone_set, dom, catalog, detail=False)
             entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
             kept = FL.strip_sagemaker_grants(_policy_set(ri, replace_name=name), parse_policy)
             alone_flows = _role_flows(
