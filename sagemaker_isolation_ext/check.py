@@ -588,6 +588,7 @@ def check_all_domains(
     cancel: threading.Event | None = None,
     session=None,
     max_workers: int | None = None,
+    share_between_domains: bool = True,
 ) -> OverviewResult:
     """Collect, analyse and summarise every domain (see the module docstring).
 
@@ -601,6 +602,9 @@ def check_all_domains(
         cancel: set it to stop between domains (:class:`OverviewCancelled`).
         session: the caller's boto3 Session (tests).
         max_workers: threads for AWS reads (default ``aws.overview.DEFAULT_MAX_WORKERS``).
+        share_between_domains: rename a role's analysis from another domain where
+            ``sagemaker/symmetry.py`` proves it carries over (False: every domain analysed
+            alone; the benchmark's "without" figure).
 
     Returns:
         :class:`OverviewResult`.
@@ -620,7 +624,9 @@ def check_all_domains(
                                     accounts=accounts, org=org, assume_role=assume_role,
                                     session=session, progress=progress, **kwargs)
     catalog = load_catalog()
-    role_cache = RoleResultCache()  # keyed by domain too: shared safely across the run
+    # One cache for the run: exact reuse within a domain, and results renamed between domains
+    # where sagemaker/symmetry.py proves they carry over (share_between_domains=False: off).
+    role_cache = RoleResultCache(share_between_domains=share_between_domains)
     checked = []
     reports: dict = {}
     total = len(collected.snapshots)
@@ -649,12 +655,13 @@ def check_all_domains(
     if cancel is not None and cancel.is_set():
         raise OverviewCancelled("overview cancelled")
     overview = build_overview(checked, collected.unreadable, collected.errors, catalog=catalog,
-                              fixes=fixes, progress=progress)
+                              fixes=fixes, progress=progress, role_cache=role_cache)
     overview["run"] = {
         "accounts": collected.accounts,
         "regions": collected.regions,
         "api_calls": collected.api_calls,
         "cache": collected.cache,
         "collect_seconds": collected.seconds,
+        "role_analyses": role_cache.stats(),
     }
     return OverviewResult(overview, reports, collected, collected.nothing_read)

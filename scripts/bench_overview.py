@@ -15,10 +15,13 @@ per-group isolation policies), then reads every domain with
 Prints API calls per operation and wall time for both, checks that with the cache each managed
 policy was read once (``iam:GetPolicy`` and ``iam:GetPolicyVersion`` = number of policies) and
 each role once, and reports the goal (collection <= 10 s). With ``--analyse`` it also times the
-analysis of every domain and the overview (reach matrix and "Do this next").
+whole ``check --all-domains`` run through ``check.check_all_domains`` (collection, analysis of
+every domain, reach matrix, "Do this next"), per stage, with the role-analysis counts (computed,
+reused within a domain, renamed from another domain); ``--alone`` adds the same run with
+renaming between domains off (every domain analysed alone).
 
 Usage: ``python scripts/bench_overview.py [--domains 50] [--profiles 10] [--roles 30]
-[--workers 4] [--analyse] [--json]``. Exit 0 when every policy and role was read once with the
+[--workers 4] [--analyse [--alone]] [--json]``. Exit 0 when every policy and role was read once with the
 cache, 1 otherwise (the wall-time goal is reported, not enforced: the machine's load varies).
 """
 
@@ -78,13 +81,44 @@ def _seed(url: str, domains: int, profiles: int, roles: int) -> dict:
             "policies": len(pols)}
 
 
+def _whole_run(ctx, share: bool, workers: int) -> dict:
+    """``check --all-domains`` as the CLI runs it (collect, analyse every domain through the one
+    check path, reach matrix, "Do this next"), timed per stage."""
+    from sagemaker_isolation_ext.check import check_all_domains
+
+    marks: dict = {}
+    t0 = time.monotonic()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic() - t0
+        marks.setdefault(stage, [now, now])[1] = now
+
+    res = check_all_domains(ctx, fixes=True, progress=progress, max_workers=workers,
+                            share_between_domains=share)  # fmt: skip
+    total = time.monotonic() - t0
+    order = [k for k in ("accounts", "regions", "domains", "analysis", "reach", "fixes")
+             if k in marks]  # fmt: skip
+    stages, prev = {}, 0.0
+    for k in order:
+        stages[k] = round(marks[k][1] - prev, 2)
+        prev = marks[k][1]
+    ov = res.overview
+    return {"seconds": round(total, 2), "stages_seconds": stages,
+            "role_analyses": ov["run"]["role_analyses"], "summary": ov["summary"],
+            "reach_cells": len(ov["reach"]), "fixes": len(ov["fixes"]),
+            "fixes_not_evaluated": ov["fixes_not_evaluated"]}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--domains", type=int, default=50)
     ap.add_argument("--profiles", type=int, default=10)
     ap.add_argument("--roles", type=int, default=30)
     ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--analyse", action="store_true", help="also time analysis and overview")
+    ap.add_argument("--analyse", action="store_true",
+                    help="also time the whole check --all-domains run (analysis, reach, fixes)")
+    ap.add_argument("--alone", action="store_true",
+                    help="with --analyse: also the whole run with sharing between domains off")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -108,8 +142,6 @@ def main(argv: list[str] | None = None) -> int:
             runs[label] = {"seconds": round(time.monotonic() - t, 2), "api_calls": col.api_calls,
                            "domains": len(col.snapshots), "errors": col.errors,
                            "cache": col.cache}
-            if share:
-                kept = col
         calls = runs["cache_on"]["api_calls"]["by_operation"]
         once = (calls.get("iam:GetPolicy") == seeded["policies"]
                 and calls.get("iam:GetPolicyVersion") == seeded["policies"]
@@ -117,18 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         result = {"seeded": seeded, "workers": args.workers, "goal_seconds": GOAL_SECONDS,
                   "each_policy_and_role_read_once": once, **runs}
         if args.analyse:
-            from sagemaker_isolation_ext.sagemaker.analysis import analyze
-            from sagemaker_isolation_ext.sagemaker.overview import build_overview
-
-            t = time.monotonic()
-            checked = [(s, analyze(s)) for s in kept.snapshots]
-            result["analysis_seconds"] = round(time.monotonic() - t, 2)
-            t = time.monotonic()
-            ov = build_overview(checked, kept.unreadable, kept.errors)
-            result["overview_seconds"] = round(time.monotonic() - t, 2)
-            result["overview_summary"] = ov["summary"]
-            result["reach_cells"] = len(ov["reach"])
-            result["fixes"] = len(ov["fixes"])
+            modes = [("shared", True)] + ([("alone", False)] if args.alone else [])
+            for label, share in modes:
+                result[f"whole_run_{label}"] = _whole_run(ctx, share, args.workers)
     finally:
         server.stop()
     if args.json:
@@ -146,9 +169,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {op:40} {n}")
         print(f"\neach managed policy and role read once with the cache: "
               f"{result['each_policy_and_role_read_once']}")
-        if args.analyse:
-            print(f"analysis of every domain: {result['analysis_seconds']} s; overview (reach + "
-                  f"fixes): {result['overview_seconds']} s; {result['overview_summary']}")
+        for label in ("shared", "alone"):
+            w = result.get(f"whole_run_{label}")
+            if w:
+                print(f"\nwhole run, role analyses shared between domains: "
+                      f"{'on' if label == 'shared' else 'off'}: {w['seconds']} s "
+                      f"(goal <= {GOAL_SECONDS:g} s: "
+                      f"{'met' if w['seconds'] <= GOAL_SECONDS else 'NOT met'})")
+                print(f"  stages (s): {w['stages_seconds']}")
+                print(f"  role analyses: {w['role_analyses']}")
+                print(f"  {w['summary']}; reach cells {w['reach_cells']}; fixes {w['fixes']} "
+                      f"(not evaluated {w['fixes_not_evaluated']})")
     return 0 if result["each_policy_and_role_read_once"] else 1
 
 

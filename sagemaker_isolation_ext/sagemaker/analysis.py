@@ -455,16 +455,25 @@ class RoleResultCache:
         hits: results reused within a domain.
         shared: results reused from another domain (renamed).
         share_refused: candidates from another domain that a check refused.
+        computed: results computed by ``evaluate_role``.
     """
 
     def __init__(self, share_between_domains: bool = True) -> None:
         self._results: dict = {}
         self._by_shape: dict = {}
         self._probe_ok: dict = {}
+        self._flows: dict = {}
         self.share_between_domains = share_between_domains
         self.hits = 0
         self.shared = 0
         self.share_refused = 0
+        self.computed = 0
+
+    def stats(self) -> dict:
+        """``{"computed", "reused", "renamed", "refused"}``: role analyses run, reused within a
+        domain, renamed from another domain, and renamings a check refused (counts)."""
+        return {"computed": self.computed, "reused": self.hits, "renamed": self.shared,
+                "refused": self.share_refused}  # fmt: skip
 
     def evaluate(
         self,
@@ -509,11 +518,25 @@ class RoleResultCache:
                 break
             self.share_refused += 1
         if res is None:
+            self.computed += 1
             res = evaluate_role(ri, policy_set, dom, catalog)
             if shape and not res.budget_exceeded:
                 self._by_shape.setdefault(shape, []).append((inst, dom, res))
         self._results[key] = res
         return res
+
+    def flows(self, ri: RoleInput, pset: PolicySet, dom, profiles, catalog: Catalog) -> list:
+        """``_role_flows(ri, pset, dom, profiles, catalog)``, reused for another role of the
+        same domain with the same policies, principal, profile name and read problems (the
+        flows' requests and context are built from exactly these). Read-only results."""
+        key = (
+            dom.arn, _pset_key(pset), _principal(ri, dom), ri.user_profile_name,
+            tuple(profiles), bool(ri.problems), id(catalog),
+        )  # fmt: skip
+        got = self._flows.get(key)
+        if got is None:
+            got = self._flows[key] = _role_flows(ri, pset, dom, profiles, catalog)
+        return got
 
     def _shape(self, policy_set, ri, dom, catalog, inst, by_principal) -> tuple | None:
         """The key under which results of other domains may be renamed into this one."""
@@ -584,6 +607,14 @@ class RoleResultCache:
                 for p, q in zip(theirs, mine)
             )
         return self._probe_ok[k]
+
+
+def _pset_key(pset: PolicySet) -> tuple:
+    """Names and digests of a policy set's identity policies and boundary."""
+    return (
+        tuple((p.name, p.digest) for p in pset.identity),
+        (pset.boundary.name, pset.boundary.digest) if pset.boundary is not None else None,
+    )
 
 
 def _docs(policy_set: PolicySet) -> list:
@@ -1264,7 +1295,7 @@ def _template_entry(dom, results, catalog, cache, name, variant, profile) -> dic
             "open_on_untaggable_after": sorted(after_res.uncovered),
         }
         profiles = tuple(rj["experience_profiles"])
-        after_flows = _role_flows(
+        after_flows = cache.flows(
             ri, _policy_set(ri, extra=pol, replace_name=name), dom, profiles, catalog
         )
         entry["flows_after"] = _flow_brief(after_flows)
@@ -1274,7 +1305,7 @@ def _template_entry(dom, results, catalog, cache, name, variant, profile) -> dic
             alone_res = cache.evaluate(ri, alone_set, dom, catalog, detail=False)
             entry["verdict_alone"], entry["verdict_alone_reason"] = _verdict(ri, alone_res)
             kept = FL.strip_sagemaker_grants(_policy_set(ri, replace_name=name), parse_policy)
-            alone_flows = _role_flows(
+            alone_flows = cache.flows(
                 ri,
                 PolicySet(identity=list(kept.identity) + [pol], boundary=kept.boundary),
                 dom,

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable
 from . import templates
 from .analysis import (
     ACCEPTED_ACTIONS,
+    RoleResultCache,
     _caller_context,
     _domain_arn,
     _policy_set,
@@ -396,7 +397,8 @@ def _fix_title(fix: dict, role_names: list[str]) -> str:
 def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = None,
                    *, max_fixes: int = MAX_FIXES, max_seconds: float = FIXES_SECONDS,
                    progress: Callable[[str, int, int], None] | None = None,
-                   clock: Callable[[], float] = time.monotonic) -> dict:
+                   clock: Callable[[], float] = time.monotonic,
+                   role_cache: RoleResultCache | None = None) -> dict:
     """Evaluate the fix candidates by re-running the analysis with each applied.
 
     Args:
@@ -406,6 +408,9 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
         max_seconds: start no further candidate after this many seconds (wall).
         clock: monotonic seconds (tests pass a fake).
         progress: ``progress("fixes", done, total)``.
+        role_cache: the run's ``analysis.RoleResultCache``: roles a fix leaves alone are not
+            analysed again, and a fix's role analysis is renamed between domains where
+            ``symmetry`` proves it carries over.
 
     Returns:
         ``{"fixes": [{"kind", "title", "change": {...}, "roles": [{"domain", "role",
@@ -414,6 +419,7 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
         nothing are left out.
     """
     catalog = catalog or load_catalog()
+    role_cache = role_cache if role_cache is not None else RoleResultCache()
     by_arn = {(rep.get("domain") or {}).get("arn"): (snap, rep) for snap, rep in checked}
     cands = fix_candidates(checked)
     cands.sort(key=lambda c: (-len(c["roles"]), c["kind"], c.get("policy_name") or ""))
@@ -430,7 +436,8 @@ def evaluate_fixes(checked: list[tuple[dict, dict]], catalog: Catalog | None = N
         after_verdicts = {}
         for darn in fix["domains"]:
             snap, rep = by_arn[darn]
-            after = analyze(_apply(snap, fix, darn), catalog, with_templates=False)
+            after = analyze(_apply(snap, fix, darn), catalog, role_cache=role_cache,
+                            with_templates=False)
             before_keys = {_finding_key(f) for f in rep.get("findings") or ()}
             after_keys = {_finding_key(f) for f in after.get("findings") or ()}
             closes += len(before_keys - after_keys)
@@ -471,6 +478,7 @@ def build_overview(
     fixes: bool = True,
     max_fixes: int = MAX_FIXES,
     progress: Callable[[str, int, int], None] | None = None,
+    role_cache: RoleResultCache | None = None,
 ) -> dict:
     """The overview JSON (README "check --all-domains").
 
@@ -483,6 +491,7 @@ def build_overview(
         fixes: compute "Do this next" (re-runs the analysis per fix).
         max_fixes: see :func:`evaluate_fixes`.
         progress: ``progress(stage, done, total)``, stages ``reach`` and ``fixes``.
+        role_cache: the run's ``analysis.RoleResultCache`` (see :func:`evaluate_fixes`).
 
     Returns:
         ``{"domains": [row], "reach": [cell], "errors": [row], "fixes": [...],
@@ -500,7 +509,8 @@ def build_overview(
     reach = reach_matrix(checked, catalog)
     if progress:
         progress("reach", 1, 1)
-    ev = (evaluate_fixes(checked, catalog, max_fixes=max_fixes, progress=progress)
+    ev = (evaluate_fixes(checked, catalog, max_fixes=max_fixes, progress=progress,
+                         role_cache=role_cache)
           if fixes else {"fixes": [], "not_evaluated": 0})
     summary = {v: sum(1 for r in rows if r["verdict"] == v) for v in VERDICTS}
     summary.update({"domains": len(rows), "errors": len(errors)})

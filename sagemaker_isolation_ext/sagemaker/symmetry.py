@@ -328,6 +328,7 @@ class Renamer:
         for a, b in pairs:
             table[a], table[b] = b, a
         self._table = table
+        self._memo: dict = {}
         self._rx = (
             re.compile("|".join(re.escape(v) for v in sorted(table, key=len, reverse=True)))
             if table
@@ -335,10 +336,16 @@ class Renamer:
         )
 
     def text(self, x: str) -> str:
-        """``sigma`` of one string."""
-        if self._rx is None or not self._rx.search(x):
-            return x
-        return self._rx.sub(lambda m: self._table[m.group(0)], x)
+        """``sigma`` of one string (memoised: results repeat the same keys and names)."""
+        got = self._memo.get(x)
+        if got is None:
+            if self._rx is None or not self._rx.search(x):
+                got = x
+            else:
+                got = self._rx.sub(lambda m: self._table[m.group(0)], x)
+            if len(self._memo) < 100_000:
+                self._memo[x] = got
+        return got
 
     def __call__(self, obj):
         if self._rx is None:
@@ -346,10 +353,16 @@ class Renamer:
         return self._walk(obj, {})
 
     def _walk(self, obj, memo):
-        if isinstance(obj, str):
+        t = type(obj)
+        if t is str:
             return self.text(obj)
-        if obj is None or isinstance(obj, (bool, int, float)):
+        if obj is None or t is bool or t is int or t is float:
             return obj
+        if (t is list or t is tuple) and all(type(v) is str for v in obj):
+            vals = [self.text(v) for v in obj]
+            return obj if all(v is v0 for v, v0 in zip(vals, obj)) else t(vals)
+        if isinstance(obj, str):  # a str subclass
+            return self.text(obj)
         oid = id(obj)
         got = memo.get(oid)
         if got is not None:
