@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TextIO
 
-from ..render.text import _terminal_safe, render_explain_text
+from ..render.text import render_explain_text, terminal_safe
 from .errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from .options import add_aws_options, add_format
 
@@ -85,5 +85,5 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(_terminal_safe(render_explain_text(result, verbose=args.verbose)))
+        out.write(terminal_safe(render_explain_text(result, verbose=args.verbose)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT
