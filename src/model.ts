@@ -16,6 +16,8 @@ import type { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ApiError, queryString, requestAPI } from './api';
 import { AdminApi, isRunning } from './adminApi';
+import { PollingModel, sleep } from './pollingModel';
+export { clampPollMs, pollUntilDone } from './pollingModel';
 import { TagsApi } from './tagsApi';
 import {
   MAX_MESSAGE_CHARS,
@@ -148,65 +150,6 @@ export function sameVersion(
   return python === npm || python === pep440;
 }
 
-/** A promise resolved after `ms` milliseconds. */
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/** A poll interval in ms: `value` clamped to [50, 60000] (1000 when not a number). */
-export function clampPollMs(value: number): number {
-  const v = Number.isFinite(value) ? value : 1000;
-  return Math.min(60000, Math.max(50, v));
-}
-
-/**
- * Poll a job until it no longer runs: wait `intervalMs()`, ask `next()`, hand each answer to
- * `onUpdate`. Up to two failed polls in a row are tolerated; the third failure is thrown.
- *
- * @param first - the job as last seen.
- * @param running - whether a job is still running.
- * @param next - one poll (GET).
- * @param options.intervalMs - the delay before each poll, ms.
- * @param options.alive - false once the caller no longer wants the answer (target changed,
- *   disposed): the loop then stops with null.
- * @param options.onUpdate - called with every new answer while `alive()`.
- * @returns the last answer, or null when `alive()` turned false.
- */
-export async function pollUntilDone<T>(
-  first: T,
-  running: (job: T) => boolean,
-  next: () => Promise<T>,
-  options: {
-    intervalMs: () => number;
-    alive: () => boolean;
-    onUpdate: (job: T) => void;
-  }
-): Promise<T | null> {
-  let job = first;
-  let failures = 0;
-  while (running(job)) {
-    await sleep(options.intervalMs());
-    if (!options.alive()) {
-      return null;
-    }
-    try {
-      job = await next();
-      failures = 0;
-    } catch (error) {
-      // A few transient failures are tolerated; then the error is shown.
-      if (++failures >= 3) {
-        throw error;
-      }
-      continue;
-    }
-    if (!options.alive()) {
-      return null;
-    }
-    options.onUpdate(job);
-  }
-  return job;
-}
-
 /** Drop blank fields (the server treats a missing field as "use the configured value"). */
 function cleanTarget(target: ITarget): ITarget {
   const out: ITarget = {};
@@ -223,7 +166,7 @@ function cleanTarget(target: ITarget): ITarget {
  * The model of the isolation panel: the handshake, the context and the check job. Owns the
  * section models (`tagScan`, `admin`, `explain`), all bound to the same server settings.
  */
-export class IsolationModel {
+export class IsolationModel extends PollingModel<IModelState, IJobStatus> {
   /**
    * @param options.serverSettings - the app's `serviceManager.serverSettings` (used by every
    *   model for every call).
@@ -234,9 +177,20 @@ export class IsolationModel {
    *   admin apply (default 500), ms.
    */
   constructor(options: IsolationModel.IOptions) {
+    super(
+      {
+        server: { status: 'probing' },
+        context: null,
+        target: {},
+        targetSource: null,
+        job: null,
+        requestError: null,
+        checking: false
+      },
+      options.pollIntervalMs ?? 1000
+    );
     this._settings = options.serverSettings;
     this._frontendVersion = options.frontendVersion;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     const pollMs = options.sectionPollMs;
     this.tagScan = new TagScanModel({ serverSettings: this._settings, pollMs });
     this.admin = new AdminModel({ serverSettings: this._settings, pollMs });
@@ -252,16 +206,6 @@ export class IsolationModel {
   /** The "Explain an AccessDenied" box's model. */
   readonly explain: ExplainModel;
 
-  /** Emitted with the new state after every change. */
-  get stateChanged(): ISignal<this, IModelState> {
-    return this._stateChanged;
-  }
-
-  /** The current state (treat as read-only). */
-  get state(): IModelState {
-    return this._state;
-  }
-
   /** This labextension's version (compared with the server's in `probe`). */
   get frontendVersion(): string {
     return this._frontendVersion;
@@ -272,29 +216,14 @@ export class IsolationModel {
     return viewOf(this._state);
   }
 
-  /** Delay between polls, in ms (clamped to [50, 60000]). */
-  get pollIntervalMs(): number {
-    return this._pollIntervalMs;
-  }
-  set pollIntervalMs(value: number) {
-    this._pollIntervalMs = clampPollMs(value);
-  }
-
-  /** True once `dispose` was called. */
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /** Stop polling and disconnect listeners. */
+  /** Stop polling (this model's and the sections') and disconnect listeners. */
   dispose(): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
-    this._isDisposed = true;
-    this._generation++;
     this.tagScan.dispose();
     this.admin.dispose();
-    Signal.clearData(this);
+    super.dispose();
   }
 
   /**
@@ -429,16 +358,7 @@ export class IsolationModel {
    *   `requestError` is set) or the target changed meanwhile.
    */
   check(refresh = false): Promise<IJobStatus | null> {
-    if (this._running) {
-      return this._running;
-    }
-    const run = this._check(refresh).finally(() => {
-      if (this._running === run) {
-        this._running = null;
-      }
-    });
-    this._running = run;
-    return run;
+    return this._once(() => this._check(refresh));
   }
 
   /**
@@ -493,16 +413,7 @@ export class IsolationModel {
           profile: first.key.profile ?? undefined
         }
       : this._state.target;
-    return pollUntilDone(
-      first,
-      job => job.status === 'running',
-      () => this._getStatus(key),
-      {
-        intervalMs: () => this._pollIntervalMs,
-        alive: () => generation === this._generation && !this._isDisposed,
-        onUpdate: job => this._update({ job })
-      }
-    );
+    return this._follow(generation, first, () => this._getStatus(key));
   }
 
   private _getStatus(target: ITarget): Promise<IJobStatus> {
@@ -513,30 +424,8 @@ export class IsolationModel {
     );
   }
 
-  private _update(patch: Partial<IModelState>): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._state = { ...this._state, ...patch };
-    this._stateChanged.emit(this._state);
-  }
-
   private _settings: ServerConnection.ISettings;
   private _frontendVersion: string;
-  private _pollIntervalMs = 1000;
-  private _generation = 0;
-  private _running: Promise<IJobStatus | null> | null = null;
-  private _isDisposed = false;
-  private _state: IModelState = {
-    server: { status: 'probing' },
-    context: null,
-    target: {},
-    targetSource: null,
-    job: null,
-    requestError: null,
-    checking: false
-  };
-  private _stateChanged = new Signal<this, IModelState>(this);
 }
 
 /** Namespace of `IsolationModel`. */

@@ -102,7 +102,7 @@ _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _MAX_MESSAGE = 500
 
 
-def _error_code_message(exc: Exception) -> tuple[str, str]:
+def error_code_message(exc: Exception) -> tuple[str, str]:
     """``(code, message)`` of a botocore exception: the AWS error code, or the exception class
     name for client-side failures (``EndpointConnectionError``, ``ReadTimeoutError``,
     ``ResponseParserError``...)."""
@@ -238,7 +238,7 @@ class Collector:
             self.record(operation, target, e.code, e.message, reason=e.reason, pages=e.pages)
             return None, False
         except _CALL_ERRORS as e:
-            code, message = _error_code_message(e)
+            code, message = error_code_message(e)
             if code in _EXPIRED:
                 raise AwsUnreachable(
                     f"AWS rejected the credentials as expired ({code}: {message}) at "
@@ -369,7 +369,7 @@ def describe_domain(col: Collector) -> dict:
             code=type(e).__name__,
         ) from None
     except ClientError as e:
-        code, message = _error_code_message(e)
+        code, message = error_code_message(e)
         if code in _DOMAIN_NOT_FOUND:
             raise AwsUnreachable(
                 f"Domain {ctx.domain_id} not found in {ctx.region} ({code}: {message}). Check the "
@@ -400,7 +400,7 @@ def describe_domain(col: Collector) -> dict:
             code=code,
         ) from None
     except (BotoCoreError, ResponseParserError) as e:
-        code, message = _error_code_message(e)
+        code, message = error_code_message(e)
         raise AwsUnreachable(
             f"sagemaker:DescribeDomain on {ctx.domain_id} failed ({code}: {message}).",
             reason="aws-error",

@@ -47,7 +47,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from sagemaker_isolation_ext.aws.collect import RunCache, _error_code_message, collect_snapshot
+from sagemaker_isolation_ext.aws.collect import RunCache, collect_snapshot, error_code_message
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.aws.paging import ListingIncomplete, PageLimits, bounded_pages
 from sagemaker_isolation_ext.aws.session import DEFAULT_MAX_ATTEMPTS, client, make_session
@@ -207,7 +207,7 @@ class Collected:
 
 
 def _row(account: str | None, region: str | None, operation: str, exc: Exception) -> dict:
-    code, message = _error_code_message(exc)
+    code, message = error_code_message(exc)
     return {"account_id": account, "region": region, "operation": operation, "code": code,
             "message": message}
 
@@ -226,7 +226,7 @@ def _caller(session: boto3.Session, ctx: AwsContext, counter: CallCounter,
         raise AwsUnreachable(f"No AWS credentials found ({exc}).", reason="no-credentials",
                              operation="sts:GetCallerIdentity", code=type(exc).__name__) from None
     except _CALL_ERRORS as exc:
-        code, message = _error_code_message(exc)
+        code, message = error_code_message(exc)
         raise AwsUnreachable(
             f"sts:GetCallerIdentity failed ({code}: {message}): the caller's account is not "
             "known, nothing was read.", reason="credentials-rejected",

@@ -30,6 +30,13 @@ __all__ = ["run_apply", "run_rollback", "run_changes", "VERDICT_EXIT"]
 from .errors import EXIT_AWS as _EXIT_AWS
 from .errors import EXIT_BAD_INPUT as _EXIT_BAD_INPUT
 from .errors import VERDICT_EXIT, UsageError
+from .options import (
+    DOMAIN_ID_HELP,
+    add_audit_dir,
+    add_aws_options,
+    add_format,
+    add_hidden_metadata_path,
+)
 
 
 class _Usage(Exception):
@@ -365,13 +372,10 @@ def add_parsers(sub) -> None:
 
     # dry-run unless --yes
     def aws_flags(p):
-        p.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
-        p.add_argument("--profile", help="named AWS profile")
-        p.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
-        p.add_argument(
-            "--audit-dir",
-            metavar="D",
-            help="change records directory (default: "
+        add_aws_options(p)
+        add_audit_dir(
+            p,
+            "change records directory (default: "
             "$SAGEMAKER_ISOLATION_AUDIT_DIR, then <jupyter data dir>/"
             "sagemaker-isolation/changes)",
         )
@@ -382,7 +386,7 @@ def add_parsers(sub) -> None:
         description="Plan the isolation policy for a domain's execution roles, with each role's "
         "verdict before and after. Nothing changes without --yes.",
     )
-    apply_p.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
+    apply_p.add_argument("--domain-id", help=DOMAIN_ID_HELP)
     apply_p.add_argument(
         "--variant",
         choices=("aws-doc", "allow", "deny"),
@@ -422,11 +426,11 @@ def add_parsers(sub) -> None:
     plan_io.add_argument("--plan-out", metavar="F", help="write the plan (JSON) to F")
     plan_io.add_argument("--plan", metavar="F", help="use the saved plan F exactly as it is")
     apply_p.add_argument("--yes", action="store_true", help="apply (default: only plan)")
-    apply_p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(apply_p)
     apply_p.add_argument(
         "--all-domains", action="store_true", help="plan for every domain of the account and Region"
     )
-    apply_p.add_argument("--metadata-path", default=None, help=argparse.SUPPRESS)
+    add_hidden_metadata_path(apply_p)
     aws_flags(apply_p)
     apply_p.set_defaults(func=run_apply)
 
@@ -437,11 +441,11 @@ def add_parsers(sub) -> None:
         "--change", required=True, metavar="ID", help="change id (see `changes`)"
     )
     rollback_p.add_argument("--yes", action="store_true", help="roll back (default: show steps)")
-    rollback_p.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(rollback_p)
     aws_flags(rollback_p)
     rollback_p.set_defaults(func=run_rollback)
 
     changes_p = sub.add_parser("changes", help="list the change records, newest first")
-    changes_p.add_argument("--format", choices=("text", "json"), default="text")
-    changes_p.add_argument("--audit-dir", metavar="D", help="change records directory")
+    add_format(changes_p)
+    add_audit_dir(changes_p)
     changes_p.set_defaults(func=run_changes)

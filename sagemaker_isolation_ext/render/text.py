@@ -9,27 +9,30 @@ from typing import Any
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _terminal_safe(text: str) -> str:
+def terminal_safe(text: str) -> str:
     """``text`` with control characters (ESC sequences, ...) shown as ``\\xNN``, tabs and
     newlines kept: pasted error text must not drive the user's terminal."""
     return _CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+#: Sort rank of a finding's severity (unknown severities sort last).
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
-def _statement_label(ref: dict) -> str:
+def statement_label(ref: dict) -> str:
+    """A statement reference (``{"policy", "sid", "index"}``) in words:
+    ``"<policy> (Sid <sid>)"``, or ``"<policy> (statement #<index>)"`` without a Sid."""
     sid = ref.get("sid")
     where = f"Sid {sid}" if sid else f"statement #{ref.get('index')}"
     return f"{ref.get('policy')} ({where})"
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     """``"1 action"``, ``"2 actions"``."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _role_words(role: dict) -> str:
+def role_words(role: dict) -> str:
     """A role's name for people: the offline check's synthetic role (``arn`` null, name
     ``policy-files``) reads "policy files"."""
     if not role.get("arn") and role.get("name") in (None, "", "policy-files"):
@@ -37,7 +40,7 @@ def _role_words(role: dict) -> str:
     return role.get("name") or role.get("arn") or "?"
 
 
-def _used_by_words(value: str) -> str:
+def used_by_words(value: str) -> str:
     """A ``used_by`` value in words (``user-profile:alice`` -> ``user profile alice``)."""
     if value == "domain-default":
         return "domain default"
@@ -173,14 +176,14 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
     verdict = report.get("verdict", "unknown")
     findings = sorted(
         report.get("findings") or [],
-        key=lambda f: _SEVERITY_ORDER.get(f.get("severity"), len(_SEVERITY_ORDER)),
+        key=lambda f: SEVERITY_ORDER.get(f.get("severity"), len(SEVERITY_ORDER)),
     )
     high = sum(1 for f in findings if f.get("severity") == "high")
     lines.append(f"Verdict: {verdict.upper().replace('_', ' ')}")
     if verdict == "isolated" and high:
         # The verdict's words never contradict the findings below them.
         lines.append(
-            f"  but {_plural(high, 'high-severity finding')} below "
+            f"  but {plural(high, 'high-severity finding')} below "
             f"{'says' if high == 1 else 'say'} a role reaches further: read "
             f"{'it' if high == 1 else 'them'} first"
         )
@@ -191,8 +194,8 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
         lines.append(f"Experience (judged): {experience_words(report)}")
     for role in report.get("roles") or []:
         lines.append("")
-        used_by = ", ".join(_used_by_words(u) for u in role.get("used_by") or []) or "-"
-        name = _role_words(role)
+        used_by = ", ".join(used_by_words(u) for u in role.get("used_by") or []) or "-"
+        name = role_words(role)
         lines.append(
             f"Role {name}: {str(role.get('verdict', 'unknown')).replace('_', ' ')}"
             f"   used by: {used_by}"
@@ -203,10 +206,10 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
         accepted = [e for e in role.get("cross_domain") or [] if e.get("accepted")]
         if leaking:
             lines.append(
-                f"  Allowed on other domains' resources ({_plural(len(leaking), 'action')}):"
+                f"  Allowed on other domains' resources ({plural(len(leaking), 'action')}):"
             )
             for entry in leaking[:max_actions]:
-                by = "; ".join(_statement_label(r) for r in entry.get("allowed_by") or []) or "?"
+                by = "; ".join(statement_label(r) for r in entry.get("allowed_by") or []) or "?"
                 cond = entry.get("conditional_on")
                 suffix = f"  [if {', '.join(cond)}]" if cond else ""
                 lines.append(f"    {entry.get('action')}  <- {by}{suffix}")
@@ -218,7 +221,7 @@ def render_report_text(report: dict, max_actions: int = 10) -> str:
         uncovered = role.get("uncovered_allowed") or []
         if uncovered:
             lines.append(
-                f"  Allowed but not isolatable by tags: {_plural(len(uncovered), 'action')}"
+                f"  Allowed but not isolatable by tags: {plural(len(uncovered), 'action')}"
             )
         for unk in (role.get("unknown") or [])[:max_actions]:
             lines.append(f"  Unknown: {unk.get('action')}: {unk.get('reason')}")
@@ -274,7 +277,7 @@ def coverage_why(row: dict) -> str:
         rts = row.get("resource_types") or []
         bad = [r.get("key", "?") for r in rts if not r.get("taggable")]
         return (
-            f"{len(bad)} of its {_plural(len(rts), 'resource type')} "
+            f"{len(bad)} of its {plural(len(rts), 'resource type')} "
             f"{'takes' if len(bad) == 1 else 'take'} no tag condition keys "
             f"({', '.join(bad)}), so a tag condition cannot scope the action on those "
             "(resource-type-not-taggable)"

@@ -33,42 +33,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..iam import PolicySet, Request, evaluate
-from ..iam.arn import globs_matcher
-from ..iam.conditions import parse_operator
 from ..iam.request_context import RequestContext
-from ..iam.variables import UNRESOLVED, Template, Unknown, parse_template
 from .catalog import Catalog
 from .create_reach import create_reach
-from .request_space import (
-    DOMAIN_TAG_KEYS,
-    Atom,
-    Budget,
-    BudgetExceeded,
-    Space,
-    arn_pieces,
-    signatures,
+from .request_space import Budget, BudgetExceeded, Space, arn_pieces, signatures
+from .statements import (
+    TAG_CONTEXT_KEYS,
+    absent_keys,
+    allowing_statements,
+    condition_keys,
+    mentions,
+    policy_statements,
+    statement_atoms,
 )
 
 __all__ = ["World", "Reach", "RoleReach", "role_reach", "worlds_for"]
-
-_TAG_ABSENT = ("aws:ResourceTag/sagemaker:domain-arn", "sagemaker:ResourceTag/sagemaker:domain-arn")
-_EXISTING_ABSENT = "sagemaker:TaggingAction"
-
-# Operator family -> (atom kind, ignore case) for conditions on the domain tag.
-_FAMILY = {
-    "StringEquals": ("literal", False),
-    "StringNotEquals": ("literal", False),
-    "StringEqualsIgnoreCase": ("literal", True),
-    "StringNotEqualsIgnoreCase": ("literal", True),
-    "StringLike": ("glob", False),
-    "StringNotLike": ("glob", False),
-    "ArnEquals": ("arn", False),
-    "ArnLike": ("arn", False),
-    "ArnNotEquals": ("arn", False),
-    "ArnNotLike": ("arn", False),
-    "Bool": ("literal", True),
-    "BinaryEquals": ("literal", False),
-}
 
 
 @dataclass(frozen=True)
@@ -128,20 +107,6 @@ class RoleReach:
     inexact: set = field(default_factory=set)
 
 
-def _mentions(policies, key_lower: str) -> bool:
-    for p in policies:
-        for st in p.statements:
-            for _op, key, values in st.conditions:
-                if key.lower() == key_lower:
-                    return True
-                if any("${" in v and key_lower in v.lower() for v in values):
-                    return True
-            for r in (st.resources or ()) + (st.not_resources or ()):
-                if "${" in r and key_lower in r.lower():
-                    return True
-    return False
-
-
 def worlds_for(policies, base: dict, domain_id: str, profiles: list[str]) -> list[World]:
     """The caller-key worlds of a role (see module docstring).
 
@@ -156,9 +121,9 @@ def worlds_for(policies, base: dict, domain_id: str, profiles: list[str]) -> lis
     """
     fixed = tuple(sorted(base.items()))
     dom_vals: list = [domain_id]
-    if _mentions(policies, "sagemaker:domainid"):
+    if mentions(policies, "sagemaker:domainid"):
         dom_vals.append(None)
-    if _mentions(policies, "sagemaker:userprofilename"):
+    if mentions(policies, "sagemaker:userprofilename"):
         upn_vals: list = sorted(set(profiles)) + [None]
     else:
         upn_vals = [profiles[0] if len(profiles) == 1 else None]
@@ -175,81 +140,6 @@ def worlds_for(policies, base: dict, domain_id: str, profiles: list[str]) -> lis
                 absent.append("sagemaker:UserProfileName")
             out.append(World(tuple(ctx), tuple(absent)))
     return out
-
-
-class _Stmt:
-    __slots__ = ("policy", "st", "identity", "matcher", "negate")
-
-    def __init__(self, policy, st, identity: bool) -> None:
-        self.policy = policy
-        self.st = st
-        self.identity = identity
-        pats = st.actions if st.actions is not None else st.not_actions
-        self.negate = st.actions is None
-        self.matcher = globs_matcher(tuple(p.lower() for p in pats), True)
-
-    def applies(self, action_lower: str) -> bool:
-        hit = self.matcher(action_lower)
-        return not hit if self.negate else hit
-
-
-def _resolve(text: str, vars_on: bool, ctx: RequestContext, inexact: set) -> str | None:
-    """A pattern for this world, or None when it cannot tell strings apart (unknown/unresolved)."""
-    pv = parse_template(text, vars_on)
-    if not isinstance(pv, Template):
-        return pv
-    if any(k.lower() in DOMAIN_TAG_KEYS for k in pv.keys):
-        inexact.add("a policy variable reads the resource's domain tag")
-        return None
-    r = pv.resolve(ctx)
-    if r is UNRESOLVED or isinstance(r, Unknown):
-        return None
-    return r
-
-
-def _atoms(stmts: list, ctx: RequestContext, inexact: set) -> tuple[tuple, tuple]:
-    """The atoms of the applicable statements: one per Resource/NotResource element and one
-    per condition on the domain tag (patterns ORed, as IAM does)."""
-    arn: dict = {}
-    tag: dict = {}
-    for s in stmts:
-        vars_on = s.policy.variables_enabled
-        element = s.st.resources if s.st.resources is not None else s.st.not_resources
-        pats = []
-        for r in element or ():
-            pat = _resolve(r, vars_on, ctx, inexact)
-            if pat == "*":
-                pats = []
-                break  # matches every ARN: the element is constant
-            if pat is not None:
-                pats.append(pat)
-        if pats:
-            arn[Atom("glob", tuple(sorted(set(pats))), False, "arn")] = None
-        for op, key, values in s.st.conditions:
-            if key.lower() in DOMAIN_TAG_KEYS:
-                atom = condition_atom(op, values, vars_on, ctx, inexact)
-                if atom is not None:
-                    tag[atom] = None
-    return tuple(arn), tuple(tag)
-
-
-def condition_atom(op: str, values, vars_on: bool, ctx: RequestContext, inexact: set):
-    """The :class:`Atom` of one String/Arn condition on a single-valued key: its values ORed
-    (policy variables resolved from ``ctx``; a variable that cannot be resolved is added to
-    ``inexact``). None for another operator family or when no value can be read."""
-    parsed = parse_operator(op)
-    if parsed is None or parsed[0] not in _FAMILY:
-        return None
-    kind, icase = _FAMILY[parsed[0]]
-    pats = []
-    for v in values:
-        pat = _resolve(v, vars_on, ctx, inexact)
-        if pat is None:
-            continue
-        if kind == "arn" and pat != "*" and len(pat.split(":", 5)) != 6:
-            continue  # the engine answers unknown for such a value, whatever the string
-        pats.append(pat)
-    return Atom(kind, tuple(sorted(set(pats))), icase, "tag") if pats else None
 
 
 def _witness(principal: str, action: str, arn: str, ctx: dict, conditional: list) -> dict:
@@ -298,10 +188,8 @@ def role_reach(
     """
     out = RoleReach()
     budget = budget or Budget()
-    stmts = [_Stmt(p, st, True) for p in policy_set.identity for st in p.statements]
-    if policy_set.boundary is not None:
-        stmts += [_Stmt(policy_set.boundary, st, False) for st in policy_set.boundary.statements]
-    keys_mentioned = tuple(sorted({k.lower() for s in stmts for _op, k, _v in s.st.conditions}))
+    stmts = policy_statements(policy_set)
+    keys_mentioned = condition_keys(stmts)
     # The space's fixed parts: our partition and account, our Region (preferred in witnesses)
     # and id (our own domain is excluded); see request_space.Space.
     base = Space((), (), (), dom.partition, dom.account, dom.region, dom.domain_id, False,
@@ -312,9 +200,8 @@ def role_reach(
     # Per action: the statements that apply (None: no identity Allow applies, nothing to do).
     applicable: dict = {}
     for name in catalog.actions:
-        low = name.lower()
-        app = [s for s in stmts if s.applies(low)]
-        if any(s.identity and s.st.effect == "Allow" for s in app):
+        app = allowing_statements(stmts, name)
+        if app is not None:
             applicable[name] = (tuple(id(s.st) for s in app), app)
     by_type: dict = {}
     for name, (app_key, app) in applicable.items():
@@ -351,7 +238,7 @@ def role_reach(
                 for name, kind, app_key, app, untagged in acts:
                     ak = (app_key, wi)
                     if ak not in atoms_cache:
-                        atoms_cache[ak] = _atoms(app, rctx, out.inexact)
+                        atoms_cache[ak] = statement_atoms(app, rctx, out.inexact)
                     arn_atoms, tag_atoms = atoms_cache[ak]
                     union_arn.update(dict.fromkeys(arn_atoms))
                     union_tag.update(dict.fromkeys(tag_atoms))
@@ -363,7 +250,7 @@ def role_reach(
                     for name, kind, app_key, arn_atoms, tag_atoms, untagged in per_action:
                         if mode == "untagged" and not untagged:
                             continue
-                        absent = _absent(catalog, name, rt_key, keys_mentioned, kind)
+                        absent = absent_keys(catalog, name, rt_key, keys_mentioned, kind)
                         proj = _project(combos, uarn, utag, arn_atoms, tag_atoms)
                         key = (app_key, rt_key, wi, mode, absent, proj[0])
                         results = decided.get(key)
@@ -383,25 +270,6 @@ def role_reach(
         out.budget_exceeded = str(exc)
     out.states = budget.used_states
     return out
-
-
-_ABSENT_CACHE: dict = {}
-
-
-def _absent(catalog: Catalog, action: str, rt: str, keys: tuple, kind) -> tuple:
-    """Keys absent on this action's requests: never-present request keys, and TaggingAction on
-    requests that do not create (reading ``tagging-action-absent-on-existing``)."""
-    ck = (id(catalog), action, rt, keys, kind)
-    got = _ABSENT_CACHE.get(ck)
-    if got is not None:
-        return got
-    absent = tuple(k for k in keys if catalog.key_never_present(action, k, rt))
-    if kind != "inside":
-        absent += (_EXISTING_ABSENT,)
-    if len(_ABSENT_CACHE) > 65536:
-        _ABSENT_CACHE.clear()
-    _ABSENT_CACHE[ck] = absent
-    return absent
 
 
 def _combos(base: Space, pieces, studio, mode, arn_atoms, tag_atoms, budget) -> list:
@@ -456,7 +324,7 @@ def _decide(principal, action, witnesses, mode, wctx, absent, policy_set, out) -
     """Evaluate each witness -> ``[(arn, context, Decision, allowed in a closed world)]``."""
     tagged = mode == "tagged"
     if not tagged:
-        absent = tuple(absent) + _TAG_ABSENT
+        absent = tuple(absent) + TAG_CONTEXT_KEYS
     results = []
     for arn, value in witnesses:
         ctx = dict(wctx)

@@ -55,7 +55,6 @@ from ..iam import PolicySet, Request, evaluate
 from ..iam.request_context import RequestContext
 from .catalog import Catalog, load_catalog
 from .create_reach import create_reach
-from .cross_domain import _absent, _atoms, _mentions, _Stmt, condition_atom
 from .request_space import (
     Budget,
     BudgetExceeded,
@@ -64,6 +63,16 @@ from .request_space import (
     arn_pieces,
     atom_nfa,
     signatures,
+)
+from .statements import (
+    TAG_CONTEXT_KEYS,
+    absent_keys,
+    allowing_statements,
+    condition_atom,
+    condition_keys,
+    mentions,
+    policy_statements,
+    statement_atoms,
 )
 from .templates import DomainArn
 
@@ -77,7 +86,6 @@ OTHER_USER = "other-user"
 EXAMPLE_USER = "example-user"
 _OWNER_KEYS = ("sagemaker:OwnerUserProfileArn", "sagemaker:SpaceSharingType")
 _ARN_COVERED = ("sagemaker:CreatePresignedDomainUrl",)
-_TAG_KEYS = ("aws:ResourceTag/sagemaker:domain-arn", "sagemaker:ResourceTag/sagemaker:domain-arn")
 _UPN = "sagemaker:UserProfileName"
 _UPN_VAR = "${sagemaker:userprofilename}"
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -124,7 +132,7 @@ def _owner_keyed(catalog: Catalog, action: str) -> bool:
 
 def _key_atoms(stmts: list, key_lower: str, rctx: RequestContext, inexact: set) -> tuple:
     """The atoms of the String/Arn conditions on one single-valued key (``key_lower``), one per
-    condition, its values ORed (as ``cross_domain._atoms`` does for the domain tag)."""
+    condition, its values ORed (as :func:`.statements.statement_atoms` does for the domain tag)."""
     out: dict = {}
     for s in stmts:
         vars_on = s.policy.variables_enabled
@@ -188,9 +196,9 @@ def _worlds(docs: list, dom: DomainArn, principal: str, names: list[str]) -> lis
         "aws:ResourceAccount": dom.account,
     }
     dom_vals: list = [dom.domain_id]
-    if _mentions(docs, "sagemaker:domainid"):
+    if mentions(docs, "sagemaker:domainid"):
         dom_vals.append(None)
-    named = _mentions(docs, _UPN.lower())
+    named = mentions(docs, _UPN.lower())
     upn_vals: list = list(names) + [None] if named else [names[0] if len(names) == 1 else None]
     out = []
     for d in dom_vals:
@@ -275,17 +283,15 @@ def within_domain(
     """
     catalog = catalog or load_catalog()
     budget = budget or Budget()
-    stmts = [_Stmt(p, st, True) for p in policy_set.identity for st in p.statements]
-    if policy_set.boundary is not None:
-        stmts += [_Stmt(policy_set.boundary, st, False) for st in policy_set.boundary.statements]
+    stmts = policy_statements(policy_set)
     docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
-    keys = tuple(sorted({k.lower() for s in stmts for _op, k, _v in s.st.conditions}))
+    keys = condition_keys(stmts)
     pairs = family(catalog)
     actions = sorted({a for a, _ in pairs})
     applicable: dict = {}
     for name in actions:
-        app = [s for s in stmts if s.applies(name.lower())]
-        if any(s.identity and s.st.effect == "Allow" for s in app):
+        app = allowing_statements(stmts, name)
+        if app is not None:
             applicable[name] = app
     prefix = f"arn:{dom.partition}:sagemaker:{dom.region}:{dom.account}:"
     owner_key = _OWNER_KEYS[0].lower()
@@ -310,7 +316,7 @@ def within_domain(
                         continue
                     app = applicable[action]
                     own = _owner_keyed(catalog, action)
-                    arn_atoms = _atoms(app, rctx, inexact)[0]
+                    arn_atoms = statement_atoms(app, rctx, inexact)[0]
                     owner_atoms = _key_atoms(app, owner_key, rctx, inexact) if own else ()
                     acts.append((action, own, arn_atoms, owner_atoms))
                 if not acts:
@@ -335,7 +341,7 @@ def within_domain(
                         if action.startswith("sagemaker:Create")
                         else None
                     )
-                    absent = wabsent + _absent(catalog, action, rt, keys, kind)
+                    absent = wabsent + absent_keys(catalog, action, rt, keys, kind)
                     for arn in _project(arns, uarn, arn_atoms):
                         for owner in _project(owners, uown, owner_atoms) if own else [None]:
                             _judge(
@@ -390,11 +396,11 @@ def _judge(
             ctx["sagemaker:OwnerUserProfileArn"] = owner
             ctx["sagemaker:SpaceSharingType"] = "Private"
         if tagged:
-            for k in _TAG_KEYS:
+            for k in TAG_CONTEXT_KEYS:
                 ctx[k] = dom.arn
             gone = absent
         else:
-            gone = absent + _TAG_KEYS
+            gone = absent + TAG_CONTEXT_KEYS
         d = evaluate(
             Request(principal, action, arn, ctx, True, tuple(dict.fromkeys(gone))), policy_set
         )

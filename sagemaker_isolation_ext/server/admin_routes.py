@@ -177,9 +177,9 @@ class PlanHandler(AdminHandler):
         except PlanError as exc:
             raise _bad(str(exc)) from None
         except Exception as exc:
-            from .base import _is_context_error
+            from .base import is_context_error
 
-            if _is_context_error(exc):
+            if is_context_error(exc):
                 raise _bad(f"no domain: {exc}") from None
             raise
         self.admin.put(self.user_name, plan, profile)

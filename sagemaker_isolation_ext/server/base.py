@@ -39,7 +39,8 @@ VARIANTS = ("allow", "deny")
 MAX_JSON_BODY_BYTES = 1024 * 1024
 
 
-def _bad_request(message: str) -> HTTPError:
+def bad_request(message: str) -> HTTPError:
+    """The 400 error (reason ``bad-request``) carrying ``message``, for the caller to raise."""
     return HTTPError(400, message, reason="bad-request")
 
 
@@ -51,7 +52,7 @@ def reject_unknown_fields(body: dict, allowed: set[str] | frozenset[str]) -> Non
     """
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise _bad_request(
+        raise bad_request(
             f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
         )
 
@@ -65,7 +66,7 @@ def validate_domain_id(value: Any, where: str = "domain_id") -> str | None:
     if value is None or value == "":
         return None
     if not patterns.is_domain_id(value):
-        raise _bad_request(
+        raise bad_request(
             f"{where} must be a SageMaker domain id like 'd-xxxxxxxxxxxx' "
             f"(lowercase letters and digits after 'd-'), got {value!r}"
         )
@@ -81,7 +82,7 @@ def validate_region(value: Any, where: str = "region") -> str | None:
     if value is None or value == "":
         return None
     if not patterns.is_region(value):
-        raise _bad_request(f"{where} must be an AWS Region name like 'us-east-1', got {value!r}")
+        raise bad_request(f"{where} must be an AWS Region name like 'us-east-1', got {value!r}")
     return value
 
 
@@ -94,7 +95,7 @@ def validate_profile(value: Any, where: str = "profile") -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not PROFILE_RE.match(value):
-        raise _bad_request(
+        raise bad_request(
             f"{where} must be an AWS profile name (printable characters, at most 128), "
             f"got {value!r}"
         )
@@ -174,7 +175,7 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
         try:
             return values[-1].decode("utf-8")
         except UnicodeDecodeError:
-            raise _bad_request(f"query parameter {name} is not UTF-8 text") from None
+            raise bad_request(f"query parameter {name} is not UTF-8 text") from None
 
     def json_body(self) -> dict:
         """The request body as a JSON object (empty body -> ``{}``).
@@ -203,19 +204,22 @@ class IsolationHandler(ExtensionHandlerMixin, APIHandler):
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise _bad_request(f"the request body is not valid JSON: {exc}") from None
+            raise bad_request(f"the request body is not valid JSON: {exc}") from None
         if not isinstance(body, dict):
-            raise _bad_request(f"the request body must be a JSON object, got {type(body).__name__}")
+            raise bad_request(f"the request body must be a JSON object, got {type(body).__name__}")
         return body
 
 
-def _is_context_error(exc: BaseException) -> bool:
+def is_context_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an ``aws.errors.ContextError`` (the domain or Region could not be
+    resolved); the AWS layer is imported only when asked."""
     from ..aws.errors import ContextError
 
     return isinstance(exc, ContextError)
 
 
-def _context_json(ctx: Any) -> dict:
+def context_json(ctx: Any) -> dict:
+    """A resolved context (a dataclass or a plain object) as a JSON-ready dict of its fields."""
     if dataclasses.is_dataclass(ctx):
         return dataclasses.asdict(ctx)
     return dict(vars(ctx))

@@ -14,9 +14,9 @@ from .. import __version__
 from .base import (
     VARIANTS,
     IsolationHandler,
-    _bad_request,
-    _context_json,
-    _is_context_error,
+    bad_request,
+    context_json,
+    is_context_error,
     validate_domain_id,
     validate_profile,
     validate_region,
@@ -79,7 +79,7 @@ class ContextHandler(IsolationHandler):
         try:
             ctx = await anyio.to_thread.run_sync(self.resolve_context)
         except Exception as exc:
-            if not _is_context_error(exc):
+            if not is_context_error(exc):
                 raise
             self.finish(
                 {
@@ -91,7 +91,7 @@ class ContextHandler(IsolationHandler):
                 }
             )
             return
-        out = _context_json(ctx)
+        out = context_json(ctx)
         from ..aws.session import credential_source
 
         out["credentials"] = await anyio.to_thread.run_sync(credential_source, ctx)
@@ -111,7 +111,7 @@ class ReportHandler(IsolationHandler):
                 lambda: self.resolve_context(domain_id, region, profile)
             )
         except Exception as exc:
-            if not _is_context_error(exc):
+            if not is_context_error(exc):
                 raise
             return None, {
                 "message": str(exc),
@@ -162,7 +162,7 @@ class ReportHandler(IsolationHandler):
         req = ReportRequest.from_body(self.json_body())
         key, ctx_or_error = await self._key_and_ctx(req.domain_id, req.region, req.profile)
         if key is None:
-            raise _bad_request(
+            raise bad_request(
                 f"no domain to check: {ctx_or_error['message']} "
                 "Pass domain_id, or set c.SageMakerIsolationApp.domain_id "
                 "(env SAGEMAKER_ISOLATION_DOMAIN_ID)."
@@ -188,12 +188,14 @@ class CoverageHandler(IsolationHandler):
         """Answer ``Catalog.coverage_table()``; ``q`` keeps entries mentioning it (any case)."""
         query = self.get_query_argument("q", default="").strip()
         if len(query) > 200:
-            raise _bad_request("q is too long (at most 200 characters)")
-        table = await anyio.to_thread.run_sync(lambda: _coverage(query))
+            raise bad_request("q is too long (at most 200 characters)")
+        table = await anyio.to_thread.run_sync(lambda: coverage_json(query))
         self.finish(table)
 
 
-def _coverage(query: str) -> dict:
+def coverage_json(query: str) -> dict:
+    """The catalog's coverage table (``Catalog.coverage_table``), filtered by ``query``
+    (entries mentioning it, any case; blank: all)."""
     from ..sagemaker.catalog import load_catalog
 
     return load_catalog().coverage_table(query or None)
@@ -213,30 +215,30 @@ class TemplatesHandler(IsolationHandler):
         experience = self.get_query_argument("experience", default="classic").strip()
         private_spaces = self.get_query_argument("private_spaces", default="false").strip()
         if not domain_arn:
-            raise _bad_request(
+            raise bad_request(
                 "domain_arn is required, e.g. "
                 "arn:aws:sagemaker:us-east-1:111122223333:domain/d-xxxxxxxxxxxx"
             )
         if variant not in VARIANTS:
-            raise _bad_request(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+            raise bad_request(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
         from ..sagemaker import templates
 
         if experience not in templates.PROFILES:
-            raise _bad_request(
+            raise bad_request(
                 f"experience must be one of {', '.join(templates.PROFILES)}, got {experience!r}"
             )
         if private_spaces not in ("true", "false", "1", "0"):
-            raise _bad_request(f"private_spaces must be true or false, got {private_spaces!r}")
+            raise bad_request(f"private_spaces must be true or false, got {private_spaces!r}")
         try:
             templates.parse_domain_arn(domain_arn)
         except ValueError as exc:
-            raise _bad_request(f"domain_arn: {exc}") from None
+            raise bad_request(f"domain_arn: {exc}") from None
         try:
             answer = templates.describe(
                 domain_arn, variant, experience, private_spaces in ("true", "1")
             )
         except ValueError as exc:
-            raise _bad_request(str(exc)) from None
+            raise bad_request(str(exc)) from None
         self.finish(answer)
 
 

@@ -8,7 +8,7 @@ import anyio
 import tornado.web
 from tornado.web import HTTPError
 
-from .base import IsolationHandler, _bad_request
+from .base import IsolationHandler, bad_request
 from .compat import authorized  # jupyter_server 1.x and 2.x (compat.py)
 from .models import ExplainRequest
 
@@ -60,7 +60,7 @@ class ExplainHandler(IsolationHandler):
         try:
             return await anyio.to_thread.run_sync(run)
         except ContextError as exc:
-            raise _bad_request(exc.message) from None
+            raise bad_request(exc.message) from None
 
 
 HANDLERS = (("explain", ExplainHandler),)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..sagemaker import patterns
 from .base import (
-    _bad_request,
+    bad_request,
     reject_unknown_fields,
     validate_domain_id,
     validate_profile,
@@ -47,7 +47,7 @@ def boolean(body: dict, name: str, default: bool) -> bool:
     """``body[name]`` (``default`` when absent); 400 unless it is a JSON boolean."""
     value = body.get(name, default)
     if not isinstance(value, bool):
-        raise _bad_request(f"{name} must be true or false, got {value!r}")
+        raise bad_request(f"{name} must be true or false, got {value!r}")
     return value
 
 
@@ -100,7 +100,7 @@ class ExplainRequest(_Target):
         reject_unknown_fields(body, cls.FIELDS)
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
-            raise _bad_request("message is required: the AccessDenied error text (a string)")
+            raise bad_request("message is required: the AccessDenied error text (a string)")
         offline = boolean(body, "offline", False)
         return cls(message=message, offline=offline, **cls.target_of(body))
 
@@ -127,14 +127,14 @@ class TagScanRequest(_Target):
         refresh = boolean(body, "refresh", False)
         rows = body.get("rows", "problems")
         if rows not in ("problems", "all", "none"):
-            raise _bad_request(f"rows must be problems, all or none, got {rows!r}")
+            raise bad_request(f"rows must be problems, all or none, got {rows!r}")
         max_rows = body.get("max_rows", 1000)
         if (
             not isinstance(max_rows, int)
             or isinstance(max_rows, bool)
             or not 0 <= max_rows <= 100000
         ):
-            raise _bad_request(f"max_rows must be an integer 0..100000, got {max_rows!r}")
+            raise bad_request(f"max_rows must be an integer 0..100000, got {max_rows!r}")
         return cls(
             all_domains=all_domains,
             refresh=refresh,
@@ -164,7 +164,7 @@ class TagPlanRequest(_Target):
             or len(arns) > MAX_TAG_PLAN_ARNS
             or not all(isinstance(a, str) and parse_sagemaker_arn(a) for a in arns)
         ):
-            raise _bad_request(f"arns must be a list of at most {MAX_TAG_PLAN_ARNS} SageMaker ARNs")
+            raise bad_request(f"arns must be a list of at most {MAX_TAG_PLAN_ARNS} SageMaker ARNs")
         return cls(arns=None if arns is None else tuple(arns), **cls.target_of(body))
 
 
@@ -184,7 +184,7 @@ class TagBackfillRequest(_Target):
         dry_run = boolean(body, "dry_run", True)
         plan = body.get("plan")
         if not isinstance(plan, dict):
-            raise _bad_request("plan must be a plan object (from POST tag-plan)")
+            raise bad_request("plan must be a plan object (from POST tag-plan)")
         return cls(plan=plan, dry_run=dry_run, **cls.target_of(body))
 
 
@@ -203,7 +203,7 @@ class TagRollbackRequest:
         dry_run = boolean(body, "dry_run", True)
         change_id = body.get("change_id")
         if not isinstance(change_id, str) or not change_id:
-            raise _bad_request("change_id is required (the id a backfill answered)")
+            raise bad_request("change_id is required (the id a backfill answered)")
         return cls(change_id=change_id, dry_run=dry_run)
 
 
@@ -238,23 +238,23 @@ class AdminPlanRequest(_Target):
         reject_unknown_fields(body, cls.FIELDS)
         variant = body.get("variant", "allow")
         if variant not in ("allow", "deny"):
-            raise _bad_request(f"variant must be allow or deny, got {variant!r}")
+            raise bad_request(f"variant must be allow or deny, got {variant!r}")
         roles: Any = body.get("role_arns") or None
         if roles is not None:
             if not isinstance(roles, list) or not all(
                 patterns.is_role_arn(r) for r in roles
             ):
-                raise _bad_request(
+                raise bad_request(
                     "role_arns must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>)"
                 )
             if len(roles) > MAX_PLAN_ROLES:
-                raise _bad_request(f"role_arns: at most {MAX_PLAN_ROLES} roles")
+                raise bad_request(f"role_arns: at most {MAX_PLAN_ROLES} roles")
         experience = body.get("experience")
         if experience is not None and experience not in ("classic", "studio"):
-            raise _bad_request(f"experience must be classic or studio, got {experience!r}")
+            raise bad_request(f"experience must be classic or studio, got {experience!r}")
         private_spaces = body.get("private_spaces", False)
         if not isinstance(private_spaces, bool):
-            raise _bad_request("private_spaces must be true or false")
+            raise bad_request("private_spaces must be true or false")
         return cls(
             variant=variant,
             role_arns=None if roles is None else tuple(roles),
@@ -272,10 +272,10 @@ def allow_break_ids(body: dict) -> tuple[str, ...]:
 
     value = body.get("allow_break", [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _bad_request('allow_break must be a list of flow ids, e.g. ["studio.run-pipeline"]')
+        raise bad_request('allow_break must be a list of flow ids, e.g. ["studio.run-pipeline"]')
     unknown = sorted(set(value) - set(flow_ids()))
     if unknown:
-        raise _bad_request(f"allow_break: unknown flow id(s) {', '.join(unknown)}")
+        raise bad_request(f"allow_break: unknown flow id(s) {', '.join(unknown)}")
     return tuple(sorted(set(value)))
 
 
@@ -295,7 +295,7 @@ class AdminApplyRequest:
             or not isinstance(h, str)
             or not PLAN_HASH_RE.match(h)
         ):
-            raise _bad_request(
+            raise bad_request(
                 'body must be {"plan_hash": "<64 hex>", "allow_break"?: [flow id]} of a plan '
                 "from POST admin/plan"
             )
@@ -320,5 +320,5 @@ class AdminRollbackRequest:
             or not CHANGE_ID_RE.match(cid)
             or not isinstance(dry, bool)
         ):
-            raise _bad_request('body must be {"change_id": "chg-...", "dry_run": true|false}')
+            raise bad_request('body must be {"change_id": "chg-...", "dry_run": true|false}')
         return cls(change_id=cid, dry_run=dry)

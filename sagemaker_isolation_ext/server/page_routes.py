@@ -39,9 +39,9 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 
 from .. import __version__
 from ..render.html import coverage_html, explain_html, report_html
-from ..render.text import _plural, job_status_words
-from .base import AUTH_RESOURCE, IsolationHandler, _bad_request
-from .check_routes import ReportHandler, _coverage
+from ..render.text import job_status_words, plural
+from .base import AUTH_RESOURCE, IsolationHandler, bad_request
+from .check_routes import ReportHandler, coverage_json
 from .compat import authorized
 from .explain_routes import ExplainHandler
 
@@ -229,7 +229,7 @@ class ExplainFragmentHandler(ExplainHandler):
         n = len(result.get("causes") or [])
         self.finish(
             {
-                "words": f"Explained: {_plural(n, 'possible cause')}.",
+                "words": f"Explained: {plural(n, 'possible cause')}.",
                 "causes": n,
                 "html": explain_html(result, page=True),
             }
@@ -246,8 +246,8 @@ class CoverageFragmentHandler(IsolationHandler):
         400 when ``q`` is longer than 200 characters, like ``GET coverage``."""
         query = self.get_query_argument("q", default="").strip()
         if len(query) > 200:
-            raise _bad_request("q is too long (at most 200 characters)")
-        table = await anyio.to_thread.run_sync(lambda: _coverage(query))
+            raise bad_request("q is too long (at most 200 characters)")
+        table = await anyio.to_thread.run_sync(lambda: coverage_json(query))
         self.finish({"actions": len(table.get("actions") or []), "html": coverage_html(table)})
 
 

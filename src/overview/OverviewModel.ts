@@ -6,7 +6,8 @@
 import type { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 import { ApiError, queryString, requestAPI } from '../api';
-import { clampPollMs, pollUntilDone, toErrorInfo } from '../model';
+import { toErrorInfo } from '../model';
+import { PollingModel } from '../pollingModel';
 import type { IErrorInfo, IReport } from '../tokens';
 import { buildMatrix, IMatrix, rankedFixes } from './matrix';
 import type {
@@ -126,25 +127,28 @@ export function overviewView(state: IOverviewState): OverviewView {
 }
 
 /** The model of the account overview. */
-export class OverviewModel {
+export class OverviewModel extends PollingModel<
+  IOverviewState,
+  IOverviewStatus
+> {
   /**
    * @param options.serverSettings - the app's `serviceManager.serverSettings`.
    * @param options.pollIntervalMs - delay between two `GET overview` while a job runs (ms,
    *   clamped to [50, 60000]; default 1000).
    */
   constructor(options: OverviewModel.IOptions) {
+    super(
+      {
+        route: 'unknown',
+        job: null,
+        requestError: null,
+        running: false,
+        request: {},
+        selected: null
+      },
+      options.pollIntervalMs ?? 1000
+    );
     this._client = new OverviewClient(options.serverSettings);
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-  }
-
-  /** Emitted with the new state after every change. */
-  get stateChanged(): ISignal<this, IOverviewState> {
-    return this._stateChanged;
-  }
-
-  /** The current state (treat as read-only). */
-  get state(): IOverviewState {
-    return this._state;
   }
 
   /** The view to show. */
@@ -192,28 +196,6 @@ export class OverviewModel {
     return (this.overview?.domains ?? []).find(d => d.arn === arn) ?? null;
   }
 
-  /** Delay between polls, in ms (clamped to [50, 60000]). */
-  get pollIntervalMs(): number {
-    return this._pollIntervalMs;
-  }
-  set pollIntervalMs(value: number) {
-    this._pollIntervalMs = clampPollMs(value);
-  }
-
-  get isDisposed(): boolean {
-    return this._isDisposed;
-  }
-
-  /** Stop polling and disconnect listeners. */
-  dispose(): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._isDisposed = true;
-    this._generation++;
-    Signal.clearData(this);
-  }
-
   /**
    * Say whether the server has the overview (the handshake's `features`). Without it the views
    * show nothing of the overview and no call is made.
@@ -234,7 +216,7 @@ export class OverviewModel {
   async initialize(autoStart = false): Promise<void> {
     const job = await this.fetchStatus();
     if (job?.status === 'running') {
-      await this._follow(++this._generation, job);
+      await this._followStatus(++this._generation, job);
     } else if (autoStart && job?.status === 'none') {
       await this.start({});
     }
@@ -265,16 +247,7 @@ export class OverviewModel {
    * @returns the final status, or null when the server could not be asked.
    */
   start(request: IOverviewRequest = {}): Promise<IOverviewStatus | null> {
-    if (this._running) {
-      return this._running;
-    }
-    const run = this._start(cleanRequest(request)).finally(() => {
-      if (this._running === run) {
-        this._running = null;
-      }
-    });
-    this._running = run;
-    return run;
+    return this._once(() => this._start(cleanRequest(request)));
   }
 
   /**
@@ -309,7 +282,7 @@ export class OverviewModel {
         return null;
       }
       this._update({ route: 'ok', job, selected: null });
-      return await this._follow(generation, job);
+      return await this._followStatus(generation, job);
     } catch (error) {
       if (generation === this._generation) {
         this._fail(error);
@@ -322,20 +295,11 @@ export class OverviewModel {
     }
   }
 
-  private _follow(
+  private _followStatus(
     generation: number,
     first: IOverviewStatus
   ): Promise<IOverviewStatus | null> {
-    return pollUntilDone(
-      first,
-      job => job.status === 'running',
-      () => this._client.status(),
-      {
-        intervalMs: () => this._pollIntervalMs,
-        alive: () => generation === this._generation && !this._isDisposed,
-        onUpdate: job => this._update({ job })
-      }
-    );
+    return this._follow(generation, first, () => this._client.status());
   }
 
   private _fail(error: unknown): void {
@@ -346,30 +310,9 @@ export class OverviewModel {
     }
   }
 
-  private _update(patch: Partial<IOverviewState>): void {
-    if (this._isDisposed) {
-      return;
-    }
-    this._state = { ...this._state, ...patch };
-    this._stateChanged.emit(this._state);
-  }
-
   private _client: OverviewClient;
-  private _pollIntervalMs = 1000;
-  private _generation = 0;
-  private _running: Promise<IOverviewStatus | null> | null = null;
-  private _isDisposed = false;
   private _matrix: IMatrix | null = null;
   private _matrixOf: IOverview | null = null;
-  private _state: IOverviewState = {
-    route: 'unknown',
-    job: null,
-    requestError: null,
-    running: false,
-    request: {},
-    selected: null
-  };
-  private _stateChanged = new Signal<this, IOverviewState>(this);
 }
 
 /** Namespace of `OverviewModel`. */
