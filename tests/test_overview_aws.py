@@ -210,3 +210,12 @@ def test_error_code_message_of_pages():
     plain = ClientError({"Error": {"Code": "AccessDenied", "Message": "User: x is not\n"
                                    "authorized"}}, "AssumeRole")
     assert _error_code_message(plain) == ("AccessDenied", "User: x is not authorized")
+
+
+def test_session_region_skips_regions_sagemaker_does_not_serve():
+    """The caller's session must not start in a Region without endpoints (against AWS its
+    sts:GetCallerIdentity would fail and stop the whole run)."""
+    assert AO.session_region(["us-fake-9", "eu-west-1", "us-east-1"]) == "eu-west-1"
+    assert AO.session_region(["cn-north-1", "us-east-1"]) == "cn-north-1"  # known in aws-cn
+    assert AO.session_region(["us-fake-9"]) == "us-fake-9"
+    assert AO.session_region(None) is None and AO.session_region([]) is None

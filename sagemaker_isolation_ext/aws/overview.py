@@ -65,6 +65,7 @@ __all__ = [
     "Collected",
     "available_regions",
     "is_role_name",
+    "session_region",
     "unknown_region_message",
     "read_accounts_file",
     "collect_all_domains",
@@ -97,6 +98,19 @@ def available_regions(partition: str = "aws") -> list[str]:
     (an error row).
     """
     return sorted(boto3.session.Session().get_available_regions("sagemaker", partition))
+
+
+def session_region(regions: list[str] | None) -> str | None:
+    """The Region of the caller's own session (``sts:GetCallerIdentity``, the other accounts'
+    ``sts:AssumeRole``): the first of ``regions`` where botocore's endpoint data lists SageMaker
+    in some partition, else the first; None for none. A Region SageMaker does not serve has no
+    endpoint, so the whole run would stop at the caller's identity if it went first."""
+    if not regions:
+        return None
+    session = boto3.session.Session()
+    known = {r for p in session.get_available_partitions()
+             for r in session.get_available_regions("sagemaker", p)}
+    return next((r for r in regions if r in known), regions[0])
 
 
 def unknown_region_message(region: str, partition: str = "aws") -> str | None:

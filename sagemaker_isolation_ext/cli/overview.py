@@ -112,7 +112,12 @@ def _progress(verbose: bool):
 
 def cmd_check_all(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``check --all-domains`` and print the overview; returns the exit code."""
-    from ..aws.overview import DEFAULT_ASSUME_ROLE, AccountsFileError, read_accounts_file
+    from ..aws.overview import (
+        DEFAULT_ASSUME_ROLE,
+        AccountsFileError,
+        read_accounts_file,
+        session_region,
+    )
     from ..aws.tag_scan import account_context
     from ..check import check_all_domains
     from ..render.overview import NO_DOMAINS, overview_to_sarif, render_overview_text
@@ -128,7 +133,7 @@ def cmd_check_all(args: argparse.Namespace, out: TextIO) -> int:
     from ..aws.errors import ContextError
 
     try:
-        ctx = account_context(region=(regions or [None])[0] or args.region,
+        ctx = account_context(region=session_region(regions) or args.region,
                               profile=args.profile, endpoint_url=args.endpoint_url)
     except ContextError as exc:
         raise UsageError(exc.message) from None
