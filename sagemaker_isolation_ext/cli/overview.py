@@ -92,7 +92,7 @@ def parse_regions(text: str | None) -> list[str] | None:
     for n, r in enumerate(entries, 1):
         where = f"entry {n} of {len(entries)}"
         if not r:
-            raise UsageError(f"--regions {text!r}: {where} is empty; give Region names "
+            raise UsageError(f"--regions {text[:120]!r}: {where} is empty; give Region names "
                              "separated by commas, e.g. us-east-1,eu-west-1")
         if not is_region(r):
             raise UsageError(f"--regions: {where}, {r[:64]!r}, is not a Region name (no AWS "
