@@ -138,3 +138,63 @@ def test_usage_errors_are_3(argv, aws_env, moto_server):
     if argv[-1] == "no spaces":
         argv = argv + ["--endpoint-url", moto_server]
     assert main(argv, out=io.StringIO()) == 3
+
+
+def test_text_overview_of_the_fleet_with_an_unknown_region(fleet, moto_server, capsys):
+    """The whole text on the demo-like fleet: verdict rows by account and Region, the reach,
+    "Do this next" with each fix's policy, roles (with their domains) and verdicts after, and
+    the rows not read, each in one line (an unknown Region in words, never a web page)."""
+    demo, extras, accounts = fleet
+    code, text = run("--regions", "us-east-1,us-west-2,us-fake-9", "--accounts", accounts,
+                     "--endpoint-url", moto_server)
+    assert code == 1  # not isolated wins over the errors
+    me, other = demo["account_id"], extras["second_account"]
+    lines = text.splitlines()
+    assert lines[0] == ("Account overview: 5 domains in 2 accounts and 2 Regions: 3 not "
+                        "isolated, 0 unknown, 2 isolated; 3 errors.")
+    for header in (f"Account {me}, Region us-east-1", f"Account {me}, Region us-west-2",
+                   f"Account {other}, Region us-east-1"):
+        assert header in lines
+    for verdict, name in (("NOT ISOLATED", "ml-research"), ("NOT ISOLATED", "ml-prod"),
+                          ("isolated", "ml-secure"), ("isolated", "ml-west"),
+                          ("NOT ISOLATED", "partner-lab")):
+        assert any(ln.startswith(f"  {verdict:<13} {name} (") for ln in lines), name
+    fixes = text.split("Do this next", 1)[1].split("\n\n", 1)[0]
+    assert "\n  1. Attach StudioDomainResourceIsolationPolicy-d-ml-research" in fixes
+    research_role = "SageMakerResearchExecutionRole (domain ml-research)"
+    assert research_role in fixes and "(domain partner-lab)" in fixes
+    assert "Policy (attach): arn:aws:iam::" in fixes and "Policy (replace): arn:aws:" in fixes
+    assert "Verdict after: ml-research: isolated" in fixes
+    not_read = text.split("\nNot read:\n", 1)[1].splitlines()
+    assert not_read[0].startswith(f"  account {extras['refusing_account']}, every Region: "
+                                  "sts:AssumeRole failed (AccessDenied): ")
+    for acct in (me, other):
+        assert any(ln.startswith(
+            f"  account {acct}, Region us-fake-9: sagemaker:ListDomains failed "
+            "(UnknownRegion): Region us-fake-9 is not a Region SageMaker serves in partition "
+            "aws (botocore ") for ln in not_read), not_read
+    assert len(not_read) == 3 and "<" not in text
+    capsys.readouterr()
+
+
+def test_only_an_unknown_region_is_nothing_read(aws_env, moto_server, capsys):
+    code, text = run("--regions", "us-fake-9", "--endpoint-url", moto_server, "--format",
+                     "json")
+    assert code == 4
+    (err,) = json.loads(text)["errors"]
+    assert (err["region"], err["operation"], err["code"]) == (
+        "us-fake-9", "sagemaker:ListDomains", "UnknownRegion")
+    assert "nothing could be read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("regions, named", [
+    ("us_east_1", "entry 1 of 1, 'us_east_1', is not a Region name"),
+    ("us-east-1,xx-fake-9", "entry 2 of 2, 'xx-fake-9', is not a Region name"),
+    ("us-east-1,,us-west-2", "entry 2 of 3 is empty"),
+    ("us-east-1,", "entry 2 of 2 is empty"),
+    ("", "entry 1 of 1 is empty"),
+])
+def test_a_bad_regions_entry_is_named(regions, named, aws_env, capsys):
+    assert main(["check", "--all-domains", "--regions", regions], out=io.StringIO()) == 3
+    err = capsys.readouterr().err
+    assert named in err and err.count("\n") == 1, err

@@ -505,6 +505,8 @@ def test_real_moto_500_for_an_unimplemented_call(demo_account, monkeypatch):
     assert err["operation"] == "sagemaker:ListUserProfiles"
     assert err["code"] == "500"
     assert len(err["message"]) <= 500
+    assert err["message"].startswith("the endpoint answered HTTP 500 with a web page")
+    assert "<" not in err["message"]  # the page's title, never the page
     assert snap["user_profiles"] == []
     # the domain's own roles are still read
     assert len(snap["roles"]) == 2 and all(r["complete"] for r in snap["roles"].values())

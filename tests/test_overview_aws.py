@@ -145,3 +145,77 @@ def test_available_regions_are_botocore_s():
 def test_bad_role_name_is_refused(moto_server, aws_env):
     with pytest.raises(ValueError, match="not an IAM role name"):
         AO.collect_all_domains(_ctx(moto_server), assume_role="no spaces allowed")
+
+
+def test_a_region_sagemaker_does_not_serve_is_an_error_row_without_a_call(moto_server, aws_env):
+    """us-fake-9 has the aws partition's Region shape but no SageMaker endpoint in botocore's
+    data: one error row per account, in words, and no ListDomains sent there."""
+    assert "us-fake-9" not in AO.available_regions("aws")
+    col = AO.collect_all_domains(_ctx(moto_server), regions=["us-east-1", "us-fake-9"])
+    (err,) = col.errors
+    assert err["region"] == "us-fake-9" and err["operation"] == "sagemaker:ListDomains"
+    assert err["code"] == "UnknownRegion"
+    assert err["message"].startswith(
+        "Region us-fake-9 is not a Region SageMaker serves in partition aws (botocore ")
+    assert col.api_calls["by_operation"]["sagemaker:ListDomains"] == 1  # us-east-1 only
+    assert col.scopes_read == [(col.accounts[0], "us-east-1")]
+    # Only the unknown Region asked: nothing could be read (the CLI's exit 4).
+    only = AO.collect_all_domains(_ctx(moto_server), regions=["us-fake-9"])
+    assert only.nothing_read and only.errors[0]["code"] == "UnknownRegion"
+
+
+def test_region_of_another_partition_says_which(moto_server, aws_env):
+    message = AO.unknown_region_message("cn-north-1", "aws")
+    assert "not a Region SageMaker serves in partition aws" in message
+    assert message.endswith("it is a Region of partition aws-cn, not of the caller's credentials")
+    assert AO.unknown_region_message("us-east-1", "aws") is None
+    assert AO.unknown_region_message("cn-north-1", "aws-cn") is None
+
+
+def test_an_html_error_page_becomes_one_line(moto_server, aws_env, monkeypatch):
+    """A Region botocore knows but the endpoint answers with a web page (moto's HTTP 500 for a
+    Region it does not serve): the error row says so in one line, without the page."""
+    real = AO.available_regions
+    monkeypatch.setattr(AO, "available_regions",
+                        lambda partition="aws": [*real(partition), "us-fake-9"])
+    col = AO.collect_all_domains(_ctx(moto_server), regions=["us-fake-9"], max_attempts=1)
+    (err,) = col.errors
+    assert err["operation"] == "sagemaker:ListDomains" and err["region"] == "us-fake-9"
+    assert "<" not in err["message"] and "\n" not in err["message"]
+    assert err["message"].startswith("the endpoint answered HTTP 500 with a web page, not an "
+                                     "AWS error"), err
+
+
+def testerror_code_message_of_pages():
+    from botocore.parsers import ResponseParserError
+
+    from sagemaker_isolation_ext.aws.collect import error_code_message
+
+    page = ("<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+            "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>")
+    exc = ClientError({"Error": {"Code": "500", "Message": page},
+                       "ResponseMetadata": {"HTTPStatusCode": 500}}, "ListDomains")
+    assert error_code_message(exc) == (
+        "500", "the endpoint answered HTTP 500 with a web page, not an AWS error: "
+        "500 Internal Server Error")
+    untitled = ClientError({"Error": {"Code": "502", "Message": "<html><body>bad gateway"},
+                            "ResponseMetadata": {"HTTPStatusCode": 502}}, "ListDomains")
+    assert error_code_message(untitled)[1] == ("the endpoint answered HTTP 502 with a web "
+                                                "page, not an AWS error")
+    parser = ResponseParserError("Unable to parse response (syntax error), invalid XML "
+                                 f"received:\nb'{page}'")
+    assert error_code_message(parser) == (
+        "ResponseParserError",
+        "the endpoint answered with a web page, not an AWS error: 500 Internal Server Error")
+    plain = ClientError({"Error": {"Code": "AccessDenied", "Message": "User: x is not\n"
+                                   "authorized"}}, "AssumeRole")
+    assert error_code_message(plain) == ("AccessDenied", "User: x is not authorized")
+
+
+def test_session_region_skips_regions_sagemaker_does_not_serve():
+    """The caller's session must not start in a Region without endpoints (against AWS its
+    sts:GetCallerIdentity would fail and stop the whole run)."""
+    assert AO.session_region(["us-fake-9", "eu-west-1", "us-east-1"]) == "eu-west-1"
+    assert AO.session_region(["cn-north-1", "us-east-1"]) == "cn-north-1"  # known in aws-cn
+    assert AO.session_region(["us-fake-9"]) == "us-fake-9"
+    assert AO.session_region(None) is None and AO.session_region([]) is None

@@ -8,6 +8,7 @@ again, in a closed world, and must be allowed, and must be a request on the colu
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -213,3 +214,34 @@ def test_fixes_stop_at_their_time_budget(fleet):
     # The clock reads 0 at the start, then 100 (first candidate starts), 200 (over 150: stop).
     assert ev["not_evaluated"] == total - 1
     assert len(ev["fixes"]) <= 1
+
+
+def test_text_lists_each_fix_with_what_the_panel_shows(fleet):
+    """The text's "Do this next" carries, per fix, what the JupyterLab overview's fix list
+    shows (src/overview/FixList.tsx): title, findings closed, policy, new policy, the roles
+    with their domains, each domain's verdict after."""
+    from sagemaker_isolation_ext.render.overview import render_overview_text
+
+    ov = O.build_overview(fleet)
+    assert ov["fixes"]
+    text = render_overview_text(ov)
+    section = text.split("Do this next", 1)[1].split("\n\n", 1)[0]
+    names = {r["arn"]: r["name"] for r in ov["domains"]}
+    # One block per fix: "  N. title (closes ...)", then its lines indented further.
+    blocks = re.split(r"\n  (?=\d+\. )", section)[1:]
+    assert len(blocks) == len(ov["fixes"])
+    words = {"isolated": "isolated", "not_isolated": "not isolated", "unknown": "unknown"}
+    for n, (fix, block) in enumerate(zip(ov["fixes"], blocks), 1):
+        closes = f"{fix['closes']} finding" + ("" if fix["closes"] == 1 else "s")
+        assert block.startswith(f"{n}. {fix['title']} (closes {closes})"), block
+        assert f"({fix['kind'].split('-')[0]}): {fix['change']['policy_arn']}" in block
+        if fix["kind"] == "replace-managed-policy":
+            assert f"New policy: {fix['change']['new_policy_name']}" in block
+        for r in fix["roles"]:
+            assert f"{r['role_name']} (domain {names[r['domain']]})" in block
+        for darn, verdict in fix["verdicts_after"].items():
+            assert f"{names[darn]}: {words[verdict]}" in block
+    short = render_overview_text({**ov, "fixes_not_evaluated": 3}, max_fixes=1)
+    if len(ov["fixes"]) > 1:
+        assert f"... and {len(ov['fixes']) - 1} more change" in short
+    assert "3 further changes not evaluated" in short

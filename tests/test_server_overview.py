@@ -143,3 +143,15 @@ async def test_bad_input_is_400(jp_fetch, aws_env, body, field):
     assert code in (400, 403), err
     if code == 400:
         assert field in err["message"]
+
+
+async def test_a_region_sagemaker_does_not_serve_is_an_error_row_in_words(jp_fetch, aws_env):
+    """What the JupyterLab overview's error list shows for it: one line, no web page."""
+    done, _seen = await run_until_done(jp_fetch, {"regions": ["us-east-1", "us-fake-9"]})
+    assert done["status"] == "ready", done["error"]
+    (err,) = done["overview"]["errors"]
+    assert (err["region"], err["operation"], err["code"]) == (
+        "us-fake-9", "sagemaker:ListDomains", "UnknownRegion")
+    assert err["message"].startswith(
+        "Region us-fake-9 is not a Region SageMaker serves in partition aws")
+    assert "<" not in err["message"]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -102,16 +103,42 @@ _CALL_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 _MAX_MESSAGE = 500
 
 
+_TITLE_RE = re.compile(r"<title>([^<]{1,200})</title>", re.IGNORECASE)
+#: What a web page given as an error message is called when it has no ``<title>``.
+WEB_PAGE = "the endpoint answered with a web page, not an AWS error"
+
+
+def looks_like_markup(text: str) -> bool:
+    """True when ``text`` is an HTML/XML page (a proxy's or a local AWS's error page) rather
+    than an AWS error message."""
+    head = str(text).lstrip()[:200].lower()
+    return head.startswith("<") or "<html" in head or "<!doctype" in head
+
+
+def page_title(text: str) -> str:
+    """The ``<title>`` of a web page given as an error message, else :data:`WEB_PAGE`."""
+    title = _TITLE_RE.search(str(text))
+    return " ".join(title.group(1).split()) if title else WEB_PAGE
+
+
 def error_code_message(exc: Exception) -> tuple[str, str]:
     """``(code, message)`` of a botocore exception: the AWS error code, or the exception class
     name for client-side failures (``EndpointConnectionError``, ``ReadTimeoutError``,
-    ``ResponseParserError``...)."""
+    ``ResponseParserError``...). The message is one line; a web page given as the message (moto
+    answers an unknown Region or an unimplemented call with an HTML 500 page) becomes
+    ``"the endpoint answered HTTP <status> with a web page, not an AWS error: <title>"``."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {}) or {}
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = err.get("Code") or (f"HTTP{status}" if status else "ClientError")
-        message = err.get("Message") or str(exc)
-        return str(code), _clip(str(message))
+        message = str(err.get("Message") or exc)
+        if looks_like_markup(message):
+            title = page_title(message)
+            message = (f"the endpoint answered HTTP {status} with a web page, not an AWS error"
+                       if status else WEB_PAGE) + ("" if title == WEB_PAGE else f": {title}")
+        return str(code), _clip(message)
+    if isinstance(exc, ResponseParserError) and looks_like_markup(str(exc).split("\n", 1)[-1]):
+        return type(exc).__name__, _clip(f"{WEB_PAGE}: {page_title(str(exc))}")
     return type(exc).__name__, _clip(str(exc))
 
 

@@ -20,7 +20,6 @@ A call that fails is reported as not checked (``denied`` / ``error`` / ``not-fou
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Mapping
 
@@ -104,12 +103,7 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-_TITLE_RE = re.compile(r"<title>([^<]{1,200})</title>", re.IGNORECASE)
-
-
-def _looks_like_markup(text: str) -> bool:
-    head = text.lstrip()[:200].lower()
-    return head.startswith("<") or "<html" in head or "<!doctype" in head
+_looks_like_markup = collect.looks_like_markup
 
 
 def _code(exc: Exception) -> tuple[str, str]:
@@ -120,9 +114,7 @@ def _code(exc: Exception) -> tuple[str, str]:
         err = exc.response.get("Error", {}) or {}
         message = str(err.get("Message") or exc)
         if _looks_like_markup(message):
-            title = _TITLE_RE.search(message)
-            message = (title.group(1).strip() if title else
-                       "the endpoint answered with a web page, not an AWS error")
+            message = collect.page_title(message)
         return str(err.get("Code") or "ClientError"), _one_line(message)
     return type(exc).__name__, _one_line(exc)
 
@@ -418,8 +410,7 @@ def _principal_policies(parsed, ctx, session, sm_region, endpoint_url, opts, cal
         message = str(first.get("message") or "")
         if _looks_like_markup(message):
             item["body"] = message[:4000]
-            title = _TITLE_RE.search(message)
-            message = title.group(1).strip() if title else "the endpoint answered with a web page"
+            message = collect.page_title(message)
         item["why"] = (f"{first['operation']} failed for {role_arn}: {first['code']}: "
                        f"{_one_line(message)}")
         if item["status"] == "not-found":

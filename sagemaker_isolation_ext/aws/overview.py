@@ -16,10 +16,12 @@ Calls made (SageMaker, STS, Organizations and IAM API references):
 
 Regions: ``regions`` as given, or with ``all_regions`` the Regions botocore knows for SageMaker
 in the caller's partition (``boto3.session.Session().get_available_regions("sagemaker",
-partition)``; botocore's endpoint data). A Region or account that refuses (not opted in,
-AssumeRole denied, ListDomains denied) is an error row ``{"account_id", "region", "operation",
-"code", "message"}``, never a failed run; a domain listed but not readable is an error row
-and a domain with verdict ``unknown`` (``sagemaker/overview.py``).
+partition)``; botocore's endpoint data). A given Region not in that list is an error row
+(code ``UnknownRegion``, :func:`unknown_region_message`) and is not called.
+A Region or account that refuses (not opted in, AssumeRole denied, ListDomains denied) is an
+error row ``{"account_id", "region", "operation", "code", "message"}``, never a failed run;
+a domain listed but not readable is an error row and a domain with verdict ``unknown``
+(``sagemaker/overview.py``).
 
 Concurrency: at most ``max_workers`` (default 4) account/Region listings, then at most
 ``max_workers`` domains, in threads; one set of boto3 clients per account and Region, made in
@@ -63,6 +65,8 @@ __all__ = [
     "Collected",
     "available_regions",
     "is_role_name",
+    "session_region",
+    "unknown_region_message",
     "read_accounts_file",
     "collect_all_domains",
 ]
@@ -94,6 +98,45 @@ def available_regions(partition: str = "aws") -> list[str]:
     (an error row).
     """
     return sorted(boto3.session.Session().get_available_regions("sagemaker", partition))
+
+
+def session_region(regions: list[str] | None) -> str | None:
+    """The Region of the caller's own session (``sts:GetCallerIdentity``, the other accounts'
+    ``sts:AssumeRole``): the first of ``regions`` where botocore's endpoint data lists SageMaker
+    in some partition, else the first; None for none. A Region SageMaker does not serve has no
+    endpoint, so the whole run would stop at the caller's identity if it went first."""
+    if not regions:
+        return None
+    session = boto3.session.Session()
+    known = {r for p in session.get_available_partitions()
+             for r in session.get_available_regions("sagemaker", p)}
+    return next((r for r in regions if r in known), regions[0])
+
+
+def unknown_region_message(region: str, partition: str = "aws") -> str | None:
+    """Why SageMaker cannot be asked in ``region`` for the caller's ``partition``, or None when
+    botocore's endpoint data lists SageMaker there (:func:`available_regions`).
+
+    Against AWS such a Region has no SageMaker endpoint (the call would end as
+    ``EndpointConnectionError``); a local AWS answers it with an HTTP 500 page. The message says
+    so in words instead, e.g. ``"Region us-fake-9 is not a Region SageMaker serves in partition
+    aws (botocore 1.44.18's endpoint data), so it has no endpoint to ask"``.
+
+    Returns:
+        the one-line message, or None for a Region SageMaker serves in ``partition``.
+    """
+    if region in available_regions(partition):
+        return None
+    import botocore
+
+    session = boto3.session.Session()
+    elsewhere = [p for p in session.get_available_partitions()
+                 if p != partition and region in session.get_available_regions("sagemaker", p)]
+    where = (f"; it is a Region of partition {elsewhere[0]}, not of the caller's credentials"
+             if elsewhere else "")
+    return (f"Region {region} is not a Region SageMaker serves in partition {partition} "
+            f"(botocore {botocore.__version__}'s endpoint data), so it has no endpoint to ask"
+            f"{where}")
 
 
 def read_accounts_file(path: str) -> list[str]:
@@ -358,7 +401,18 @@ def collect_all_domains(
     run.out.regions = (available_regions(partition) if all_regions
                        else list(dict.fromkeys(regions or [ctx.region])))
     creds = run.enter_accounts(base, me, partition, accounts, org, assume_role)
-    scopes = run.make_scopes(base, creds)
+    # A Region SageMaker does not serve in the partition is an error row per account, without
+    # a call (no endpoint to reach: AWS ends it as EndpointConnectionError, a local AWS as an
+    # HTML 500 page).
+    unknown = {r: m for r in run.out.regions
+               if (m := unknown_region_message(r, partition)) is not None}
+    for acct in run.out.accounts:
+        if acct in creds:
+            for region, message in unknown.items():
+                run.error({"account_id": acct, "region": region,
+                           "operation": "sagemaker:ListDomains", "code": "UnknownRegion",
+                           "message": message})
+    scopes = run.make_scopes(base, creds, skip=set(unknown))
     run.list_scopes(scopes)
     run.read_domains(scopes)
     out = run.out
@@ -416,14 +470,18 @@ class _Run:
             self.report("accounts", i, len(self.out.accounts))
         return creds
 
-    def make_scopes(self, base: boto3.Session, creds: dict) -> list[_Scope]:
-        """One session and one set of clients per (account, Region), made in this thread."""
+    def make_scopes(self, base: boto3.Session, creds: dict,
+                    skip: set | frozenset = frozenset()) -> list[_Scope]:
+        """One session and one set of clients per (account, Region), made in this thread;
+        Regions in ``skip`` are left out."""
         scopes: list[_Scope] = []
         for acct in self.out.accounts:
             if acct not in creds:
                 continue
             c = creds[acct]
             for region in self.out.regions:
+                if region in skip:
+                    continue
                 if c is None:
                     s = base if base.region_name == region else make_session(
                         replace(self.ctx, region=region))

@@ -73,15 +73,31 @@ def wants_all_domains(args: argparse.Namespace) -> bool:
     return True
 
 
-def _regions(text: str | None) -> list[str] | None:
-    if not text:
+def parse_regions(text: str | None) -> list[str] | None:
+    """The Regions of ``--regions R1,R2`` in order, without duplicates; None when not given.
+
+    Each entry must be a Region name of some partition's ``regionRegex`` (botocore
+    ``partitions.json``, :func:`patterns.is_region`). Whether SageMaker serves a well-formed
+    Region in the caller's partition is decided once the partition is known (an error row,
+    ``aws/overview.py``).
+
+    Raises:
+        UsageError (exit 3): an empty entry (``us-east-1,,eu-west-1``, a trailing comma, only
+            spaces) or a malformed one (``us_east_1``); the message names the entry and its
+            position.
+    """
+    if text is None:
         return None
-    out = [r.strip() for r in text.split(",") if r.strip()]
-    bad = [r for r in out if not is_region(r)]
-    if bad or not out:
-        raise UsageError(f"--regions takes Region names separated by commas, e.g. "
-                         f"us-east-1,eu-west-1; got {text!r}")
-    return list(dict.fromkeys(out))
+    entries = [r.strip() for r in text.split(",")]
+    for n, r in enumerate(entries, 1):
+        where = f"entry {n} of {len(entries)}"
+        if not r:
+            raise UsageError(f"--regions {text[:120]!r}: {where} is empty; give Region names "
+                             "separated by commas, e.g. us-east-1,eu-west-1")
+        if not is_region(r):
+            raise UsageError(f"--regions: {where}, {r[:64]!r}, is not a Region name (no AWS "
+                             "partition's Region pattern matches it); e.g. us-east-1,eu-west-1")
+    return list(dict.fromkeys(entries))
 
 
 def _progress(verbose: bool):
@@ -96,13 +112,18 @@ def _progress(verbose: bool):
 
 def cmd_check_all(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``check --all-domains`` and print the overview; returns the exit code."""
-    from ..aws.overview import DEFAULT_ASSUME_ROLE, AccountsFileError, read_accounts_file
+    from ..aws.overview import (
+        DEFAULT_ASSUME_ROLE,
+        AccountsFileError,
+        read_accounts_file,
+        session_region,
+    )
     from ..aws.tag_scan import account_context
     from ..check import check_all_domains
     from ..render.overview import NO_DOMAINS, overview_to_sarif, render_overview_text
     from ..sagemaker.overview import contract_json, exit_code
 
-    regions = _regions(args.regions)
+    regions = parse_regions(args.regions)
     accounts = None
     if args.accounts:
         try:
@@ -112,7 +133,7 @@ def cmd_check_all(args: argparse.Namespace, out: TextIO) -> int:
     from ..aws.errors import ContextError
 
     try:
-        ctx = account_context(region=(regions or [None])[0] or args.region,
+        ctx = account_context(region=session_region(regions) or args.region,
                               profile=args.profile, endpoint_url=args.endpoint_url)
     except ContextError as exc:
         raise UsageError(exc.message) from None

@@ -16,6 +16,9 @@ __all__ = ["render_overview_text", "overview_to_sarif", "NO_DOMAINS"]
 NO_DOMAINS = "no domains found"
 
 _VERDICT_WORDS = {"isolated": "isolated", "not_isolated": "NOT ISOLATED", "unknown": "unknown"}
+_AFTER_WORDS = {"isolated": "isolated", "not_isolated": "not isolated", "unknown": "unknown"}
+#: Roles named per fix in the text (the rest counted).
+MAX_FIX_ROLES = 10
 
 
 def _name(row: dict) -> str:
@@ -36,14 +39,61 @@ def _reason(row: dict) -> str | None:
     return first.get("detail") or first.get("title")
 
 
-def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5) -> str:
+def _domain_words(arn: str | None, by_arn: dict) -> str:
+    """A domain ARN in words: its name, else its id, else the ARN (the panel's
+    ``domainWords``)."""
+    row = by_arn.get(arn)
+    return str((row.get("name") or row.get("id")) if row else arn)
+
+
+def _fix_lines(n: int, fix: dict, by_arn: dict, max_roles: int = MAX_FIX_ROLES) -> list[str]:
+    """The lines of one "Do this next" fix: what the JupyterLab overview's fix list shows
+    (``src/overview/FixList.tsx``): the title (it names the statements a replace fix drops)
+    and the findings it closes, then the policy, the new policy (replace fixes), the roles with
+    their domains and each domain's verdict after the change.
+
+    Args:
+        n: the fix's number in the list.
+        fix: one entry of the overview's ``fixes`` (``evaluate_fixes``): ``{"kind", "title",
+            "change", "roles": [{"domain", "role", "role_name"}], "domains", "closes",
+            "verdicts_after"}``.
+        by_arn: overview rows by domain ARN.
+        max_roles: at most this many roles named (the rest counted).
+    """
+    change = fix.get("change") or {}
+    out = [f"  {n}. {fix.get('title')} (closes {plural(int(fix.get('closes') or 0), 'finding')})"]
+    pad = " " * (len(str(n)) + 4)
+    if change.get("policy_arn"):
+        verb = "attach" if fix.get("kind") == "attach-template" else "replace"
+        out.append(f"{pad}Policy ({verb}): {change['policy_arn']}")
+    if change.get("new_policy_name"):
+        out.append(f"{pad}New policy: {change['new_policy_name']}")
+    roles = fix.get("roles") or []
+    if roles:
+        named = [f"{r.get('role_name') or r.get('role')} (domain "
+                 f"{_domain_words(r.get('domain'), by_arn)})" for r in roles[:max_roles]]
+        more = f" and {len(roles) - max_roles} more" if len(roles) > max_roles else ""
+        out.append(f"{pad}{'Role' if len(roles) == 1 else 'Roles'} ({len(roles)}): "
+                   f"{', '.join(named)}{more}")
+    after = fix.get("verdicts_after") or {}
+    if after:
+        out.append(f"{pad}Verdict after: " + ", ".join(
+            f"{_domain_words(arn, by_arn)}: {_AFTER_WORDS.get(v, 'unknown')}"
+            for arn, v in after.items()))
+    return out
+
+
+def render_overview_text(overview: dict, max_cells: int = 20,
+                         max_fixes: int | None = None) -> str:
     """The overview as text: verdicts grouped by account and Region, the reach matrix as a list
-    of cells (largest first), "Do this next", and the accounts/Regions that failed.
+    of cells (largest first), "Do this next" (each fix with its policy, roles, findings closed
+    and verdicts after: :func:`_fix_lines`), and the accounts/Regions that failed.
 
     Args:
         overview: ``build_overview``'s dict.
         max_cells: at most this many reach cells listed (the rest counted).
-        max_fixes: at most this many fixes listed.
+        max_fixes: at most this many fixes listed (None: all, at most ``MAX_FIXES`` of
+            ``sagemaker/overview.py`` were evaluated).
 
     Returns:
         text ending with a newline; contains :data:`NO_DOMAINS` when there is no domain.
@@ -101,9 +151,17 @@ def render_overview_text(overview: dict, max_cells: int = 20, max_fixes: int = 5
     fixes = overview.get("fixes") or []
     if fixes:
         lines.append("")
-        lines.append("Do this next:")
-        for i, f in enumerate(fixes[:max_fixes], 1):
-            lines.append(f"  {i}. {f['title']} (closes {plural(f['closes'], 'finding')})")
+        lines.append("Do this next (findings closed: counted by running the analysis again with "
+                     "the change applied):")
+        shown = fixes if max_fixes is None else fixes[:max_fixes]
+        for i, f in enumerate(shown, 1):
+            lines.extend(_fix_lines(i, f, by_arn))
+        if len(fixes) > len(shown):
+            lines.append(f"  ... and {plural(len(fixes) - len(shown), 'more change')}")
+    skipped = int(overview.get("fixes_not_evaluated") or 0)
+    if skipped:
+        lines.append(f"  {plural(skipped, 'further change')} not evaluated (the count or time "
+                     "limit of the fix search was reached)")
     if errors:
         lines.append("")
         lines.append("Not read:")

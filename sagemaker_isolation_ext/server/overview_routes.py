@@ -244,11 +244,11 @@ class OverviewHandler(_OverviewBase):
                 "enables it with c.SageMakerIsolationApp.overview_other_accounts = True",
                 reason="other-accounts-disabled")
         from ..aws.errors import ContextError
-        from ..aws.overview import DEFAULT_ASSUME_ROLE
+        from ..aws.overview import DEFAULT_ASSUME_ROLE, session_region
         from ..aws.tag_scan import account_context
 
         def resolve():
-            return account_context(region=(regions or [None])[0] or app.region or None,
+            return account_context(region=session_region(regions) or app.region or None,
                                    profile=profile or app.profile or None,
                                    endpoint_url=app.endpoint_url or None, metadata_path=None)
 
