@@ -321,3 +321,19 @@ def test_without_a_reason_clause_tag_on_create_is_first_only_when_creating_or_ta
               _Cause("implicit-deny-identity", "t", "d", "f", 60)]
     assert _result(parsed, causes, None, None, None)["causes"][0]["id"] == (
         "tag-on-create-blocked-identity")
+
+
+def test_identity_cause_demoted_when_the_engine_finds_the_identity_allows():
+    """The message blames the identity policy, but the role's policies allow this AddTags as we
+    evaluated it: the tag-on-create cause stays listed, demoted to "possible", and says the
+    denial comes from elsewhere (the new-user trial's finding: it kept the cause "likely")."""
+    ev = _evidence([{"name": "tag-on-create", "document": ADDTAGS_ON_CREATE},
+                    {"name": "spaces", "document": SPACES}])
+    result = explain_message(ADDTAGS_MSG.format(which="identity-based policy"), evidence=ev,
+                             catalog=CATALOG)
+    assert result["evaluation"]["identity"]["decision"] == "allow"
+    cause = next(c for c in result["causes"] if c["id"] == "tag-on-create-blocked-identity")
+    assert cause["confidence"] == "possible"
+    assert "the denial comes from elsewhere" in cause["detail"]
+    # nothing claims more than "possible" against the evidence
+    assert {c["confidence"] for c in result["causes"]} == {"possible"}

@@ -1166,11 +1166,20 @@ def _tag_on_create_causes(causes: _Causes, d: _Denial) -> None:
     elif reason in ("implicit_deny_identity", "unspecified"):
         conf = "likely"
         extra = ""
+        score = 95 if tagging else 70
         if d.evaluation:
             extra = (f" Our engine on the identity policies: {ident.get('decision')} "
                      f"({_stmts(ident)}).")
             if ident.get("decision") in ("implicit_deny", "explicit_deny"):
                 conf = "confirmed"
+            elif ident.get("decision") == "allow":
+                # The evidence contradicts this cause: the identity policies allow the tagging
+                # as we evaluated it (the request's tags or keys may differ, or another policy
+                # type denies it).
+                conf, score = "possible", score - 40
+                extra += (" They allow it, so the denial comes from elsewhere (tags or keys "
+                          "the request carried that we could not know, the boundary, a "
+                          "session policy or an SCP).")
         causes.add(
             "tag-on-create-blocked-identity",
             "Tag-on-create is blocked: the identity policy does not allow sagemaker:AddTags"
@@ -1185,7 +1194,7 @@ def _tag_on_create_causes(causes: _Causes, d: _Denial) -> None:
             + (f" ({d.rt.key}/*)" if d.rt else "")
             + " with Condition Null {\"sagemaker:TaggingAction\": \"false\"} (tagging at "
             "creation only), as AmazonSageMakerFullAccess does.",
-            95 if tagging else 70, conf)
+            score, conf)
 
 
 def _sane_evidence(evidence) -> dict | None:
