@@ -22,7 +22,8 @@ renaming between domains off (every domain analysed alone).
 
 Usage: ``python scripts/bench_overview.py [--domains 50] [--profiles 10] [--roles 30]
 [--workers 4] [--analyse [--alone]] [--json]``. Exit 0 when every policy and role was read
-once with the cache, 1 otherwise (the wall-time goal is reported, not enforced: the machine's load varies).
+once with the cache, 1 otherwise (the wall-time goal is reported, not enforced: the machine's
+load varies).
 """
 
 from __future__ import annotations
