@@ -24,6 +24,7 @@ from sagemaker_isolation_ext.sagemaker import analysis, templates
 from sagemaker_isolation_ext.sagemaker import policy_plan as P
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 from sagemaker_isolation_ext.sagemaker.tags import DomainRef
+from tests.waits import JOB_WAIT_S
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "sagemaker_isolation_ext" / "data"
@@ -97,7 +98,7 @@ def test_server_jobs_go_through_run_check(spy):
     ctx = AwsContext(domain_id=DOMAIN_ID, region="us-east-1")
     try:
         jobs.start(key, ctx)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + JOB_WAIT_S
         while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.05)
         status = jobs.status(key)
@@ -223,7 +224,7 @@ def test_job_reports_are_offered_to_the_tag_scan_while_fresh():
     try:
         assert jobs.fresh_report_for(ctx) is None
         jobs.start(key, ctx)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + JOB_WAIT_S
         while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert jobs.fresh_report_for(ctx)["verdict"] == "not_isolated"
