@@ -34,6 +34,9 @@ module.exports = {
   coverageReporters: ['lcov', 'text'],
   reporters: ['default'],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
+  // A hang guard, not a speed goal: tests wait for the state they assert (fakeServer's
+  // `until`, mount's `waitFor`, 8 s each), and a loaded CI machine may need several waits.
+  testTimeout: 30000,
   // The template's testRegex matches absolute paths: keep Playwright specs out.
   testPathIgnorePatterns: [
     ...baseConfig.testPathIgnorePatterns,

@@ -16,6 +16,15 @@ from __future__ import annotations
 
 import pytest
 
+from sagemaker_isolation_ext.sagemaker.analysis import set_budget_limits
+from tests.waits import ANALYSIS_SECONDS
+
+# The verdicts tests expect must not depend on the machine's speed: the analysis's wall-clock
+# budget (30 s per role, the product's guard for huge accounts) could turn an expected verdict into
+# "unknown" on a slow or loaded machine. The work budget (states) is kept: it is deterministic,
+# and the tests of the budget itself set it.
+set_budget_limits(seconds=ANALYSIS_SECONDS)
+
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -9,9 +9,11 @@ policies a state does not change once for the whole plan.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from sagemaker_isolation_ext.sagemaker import analysis, templates
 from sagemaker_isolation_ext.sagemaker import policy_plan as P
 from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 from sagemaker_isolation_ext.sagemaker.tags import DomainRef
+from tests.waits import JOB_WAIT_S
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "sagemaker_isolation_ext" / "data"
@@ -95,7 +98,7 @@ def test_server_jobs_go_through_run_check(spy):
     ctx = AwsContext(domain_id=DOMAIN_ID, region="us-east-1")
     try:
         jobs.start(key, ctx)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + JOB_WAIT_S
         while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.05)
         status = jobs.status(key)
@@ -134,8 +137,21 @@ def test_analysis_reused_by_digest_only_while_the_domain_is_unchanged(monkeypatc
     real = analysis.analyze
     seen = []
 
+    # The reports' wall clock is the test's: generated_at has a one-second resolution, and a
+    # loaded machine can spend seconds on the first analysis.
+    wall = [dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)]
+
+    class _Wall(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return wall[0]
+
+    monkeypatch.setattr(check, "_dt", types.SimpleNamespace(datetime=_Wall,
+                                                            timezone=dt.timezone))
+
     def counting(snapshot, *args, **kwargs):
         seen.append(check.snapshot_digest(snapshot))
+        kwargs.setdefault("now", wall[0])
         return real(snapshot, *args, **kwargs)
 
     monkeypatch.setattr(analysis, "analyze", counting)
@@ -143,10 +159,15 @@ def test_analysis_reused_by_digest_only_while_the_domain_is_unchanged(monkeypatc
     cache = check.ReportCache(ttl=60, clock=lambda: now[0])
     snap = _offline_snapshot()
     first = check.run_check(check.CheckInput(snap), cache=cache)
+    assert first.to_json()["generated_at"] == "2026-12-01T00:00:00Z"
+    wall[0] += dt.timedelta(seconds=5)
     again = dict(snap, collected_at="2030-01-01T00:00:00Z")  # read again, nothing changed
     second = check.run_check(check.CheckInput(again), cache=cache)
     assert len(seen) == 1 and second.reused and not first.reused
-    assert second.to_json() == first.to_json() and second.to_json() is not first.to_json()
+    # the reused analysis says when the domain was checked again; everything else is the same
+    assert second.to_json()["generated_at"] == "2026-12-01T00:00:05Z"
+    assert dict(second.to_json(), generated_at=None) == dict(first.to_json(), generated_at=None)
+    assert second.to_json() is not first.to_json()
     # the confirmation step of one report never leaks into the cached analysis
     first.to_json()["aws_confirmation"]["note"] = "changed"
     assert check.run_check(check.CheckInput(snap), cache=cache).to_json()["aws_confirmation"][
@@ -203,7 +224,7 @@ def test_job_reports_are_offered_to_the_tag_scan_while_fresh():
     try:
         assert jobs.fresh_report_for(ctx) is None
         jobs.start(key, ctx)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + JOB_WAIT_S
         while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
             time.sleep(0.05)
         assert jobs.fresh_report_for(ctx)["verdict"] == "not_isolated"

@@ -124,9 +124,11 @@ ADVERSARIAL = [
 
 def test_adversarial_inputs_are_fast():
     for text in ADVERSARIAL:
-        t0 = time.perf_counter()
+        # CPU time of this process, as _timed below: other jobs on a loaded machine do not
+        # inflate it.
+        t0 = time.process_time()
         result = explain_message(text, catalog=CATALOG)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
         assert elapsed < 5.0, (text[:40], elapsed)  # a hang guard (quadratic: minutes)
         assert result["causes"]
 

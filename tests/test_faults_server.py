@@ -22,6 +22,7 @@ from sagemaker_isolation_ext.iam.jsondepth import JsonTooDeep, check_json_depth,
 from sagemaker_isolation_ext.server.admin_routes import admin_route_table
 from sagemaker_isolation_ext.server.jobs import Collector, JobKey, ReportJobs, TooManyChecks
 from sagemaker_isolation_ext.server.routes import route_table
+from tests.waits import JOB_WAIT_S
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -128,7 +129,7 @@ async def test_stop_extension_releases_tag_scans_and_admin_state(jp_serverapp):
 
     def runner(ctx, all_domains, rows, max_rows, cancel, progress):
         started.set()
-        cancelled.append(cancel.wait(timeout=20))
+        cancelled.append(cancel.wait(timeout=JOB_WAIT_S))
         from sagemaker_isolation_ext.aws.tag_scan import ScanCancelled
 
         raise ScanCancelled("cancelled")
@@ -137,10 +138,10 @@ async def test_stop_extension_releases_tag_scans_and_admin_state(jp_serverapp):
     ctx = type("Ctx", (), {"region": "us-east-1"})()
     tag_jobs.start(("d-abc123", "us-east-1", None), ctx, all_domains=False, rows="none",
                    max_rows=0, refresh=False)
-    assert started.wait(10)
+    assert started.wait(JOB_WAIT_S)
     ext = next(a for a in jp_serverapp.extension_manager.extension_apps["sagemaker_isolation_ext"])
     await ext.stop_extension()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + JOB_WAIT_S
     while not cancelled:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -161,7 +162,7 @@ async def test_tag_plan_refuses_a_scan_with_an_incomplete_listing(jp_fetch, jp_s
     tag_jobs.runner = runner
     body = json.dumps({"domain_id": "d-abc123"})
     await jp_fetch("sagemaker-isolation", "tag-scan", method="POST", body=body)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + JOB_WAIT_S
     while tag_jobs.status(("d-abc123", "us-east-1", None))["status"] == "running":
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -178,7 +179,7 @@ class _Gated(Collector):
         self.gate = threading.Event()
 
     def collect(self, ctx, progress):
-        assert self.gate.wait(timeout=30)
+        assert self.gate.wait(timeout=JOB_WAIT_S)
         return {"domain": ctx.domain_id}
 
 
@@ -187,7 +188,7 @@ def _ctx(did):
 
 
 def _wait_finished(jobs, keys):
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + JOB_WAIT_S
     while any(jobs.status(k)["status"] == "running" for k in keys):
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -226,7 +227,7 @@ def test_with_cache_ttl_0_a_finished_job_goes_once_read():
     jobs = ReportJobs(collector, cache_ttl=0, analyze=lambda snap: {"verdict": "isolated"})
     key = JobKey("d-abc123", "us-east-1", None)
     jobs.start(key, _ctx(key.domain_id))
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + JOB_WAIT_S
     while jobs._jobs[key].status == "running":  # not via status(): that read would count
         assert time.monotonic() < deadline
         time.sleep(0.02)

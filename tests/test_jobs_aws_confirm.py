@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from sagemaker_isolation_ext.aws.confirm import confirm_report
 from sagemaker_isolation_ext.server.app import SageMakerIsolationApp
 from sagemaker_isolation_ext.server.jobs import Collector, JobKey, ReportJobs
+from tests.waits import JOB_WAIT_S
 from tests.witness_fixtures import ROLE, report, role_json, snapshot
 
 KEY = JobKey("d-own000000001", "us-east-1", None)
@@ -22,7 +23,8 @@ class LiveFixture(Collector):
 
 
 def _wait(jobs):
-    for _ in range(200):
+    deadline = time.monotonic() + JOB_WAIT_S
+    while time.monotonic() < deadline:
         st = jobs.status(KEY)
         if st["status"] != "running":
             return st

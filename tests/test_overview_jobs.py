@@ -9,6 +9,7 @@ import time
 from sagemaker_isolation_ext.aws.errors import AwsUnreachable
 from sagemaker_isolation_ext.check import OverviewCancelled, OverviewResult
 from sagemaker_isolation_ext.server.overview_routes import OverviewJobs
+from tests.waits import JOB_WAIT_S
 
 KEY = {"regions": ["us-east-1"], "all_regions": False, "accounts": [], "org": False,
        "assume_role": "OrganizationAccountAccessRole", "profile": None}
@@ -17,7 +18,7 @@ OVERVIEW = {"domains": [{"arn": "arn:aws:sagemaker:us-east-1:111122223333:domain
             "summary": {"domains": 1}, "run": {"accounts": ["111122223333"]}}
 
 
-def _wait(jobs, timeout=10.0):
+def _wait(jobs, timeout=JOB_WAIT_S):
     deadline = time.monotonic() + timeout
     while jobs.status()["status"] == "running":
         assert time.monotonic() < deadline

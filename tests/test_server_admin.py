@@ -18,6 +18,8 @@ from http.cookies import SimpleCookie
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from tests.waits import JOB_WAIT_S
+
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 
@@ -185,7 +187,7 @@ async def test_cookie_session_post_without_xsrf_is_refused(
     assert json.loads(r.body)["kind"] == "sagemaker-isolation-plan"
 
 
-async def _wait_change(fetch, cid, timeout=60):
+async def _wait_change(fetch, cid, timeout=JOB_WAIT_S):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         r = await fetch("sagemaker-isolation", "admin", "changes", params={"id": cid})

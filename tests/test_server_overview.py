@@ -14,6 +14,7 @@ from sagemaker_isolation_ext.demo.seed import (
     SECOND_ACCOUNT_ID,
     SECOND_REGION,
 )
+from tests.waits import JOB_WAIT_S
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -60,7 +61,7 @@ async def call(jp_fetch, route, method="GET", body=None, **params):
     return response.code, json.loads(response.body)
 
 
-async def run_until_done(jp_fetch, body, timeout=240.0):
+async def run_until_done(jp_fetch, body, timeout=JOB_WAIT_S):
     code, status = await call(jp_fetch, "overview", "POST", body)
     assert code == 202, status
     seen = [status["progress"]]

@@ -11,6 +11,7 @@ from tornado.httpclient import HTTPClientError
 
 from sagemaker_isolation_ext.sagemaker import tags as T
 from sagemaker_isolation_ext.server.tag_routes import TagScanJobs
+from tests.waits import JOB_WAIT_S
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -58,7 +59,7 @@ async def call(jp_fetch, route, method="GET", body=None, **params):
     return response.code, json.loads(response.body)
 
 
-async def scan_until_done(jp_fetch, body=None, timeout=60.0, **params):
+async def scan_until_done(jp_fetch, body=None, timeout=JOB_WAIT_S, **params):
     code, status = await call(jp_fetch, "tag-scan", "POST", body or {})
     assert code == 202, status
     deadline = asyncio.get_running_loop().time() + timeout
@@ -224,7 +225,7 @@ def test_tag_scan_jobs_error_status():
                rows="problems", max_rows=10, refresh=False)
     import time
 
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + JOB_WAIT_S
     while jobs.status(key)["status"] == "running" and time.monotonic() < deadline:
         time.sleep(0.01)
     status = jobs.status(key)

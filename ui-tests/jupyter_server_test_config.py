@@ -13,6 +13,7 @@ import os
 from jupyterlab.galata import configure_jupyter_server
 
 from sagemaker_isolation_ext.demo.launcher import serve_demo_in_process
+from sagemaker_isolation_ext.sagemaker.analysis import set_budget_limits
 
 configure_jupyter_server(c)  # noqa: F821 (``c`` is the config object Jupyter passes in)
 
@@ -25,6 +26,9 @@ c.ServerApp.allow_root = True  # noqa: F821
 
 # The local AWS lives in a thread of this server process for the whole test run; fake
 # credentials, and the extension pointed at the demo's research domain.
+# Verdicts must not depend on the machine's speed: 600 wall seconds of analysis per role instead
+# of 30 (the states budget is unchanged; tests/waits.py ANALYSIS_SECONDS says why).
+set_budget_limits(seconds=600)
 _seeded = serve_demo_in_process(c)  # noqa: F821
 
 # Admin issue (ui-tests/tests/admin.spec.ts): the admin routes exist, and their change records go

@@ -27,8 +27,11 @@ module.exports = {
   testDir: './standalone',
   testMatch: '**/*.spec.ts',
   workers: 1,
-  retries: 0,
+  // CI (CI=true): one retry for a one-off browser hiccup; a spec that fails twice still fails
+  // (playwright.config.js).
+  retries: process.env.CI ? 1 : 0,
   timeout: 120 * 1000,
+  expect: { timeout: 15 * 1000 },
   reporter: [['list']],
   outputDir: 'test-results/standalone',
   use: {

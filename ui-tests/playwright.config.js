@@ -16,7 +16,13 @@ module.exports = {
   testDir: './tests',
   // One worker: the tests share one JupyterLab and the machine has 2 cores.
   workers: 1,
+  // CI (CI=true): a failed spec runs once more, so a one-off browser hiccup on a loaded machine
+  // does not fail the build; a spec that fails twice still does, and the retry is reported as
+  // flaky. Locally: no retry.
+  retries: process.env.CI ? 1 : 0,
   timeout: 120 * 1000,
+  // Assertions without their own timeout wait up to 15 s for the state (Playwright: 5 s).
+  expect: { timeout: 15 * 1000 },
   use: {
     ...baseConfig.use,
     baseURL: process.env.TARGET_URL,

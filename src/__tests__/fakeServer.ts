@@ -71,3 +71,23 @@ export function fakeServer(handlers: Record<string, Handler>): {
   });
   return { settings, log };
 }
+
+/**
+ * Resolve once `cond()` holds, checking every `stepMs` (real timers); reject after `timeoutMs`.
+ *
+ * Tests wait for the state they assert instead of sleeping a fixed time: a loaded machine
+ * answers later, never differently. The bound is a hang guard (jest's testTimeout is larger).
+ */
+export async function until(
+  cond: () => boolean,
+  timeoutMs = 8000,
+  stepMs = 5
+): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`condition not met in ${timeoutMs} ms`);
+    }
+    await new Promise(r => setTimeout(r, stepMs));
+  }
+}

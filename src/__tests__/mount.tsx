@@ -65,7 +65,7 @@ export async function flush(times = 5, ms = 5): Promise<void> {
 /** Wait (settling as `flush` does) until `cond` holds; throws after `timeoutMs`. */
 export async function waitFor(
   cond: () => boolean,
-  timeoutMs = 3000
+  timeoutMs = 8000
 ): Promise<void> {
   const start = Date.now();
   while (!cond()) {

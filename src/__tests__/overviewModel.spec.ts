@@ -14,7 +14,7 @@ import {
   splitList
 } from '../overview/OverviewModel';
 import type { IOverviewStatus } from '../tokens';
-import { fakeServer, Handler } from './fakeServer';
+import { fakeServer, Handler, until } from './fakeServer';
 import { notIsolatedReport } from './reportFixture';
 import {
   A,
@@ -297,7 +297,8 @@ describe('OverviewModel', () => {
       }
     });
     const run = model.start({});
-    await new Promise(r => setTimeout(r, 80));
+    // the server has answered the start (a job to stop), however long that takes
+    await until(() => model.state.job?.status === 'running');
     expect(model.view).toBe('running');
     await model.cancel();
     await run;

@@ -117,62 +117,66 @@ describe('ResourcesSection', () => {
   const q = (sel: string) => mount.host.querySelector(sel) as HTMLElement;
 
   it('scans with progress, then shows counts, bars and the problem table', async () => {
-    let polls = 0;
+    // The server says "none" before the POST, then "running" until the test has seen the
+    // progress line, then "ready": the running state cannot be skipped however late the
+    // machine answers.
+    let posted = false;
+    let seenProgress = false;
     const log = render(
       {
         'GET tag-scan': () => ({
           status: 200,
-          body:
-            polls++ < 2
-              ? {
-                  status: polls === 1 ? 'none' : 'running',
-                  progress: {
-                    region: 'us-east-1',
-                    stage: 'training-job',
-                    pages: 3,
-                    resources: 250,
-                    api_calls: 7
-                  },
-                  result: null,
-                  error: null
-                }
-              : {
-                  status: 'ready',
-                  progress: null,
-                  result: scanResult(),
-                  error: null
-                }
+          body: !seenProgress
+            ? {
+                status: posted ? 'running' : 'none',
+                progress: {
+                  region: 'us-east-1',
+                  stage: 'training-job',
+                  pages: 3,
+                  resources: 250,
+                  api_calls: 7
+                },
+                result: null,
+                error: null
+              }
+            : {
+                status: 'ready',
+                progress: null,
+                result: scanResult(),
+                error: null
+              }
         }),
-        'POST tag-scan': () => ({
-          status: 202,
-          body: {
-            status: 'running',
-            progress: {
-              region: 'us-east-1',
-              stage: 'domains',
-              pages: 0,
-              resources: 0,
-              api_calls: 0
-            },
-            result: null,
-            error: null
-          }
-        })
+        'POST tag-scan': () => {
+          posted = true;
+          return {
+            status: 202,
+            body: {
+              status: 'running',
+              progress: {
+                region: 'us-east-1',
+                stage: 'domains',
+                pages: 0,
+                resources: 0,
+                api_calls: 0
+              },
+              result: null,
+              error: null
+            }
+          };
+        }
       },
       false,
-      // polls 40 ms apart, so the running state stays on screen longer than one 5 ms step below
       40
     );
     await flush(2);
     act(() => q('[data-testid="jp-SMIso-tag-scan"]').click());
-    // Step a little at a time (a loaded machine answers later): the progress line shows
-    // while the scan runs, before the counts.
-    let progress: HTMLElement | null = null;
-    for (let i = 0; i < 40 && !progress; i++) {
-      await flush(1);
-      progress = q('[data-testid="jp-SMIso-tag-progress"]');
-    }
-    expect(progress?.textContent).toMatch(/pages, .* resources, .* API calls/);
+    // the progress line shows while the scan runs, before the counts
+    await waitFor(() => q('[data-testid="jp-SMIso-tag-progress"]') !== null);
+    expect(q('[data-testid="jp-SMIso-tag-count-untagged"]')).toBeNull();
+    expect(q('[data-testid="jp-SMIso-tag-progress"]').textContent).toMatch(
+      /pages, .* resources, .* API calls/
+    );
+    seenProgress = true;
     await waitFor(
       () => q('[data-testid="jp-SMIso-tag-count-untagged"]') !== null
     );

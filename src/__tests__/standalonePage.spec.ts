@@ -7,6 +7,8 @@
  * errors as text.
  */
 
+import { until } from './fakeServer';
+
 // Node's modules in jest (the test tsconfig has no Node types).
 declare const require: (name: string) => any;
 declare const __dirname: string;
@@ -159,11 +161,16 @@ describe('standalone page script', () => {
     expect(document.getElementById('si-status')!.textContent).toBe(
       'Checking\u2026 roles 1/2'
     );
-    await new Promise(r => setTimeout(r, 1100)); // the poll interval
-    await settle();
-    expect(document.getElementById('si-status')!.textContent).toBe(
-      'Verdict: not isolated. Report ready.'
+    // The page polls once a second; wait for its next poll to land (a loaded machine answers
+    // later, not differently).
+    const status = document.getElementById('si-status')!;
+    await until(
+      () => status.textContent !== 'Checking\u2026 roles 1/2',
+      8000,
+      50
     );
+    await settle();
+    expect(status.textContent).toBe('Verdict: not isolated. Report ready.');
     expect(document.getElementById('si-report')!.hidden).toBe(false);
     const verdict = document.querySelector(
       '#si-report-body [data-testid="verdict"]'

@@ -24,7 +24,7 @@ module.exports = {
   ...labConfig,
   testDir: '.',
   testMatch: '**/*.spec.ts',
-  retries: 0,
+  // retries: as playwright.config.js (one on CI, none locally)
   timeout: 150 * 1000,
   reporter: [['list']],
   outputDir: path.join('..', 'test-results', `matrix-${LABEL}`),

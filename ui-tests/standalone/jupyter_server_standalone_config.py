@@ -11,6 +11,7 @@ Only this server extension is enabled. Never imported by the package.
 import os
 
 from sagemaker_isolation_ext.demo.launcher import serve_demo_in_process
+from sagemaker_isolation_ext.sagemaker.analysis import set_budget_limits
 
 PORT = int(os.environ.get("STANDALONE_PORT", "8890"))
 TOKEN = os.environ.get("STANDALONE_TOKEN", "standalone-test-token")
@@ -26,4 +27,7 @@ c.ServerApp.jpserver_extensions = {"sagemaker_isolation_ext": True}  # noqa: F82
 
 # The local AWS lives in a thread of this server process for the whole test run; fake
 # credentials, and the extension pointed at the demo's research domain.
+# Verdicts must not depend on the machine's speed: 600 wall seconds of analysis per role instead
+# of 30 (the states budget is unchanged; tests/waits.py ANALYSIS_SECONDS says why).
+set_budget_limits(seconds=600)
 _seeded = serve_demo_in_process(c)  # noqa: F821
