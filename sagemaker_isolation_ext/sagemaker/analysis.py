@@ -26,6 +26,7 @@ actions of the doc's ``AllowActionsThatDontSupportTagging`` statement.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as _dt
 import json
@@ -463,6 +464,7 @@ class RoleResultCache:
         self._by_shape: dict = {}
         self._probe_ok: dict = {}
         self._flows: dict = {}
+        self._studio: dict = {}
         self.share_between_domains = share_between_domains
         self.hits = 0
         self.shared = 0
@@ -537,6 +539,24 @@ class RoleResultCache:
         if got is None:
             got = self._flows[key] = _role_flows(ri, pset, dom, profiles, catalog)
         return got
+
+    def studio_fields(self, ri: RoleInput, dom, catalog: Catalog, exps: dict) -> dict:
+        """The Studio fields of a role's report entry (``experience``, ``experience_profiles``,
+        ``flows``, ``flows_summary``, ``within_domain``: see ``_studio_fields``), reused (as a
+        copy) for a role of the same domain with the same policies, principal, profile name,
+        uses, experience and read problems: exactly what they are computed from. The overview's
+        fix evaluation re-analyses domains whose other roles did not change."""
+        role_exp = X.role_experience(ri.used_by, exps["by_use"]) if ri.used_by else "unknown"
+        key = (
+            dom.arn, _pset_key(_policy_set(ri)), _principal(ri, dom), ri.user_profile_name,
+            tuple(ri.used_by), role_exp, bool(ri.problems), id(catalog),
+        )  # fmt: skip
+        got = self._studio.get(key)
+        if got is None:
+            got = {}
+            _studio_fields(ri, got, dom, catalog, role_exp)
+            self._studio[key] = got
+        return copy.deepcopy(got)
 
     def _shape(self, policy_set, ri, dom, catalog, inst, by_principal) -> tuple | None:
         """The key under which results of other domains may be renamed into this one."""
@@ -1016,7 +1036,7 @@ def analyze(
         verdict_reason = _verdict(ri, res)
         role_verdicts.append(verdict_reason[0])
         rj = _role_json(ri, res, catalog, verdict_reason)
-        _studio_fields(ri, rj, dom, catalog, exps)
+        rj.update(cache.studio_fields(ri, dom, catalog, exps))
         roles_json.append(rj)
         results.append((ri, res, rj))
         check = _role_check(ri, res, verdict_reason[0], dom, catalog, rj)
@@ -1197,11 +1217,10 @@ def _domain_experience(exps: dict) -> dict:
 
 
 def _studio_fields(
-    ri: RoleInput, rj: dict, dom: templates.DomainArn, catalog: Catalog, exps: dict
+    ri: RoleInput, rj: dict, dom: templates.DomainArn, catalog: Catalog, role_exp: str
 ) -> None:
-    """Add ``experience``, ``experience_profiles``, ``flows`` (the "Studio still works" table
-    for the role now), ``flows_summary`` and ``within_domain`` to a role's report entry."""
-    role_exp = X.role_experience(ri.used_by, exps["by_use"]) if ri.used_by else "unknown"
+    """Add ``experience`` (``role_exp``), ``experience_profiles``, ``flows`` (the "Studio still
+    works" table for the role now), ``flows_summary`` and ``within_domain`` to ``rj``."""
     profiles = X.profiles_for(role_exp)
     pset = _policy_set(ri)
     rj["experience"] = role_exp
