@@ -1,0 +1,71 @@
+"""Adversarial cases for sharing a role's analysis between domains (``sagemaker/symmetry.py``).
+
+Each test builds two one-role domains, warms a :class:`RoleResultCache` with the first, and
+requires the second domain's report computed with that cache to equal a fresh analysis of the
+second domain (witnesses apart; renamed witnesses must be allowed requests on another domain).
+The names chosen here are the ones the renaming could confuse with the product's own
+vocabulary (action names, access levels, context keys) or with each other.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_isolation_referee import OUR_ID, REGION, reduced_catalog
+from test_symmetry import _comparable, _policy_set, _snapshot
+
+from sagemaker_isolation_ext.iam import Request, evaluate
+from sagemaker_isolation_ext.sagemaker.analysis import RoleResultCache, analyze
+
+D2 = "d-qqqqqqqqqqq"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return reduced_catalog()
+
+
+def _pair(catalog, docs, boundary, prof1, prof2, d1=OUR_ID, d2=D2, docs2=None):
+    """(report of D2 with a cache warmed by D1, fresh report of D2, the cache)."""
+    docs2 = docs if docs2 is None else docs2
+    cache = RoleResultCache()
+    analyze(_snapshot(d1, docs, boundary, prof1), catalog=catalog, role_cache=cache)
+    shared = analyze(_snapshot(d2, docs2, boundary, prof2), catalog=catalog, role_cache=cache)
+    fresh = analyze(_snapshot(d2, docs2, boundary, prof2), catalog=catalog)
+    return shared, fresh, cache
+
+
+def _assert_same(shared, fresh, docs, boundary, d2=D2):
+    a, witnesses = _comparable(shared)
+    b, _ = _comparable(fresh)
+    assert a == b
+    pset = _policy_set(docs, boundary)
+    for w in witnesses:
+        d = evaluate(Request(w["principal"], w["action"], w["resource"], w["context"],
+                             open_world=bool(w["conditional_on"])), pset)  # fmt: skip
+        assert d.decision == "allow", w
+        assert f":{REGION}:" not in w["resource"] or f"/{d2}" not in w["resource"], w
+
+
+def _doc(*statements):
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+READS_PROFILE = _doc({
+    "Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+    "Condition": {"StringLike": {"sagemaker:UserProfileName": "*"}},
+})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "prof1, prof2",
+    [
+        (["Describe"], ["Alice"]),  # a profile name inside action names (sagemaker:DescribeApp)
+        (["App"], ["Bob"]),  # ... at the end of action names
+        (["Create"], ["Zebra"]),
+        (["Write"], ["Bravo"]),  # an access level
+        (["Alice"], ["Describe"]),  # the other way round: D2's name is in the vocabulary
+    ],
+)
+def test_profile_names_inside_the_vocabulary_are_not_renamed(catalog, prof1, prof2):
+    shared, fresh, _cache = _pair(catalog, [READS_PROFILE], None, prof1, prof2)
+    _assert_same(shared, fresh, [READS_PROFILE], None)
