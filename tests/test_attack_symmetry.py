@@ -69,3 +69,18 @@ READS_PROFILE = _doc({
 def test_profile_names_inside_the_vocabulary_are_not_renamed(catalog, prof1, prof2):
     shared, fresh, _cache = _pair(catalog, [READS_PROFILE], None, prof1, prof2)
     _assert_same(shared, fresh, [READS_PROFILE], None)
+
+
+def test_a_profile_named_like_the_other_domain_is_not_renamed_through_a_chain(catalog):
+    """D1's profile is named like D2's id: the pairs (D1 -> D2) and (D2 -> D2's profile) do
+    not make one involution (two strings would map onto D2's id), so the cache must refuse;
+    the one consistent case (each domain's profile named like the other's id) may share."""
+    for prof1, prof2, may_share in (
+        (["d-qqqqqqqqqqq"], ["d-zzzzzzzzzzz"], False),
+        (["d-zzzzzzzzzzz"], [OUR_ID], False),
+        (["d-qqqqqqqqqqq"], [OUR_ID], True),
+    ):
+        shared, fresh, _cache = _pair(catalog, [READS_PROFILE], None, prof1, prof2)
+        _assert_same(shared, fresh, [READS_PROFILE], None)
+        renamed = shared["roles"][0]["analysis"].get("renamed_from")
+        assert may_share or renamed is None, (prof1, prof2)

@@ -60,6 +60,8 @@ __all__ = [
     "swap",
     "Renamer",
     "pairs_between",
+    "vocabulary_clean",
+    "involutive",
 ]
 
 #: Sentinel letters (no request string holds them): our domain id / ``${sagemaker:DomainId}``,
@@ -145,6 +147,33 @@ def occurrences_disjoint(strings: list[str]) -> bool:
             if any(x[-k:] == y[:k] for k in range(1, min(len(x), len(y)))):
                 return False
     return True
+
+
+def involutive(pairs) -> bool:
+    """True when swapping every pair is one well-defined involution: no string is paired with
+    two different strings (a profile of one domain named like the other domain's id would
+    otherwise make ``sigma`` send two strings to one, and a request on a third domain onto our
+    own)."""
+    table: dict = {}
+    for a, b in pairs:
+        if table.setdefault(a, b) != b or table.setdefault(b, a) != a:
+            return False
+    return True
+
+
+def vocabulary_clean(renamed: list[str], texts) -> bool:
+    """No renamed string occurs (ignoring case) in the analysis' own vocabulary ``texts``: the
+    action names, access levels, resource-type names, case names, context-key names and engine
+    reasons that a result carries. ``sigma`` rewrites every string of a result, so a profile
+    name such as ``Describe`` or ``Write`` would otherwise turn ``sagemaker:DescribeApp`` into
+    another name, or an access level into a profile name.
+
+    Args:
+        renamed: the strings of every pair (both sides).
+        texts: the vocabulary strings of the result to rename.
+    """
+    low = [x.lower() for x in renamed]
+    return not any(x in t.lower() for t in texts for x in low)
 
 
 def pairs_between(a: Instance, b: Instance) -> list[tuple[str, str]] | None:
