@@ -84,3 +84,35 @@ def test_a_profile_named_like_the_other_domain_is_not_renamed_through_a_chain(ca
         _assert_same(shared, fresh, [READS_PROFILE], None)
         renamed = shared["roles"][0]["analysis"].get("renamed_from")
         assert may_share or renamed is None, (prof1, prof2)
+
+
+def _on_profile(op: str, value: str, effect: str = "Allow") -> dict:
+    return _doc({"Effect": effect, "Action": "sagemaker:*", "Resource": "*",
+                 "Condition": {op: {"sagemaker:UserProfileName": value}}})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "docs1, prof1, docs2, prof2",
+    [
+        # Profile names that spell a condition operator's tail: the canonical texts of
+        # StringEquals (profile "Equals") and StringLike (profile "Like") were equal, and D1's
+        # "isolated" was renamed onto D2, which allows every sagemaker action.
+        ([_on_profile("StringEquals", "*")], ["Equals"], [_on_profile("StringLike", "*")],
+         ["Like"]),
+        # ... an Effect
+        ([_on_profile("StringLike", "*", "Deny"), READS_PROFILE], ["Deny"],
+         [_on_profile("StringLike", "*", "Allow"), READS_PROFILE], ["Allow"]),
+        # ... an action
+        ([_doc({"Effect": "Allow", "Action": "sagemaker:ListTags", "Resource": "*",
+                "Condition": {"StringLike": {"sagemaker:UserProfileName": "*"}}})], ["List"],
+         [_doc({"Effect": "Allow", "Action": "sagemaker:DeleteTags", "Resource": "*",
+                "Condition": {"StringLike": {"sagemaker:UserProfileName": "*"}}})], ["Delete"]),
+    ],
+)
+def test_profile_names_spelling_policy_grammar_are_not_renamed(catalog, docs1, prof1, docs2,
+                                                               prof2):
+    """The renaming may only replace values where the checks look (Resource, NotResource,
+    condition values, names): a name inside an operator, Effect or Action must stay literal."""
+    shared, fresh, _cache = _pair(catalog, docs1, None, prof1, prof2, docs2=docs2)
+    assert shared["roles"][0]["verdict"] == fresh["roles"][0]["verdict"]
+    _assert_same(shared, fresh, docs2, None)
