@@ -128,9 +128,52 @@ def canonical_texts(docs: list[tuple[str, dict]], inst: Instance) -> tuple | Non
         return None
     out = []
     for name, doc in docs:
-        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
-        out.append((_replace_all(name, vals), _replace_all(text, vals)))
+        if "\\u00" in json.dumps(doc):
+            return None  # a control character could be mistaken for a sentinel
+        text = json.dumps(_sentinels_where_checked(doc, vals), sort_keys=True,
+                          separators=(",", ":"))  # fmt: skip
+        out.append((_replace_all(name, vals), text))
     return tuple(out)
+
+
+def _sentinels_where_checked(doc, vals):
+    """``doc`` with the renamed values replaced by sentinels only where the congruence checks
+    read them: Resource / NotResource entries, condition values and Sids (a Sid only names the
+    statement in the report). Everything else (Effect, Action, NotAction, condition operators
+    and keys, Principal) stays literal, so two policies whose operators or actions differ by a
+    renamed value (profiles ``Equals`` and ``Like``: ``StringEquals`` / ``StringLike``) never
+    share a key."""
+    if not isinstance(doc, dict):
+        return doc
+    sts = doc.get("Statement")
+    if sts is None:
+        return doc
+
+    def rep(v):
+        if isinstance(v, str):
+            return _replace_all(v, vals)
+        if isinstance(v, list):
+            return [rep(x) for x in v]
+        return v
+
+    def statement(st):
+        if not isinstance(st, dict):
+            return st
+        out = dict(st)
+        for k in ("Resource", "NotResource", "Sid"):
+            if k in out:
+                out[k] = rep(out[k])
+        cond = out.get("Condition")
+        if isinstance(cond, dict):
+            out["Condition"] = {
+                op: ({key: rep(v) for key, v in body.items()} if isinstance(body, dict) else body)
+                for op, body in cond.items()
+            }
+        return out
+
+    new = dict(doc)
+    new["Statement"] = [statement(x) for x in sts] if isinstance(sts, list) else statement(sts)
+    return new
 
 
 def occurrences_disjoint(strings: list[str]) -> bool:
