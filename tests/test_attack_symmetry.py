@@ -116,3 +116,38 @@ def test_profile_names_spelling_policy_grammar_are_not_renamed(catalog, docs1, p
     shared, fresh, _cache = _pair(catalog, docs1, None, prof1, prof2, docs2=docs2)
     assert shared["roles"][0]["verdict"] == fresh["roles"][0]["verdict"]
     _assert_same(shared, fresh, docs2, None)
+
+
+def test_profile_names_true_and_false_in_a_null_condition(catalog):
+    """``Null`` reads its value as a flag, not as a string to compare: profiles named ``true``
+    and ``false`` made ``Null: true`` (D1, never allows: the key is also required to match)
+    and ``Null: false`` (D2, allows) canonically equal, and D1's "isolated" was renamed."""
+    def doc(flag):
+        return _doc({"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+                     "Condition": {"Null": {"sagemaker:UserProfileName": flag},
+                                   "StringLike": {"sagemaker:UserProfileName": "*"}}})  # fmt: skip
+
+    shared, fresh, _cache = _pair(catalog, [doc("true")], None, ["true"], ["false"],
+                                  docs2=[doc("false")])  # fmt: skip
+    assert fresh["roles"][0]["verdict"] == "not_isolated"
+    assert shared["roles"][0]["verdict"] == "not_isolated"
+    _assert_same(shared, fresh, [doc("false")], None)
+
+
+@pytest.mark.parametrize("op", ["NumericEquals", "DateEquals", "NumericLessThanIfExists"])
+def test_profile_names_inside_numeric_and_date_values_are_not_renamed(catalog, op):
+    """A Numeric/Date value that spells a profile name is a number or a date, not a name: it
+    must stay literal (profiles ``10`` / ``99``, ``2024`` / ``1999``)."""
+    p1, p2, key = (["10"], ["99"], "sagemaker:MaxRuntimeInSeconds") if "Numeric" in op else (
+        ["2024"], ["1999"], "aws:CurrentTime")
+
+    def doc(v):
+        return _doc({"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+                     "Condition": {op: {key: v},
+                                   "StringLike": {"sagemaker:UserProfileName": "*"}}})  # fmt: skip
+
+    v1, v2 = p1[0] + ("" if "Numeric" in op else "-01-01T00:00:00Z"), p2[0] + (
+        "" if "Numeric" in op else "-01-01T00:00:00Z")
+    shared, fresh, _cache = _pair(catalog, [doc(v1)], None, p1, p2, docs2=[doc(v2)])
+    _assert_same(shared, fresh, [doc(v2)], None)
+    assert shared["roles"][0]["analysis"].get("renamed_from") is None
