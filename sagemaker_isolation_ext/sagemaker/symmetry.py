@@ -136,6 +136,17 @@ def canonical_texts(docs: list[tuple[str, dict]], inst: Instance) -> tuple | Non
     return tuple(out)
 
 
+def _compares_strings(op) -> bool:
+    """The operator compares its values with the key's value as strings (String*, Arn*, Bool,
+    Binary, with any set qualifier or ``IfExists``): the automata judge these. ``Null`` reads
+    its value as a flag, Numeric/Date/IpAddress as numbers, dates and ranges: their values
+    stay literal (a profile named ``true`` is not the flag ``true``)."""
+    if not isinstance(op, str):
+        return False
+    base = op.split(":", 1)[1] if ":" in op else op
+    return base.startswith(("String", "Arn", "Bool", "Binary"))
+
+
 def _sentinels_where_checked(doc, vals):
     """``doc`` with the renamed values replaced by sentinels only where the congruence checks
     read them: Resource / NotResource entries, condition values and Sids (a Sid only names the
@@ -166,9 +177,10 @@ def _sentinels_where_checked(doc, vals):
         cond = out.get("Condition")
         if isinstance(cond, dict):
             out["Condition"] = {
-                op: ({key: rep(v) for key, v in body.items()} if isinstance(body, dict) else body)
+                op: ({key: rep(v) for key, v in body.items()}
+                     if isinstance(body, dict) and _compares_strings(op) else body)
                 for op, body in cond.items()
-            }
+            }  # fmt: skip
         return out
 
     new = dict(doc)
