@@ -29,8 +29,13 @@ automaton is congruent on the pairs and no literal part of an ARN format or fixe
 (:func:`fixed_text_clean`). Hence the allowed requests of D2 are exactly ``sigma`` of D1's: the
 same actions, statements, unknowns and readings, and witnesses mapped by ``sigma``.
 
+Sentinels replace the values only where the checks read them (Resource, NotResource, values of
+string-comparing conditions, Sids, names); operators, Effect, Action, condition keys, ``Null``
+flags and Numeric/Date values stay literal (:func:`canonical_texts`).
+
 What is refused (then the role is analysed again): values outside ``[A-Za-z0-9-]``, overlapping
-values, a Numeric/Date/IpAddress condition on a key that carries a renamed value, a pattern or
+values, pairs that are not one involution (:func:`involutive`), a renamed value inside the
+result's own vocabulary (:func:`vocabulary_clean`), a Numeric/Date/IpAddress condition on a key that carries a renamed value, a pattern or
 grammar that tells a pair apart, a ``${...}`` variable other than the ones above, and any
 result whose search ran out of budget. Callers also re-evaluate each mapped witness with the
 plain engine (a runtime referee) and fall back to a fresh analysis on any disagreement.
@@ -115,7 +120,9 @@ def _replace_all(text: str, values: list[tuple[str, str]]) -> str:
 
 def canonical_texts(docs: list[tuple[str, dict]], inst: Instance) -> tuple | None:
     """The key part of a role's policies: each ``(name, canonical JSON)`` with the renamed values
-    replaced by their sentinels; None when the values cannot be renamed (see module docstring).
+    replaced by their sentinels where the checks read them (:func:`_sentinels_where_checked`;
+    elsewhere they stay literal); None when the values cannot be renamed (see module docstring)
+    or a document holds a control character (it could read as a sentinel).
 
     Args:
         docs: ``[(policy name, document)]`` (identity policies, then the boundary).
