@@ -151,3 +151,18 @@ def test_profile_names_inside_numeric_and_date_values_are_not_renamed(catalog, o
     shared, fresh, _cache = _pair(catalog, [doc(v1)], None, p1, p2, docs2=[doc(v2)])
     _assert_same(shared, fresh, [doc(v2)], None)
     assert shared["roles"][0]["analysis"].get("renamed_from") is None
+
+
+def test_profile_names_spelling_the_policy_version(catalog):
+    """Version 2008-10-17 turns policy variables off: profiles ``2012`` / ``2008`` must not make
+    a 2012 policy and a 2008 policy one key (the Version stays literal)."""
+    def doc(version):
+        return {"Version": version, "Statement": [{
+            "Effect": "Allow", "Action": "sagemaker:*",
+            "NotResource": "arn:aws:sagemaker:*:*:*/${sagemaker:DomainId}*",
+            "Condition": {"StringLike": {"sagemaker:UserProfileName": "*"}}}]}  # fmt: skip
+
+    shared, fresh, _cache = _pair(catalog, [doc("2012-10-17")], None, ["2012"], ["2008"],
+                                  docs2=[doc("2008-10-17")])  # fmt: skip
+    _assert_same(shared, fresh, [doc("2008-10-17")], None)
+    assert shared["roles"][0]["analysis"].get("renamed_from") is None
