@@ -166,3 +166,47 @@ def test_profile_names_spelling_the_policy_version(catalog):
                                   docs2=[doc("2008-10-17")])  # fmt: skip
     _assert_same(shared, fresh, [doc("2008-10-17")], None)
     assert shared["roles"][0]["analysis"].get("renamed_from") is None
+
+
+#: Profile names that spell parts of a policy or of the product's vocabulary.
+_WORDS = ["Like", "Equals", "true", "false", "Allow", "Deny", "Describe", "List", "Not",
+          "IfExists", "Exists", "carol", "Zed"]  # fmt: skip
+_OPS = ["StringLike", "StringEquals", "StringNotEquals", "StringNotLike", "Null", "Bool",
+        "StringLikeIfExists", "ForAnyValue:StringLike", "StringEqualsIgnoreCase"]  # fmt: skip
+
+
+def test_random_policies_under_profiles_that_spell_policy_words(catalog):
+    """Random referee policies plus a statement on ``sagemaker:UserProfileName``; D2's policies
+    are D1's with every D1 name replaced by D2's (so an operator, Effect or Action can change
+    with the name). Seed ``ATTACK_SEED`` (default 5), examples ``ATTACK_EXAMPLES`` (12)."""
+    import json
+    import os
+    import random
+
+    from test_isolation_referee import generate
+
+    seed = int(os.environ.get("ATTACK_SEED", "5"))
+    rnd = random.Random(seed)
+    for i in range(int(os.environ.get("ATTACK_EXAMPLES", "12"))):
+        docs, boundary, _p = generate(rnd)
+        docs = docs + [_doc({
+            "Effect": rnd.choice(["Allow", "Deny"]),
+            "Action": rnd.choice(["sagemaker:*", "sagemaker:Describe*", "sagemaker:List*"]),
+            "Resource": "*",
+            "Condition": {rnd.choice(_OPS): {"sagemaker:UserProfileName": rnd.choice(
+                ["*", "true", "false", "Like", "Equals", "a*", "${sagemaker:DomainId}*"])}},
+        })]  # fmt: skip
+        p1, p2 = rnd.sample(_WORDS, 2)
+        t = json.dumps([docs, boundary]).replace(OUR_ID, "\x00").replace(p1, "\x02")
+        docs2, boundary2 = json.loads(t.replace("\x00", D2).replace("\x02", p2)
+                                      .replace("\\u0000", D2).replace("\\u0002", p2))
+        try:
+            _snapshot(D2, docs2, boundary2, [p2])
+        except ValueError:
+            continue  # the renaming broke D2's policies (e.g. an unknown operator)
+        cache = RoleResultCache()
+        analyze(_snapshot(OUR_ID, docs, boundary, [p1]), catalog=catalog, role_cache=cache)
+        shared = analyze(_snapshot(D2, docs2, boundary2, [p2]), catalog=catalog,
+                         role_cache=cache)  # fmt: skip
+        fresh = analyze(_snapshot(D2, docs2, boundary2, [p2]), catalog=catalog)
+        assert _comparable(shared)[0] == _comparable(fresh)[0], (seed, i, p1, p2, docs2)
