@@ -35,10 +35,11 @@ flags and Numeric/Date values stay literal (:func:`canonical_texts`).
 
 What is refused (then the role is analysed again): values outside ``[A-Za-z0-9-]``, overlapping
 values, pairs that are not one involution (:func:`involutive`), a renamed value inside the
-result's own vocabulary (:func:`vocabulary_clean`), a Numeric/Date/IpAddress condition on a
-key that carries a renamed value, a pattern or grammar that tells a pair apart, a ``${...}`` variable other than the ones above, and any
-result whose search ran out of budget. Callers also re-evaluate each mapped witness with the
-plain engine (a runtime referee) and fall back to a fresh analysis on any disagreement.
+result's own vocabulary (:func:`vocabulary_clean`), a Numeric/Date/IpAddress condition on a key
+that carries a renamed value, a pattern or grammar that tells a pair apart, a ``${...}``
+variable other than the ones above, and any result whose search ran out of budget. Callers also
+re-evaluate each mapped witness with the plain engine (a runtime referee) and fall back to a
+fresh analysis on any disagreement.
 
 This module is pure (no AWS, no Jupyter).
 """
