@@ -593,11 +593,13 @@ class RoleResultCache:
         renamed = [x for pair in pairs for x in pair]
         fixed = [dom.account, dom.region, dom.partition] + ([ri.arn or ""] if by_principal else [])
         if not (
-            SY.occurrences_disjoint(values)
+            SY.involutive(pairs)
+            and SY.occurrences_disjoint(values)
             and SY.fixed_text_clean(renamed, catalog, dom.partition, dom.account, fixed)
             and SY.grammars_congruent(pairs, catalog, dom.partition, dom.account)
             and SY.patterns_congruent(_docs(policy_set), inst, pairs, dom.account)
             and self._probes_map(dom0, dom, catalog, pairs)
+            and SY.vocabulary_clean(renamed, _vocabulary(res0))
         ):
             return None
         ren = SY.Renamer(pairs)
@@ -669,6 +671,43 @@ def _rebase(res: RoleResult, ri: RoleInput, dom, by_principal: bool, by_profile:
     if not changed:
         return res
     return dataclasses.replace(res, cross_domain={**res.cross_domain, **changed})
+
+
+def _vocabulary(res: RoleResult) -> list[str]:
+    """The strings of ``res`` that name no domain, profile, principal or resource (actions,
+    access levels, resource types, cases, context-key names, reasons): the renaming must leave
+    them alone (``symmetry.vocabulary_clean``). Policy names and Sids (``allowed_by``) and the
+    witnesses' principal, resource and context values are left out: they carry renamed values
+    by design and are checked by the lemma (canonical texts) and the runtime referee."""
+    out: list[str] = []
+
+    def strings(obj) -> None:
+        if isinstance(obj, str):
+            out.append(obj)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                strings(k)
+                strings(v)
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            for v in obj:
+                strings(v)
+
+    for table in (res.cross_domain, res.uncovered, res.create_rights, res.untagged):
+        for name, acc in table.items():
+            strings([name, acc.action, acc.access_level, acc.resource_types, acc.accepted_reason,
+                     acc.conditional_on])  # fmt: skip
+            for k, v in acc.extra.items():
+                strings(k)
+                if k != "witness":
+                    strings(v)
+                elif v:
+                    strings([v.get("action"), list(v.get("context", {})),
+                             v.get("conditional_on")])  # fmt: skip
+    strings(res.unknown)
+    strings(res.uncredited_deny_keys)
+    strings(res.inexact)
+    strings(res.budget_exceeded)
+    return out
 
 
 def _witnesses_hold(witnesses: list, policy_set: PolicySet) -> bool:

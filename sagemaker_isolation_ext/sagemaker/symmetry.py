@@ -29,11 +29,17 @@ automaton is congruent on the pairs and no literal part of an ARN format or fixe
 (:func:`fixed_text_clean`). Hence the allowed requests of D2 are exactly ``sigma`` of D1's: the
 same actions, statements, unknowns and readings, and witnesses mapped by ``sigma``.
 
+Sentinels replace the values only where the checks read them (Resource, NotResource, values of
+string-comparing conditions, Sids, names); operators, Effect, Action, condition keys, ``Null``
+flags and Numeric/Date values stay literal (:func:`canonical_texts`).
+
 What is refused (then the role is analysed again): values outside ``[A-Za-z0-9-]``, overlapping
-values, a Numeric/Date/IpAddress condition on a key that carries a renamed value, a pattern or
-grammar that tells a pair apart, a ``${...}`` variable other than the ones above, and any
-result whose search ran out of budget. Callers also re-evaluate each mapped witness with the
-plain engine (a runtime referee) and fall back to a fresh analysis on any disagreement.
+values, pairs that are not one involution (:func:`involutive`), a renamed value inside the
+result's own vocabulary (:func:`vocabulary_clean`), a Numeric/Date/IpAddress condition on a key
+that carries a renamed value, a pattern or grammar that tells a pair apart, a ``${...}``
+variable other than the ones above, and any result whose search ran out of budget. Callers also
+re-evaluate each mapped witness with the plain engine (a runtime referee) and fall back to a
+fresh analysis on any disagreement.
 
 This module is pure (no AWS, no Jupyter).
 """
@@ -60,6 +66,8 @@ __all__ = [
     "swap",
     "Renamer",
     "pairs_between",
+    "vocabulary_clean",
+    "involutive",
 ]
 
 #: Sentinel letters (no request string holds them): our domain id / ``${sagemaker:DomainId}``,
@@ -113,7 +121,9 @@ def _replace_all(text: str, values: list[tuple[str, str]]) -> str:
 
 def canonical_texts(docs: list[tuple[str, dict]], inst: Instance) -> tuple | None:
     """The key part of a role's policies: each ``(name, canonical JSON)`` with the renamed values
-    replaced by their sentinels; None when the values cannot be renamed (see module docstring).
+    replaced by their sentinels where the checks read them (:func:`_sentinels_where_checked`;
+    elsewhere they stay literal); None when the values cannot be renamed (see module docstring)
+    or a document holds a control character (it could read as a sentinel).
 
     Args:
         docs: ``[(policy name, document)]`` (identity policies, then the boundary).
@@ -126,9 +136,64 @@ def canonical_texts(docs: list[tuple[str, dict]], inst: Instance) -> tuple | Non
         return None
     out = []
     for name, doc in docs:
-        text = json.dumps(doc, sort_keys=True, separators=(",", ":"))
-        out.append((_replace_all(name, vals), _replace_all(text, vals)))
+        if "\\u00" in json.dumps(doc):
+            return None  # a control character could be mistaken for a sentinel
+        text = json.dumps(_sentinels_where_checked(doc, vals), sort_keys=True,
+                          separators=(",", ":"))  # fmt: skip
+        out.append((_replace_all(name, vals), text))
     return tuple(out)
+
+
+def _compares_strings(op) -> bool:
+    """The operator compares its values with the key's value as strings (String*, Arn*, Bool,
+    Binary, with any set qualifier or ``IfExists``): the automata judge these. ``Null`` reads
+    its value as a flag, Numeric/Date/IpAddress as numbers, dates and ranges: their values
+    stay literal (a profile named ``true`` is not the flag ``true``)."""
+    if not isinstance(op, str):
+        return False
+    base = op.split(":", 1)[1] if ":" in op else op
+    return base.startswith(("String", "Arn", "Bool", "Binary"))
+
+
+def _sentinels_where_checked(doc, vals):
+    """``doc`` with the renamed values replaced by sentinels only where the congruence checks
+    read them: Resource / NotResource entries, condition values and Sids (a Sid only names the
+    statement in the report). Everything else (Effect, Action, NotAction, condition operators
+    and keys, Principal) stays literal, so two policies whose operators or actions differ by a
+    renamed value (profiles ``Equals`` and ``Like``: ``StringEquals`` / ``StringLike``) never
+    share a key."""
+    if not isinstance(doc, dict):
+        return doc
+    sts = doc.get("Statement")
+    if sts is None:
+        return doc
+
+    def rep(v):
+        if isinstance(v, str):
+            return _replace_all(v, vals)
+        if isinstance(v, list):
+            return [rep(x) for x in v]
+        return v
+
+    def statement(st):
+        if not isinstance(st, dict):
+            return st
+        out = dict(st)
+        for k in ("Resource", "NotResource", "Sid"):
+            if k in out:
+                out[k] = rep(out[k])
+        cond = out.get("Condition")
+        if isinstance(cond, dict):
+            out["Condition"] = {
+                op: ({key: rep(v) for key, v in body.items()}
+                     if isinstance(body, dict) and _compares_strings(op) else body)
+                for op, body in cond.items()
+            }  # fmt: skip
+        return out
+
+    new = dict(doc)
+    new["Statement"] = [statement(x) for x in sts] if isinstance(sts, list) else statement(sts)
+    return new
 
 
 def occurrences_disjoint(strings: list[str]) -> bool:
@@ -145,6 +210,33 @@ def occurrences_disjoint(strings: list[str]) -> bool:
             if any(x[-k:] == y[:k] for k in range(1, min(len(x), len(y)))):
                 return False
     return True
+
+
+def involutive(pairs) -> bool:
+    """True when swapping every pair is one well-defined involution: no string is paired with
+    two different strings (a profile of one domain named like the other domain's id would
+    otherwise make ``sigma`` send two strings to one, and a request on a third domain onto our
+    own)."""
+    table: dict = {}
+    for a, b in pairs:
+        if table.setdefault(a, b) != b or table.setdefault(b, a) != a:
+            return False
+    return True
+
+
+def vocabulary_clean(renamed: list[str], texts) -> bool:
+    """No renamed string occurs (ignoring case) in the analysis' own vocabulary ``texts``: the
+    action names, access levels, resource-type names, case names, context-key names and engine
+    reasons that a result carries. ``sigma`` rewrites every string of a result, so a profile
+    name such as ``Describe`` or ``Write`` would otherwise turn ``sagemaker:DescribeApp`` into
+    another name, or an access level into a profile name.
+
+    Args:
+        renamed: the strings of every pair (both sides).
+        texts: the vocabulary strings of the result to rename.
+    """
+    low = [x.lower() for x in renamed]
+    return not any(x in t.lower() for t in texts for x in low)
 
 
 def pairs_between(a: Instance, b: Instance) -> list[tuple[str, str]] | None:
