@@ -204,3 +204,21 @@ def test_indistinguishable_matches_brute_force(pattern):
     # A grammar whose classes treat letters and digits alike reads them alike.
     g = regex_nfa("d-(-*[a-z0-9]){1,61}")
     assert g.indistinguishable("d-abc", "d-x1z")
+
+
+def test_mixed_case_names_are_not_renamed_under_ignore_case_conditions():
+    """A case variant of a renamed profile name ("ALICE") matches an IgnoreCase condition on the
+    name but is not renamed itself: the renaming is refused (docs/ENGINE.md)."""
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sagemaker:*", "Resource": "*",
+        "Condition": {"StringEqualsIgnoreCase": {"sagemaker:UserProfileName": "Alice"}}}]}
+    pol = [parse_policy(doc, "p")]
+    inst = SY.Instance(OUR_ID, ("Alice",), True)
+    assert not SY.patterns_congruent(pol, inst, [("Alice", "Carol")], ACCOUNT)
+    # lower-case names have no case variant among the strings an IgnoreCase condition reads
+    low = [parse_policy(json.loads(json.dumps(doc).replace("Alice", "alice")), "p")]
+    inst = SY.Instance(OUR_ID, ("alice",), True)
+    assert SY.patterns_congruent(low, inst, [("alice", "carol")], ACCOUNT)
+    # and a fixed value holding a case variant refuses the renaming
+    cat = reduced_catalog()
+    assert not SY.fixed_text_clean(["alice"], cat, "aws", ACCOUNT, ["arn:aws:iam::1:role/ALICE"])
