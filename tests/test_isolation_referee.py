@@ -410,7 +410,7 @@ def generate(rnd: random.Random):
     return docs, boundary, profiles
 
 
-def _snapshot(docs, boundary, profiles) -> dict:
+def _snapshot(docs, boundary, profiles, domain_id: str = OUR_ID) -> dict:
     policies = {}
     attached = []
     for i, d in enumerate(docs):
@@ -430,7 +430,7 @@ def _snapshot(docs, boundary, profiles) -> dict:
         "schema_version": 1, "source": "fixture", "collected_at": "2026-12-01T07:00:00Z",
         "partition": PARTITION, "region": REGION, "account_id": ACCOUNT,
         "context": {"source": "offline", "detail": "isolation referee"},
-        "domain": {"id": OUR_ID, "arn": OUR_ARN, "name": "referee",
+        "domain": {"id": domain_id, "arn": f"{ARN_PREFIX}domain/{domain_id}", "name": "referee",
                    "default_user_execution_role": ROLE, "default_space_execution_role": ROLE,
                    "studio_web_portal": "ENABLED", "default_landing_uri": "studio::"},
         "user_profiles": [{"name": p, "execution_role": ROLE} for p in profiles],

@@ -20,13 +20,13 @@ import os
 import random
 
 import pytest
-from test_isolation_referee import ACCOUNT, OUR_ID, REGION, ROLE, generate, reduced_catalog
+from test_isolation_referee import ACCOUNT, OUR_ID, REGION, generate, reduced_catalog
+from test_isolation_referee import _snapshot as referee_snapshot
 
 from sagemaker_isolation_ext.iam import PolicySet, Request, evaluate, parse_policy
 from sagemaker_isolation_ext.iam.automata import glob_nfa, regex_nfa
 from sagemaker_isolation_ext.sagemaker import symmetry as SY
 from sagemaker_isolation_ext.sagemaker.analysis import RoleResultCache, analyze
-from sagemaker_isolation_ext.sagemaker.snapshot import load_snapshot
 
 EXAMPLES = int(os.environ.get("SYMMETRY_EXAMPLES", "60"))
 #: Second domains: same length one character apart (matched by the generator's ``d-own*`` and
@@ -36,29 +36,7 @@ SECOND_IDS = ("d-ownabc12346", "d-qqqqqqqqqqq", "d-xyz123abc456", "d-other99", "
 
 
 def _snapshot(domain_id: str, docs, boundary, profiles) -> dict:
-    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:domain/{domain_id}"
-    policies, attached = {}, []
-    for i, d in enumerate(docs):
-        parn = f"arn:aws:iam::{ACCOUNT}:policy/Referee{i}"
-        policies[parn] = {"arn": parn, "name": f"Referee{i}", "version_id": "v1", "document": d}
-        attached.append(parn)
-    pb = None
-    if boundary is not None:
-        pb = f"arn:aws:iam::{ACCOUNT}:policy/RefereeBoundary"
-        policies[pb] = {"arn": pb, "name": "RefereeBoundary", "version_id": "v1",
-                        "document": boundary}  # fmt: skip
-    return load_snapshot({
-        "schema_version": 1, "source": "fixture", "collected_at": "2026-12-01T07:00:00Z",
-        "partition": "aws", "region": REGION, "account_id": ACCOUNT,
-        "context": {"source": "offline", "detail": "symmetry referee"},
-        "domain": {"id": domain_id, "arn": arn, "name": "referee",
-                   "default_user_execution_role": ROLE, "default_space_execution_role": ROLE,
-                   "studio_web_portal": "ENABLED", "default_landing_uri": "studio::"},
-        "user_profiles": [{"name": p, "execution_role": ROLE} for p in profiles],
-        "roles": {ROLE: {"arn": ROLE, "name": "RefereeRole", "attached_policies": attached,
-                         "inline_policies": [], "permissions_boundary": pb, "complete": True}},
-        "policies": policies, "errors": [],
-    })  # fmt: skip
+    return referee_snapshot(docs, boundary, profiles, domain_id)
 
 
 def _renamed(obj, old: str, new: str):

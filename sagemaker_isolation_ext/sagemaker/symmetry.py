@@ -295,20 +295,27 @@ def fixed_text_clean(renamed: list[str], catalog, partition: str, account: str,
 _FRAG_CACHE: dict = {}
 
 
-def _catalog_fragments(cid: int, catalog, partition: str, account: str) -> list:
-    key = (cid, partition, account)
+def _catalog_pieces(catalog, partition: str, account: str) -> list:
+    """The pieces of every ARN format of ``catalog`` and of the domain tag (cached)."""
+    key = ("p", id(catalog), partition, account)
     got = _FRAG_CACHE.get(key)
     if got is None:
-        frags: dict = {}
         formats = {rt.arn_format for rt in catalog.resource_types.values() if rt.arn_format}
         formats.add("arn:${Partition}:sagemaker:${Region}:${Account}:domain/${DomainId}")
-        for fmt in sorted(formats):
-            for fr in _fragments(arn_pieces(fmt, partition, account)):
-                frags[fr] = None
-        got = _FRAG_CACHE[key] = list(frags)
-        if len(_FRAG_CACHE) > 8:
+        got = [arn_pieces(fmt, partition, account) for fmt in sorted(formats)]
+        if len(_FRAG_CACHE) > 16:
             _FRAG_CACHE.clear()
-            _FRAG_CACHE[key] = got
+        _FRAG_CACHE[key] = got
+    return got
+
+
+def _catalog_fragments(cid: int, catalog, partition: str, account: str) -> list:
+    key = ("f", cid, partition, account)
+    got = _FRAG_CACHE.get(key)
+    if got is None:
+        frags = {fr: None for pieces in _catalog_pieces(catalog, partition, account)
+                 for fr in _fragments(pieces)}  # fmt: skip
+        got = _FRAG_CACHE[key] = list(frags)
     return got
 
 
@@ -316,13 +323,8 @@ def _grammar_nfas(cid: int, catalog, partition: str, account: str) -> tuple:
     key = ("g", cid, partition, account)
     got = _FRAG_CACHE.get(key)
     if got is None:
-        names: dict = {}
-        formats = {rt.arn_format for rt in catalog.resource_types.values() if rt.arn_format}
-        formats.add("arn:${Partition}:sagemaker:${Region}:${Account}:domain/${DomainId}")
-        for fmt in sorted(formats):
-            for p in arn_pieces(fmt, partition, account):
-                if p.placeholder is not None:
-                    names[p.placeholder] = None
+        names = {p.placeholder: None for pieces in _catalog_pieces(catalog, partition, account)
+                 for p in pieces if p.placeholder is not None}  # fmt: skip
         got = _FRAG_CACHE[key] = tuple(grammar_nfa(n) for n in names)
     return got
 
