@@ -519,6 +519,7 @@ def _domain_id_from_arn(domain_arn: str | None) -> str | None:
 #: Every cause id this module can produce (docs/EXPLAIN.md describes each).
 CAUSE_IDS = (
     "isolation-other-domain",
+    "isolation-guard",
     "resource-untagged",
     "resource-type-not-taggable",
     "action-uncovered-by-doc",
@@ -1045,9 +1046,73 @@ _NOT_IAM_CAUSES = {
 # -- explicit denies --------------------------------------------------------------------------
 
 
+#: The Deny statements of this product's isolation templates (sagemaker/templates.py), and the
+#: name ``apply`` gives the policy: a Deny found there is the domain isolation guard.
+_GUARD_SIDS = frozenset({
+    "DenyResourcesOfOtherDomains", "DenyStudioResourcesOfOtherDomains",
+    "DenyTaggingUntaggedStudioResources", "DenyModelVersionsIntoAnyGroup",
+    "DenyOtherUsersPrivateSpaces", "DenyPresignedUrlIntoOtherProfiles",
+    "DenyPresignedUrlWithoutUserProfile", "DenyPrivateSpacesWithoutUserProfile",
+})
+_GUARD_POLICY = re.compile(r"StudioDomainResourceIsolationPolicy-(d-[a-z0-9-]+)")
+
+
+def _guard_statements(d: _Denial, ptype: str) -> list[dict]:
+    """The isolation-guard statements among those our engine found denying (identity or
+    boundary policies read as evidence), else ``[]``."""
+    dec = (d.evaluation or {}).get("identity" if ptype == "identity" else "boundary")
+    if not dec or dec.get("decision") != "explicit_deny":
+        return []
+    return [s for s in dec.get("statements") or ()
+            if s.get("sid") in _GUARD_SIDS or _GUARD_POLICY.search(s.get("policy") or "")]
+
+
+def _isolation_guard_cause(causes: _Causes, d: _Denial, guards: list[dict]) -> None:
+    """The Deny that hit is the domain isolation guard: isolation working as intended when the
+    resource belongs to another domain (its tag, else its ARN), else what the guard needs."""
+    named = next((m.group(1) for s in guards
+                  if (m := _GUARD_POLICY.search(s.get("policy") or ""))), None)  # fmt: skip
+    own = d.cur_id or named
+    owner = d.owner_dom_id
+    which = _stmts({"statements": guards})
+    if owner and own and owner != own:
+        causes.add(
+            "isolation-other-domain",
+            f"Isolation working as intended: the resource belongs to domain {owner}",
+            f"{d.res_txt} belongs to domain {owner} ("
+            + (f"tagged sagemaker:domain-arn = {d.dom_tag}" if d.tag_dom_id else "its ARN")
+            + f"), and the role's domain is {own}"
+            + ("" if d.cur_id else " (from the isolation policy's name)")
+            + f". The Deny that hit is the domain isolation guard: {which}.",
+            "Nothing to fix if isolation is wanted: use a resource of your own domain, or ask "
+            f"the owner of {owner} to share it. Do not remove the guard: that ends the "
+            "isolation of every domain that uses this role.",
+            99, "confirmed", resource_domain_arn=d.dom_tag, current_domain_id=own)
+        return
+    causes.add(
+        "isolation-guard",
+        "The domain isolation guard denied it",
+        f"The Deny that hit is the domain isolation guard: {which}. "
+        + ("The resource has no sagemaker:domain-arn tag: the guard refuses untagged Studio "
+           "resources and tagging them, so no domain can take them over."
+           if d.tags is not None and not d.dom_tag else
+           f"The resource's domain: {owner or 'not known (its tags were not read)'}."),
+        "If the resource belongs to your domain, tag it sagemaker:domain-arn = your domain's "
+        "ARN (an administrator: `sagemaker-isolation tags`); do not remove the guard, that ends "
+        "the isolation.", 97, "likely", current_domain_id=own)
+
+
 def _explicit_deny_causes(causes: _Causes, d: _Denial) -> None:
-    """An explicit Deny in the policy type the message names."""
+    """An explicit Deny in the policy type the message names; when our engine finds that the
+    Deny is the domain isolation guard, isolation comes first and removing it is not advised."""
     ptype = d.parsed.policy_type
+    guards = _guard_statements(d, ptype) if ptype in ("identity", "boundary") else []
+    if guards:
+        _isolation_guard_cause(causes, d, guards)
+        _explicit(causes, d, ptype, score=60, fix=(
+            "This Deny is the domain isolation guard: removing or narrowing it ends the "
+            "isolation. Change it only if this resource must be shared between domains."))
+        return
     _explicit(causes, d, ptype)
     if ptype != "identity" and d.act_low == "sagemaker:addtags":
         causes.add(
@@ -1266,7 +1331,7 @@ _EXPLICIT_CHECKS = {
 
 
 def _explicit(causes: _Causes, d: _Denial, ptype: str, score: int = 95,
-              confidence: str = "likely") -> None:
+              confidence: str = "likely", fix: str | None = None) -> None:
     """The ``explicit-deny-<ptype>`` cause (with the engine's decision when it read that
     policy type)."""
     parsed, evaluation, who, res_txt = d.parsed, d.evaluation, d.who, d.res_txt
@@ -1288,7 +1353,8 @@ def _explicit(causes: _Causes, d: _Denial, ptype: str, score: int = 95,
     if ptype in _NOT_READABLE:
         extra["not_readable"] = _NOT_READABLE[ptype]
     causes.add(f"explicit-deny-{ptype}", f"Explicitly denied by {_EXPLICIT_NAMES[ptype]}", detail,
-               _EXPLICIT_FIXES[ptype], score, confidence, policy_arn=parsed.policy_arn, **extra)
+               fix or _EXPLICIT_FIXES[ptype], score, confidence, policy_arn=parsed.policy_arn,
+               **extra)
 
 
 def _implicit(causes: _Causes, d: _Denial, part: str, score: int) -> None:
@@ -1326,6 +1392,10 @@ def _implicit(causes: _Causes, d: _Denial, part: str, score: int) -> None:
     if is_sm and parsed.resource and parsed.resource.startswith("arn:"):
         fix += (" SageMaker writes most resource names in ARNs in lower case: a policy naming "
                 "the resource with upper-case letters never matches.")
+        other = d.tag_dom_id or d.owner_dom_id
+        if other and other != d.cur_id:
+            fix += (f" But the resource belongs to domain {other}: if that is not your role's "
+                    "domain, do not add this Allow, it would end the domain isolation.")
     causes.add(f"implicit-deny-{part}", f"No {names[part]} allows {action}", detail, fix, score,
                confidence)
 
@@ -1484,13 +1554,28 @@ def _unread_tags_causes(causes: _Causes, d: _Denial) -> None:
         return
     if not parsed.resource or not parsed.resource.startswith("arn:"):
         return
+    if d.tags is not None and d.dom_tag and not cur_id:
+        # The tags were read, our domain is not known: the tag says whose resource it is.
+        causes.add(
+            "isolation-other-domain",
+            f"Probably isolation: the resource belongs to domain {d.tag_dom_id or d.dom_tag}",
+            f"{d.res_txt} is tagged sagemaker:domain-arn = {d.dom_tag}. Your domain is not "
+            f"known (pass --domain-id, or run inside Studio); if your role's domain is not "
+            f"{d.tag_dom_id or 'that one'}, the isolation policy did its job: it allows {short} "
+            "only on your domain's resources." + _engine_says(d.comb),
+            "Use a resource of your own domain. Do not add an Allow for another domain's "
+            "resources: that ends the isolation.", 90, "likely",
+            resource_domain_arn=d.dom_tag)
+        return
     same_domain_arn = bool(owner_dom_id and cur_id and owner_dom_id == cur_id)
     if not same_domain_arn:
         causes.add(
             "isolation-other-domain",
             "Possibly isolation: the resource may belong to another domain",
             f"Under the domain isolation policy, {short} is allowed only on resources tagged with "
-            f"your domain's ARN. The resource's tags were not read ({tag_state})"
+            "your domain's ARN. "
+            + ("The resource has no sagemaker:domain-arn tag" if d.tags is not None else
+               f"The resource's tags were not read ({tag_state})")
             + ("" if cur_id else " and your domain is not known") + ".",
             f"Check the tag: aws sagemaker list-tags --resource-arn {parsed.resource}; a "
             "sagemaker:domain-arn of another domain means isolation did its job.", 45,
@@ -1498,8 +1583,9 @@ def _unread_tags_causes(causes: _Causes, d: _Denial) -> None:
     causes.add(
         "resource-untagged", "Possibly an untagged resource",
         "A resource without sagemaker:domain-arn (created outside Studio or before 2022-11-30) "
-        "is denied to every domain by the isolation policy. Its tags were not read "
-        f"({tag_state}).",
+        "is denied to every domain by the isolation policy. "
+        + ("It has no sagemaker:domain-arn tag (its tags were read)." if d.tags is not None
+           else f"Its tags were not read ({tag_state})."),
         "Check with list-tags; if the tag is missing, backfill it with your domain's ARN.", 40)
     if d.is_read:
         causes.add(
