@@ -32,6 +32,8 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from .templates import guard_sids
+
 __all__ = [
     "MAX_INPUT_CHARS",
     "REASONS",
@@ -1046,14 +1048,8 @@ _NOT_IAM_CAUSES = {
 # -- explicit denies --------------------------------------------------------------------------
 
 
-#: The Deny statements of this product's isolation templates (sagemaker/templates.py), and the
-#: name ``apply`` gives the policy: a Deny found there is the domain isolation guard.
-_GUARD_SIDS = frozenset({
-    "DenyResourcesOfOtherDomains", "DenyStudioResourcesOfOtherDomains",
-    "DenyTaggingUntaggedStudioResources", "DenyModelVersionsIntoAnyGroup",
-    "DenyOtherUsersPrivateSpaces", "DenyPresignedUrlIntoOtherProfiles",
-    "DenyPresignedUrlWithoutUserProfile", "DenyPrivateSpacesWithoutUserProfile",
-})
+#: The name ``apply`` gives the isolation policy; a Deny found there, or with one of the Sids the
+#: templates write (``templates.guard_sids``), is the domain isolation guard.
 _GUARD_POLICY = re.compile(r"StudioDomainResourceIsolationPolicy-(d-[a-z0-9-]+)")
 
 
@@ -1064,7 +1060,7 @@ def _guard_statements(d: _Denial, ptype: str) -> list[dict]:
     if not dec or dec.get("decision") != "explicit_deny":
         return []
     return [s for s in dec.get("statements") or ()
-            if s.get("sid") in _GUARD_SIDS or _GUARD_POLICY.search(s.get("policy") or "")]
+            if s.get("sid") in guard_sids() or _GUARD_POLICY.search(s.get("policy") or "")]
 
 
 def _isolation_guard_cause(causes: _Causes, d: _Denial, guards: list[dict]) -> None:

@@ -685,3 +685,28 @@ def describe(
         "document": render(domain_arn, variant, experience, private_spaces),
         "citations": citations(domain_arn, variant, experience, private_spaces),
     }
+
+
+def guard_sids() -> frozenset:
+    """The Sids of every Deny statement these templates write (each variant and profile, with
+    the private-space guards): ``explain`` names a Deny with one of them the domain isolation
+    guard. Rendered once for a placeholder domain; ``frozenset[str]``."""
+    global _GUARD_SIDS
+    if _GUARD_SIDS is None:
+        arn = "arn:aws:sagemaker:us-east-1:111122223333:domain/d-guard0000000"
+        sids = set()
+        for variant in VARIANTS:
+            for experience in PROFILES:
+                for private in (False, True):
+                    try:
+                        doc = render(arn, variant, experience, private)
+                    except ValueError:
+                        continue  # a combination the templates refuse (allow + private spaces)
+                    doc = json.loads(doc) if isinstance(doc, str) else doc
+                    sids |= {st.get("Sid") for st in doc.get("Statement") or ()
+                             if st.get("Effect") == "Deny" and st.get("Sid")}
+        _GUARD_SIDS = frozenset(sids)
+    return _GUARD_SIDS
+
+
+_GUARD_SIDS: frozenset | None = None
