@@ -465,6 +465,8 @@ class RoleResultCache:
         self._probe_ok: dict = {}
         self._flows: dict = {}
         self._studio: dict = {}
+        self._texts: dict = {}
+        self._canon: dict = {}
         self.share_between_domains = share_between_domains
         self.hits = 0
         self.shared = 0
@@ -492,7 +494,7 @@ class RoleResultCache:
         names (a template's "verdict after"): a result renamed from another domain then keeps
         its entries' witnesses and statements unrenamed (``RoleResult.summary``)."""
         docs = list(policy_set.identity) + ([policy_set.boundary] if policy_set.boundary else [])
-        text = " ".join(json.dumps(p.document, sort_keys=True).lower() for p in docs)
+        text = " ".join(self._lower_text(p) for p in docs)
         by_principal = any(marker in text for marker in _PRINCIPAL_SENSITIVE)
         by_profile = _PROFILE_SENSITIVE in text
         key = (
@@ -558,15 +560,29 @@ class RoleResultCache:
             self._studio[key] = got
         return copy.deepcopy(got)
 
+    def _lower_text(self, p) -> str:
+        """A policy's document as lower-case JSON (memoised by digest: one role set-up's
+        policies recur in every role and template combination)."""
+        got = self._texts.get(p.digest)
+        if got is None:
+            got = self._texts[p.digest] = json.dumps(p.document, sort_keys=True).lower()
+        return got
+
+    def _canonical(self, p, inst) -> tuple | None:
+        """``symmetry.canonical_texts`` of one policy for ``inst`` (memoised)."""
+        k = (p.name, p.digest, inst)
+        if k not in self._canon:
+            got = SY.canonical_texts([(p.name, p.document)], inst)
+            self._canon[k] = got[0] if got else None
+        return self._canon[k]
+
     def _shape(self, policy_set, ri, dom, catalog, inst, by_principal) -> tuple | None:
         """The key under which results of other domains may be renamed into this one."""
         if not self.share_between_domains:
             return None
-        ident = SY.canonical_texts([(p.name, p.document) for p in policy_set.identity], inst)
-        bound = SY.canonical_texts(
-            [(policy_set.boundary.name, policy_set.boundary.document)] if policy_set.boundary
-            else [], inst)  # fmt: skip
-        if ident is None or bound is None:
+        ident = tuple(self._canonical(p, inst) for p in policy_set.identity)
+        bound = (self._canonical(policy_set.boundary, inst),) if policy_set.boundary else ()
+        if None in ident or None in bound:
             return None
         upn = ri.user_profile_name
         if inst.profile_sensitive:
